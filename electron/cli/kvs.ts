@@ -1,0 +1,279 @@
+/**
+ * `kvs` — the command line over the Electron-free core: produce a video into a
+ * topic, consume it back, list topics. Thin: parse arguments, call the core,
+ * print. Exit 0 on success; otherwise one line `kvs: <message>` on stderr and
+ * exit 1 (2 for a usage error).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { KvsError, toKvsError } from '../core/errors.js';
+import { createKafka } from '../core/kafka/client.js';
+import { createTopic, deleteTopic, listTopics } from '../core/kafka/topics.js';
+import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/viewer.js';
+import { produceFile } from '../core/produce-file.js';
+import { formatBytes } from '../core/kafka/producer.js';
+import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
+
+export interface CliIo {
+  out(line: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (text) => process.stderr.write(text),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+const USAGE = `Kafka Video Studio command line
+
+Usage:
+  kvs produce <file> --bootstrap <list> --topic <name> [--fps N] [--width W] [--height H]
+              [--quality Q] [--realtime|--max-rate] [--loop] [--raw] [--no-create]
+              [--refuse-oversize] [--stream-id ID] [--json]
+  kvs consume --bootstrap <list> --topic <name> [--from-beginning|--from-time <ISO or ms>]
+              [--max-frames N] [--timeout-ms T] [--until-eos] [--pace] [--out <dir>] [--json]
+  kvs topics --bootstrap <list> [--json]
+  kvs topics create <name> --bootstrap <list> [--partitions N]
+  kvs topics delete <name> --bootstrap <list>
+
+--bootstrap is the broker address from its advertised.listeners, e.g. 10.0.0.5:9092.
+`;
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    switch (command) {
+      case 'produce':
+        return await produceCommand(rest, io, controller.signal);
+      case 'consume':
+        return await consumeCommand(rest, io, controller.signal);
+      case 'topics':
+        return await topicsCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.err(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new KvsError('INVALID_ARGUMENT', `Unknown command "${command}". Try: kvs help`);
+    }
+  } catch (e) {
+    const err = toKvsError(e);
+    io.err(`kvs: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    if (process.env.KVS_DEBUG && err.detail) io.err(`${err.detail}\n`);
+    return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      bootstrap: { type: 'string' },
+      topic: { type: 'string' },
+      fps: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      quality: { type: 'string' },
+      realtime: { type: 'boolean' },
+      'max-rate': { type: 'boolean' },
+      loop: { type: 'boolean' },
+      raw: { type: 'boolean' },
+      'no-create': { type: 'boolean' },
+      'refuse-oversize': { type: 'boolean' },
+      'stream-id': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    1,
+  );
+  const file = positionals[0];
+  if (!file) throw new KvsError('INVALID_ARGUMENT', 'Name the video file to produce, e.g. kvs produce video.mp4 --bootstrap 10.0.0.5:9092 --topic demo.');
+  if (values.realtime && values['max-rate']) throw new KvsError('INVALID_ARGUMENT', 'Choose either --realtime or --max-rate, not both.');
+  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  const topic = requireOption(values.topic, 'topic', 'demo');
+  const handle = createKafka({ bootstrap });
+  const progressLine = makeProgressLine(io);
+  const result = await produceFile(handle, file, {
+    topic,
+    fps: numberOption(values.fps, 'fps', 0.1, 240),
+    maxWidth: intOption(values.width, 'width', 16, 8192),
+    maxHeight: intOption(values.height, 'height', 16, 8192),
+    quality: intOption(values.quality, 'quality', 1, 100),
+    realtime: values.realtime === true,
+    loop: values.loop === true,
+    format: values.raw ? 'raw' : 'kvs',
+    createTopic: values['no-create'] !== true,
+    oversize: values['refuse-oversize'] ? 'refuse' : 'shrink',
+    ...(values['stream-id'] ? { streamId: values['stream-id'] } : {}),
+    signal,
+    onWarning: (w) => progressLine.note(`warning: ${w.message}`),
+    onProgress: (p, total) =>
+      progressLine.update(
+        `sent ${p.acked}${total ? `/${total}` : ''} frames, ${p.failed} failed, ${p.fps.toFixed(1)} fps, ${(p.bytesPerSec / 1e6).toFixed(2)} MB/s`,
+      ),
+  });
+  progressLine.done(
+    `${result.cancelled ? 'Stopped' : 'Done'}: ${result.acked} of ${result.frames} frames acknowledged on "${result.topic}" (stream ${result.streamId}), ` +
+      `${formatBytes(result.bytes)} in ${(result.durationMs / 1000).toFixed(1)} s${result.shrunk ? `, ${result.shrunk} re-encoded smaller to fit` : ''}.`,
+  );
+  if (values.json)
+    io.out(JSON.stringify({ frames: result.frames, acked: result.acked, failed: result.failed, bytes: result.bytes, durationMs: result.durationMs, topic: result.topic }));
+  if (result.failed > 0)
+    throw new KvsError(result.firstError?.code ?? 'KAFKA_ERROR', `${result.failed} of ${result.frames} frames were not delivered: ${result.firstError?.message ?? 'send failed'}`);
+  return 0;
+}
+
+async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      bootstrap: { type: 'string' },
+      topic: { type: 'string' },
+      'from-beginning': { type: 'boolean' },
+      'from-time': { type: 'string' },
+      'max-frames': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'until-eos': { type: 'boolean' },
+      pace: { type: 'boolean' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    0,
+  );
+  if (values['from-beginning'] && values['from-time'] !== undefined)
+    throw new KvsError('INVALID_ARGUMENT', 'Choose either --from-beginning or --from-time, not both.');
+  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  const topic = requireOption(values.topic, 'topic', 'demo');
+  const maxFrames = intOption(values['max-frames'], 'max-frames', 1, Number.MAX_SAFE_INTEGER);
+  const fromTime = timeOption(values['from-time']);
+  const from: StartFrom = values['from-beginning'] ? { kind: 'beginning' } : fromTime !== undefined ? { kind: 'timestamp', ms: fromTime } : { kind: 'live' };
+  // Idle limit: stop when nothing has arrived for this long (live viewing waits forever by default).
+  const idleMs = intOption(values['timeout-ms'], 'timeout-ms', 1, 24 * 3600 * 1000) ?? (from.kind === 'live' ? undefined : 10_000);
+  const outDir = values.out;
+  if (outDir) await mkdir(outDir, { recursive: true });
+  const handle = createKafka({ bootstrap });
+  const progressLine = makeProgressLine(io);
+
+  let written = 0;
+  let lastArrival = Date.now();
+  let stopReason = 'stopped';
+  const viewer = await startViewer(handle, {
+    topic,
+    from,
+    pace: values.pace === true,
+    onFrame: async (f: ViewerFrame) => {
+      lastArrival = Date.now();
+      if (outDir) {
+        written++;
+        const ext = f.type === 'image/png' ? 'png' : 'jpg';
+        await writeFile(path.join(outDir, `frame-${String(written).padStart(6, '0')}.${ext}`), f.image);
+      }
+      progressLine.update(`received ${viewer.stats.frames} frames, ${viewer.stats.skipped} skipped, ${viewer.stats.gaps} missing`);
+      if (maxFrames !== undefined && viewer.stats.frames >= maxFrames) {
+        stopReason = `reached --max-frames ${maxFrames}`;
+        void viewer.stop();
+      }
+    },
+    onSkip: () => {
+      lastArrival = Date.now();
+    },
+    onEndOfStream: () => {
+      lastArrival = Date.now();
+      if (values['until-eos']) {
+        stopReason = 'end of stream';
+        void viewer.stop();
+      }
+    },
+    onState: (state, err) => {
+      if (err && state !== 'failed') progressLine.note(`warning: ${err.message}`);
+    },
+  });
+  const idleTimer =
+    idleMs === undefined
+      ? undefined
+      : setInterval(() => {
+          if (Date.now() - lastArrival >= idleMs) {
+            stopReason = `nothing new for ${idleMs} ms`;
+            void viewer.stop();
+          }
+        }, Math.min(250, idleMs));
+  const onAbort = (): void => void viewer.stop();
+  signal.addEventListener('abort', onAbort);
+  const stats = await viewer.done;
+  signal.removeEventListener('abort', onAbort);
+  if (idleTimer) clearInterval(idleTimer);
+  progressLine.done(
+    `Received ${stats.frames} frames from "${topic}" (${stopReason}); ${stats.skipped} skipped, ${stats.gaps} missing, ${formatBytes(stats.bytes)}${outDir ? `; written to ${outDir}` : ''}.`,
+  );
+  if (values.json)
+    io.out(JSON.stringify({ frames: stats.frames, skipped: stats.skipped, gaps: stats.gaps, bytes: stats.bytes, firstSeq: stats.firstSeq, lastSeq: stats.lastSeq }));
+  if (viewer.state === 'failed') throw new KvsError('KAFKA_ERROR', `The viewer stopped on an error after ${stats.frames} frames.`);
+  return 0;
+}
+
+async function topicsCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { bootstrap: { type: 'string' }, json: { type: 'boolean' }, partitions: { type: 'string' }, internal: { type: 'boolean' } },
+    2,
+  );
+  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  const handle = createKafka({ bootstrap });
+  const [action, name] = positionals;
+  if (action === 'create' || action === 'delete') {
+    if (!name) throw new KvsError('INVALID_ARGUMENT', `Name the topic to ${action}, e.g. kvs topics ${action} demo --bootstrap ${bootstrap}.`);
+    if (action === 'create') await createTopic(handle, name, { partitions: intOption(values.partitions, 'partitions', 1, 1000) ?? 1 });
+    else await deleteTopic(handle, name);
+    io.err(`Topic "${name}" ${action === 'create' ? 'created' : 'deleted'}.\n`);
+    if (values.json) io.out(JSON.stringify({ topic: name, action }));
+    return 0;
+  }
+  if (action !== undefined) throw new KvsError('INVALID_ARGUMENT', `Unknown topics action "${action}": use create or delete, or nothing to list.`);
+  const topics = await listTopics(handle, { includeInternal: values.internal === true });
+  if (values.json) {
+    io.out(JSON.stringify({ topics }));
+    return 0;
+  }
+  if (topics.length === 0) io.out(`No topics on ${handle.bootstrap}.`);
+  const fmt = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
+  for (const t of topics)
+    io.out(`${t.name}\tpartitions=${t.partitions}\tmessages=${t.messages}\tfrom=${fmt(t.firstTimestamp)}\tto=${fmt(t.lastTimestamp)}`);
+  return 0;
+}
+
+/** One updating status line on a terminal (stderr); occasional lines otherwise. */
+function makeProgressLine(io: CliIo) {
+  let last = 0;
+  let shown = false;
+  return {
+    update(text: string): void {
+      const now = Date.now();
+      if (now - last < (io.isTTY ? 200 : 2000)) return;
+      last = now;
+      if (io.isTTY) {
+        io.err(`\r\x1b[K${text}`);
+        shown = true;
+      } else io.err(`${text}\n`);
+    },
+    note(text: string): void {
+      if (shown) io.err('\r\x1b[K');
+      shown = false;
+      io.err(`${text}\n`);
+    },
+    done(text: string): void {
+      if (shown) io.err('\r\x1b[K');
+      shown = false;
+      io.err(`${text}\n`);
+    },
+  };
+}

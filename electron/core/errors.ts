@@ -1,0 +1,64 @@
+/**
+ * Every failure the core reports to a person is a KvsError: a stable code (for
+ * tests, the CLI's exit and the UI's wording) and a one-line plain message that
+ * says what went wrong and, where we know it, what to do.
+ */
+export const ERROR_CODES = [
+  // ffmpeg / files
+  'FFMPEG_NOT_FOUND',
+  'FILE_NOT_FOUND',
+  'FILE_EMPTY',
+  'FILE_NOT_A_FILE',
+  'FILE_NOT_VIDEO',
+  'FILE_TRUNCATED',
+  'FILE_NO_VIDEO_STREAM',
+  'FFMPEG_FAILED',
+  'PROBE_TIMEOUT',
+  // kafka
+  'BOOTSTRAP_INVALID',
+  'BROKER_UNREACHABLE',
+  'TOPIC_INVALID',
+  'TOPIC_NOT_FOUND',
+  'TOPIC_EXISTS',
+  'FRAME_TOO_LARGE',
+  'KAFKA_ERROR',
+  'TIMEOUT',
+  // local broker script
+  'JAVA_NOT_FOUND',
+  'MAVEN_NOT_FOUND',
+  'PORT_IN_USE',
+  // generic
+  'CANCELLED',
+  'INVALID_ARGUMENT',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class KvsError extends Error {
+  override readonly name = 'KvsError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+
+  toJSON(): { code: ErrorCode; message: string; detail?: string } {
+    return this.detail === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, detail: this.detail };
+  }
+}
+
+export function isKvsError(e: unknown): e is KvsError {
+  return e instanceof KvsError;
+}
+
+/** Turn anything thrown into a KvsError, keeping a KvsError as it is. */
+export function toKvsError(e: unknown, fallback: ErrorCode = 'INTERNAL'): KvsError {
+  if (e instanceof KvsError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new KvsError(fallback, message);
+}

@@ -1,0 +1,128 @@
+/**
+ * kafkajs client construction and error translation. Everything that talks to
+ * a broker goes through here so every network step has a time limit and every
+ * failure becomes a plain KvsError.
+ */
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { parseBootstrap } from '../bootstrap.js';
+import { KvsError } from '../errors.js';
+
+export interface KafkaLogger {
+  (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface ClientOptions {
+  readonly bootstrap: string;
+  readonly clientId?: string;
+  /** Per TCP connection attempt. */
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** kafkajs retries per request (with exponential back-off). */
+  readonly retries?: number;
+  readonly logger?: KafkaLogger;
+}
+
+export interface KafkaHandle {
+  readonly kafka: Kafka;
+  readonly brokers: readonly string[];
+  readonly bootstrap: string;
+}
+
+export function createKafka(opts: ClientOptions): KafkaHandle {
+  const parsed = parseBootstrap(opts.bootstrap);
+  if (!parsed.ok) throw new KvsError('BOOTSTRAP_INVALID', parsed.error);
+  const log = opts.logger;
+  const config: KafkaConfig = {
+    clientId: opts.clientId ?? 'kafka-video-studio',
+    brokers: [...parsed.brokers],
+    connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    requestTimeout: opts.requestTimeoutMs ?? 15000,
+    retry: { initialRetryTime: 150, maxRetryTime: 2000, retries: opts.retries ?? 4 },
+    logLevel: log ? logLevel.WARN : logLevel.NOTHING,
+    logCreator: () => (entry: LogEntry) => {
+      if (!log) return;
+      const { message, ...extra } = entry.log;
+      const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : entry.level === logLevel.INFO ? 'info' : 'debug';
+      log(level, `[${entry.namespace}] ${message}`, extra);
+    },
+  };
+  return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized };
+}
+
+/** Kafka's own rule for topic names. Returns an error message, or null when legal. */
+export function topicNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'Enter a topic name.';
+  if (name.length > 249) return `Topic name is ${name.length} characters; Kafka allows at most 249.`;
+  if (name === '.' || name === '..') return `Kafka does not allow the topic name "${name}".`;
+  const bad = [...name].find((c) => !/[A-Za-z0-9._-]/.test(c));
+  if (bad !== undefined)
+    return `Topic name "${name}" contains "${bad === ' ' ? 'a space' : bad}"; Kafka allows only letters, digits, ".", "_" and "-".`;
+  if (name.startsWith('__')) return `Topic names starting with "__" are reserved for Kafka's internal topics.`;
+  return null;
+}
+
+export function assertTopicName(name: unknown): string {
+  const problem = topicNameProblem(name);
+  if (problem !== null) throw new KvsError('TOPIC_INVALID', problem);
+  return name as string;
+}
+
+/** Race a promise against a deadline; on expiry reject with a TIMEOUT KvsError saying what took too long. */
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KvsError('TIMEOUT', `${what} did not finish within ${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s.`)), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface KafkaJsLikeError {
+  name?: string;
+  message?: string;
+  type?: string;
+  code?: string | number;
+  cause?: unknown;
+  originalError?: unknown;
+  retriable?: boolean;
+}
+
+function chain(e: unknown): KafkaJsLikeError[] {
+  const out: KafkaJsLikeError[] = [];
+  let cur: unknown = e;
+  for (let i = 0; i < 6 && cur && typeof cur === 'object'; i++) {
+    const err = cur as KafkaJsLikeError;
+    out.push(err);
+    cur = err.originalError ?? err.cause;
+  }
+  return out;
+}
+
+/** Translate a kafkajs (or socket) error into a KvsError a person can act on. */
+export function translateKafkaError(e: unknown, ctx: { bootstrap: string; topic?: string }): KvsError {
+  if (e instanceof KvsError) return e;
+  const errs = chain(e);
+  const text = errs.map((x) => `${x.name ?? ''} ${x.type ?? ''} ${String(x.code ?? '')} ${x.message ?? ''}`).join(' | ');
+  const topic = ctx.topic ? `"${ctx.topic}"` : 'the topic';
+  const advice = `Check that Kafka is running and that ${ctx.bootstrap} is the address in the broker's advertised.listeners.`;
+  if (/ECONNREFUSED|Connection refused/i.test(text))
+    return new KvsError('BROKER_UNREACHABLE', `Cannot reach a broker at ${ctx.bootstrap}: connection refused. ${advice}`, text);
+  if (/ENOTFOUND|EAI_AGAIN/i.test(text))
+    return new KvsError('BROKER_UNREACHABLE', `Cannot resolve the broker host in ${ctx.bootstrap}. Use the broker's IP address (x.y.z.w:9092).`, text);
+  if (/EHOSTUNREACH|ENETUNREACH|Connection timeout|ETIMEDOUT|Connection error|KafkaJSConnectionError|NumberOfRetriesExceeded|Closed connection|ECONNRESET/i.test(text))
+    return new KvsError('BROKER_UNREACHABLE', `No answer from a broker at ${ctx.bootstrap}. ${advice}`, text);
+  if (/INVALID_TOPIC_EXCEPTION/.test(text))
+    return new KvsError('TOPIC_INVALID', `Kafka refused the topic name ${topic}.`, text);
+  if (/UNKNOWN_TOPIC_OR_PARTITION|does not host this topic-partition|This server does not host/i.test(text))
+    return new KvsError('TOPIC_NOT_FOUND', `Topic ${topic} does not exist on ${ctx.bootstrap}.`, text);
+  if (/TOPIC_ALREADY_EXISTS/.test(text)) return new KvsError('TOPIC_EXISTS', `Topic ${topic} already exists.`, text);
+  if (/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/.test(text))
+    return new KvsError('FRAME_TOO_LARGE', `The broker refused a frame as too large for ${topic} (max.message.bytes).`, text);
+  if (/Request .*timed out|REQUEST_TIMED_OUT|KafkaJSRequestTimeoutError/i.test(text))
+    return new KvsError('TIMEOUT', `The broker at ${ctx.bootstrap} did not answer in time.`, text);
+  const first = errs[0];
+  return new KvsError('KAFKA_ERROR', `Kafka error: ${first?.message ?? String(e)}`, text);
+}

@@ -1,0 +1,248 @@
+/**
+ * The video producer: frames in, one Kafka message per frame out, in order,
+ * every frame acknowledged by all in-sync replicas (acks -1) or counted as failed.
+ */
+import { randomBytes } from 'node:crypto';
+import { CompressionTypes, type Producer } from 'kafkajs';
+import { KvsError, toKvsError } from '../errors.js';
+import type { Frame } from '../frame.js';
+import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
+import { OrderedSender, messageBytes } from './ordered-sender.js';
+import { createTopicWith, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
+import {
+  RECORD_BATCH_OVERHEAD,
+  encodeEndOfStream,
+  encodeFrameMessage,
+  type OutgoingMessage,
+} from './wire-format.js';
+
+export type WireFormat = 'kvs' | 'raw';
+
+export interface ProduceOptions {
+  readonly topic: string;
+  /** Stream id (message key); default: a short random id. */
+  readonly streamId?: string;
+  /** Create the topic when it is missing (default true). */
+  readonly createTopic?: boolean;
+  /**
+   * 'kvs' (default): key + headers + end-of-stream marker.
+   * 'raw': value only, exactly what the tutorial's Python producer sends.
+   */
+  readonly format?: WireFormat;
+  /** Frames over the topic's size limit: shrink them (default) or stop with FRAME_TOO_LARGE. */
+  readonly oversize?: 'shrink' | 'refuse';
+  readonly fps: number;
+  readonly signal?: AbortSignal;
+  /** Called at most every progressIntervalMs, and once at the end. */
+  readonly onProgress?: (p: ProduceProgress) => void;
+  readonly progressIntervalMs?: number;
+  /** Non-fatal problems (a batch failed, a frame was shrunk). */
+  readonly onWarning?: (w: KvsError) => void;
+}
+
+export interface ProduceDeps {
+  /** Re-encode a JPEG smaller so it fits maxBytes; null when it cannot. */
+  readonly shrinkJpeg?: (jpeg: Buffer, maxBytes: number) => Promise<{ data: Buffer; width: number; height: number } | null>;
+  readonly now?: () => number;
+}
+
+export interface ProduceProgress {
+  readonly frames: number;
+  readonly acked: number;
+  readonly failed: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  readonly fps: number;
+  readonly bytesPerSec: number;
+  readonly shrunk: number;
+}
+
+export interface ProduceResult {
+  readonly topic: string;
+  readonly streamId: string;
+  /** Frames read from the source and handed to Kafka. */
+  readonly frames: number;
+  readonly acked: number;
+  readonly failed: number;
+  /** Bytes of acknowledged frame values. */
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly shrunk: number;
+  readonly maxMessageBytes: number;
+  readonly cancelled: boolean;
+  readonly createdTopic: boolean;
+  /** The first send failure, when any frame failed. */
+  readonly firstError: KvsError | null;
+}
+
+export function defaultStreamId(): string {
+  return `kvs-${randomBytes(4).toString('hex')}`;
+}
+
+/** Connect, check the topic (create it when allowed) and read its size limit. */
+export async function preflight(
+  handle: KafkaHandle,
+  topic: string,
+  createTopic: boolean,
+): Promise<{ maxMessageBytes: number; created: boolean }> {
+  assertTopicName(topic);
+  return withAdmin(
+    handle,
+    async (admin) => {
+      let created = false;
+      if (!(await topicExists(admin, topic))) {
+        if (!createTopic)
+          throw new KvsError('TOPIC_NOT_FOUND', `Topic "${topic}" does not exist on ${handle.bootstrap}, and creating it was turned off.`);
+        created = await createTopicWith(admin, topic);
+      }
+      return { maxMessageBytes: await topicMaxMessageBytes(admin, topic), created };
+    },
+    topic,
+  );
+}
+
+export async function produceFrames(
+  handle: KafkaHandle,
+  frames: AsyncIterable<Frame>,
+  opts: ProduceOptions,
+  deps: ProduceDeps = {},
+): Promise<ProduceResult> {
+  const now = deps.now ?? (() => performance.now());
+  const topic = opts.topic;
+  const streamId = opts.streamId ?? defaultStreamId();
+  const format = opts.format ?? 'kvs';
+  const { maxMessageBytes, created } = await preflight(handle, topic, opts.createTopic ?? true);
+
+  const producer: Producer = handle.kafka.producer({
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: 1,
+    idempotent: false,
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3000 },
+  });
+  const ctx = { bootstrap: handle.bootstrap, topic };
+  await withTimeout(producer.connect(), 10_000, `Connecting the producer to ${handle.bootstrap}`).catch((e: unknown) => {
+    throw translateKafkaError(e, ctx);
+  });
+
+  const started = now();
+  let produced = 0;
+  let acked = 0;
+  let failed = 0;
+  let bytes = 0;
+  let shrunk = 0;
+  let firstError: KvsError | null = null;
+  let lastProgress = -Infinity;
+  const interval = opts.progressIntervalMs ?? 250;
+  const progress = (force = false): void => {
+    const t = now();
+    if (!opts.onProgress || (!force && t - lastProgress < interval)) return;
+    lastProgress = t;
+    const elapsedMs = t - started;
+    const secs = Math.max(elapsedMs / 1000, 1e-3);
+    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk });
+  };
+
+  const sender = new OrderedSender(
+    (messages) =>
+      producer
+        .send({ topic, acks: -1, timeout: 30_000, compression: CompressionTypes.None, messages })
+        .then(() => undefined),
+    {
+      onAcked: (messages) => {
+        for (const m of messages) if (m.value.length > 0) (acked++, (bytes += m.value.length));
+        progress();
+      },
+      onFailed: (messages, err) => {
+        const frameCount = messages.filter((m) => m.value.length > 0).length;
+        failed += frameCount;
+        const e = translateKafkaError(err, ctx);
+        firstError ??= e;
+        opts.onWarning?.(new KvsError(e.code, `${frameCount} frame(s) were not delivered: ${e.message}`, e.detail));
+        progress();
+      },
+    },
+    { maxBatchBytes: Math.min(maxMessageBytes, 8 * 1024 * 1024) },
+  );
+
+  const fits = (m: OutgoingMessage): boolean => messageBytes(m) + RECORD_BATCH_OVERHEAD <= maxMessageBytes;
+  let seq = 0;
+  let cancelled = false;
+  let fatal: unknown = null;
+  try {
+    for await (const frame of frames) {
+      if (opts.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const meta = {
+        streamId,
+        seq,
+        ptsMs: frame.ptsMs,
+        fps: opts.fps,
+        width: frame.width,
+        height: frame.height,
+        capturedAt: Date.now() - (now() - frame.producedAt),
+      };
+      let msg = toWire(encodeFrameMessage(frame.data, meta), format);
+      if (!fits(msg)) {
+        const budget = maxMessageBytes - RECORD_BATCH_OVERHEAD - (messageBytes(msg) - msg.value.length);
+        const smaller = opts.oversize === 'refuse' || !deps.shrinkJpeg ? null : await deps.shrinkJpeg(frame.data, budget);
+        if (!smaller) {
+          throw new KvsError(
+            'FRAME_TOO_LARGE',
+            `Frame ${frame.index} is ${formatBytes(frame.data.length)}, but topic "${topic}" accepts at most ${formatBytes(maxMessageBytes)} per message (max.message.bytes). ` +
+              `Lower the quality or the size (--quality, --width), or raise the topic's max.message.bytes.`,
+          );
+        }
+        shrunk++;
+        if (shrunk === 1)
+          opts.onWarning?.(
+            new KvsError('FRAME_TOO_LARGE', `Frames are larger than topic "${topic}" allows (${formatBytes(maxMessageBytes)}); re-encoding them smaller. Lower the quality or size to avoid this.`),
+          );
+        msg = toWire(encodeFrameMessage(smaller.data, { ...meta, width: smaller.width, height: smaller.height }), format);
+      }
+      produced++;
+      seq++;
+      await sender.enqueue(msg);
+      progress();
+    }
+  } catch (e) {
+    fatal = e;
+  }
+  try {
+    await sender.flush();
+    if (format === 'kvs' && fatal === null && (acked > 0 || failed > 0)) {
+      await producer
+        .send({ topic, acks: -1, timeout: 10_000, messages: [encodeEndOfStream(streamId, seq, produced)] })
+        .catch((e: unknown) => opts.onWarning?.(translateKafkaError(e, ctx)));
+    }
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+  }
+  progress(true);
+  if (fatal !== null) throw toKvsError(fatal, 'INTERNAL');
+  return {
+    topic,
+    streamId,
+    frames: produced,
+    acked,
+    failed,
+    bytes,
+    durationMs: Math.round(now() - started),
+    shrunk,
+    maxMessageBytes,
+    cancelled,
+    createdTopic: created,
+    firstError,
+  };
+}
+
+function toWire(msg: OutgoingMessage, format: WireFormat): OutgoingMessage {
+  return format === 'raw' ? { key: null, value: msg.value, headers: {} } : msg;
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(2)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,280 @@
+/**
+ * A viewer: consumes a video topic and hands each frame to `onFrame`.
+ *
+ * - Every viewer has its own consumer group (`kvs-viewer-<random>`), never
+ *   commits, so two viewers each see every frame.
+ * - Starts at live (new messages only), the beginning, or a timestamp.
+ * - Checks order by sequence number; counts gaps and repeats.
+ * - Skips and counts anything that is not an image (the loop never throws).
+ * - Memory is bounded: kafkajs fetches at most `maxBytes` at a time and the
+ *   next fetch waits until `onFrame` has finished with this batch.
+ * - Fetch sizes fit the largest frame the topic accepts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { KvsError, toKvsError } from '../errors.js';
+import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
+import { Pacer, realClock, type PacerClock } from './pacer.js';
+import { SequenceTracker } from './sequence-tracker.js';
+import { partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
+import { decodeMessage, type ImageType, type SkipReason } from './wire-format.js';
+
+export type StartFrom = { readonly kind: 'live' } | { readonly kind: 'beginning' } | { readonly kind: 'timestamp'; readonly ms: number };
+
+export interface ViewerFrame {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** Kafka message timestamp (ms since epoch). */
+  readonly timestamp: number;
+  readonly type: ImageType;
+  readonly image: Buffer;
+  readonly streamId: string | null;
+  readonly seq: number | null;
+  readonly ptsMs: number | null;
+  readonly fps: number | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  /** When the frame left ffmpeg at the producer (ms since epoch), if the producer said. */
+  readonly capturedAt: number | null;
+  /** When this viewer received it (ms since epoch). */
+  readonly receivedAt: number;
+  /** Frames missing just before this one in its stream. */
+  readonly missingBefore: number;
+}
+
+export interface ViewerStats {
+  frames: number;
+  bytes: number;
+  skipped: number;
+  skippedByReason: Partial<Record<SkipReason, number>>;
+  gaps: number;
+  repeats: number;
+  endOfStreams: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  /** Errors the consumer recovered from (broker restarts, rebalances). */
+  recoveredErrors: number;
+}
+
+export type ViewerState = 'connecting' | 'playing' | 'reconnecting' | 'stopped' | 'failed';
+
+export interface ViewerOptions {
+  readonly topic: string;
+  readonly from: StartFrom;
+  /** Play at recorded pace (by pts, else message timestamps); default false = as fast as they come. */
+  readonly pace?: boolean;
+  /** Pace for headerless streams with no usable timestamps. */
+  readonly defaultFps?: number;
+  readonly onFrame: (frame: ViewerFrame) => void | Promise<void>;
+  readonly onSkip?: (reason: SkipReason, where: { partition: number; offset: string }) => void;
+  readonly onEndOfStream?: (streamId: string | null, totalFrames: number | null) => void;
+  readonly onState?: (state: ViewerState, error?: KvsError) => void;
+  /** Stop once every partition has reached the end offsets it had when the viewer started. */
+  readonly untilCaughtUp?: boolean;
+  readonly clock?: PacerClock;
+}
+
+export interface Viewer {
+  readonly stats: Readonly<ViewerStats>;
+  readonly state: ViewerState;
+  /** Resolves when the viewer has stopped (by stop(), caught up, or a fatal error). */
+  readonly done: Promise<ViewerStats>;
+  stop(): Promise<ViewerStats>;
+}
+
+export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Promise<Viewer> {
+  const topic = assertTopicName(opts.topic);
+  const ctx = { bootstrap: handle.bootstrap, topic };
+  const pre = await withAdmin(
+    handle,
+    async (admin) => {
+      if (!(await topicExists(admin, topic)))
+        throw new KvsError('TOPIC_NOT_FOUND', `Topic "${topic}" does not exist on ${handle.bootstrap}. Produce to it first, or pick a topic from the list.`);
+      const maxMessageBytes = await topicMaxMessageBytes(admin, topic);
+      const ends = await partitionOffsets(admin, topic);
+      let seekTo: Array<{ partition: number; offset: string }> = [];
+      if (opts.from.kind === 'timestamp') {
+        const found = await withTimeout(admin.fetchTopicOffsetsByTimestamp(topic, opts.from.ms), 10_000, 'Finding the offset for that time');
+        seekTo = found.map((f) => {
+          const end = ends.find((e) => e.partition === f.partition);
+          // -1: no message at or after that time — start at the end (live)
+          return { partition: f.partition, offset: Number(f.offset) < 0 ? String(end?.high ?? 0) : String(f.offset) };
+        });
+      }
+      return { maxMessageBytes, ends, seekTo };
+    },
+    topic,
+  );
+
+  const stats: ViewerStats = {
+    frames: 0,
+    bytes: 0,
+    skipped: 0,
+    skippedByReason: {},
+    gaps: 0,
+    repeats: 0,
+    endOfStreams: 0,
+    firstSeq: null,
+    lastSeq: null,
+    recoveredErrors: 0,
+  };
+  const tracker = new SequenceTracker();
+  const clock = opts.clock ?? realClock;
+  const pacer = new Pacer(clock, opts.defaultFps ?? 30);
+  const fetchPerPartition = Math.max(pre.maxMessageBytes + 64 * 1024, 1024 * 1024);
+  const consumer: Consumer = handle.kafka.consumer({
+    groupId: `kvs-viewer-${randomUUID()}`,
+    maxBytesPerPartition: fetchPerPartition,
+    maxBytes: Math.max(fetchPerPartition * 2, 10 * 1024 * 1024),
+    maxWaitTimeInMs: 100,
+    minBytes: 1,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
+  });
+
+  let state: ViewerState = 'connecting';
+  const stopCtl = new AbortController();
+  let resolveDone: (s: ViewerStats) => void = () => undefined;
+  const done = new Promise<ViewerStats>((resolve) => (resolveDone = resolve));
+  const setState = (s: ViewerState, err?: KvsError): void => {
+    if (state === s && !err) return;
+    state = s;
+    try {
+      opts.onState?.(s, err);
+    } catch {
+      // a listener's failure never stops the viewer
+    }
+  };
+
+  const remaining = new Map<number, number>();
+  if (opts.untilCaughtUp && opts.from.kind !== 'live')
+    for (const e of pre.ends) {
+      const seek = pre.seekTo.find((s) => s.partition === e.partition);
+      const start = seek ? Number(seek.offset) : e.low;
+      if (e.high > start) remaining.set(e.partition, e.high);
+    }
+  const checkCaughtUp = (partition: number, nextOffset: number): void => {
+    const target = remaining.get(partition);
+    if (target !== undefined && nextOffset >= target) remaining.delete(partition);
+    if (opts.untilCaughtUp && remaining.size === 0) void stop();
+  };
+
+  const handleBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> => {
+    let lastBeat = clock.now();
+    for (const m of batch.messages) {
+      if (!isRunning() || isStale() || stopCtl.signal.aborted) return;
+      try {
+        const decoded = decodeMessage(m.value, m.headers);
+        if (decoded.kind === 'skip') {
+          stats.skipped++;
+          stats.skippedByReason[decoded.reason] = (stats.skippedByReason[decoded.reason] ?? 0) + 1;
+          opts.onSkip?.(decoded.reason, { partition: batch.partition, offset: m.offset });
+        } else if (decoded.kind === 'eos') {
+          stats.endOfStreams++;
+          if (decoded.streamId !== null) tracker.end(decoded.streamId);
+          opts.onEndOfStream?.(decoded.streamId, decoded.totalFrames);
+        } else {
+          const meta = decoded.meta;
+          let missingBefore = 0;
+          if (meta.seq !== null) {
+            const v = tracker.observe(meta.streamId ?? '', meta.seq);
+            missingBefore = v.missing;
+            stats.gaps = tracker.gaps;
+            stats.repeats = tracker.repeats;
+            stats.firstSeq = tracker.firstSeq;
+            stats.lastSeq = tracker.lastSeq;
+          }
+          const timestamp = Number(m.timestamp);
+          if (opts.pace) await pacer.wait({ ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId }, stopCtl.signal);
+          if (stopCtl.signal.aborted) return;
+          stats.frames++;
+          stats.bytes += decoded.image.length;
+          await opts.onFrame({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            timestamp,
+            type: decoded.type,
+            image: decoded.image,
+            streamId: meta.streamId,
+            seq: meta.seq,
+            ptsMs: meta.ptsMs ?? null,
+            fps: meta.fps ?? null,
+            width: meta.width ?? null,
+            height: meta.height ?? null,
+            capturedAt: meta.capturedAt ?? null,
+            receivedAt: Date.now(),
+            missingBefore,
+          });
+        }
+      } catch (e) {
+        // a failing onFrame (e.g. a closed window) must not kill the consumer
+        setState(state, toKvsError(e));
+      }
+      resolveOffset(m.offset);
+      checkCaughtUp(batch.partition, Number(m.offset) + 1);
+      if (clock.now() - lastBeat > 2000) {
+        lastBeat = clock.now();
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  };
+
+  const { GROUP_JOIN, FETCH, CRASH, DISCONNECT } = consumer.events;
+  consumer.on(GROUP_JOIN, () => setState('playing'));
+  consumer.on(FETCH, () => {
+    if (state === 'reconnecting') setState('playing');
+  });
+  consumer.on(DISCONNECT, () => {
+    if (!stopCtl.signal.aborted) setState('reconnecting');
+  });
+  consumer.on(CRASH, (event) => {
+    const err = translateKafkaError(event.payload.error, ctx);
+    if (event.payload.restart) {
+      stats.recoveredErrors++;
+      setState('reconnecting', err);
+    } else {
+      setState('failed', err);
+      void finish();
+    }
+  });
+
+  let finished = false;
+  async function finish(): Promise<ViewerStats> {
+    if (!finished) {
+      finished = true;
+      stopCtl.abort();
+      await consumer.disconnect().catch(() => undefined);
+      if (state !== 'failed') setState('stopped');
+      resolveDone(stats);
+    }
+    return done;
+  }
+  async function stop(): Promise<ViewerStats> {
+    return finish();
+  }
+
+  try {
+    await withTimeout(consumer.connect(), 10_000, `Connecting the viewer to ${handle.bootstrap}`);
+    await consumer.subscribe({ topics: [topic], fromBeginning: opts.from.kind === 'beginning' });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: handleBatch });
+    for (const s of pre.seekTo) consumer.seek({ topic, partition: s.partition, offset: s.offset });
+  } catch (e) {
+    await consumer.disconnect().catch(() => undefined);
+    throw translateKafkaError(e, ctx);
+  }
+  if (opts.untilCaughtUp && remaining.size === 0) void stop();
+
+  return {
+    get stats() {
+      return stats;
+    },
+    get state() {
+      return state;
+    },
+    done,
+    stop,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * The wire format of a Kafka Video Studio stream (documented in README.md).
+ *
+ * One Kafka message per frame:
+ * - value: the raw image bytes (JPEG), so any tutorial consumer that treats a
+ *   message value as one JPEG can read our streams;
+ * - key: the stream id (keeps one stream's frames in one partition, in order);
+ * - headers (all ASCII strings): see HEADER below.
+ * The end of a stream is one message with an empty value and `kvs-eos: 1`.
+ *
+ * Messages from other producers (no key, no headers — e.g. the tutorial's
+ * Python producer) are recognized by the image's magic bytes instead.
+ */
+export const HEADER = {
+  contentType: 'content-type',
+  streamId: 'kvs-stream-id',
+  seq: 'kvs-seq',
+  ptsMs: 'kvs-pts-ms',
+  fps: 'kvs-fps',
+  width: 'kvs-width',
+  height: 'kvs-height',
+  /** Wall-clock ms since the epoch when the frame left ffmpeg (latency figures). */
+  capturedAt: 'kvs-captured-at',
+  eos: 'kvs-eos',
+} as const;
+
+export const WIRE_VERSION = '1';
+export type ImageType = 'image/jpeg' | 'image/png';
+
+export interface FrameMeta {
+  readonly streamId: string;
+  readonly seq: number;
+  readonly ptsMs: number;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  readonly capturedAt: number;
+}
+
+export interface OutgoingMessage {
+  /** Stream id; null for raw (tutorial-format) messages. */
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp?: string;
+}
+
+export function encodeFrameMessage(image: Buffer, meta: FrameMeta, type: ImageType = 'image/jpeg'): OutgoingMessage {
+  return {
+    key: meta.streamId,
+    value: image,
+    headers: {
+      [HEADER.contentType]: type,
+      [HEADER.streamId]: meta.streamId,
+      [HEADER.seq]: String(meta.seq),
+      [HEADER.ptsMs]: String(Math.round(meta.ptsMs)),
+      [HEADER.fps]: String(meta.fps),
+      [HEADER.width]: String(meta.width),
+      [HEADER.height]: String(meta.height),
+      [HEADER.capturedAt]: String(Math.round(meta.capturedAt)),
+    },
+  };
+}
+
+export function encodeEndOfStream(streamId: string, seq: number, totalFrames: number): OutgoingMessage {
+  return {
+    key: streamId,
+    value: Buffer.alloc(0),
+    headers: {
+      [HEADER.streamId]: streamId,
+      [HEADER.seq]: String(seq),
+      [HEADER.eos]: '1',
+      'kvs-total-frames': String(totalFrames),
+    },
+  };
+}
+
+/** Bytes a message adds to a record batch beyond its value: key, headers and record framing. */
+export function messageOverheadBytes(msg: Pick<OutgoingMessage, 'key' | 'headers'>): number {
+  let n = 24 + (msg.key === null ? 0 : Buffer.byteLength(msg.key)); // varints: length, attributes, deltas, key/value lengths
+  for (const [k, v] of Object.entries(msg.headers)) n += 10 + Buffer.byteLength(k) + Buffer.byteLength(v);
+  return n;
+}
+
+/** Fixed size of a Kafka v2 record batch header. */
+export const RECORD_BATCH_OVERHEAD = 61;
+
+const JPEG_MAGIC = [0xff, 0xd8, 0xff] as const;
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
+
+function startsWith(buf: Uint8Array, magic: readonly number[]): boolean {
+  if (buf.length < magic.length) return false;
+  return magic.every((b, i) => buf[i] === b);
+}
+
+export function detectImageType(buf: Uint8Array | null | undefined): ImageType | null {
+  if (!buf) return null;
+  if (startsWith(buf, JPEG_MAGIC)) return 'image/jpeg';
+  if (startsWith(buf, PNG_MAGIC)) return 'image/png';
+  return null;
+}
+
+export interface IncomingMeta {
+  streamId: string | null;
+  seq: number | null;
+  ptsMs?: number;
+  fps?: number;
+  width?: number;
+  height?: number;
+  capturedAt?: number;
+}
+
+export type SkipReason = 'empty' | 'json' | 'text' | 'not-image' | 'truncated-jpeg';
+
+export type DecodedMessage =
+  | {
+      readonly kind: 'frame';
+      readonly type: ImageType;
+      readonly image: Buffer;
+      /** What our headers said; all absent for plain image messages (e.g. the tutorial's producer). */
+      readonly meta: IncomingMeta;
+    }
+  | { readonly kind: 'eos'; readonly streamId: string | null; readonly seq: number | null; readonly totalFrames: number | null }
+  | { readonly kind: 'skip'; readonly reason: SkipReason };
+
+type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
+
+function headerString(headers: RawHeaders, name: string): string | null {
+  const v = headers?.[name];
+  if (v === undefined) return null;
+  const one = Array.isArray(v) ? v[v.length - 1] : v;
+  if (one === undefined) return null;
+  const s = typeof one === 'string' ? one : one.toString('latin1');
+  return s.length > 256 ? null : s;
+}
+
+function headerInt(headers: RawHeaders, name: string): number | undefined {
+  const s = headerString(headers, name);
+  if (s === null || !/^-?\d{1,16}$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+function headerNumber(headers: RawHeaders, name: string): number | undefined {
+  const s = headerString(headers, name);
+  if (s === null || !/^\d{1,9}(\.\d{1,9})?$/.test(s)) return undefined;
+  return Number(s);
+}
+
+/** A complete JPEG ends with EOI (FF D9); some encoders pad a few bytes after it. */
+function hasJpegEnd(buf: Buffer): boolean {
+  const from = Math.max(2, buf.length - 64);
+  for (let i = buf.length - 2; i >= from; i--) if (buf[i] === 0xff && buf[i + 1] === 0xd9) return true;
+  return false;
+}
+
+function classifyNonImage(value: Buffer): SkipReason {
+  const first = value.subarray(0, 64).toString('latin1').trimStart();
+  if (first.startsWith('{') || first.startsWith('[')) return 'json';
+  const sample = value.subarray(0, 256);
+  const printable = sample.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  return printable ? 'text' : 'not-image';
+}
+
+/**
+ * Classify one consumed message. Never throws: anything that is not a complete
+ * JPEG/PNG image (or our end-of-stream marker) is a skip with a reason.
+ */
+export function decodeMessage(value: Buffer | null, headers?: RawHeaders): DecodedMessage {
+  const seq = headerInt(headers, HEADER.seq) ?? null;
+  const streamId = headerString(headers, HEADER.streamId);
+  if (headerString(headers, HEADER.eos) === '1')
+    return { kind: 'eos', streamId, seq, totalFrames: headerInt(headers, 'kvs-total-frames') ?? null };
+  if (!value || value.length === 0) return { kind: 'skip', reason: 'empty' };
+  const type = detectImageType(value);
+  if (type === null) return { kind: 'skip', reason: classifyNonImage(value) };
+  if (type === 'image/jpeg' && !hasJpegEnd(value)) return { kind: 'skip', reason: 'truncated-jpeg' };
+  const meta: IncomingMeta = { streamId, seq };
+  const ptsMs = headerInt(headers, HEADER.ptsMs);
+  const fps = headerNumber(headers, HEADER.fps);
+  const width = headerInt(headers, HEADER.width);
+  const height = headerInt(headers, HEADER.height);
+  const capturedAt = headerInt(headers, HEADER.capturedAt);
+  if (ptsMs !== undefined) meta.ptsMs = ptsMs;
+  if (fps !== undefined && fps > 0) meta.fps = fps;
+  if (width !== undefined && width > 0) meta.width = width;
+  if (height !== undefined && height > 0) meta.height = height;
+  if (capturedAt !== undefined) meta.capturedAt = capturedAt;
+  return { kind: 'frame', type, image: value, meta };
+}

@@ -1,0 +1,36 @@
+// ESLint flat config. The one architectural rule that matters most: the core
+// (electron/core, electron/cli, scripts) never imports Electron, so it runs and
+// is tested in plain Node against a real broker.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const noElectron = {
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [{ name: 'electron', message: 'The core is Electron-free: take what you need as an argument.' }],
+      patterns: [{ group: ['electron/*', '**/electron/main/**', '**/electron/preload/**'], message: 'The core is Electron-free.' }],
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'test-results/', '.kvs/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['electron/core/**', 'electron/cli/**', 'electron/shared/**', 'scripts/**', 'renderer/**'],
+    rules: noElectron,
+  },
+  {
+    files: ['**/*.mjs', 'bin/**'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);
