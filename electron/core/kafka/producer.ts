@@ -149,7 +149,11 @@ export async function produceFrames(
         .then(() => undefined),
     {
       onAcked: (messages) => {
-        for (const m of messages) if (m.value.length > 0) (acked++, (bytes += m.value.length));
+        for (const m of messages) {
+          if (m.value.length === 0) continue; // the end-of-stream marker is not a frame
+          acked++;
+          bytes += m.value.length;
+        }
         progress();
       },
       onFailed: (messages, err) => {

@@ -1,0 +1,70 @@
+/**
+ * Produce a video file into a topic: the file is checked and probed first (a
+ * bad file fails before any network step), then frames flow from ffmpeg through
+ * the ordered producer with backpressure end to end.
+ */
+import { KvsError } from './errors.js';
+import { locateFfmpeg, type FfmpegPaths } from './ffmpeg/locate-ffmpeg.js';
+import { openFrameSource, type FrameSourceInfo } from './ffmpeg/frame-source.js';
+import { shrinkJpeg } from './ffmpeg/shrink-jpeg.js';
+import type { KafkaHandle } from './kafka/client.js';
+import { produceFrames, type ProduceOptions, type ProduceProgress, type ProduceResult } from './kafka/producer.js';
+
+export interface ProduceFileOptions extends Omit<ProduceOptions, 'fps' | 'onProgress'> {
+  readonly fps?: number | undefined;
+  readonly maxWidth?: number | undefined;
+  readonly maxHeight?: number | undefined;
+  readonly quality?: number | undefined;
+  readonly realtime?: boolean;
+  readonly loop?: boolean;
+  /** Called once the file is probed, before any frame is sent. */
+  readonly onInfo?: (info: FrameSourceInfo) => void;
+  /** `total` is the estimated number of frames (null when looping or unknown). */
+  readonly onProgress?: (p: ProduceProgress, total: number | null) => void;
+}
+
+export interface ProduceFileResult extends ProduceResult {
+  readonly info: FrameSourceInfo;
+}
+
+export async function produceFile(
+  handle: KafkaHandle,
+  file: string,
+  opts: ProduceFileOptions,
+  deps: { ffmpeg?: FfmpegPaths } = {},
+): Promise<ProduceFileResult> {
+  const ff = deps.ffmpeg ?? (await locateFfmpeg());
+  const source = await openFrameSource(
+    file,
+    {
+      ...(opts.fps !== undefined ? { fps: opts.fps } : {}),
+      ...(opts.maxWidth !== undefined ? { maxWidth: opts.maxWidth } : {}),
+      ...(opts.maxHeight !== undefined ? { maxHeight: opts.maxHeight } : {}),
+      ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+      realtime: opts.realtime ?? false,
+      loop: opts.loop ?? false,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    },
+    ff,
+  );
+  opts.onInfo?.(source.info);
+  const total = opts.loop ? null : source.info.frameCountEstimate;
+  try {
+    const result = await produceFrames(
+      handle,
+      source,
+      {
+        ...opts,
+        fps: source.info.fps,
+        onProgress: (p: ProduceProgress) => opts.onProgress?.(p, total),
+      },
+      { shrinkJpeg: (jpeg, maxBytes) => shrinkJpeg(ff.ffmpegPath, jpeg, maxBytes) },
+    );
+    return { ...result, cancelled: result.cancelled || source.cancelled, info: source.info };
+  } catch (e) {
+    if (e instanceof KvsError) throw e;
+    throw new KvsError('INTERNAL', e instanceof Error ? e.message : String(e));
+  } finally {
+    await source.cancel();
+  }
+}
