@@ -8,6 +8,6 @@ export interface Frame {
   readonly height: number;
   /** The encoded image (JPEG). */
   readonly data: Buffer;
-  /** performance.now()-style timestamp (ms, monotonic) when the frame left ffmpeg; for latency figures. */
+  /** performance.now() (ms, monotonic) when the frame source handed the frame out (after any real-time pacing); latency figures start here. */
   readonly producedAt: number;
 }

@@ -3,7 +3,8 @@
  * a broker goes through here so every network step has a time limit and every
  * failure becomes a plain KvsError.
  */
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { KafkaConfig, LogEntry, Kafka as KafkaClient } from 'kafkajs';
+import { Kafka, logLevel } from './kafkajs.js';
 import { parseBootstrap } from '../bootstrap.js';
 import { KvsError } from '../errors.js';
 
@@ -23,7 +24,7 @@ export interface ClientOptions {
 }
 
 export interface KafkaHandle {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly brokers: readonly string[];
   readonly bootstrap: string;
 }

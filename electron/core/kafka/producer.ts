@@ -3,7 +3,8 @@
  * every frame acknowledged by all in-sync replicas (acks -1) or counted as failed.
  */
 import { randomBytes } from 'node:crypto';
-import { CompressionTypes, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { CompressionTypes } from './kafkajs.js';
 import { KvsError, toKvsError } from '../errors.js';
 import type { Frame } from '../frame.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';

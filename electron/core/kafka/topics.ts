@@ -1,6 +1,7 @@
 /** Topic listing, creation, deletion and the size limit a frame must fit. */
 import { randomUUID } from 'node:crypto';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes } from './kafkajs.js';
 import { KvsError } from '../errors.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 
