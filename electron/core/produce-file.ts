@@ -6,7 +6,7 @@
 import { KvsError } from './errors.js';
 import { locateFfmpeg, type FfmpegPaths } from './ffmpeg/locate-ffmpeg.js';
 import { openFrameSource, type FrameSourceInfo } from './ffmpeg/frame-source.js';
-import { shrinkJpeg } from './ffmpeg/shrink-jpeg.js';
+import { createJpegShrinker } from './ffmpeg/shrink-jpeg.js';
 import type { KafkaHandle } from './kafka/client.js';
 import { produceFrames, type ProduceOptions, type ProduceProgress, type ProduceResult } from './kafka/producer.js';
 
@@ -58,7 +58,7 @@ export async function produceFile(
         fps: source.info.fps,
         onProgress: (p: ProduceProgress) => opts.onProgress?.(p, total),
       },
-      { shrinkJpeg: (jpeg, maxBytes) => shrinkJpeg(ff.ffmpegPath, jpeg, maxBytes) },
+      { shrinkJpeg: createJpegShrinker(ff.ffmpegPath) },
     );
     return { ...result, cancelled: result.cancelled || source.cancelled, info: source.info };
   } catch (e) {

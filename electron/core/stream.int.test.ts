@@ -132,7 +132,7 @@ describe.each(kafkaModes())('streaming core on Kafka in $mode mode', ({ bootstra
     const viewers = await Promise.all(
       got.map((list) => startViewer(handle, { topic, from: { kind: 'live' }, onFrame: (f) => void list.push(f.seq ?? -1) })),
     );
-    await new Promise((r) => setTimeout(r, 1500)); // both joined their own groups
+    await Promise.all(viewers.map((v) => v.ready)); // both joined their own groups and fixed their start offsets
     const result = await produceFile(handle, video, { topic, fps: 10 }, { ffmpeg: ff });
     expect(result.acked).toBe(50);
     const deadline = Date.now() + 20_000;

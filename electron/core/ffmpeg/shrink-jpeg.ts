@@ -48,16 +48,28 @@ function runFfmpeg(ffmpegPath: string, input: Buffer, q: number, scale: number, 
   });
 }
 
-export async function shrinkJpeg(ffmpegPath: string, jpeg: Buffer, maxBytes: number, timeoutMs = 5000): Promise<ShrunkJpeg | null> {
-  if (maxBytes <= 0) return null;
-  for (const step of SHRINK_STEPS) {
-    const out = await runFfmpeg(ffmpegPath, jpeg, step.q, step.scale, timeoutMs);
-    if (out === null) return null;
-    if (out.length <= maxBytes) {
-      const dims = jpegDimensions(out);
-      if (!dims) return null;
-      return { data: out, width: dims.width, height: dims.height };
+export type JpegShrinker = (jpeg: Buffer, maxBytes: number) => Promise<ShrunkJpeg | null>;
+
+/**
+ * A shrinker for one stream. Frames of one video are alike, so it starts where
+ * the previous frame succeeded: after the first oversized frame, each next one
+ * usually costs a single ffmpeg run.
+ */
+export function createJpegShrinker(ffmpegPath: string, timeoutMs = 5000): JpegShrinker {
+  let start = 0;
+  return async (jpeg, maxBytes) => {
+    if (maxBytes <= 0) return null;
+    for (let i = start; i < SHRINK_STEPS.length; i++) {
+      const step = SHRINK_STEPS[i] as { q: number; scale: number };
+      const out = await runFfmpeg(ffmpegPath, jpeg, step.q, step.scale, timeoutMs);
+      if (out === null) return null;
+      if (out.length <= maxBytes) {
+        const dims = jpegDimensions(out);
+        if (!dims) return null;
+        start = i;
+        return { data: out, width: dims.width, height: dims.height };
+      }
     }
-  }
-  return null;
+    return null;
+  };
 }

@@ -80,6 +80,8 @@ export interface Viewer {
   readonly state: ViewerState;
   /** Resolves when the viewer has stopped (by stop(), caught up, or a fatal error). */
   readonly done: Promise<ViewerStats>;
+  /** Resolves once the viewer has joined and completed its first fetch (its start offsets are fixed). */
+  readonly ready: Promise<void>;
   stop(): Promise<ViewerStats>;
 }
 
@@ -222,9 +224,13 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     }
   };
 
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+  void done.then(() => resolveReady());
   const { GROUP_JOIN, FETCH, CRASH, DISCONNECT } = consumer.events;
   consumer.on(GROUP_JOIN, () => setState('playing'));
   consumer.on(FETCH, () => {
+    resolveReady();
     if (state === 'reconnecting') setState('playing');
   });
   consumer.on(DISCONNECT, () => {
@@ -275,6 +281,7 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       return state;
     },
     done,
+    ready,
     stop,
   };
 }
