@@ -155,11 +155,12 @@ function hasJpegEnd(buf: Buffer): boolean {
 }
 
 function classifyNonImage(value: Buffer): SkipReason {
-  const first = value.subarray(0, 64).toString('latin1').trimStart();
-  if (first.startsWith('{') || first.startsWith('[')) return 'json';
   const sample = value.subarray(0, 256);
-  const printable = sample.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-  return printable ? 'text' : 'not-image';
+  // text: printable ASCII or any UTF-8 multi-byte sequence (bytes ≥ 0x80 are allowed, control bytes are not)
+  const printable = sample.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b !== 127));
+  if (!printable) return 'not-image';
+  const first = sample.toString('utf8').trimStart();
+  return first.startsWith('{') || first.startsWith('[') ? 'json' : 'text';
 }
 
 /**
