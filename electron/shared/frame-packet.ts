@@ -1,0 +1,63 @@
+/**
+ * One frame on its way to the screen, as one binary message (a WebSocket
+ * binary message in the browser, a MessagePort message in Electron):
+ *
+ *   bytes 0–3   "KVSF"
+ *   bytes 4–7   header length H (uint32, big-endian)
+ *   bytes 8…    header: UTF-8 JSON, H bytes (FramePacketHeader)
+ *   then        the image bytes (JPEG or PNG), unchanged from the Kafka message
+ *
+ * Never base64, never JSON around the image. Works in Node and in the page.
+ */
+import { z } from 'zod';
+
+export const FramePacketHeader = z.object({
+  viewerId: z.string().max(64),
+  /** Sequence number from the producer's headers; null for plain image messages. */
+  seq: z.number().nullable(),
+  ptsMs: z.number().nullable(),
+  /** ms since epoch: frame left ffmpeg (producer clock), when the producer said. */
+  capturedAt: z.number().nullable(),
+  /** ms since epoch: the host received it from Kafka. */
+  receivedAt: z.number(),
+  /** Kafka message timestamp. */
+  timestamp: z.number(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  type: z.enum(['image/jpeg', 'image/png']),
+  /** Frames the host dropped for this viewer so far because the screen fell behind. */
+  dropped: z.number(),
+});
+export type FramePacketHeader = z.infer<typeof FramePacketHeader>;
+
+const MAGIC = [0x4b, 0x56, 0x53, 0x46]; // "KVSF"
+const MAX_HEADER = 4096;
+
+export function encodeFramePacket(header: FramePacketHeader, image: Uint8Array): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + image.length);
+  out.set(MAGIC, 0);
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(4, json.length, false);
+  out.set(json, 8);
+  out.set(image, 8 + json.length);
+  return out;
+}
+
+export type DecodedPacket = { ok: true; header: FramePacketHeader; image: Uint8Array } | { ok: false; error: string };
+
+/** Parse a packet; never throws. The image is a view into `data` (no copy). */
+export function decodeFramePacket(data: ArrayBuffer | Uint8Array): DecodedPacket {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return { ok: false, error: 'not a frame packet' };
+  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, false);
+  if (len > MAX_HEADER || 8 + len > bytes.length) return { ok: false, error: 'bad header length' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + len)));
+  } catch {
+    return { ok: false, error: 'header is not JSON' };
+  }
+  const header = FramePacketHeader.safeParse(parsed);
+  if (!header.success) return { ok: false, error: 'header does not match the schema' };
+  return { ok: true, header: header.data, image: bytes.subarray(8 + len) };
+}
