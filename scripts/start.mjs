@@ -1,22 +1,18 @@
 // `npm start`: run the desktop app where the Electron binary is installed; say
-// plainly what to do where it is not (no desktop here, or the download failed).
+// plainly what to do where it is not (no desktop here, or it could not be downloaded).
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
-const require = createRequire(import.meta.url);
-let electronPath = null;
-try {
-  electronPath = require('electron'); // the path of the binary, or throws when it is missing
-} catch {
-  electronPath = null;
-}
-if (!electronPath) {
+const dir = path.resolve(import.meta.dirname, '..', 'node_modules', 'electron');
+const pathTxt = path.join(dir, 'path.txt');
+const bin = existsSync(pathTxt) ? path.join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim()) : null;
+if (!bin || !existsSync(bin)) {
   console.error(
     [
-      'Kafka Video Studio: the Electron binary is not installed on this machine, so the desktop window cannot open.',
-      'To get it: run `node node_modules/electron/install.js` on a machine that can download it (or allow',
-      "electron's install script: `npm install-scripts approve electron && npm ci`).",
-      'Without a desktop, the command line works: `npx kvs help`.',
+      'Kafka Video Studio: the Electron binary is not installed, so the desktop window cannot open here.',
+      '- To install it (needs internet): node node_modules/electron/install.js   (then npm start again)',
+      '- Or use the same app in a browser: npx kvs serve   (prints the address to open)',
     ].join('\n'),
   );
   process.exit(1);
