@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/core/**', 'electron/cli/**', 'electron/shared/**', 'scripts/**', 'renderer/**'],
+    files: ['electron/core/**', 'electron/host/**', 'electron/cli/**', 'electron/shared/**', 'scripts/**', 'renderer/**'],
     rules: noElectron,
   },
   {

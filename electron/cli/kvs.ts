@@ -13,6 +13,7 @@ import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/vie
 import { produceFile } from '../core/produce-file.js';
 import { formatBytes } from '../core/kafka/producer.js';
 import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
+import { serveCommand } from './serve.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -37,6 +38,8 @@ Usage:
   kvs topics --bootstrap <list> [--json]
   kvs topics create <name> --bootstrap <list> [--partitions N]
   kvs topics delete <name> --bootstrap <list>
+  kvs serve [--host 127.0.0.1] [--port N] [--open-path]
+              the app in a browser: prints http://127.0.0.1:PORT/?token=… (Ctrl-C stops it)
 
 --bootstrap is the broker address from its advertised.listeners, e.g. 10.0.0.5:9092.
 `;
@@ -55,6 +58,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await consumeCommand(rest, io, controller.signal);
       case 'topics':
         return await topicsCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io, controller.signal);
       case undefined:
       case 'help':
       case '--help':

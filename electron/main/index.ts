@@ -1,41 +1,73 @@
 /**
- * Electron main process: creates the one window with the secure defaults the
- * security checklist asks for. The IPC adapters over the core (produce, watch,
- * topics, setup) arrive with the desktop-app issue; this file stays thin.
+ * Electron main process: a thin adapter. It creates the one window with the
+ * secure settings of security.ts, wires the contract's calls and events to the
+ * Electron-free host (electron/host), and carries frames to the page over a
+ * MessagePort as binary packets.
  */
-import { app, BrowserWindow, shell } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHost } from '../host/host.js';
+import { registerIpc } from './ipc.js';
+import { CONTENT_SECURITY_POLICY, VIDEO_EXTENSIONS, isAllowedExternal, isAppUrl, secureWebPreferences } from './security.js';
 
-function createWindow(): void {
+// Tests (and careful users) can point the app at a fresh user-data folder.
+if (process.env.KVS_USER_DATA_DIR) app.setPath('userData', process.env.KVS_USER_DATA_DIR);
+
+const rendererFile = join(import.meta.dirname, '../renderer/index.html');
+const appUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(rendererFile).toString();
+
+function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    width: 1400,
+    height: 900,
     title: 'Kafka Video Studio',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
+    icon: join(import.meta.dirname, '../../resources/icon.png'),
+    webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, appUrl)) event.preventDefault();
+  });
+  win.webContents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url, appUrl)) event.preventDefault();
+  });
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://kafka.apache.org/')) void shell.openExternal(url);
+    if (isAllowedExternal(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  // `npm run demo` asks the page to connect and watch by itself (#bootstrap=…&watch=…)
+  const autostart = process.env.KVS_AUTOSTART;
+  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(`${process.env.ELECTRON_RENDERER_URL}${autostart ? `#${autostart}` : ''}`);
+  else void win.loadFile(rendererFile, autostart ? { hash: autostart } : {});
+  return win;
 }
 
 void app.whenReady().then(() => {
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  // No permission (camera, notifications, …) is ever granted to the page.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+
+  const win = createWindow();
+  const host = createHost({
+    userDataDir: app.getPath('userData'),
+    allowOpenPath: false,
+    chooseVideo: async () => {
+      const r = await dialog.showOpenDialog(win, {
+        title: 'Choose a video',
+        properties: ['openFile'],
+        filters: [{ name: 'Videos', extensions: VIDEO_EXTENSIONS }, { name: 'All files', extensions: ['*'] }],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+  });
+  const unregister = registerIpc({ host, win, appUrl });
+  app.on('before-quit', () => {
+    unregister();
+    void host.dispose();
   });
 });
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
+app.on('window-all-closed', () => app.quit());

@@ -26,7 +26,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-export const ServerMessage = z.discriminatedUnion('type', [
+// a plain union: two members share type 'reply' (told apart by `ok`)
+export const ServerMessage = z.union([
   z.object({ type: z.literal('reply'), id: z.number(), ok: z.literal(true), result: z.unknown() }),
   z.object({ type: z.literal('reply'), id: z.number(), ok: z.literal(false), error: ErrorPayload }),
   z.object({ type: z.literal('event'), channel: z.string(), payload: z.unknown() }),

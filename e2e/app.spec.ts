@@ -1,0 +1,67 @@
+/**
+ * The app as a person uses it: connect to a real broker, produce a generated video through
+ * the UI, watch it from the beginning on a canvas.
+ */
+import { randomBytes } from 'node:crypto';
+import { expect, test } from './fixtures.js';
+
+const bootstrap = (): string => {
+  const b = process.env.KVS_E2E_BOOTSTRAP;
+  if (!b) throw new Error('KVS_E2E_BOOTSTRAP is not set (e2e/global-setup.ts starts a broker)');
+  return b;
+};
+const video = (): string => process.env.KVS_E2E_VIDEO ?? '';
+const FRAMES = 90; // the global setup's video: 3 s at 30 fps
+
+test('connects to the broker at its advertised address', async ({ app }) => {
+  const { page } = app;
+  await page.getByTestId('bootstrap-input').fill(bootstrap());
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-status')).toContainText('Connected');
+});
+
+test('explains invalid bootstrap strings precisely', async ({ app }) => {
+  const { page } = app;
+  const input = page.getByTestId('bootstrap-input');
+  const error = page.getByTestId('bootstrap-error');
+  await input.fill('PLAINTEXT://10.0.0.5:9092');
+  await expect(error).toContainText('host:port');
+  await input.fill('10.0.0.256:9092');
+  await expect(error).toContainText('0–255');
+  await input.fill('10.0.0.5:99999');
+  await expect(error).toContainText('out of range');
+  await input.fill('127.0.0.1:1');
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-status')).toContainText(/connection refused|Cannot reach/i);
+});
+
+test('produces a video through the UI and plays it from the beginning', async ({ app }, testInfo) => {
+  const { page } = app;
+  const topic = `e2e-${randomBytes(3).toString('hex')}`;
+  await page.getByTestId('bootstrap-input').fill(bootstrap());
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-status')).toContainText('Connected');
+
+  await app.pickVideo(video());
+  await page.getByTestId('produce-topic-input').fill(topic);
+  await page.getByTestId('produce-start-button').click();
+  await expect(page.getByTestId('produce-progress')).toHaveAttribute('aria-valuenow', '100');
+
+  await page.getByTestId('watch-topic-input').first().fill(topic);
+  await page.getByTestId('watch-from-beginning').first().check();
+  await page.getByTestId('watch-start-button').first().click();
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText(String(FRAMES));
+
+  // the canvas shows a picture, not a blank: testsrc2 is colourful
+  const distinctColours = await page.getByTestId('watch-canvas').first().evaluate((el) => {
+    const canvas = el as HTMLCanvasElement;
+    const ctx = canvas.getContext('2d');
+    if (!ctx || canvas.width === 0) return 0;
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 97) seen.add(((data[i] ?? 0) >> 4) * 256 + ((data[i + 1] ?? 0) >> 4) * 16 + ((data[i + 2] ?? 0) >> 4));
+    return seen.size;
+  });
+  expect(distinctColours).toBeGreaterThan(8);
+  await page.screenshot({ path: testInfo.outputPath(`stream-playing-${app.transport}.png`), fullPage: true });
+});

@@ -1,0 +1,87 @@
+/**
+ * One fixture, two ways to run the app:
+ * - browser: `kvs serve` (in this process, the real host over the real broker) and Debian's
+ *   Chromium driven by playwright-core;
+ * - electron: the desktop app via `_electron.launch`, with a fresh user-data folder.
+ * Specs use `app.page` and `app.pickVideo(file)` and never care which one runs.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, chromium, _electron, type Page } from '@playwright/test';
+import { startServer } from '../electron/cli/serve.js';
+import { electronBinary } from '../scripts/electron-binary.js';
+
+export interface AppUnderTest {
+  readonly page: Page;
+  readonly transport: 'browser' | 'electron';
+  pickVideo(file: string): Promise<void>;
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const test = base.extend<{ app: AppUnderTest }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
+  app: async ({}, use, testInfo) => {
+    const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-user-'));
+    try {
+      if (testInfo.project.name === 'electron') {
+        const bin = electronBinary();
+        if ('missing' in bin) {
+          testInfo.skip(true, `Electron run skipped: ${bin.missing}. The same specs ran in Chromium against kvs serve.`);
+          return;
+        }
+        const electronApp = await _electron.launch({
+          executablePath: bin.path,
+          args: [path.join(root, 'out/main/index.js')],
+          env: { ...process.env, KVS_USER_DATA_DIR: userDataDir },
+        });
+        try {
+          const page = await electronApp.firstWindow();
+          await use({
+            page,
+            transport: 'electron',
+            async pickVideo(file) {
+              await electronApp.evaluate(({ dialog }, chosen) => {
+                dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [chosen] });
+              }, file);
+              await page.getByTestId('produce-choose-button').click();
+            },
+          });
+        } finally {
+          await electronApp.close();
+        }
+        return;
+      }
+
+      if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
+      const server = await startServer({ host: '127.0.0.1', port: 0, staticDir: path.join(root, 'out/renderer'), userDataDir });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+        await page.goto(server.url);
+        await use({
+          page,
+          transport: 'browser',
+          async pickVideo(file) {
+            await page.getByTestId('produce-file-input').setInputFiles(file);
+          },
+        });
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    } finally {
+      await rm(userDataDir, { recursive: true, force: true });
+    }
+  },
+});
+
+export { expect } from '@playwright/test';

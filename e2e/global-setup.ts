@@ -1,0 +1,22 @@
+/**
+ * Starts one real Kafka broker (KRaft) for the e2e run, builds nothing (npm test
+ * builds the renderer first), and makes a test video with the real ffmpeg.
+ * KVS_E2E_BOOTSTRAP may name a broker that is already running instead.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeTestVideo } from '../electron/core/ffmpeg/test-video.js';
+import { freePort, startBroker, stopBroker } from '../scripts/local-kafka/index.js';
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-'));
+  process.env.KVS_E2E_VIDEO = await makeTestVideo({ dir, name: 'e2e clip.mp4', seconds: 3, width: 640, height: 360, fps: 30 });
+  if (process.env.KVS_E2E_BOOTSTRAP) return async () => undefined;
+  const name = `e2e-${process.pid}`;
+  const result = await startBroker({ name, mode: 'kraft', port: await freePort(), fresh: true });
+  process.env.KVS_E2E_BOOTSTRAP = result.bootstrap;
+  return async () => {
+    await stopBroker({ name, removeData: true });
+  };
+}

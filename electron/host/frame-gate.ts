@@ -1,0 +1,80 @@
+/**
+ * Flow control for one viewer's frames on their way to the screen: **newest frame wins**.
+ *
+ * At most `limit` frames (FRAMES_IN_FLIGHT) may be delivered and not yet acknowledged by the
+ * page. While at the limit, a new frame goes into the single pending slot; a frame already
+ * waiting there is replaced (and counted as dropped). An ack frees a slot and delivers the
+ * pending frame at once. So a slow screen shows the newest frame, never a growing backlog,
+ * and the memory held per viewer is at most one waiting frame.
+ *
+ * The frame is kept as a thunk and encoded only when it is delivered, so the `dropped` count in
+ * a packet is the count at the moment it leaves, not when it arrived.
+ */
+export type MakePacket = (dropped: number) => Uint8Array;
+
+export class FrameGate {
+  private inFlight = 0;
+  private pending: MakePacket | null = null;
+  private droppedCount = 0;
+  private deliveredCount = 0;
+  private closed = false;
+
+  constructor(
+    private readonly deliver: (packet: Uint8Array) => void,
+    private readonly limit: number,
+  ) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  }
+
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  get delivered(): number {
+    return this.deliveredCount;
+  }
+
+  /** Frames delivered and not yet acknowledged. */
+  get unacked(): number {
+    return this.inFlight;
+  }
+
+  get hasPending(): boolean {
+    return this.pending !== null;
+  }
+
+  /** A new frame arrived from Kafka. */
+  offer(make: MakePacket): void {
+    if (this.closed) return;
+    if (this.inFlight < this.limit) {
+      this.send(make);
+      return;
+    }
+    if (this.pending !== null) this.droppedCount++;
+    this.pending = make;
+  }
+
+  /** The page has drawn one frame. Extra acks (more than were delivered) are ignored. */
+  ack(): void {
+    if (this.closed) return;
+    if (this.inFlight > 0) this.inFlight--;
+    const next = this.pending;
+    if (next !== null && this.inFlight < this.limit) {
+      this.pending = null;
+      this.send(next);
+    }
+  }
+
+  /** Stop delivering; the waiting frame is released. */
+  close(): void {
+    this.closed = true;
+    this.pending = null;
+  }
+
+  private send(make: MakePacket): void {
+    this.inFlight++;
+    this.deliveredCount++;
+    this.deliver(make(this.droppedCount));
+  }
+}

@@ -1,0 +1,284 @@
+/**
+ * The host against a real broker (the first of kafkaModes(): the core itself is tested in both
+ * modes) and real ffmpeg: connect, topics, produce a generated video, watch it back as frame
+ * packets, and newest-frame-wins flow control.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
+import { decodeFramePacket, type FramePacketHeader } from '../shared/frame-packet.js';
+import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
+import { makeTestVideo } from '../core/ffmpeg/test-video.js';
+import { createHost, type Host } from './host.js';
+import { call, callError, EventLog, until } from './test-support.js';
+
+const FRAMES = 20; // 2 s at 10 fps
+
+const target = kafkaModes()[0];
+let dir: string;
+let video: string;
+let ff: FfmpegPaths;
+
+const topicName = (what: string): string => `host-${what}-${randomBytes(3).toString('hex')}`;
+
+interface Received {
+  header: FramePacketHeader;
+  size: number;
+}
+
+/**
+ * Record every frame packet from now on (all viewers: frames may arrive before watch:start's
+ * reply gives the test the id, so filter afterwards). `ack`: acknowledge each one at once, as a
+ * page that keeps up would. Call `off()` at the end of the test.
+ */
+function collectFrames(
+  host: Host,
+  opts: { ack: boolean },
+): { frames: (viewerId: string) => Received[]; off: () => void } {
+  const all: Array<Received & { viewerId: string }> = [];
+  const off = host.onFrame((viewerId, packet) => {
+    const decoded = decodeFramePacket(packet);
+    if (!decoded.ok) throw new Error(decoded.error);
+    all.push({ viewerId, header: decoded.header, size: decoded.image.length });
+    if (opts.ack) host.ackFrame(viewerId);
+  });
+  return { frames: (viewerId) => all.filter((f) => f.viewerId === viewerId), off };
+}
+
+describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`, () => {
+  const bootstrap = target?.bootstrap ?? '';
+  let host: Host;
+  let events: EventLog;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-host-int-'));
+    ff = await locateFfmpeg();
+    video = await makeTestVideo({ dir, seconds: 2, width: 320, height: 180, fps: 10 });
+    host = createHost({ userDataDir: path.join(dir, 'user'), allowOpenPath: true, ffmpeg: ff });
+    events = new EventLog(host);
+  });
+
+  afterAll(async () => {
+    await host?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('connects: cluster id and the advertised brokers, status events, recent list persisted', async () => {
+    const status = await call(host, 'connection:connect', { bootstrap });
+    expect(status.state).toBe('connected');
+    expect(status.bootstrap).toBe(bootstrap);
+    expect(status.clusterId).toEqual(expect.any(String));
+    expect(status.clusterId?.length).toBeGreaterThan(0);
+    expect(status.brokers.length).toBeGreaterThanOrEqual(1);
+    const [host0, port0] = bootstrap.split(':');
+    expect(status.brokers[0]).toMatchObject({
+      host: host0,
+      port: Number(port0),
+      nodeId: expect.any(Number),
+    });
+    expect(events.of('connection:status').map((s) => s.state)).toEqual(['connecting', 'connected']);
+    expect(await call(host, 'connection:status', {})).toEqual(status);
+    expect(await call(host, 'connection:recent', {})).toEqual([bootstrap]);
+
+    // a new host instance (the app restarted) reads the list from the user-data folder
+    const again = createHost({ userDataDir: path.join(dir, 'user'), allowOpenPath: false });
+    try {
+      expect(await call(again, 'connection:recent', {})).toEqual([bootstrap]);
+    } finally {
+      await again.dispose();
+    }
+  });
+
+  it('lists, creates and deletes topics', async () => {
+    const topic = topicName('topics');
+    expect(await call(host, 'topics:create', { topic, partitions: 2 })).toEqual({});
+    const listed = await call(host, 'topics:list', {});
+    expect(listed.find((t) => t.name === topic)).toEqual({
+      name: topic,
+      partitions: 2,
+      messages: 0,
+      firstTimestamp: null,
+      lastTimestamp: null,
+      internal: false,
+    });
+    expect((await callError(host, 'topics:create', { topic })).code).toBe('TOPIC_EXISTS');
+    expect((await callError(host, 'topics:create', { topic: 'bad name!' })).code).toBe(
+      'TOPIC_INVALID',
+    );
+    expect(await call(host, 'topics:delete', { topic })).toEqual({});
+    await until(
+      async () => !(await call(host, 'topics:list', {})).some((t) => t.name === topic),
+      'the deleted topic to go',
+    );
+    expect((await callError(host, 'topics:delete', { topic })).code).toBe('TOPIC_NOT_FOUND');
+  });
+
+  describe('produce and watch', () => {
+    const topic = topicName('video');
+    let videoId: string;
+
+    it('produces a video opened by path: progress events, then one ended event with every frame acked', async () => {
+      videoId = (await call(host, 'video:open-path', { path: video })).videoId;
+      const { jobId } = await call(host, 'produce:start', {
+        videoId,
+        topic,
+        realtime: false,
+        loop: false,
+        format: 'kvs',
+      });
+      const ended = await events.waitFor('produce:ended', (e) => e.jobId === jobId, 60_000);
+      expect(ended).toMatchObject({
+        jobId,
+        ok: true,
+        frames: FRAMES,
+        acked: FRAMES,
+        failed: 0,
+        cancelled: false,
+        error: null,
+      });
+      const progress = events.of('produce:progress').filter((p) => p.jobId === jobId);
+      expect(progress.length).toBeGreaterThanOrEqual(1);
+      expect(progress.at(-1)).toMatchObject({ acked: FRAMES, total: FRAMES });
+      expect(events.of('produce:ended').filter((e) => e.jobId === jobId)).toHaveLength(1);
+    });
+
+    it('watches from the beginning: one packet per frame, in order, when the page acks', async () => {
+      const collector = collectFrames(host, { ack: true });
+      const id = (
+        await call(host, 'watch:start', { topic, from: { kind: 'beginning' }, pace: false })
+      ).viewerId;
+      await until(() => collector.frames(id).length >= FRAMES, 'all frames');
+      const frames = collector.frames(id);
+      const stats = await events.waitFor(
+        'watch:stats',
+        (s) => s.viewerId === id && s.frames === FRAMES,
+      );
+      expect(stats).toMatchObject({
+        state: 'playing',
+        gaps: 0,
+        skipped: 0,
+        dropped: 0,
+        error: null,
+      });
+      expect(frames.map((f) => f.header.seq)).toEqual([...Array(FRAMES).keys()]);
+      expect(frames[0]?.header).toMatchObject({
+        viewerId: id,
+        type: 'image/jpeg',
+        width: 320,
+        height: 180,
+        dropped: 0,
+      });
+      expect(frames.every((f) => f.size > 100)).toBe(true);
+      await call(host, 'watch:stop', { viewerId: id });
+      await events.waitFor('watch:stats', (s) => s.viewerId === id && s.state === 'stopped');
+      collector.off();
+    });
+
+    it('newest frame wins: without acks only 2 packets go out and dropped grows; an ack sends the newest', async () => {
+      const collector = collectFrames(host, { ack: false });
+      const { viewerId } = await call(host, 'watch:start', {
+        topic,
+        from: { kind: 'beginning' },
+        pace: false,
+      });
+      const frames = (): Received[] => collector.frames(viewerId);
+      const stats = await events.waitFor(
+        'watch:stats',
+        (s) => s.viewerId === viewerId && s.frames === FRAMES,
+      );
+      expect(frames()).toHaveLength(2);
+      expect(stats.dropped).toBe(FRAMES - 3); // 2 delivered, 1 waiting, the rest replaced
+      host.ackFrame(viewerId);
+      expect(frames()).toHaveLength(3);
+      expect(frames()[2]?.header).toMatchObject({ seq: FRAMES - 1, dropped: FRAMES - 3 });
+      host.ackFrame(viewerId);
+      host.ackFrame(viewerId);
+      expect(frames()).toHaveLength(3); // nothing newer is waiting
+
+      // new frames flow again now that the page keeps up
+      const { jobId } = await call(host, 'produce:start', {
+        videoId,
+        topic,
+        realtime: false,
+        loop: false,
+        format: 'kvs',
+      });
+      await events.waitFor('produce:ended', (e) => e.jobId === jobId, 60_000);
+      await until(() => frames().length >= 5, 'frames after acks');
+      expect(frames()).toHaveLength(5); // two slots free again; then the newest waits
+      await call(host, 'watch:stop', { viewerId });
+      collector.off();
+    });
+
+    it('stops a looping job cleanly: ended with cancelled = true', async () => {
+      const { jobId } = await call(host, 'produce:start', {
+        videoId,
+        topic,
+        realtime: true,
+        loop: true,
+        format: 'kvs',
+      });
+      await events.waitFor('produce:progress', (p) => p.jobId === jobId && p.acked > 0, 30_000);
+      expect(await call(host, 'produce:stop', { jobId })).toEqual({});
+      const ended = await events.waitFor('produce:ended', (e) => e.jobId === jobId);
+      expect(ended).toMatchObject({ ok: true, cancelled: true, error: null });
+      expect(ended.acked).toBeGreaterThan(0);
+      expect(ended.acked).toBe(ended.frames);
+    });
+
+    it('refuses to watch a topic that does not exist, as data', async () => {
+      const error = await callError(host, 'watch:start', {
+        topic: topicName('missing'),
+        from: { kind: 'live' },
+        pace: false,
+      });
+      expect(error.code).toBe('TOPIC_NOT_FOUND');
+    });
+
+    it('a viewer whose topic is deleted reports it and the host keeps working', async () => {
+      const doomed = topicName('doomed');
+      await call(host, 'topics:create', { topic: doomed });
+      const { viewerId } = await call(host, 'watch:start', {
+        topic: doomed,
+        from: { kind: 'live' },
+        pace: false,
+      });
+      await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'playing');
+      await call(host, 'topics:delete', { topic: doomed });
+      // kafkajs either reports an error (reconnecting/failed) or keeps polling the empty topic;
+      // both are fine, as long as nothing throws and the viewer can be stopped
+      expect((await call(host, 'connection:status', {})).state).toBe('connected');
+      expect(await call(host, 'watch:stop', { viewerId })).toEqual({});
+      const last = await events.waitFor(
+        'watch:stats',
+        (s) => s.viewerId === viewerId && (s.state === 'stopped' || s.state === 'failed'),
+      );
+      expect(['stopped', 'failed']).toContain(last.state);
+    });
+
+    it('disconnect stops every viewer and job of the connection', async () => {
+      const { viewerId } = await call(host, 'watch:start', {
+        topic,
+        from: { kind: 'live' },
+        pace: false,
+      });
+      const { jobId } = await call(host, 'produce:start', {
+        videoId,
+        topic,
+        realtime: true,
+        loop: true,
+        format: 'kvs',
+      });
+      const status = await call(host, 'connection:disconnect', {});
+      expect(status.state).toBe('disconnected');
+      await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'stopped');
+      expect(await events.waitFor('produce:ended', (e) => e.jobId === jobId)).toMatchObject({
+        cancelled: true,
+      });
+      expect((await callError(host, 'topics:list', {})).message).toBe('Connect to a broker first.');
+    });
+  });
+});
