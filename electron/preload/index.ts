@@ -34,6 +34,11 @@ ipcRenderer.on(EVENT_CHANNEL, (_e, msg: { channel?: unknown; payload?: unknown }
 });
 
 const frameListeners = new Map<string, Set<(packet: ArrayBuffer) => void>>();
+// The host may send a viewer's first frames before the page has its viewer id (the
+// watch:start reply and the frames travel on different channels). Keep a few per
+// viewer until someone listens; the host sends no more than that before an ack.
+const EARLY_LIMIT = 8;
+const early = new Map<string, ArrayBuffer[]>();
 let framePort: MessagePort | null = null;
 ipcRenderer.on(FRAME_PORT_CHANNEL, (e) => {
   framePort?.close();
@@ -42,10 +47,17 @@ ipcRenderer.on(FRAME_PORT_CHANNEL, (e) => {
   framePort.onmessage = (m: MessageEvent<{ viewerId?: unknown; packet?: unknown }>) => {
     const { viewerId, packet } = m.data ?? {};
     if (typeof viewerId !== 'string' || !(packet instanceof Uint8Array)) return;
+    const buffer = packet.buffer.slice(packet.byteOffset, packet.byteOffset + packet.byteLength) as ArrayBuffer;
     const listeners = frameListeners.get(viewerId);
-    if (!listeners || listeners.size === 0) return;
-    const buffer = packet.buffer.slice(packet.byteOffset, packet.byteOffset + packet.byteLength);
-    for (const l of listeners) l(buffer as ArrayBuffer);
+    if (!listeners || listeners.size === 0) {
+      const list = early.get(viewerId) ?? [];
+      list.push(buffer);
+      if (list.length > EARLY_LIMIT) list.shift();
+      early.set(viewerId, list);
+      if (early.size > 64) early.delete(early.keys().next().value as string);
+      return;
+    }
+    for (const l of listeners) l(buffer);
   };
 });
 
@@ -63,7 +75,15 @@ contextBridge.exposeInMainWorld('kvsElectron', {
     const set = frameListeners.get(viewerId) ?? new Set();
     set.add(listener);
     frameListeners.set(viewerId, set);
-    return () => set.delete(listener);
+    const waiting = early.get(viewerId);
+    if (waiting) {
+      early.delete(viewerId);
+      for (const packet of waiting) listener(packet);
+    }
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) frameListeners.delete(viewerId);
+    };
   },
   ackFrame(viewerId: string): void {
     framePort?.postMessage({ type: 'frame-ack', viewerId });

@@ -1,0 +1,196 @@
+/**
+ * Connect: the bootstrap address, checked as you type with the same parser the host uses
+ * (the `x.y.z.w:9092` rule), the connection state with what the broker advertises, and
+ * recent addresses as one-click buttons.
+ */
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
+import type { ConnectionStatus } from '../../../../electron/shared/contract.js';
+import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
+import { useKafka } from '../../shared/kafka-context.js';
+import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
+
+export function ConnectPanel() {
+  const api = useApi();
+  const hostReady = useHostReady();
+  const kafka = useKafka();
+  const connectAction = useAction();
+  const disconnectAction = useAction();
+  const [input, setInput] = useState('');
+  const [touched, setTouched] = useState(false);
+  const parsed = useMemo(() => parseBootstrap(input), [input]);
+  const ids = { input: useId(), help: useId(), error: useId(), notes: useId(), heading: useId() };
+
+  const status = kafka.status;
+  const mode = connectButtonMode(status?.state);
+  const showError = touched && !parsed.ok;
+
+  const connect = (value: string) => {
+    void connectAction.run(async () => {
+      const p = parseBootstrap(value);
+      if (!p.ok) throw new Error(p.error);
+      const optimistic: ConnectionStatus = {
+        state: 'connecting',
+        bootstrap: p.normalized,
+        clusterId: null,
+        brokers: [],
+        error: null,
+      };
+      kafka.setStatus(optimistic);
+      try {
+        kafka.setStatus(await api.invoke('connection:connect', { bootstrap: p.normalized }));
+      } catch (err) {
+        kafka.setStatus({ ...optimistic, state: 'disconnected' });
+        throw err;
+      } finally {
+        kafka.refreshRecent();
+      }
+    });
+  };
+
+  const disconnect = () => {
+    void disconnectAction.run(async () => {
+      kafka.setStatus(await api.invoke('connection:disconnect', {}));
+    });
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (mode === 'disconnect') disconnect();
+    else if (parsed.ok) connect(input);
+  };
+
+  const view =
+    !hostReady && !status
+      ? { tone: 'busy' as const, headline: 'Waiting for the Kafka Video Studio host…', lines: [] }
+      : describeStatus(status, connectAction.error);
+  const warnings = status ? advertisedWarnings(status) : [];
+  const buttonLabel =
+    mode === 'disconnect'
+      ? status?.state === 'connecting'
+        ? 'Cancel'
+        : 'Disconnect'
+      : connectAction.pending
+        ? 'Connecting…'
+        : 'Connect';
+  const buttonDisabled =
+    !hostReady ||
+    (mode === 'connect' ? !parsed.ok || connectAction.pending : disconnectAction.pending);
+
+  return (
+    <section className="card" aria-labelledby={ids.heading}>
+      <h2 id={ids.heading}>Kafka broker</h2>
+      <form onSubmit={onSubmit} noValidate>
+        <label htmlFor={ids.input}>Bootstrap address</label>
+        <div className="row">
+          <input
+            id={ids.input}
+            data-testid="bootstrap-input"
+            className="grow mono"
+            type="text"
+            inputMode="url"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="10.0.0.5:9092"
+            value={input}
+            aria-invalid={showError}
+            aria-describedby={`${ids.help} ${ids.error} ${ids.notes}`}
+            onChange={(e) => {
+              setInput(e.target.value);
+              setTouched(true);
+            }}
+          />
+          <button
+            type="submit"
+            data-testid="connect-button"
+            disabled={buttonDisabled}
+            className={mode === 'disconnect' ? 'secondary' : ''}
+          >
+            {buttonLabel}
+          </button>
+        </div>
+        <p id={ids.help} className="help">
+          Use the address in the broker&apos;s <code>advertised.listeners</code>, written{' '}
+          <code>x.y.z.w:9092</code> (its IPv4 address and port). Kafka answers the first request
+          with that advertised address and the client uses it from then on — so it must be an
+          address this computer can reach, not <code>0.0.0.0</code> and not a listener URL such as{' '}
+          <code>PLAINTEXT://…</code>.
+        </p>
+        <p id={ids.error} className="field-error" data-testid="bootstrap-error" aria-live="polite">
+          {showError && !parsed.ok ? parsed.error : ''}
+        </p>
+        <div id={ids.notes} aria-live="polite">
+          {touched &&
+            parsed.ok &&
+            (parsed.notes.length > 0 || parsed.normalized !== input.trim()) && (
+              <ul className="notes" data-testid="bootstrap-notes">
+                {parsed.normalized !== input.trim() && (
+                  <li>
+                    Will connect to{' '}
+                    <code data-testid="bootstrap-normalized">{parsed.normalized}</code>
+                  </li>
+                )}
+                {parsed.notes.map((n) => (
+                  <li key={n.code}>{n.message}</li>
+                ))}
+              </ul>
+            )}
+        </div>
+      </form>
+
+      <div
+        className={`status status-${view.tone}`}
+        data-testid="connection-status"
+        role="status"
+        aria-live="polite"
+      >
+        <span className="status-dot" aria-hidden="true" />
+        <div>
+          <strong>{view.headline}</strong>
+          {view.lines.map((l) => (
+            <div key={l} className="status-line">
+              {l}
+            </div>
+          ))}
+        </div>
+      </div>
+      {warnings.map((w) => (
+        <p key={w} className="warning" data-testid="advertised-warning">
+          {w}
+        </p>
+      ))}
+      {disconnectAction.error && (
+        <p className="error-text" role="alert">
+          Could not disconnect: {disconnectAction.error}
+        </p>
+      )}
+
+      {kafka.recent.length > 0 && (
+        <div className="recent">
+          <h3>Recent</h3>
+          <ul className="chips">
+            {kafka.recent.map((addr) => (
+              <li key={addr}>
+                <button
+                  type="button"
+                  className="chip mono"
+                  data-testid="recent-connection"
+                  disabled={!hostReady || connectAction.pending}
+                  title={`Connect to ${addr}`}
+                  onClick={() => {
+                    setInput(addr);
+                    setTouched(true);
+                    connect(addr);
+                  }}
+                >
+                  {addr}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type {
+  ProduceEndedEvent,
+  ProduceProgressEvent,
+} from '../../../../electron/shared/contract.js';
+import { buildProduceRequest, DEFAULT_FORM, progressView } from './produce-logic.js';
+
+describe('buildProduceRequest', () => {
+  it('needs a video and a legal topic', () => {
+    expect(buildProduceRequest(null, { ...DEFAULT_FORM, topic: 't' })).toMatchObject({
+      ok: false,
+      field: 'video',
+    });
+    expect(buildProduceRequest('v1', DEFAULT_FORM)).toMatchObject({ ok: false, field: 'topic' });
+    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 'a b' })).toMatchObject({
+      ok: false,
+      field: 'topic',
+    });
+  });
+  it('builds the request with defaults (quality 85, empty fields left out)', () => {
+    const r = buildProduceRequest('v1', { ...DEFAULT_FORM, topic: ' demo ' });
+    expect(r).toEqual({
+      ok: true,
+      request: {
+        videoId: 'v1',
+        topic: 'demo',
+        realtime: true,
+        loop: false,
+        format: 'kvs',
+        quality: 85,
+      },
+    });
+  });
+  it('passes numbers and checks ranges', () => {
+    const r = buildProduceRequest('v1', {
+      ...DEFAULT_FORM,
+      topic: 'distributed-video1',
+      format: 'raw',
+      maxWidth: '1280',
+      maxHeight: '720',
+      fps: '5',
+      quality: '95',
+      realtime: false,
+      loop: true,
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      request: { maxWidth: 1280, maxHeight: 720, fps: 5, quality: 95, format: 'raw', loop: true },
+    });
+    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', quality: '0' })).toMatchObject({
+      field: 'quality',
+    });
+    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', quality: '' })).toMatchObject({
+      ok: true,
+      request: { quality: 85 },
+    });
+    expect(
+      buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', maxWidth: '12.5' }),
+    ).toMatchObject({
+      field: 'maxWidth',
+      error: 'Max width must be a whole number from 16 to 8192 (or empty).',
+    });
+    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', fps: '0.05' })).toMatchObject({
+      field: 'fps',
+    });
+    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', fps: '29.97' })).toMatchObject({
+      ok: true,
+    });
+  });
+});
+
+const progress = (acked: number, total: number | null): ProduceProgressEvent => ({
+  jobId: 'j',
+  frames: acked,
+  acked,
+  failed: 0,
+  bytes: 0,
+  elapsedMs: 0,
+  fps: 0,
+  bytesPerSec: 0,
+  shrunk: 0,
+  total,
+});
+const ended = (ok: boolean, cancelled = false, acked = 40): ProduceEndedEvent => ({
+  jobId: 'j',
+  ok,
+  frames: acked,
+  acked,
+  failed: 0,
+  bytes: 0,
+  durationMs: 0,
+  cancelled,
+  error: null,
+});
+
+describe('progressView', () => {
+  it('is acked / total, capped at 99 while running', () => {
+    expect(progressView(null, null)).toMatchObject({ percent: 0, indeterminate: false });
+    expect(progressView(progress(45, 90), null)).toMatchObject({
+      percent: 50,
+      indeterminate: false,
+    });
+    expect(progressView(progress(95, 90), null).percent).toBe(99);
+  });
+  it('is 100 only when the run ended well', () => {
+    expect(progressView(progress(90, 90), ended(true, false, 90)).percent).toBe(100);
+    expect(progressView(progress(40, 90), ended(true, true)).percent).toBe(44);
+    expect(progressView(progress(40, 90), ended(false)).percent).toBe(44);
+  });
+  it('unknown total: a number (0) with an indeterminate look while running', () => {
+    expect(progressView(progress(400, null), null)).toMatchObject({
+      percent: 0,
+      indeterminate: true,
+    });
+    expect(progressView(progress(400, null), ended(false, true))).toMatchObject({
+      percent: 0,
+      indeterminate: false,
+    });
+  });
+});

@@ -1,0 +1,127 @@
+/** The produce form: turning text fields into a ProduceRequest, and the progress figure. Pure. */
+import {
+  ProduceRequest,
+  type ProduceEndedEvent,
+  type ProduceProgressEvent,
+} from '../../../../electron/shared/contract.js';
+import { topicNameError } from '../../shared/topic-name.js';
+
+export interface ProduceForm {
+  readonly topic: string;
+  readonly maxWidth: string;
+  readonly maxHeight: string;
+  readonly fps: string;
+  readonly quality: string;
+  readonly realtime: boolean;
+  readonly loop: boolean;
+  readonly format: 'kvs' | 'raw';
+}
+
+export const DEFAULT_FORM: ProduceForm = {
+  topic: '',
+  maxWidth: '',
+  maxHeight: '',
+  fps: '',
+  quality: '85',
+  realtime: true,
+  loop: false,
+  format: 'kvs',
+};
+
+/** The scotch.io tutorial's topic and wire format. */
+export const TUTORIAL_PRESET: Pick<ProduceForm, 'topic' | 'format'> = {
+  topic: 'distributed-video1',
+  format: 'raw',
+};
+
+export type FormField = 'video' | 'topic' | 'maxWidth' | 'maxHeight' | 'fps' | 'quality';
+
+export type BuildResult =
+  | { readonly ok: true; readonly request: ProduceRequest }
+  | { readonly ok: false; readonly field: FormField; readonly error: string };
+
+function optionalNumber(
+  text: string,
+  label: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): { value: number | undefined } | { error: string } {
+  const t = text.trim();
+  if (t === '') return { value: undefined };
+  const n = Number(t);
+  const kind = integer ? 'a whole number' : 'a number';
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max)
+    return { error: `${label} must be ${kind} from ${min} to ${max} (or empty).` };
+  return { value: n };
+}
+
+export function buildProduceRequest(videoId: string | null, form: ProduceForm): BuildResult {
+  if (!videoId) return { ok: false, field: 'video', error: 'Choose a video file first.' };
+  const topicError = topicNameError(form.topic);
+  if (topicError) return { ok: false, field: 'topic', error: topicError };
+  const width = optionalNumber(form.maxWidth, 'Max width', 16, 8192, true);
+  if ('error' in width) return { ok: false, field: 'maxWidth', error: width.error };
+  const height = optionalNumber(form.maxHeight, 'Max height', 16, 8192, true);
+  if ('error' in height) return { ok: false, field: 'maxHeight', error: height.error };
+  const fps = optionalNumber(form.fps, 'Frames per second', 0.1, 240, false);
+  if ('error' in fps) return { ok: false, field: 'fps', error: fps.error };
+  const quality = optionalNumber(form.quality, 'Quality', 1, 100, true);
+  if ('error' in quality) return { ok: false, field: 'quality', error: quality.error };
+  const candidate = {
+    videoId,
+    topic: form.topic.trim(),
+    realtime: form.realtime,
+    loop: form.loop,
+    format: form.format,
+    ...(width.value === undefined ? {} : { maxWidth: width.value }),
+    ...(height.value === undefined ? {} : { maxHeight: height.value }),
+    ...(fps.value === undefined ? {} : { fps: fps.value }),
+    quality: quality.value ?? 85,
+  };
+  const parsed = ProduceRequest.safeParse(candidate);
+  if (!parsed.success)
+    return {
+      ok: false,
+      field: 'video',
+      error: parsed.error.issues[0]?.message ?? 'Invalid settings.',
+    };
+  return { ok: true, request: parsed.data };
+}
+
+export interface ProgressView {
+  /** 0–100, always a number (aria-valuenow). */
+  readonly percent: number;
+  /** No known total while running: show an indeterminate bar. */
+  readonly indeterminate: boolean;
+  /** aria-valuetext */
+  readonly text: string;
+}
+
+/**
+ * Frames acked of the estimated total. 100 only once the run ended well (the total is an
+ * estimate, so a running job stays at 99 at most); unknown total → 0 and indeterminate.
+ */
+export function progressView(
+  progress: ProduceProgressEvent | null,
+  ended: ProduceEndedEvent | null,
+): ProgressView {
+  if (ended?.ok && !ended.cancelled)
+    return { percent: 100, indeterminate: false, text: `Done: ${ended.acked} frames acked` };
+  const acked = ended?.acked ?? progress?.acked ?? 0;
+  const total = progress?.total ?? null;
+  const running = ended === null && progress !== null;
+  if (total === null || total <= 0) {
+    return {
+      percent: 0,
+      indeterminate: running,
+      text: progress ? `${acked} frames acked (total unknown)` : 'Not started',
+    };
+  }
+  const percent = Math.max(0, Math.min(99, Math.floor((acked / total) * 100)));
+  return {
+    percent,
+    indeterminate: false,
+    text: `${percent}% — ${acked} of about ${total} frames acked`,
+  };
+}

@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import {
+  encodeFramePacket,
+  type FramePacketHeader,
+} from '../../../../electron/shared/frame-packet.js';
+import { ViewerRenderer, type Picture } from './viewer-renderer.js';
+
+/** Like an ImageBitmap: 0×0 once closed. */
+class Pic implements Picture {
+  private open = true;
+  constructor(
+    readonly id: number,
+    private readonly w: number,
+    private readonly h: number,
+  ) {}
+  get width() {
+    return this.open ? this.w : 0;
+  }
+  get height() {
+    return this.open ? this.h : 0;
+  }
+  close() {
+    this.open = false;
+  }
+}
+
+function packet(h: Partial<FramePacketHeader>, image = [0xff, 0xd8, 0xff, 9]): ArrayBuffer {
+  const header: FramePacketHeader = {
+    viewerId: 'v1',
+    seq: 0,
+    ptsMs: 0,
+    capturedAt: null,
+    receivedAt: 1000,
+    timestamp: 1000,
+    width: 4,
+    height: 3,
+    type: 'image/jpeg',
+    dropped: 0,
+    ...h,
+  };
+  const bytes = encodeFramePacket(header, new Uint8Array(image));
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+function harness() {
+  let clock = 1100;
+  const acks: string[] = [];
+  const drawn: number[] = [];
+  const closed: number[] = [];
+  const decodes: Array<{
+    resolve: (p: Pic) => void;
+    reject: (e: unknown) => void;
+    image: Uint8Array;
+  }> = [];
+  let next = 1;
+  const r = new ViewerRenderer<Pic>({
+    decode: (image) =>
+      new Promise<Pic>((resolve, reject) => {
+        decodes.push({ resolve, reject, image });
+      }),
+    draw: (p) => drawn.push(p.id),
+    close: (p) => {
+      p.close();
+      closed.push(p.id);
+    },
+    ack: (id) => acks.push(id),
+    now: () => clock,
+    log: { warn: () => undefined },
+  });
+  const settle = () => new Promise((res) => setTimeout(res, 0));
+  const finish = async () => {
+    const d = decodes.shift();
+    if (!d) throw new Error('nothing decoding');
+    d.resolve(new Pic(next++, 4, 3));
+    await settle();
+  };
+  return { r, acks, drawn, closed, decodes, finish, setClock: (t: number) => (clock = t), settle };
+}
+
+describe('ViewerRenderer', () => {
+  it('draws, closes and acks each frame; counts frames drawn', async () => {
+    const h = harness();
+    h.r.push(packet({ seq: 0 }));
+    expect(Array.from(h.decodes[0]?.image ?? [])).toEqual([0xff, 0xd8, 0xff, 9]);
+    await h.finish();
+    h.r.push(packet({ seq: 1 }));
+    await h.finish();
+    expect(h.drawn).toEqual([1, 2]);
+    expect(h.closed).toEqual([1, 2]);
+    expect(h.acks).toEqual(['v1', 'v1']);
+    const s = h.r.snapshot();
+    expect(s).toMatchObject({
+      drawn: 2,
+      width: 4,
+      height: 3,
+      frameBytes: 4,
+      lastSeq: 1,
+      localDropped: 0,
+    });
+  });
+
+  it('latency: drawn time minus capturedAt when present, else minus receivedAt', async () => {
+    const h = harness();
+    h.r.push(packet({ capturedAt: 900, receivedAt: 1000 }));
+    h.setClock(1150);
+    await h.finish();
+    expect(h.r.snapshot()).toMatchObject({ latencyMs: 250, latencyKind: 'capture' });
+    h.r.push(packet({ capturedAt: null, receivedAt: 1100 }));
+    h.setClock(1130);
+    await h.finish();
+    expect(h.r.snapshot()).toMatchObject({ latencyMs: 30, latencyKind: 'host' });
+  });
+
+  it('drops stale frames locally (newest wins), still acking each exactly once', async () => {
+    const h = harness();
+    h.r.push(packet({ seq: 0 }));
+    h.r.push(packet({ seq: 1 }));
+    h.r.push(packet({ seq: 2, dropped: 5 }));
+    await h.settle();
+    expect(h.acks).toEqual(['v1']); // seq 1 replaced by seq 2
+    await h.finish();
+    await h.finish();
+    expect(h.acks).toHaveLength(3);
+    expect(h.r.snapshot()).toMatchObject({ drawn: 2, localDropped: 1, hostDropped: 5, lastSeq: 2 });
+  });
+
+  it('counts undecodable images and bad packets without stopping', async () => {
+    const h = harness();
+    h.r.push(new ArrayBuffer(3));
+    h.r.push(packet({ seq: 0 }));
+    h.decodes.shift()?.reject(new Error('not an image'));
+    await h.settle();
+    await h.settle();
+    h.r.push(packet({ seq: 1 }));
+    await h.finish();
+    expect(h.r.snapshot()).toMatchObject({ drawn: 1, failed: 2 });
+    expect(h.acks).toEqual(['v1', 'v1']);
+  });
+
+  it('stop() discards the frame in progress; reset() zeroes the numbers', async () => {
+    const h = harness();
+    h.r.push(packet({}));
+    await h.finish();
+    h.r.push(packet({}));
+    h.r.stop();
+    await h.finish();
+    expect(h.drawn).toEqual([1]);
+    expect(h.closed).toEqual([1, 2]);
+    h.r.reset();
+    expect(h.r.snapshot()).toMatchObject({ drawn: 0, latencyMs: null, fps: 0 });
+  });
+
+  it('a frame handed over synchronously on ack does not replace the one waiting (no needless drops)', async () => {
+    // Like the transport's FrameInbox: at most 2 frames un-acked, the next one handed over on each ack.
+    let clock = 0;
+    const backlog = Array.from({ length: 20 }, (_, i) => packet({ seq: i }));
+    let unacked = 0;
+    let drawn = 0;
+    const feed = () => {
+      while (unacked < 2 && backlog.length > 0) {
+        const p = backlog.shift();
+        if (!p) break;
+        unacked++;
+        r.push(p);
+      }
+    };
+    const r = new ViewerRenderer<Pic>({
+      decode: () => new Promise<Pic>((res) => setTimeout(() => res(new Pic(drawn, 4, 3)), 1)),
+      draw: () => {
+        drawn++;
+      },
+      close: (p) => p.close(),
+      ack: () => {
+        unacked--;
+        feed();
+      },
+      now: () => (clock += 10),
+    });
+    feed();
+    await new Promise((res) => setTimeout(res, 200));
+    expect(r.snapshot()).toMatchObject({ drawn: 20, localDropped: 0, lastSeq: 19 });
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * One viewer's path from packet to picture, without the DOM: parse the frame packet,
+ * schedule decode + draw (newest frame wins), ack every frame the host sent once (drawn,
+ * dropped or undecodable — the host's flow control counts on it), and keep the numbers the
+ * overlay shows. The panel injects `decode` (createImageBitmap) and `draw` (canvas).
+ */
+import {
+  decodeFramePacket,
+  type FramePacketHeader,
+} from '../../../../electron/shared/frame-packet.js';
+import { FpsMeter } from './fps-meter.js';
+import { FrameScheduler } from './frame-scheduler.js';
+
+export interface Picture {
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ViewerRendererDeps<P extends Picture> {
+  decode(image: Uint8Array<ArrayBuffer>, type: FramePacketHeader['type']): Promise<P>;
+  draw(picture: P): void;
+  /** Free a picture (ImageBitmap.close). */
+  close(picture: P): void;
+  ack(viewerId: string): void;
+  now(): number;
+  log?: Pick<Console, 'warn'>;
+}
+
+export interface ViewerSnapshot {
+  /** Frames drawn so far (the number tests read). */
+  readonly drawn: number;
+  /** Frames replaced on this page before they were drawn. */
+  readonly localDropped: number;
+  /** Frames the host dropped for this viewer (from the latest packet). */
+  readonly hostDropped: number;
+  /** Packets or images that could not be decoded. */
+  readonly failed: number;
+  readonly fps: number;
+  /** Drawn time minus capture time (producer clock) or, without one, minus the host's receive time. */
+  readonly latencyMs: number | null;
+  readonly latencyKind: 'capture' | 'host' | null;
+  readonly width: number | null;
+  readonly height: number | null;
+  /** Bytes of the last drawn image. */
+  readonly frameBytes: number | null;
+  readonly lastSeq: number | null;
+}
+
+interface Item {
+  readonly header: FramePacketHeader;
+  readonly image: Uint8Array<ArrayBuffer>;
+}
+
+const EMPTY: ViewerSnapshot = {
+  drawn: 0,
+  localDropped: 0,
+  hostDropped: 0,
+  failed: 0,
+  fps: 0,
+  latencyMs: null,
+  latencyKind: null,
+  width: null,
+  height: null,
+  frameBytes: null,
+  lastSeq: null,
+};
+
+export class ViewerRenderer<P extends Picture> {
+  private readonly scheduler: FrameScheduler<Item, P>;
+  private readonly fps = new FpsMeter();
+  private stats: ViewerSnapshot = EMPTY;
+  private warnedDecode = false;
+
+  constructor(private readonly deps: ViewerRendererDeps<P>) {
+    this.scheduler = new FrameScheduler<Item, P>({
+      decode: (item) => deps.decode(item.image, item.header.type),
+      draw: (picture, item) => this.drawn(picture, item),
+      release: (picture) => deps.close(picture),
+      dropped: (item) => {
+        this.stats = { ...this.stats, localDropped: this.stats.localDropped + 1 };
+        this.ack(item.header.viewerId);
+      },
+      failed: (item, err) => {
+        this.stats = { ...this.stats, failed: this.stats.failed + 1 };
+        if (!this.warnedDecode) {
+          this.warnedDecode = true;
+          deps.log?.warn('kvs: a frame could not be decoded', err);
+        }
+        this.ack(item.header.viewerId);
+      },
+    });
+  }
+
+  /** A packet from onFrame. */
+  push(packet: ArrayBuffer): void {
+    const decoded = decodeFramePacket(packet);
+    if (!decoded.ok) {
+      this.stats = { ...this.stats, failed: this.stats.failed + 1 };
+      this.deps.log?.warn(`kvs: ignored a frame packet: ${decoded.error}`);
+      return;
+    }
+    const { header, image } = decoded;
+    // A view on the packet's own ArrayBuffer (no copy), typed for Blob.
+    const view = new Uint8Array(packet, image.byteOffset, image.byteLength);
+    this.stats = { ...this.stats, hostDropped: Math.max(this.stats.hostDropped, header.dropped) };
+    this.scheduler.push({ header, image: view });
+  }
+
+  /** Stop drawing: the waiting frame is forgotten, a decode in progress is not drawn. */
+  stop(): void {
+    this.scheduler.clear();
+  }
+
+  /** Stop and zero the numbers (a new session). */
+  reset(): void {
+    this.scheduler.clear();
+    this.fps.reset();
+    this.stats = EMPTY;
+  }
+
+  snapshot(): ViewerSnapshot {
+    return { ...this.stats, fps: this.fps.rate(this.deps.now()) };
+  }
+
+  /**
+   * Acks go out after the scheduler has settled: an ack can make the transport hand over
+   * the next frame synchronously, and that frame must find the scheduler already busy with
+   * the frame that was waiting — not replace it (which would drop a frame for nothing).
+   */
+  private ack(viewerId: string): void {
+    queueMicrotask(() => this.deps.ack(viewerId));
+  }
+
+  private drawn(picture: P, item: Item): void {
+    // Read the size first: a closed ImageBitmap reports 0×0.
+    const { width, height } = picture;
+    try {
+      this.deps.draw(picture);
+    } finally {
+      this.deps.close(picture);
+    }
+    const now = this.deps.now();
+    this.fps.record(now);
+    const { capturedAt, receivedAt, seq } = item.header;
+    this.stats = {
+      ...this.stats,
+      drawn: this.stats.drawn + 1,
+      latencyMs: capturedAt !== null ? now - capturedAt : now - receivedAt,
+      latencyKind: capturedAt !== null ? 'capture' : 'host',
+      width,
+      height,
+      frameBytes: item.image.byteLength,
+      lastSeq: seq,
+    };
+    this.ack(item.header.viewerId);
+  }
+}

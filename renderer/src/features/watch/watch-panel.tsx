@@ -1,0 +1,430 @@
+/**
+ * One viewer: a topic, live or from the beginning, drawn on a canvas with
+ * createImageBitmap (newest frame wins), and an overlay with what is happening.
+ *
+ * Pause stops the viewer on the host (no frames are fetched while paused) and keeps the
+ * last picture and the counts; Resume starts a new viewer at the live end of the topic and
+ * keeps counting. Start (or Restart) begins a fresh session with the counts at zero.
+ */
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import type { WatchStatsEvent } from '../../../../electron/shared/contract.js';
+import { useAction, useApi, useApiEvent, useHostReady } from '../../shared/api-context.js';
+import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
+import { FeatureBoundary } from '../../shared/error-boundary.js';
+import { useKafka } from '../../shared/kafka-context.js';
+import { topicNameError } from '../../shared/topic-name.js';
+import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
+
+type Phase = 'idle' | 'starting' | 'playing' | 'paused' | 'stopped';
+
+export interface WatchPanelProps {
+  readonly index: number;
+  readonly onRemove?: (() => void) | undefined;
+}
+
+export function WatchPanel({ index, onRemove }: WatchPanelProps) {
+  const api = useApi();
+  const hostReady = useHostReady();
+  const kafka = useKafka();
+  const ids = {
+    heading: useId(),
+    topic: useId(),
+    topics: useId(),
+    beginning: useId(),
+    pace: useId(),
+    error: useId(),
+  };
+  const [topic, setTopic] = useState('');
+  const [fromBeginning, setFromBeginning] = useState(false);
+  const [pace, setPace] = useState(true);
+  const [phase, setPhase] = useState<Phase>('idle');
+  const [playing, setPlaying] = useState<{ topic: string; from: 'live' | 'beginning' } | null>(
+    null,
+  );
+  const [snap, setSnap] = useState<ViewerSnapshot | null>(null);
+  const [hostStats, setHostStats] = useState<WatchStatsEvent | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [topicError, setTopicError] = useState<string | null>(null);
+  const action = useAction();
+
+  const canvasRef = useRef<HTMLCanvasElement | null>(null);
+  const viewerIdRef = useRef<string | null>(null);
+  const offFrameRef = useRef<(() => void) | null>(null);
+  const sessionRef = useRef(0);
+  const statsByViewer = useRef(new Map<string, WatchStatsEvent>());
+
+  const rendererRef = useRef<ViewerRenderer<ImageBitmap> | null>(null);
+  if (rendererRef.current === null) {
+    rendererRef.current = new ViewerRenderer<ImageBitmap>({
+      decode: (image, type) => createImageBitmap(new Blob([image], { type })),
+      draw: (bitmap) => {
+        const canvas = canvasRef.current;
+        const ctx = canvas?.getContext('2d');
+        if (!canvas || !ctx) return;
+        if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
+        if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
+        ctx.drawImage(bitmap, 0, 0);
+      },
+      close: (bitmap) => bitmap.close(),
+      ack: (viewerId) => api.ackFrame(viewerId),
+      now: () => Date.now(),
+      log: console,
+    });
+  }
+  const renderer = rendererRef.current;
+
+  useApiEvent('watch:stats', (s) => {
+    if (s.viewerId === viewerIdRef.current) setHostStats(s);
+    else {
+      const m = statsByViewer.current;
+      m.set(s.viewerId, s);
+      while (m.size > 16) {
+        const first = m.keys().next().value;
+        if (first === undefined) break;
+        m.delete(first);
+      }
+    }
+  });
+
+  /** Detach from the current viewer and ask the host to stop it (errors are not interesting then). */
+  const detach = useCallback(() => {
+    offFrameRef.current?.();
+    offFrameRef.current = null;
+    renderer.stop();
+    const id = viewerIdRef.current;
+    viewerIdRef.current = null;
+    if (id) api.invoke('watch:stop', { viewerId: id }).catch(() => undefined);
+  }, [api, renderer]);
+
+  useEffect(() => () => detach(), [detach]);
+
+  // The overlay reads the renderer's numbers a few times a second, not once per frame.
+  useEffect(() => {
+    if (phase !== 'playing') return undefined;
+    const t = setInterval(() => setSnap(renderer.snapshot()), 200);
+    return () => clearInterval(t);
+  }, [phase, renderer]);
+
+  // The host went away: its viewers are gone with the socket.
+  useEffect(() => {
+    if (hostReady) return;
+    if (viewerIdRef.current || phase === 'starting') {
+      sessionRef.current++;
+      detach();
+      setSnap(renderer.snapshot());
+      setPhase('stopped');
+      setNote('Stopped: lost connection to the host. Press Start once it is back.');
+    }
+  }, [hostReady, detach, phase, renderer]);
+
+  const begin = (fresh: boolean) => {
+    const name = (fresh ? topic : (playing?.topic ?? topic)).trim();
+    const err = topicNameError(name);
+    if (err) {
+      setTopicError(err);
+      return;
+    }
+    setTopicError(null);
+    setNote(null);
+    detach();
+    const session = ++sessionRef.current;
+    const from = fresh && fromBeginning ? 'beginning' : 'live';
+    if (fresh) {
+      renderer.reset();
+      setHostStats(null);
+      const canvas = canvasRef.current;
+      canvas?.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+    }
+    setSnap(renderer.snapshot());
+    setPhase('starting');
+    void action
+      .run(async () => {
+        const { viewerId } = await api.invoke('watch:start', {
+          topic: name,
+          from: { kind: from },
+          pace,
+        });
+        if (session !== sessionRef.current) {
+          // Stopped or restarted while this one was starting.
+          api.invoke('watch:stop', { viewerId }).catch(() => undefined);
+          return;
+        }
+        viewerIdRef.current = viewerId;
+        offFrameRef.current = api.onFrame(viewerId, (packet) => renderer.push(packet));
+        const early = statsByViewer.current.get(viewerId);
+        statsByViewer.current.delete(viewerId);
+        if (early) setHostStats(early);
+        setPlaying({ topic: name, from });
+        setPhase('playing');
+      })
+      .then(() => {
+        if (session === sessionRef.current && viewerIdRef.current === null) setPhase('stopped');
+      });
+  };
+
+  const halt = (next: 'paused' | 'stopped') => {
+    sessionRef.current++;
+    detach();
+    setSnap(renderer.snapshot());
+    setPhase(next);
+  };
+
+  const active = phase === 'playing' || phase === 'starting';
+  const s = snap;
+  const hostState = hostStats?.state;
+  const statusText = (() => {
+    if (action.error) return null;
+    switch (phase) {
+      case 'idle':
+        return 'Choose a topic and press Start.';
+      case 'starting':
+        return `Starting viewer on ${topic.trim() || playing?.topic || ''}…`;
+      case 'playing': {
+        const where = playing
+          ? `${playing.topic} (${playing.from === 'beginning' ? 'from the beginning' : 'live'})`
+          : '';
+        if (hostState === 'reconnecting') return `Reconnecting to Kafka for ${where}…`;
+        if (hostState === 'connecting') return `Connecting to ${where}…`;
+        if (hostState === 'failed') return null;
+        return (s?.drawn ?? 0) === 0 ? `Waiting for frames on ${where}…` : `Playing ${where}`;
+      }
+      case 'paused':
+        return 'Paused — the viewer is stopped. Resume continues at the live end of the topic.';
+      case 'stopped':
+        return note ?? 'Stopped.';
+    }
+  })();
+  const errorText =
+    action.error ??
+    (hostState === 'failed' || hostStats?.error
+      ? (hostStats?.error?.message ?? 'The viewer failed.')
+      : null);
+  const hostDropped = Math.max(s?.hostDropped ?? 0, hostStats?.dropped ?? 0);
+  const localDropped = s?.localDropped ?? 0;
+  const dropped = hostDropped + localDropped;
+
+  return (
+    <section className="card viewer" aria-labelledby={ids.heading} data-testid="watch-panel">
+      <div className="viewer-head">
+        <h2 id={ids.heading}>Viewer {index + 1}</h2>
+        {onRemove && (
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              halt('stopped');
+              onRemove();
+            }}
+            aria-label={`Remove viewer ${index + 1}`}
+          >
+            Remove
+          </button>
+        )}
+      </div>
+      <div className="row wrap">
+        <label htmlFor={ids.topic} className="sr-only">
+          Topic
+        </label>
+        <input
+          id={ids.topic}
+          data-testid="watch-topic-input"
+          className="grow mono"
+          type="text"
+          list={ids.topics}
+          placeholder="Topic, e.g. distributed-video1"
+          autoComplete="off"
+          spellCheck={false}
+          value={topic}
+          aria-invalid={topicError !== null}
+          aria-describedby={ids.error}
+          onChange={(e) => {
+            setTopic(e.target.value);
+            setTopicError(null);
+          }}
+        />
+        <datalist id={ids.topics}>
+          {kafka.topics
+            .filter((t) => !t.internal)
+            .map((t) => (
+              <option key={t.name} value={t.name} />
+            ))}
+        </datalist>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="watch-refresh-topics"
+          onClick={() => void kafka.refreshTopics()}
+          disabled={kafka.topicsLoading}
+          title="Reload the topic list for suggestions"
+        >
+          {kafka.topicsLoading ? 'Loading…' : 'Refresh topics'}
+        </button>
+      </div>
+      <div className="row wrap">
+        <label className="check" htmlFor={ids.beginning}>
+          <input
+            id={ids.beginning}
+            type="checkbox"
+            data-testid="watch-from-beginning"
+            checked={fromBeginning}
+            onChange={(e) => setFromBeginning(e.target.checked)}
+          />
+          From the beginning
+        </label>
+        <label
+          className="check"
+          htmlFor={ids.pace}
+          title="Play at the pace the frames were recorded; off = as fast as they arrive"
+        >
+          <input
+            id={ids.pace}
+            type="checkbox"
+            data-testid="watch-pace"
+            checked={pace}
+            onChange={(e) => setPace(e.target.checked)}
+          />
+          Recorded speed
+        </label>
+        <span className="spacer" />
+        <button
+          type="button"
+          data-testid="watch-start-button"
+          onClick={() => begin(true)}
+          disabled={action.pending || !hostReady}
+        >
+          {active ? 'Restart' : 'Start'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="watch-pause-button"
+          disabled={!(phase === 'playing' || phase === 'paused') || action.pending || !hostReady}
+          onClick={() => (phase === 'paused' ? begin(false) : halt('paused'))}
+        >
+          {phase === 'paused' ? 'Resume' : 'Pause'}
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="watch-stop-button"
+          disabled={!active && phase !== 'paused'}
+          onClick={() => halt('stopped')}
+        >
+          Stop
+        </button>
+      </div>
+      <p id={ids.error} className="field-error" data-testid="watch-error" aria-live="polite">
+        {topicError ?? errorText ?? ''}
+      </p>
+
+      <div className="stage">
+        <canvas
+          ref={canvasRef}
+          data-testid="watch-canvas"
+          width={640}
+          height={360}
+          aria-label={`Video of viewer ${index + 1}`}
+          role="img"
+        />
+        {(s?.drawn ?? 0) === 0 && (
+          <div className="stage-empty" aria-hidden="true">
+            {phase === 'idle'
+              ? 'No picture yet'
+              : phase === 'starting' || phase === 'playing'
+                ? 'Waiting for the first frame…'
+                : 'No frames were drawn'}
+          </div>
+        )}
+        <dl className="overlay" aria-label="Viewer statistics">
+          <div>
+            <dt>frames</dt>
+            <dd data-testid="watch-frame-count">{s?.drawn ?? 0}</dd>
+          </div>
+          <div>
+            <dt>fps</dt>
+            <dd data-testid="watch-fps">{phase === 'playing' ? formatFps(s?.fps ?? 0) : '—'}</dd>
+          </div>
+          <div>
+            <dt
+              title={
+                s?.latencyKind === 'host'
+                  ? 'No capture time in these messages: time from the host receiving the frame to drawing it'
+                  : 'Time from the producer capturing the frame to drawing it (includes the age of replayed frames)'
+              }
+            >
+              {s?.latencyKind === 'host' ? 'latency (host→screen)' : 'latency'}
+            </dt>
+            <dd data-testid="watch-latency">{formatLatency(s?.latencyMs ?? null)}</dd>
+          </div>
+          <div>
+            <dt>size</dt>
+            <dd>
+              {s?.width != null && s.height != null ? `${s.width}×${s.height}` : '—'}
+              {s?.frameBytes != null ? ` · ${formatBytes(s.frameBytes)}` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>dropped</dt>
+            <dd
+              data-testid="watch-dropped"
+              title={`${hostDropped} by the host, ${localDropped} on this page`}
+            >
+              {formatCount(dropped)}
+              {dropped > 0
+                ? ` (host ${formatCount(hostDropped)} · page ${formatCount(localDropped)})`
+                : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>skipped</dt>
+            <dd>{formatCount(hostStats?.skipped ?? 0)}</dd>
+          </div>
+          <div>
+            <dt>gaps</dt>
+            <dd>{formatCount(hostStats?.gaps ?? 0)}</dd>
+          </div>
+        </dl>
+      </div>
+      <p
+        className="muted viewer-status"
+        role="status"
+        aria-live="polite"
+        data-testid="watch-status"
+      >
+        {statusText}
+      </p>
+    </section>
+  );
+}
+
+export function WatchArea() {
+  const [panels, setPanels] = useState<number[]>([0]);
+  const nextKey = useRef(1);
+  return (
+    <div className="watch-area">
+      <div className="area-head">
+        <h2 className="area-title">Watch</h2>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="watch-add-viewer"
+          onClick={() => setPanels((p) => [...p, nextKey.current++])}
+        >
+          Add viewer
+        </button>
+      </div>
+      <div className="viewers">
+        {panels.map((key, i) => (
+          <FeatureBoundary key={key} name={`Viewer ${i + 1}`}>
+            <WatchPanel
+              index={i}
+              onRemove={
+                panels.length > 1 ? () => setPanels((p) => p.filter((k) => k !== key)) : undefined
+              }
+            />
+          </FeatureBoundary>
+        ))}
+      </div>
+    </div>
+  );
+}

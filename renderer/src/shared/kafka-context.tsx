@@ -1,0 +1,123 @@
+/**
+ * The Kafka connection and the topic list, shared by every panel: the host's
+ * ConnectionStatus (fetched when the host is reachable, then kept fresh by
+ * `connection:status` events), recent bootstrap addresses and the topics.
+ */
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/contract.js';
+import { errorMessage } from '../transport/errors.js';
+import { useApi, useApiEvent, useHostReady } from './api-context.js';
+
+export interface KafkaState {
+  readonly status: ConnectionStatus | null;
+  setStatus(status: ConnectionStatus): void;
+  readonly recent: readonly string[];
+  refreshRecent(): void;
+  readonly topics: readonly TopicSummary[];
+  readonly topicsLoaded: boolean;
+  readonly topicsLoading: boolean;
+  readonly topicsError: string | null;
+  /** Never rejects. */
+  refreshTopics(): Promise<void>;
+}
+
+const KafkaContext = createContext<KafkaState | null>(null);
+
+export function useKafka(): KafkaState {
+  const v = useContext(KafkaContext);
+  if (!v) throw new Error('useKafka() outside <KafkaProvider>');
+  return v;
+}
+
+export function KafkaProvider({ children }: { children: ReactNode }) {
+  const api = useApi();
+  const hostReady = useHostReady();
+  const [status, setStatus] = useState<ConnectionStatus | null>(null);
+  const [recent, setRecent] = useState<readonly string[]>([]);
+  const [topics, setTopics] = useState<readonly TopicSummary[]>([]);
+  const [topicsLoaded, setTopicsLoaded] = useState(false);
+  const [topicsLoading, setTopicsLoading] = useState(false);
+  const [topicsError, setTopicsError] = useState<string | null>(null);
+  const topicsCall = useRef(0);
+
+  useApiEvent('connection:status', setStatus);
+
+  const refreshRecent = useCallback(() => {
+    api.invoke('connection:recent', {}).then(setRecent, () => undefined);
+  }, [api]);
+
+  const refreshTopics = useCallback(async () => {
+    const call = ++topicsCall.current;
+    setTopicsLoading(true);
+    try {
+      const list = await api.invoke('topics:list', {});
+      if (call !== topicsCall.current) return;
+      setTopics(list);
+      setTopicsLoaded(true);
+      setTopicsError(null);
+    } catch (err) {
+      if (call === topicsCall.current) setTopicsError(errorMessage(err));
+    } finally {
+      if (call === topicsCall.current) setTopicsLoading(false);
+    }
+  }, [api]);
+
+  // Host (re)connected: ask where the Kafka connection stands.
+  // Host gone: what it said about Kafka is no longer known.
+  useEffect(() => {
+    if (!hostReady) {
+      setStatus(null);
+      return;
+    }
+    api.invoke('connection:status', {}).then(setStatus, () => undefined);
+    refreshRecent();
+  }, [api, hostReady, refreshRecent]);
+
+  const connected = status?.state === 'connected';
+  const clusterKey = connected ? `${status.bootstrap ?? ''}|${status.clusterId ?? ''}` : null;
+  useEffect(() => {
+    if (clusterKey === null || !hostReady) {
+      topicsCall.current++;
+      setTopics([]);
+      setTopicsLoaded(false);
+      setTopicsLoading(false);
+      setTopicsError(null);
+      return;
+    }
+    void refreshTopics();
+  }, [clusterKey, hostReady, refreshTopics]);
+
+  const value = useMemo<KafkaState>(
+    () => ({
+      status,
+      setStatus,
+      recent,
+      refreshRecent,
+      topics,
+      topicsLoaded,
+      topicsLoading,
+      topicsError,
+      refreshTopics,
+    }),
+    [
+      status,
+      recent,
+      refreshRecent,
+      topics,
+      topicsLoaded,
+      topicsLoading,
+      topicsError,
+      refreshTopics,
+    ],
+  );
+  return <KafkaContext.Provider value={value}>{children}</KafkaContext.Provider>;
+}
