@@ -7,9 +7,13 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTestVideo } from '../electron/core/ffmpeg/test-video.js';
+import { electronBinary } from '../scripts/electron-binary.js';
 import { freePort, startBroker, stopBroker } from '../scripts/local-kafka/index.js';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  const electron = electronBinary();
+  if ('missing' in electron)
+    process.stdout.write(`e2e: the [electron] project is SKIPPED on this machine: ${electron.missing}. The same specs run in Chromium against kvs serve ([browser]).\n`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-'));
   process.env.KVS_E2E_VIDEO = await makeTestVideo({ dir, name: 'e2e clip.mp4', seconds: 3, width: 640, height: 360, fps: 30 });
   if (process.env.KVS_E2E_BOOTSTRAP) return async () => undefined;

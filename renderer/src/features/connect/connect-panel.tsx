@@ -3,11 +3,12 @@
  * (the `x.y.z.w:9092` rule), the connection state with what the broker advertises, and
  * recent addresses as one-click buttons.
  */
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
 import type { ConnectionStatus } from '../../../../electron/shared/contract.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
+import { takeAutostart } from '../../shared/autostart.js';
 import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
 
 export function ConnectPanel() {
@@ -53,6 +54,15 @@ export function ConnectPanel() {
       kafka.setStatus(await api.invoke('connection:disconnect', {}));
     });
   };
+
+  // `npm run demo`: connect by itself once the host is there
+  useEffect(() => {
+    if (!hostReady) return;
+    const auto = takeAutostart('bootstrap');
+    if (auto === null || kafka.status?.state === 'connected') return;
+    setInput(auto);
+    connect(auto);
+  }, [hostReady]);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();

@@ -12,6 +12,7 @@ import { useAction, useApi, useApiEvent, useHostReady } from '../../shared/api-c
 import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
 import { useKafka } from '../../shared/kafka-context.js';
+import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { topicNameError } from '../../shared/topic-name.js';
 import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
 
@@ -34,7 +35,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     pace: useId(),
     error: useId(),
   };
-  const [topic, setTopic] = useState('');
+  const [topic, setTopic] = useState(() => (index === 0 ? (peekAutostart('watch') ?? '') : ''));
   const [fromBeginning, setFromBeginning] = useState(false);
   const [pace, setPace] = useState(true);
   const [phase, setPhase] = useState<Phase>('idle');
@@ -161,6 +162,13 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
         if (session === sessionRef.current && viewerIdRef.current === null) setPhase('stopped');
       });
   };
+
+  // `npm run demo`: the first viewer starts watching by itself once Kafka is connected
+  const kafkaConnected = kafka.status?.state === 'connected';
+  useEffect(() => {
+    if (index !== 0 || !kafkaConnected || phase !== 'idle') return;
+    if (takeAutostart('watch') !== null) begin(true);
+  }, [kafkaConnected]);
 
   const halt = (next: 'paused' | 'stopped') => {
     sessionRef.current++;
