@@ -3,6 +3,7 @@
  * the UI, watch it from the beginning on a canvas.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { expect, test } from './fixtures.js';
 
 const bootstrap = (): string => {
@@ -64,4 +65,24 @@ test('produces a video through the UI and plays it from the beginning', async ({
   });
   expect(distinctColours).toBeGreaterThan(8);
   await page.screenshot({ path: testInfo.outputPath(`stream-playing-${app.transport}.png`), fullPage: true });
+});
+
+test('a file that is not a video gets a plain message, and the app keeps working', async ({ app }, testInfo) => {
+  const { page } = app;
+  const notVideo = testInfo.outputPath('holiday.mp4');
+  await writeFile(notVideo, 'This is a text file that someone renamed to .mp4\n');
+  await page.getByTestId('bootstrap-input').fill(bootstrap());
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-status')).toContainText('Connected');
+
+  await app.pickVideo(notVideo);
+  await page.getByTestId('produce-topic-input').fill(`e2e-bad-${randomBytes(3).toString('hex')}`);
+  await page.getByTestId('produce-start-button').click();
+  await expect(page.getByText(/not a video|isn't a video|is not a video/i).first()).toBeVisible();
+
+  // the rest of the app still works: a real video produces after the bad one
+  await app.pickVideo(video());
+  await page.getByTestId('produce-start-button').click();
+  await expect(page.getByTestId('produce-progress')).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.getByTestId('connection-status')).toContainText('Connected');
 });
