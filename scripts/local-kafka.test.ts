@@ -10,6 +10,7 @@ import { isKvsError, type ErrorCode } from '../electron/core/errors.js';
 import { parseCliArgs } from './local-kafka.js';
 import {
   brokerStatus,
+  isAlive,
   freePort,
   parseJavaMajorVersion,
   restartBroker,
@@ -32,13 +33,9 @@ async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<
   throw new Error(`expected ${code}, but it succeeded`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** A process that exited but is not yet reaped by its parent (a zombie) counts as gone. */
+function pidAlive(pid: number): Promise<boolean> {
+  return isAlive(pid);
 }
 
 function admin(bootstrap: string): ReturnType<Kafka['admin']> {
@@ -172,7 +169,7 @@ describe.skipIf(process.env.KVS_NO_KAFKA === '1')(
       const second = await restartBroker({ name, log: quiet });
       expect(second.bootstrap).toBe(first.bootstrap);
       expect(second.pids.broker).not.toBe(first.pids.broker);
-      expect(pidAlive(first.pids.broker ?? -1)).toBe(false);
+      expect(await pidAlive(first.pids.broker ?? -1)).toBe(false);
       const after = admin(second.bootstrap);
       await after.connect();
       expect(await after.listTopics()).toContain(topic);
@@ -182,7 +179,7 @@ describe.skipIf(process.env.KVS_NO_KAFKA === '1')(
       expect(stopped.stopped).toEqual([second.pids.broker]);
       expect(stopped.killed).toEqual([]);
       for (const pid of [first.pids.broker, second.pids.broker])
-        expect(pidAlive(pid ?? -1)).toBe(false);
+        expect(await pidAlive(pid ?? -1)).toBe(false);
       expect((await brokerStatus({ name })).running).toBe(false);
     }, 240_000);
   },
