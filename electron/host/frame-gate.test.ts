@@ -66,3 +66,44 @@ describe('FrameGate (newest frame wins)', () => {
     );
   });
 });
+
+describe('FrameGate every-frame mode (paced replays)', () => {
+  it('waits for a free slot instead of dropping, and never drops while the page acks', async () => {
+    const sent: number[] = [];
+    const gate = new FrameGate((p) => sent.push(p[0] ?? -1), 2, 'every-frame', 5000);
+    const offers: Array<Promise<void> | void> = [];
+    let n = 0;
+    const make = () => {
+      const i = n++;
+      return () => new Uint8Array([i]);
+    };
+    offers.push(gate.offer(make()), gate.offer(make()));
+    expect(sent).toEqual([0, 1]);
+    const third = gate.offer(make());
+    expect(third).toBeInstanceOf(Promise);
+    let resolved = false;
+    void (third as Promise<void>).then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(resolved).toBe(false);
+    gate.ack();
+    await third;
+    expect(sent).toEqual([0, 1, 2]);
+    expect(gate.dropped).toBe(0);
+  });
+
+  it('gives up waiting when the page stops acking, so the consumer never stalls', async () => {
+    const gate = new FrameGate(() => undefined, 1, 'every-frame', 20);
+    gate.offer(() => new Uint8Array([0]));
+    await gate.offer(() => new Uint8Array([1])); // resolves after 20 ms without an ack
+    await gate.offer(() => new Uint8Array([2]));
+    expect(gate.dropped).toBe(1);
+  });
+
+  it('releases a waiting offer on close', async () => {
+    const gate = new FrameGate(() => undefined, 1, 'every-frame', 60_000);
+    gate.offer(() => new Uint8Array([0]));
+    const waiting = gate.offer(() => new Uint8Array([1]));
+    gate.close();
+    await waiting;
+  });
+});

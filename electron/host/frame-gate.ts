@@ -12,16 +12,27 @@
  */
 export type MakePacket = (dropped: number) => Uint8Array;
 
+/**
+ * 'newest-wins' (live): never wait; a slow screen skips frames.
+ * 'every-frame' (a paced replay from the beginning or a time): `offer` waits for a free slot, so
+ * the consumer slows down instead of skipping; a page that does not ack within `maxWaitMs`
+ * falls back to newest-wins for that frame, so a hidden or stuck page never stalls the viewer.
+ */
+export type GateMode = 'newest-wins' | 'every-frame';
+
 export class FrameGate {
   private inFlight = 0;
   private pending: MakePacket | null = null;
   private droppedCount = 0;
   private deliveredCount = 0;
   private closed = false;
+  private waiter: (() => void) | null = null;
 
   constructor(
     private readonly deliver: (packet: Uint8Array) => void,
     private readonly limit: number,
+    private readonly mode: GateMode = 'newest-wins',
+    private readonly maxWaitMs = 2000,
   ) {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`limit must be a positive integer, got ${limit}`);
@@ -44,8 +55,8 @@ export class FrameGate {
     return this.pending !== null;
   }
 
-  /** A new frame arrived from Kafka. */
-  offer(make: MakePacket): void {
+  /** A new frame arrived from Kafka. In 'every-frame' mode, resolves once it was sent (or given up). */
+  offer(make: MakePacket): Promise<void> | void {
     if (this.closed) return;
     if (this.inFlight < this.limit) {
       this.send(make);
@@ -53,6 +64,20 @@ export class FrameGate {
     }
     if (this.pending !== null) this.droppedCount++;
     this.pending = make;
+    if (this.mode === 'newest-wins') return;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        // the page is not acking: stop holding the consumer back; the frame stays pending
+        // and newer frames replace it (counted as dropped)
+        this.waiter = null;
+        resolve();
+      }, this.maxWaitMs);
+      this.waiter = () => {
+        clearTimeout(timer);
+        this.waiter = null;
+        resolve();
+      };
+    });
   }
 
   /** The page has drawn one frame. Extra acks (more than were delivered) are ignored. */
@@ -63,6 +88,7 @@ export class FrameGate {
     if (next !== null && this.inFlight < this.limit) {
       this.pending = null;
       this.send(next);
+      this.waiter?.();
     }
   }
 
@@ -70,6 +96,7 @@ export class FrameGate {
   close(): void {
     this.closed = true;
     this.pending = null;
+    this.waiter?.();
   }
 
   private send(make: MakePacket): void {

@@ -548,7 +548,12 @@ export function createHost(deps: HostDeps): Host {
     const entry: ViewerEntry = {
       id,
       client,
-      gate: new FrameGate((packet) => emitFrame(id, packet, client), FRAMES_IN_FLIGHT),
+      // live: the newest frame wins; a paced replay shows every frame (slows down instead)
+      gate: new FrameGate(
+        (packet) => emitFrame(id, packet, client),
+        FRAMES_IN_FLIGHT,
+        req.pace && req.from.kind !== 'live' ? 'every-frame' : 'newest-wins',
+      ),
       viewer: null,
       state: 'connecting',
       error: null,
