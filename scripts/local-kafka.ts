@@ -6,6 +6,7 @@
  *   restart [--name NAME]
  *   status  [--name NAME]
  *   fetch   [--mode kraft|zookeeper]   download the jars only (CI does this before the tests)
+ *   pack    [--mode kraft|zookeeper] [--version V] --out FILE.tgz   a runnable Kafka tarball (+ .sha512)
  *
  * A single-node Apache Kafka on 127.0.0.1 for development and tests. kraft (default) is
  * Kafka 4.1.1; zookeeper is Kafka 3.9.1 with ZooKeeper 3.8.4. The jars come from Maven
@@ -22,6 +23,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KvsError, toKvsError } from '../electron/core/errors.js';
+import { packKafka } from './local-kafka/pack.js';
 import {
   brokerStatus,
   DEFAULT_NAME,
@@ -41,7 +43,8 @@ const USAGE = `usage: npm run kafka -- <start|stop|restart|status> [options]
   stop    [--name NAME]
   restart [--name NAME]
   status  [--name NAME]
-  fetch   [--mode kraft|zookeeper]`;
+  fetch   [--mode kraft|zookeeper]
+  pack    [--mode kraft|zookeeper] [--version V] --out FILE.tgz`;
 
 interface CliArgs {
   command: string;
@@ -49,6 +52,8 @@ interface CliArgs {
   mode?: KafkaMode;
   port?: number;
   fresh: boolean;
+  version?: string;
+  out?: string;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -59,6 +64,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     restart: ['--name'],
     status: ['--name'],
     fetch: ['--mode'],
+    pack: ['--mode', '--version', '--out'],
   };
   const rest = [...argv];
   const command = rest.shift();
@@ -69,7 +75,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (flags === undefined)
     throw new KvsError(
       'INVALID_ARGUMENT',
-      `Unknown command "${command}"; use start, stop, restart, status or fetch (npm run kafka -- --help).`,
+      `Unknown command "${command}"; use start, stop, restart, status, fetch or pack (npm run kafka -- --help).`,
     );
   args.command = command;
   while (rest.length > 0) {
@@ -104,6 +110,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         );
       }
       args.port = port;
+    } else if (flag === '--version') {
+      args.version = value;
+    } else if (flag === '--out') {
+      args.out = value;
     } else {
       args.name = value;
     }
@@ -167,6 +177,18 @@ async function main(argv: readonly string[]): Promise<number> {
           `Kafka "${args.name}" stopped (pids ${result.stopped.join(', ')})${killed}. Data kept; start${nameFlag} again or restart${nameFlag} to reuse it.`,
         );
       }
+      return 0;
+    }
+    case 'pack': {
+      if (args.out === undefined) throw new KvsError('INVALID_ARGUMENT', 'pack needs --out FILE.tgz.');
+      const packed = await packKafka({
+        mode: args.mode ?? 'kraft',
+        out: args.out,
+        ...(args.version === undefined ? {} : { version: args.version }),
+      });
+      for (const note of packed.omitted) out(`not included: ${note}`);
+      out(`${packed.sha512File}`);
+      out(packed.tarball);
       return 0;
     }
     case 'fetch': {
