@@ -14,6 +14,7 @@ import { produceFile } from '../core/produce-file.js';
 import { formatBytes } from '../core/kafka/producer.js';
 import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
 import { serveCommand } from './serve.js';
+import { serverCommand, setupCommand } from './setup-command.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -40,6 +41,14 @@ Usage:
   kvs topics delete <name> --bootstrap <list>
   kvs serve [--host 127.0.0.1] [--port N] [--open-path]
               the app in a browser: prints http://127.0.0.1:PORT/?token=… (Ctrl-C stops it)
+  kvs setup --host <ip> --user <name> [--ssh-port 22] [--key <file>|--password-stdin]
+              [--sudo-password-stdin] [--mode kraft|zookeeper] [--kafka-version V]
+              [--kafka-tarball <file>|--kafka-url <mirror>] [--advertise <ip>]
+              [--install-dir /opt/kafka] [--accept-new-host-key|--host-key SHA256:…]
+              [--known-hosts <file>] [--dry-run] [--json]
+              install Kafka on a server over SSH (passwords: stdin lines, SSH first)
+  kvs server start|stop|status|uninstall --host <ip> --user <name> [login options]
+              [--install-dir /opt/kafka] [--remove-data] [--json]
 
 --bootstrap is the broker address from its advertised.listeners, e.g. 10.0.0.5:9092.
 `;
@@ -60,6 +69,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await topicsCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io, controller.signal);
+      case 'setup':
+        return await setupCommand(rest, io, controller.signal);
+      case 'server':
+        return await serverCommand(rest, io, controller.signal);
       case undefined:
       case 'help':
       case '--help':

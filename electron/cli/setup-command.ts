@@ -1,0 +1,262 @@
+/**
+ * `kvs setup` (install Kafka on a server over SSH) and `kvs server start|stop|status|uninstall`.
+ * Passwords come from stdin only (first line: SSH password, next: sudo password) and are
+ * never printed.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { KvsError } from '../core/errors.js';
+import { detectServer, runPlan, verifyFromLaptop, type StepEvent } from '../core/setup/executor.js';
+import { renderPlan } from '../core/setup/dry-run.js';
+import {
+  DEFAULT_INSTALL_DIR,
+  buildInstallPlan,
+  buildStartPlan,
+  buildStatusPlan,
+  buildStopPlan,
+  buildUninstallPlan,
+  installationFor,
+  type Installation,
+} from '../core/setup/plan.js';
+import type { ServerFacts } from '../core/setup/detect.js';
+import { openSsh, type HostKeyPolicy, type SshAuth, type SshSession, type UnknownHostInfo } from '../core/ssh/ssh-session.js';
+import { isSshError } from '../core/ssh/ssh-errors.js';
+import { defaultUserDataDir } from '../host/user-data-dir.js';
+import { intOption, parse, requireOption } from './args.js';
+
+export interface SetupIo {
+  out(line: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+  /** All of stdin (tests inject it); default: process.stdin. */
+  readStdin?: () => Promise<string>;
+}
+
+const LOGIN_OPTIONS = {
+  host: { type: 'string' },
+  'ssh-port': { type: 'string' },
+  user: { type: 'string' },
+  key: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  'sudo-password-stdin': { type: 'boolean' },
+  'accept-new-host-key': { type: 'boolean' },
+  'host-key': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  'install-dir': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type LoginValues = { [K in keyof typeof LOGIN_OPTIONS]?: (typeof LOGIN_OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+
+function readProcessStdin(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (c: string) => (data += c));
+    process.stdin.once('end', () => resolve(data));
+    process.stdin.once('error', reject);
+  });
+}
+
+interface Login {
+  session: SshSession;
+  sudoPassword?: string;
+}
+
+function toKvs(e: unknown): unknown {
+  return isSshError(e) ? new KvsError(e.code, e.message, e.detail) : e;
+}
+
+async function login(values: LoginValues, io: SetupIo): Promise<Login> {
+  const host = requireOption(values.host, 'host', '10.0.0.5');
+  const user = requireOption(values.user, 'user', 'ubuntu');
+  const port = intOption(values['ssh-port'], 'ssh-port', 1, 65535) ?? 22;
+  if (values.key !== undefined && values['password-stdin']) throw new KvsError('INVALID_ARGUMENT', 'Choose either --key or --password-stdin, not both.');
+  if (values['accept-new-host-key'] && values['host-key'] !== undefined) {
+    throw new KvsError('INVALID_ARGUMENT', 'Choose either --accept-new-host-key or --host-key, not both.');
+  }
+  let lines: string[] = [];
+  if (values['password-stdin'] || values['sudo-password-stdin']) {
+    lines = (await (io.readStdin ?? readProcessStdin)()).split(/\r?\n/);
+  }
+  const sshPassword = values['password-stdin'] ? lines.shift() : undefined;
+  const sudoPassword = values['sudo-password-stdin'] ? lines.shift() : undefined;
+  if (values['password-stdin'] && !sshPassword) throw new KvsError('INVALID_ARGUMENT', '--password-stdin: no password on the first line of stdin.');
+  if (values['sudo-password-stdin'] && !sudoPassword) throw new KvsError('INVALID_ARGUMENT', '--sudo-password-stdin: no sudo password on stdin.');
+
+  let auth: SshAuth;
+  if (sshPassword !== undefined) auth = { kind: 'password', password: sshPassword };
+  else if (values.key !== undefined) auth = { kind: 'key', privateKey: await readFile(values.key) };
+  else auth = { kind: 'agent' };
+
+  const knownHostsFile = values['known-hosts'] ?? path.join(defaultUserDataDir(), 'known-hosts.json');
+  let unknown: UnknownHostInfo | undefined;
+  const hostKey: HostKeyPolicy =
+    values['host-key'] !== undefined
+      ? { expectedFingerprint: values['host-key'] }
+      : values['accept-new-host-key']
+        ? { knownHostsFile, acceptNew: true }
+        : {
+            knownHostsFile,
+            onUnknownHost: async (info) => {
+              unknown = info;
+              return false;
+            },
+          };
+  try {
+    const session = await openSsh({ host, port, username: user, auth, hostKey });
+    return sudoPassword === undefined ? { session } : { session, sudoPassword };
+  } catch (e) {
+    if (unknown !== undefined && isSshError(e) && e.code === 'SSH_HOST_KEY_UNKNOWN') {
+      throw new KvsError(
+        'SSH_HOST_KEY_UNKNOWN',
+        `${host}:${port} is not a known host; its key is ${unknown.keyType} ${unknown.fingerprint}. ` +
+          `If that is the server's key (check with ssh-keygen -lf on the server), run again with --host-key ${unknown.fingerprint} or --accept-new-host-key.`,
+      );
+    }
+    throw toKvs(e);
+  }
+}
+
+function stepLine(io: SetupIo, json: boolean): (e: StepEvent) => void {
+  return (e) => {
+    if (e.status === 'running') return;
+    const line = `[${e.status}] ${e.title}${e.status === 'failed' && e.error ? `: ${e.error}` : ''}`;
+    if (json) io.err(`${line}\n`);
+    else io.out(line);
+  };
+}
+
+export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSignal): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      ...LOGIN_OPTIONS,
+      mode: { type: 'string' },
+      'kafka-version': { type: 'string' },
+      'kafka-tarball': { type: 'string' },
+      'kafka-url': { type: 'string' },
+      advertise: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    0,
+  );
+  const mode = values.mode ?? 'kraft';
+  if (mode !== 'kraft' && mode !== 'zookeeper') throw new KvsError('INVALID_ARGUMENT', `--mode must be kraft or zookeeper, got "${mode}".`);
+  const kafkaVersion = values['kafka-version'] ?? (mode === 'kraft' ? '4.1.1' : '3.9.1');
+  if (values['kafka-tarball'] !== undefined && values['kafka-url'] !== undefined) {
+    throw new KvsError('INVALID_ARGUMENT', 'Choose either --kafka-tarball or --kafka-url, not both.');
+  }
+  const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
+  const advertise = values.advertise ?? requireOption(values.host, 'host', '10.0.0.5');
+  const json = values.json === true;
+
+  const { session, sudoPassword } = await login(values, io);
+  try {
+    const facts = await detectServer(session, installDir, { ...(sudoPassword ? { sudoPassword } : {}), signal });
+    const plan = buildInstallPlan(facts, {
+      mode,
+      kafkaVersion,
+      installDir,
+      advertise,
+      source:
+        values['kafka-tarball'] !== undefined
+          ? { kind: 'upload', tarballPath: path.resolve(values['kafka-tarball']) }
+          : { kind: 'download', mirrorUrl: values['kafka-url'] ?? 'https://downloads.apache.org' },
+    });
+    if (values['dry-run']) {
+      for (const line of renderPlan(plan, { maxScriptLength: 80 })) io.out(line);
+      if (json) io.out(JSON.stringify({ ok: true, dryRun: true, mode, kafkaVersion: plan.installation.kafkaVersion, steps: plan.steps.length }));
+      return 0;
+    }
+    const result = await runPlan(session, plan, { ...(sudoPassword ? { sudoPassword } : {}), signal, onStep: stepLine(io, json) });
+    const verify = await verifyFromLaptop({ advertise, signal });
+    if (!verify.ok) throw new KvsError('KAFKA_ERROR', `Kafka is running but the check from this computer failed: ${verify.problem ?? 'unknown problem'}`);
+    const summary = `Kafka ${plan.installation.kafkaVersion} (${mode}) is ready: ${verify.framesReceived}/${verify.framesSent} test frames went through ${verify.bootstrap}.`;
+    if (json) {
+      io.err(`${summary}\n`);
+      io.out(
+        JSON.stringify({
+          ok: true,
+          bootstrap: verify.bootstrap,
+          mode,
+          kafkaVersion: plan.installation.kafkaVersion,
+          changed: result.changed,
+          unchanged: result.unchanged + result.checked,
+        }),
+      );
+    } else {
+      io.out(summary);
+      io.out(`Bootstrap: ${verify.bootstrap}`);
+    }
+    return 0;
+  } catch (e) {
+    throw toKvs(e);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+/** What is installed in installDir (mode from its server.properties), for start/stop/status/uninstall. */
+async function installedIn(session: SshSession, facts: ServerFacts, installDir: string): Promise<Installation> {
+  if (facts.kafkaVersion === null) throw new KvsError('INVALID_ARGUMENT', `${installDir} holds no Kafka installed by kvs setup; check --install-dir.`);
+  const kraft = await session.exec(['grep', '-q', '^process.roles=', '--', `${installDir}/config/server.properties`], { timeoutMs: 30_000 });
+  const zkProps = await session.exec(['test', '-f', `${installDir}/config/zookeeper.properties`], { timeoutMs: 30_000 });
+  return installationFor(facts, {
+    mode: kraft.code === 0 ? 'kraft' : 'zookeeper',
+    kafkaVersion: facts.kafkaVersion,
+    installDir,
+    advertise: '127.0.0.1',
+    source: { kind: 'upload', tarballPath: '/dev/null' },
+    zookeeper: zkProps.code === 0 ? 'bundled' : 'auto',
+  });
+}
+
+export async function serverCommand(argv: string[], io: SetupIo, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parse(argv, { ...LOGIN_OPTIONS, 'remove-data': { type: 'boolean' } }, 1);
+  const action = positionals[0];
+  if (action !== 'start' && action !== 'stop' && action !== 'status' && action !== 'uninstall') {
+    throw new KvsError('INVALID_ARGUMENT', `Choose what to do: kvs server start|stop|status|uninstall --host … --user …${action ? ` (not "${action}")` : ''}.`);
+  }
+  const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
+  const json = values.json === true;
+  const { session, sudoPassword } = await login(values, io);
+  try {
+    const facts = await detectServer(session, installDir, { ...(sudoPassword ? { sudoPassword } : {}), signal });
+    const inst = await installedIn(session, facts, installDir);
+    const plan =
+      action === 'start'
+        ? buildStartPlan(inst)
+        : action === 'stop'
+          ? buildStopPlan(inst)
+          : action === 'uninstall'
+            ? buildUninstallPlan(inst, { removeData: values['remove-data'] === true })
+            : buildStatusPlan(inst);
+    if (action === 'status') {
+      // Each status command exits 0 when that part is up; a non-zero exit is "down", not an error.
+      const parts: Record<string, boolean> = {};
+      for (const step of plan.steps) {
+        const single = { ...plan, steps: [step] };
+        const up = await runPlan(session, single, { ...(sudoPassword ? { sudoPassword } : {}), signal }).then(
+          () => true,
+          (e: unknown) => {
+            if (e instanceof KvsError && e.code !== 'SSH_COMMAND_FAILED') throw e;
+            return false;
+          },
+        );
+        if (step.id !== 'ports') parts[step.id] = up;
+        if (step.id !== 'ports') (json ? (l: string) => io.err(`${l}\n`) : io.out)(`${step.id}: ${up ? 'running' : 'stopped'}`);
+      }
+      if (json) io.out(JSON.stringify({ ok: true, installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode, ...parts }));
+      return 0;
+    }
+    const result = await runPlan(session, plan, { ...(sudoPassword ? { sudoPassword } : {}), signal, onStep: stepLine(io, json) });
+    if (json) io.out(JSON.stringify({ ok: true, action, changed: result.changed, unchanged: result.unchanged + result.checked }));
+    else io.out(`Done: ${action} (${result.changed} changed).`);
+    return 0;
+  } catch (e) {
+    throw toKvs(e);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The setup wizard end to end against a real sshd (no mocks): sshd runs in a network
+ * namespace of its own (veth on 10.232.N.0/30), a throwaway user logs in with a password
+ * and sudo password, and `kvs setup` uploads a packed KRaft Kafka, installs and starts it
+ * inside the namespace (no systemd here: the pid-file path). From the root namespace ("the
+ * laptop") the metadata must advertise the namespace address and a video must round-trip.
+ *
+ * The plan's fixed layout (/var/lib/kafka, /var/log/kafka, /var/tmp/kvs-setup, user kafka)
+ * is on this machine, so the test only runs when none of them exists, and removes them all.
+ */
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packKafka } from '../../../scripts/local-kafka/pack.js';
+import { main } from '../../cli/kvs.js';
+import { makeTestVideo } from '../ffmpeg/test-video.js';
+import { openSsh, type SshSession } from '../ssh/ssh-session.js';
+import { LAYOUT } from './config.js';
+import { detectServer, runPlan, verifyFromLaptop, RunPlanError, type StepEvent } from './executor.js';
+import { buildInstallPlan, buildStopPlan, type InstallPlan } from './plan.js';
+
+const run = promisify(execFile);
+
+function skipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (process.getuid?.() !== 0) return 'needs root (network namespace, sshd, useradd)';
+  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
+  if (!existsSync('/usr/sbin/sshd')) return '/usr/sbin/sshd is not installed';
+  if (!existsSync('/usr/bin/sudo')) return 'sudo is not installed';
+  if (spawnSync('sh', ['-c', 'command -v ssh-keygen useradd chpasswd userdel runuser java']).status !== 0) return 'ssh-keygen/useradd/runuser/java missing';
+  if (spawnSync('id', [LAYOUT.user]).status === 0) return `a user "${LAYOUT.user}" already exists on this machine`;
+  for (const d of [LAYOUT.stateDir, LAYOUT.logDir, LAYOUT.stagingDir]) if (existsSync(d)) return `${d} already exists on this machine`;
+  return undefined;
+}
+const reason = skipReason();
+
+async function sh(cmd: string, args: string[], input?: string): Promise<string> {
+  if (input === undefined) return (await run(cmd, args)).stdout;
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    child.stdin?.end(input);
+  });
+}
+
+const userExists = (name: string): boolean => spawnSync('id', [name], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  const rand = randomBytes(3).toString('hex');
+  const ns = `kvs-setup-${rand}`;
+  const vethHost = `kvsuh${rand}`;
+  const vethNs = `kvsun${rand}`;
+  const user = `kvs-setup-t-${rand}`;
+  const sudoersFile = `/etc/sudoers.d/kvs-setup-test-${rand}`;
+  const password = `Pw-${randomBytes(6).toString('hex')}-'"$x`;
+  let nsAddr = '';
+  let dir = '';
+  let installDir = '';
+  let tarball = '';
+  let video = '';
+  let sshd: ChildProcess | undefined;
+  let createdRunSshd = false;
+  const made = { ns: false, veth: false, user: false, sudoers: false };
+  const sessions: SshSession[] = [];
+
+  const open = async (): Promise<SshSession> => {
+    const s = await openSsh({
+      host: nsAddr,
+      username: user,
+      auth: { kind: 'password', password },
+      hostKey: { knownHostsFile: path.join(dir, 'kh.json'), acceptNew: true },
+    });
+    sessions.push(s);
+    return s;
+  };
+  const nsPids = async (): Promise<number[]> =>
+    (await sh('ip', ['netns', 'pids', ns])).split(/\s+/).filter(Boolean).map(Number);
+  const loginArgs = (): string[] => [
+    '--host', nsAddr, '--user', user, '--password-stdin', '--sudo-password-stdin',
+    '--known-hosts', path.join(dir, 'kh-cli.json'), '--accept-new-host-key', '--install-dir', installDir,
+  ];
+  const cli = async (args: string[]): Promise<{ code: number; out: string[]; err: string }> => {
+    const out: string[] = [];
+    let err = '';
+    const io = { out: (l: string) => out.push(l), err: (t: string) => (err += t), isTTY: false, readStdin: async () => `${password}\n${password}\n` };
+    const code = await main(args, io);
+    return { code, out, err };
+  };
+  const planFor = async (s: SshSession, sudoPassword: string): Promise<InstallPlan> => {
+    const facts = await detectServer(s, installDir, { sudoPassword });
+    return buildInstallPlan(facts, { mode: 'kraft', kafkaVersion: '4.1.1', installDir, advertise: nsAddr, source: { kind: 'upload', tarballPath: tarball } });
+  };
+
+  beforeAll(async () => {
+    const used = `${await sh('ip', ['-4', 'addr'])}${await sh('ip', ['-4', 'route'])}`;
+    let octet = 0;
+    do octet = Math.floor(Math.random() * 256);
+    while (used.includes(`10.232.${octet}.`));
+    nsAddr = `10.232.${octet}.2`;
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-setup-it-'));
+    await chmod(dir, 0o755);
+    installDir = `/tmp/kvs-setup-${rand}/kafka`;
+
+    await sh('ip', ['netns', 'add', ns]);
+    made.ns = true;
+    await sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
+    made.veth = true;
+    await sh('ip', ['link', 'set', vethNs, 'netns', ns]);
+    await sh('ip', ['addr', 'add', `10.232.${octet}.1/30`, 'dev', vethHost]);
+    await sh('ip', ['link', 'set', vethHost, 'up']);
+    await sh('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${nsAddr}/30`, 'dev', vethNs]);
+    await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, 'up']);
+    await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+
+    await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'hostkey')]);
+    await sh('useradd', ['-m', '-s', '/bin/sh', user]);
+    made.user = true;
+    await sh('chpasswd', [], `${user}:${password}\n`);
+    await writeFile(sudoersFile, `${user} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+    made.sudoers = true;
+    if (!existsSync('/run/sshd')) {
+      await mkdir('/run/sshd', { mode: 0o755 });
+      createdRunSshd = true;
+    }
+    const cfg = path.join(dir, 'sshd_config');
+    await writeFile(
+      cfg,
+      [
+        `ListenAddress ${nsAddr}`, 'Port 22', `HostKey ${path.join(dir, 'hostkey')}`, 'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no', 'UsePAM yes', `PidFile ${path.join(dir, 'sshd.pid')}`, 'StrictModes no',
+        'PermitRootLogin no', `AllowUsers ${user}`, 'Subsystem sftp internal-sftp', '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    sshd = child;
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`sshd did not start:\n${log}`)), 15_000);
+      child.stderr?.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (log.includes('Server listening on')) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(t);
+        reject(new Error(`sshd exited (${String(code)}):\n${log}`));
+      });
+    });
+
+    const packed = await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') });
+    tarball = packed.tarball;
+    video = await makeTestVideo({ dir, seconds: 1, width: 160, height: 120, fps: 10 });
+  }, 120_000);
+
+  afterAll(async () => {
+    const step = async (f: () => Promise<unknown>): Promise<void> => {
+      try {
+        await f();
+      } catch {
+        /* keep cleaning */
+      }
+    };
+    // The broker via the stop plan first, then anything left in the namespace by pid.
+    if (userExists(LAYOUT.user) && installDir) {
+      await step(async () => {
+        const s = await open();
+        const facts = await detectServer(s, installDir, { sudoPassword: password });
+        if (facts.kafkaVersion !== null) {
+          const plan = await planFor(s, password);
+          await runPlan(s, buildStopPlan(plan.installation), { sudoPassword: password });
+        }
+      });
+    }
+    for (const s of sessions) await step(() => s.close());
+    if (made.ns) {
+      await step(async () => {
+        for (const pid of await nsPids()) if (pid !== sshd?.pid) await step(async () => process.kill(pid, 'SIGKILL'));
+      });
+    }
+    if (sshd && sshd.exitCode === null) sshd.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    if (made.ns) {
+      await step(async () => {
+        for (const pid of await nsPids()) await step(async () => process.kill(pid, 'SIGKILL'));
+      });
+      await step(() => sh('ip', ['netns', 'del', ns]));
+    }
+    if (made.veth) await step(() => sh('ip', ['link', 'del', vethHost]));
+    // reason === undefined guaranteed these did not exist before the test.
+    await step(() => rm(LAYOUT.stateDir, { recursive: true, force: true }));
+    await step(() => rm(LAYOUT.logDir, { recursive: true, force: true }));
+    await step(() => rm(LAYOUT.stagingDir, { recursive: true, force: true }));
+    if (userExists(LAYOUT.user)) await step(() => sh('userdel', [LAYOUT.user]));
+    if (made.sudoers) await step(() => rm(sudoersFile, { force: true }));
+    if (made.user) await step(() => sh('userdel', ['-r', '-f', user]));
+    if (createdRunSshd) await step(() => rmdir('/run/sshd'));
+    await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
+    if (dir) await step(() => rm(dir, { recursive: true, force: true }));
+  }, 60_000);
+
+  it('a wrong sudo password fails with SUDO_AUTH_FAILED at the first sudo step and changes nothing', async () => {
+    const s = await open();
+    const wrong = `wrong-${randomBytes(4).toString('hex')}`;
+    const plan = await planFor(s, wrong);
+    expect(plan.installation.systemd).toBe(false); // PID 1 here is not systemd: the pid-file path
+    const firstSudo = plan.steps.find((st) => st.sudo);
+    const events: StepEvent[] = [];
+    const err: unknown = await runPlan(s, plan, { sudoPassword: wrong, onStep: (e) => events.push(e) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(RunPlanError);
+    const re = err as RunPlanError;
+    expect(re.code).toBe('SUDO_AUTH_FAILED');
+    expect(re.stepId).toBe(firstSudo?.id);
+    expect(re.message).toContain(firstSudo?.title ?? '?');
+    expect(JSON.stringify([re.toJSON(), events])).not.toContain(wrong);
+    expect(events.filter((e) => e.status === 'changed')).toEqual([]);
+    expect(userExists(LAYOUT.user)).toBe(false);
+    expect(existsSync(LAYOUT.stateDir) || existsSync(installDir)).toBe(false);
+  }, 60_000);
+
+  it('kvs setup --dry-run prints the plan and changes nothing', async () => {
+    const r = await cli(['setup', ...loginArgs(), '--kafka-tarball', tarball, '--advertise', nsAddr, '--dry-run']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.join('\n')).toContain('Start Kafka in the background');
+    expect(userExists(LAYOUT.user)).toBe(false);
+  }, 60_000);
+
+  it('kvs setup installs and starts Kafka in the namespace (upload, password + sudo password, --json)', async () => {
+    const t0 = Date.now();
+    const r = await cli(['setup', ...loginArgs(), '--mode', 'kraft', '--kafka-version', '4.1.1', '--kafka-tarball', tarball, '--advertise', nsAddr, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('[changed] Start Kafka in the background');
+    expect(r.err).not.toContain(password);
+    const last = JSON.parse(r.out.at(-1) ?? '{}') as Record<string, unknown>;
+    expect(last).toMatchObject({ ok: true, bootstrap: `${nsAddr}:9092`, mode: 'kraft', kafkaVersion: '4.1.1' });
+    expect(last.changed).toBeGreaterThan(5);
+    // The broker listens inside the namespace only.
+    expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).toContain(':9092');
+    expect(await sh('ss', ['-Hltn'])).not.toMatch(/:9092\s/);
+    console.log(`setup took ${Date.now() - t0} ms`);
+  }, 120_000);
+
+  it('from the laptop: metadata advertises the namespace address and a 1 s video round-trips every frame', async () => {
+    const v = await verifyFromLaptop({ advertise: nsAddr, videoFile: video });
+    expect(v).toMatchObject({ ok: true, bootstrap: `${nsAddr}:9092`, brokers: [`${nsAddr}:9092`], problem: null });
+    expect(v.framesSent).toBe(10);
+    expect(v.framesReceived).toBe(10);
+  }, 60_000);
+
+  it('running the same setup again changes nothing', async () => {
+    const s = await open();
+    const plan = await planFor(s, password);
+    const events: StepEvent[] = [];
+    const result = await runPlan(s, plan, { sudoPassword: password, onStep: (e) => events.push(e) });
+    expect(result.changed).toBe(0);
+    const finals = events.filter((e) => e.status !== 'running');
+    expect(finals).toHaveLength(plan.steps.length);
+    for (const e of finals) expect(['unchanged', 'checked'], `${e.stepId}: ${e.status}`).toContain(e.status);
+    expect(finals.find((e) => e.stepId === 'start-kafka')?.status).toBe('unchanged');
+  }, 60_000);
+
+  it('kvs server status / stop / uninstall --remove-data leave nothing behind', async () => {
+    const st = await cli(['server', 'status', ...loginArgs(), '--json']);
+    expect(st.code, st.err).toBe(0);
+    expect(JSON.parse(st.out.at(-1) ?? '{}')).toMatchObject({ ok: true, kafka: true, mode: 'kraft' });
+
+    const stop = await cli(['server', 'stop', ...loginArgs()]);
+    expect(stop.code, stop.err).toBe(0);
+    expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).not.toContain(':9092');
+    const st2 = await cli(['server', 'status', ...loginArgs(), '--json']);
+    expect(JSON.parse(st2.out.at(-1) ?? '{}')).toMatchObject({ kafka: false });
+
+    const un = await cli(['server', 'uninstall', ...loginArgs(), '--remove-data', '--json']);
+    expect(un.code, un.err).toBe(0);
+    expect(existsSync(installDir)).toBe(false);
+    expect(existsSync(LAYOUT.stateDir)).toBe(false);
+    expect(existsSync(LAYOUT.stagingDir)).toBe(false);
+    expect(userExists(LAYOUT.user)).toBe(false);
+    // Only sshd (and session processes on their way out) remain in the namespace: no java.
+    const cmds = await Promise.all((await nsPids()).map((p) => sh('ps', ['-o', 'comm=', '-p', String(p)]).catch(() => '')));
+    expect(cmds.join('')).not.toContain('java');
+  }, 90_000);
+
+  it('an unknown host key without --accept-new-host-key is refused with the fingerprint and how to accept it', async () => {
+    const args = loginArgs().filter((a) => a !== '--accept-new-host-key').map((a) => (a.endsWith('kh-cli.json') ? path.join(dir, 'kh-new.json') : a));
+    const r = await cli(['server', 'status', ...args]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^kvs: .*SHA256:[A-Za-z0-9+/]{43}.*--accept-new-host-key/);
+  }, 30_000);
+});

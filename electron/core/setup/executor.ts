@@ -1,0 +1,326 @@
+/**
+ * Runs setup plans over an SSH session, detects a server, and verifies a broker from this
+ * computer ("the laptop").
+ *
+ * runPlan: steps in order; a step whose `check` exits 0 is 'unchanged' and skipped, else its
+ * `apply` commands run (sudo when the step says so); the first failure stops the plan with a
+ * RunPlanError naming the step and the command's stderr tail. The sudo password only ever
+ * reaches SshSession.sudo (stdin), never a command line, an event or an error.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { KvsError, type ErrorCode } from '../errors.js';
+import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg.js';
+import { createKafka } from '../kafka/client.js';
+import { deleteTopic } from '../kafka/topics.js';
+import { startViewer } from '../kafka/viewer.js';
+import { produceFile } from '../produce-file.js';
+import type { ExecResult, SshSession } from '../ssh/ssh-session.js';
+import { isSshError } from '../ssh/ssh-errors.js';
+import { detectionCommands, factsFromOutputs, type CommandOutput, type FactKey, type ServerFacts } from './detect.js';
+import { renderCommand } from './dry-run.js';
+import type { InstallPlan, OperationPlan, PlanStep, RemoteCommand } from './plan.js';
+
+export type StepStatus = 'running' | 'changed' | 'unchanged' | 'checked' | 'failed';
+
+/**
+ * One step's progress. 'unchanged': its check said it is already done. 'checked': a
+ * read-only step (preflight, port wait, status query) that passed and changed nothing.
+ */
+export interface StepEvent {
+  stepId: string;
+  title: string;
+  status: StepStatus;
+  /** The last lines of the last command's stdout + stderr (final events only). */
+  output?: string;
+  error?: string;
+}
+
+export interface RunPlanOptions {
+  sudoPassword?: string;
+  signal?: AbortSignal;
+  onStep?: (event: StepEvent) => void;
+  /** Per command (default 10 min: apt and downloads can be slow). */
+  commandTimeoutMs?: number;
+}
+
+export interface RunPlanResult {
+  changed: number;
+  unchanged: number;
+  checked: number;
+  events: StepEvent[];
+}
+
+/** A step failed: code is the SSH layer's (SUDO_AUTH_FAILED, SSH_COMMAND_FAILED, …). */
+export class RunPlanError extends KvsError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly stepId: string,
+    detail?: string,
+  ) {
+    super(code, message, detail);
+  }
+}
+
+/** Steps without a check that only look (never change anything). */
+const READ_ONLY_STEPS = new Set(['preflight', 'verify-ports']);
+
+const TAIL_CHARS = 1500;
+
+function tail(text: string, max = TAIL_CHARS): string {
+  const t = text.trimEnd();
+  return t.length <= max ? t : `…${t.slice(t.length - max)}`;
+}
+
+function scrub(text: string, secret: string | undefined): string {
+  return secret ? text.split(secret).join('***') : text;
+}
+
+function describeCommand(command: RemoteCommand, sudo: boolean): string {
+  return renderCommand(command, sudo, { fileContents: false, maxScriptLength: 40 })[0] ?? '';
+}
+
+interface Runner {
+  run(command: RemoteCommand, sudo: boolean, timeoutMs: number): Promise<ExecResult>;
+}
+
+function makeRunner(session: SshSession, opts: RunPlanOptions): Runner {
+  let root: boolean | undefined;
+  const isRoot = async (): Promise<boolean> => (root ??= await session.isRoot());
+  const common = (timeoutMs: number): { timeoutMs: number; signal?: AbortSignal } =>
+    opts.signal ? { timeoutMs, signal: opts.signal } : { timeoutMs };
+  const argv = async (a: readonly string[], sudo: boolean, timeoutMs: number): Promise<ExecResult> => {
+    if (!sudo || (await isRoot())) return session.exec(a, common(timeoutMs));
+    return session.sudo(a, opts.sudoPassword === undefined ? common(timeoutMs) : { ...common(timeoutMs), password: opts.sudoPassword });
+  };
+  const ok: ExecResult = { code: 0, signal: null, stdout: '', stderr: '' };
+  /** SFTP cannot sudo: put the bytes in a private temp file, then `sudo install` it into place. */
+  const viaTemp = async (put: (tmp: string) => Promise<void>, dest: string, mode: number, timeoutMs: number): Promise<ExecResult> => {
+    const made = await session.exec(['mktemp'], common(30_000));
+    const tmp = made.stdout.trim();
+    if (made.code !== 0 || !tmp.startsWith('/')) return made.code !== 0 ? made : { ...made, code: 1, stderr: 'mktemp gave no path' };
+    try {
+      await put(tmp);
+      return await argv(['install', '-m', mode.toString(8).padStart(4, '0'), '--', tmp, dest], true, timeoutMs);
+    } finally {
+      await session.exec(['rm', '-f', '--', tmp], common(30_000)).catch(() => undefined);
+    }
+  };
+  return {
+    async run(command, sudo, timeoutMs) {
+      if ('argv' in command) return argv(command.argv, sudo, timeoutMs);
+      const needsSudo = sudo && !(await isRoot());
+      if ('writeFile' in command) {
+        const { path: dest, content, mode } = command.writeFile;
+        if (!needsSudo) {
+          await session.writeFile(dest, content, mode);
+          return ok;
+        }
+        return viaTemp((tmp) => session.writeFile(tmp, content, 0o600), dest, mode, timeoutMs);
+      }
+      const { localPath, remotePath } = command.upload;
+      if (!needsSudo) {
+        await session.upload(localPath, remotePath);
+        return ok;
+      }
+      return viaTemp((tmp) => session.upload(localPath, tmp), remotePath, 0o644, timeoutMs);
+    },
+  };
+}
+
+function outputOf(r: ExecResult, secret: string | undefined): string {
+  return scrub(tail([r.stdout, r.stderr].filter((s) => s.trim() !== '').join('\n')), secret);
+}
+
+/** Run a plan's steps in order; resolves with the counts, rejects with a RunPlanError at the first failure. */
+export async function runPlan(session: SshSession, plan: InstallPlan | OperationPlan, opts: RunPlanOptions = {}): Promise<RunPlanResult> {
+  const runner = makeRunner(session, opts);
+  const timeoutMs = opts.commandTimeoutMs ?? 10 * 60_000;
+  const events: StepEvent[] = [];
+  const emit = (e: StepEvent): void => {
+    if (e.status !== 'running') events.push(e);
+    opts.onStep?.(e);
+  };
+  const result: RunPlanResult = { changed: 0, unchanged: 0, checked: 0, events };
+  const readOnly = (step: PlanStep): boolean => plan.kind === 'status' || step.apply.length === 0 || READ_ONLY_STEPS.has(step.id);
+
+  for (const step of plan.steps) {
+    if (opts.signal?.aborted) throw new RunPlanError('CANCELLED', `Stopped before "${step.title}".`, step.id);
+    const base = { stepId: step.id, title: step.title };
+    emit({ ...base, status: 'running' });
+    let current: RemoteCommand | undefined;
+    try {
+      if (step.check !== undefined) {
+        current = step.check;
+        const r = await runner.run(step.check, step.sudo, Math.min(timeoutMs, 120_000));
+        if (r.code === 0) {
+          result.unchanged++;
+          emit({ ...base, status: 'unchanged' });
+          continue;
+        }
+      }
+      let last: ExecResult | undefined;
+      for (const command of step.apply) {
+        current = command;
+        last = await runner.run(command, step.sudo, timeoutMs);
+        if (last.code !== 0) {
+          const why = tail(last.stderr.trim() || last.stdout.trim() || `exit ${String(last.code ?? last.signal)}`, 600);
+          throw new RunPlanError(
+            'SSH_COMMAND_FAILED',
+            `Step "${step.title}" failed: ${describeCommand(command, step.sudo)} exited ${String(last.code ?? `on ${String(last.signal)}`)}: ${why}`,
+            step.id,
+            outputOf(last, opts.sudoPassword),
+          );
+        }
+      }
+      const status: StepStatus = readOnly(step) ? 'checked' : 'changed';
+      if (status === 'checked') result.checked++;
+      else result.changed++;
+      emit({ ...base, status, ...(last ? { output: outputOf(last, opts.sudoPassword) } : {}) });
+    } catch (e) {
+      let err: RunPlanError;
+      if (e instanceof RunPlanError) err = e;
+      else if (isSshError(e) || e instanceof KvsError) {
+        const cmd = current === undefined ? '' : ` (${describeCommand(current, step.sudo)})`;
+        err = new RunPlanError(e.code, `Step "${step.title}"${cmd}: ${e.message}`, step.id, e.detail);
+      } else {
+        err = new RunPlanError('INTERNAL', `Step "${step.title}": ${e instanceof Error ? e.message : String(e)}`, step.id);
+      }
+      const safe = new RunPlanError(
+        err.code,
+        scrub(err.message, opts.sudoPassword),
+        err.stepId,
+        err.detail === undefined ? undefined : scrub(err.detail, opts.sudoPassword),
+      );
+      emit({ ...base, status: 'failed', error: safe.message, ...(safe.detail ? { output: safe.detail } : {}) });
+      throw safe;
+    }
+  }
+  return result;
+}
+
+/**
+ * Run the read-only detection commands and parse them. Commands that want sudo (ufw status)
+ * run with sudo when possible; when sudo is refused their fact stays unknown (null) here,
+ * and the refusal shows at the plan's first sudo step instead.
+ */
+export async function detectServer(session: SshSession, installDir: string, opts: { sudoPassword?: string; signal?: AbortSignal } = {}): Promise<ServerFacts> {
+  const runner = makeRunner(session, opts);
+  const outputs: Partial<Record<FactKey, CommandOutput>> = {};
+  for (const [key, { command, sudo }] of Object.entries(detectionCommands(installDir)) as Array<
+    [FactKey, { command: { argv: string[] }; sudo: boolean }]
+  >) {
+    try {
+      const r = await runner.run(command, sudo, 30_000);
+      outputs[key] = { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
+    } catch (e) {
+      if (isSshError(e) && (e.code === 'SUDO_AUTH_FAILED' || e.code === 'SUDO_NOT_ALLOWED')) continue;
+      throw e;
+    }
+  }
+  return factsFromOutputs(outputs);
+}
+
+export interface VerifyOptions {
+  /** The advertised IPv4 (what clients are told to use). */
+  advertise: string;
+  port?: number;
+  /** A video to send; default: a 1 s, 10 fps test picture made with ffmpeg. */
+  videoFile?: string;
+  /** Give up after this long (default 60 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  bootstrap: string;
+  /** The brokers the cluster metadata names, as host:port. */
+  brokers: string[];
+  framesSent: number;
+  framesReceived: number;
+  /** Why ok is false (null when ok). */
+  problem: string | null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function run(file: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 60_000 }, (err, _out, stderr) =>
+      err ? reject(new KvsError('FFMPEG_FAILED', `ffmpeg could not make the test video: ${tail(stderr, 300) || err.message}`)) : resolve(),
+    );
+  });
+}
+
+async function makeCheckVideo(dir: string): Promise<string> {
+  const { ffmpegPath } = await locateFfmpeg();
+  const file = path.join(dir, 'kvs-setup-check.mp4');
+  await run(ffmpegPath, [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=1',
+    '-c:v', 'mpeg4', '-q:v', '5', '-pix_fmt', 'yuv420p', `file:${file}`,
+  ]);
+  return file;
+}
+
+/**
+ * From this computer: the cluster metadata fetched through `advertise:port` must name a
+ * broker at exactly `advertise:port` (else clients would be sent elsewhere), and a short
+ * video must go through a fresh topic and come back frame for frame. The topic is deleted after.
+ */
+export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResult> {
+  const port = opts.port ?? 9092;
+  const bootstrap = `${opts.advertise}:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const handle = createKafka({ bootstrap, retries: 2 });
+  const out: VerifyResult = { ok: false, bootstrap, brokers: [], framesSent: 0, framesReceived: 0, problem: null };
+
+  // Metadata (retried: a broker that just started may not answer yet).
+  let lastError = '';
+  while (out.brokers.length === 0) {
+    if (opts.signal?.aborted) throw new KvsError('CANCELLED', 'Verification cancelled.');
+    const admin = handle.kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      out.brokers = cluster.brokers.map((b) => `${b.host}:${String(b.port)}`);
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+      if (Date.now() > deadline) {
+        throw new KvsError('BROKER_UNREACHABLE', `Kafka at ${bootstrap} did not answer from this computer: ${lastError}`);
+      }
+      await sleep(1000);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  if (!out.brokers.includes(bootstrap)) {
+    out.problem = `The broker advertises ${out.brokers.join(', ')}, not ${bootstrap}: clients would be sent to an address that is not the one you gave.`;
+    return out;
+  }
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-verify-'));
+  const topic = `kvs-setup-check-${randomBytes(4).toString('hex')}`;
+  try {
+    const file = opts.videoFile ?? (await makeCheckVideo(dir));
+    const produced = await produceFile(handle, file, { topic, createTopic: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+    out.framesSent = produced.acked;
+    const viewer = await startViewer(handle, { topic, from: { kind: 'beginning' }, untilCaughtUp: true, onFrame: () => undefined });
+    const left = Math.max(5000, deadline - Date.now());
+    const timer = setTimeout(() => void viewer.stop(), left);
+    const stats = await viewer.done.finally(() => clearTimeout(timer));
+    out.framesReceived = stats.frames;
+    if (produced.failed > 0 || out.framesSent === 0) out.problem = `${produced.failed} of ${produced.frames} frames could not be sent.`;
+    else if (out.framesReceived !== out.framesSent) out.problem = `${out.framesSent} frames were sent but ${out.framesReceived} came back.`;
+    out.ok = out.problem === null;
+    return out;
+  } finally {
+    await deleteTopic(handle, topic).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
