@@ -1,9 +1,8 @@
 /**
- * Errors of the SSH layer. These codes are to be merged into ERROR_CODES in
- * ../errors.ts by the lead; until then SshError mirrors KvsError's shape
- * (code, one-line message, optional detail, toJSON) so callers treat both alike.
+ * Errors of the SSH layer: KvsErrors whose code is one of the SSH codes (or a generic one the
+ * layer reuses), so adapters show them like every other core error.
  */
-import type { ErrorCode } from '../errors.js';
+import { KvsError, type ErrorCode } from '../errors.js';
 
 export const SSH_ERROR_CODES = [
   'SSH_UNREACHABLE',
@@ -14,27 +13,17 @@ export const SSH_ERROR_CODES = [
   'SUDO_NOT_ALLOWED',
   'SSH_COMMAND_FAILED',
   'SSH_TIMEOUT',
-] as const;
+] as const satisfies readonly ErrorCode[];
 
 export type SshErrorCode = (typeof SSH_ERROR_CODES)[number];
 
 /** SSH codes plus the generic core codes the SSH layer reuses (INVALID_ARGUMENT, CANCELLED, INTERNAL). */
 export type SshLayerErrorCode = SshErrorCode | Extract<ErrorCode, 'INVALID_ARGUMENT' | 'CANCELLED' | 'INTERNAL'>;
 
-export class SshError extends Error {
-  override readonly name = 'SshError';
-  constructor(
-    readonly code: SshLayerErrorCode,
-    message: string,
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
-
-  toJSON(): { code: SshLayerErrorCode; message: string; detail?: string } {
-    return this.detail === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, detail: this.detail };
+export class SshError extends KvsError {
+  declare readonly code: SshLayerErrorCode;
+  constructor(code: SshLayerErrorCode, message: string, detail?: string) {
+    super(code, message, detail);
   }
 }
 
