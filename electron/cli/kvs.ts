@@ -44,7 +44,8 @@ Usage:
   kvs setup --host <ip> --user <name> [--ssh-port 22] [--key <file>|--password-stdin]
               [--sudo-password-stdin] [--mode kraft|zookeeper] [--kafka-version V]
               [--kafka-tarball <file>|--kafka-url <mirror>] [--advertise <ip>]
-              [--install-dir /opt/kafka] [--accept-new-host-key|--host-key SHA256:…]
+              [--zookeeper auto|zookeeperd|bundled] [--install-dir /opt/kafka]
+              [--accept-new-host-key|--host-key SHA256:…]
               [--known-hosts <file>] [--dry-run] [--json]
               install Kafka on a server over SSH (passwords: stdin lines, SSH first)
   kvs server start|stop|status|uninstall --host <ip> --user <name> [login options]

@@ -137,6 +137,7 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
       'kafka-tarball': { type: 'string' },
       'kafka-url': { type: 'string' },
       advertise: { type: 'string' },
+      zookeeper: { type: 'string' },
       'dry-run': { type: 'boolean' },
     },
     0,
@@ -150,6 +151,10 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
   const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
   const advertise = values.advertise ?? requireOption(values.host, 'host', '10.0.0.5');
   const json = values.json === true;
+  const zookeeper = values.zookeeper ?? 'auto';
+  if (zookeeper !== 'auto' && zookeeper !== 'zookeeperd' && zookeeper !== 'bundled') {
+    throw new KvsError('INVALID_ARGUMENT', `--zookeeper must be auto, zookeeperd or bundled, got "${zookeeper}".`);
+  }
 
   const { session, sudoPassword } = await login(values, io);
   try {
@@ -159,6 +164,7 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
       kafkaVersion,
       installDir,
       advertise,
+      zookeeper,
       source:
         values['kafka-tarball'] !== undefined
           ? { kind: 'upload', tarballPath: path.resolve(values['kafka-tarball']) }

@@ -290,6 +290,25 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
     expect(cmds.join('')).not.toContain('java');
   }, 90_000);
 
+  it('ZooKeeper mode (Kafka 3.9.1 + the bundled ZooKeeper, no systemd): setup, round trip, uninstall', async () => {
+    const zkTarball = (await packKafka({ mode: 'zookeeper', out: path.join(dir, 'kafka_2.13-3.9.1.tgz') })).tarball;
+    const zkArgs = loginArgs().map((a) => (a === installDir ? `${installDir}-zk` : a));
+    const r = await cli(['setup', ...zkArgs, '--mode', 'zookeeper', '--kafka-version', '3.9.1', '--zookeeper', 'bundled', '--kafka-tarball', zkTarball, '--advertise', nsAddr, '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('[changed] Start ZooKeeper in the background');
+    expect(r.err).not.toMatch(/apt-get|Install ZooKeeper \(zookeeperd\)/);
+    expect(JSON.parse(r.out.at(-1) ?? '{}')).toMatchObject({ ok: true, bootstrap: `${nsAddr}:9092`, mode: 'zookeeper', kafkaVersion: '3.9.1' });
+    const v = await verifyFromLaptop({ advertise: nsAddr, videoFile: video });
+    expect(v).toMatchObject({ ok: true, brokers: [`${nsAddr}:9092`], framesSent: 10, framesReceived: 10 });
+    const un = await cli(['server', 'uninstall', ...zkArgs, '--remove-data']);
+    expect(un.code, un.err).toBe(0);
+    expect(un.out.join('\n')).toContain('[changed] Stop ZooKeeper');
+    expect(userExists(LAYOUT.user)).toBe(false);
+    expect(existsSync(LAYOUT.stateDir)).toBe(false);
+    const listening = await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn']);
+    expect(listening).not.toMatch(/:(9092|2181)\s/);
+  }, 120_000);
+
   it('an unknown host key without --accept-new-host-key is refused with the fingerprint and how to accept it', async () => {
     const args = loginArgs().filter((a) => a !== '--accept-new-host-key').map((a) => (a.endsWith('kh-cli.json') ? path.join(dir, 'kh-new.json') : a));
     const r = await cli(['server', 'status', ...args]);

@@ -310,13 +310,28 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
     const file = opts.videoFile ?? (await makeCheckVideo(dir));
     const produced = await produceFile(handle, file, { topic, createTopic: true, ...(opts.signal ? { signal: opts.signal } : {}) });
     out.framesSent = produced.acked;
-    const viewer = await startViewer(handle, { topic, from: { kind: 'beginning' }, untilCaughtUp: true, onFrame: () => undefined });
-    const left = Math.max(5000, deadline - Date.now());
-    const timer = setTimeout(() => void viewer.stop(), left);
-    const stats = await viewer.done.finally(() => clearTimeout(timer));
-    out.framesReceived = stats.frames;
+    // Read it back from the beginning. A broker that just started may still be creating its
+    // consumer-offsets topic (ZooKeeper mode): a reader that comes back short is tried again.
+    let viewerError = '';
+    do {
+      const viewer = await startViewer(handle, {
+        topic,
+        from: { kind: 'beginning' },
+        untilCaughtUp: true,
+        onFrame: () => undefined,
+        onState: (_s, err) => {
+          if (err) viewerError = err.message;
+        },
+      });
+      const timer = setTimeout(() => void viewer.stop(), Math.max(5000, deadline - Date.now()));
+      const stats = await viewer.done.finally(() => clearTimeout(timer));
+      out.framesReceived = Math.max(out.framesReceived, stats.frames);
+      if (out.framesReceived < out.framesSent && Date.now() < deadline) await sleep(1000);
+    } while (out.framesReceived < out.framesSent && Date.now() < deadline && !opts.signal?.aborted);
     if (produced.failed > 0 || out.framesSent === 0) out.problem = `${produced.failed} of ${produced.frames} frames could not be sent.`;
-    else if (out.framesReceived !== out.framesSent) out.problem = `${out.framesSent} frames were sent but ${out.framesReceived} came back.`;
+    else if (out.framesReceived !== out.framesSent) {
+      out.problem = `${out.framesSent} frames were sent but ${out.framesReceived} came back${viewerError ? ` (${viewerError})` : ''}.`;
+    }
     out.ok = out.problem === null;
     return out;
   } finally {
