@@ -11,7 +11,7 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -63,7 +63,6 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
   let tarball = '';
   let video = '';
   let sshd: ChildProcess | undefined;
-  let createdRunSshd = false;
   const made = { ns: false, veth: false, user: false, sudoers: false };
   const sessions: SshSession[] = [];
 
@@ -124,7 +123,6 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
     made.sudoers = true;
     if (!existsSync('/run/sshd')) {
       await mkdir('/run/sshd', { mode: 0o755 });
-      createdRunSshd = true;
     }
     const cfg = path.join(dir, 'sshd_config');
     await writeFile(
@@ -200,7 +198,7 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
     if (userExists(LAYOUT.user)) await step(() => sh('userdel', [LAYOUT.user]));
     if (made.sudoers) await step(() => rm(sudoersFile, { force: true }));
     if (made.user) await step(() => sh('userdel', ['-r', '-f', user]));
-    if (createdRunSshd) await step(() => rmdir('/run/sshd'));
+    // /run/sshd stays: it is the system's privilege-separation folder, and another test's sshd may be using it
     await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
     if (dir) await step(() => rm(dir, { recursive: true, force: true }));
   }, 60_000);
