@@ -3,7 +3,7 @@
  * builds the renderer first), and makes a test video with the real ffmpeg.
  * KVS_E2E_BOOTSTRAP may name a broker that is already running instead.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTestVideo } from '../electron/core/ffmpeg/test-video.js';
@@ -16,11 +16,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     process.stdout.write(`e2e: the [electron] project is SKIPPED on this machine: ${electron.missing}. The same specs run in Chromium against kvs serve ([browser]).\n`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-'));
   process.env.KVS_E2E_VIDEO = await makeTestVideo({ dir, name: 'e2e clip.mp4', seconds: 3, width: 640, height: 360, fps: 30 });
-  if (process.env.KVS_E2E_BOOTSTRAP) return async () => undefined;
+  const removeVideo = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  if (process.env.KVS_E2E_BOOTSTRAP) return removeVideo;
   const name = `e2e-${process.pid}`;
   const result = await startBroker({ name, mode: 'kraft', port: await freePort(), fresh: true });
   process.env.KVS_E2E_BOOTSTRAP = result.bootstrap;
   return async () => {
     await stopBroker({ name, removeData: true });
+    await removeVideo();
   };
 }

@@ -198,6 +198,8 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
     if (userExists(LAYOUT.user)) await step(() => sh('userdel', [LAYOUT.user]));
     if (made.sudoers) await step(() => rm(sudoersFile, { force: true }));
     if (made.user) await step(() => sh('userdel', ['-r', '-f', user]));
+    // the JVMs' perf-data folders of the users that ran them
+    for (const u of [user, LAYOUT.user]) await step(() => rm(`/tmp/hsperfdata_${u}`, { recursive: true, force: true }));
     // /run/sshd stays: it is the system's privilege-separation folder, and another test's sshd may be using it
     await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
     if (dir) await step(() => rm(dir, { recursive: true, force: true }));
