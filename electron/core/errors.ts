@@ -3,6 +3,18 @@
  * tests, the CLI's exit and the UI's wording) and a one-line plain message that
  * says what went wrong and, where we know it, what to do.
  */
+/** Codes of the SSH layer (electron/core/ssh). */
+export const SSH_ERROR_CODES = [
+  'SSH_UNREACHABLE',
+  'SSH_AUTH_FAILED',
+  'SSH_HOST_KEY_UNKNOWN',
+  'SSH_HOST_KEY_CHANGED',
+  'SUDO_AUTH_FAILED',
+  'SUDO_NOT_ALLOWED',
+  'SSH_COMMAND_FAILED',
+  'SSH_TIMEOUT',
+] as const;
+
 export const ERROR_CODES = [
   // ffmpeg / files
   'FFMPEG_NOT_FOUND',
@@ -28,14 +40,7 @@ export const ERROR_CODES = [
   'MAVEN_NOT_FOUND',
   'PORT_IN_USE',
   // ssh / setup
-  'SSH_UNREACHABLE',
-  'SSH_AUTH_FAILED',
-  'SSH_HOST_KEY_UNKNOWN',
-  'SSH_HOST_KEY_CHANGED',
-  'SUDO_AUTH_FAILED',
-  'SUDO_NOT_ALLOWED',
-  'SSH_COMMAND_FAILED',
-  'SSH_TIMEOUT',
+  ...SSH_ERROR_CODES,
   // generic
   'CANCELLED',
   'INVALID_ARGUMENT',

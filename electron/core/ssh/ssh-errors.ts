@@ -2,18 +2,9 @@
  * Errors of the SSH layer: KvsErrors whose code is one of the SSH codes (or a generic one the
  * layer reuses), so adapters show them like every other core error.
  */
-import { KvsError, type ErrorCode } from '../errors.js';
+import { KvsError, SSH_ERROR_CODES, type ErrorCode } from '../errors.js';
 
-export const SSH_ERROR_CODES = [
-  'SSH_UNREACHABLE',
-  'SSH_AUTH_FAILED',
-  'SSH_HOST_KEY_UNKNOWN',
-  'SSH_HOST_KEY_CHANGED',
-  'SUDO_AUTH_FAILED',
-  'SUDO_NOT_ALLOWED',
-  'SSH_COMMAND_FAILED',
-  'SSH_TIMEOUT',
-] as const satisfies readonly ErrorCode[];
+export { SSH_ERROR_CODES };
 
 export type SshErrorCode = (typeof SSH_ERROR_CODES)[number];
 
