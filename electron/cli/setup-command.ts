@@ -6,19 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvsError } from '../core/errors.js';
-import { detectServer, runPlan, verifyFromLaptop, type StepEvent } from '../core/setup/executor.js';
+import { SETUP_DEFAULTS } from '../shared/contract.js';
+import { detectServer, installedIn, queryStatus, runPlan, verifyFromLaptop, type StepEvent } from '../core/setup/executor.js';
 import { renderPlan } from '../core/setup/dry-run.js';
 import {
   DEFAULT_INSTALL_DIR,
   buildInstallPlan,
   buildStartPlan,
-  buildStatusPlan,
   buildStopPlan,
   buildUninstallPlan,
-  installationFor,
-  type Installation,
 } from '../core/setup/plan.js';
-import type { ServerFacts } from '../core/setup/detect.js';
 import { openSsh, type HostKeyPolicy, type SshAuth, type SshSession, type UnknownHostInfo } from '../core/ssh/ssh-session.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
 import { defaultUserDataDir } from '../host/user-data-dir.js';
@@ -144,7 +141,7 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
   );
   const mode = values.mode ?? 'kraft';
   if (mode !== 'kraft' && mode !== 'zookeeper') throw new KvsError('INVALID_ARGUMENT', `--mode must be kraft or zookeeper, got "${mode}".`);
-  const kafkaVersion = values['kafka-version'] ?? (mode === 'kraft' ? '4.1.1' : '3.9.1');
+  const kafkaVersion = values['kafka-version'] ?? SETUP_DEFAULTS.kafkaVersion[mode];
   if (values['kafka-tarball'] !== undefined && values['kafka-url'] !== undefined) {
     throw new KvsError('INVALID_ARGUMENT', 'Choose either --kafka-tarball or --kafka-url, not both.');
   }
@@ -168,7 +165,7 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
       source:
         values['kafka-tarball'] !== undefined
           ? { kind: 'upload', tarballPath: path.resolve(values['kafka-tarball']) }
-          : { kind: 'download', mirrorUrl: values['kafka-url'] ?? 'https://downloads.apache.org' },
+          : { kind: 'download', mirrorUrl: values['kafka-url'] ?? SETUP_DEFAULTS.mirrorUrl },
     });
     if (values['dry-run']) {
       for (const line of renderPlan(plan, { maxScriptLength: 80 })) io.out(line);
@@ -203,21 +200,6 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
   }
 }
 
-/** What is installed in installDir (mode from its server.properties), for start/stop/status/uninstall. */
-async function installedIn(session: SshSession, facts: ServerFacts, installDir: string): Promise<Installation> {
-  if (facts.kafkaVersion === null) throw new KvsError('INVALID_ARGUMENT', `${installDir} holds no Kafka installed by kvs setup; check --install-dir.`);
-  const kraft = await session.exec(['grep', '-q', '^process.roles=', '--', `${installDir}/config/server.properties`], { timeoutMs: 30_000 });
-  const zkProps = await session.exec(['test', '-f', `${installDir}/config/zookeeper.properties`], { timeoutMs: 30_000 });
-  return installationFor(facts, {
-    mode: kraft.code === 0 ? 'kraft' : 'zookeeper',
-    kafkaVersion: facts.kafkaVersion,
-    installDir,
-    advertise: '127.0.0.1',
-    source: { kind: 'upload', tarballPath: '/dev/null' },
-    zookeeper: zkProps.code === 0 ? 'bundled' : 'auto',
-  });
-}
-
 export async function serverCommand(argv: string[], io: SetupIo, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv, { ...LOGIN_OPTIONS, 'remove-data': { type: 'boolean' } }, 1);
   const action = positionals[0];
@@ -230,32 +212,19 @@ export async function serverCommand(argv: string[], io: SetupIo, signal: AbortSi
   try {
     const facts = await detectServer(session, installDir, { ...(sudoPassword ? { sudoPassword } : {}), signal });
     const inst = await installedIn(session, facts, installDir);
+    if (action === 'status') {
+      const up = await queryStatus(session, inst, { ...(sudoPassword ? { sudoPassword } : {}), signal });
+      const parts: Record<string, boolean> = { ...(up.zookeeper === null ? {} : { zookeeper: up.zookeeper }), kafka: up.kafka };
+      for (const [name, running] of Object.entries(parts)) (json ? (l: string) => io.err(`${l}\n`) : io.out)(`${name}: ${running ? 'running' : 'stopped'}`);
+      if (json) io.out(JSON.stringify({ ok: true, installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode, ...parts }));
+      return 0;
+    }
     const plan =
       action === 'start'
         ? buildStartPlan(inst)
         : action === 'stop'
           ? buildStopPlan(inst)
-          : action === 'uninstall'
-            ? buildUninstallPlan(inst, { removeData: values['remove-data'] === true })
-            : buildStatusPlan(inst);
-    if (action === 'status') {
-      // Each status command exits 0 when that part is up; a non-zero exit is "down", not an error.
-      const parts: Record<string, boolean> = {};
-      for (const step of plan.steps) {
-        const single = { ...plan, steps: [step] };
-        const up = await runPlan(session, single, { ...(sudoPassword ? { sudoPassword } : {}), signal }).then(
-          () => true,
-          (e: unknown) => {
-            if (e instanceof KvsError && e.code !== 'SSH_COMMAND_FAILED') throw e;
-            return false;
-          },
-        );
-        if (step.id !== 'ports') parts[step.id] = up;
-        if (step.id !== 'ports') (json ? (l: string) => io.err(`${l}\n`) : io.out)(`${step.id}: ${up ? 'running' : 'stopped'}`);
-      }
-      if (json) io.out(JSON.stringify({ ok: true, installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode, ...parts }));
-      return 0;
-    }
+          : buildUninstallPlan(inst, { removeData: values['remove-data'] === true });
     const result = await runPlan(session, plan, { ...(sudoPassword ? { sudoPassword } : {}), signal, onStep: stepLine(io, json) });
     if (json) io.out(JSON.stringify({ ok: true, action, changed: result.changed, unchanged: result.unchanged + result.checked }));
     else io.out(`Done: ${action} (${result.changed} changed).`);

@@ -48,6 +48,8 @@ import type { ProduceProgress } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
 import { FrameGate } from './frame-gate.js';
 import { RecentConnections } from './recent-connections.js';
+import type { SecretCipher } from './saved-servers.js';
+import { createSetupService, type SetupServiceDeps } from './setup-service.js';
 import { VideoRegistry, newId } from './video-registry.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -88,6 +90,12 @@ export interface HostDeps {
   readonly connectTimeoutMs?: number;
   /** Default 4 GiB. */
   readonly maxUploadBytes?: number;
+  /** Electron's native open dialog for a Kafka .tgz (setup wizard). Absent in the browser. */
+  readonly chooseTarball?: () => Promise<string | null>;
+  /** The OS keychain for remembered SSH passwords (Electron safeStorage); absent = never remembered. */
+  readonly cipher?: SecretCipher | null;
+  /** Setup wizard seams for tests (default: the real SSH layer and check from this computer). */
+  readonly setup?: Pick<SetupServiceDeps, 'openSsh' | 'verify'>;
 }
 
 export interface Host {
@@ -215,6 +223,27 @@ export function createHost(deps: HostDeps): Host {
     status = next;
     emit('connection:status', next);
   }
+
+  const chooseTarballPath = deps.chooseTarball;
+  const setup = createSetupService({
+    userDataDir: deps.userDataDir,
+    fileById: (id) => videos.get(id),
+    ...(chooseTarballPath
+      ? {
+          chooseTarball: async () => {
+            const picked = await chooseTarballPath();
+            return picked === null ? null : videos.addPath(picked);
+          },
+        }
+      : {}),
+    cipher: deps.cipher ?? null,
+    events: {
+      step: (e) => emit('setup:step', e),
+      log: (runId, lines) => emit('setup:log', { runId, lines }),
+      ended: (e) => emit('setup:ended', e),
+    },
+    ...deps.setup,
+  });
 
   // ---- connection -------------------------------------------------------------------------------
 
@@ -629,6 +658,15 @@ export function createHost(deps: HostDeps): Host {
     'produce:stop': produceStop,
     'watch:start': watchStart,
     'watch:stop': watchStop,
+    'setup:saved-servers': () => setup.savedServers(),
+    'setup:forget-server': (login) => setup.forgetServer(login),
+    'setup:connect': (login) => setup.connect(login),
+    'setup:disconnect': ({ sessionId }) => setup.disconnect(sessionId),
+    'setup:choose-tarball': () => setup.chooseTarball(),
+    'setup:plan': (req) => setup.plan(req),
+    'setup:install': ({ planId }) => setup.install(planId),
+    'setup:cancel': ({ runId }) => setup.cancel(runId),
+    'setup:service': ({ sessionId, installDir, action }) => setup.service(sessionId, installDir, action),
   };
 
   async function handle(
@@ -690,6 +728,7 @@ export function createHost(deps: HostDeps): Host {
       generation++;
       await closeConnection();
       status = disconnected;
+      await setup.dispose();
       await videos.dispose();
       eventListeners.clear();
       frameListeners.clear();

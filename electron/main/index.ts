@@ -4,11 +4,12 @@
  * Electron-free host (electron/host), and carries frames to the page over a
  * MessagePort as binary packets.
  */
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, safeStorage, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHost } from '../host/host.js';
 import { registerIpc } from './ipc.js';
+import { safeStorageCipher } from './safe-storage-cipher.js';
 import { CONTENT_SECURITY_POLICY, VIDEO_EXTENSIONS, isAllowedExternal, isAppUrl, secureWebPreferences } from './security.js';
 
 // Tests (and careful users) can point the app at a fresh user-data folder.
@@ -62,6 +63,16 @@ void app.whenReady().then(() => {
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    chooseTarball: async () => {
+      const r = await dialog.showOpenDialog(win, {
+        title: 'Choose a Kafka download (.tgz)',
+        properties: ['openFile'],
+        filters: [{ name: 'Kafka distribution', extensions: ['tgz', 'gz'] }, { name: 'All files', extensions: ['*'] }],
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+    // remembered SSH passwords are encrypted by the OS keychain, or not remembered at all
+    cipher: safeStorageCipher(safeStorage),
   });
   const unregister = registerIpc({ host, win, appUrl });
   app.on('before-quit', () => {

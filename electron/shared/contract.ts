@@ -119,6 +119,139 @@ export const WatchStatsEvent = z.object({
 });
 export type WatchStatsEvent = z.infer<typeof WatchStatsEvent>;
 
+// ---- setup wizard (install Kafka on a server over SSH) --------------------------------------------
+
+/** What the wizard and `kvs setup` start from. */
+export const SETUP_DEFAULTS = {
+  sshPort: 22,
+  kafkaVersion: { kraft: '4.1.1', zookeeper: '3.9.1' },
+  installDir: '/opt/kafka',
+  /** The Apache archive keeps every release (downloads.apache.org only the newest ones). */
+  mirrorUrl: 'https://archive.apache.org/dist',
+  kafkaPort: 9092,
+} as const;
+
+const Fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/);
+const Secret = z.string().min(1).max(1024);
+
+export const SshAuthInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('password'), password: Secret }),
+  /** The private key's text (OpenSSH/PEM), read by the page from a file the person picked. */
+  z.object({ kind: z.literal('key'), privateKey: z.string().min(1).max(65_536), passphrase: Secret.optional() }),
+  z.object({ kind: z.literal('agent') }),
+  /** The password remembered (encrypted by the OS keychain) for this user@host:port. */
+  z.object({ kind: z.literal('saved') }),
+]);
+export type SshAuthInput = z.infer<typeof SshAuthInput>;
+
+export const SetupLogin = z.object({
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  user: z.string().min(1).max(64),
+  auth: SshAuthInput,
+  /** sudo's password; absent = the login password (password logins), or sudo without one. */
+  sudoPassword: Secret.optional(),
+  /** The fingerprint the person confirmed for a host not seen before: pinned only if the server shows exactly this key. */
+  trustHostKey: Fingerprint.optional(),
+  /** Remember the password (desktop app only: encrypted with the OS keychain, never plain text). */
+  remember: z.boolean(),
+});
+export type SetupLogin = z.infer<typeof SetupLogin>;
+
+export const SetupServerFacts = z.object({
+  os: z.object({ prettyName: z.string().nullable(), id: z.string().nullable(), versionId: z.string().nullable(), supported: z.boolean(), reason: z.string().nullable() }),
+  arch: z.string().nullable(),
+  systemd: z.boolean().nullable(),
+  diskFreeKb: z.number().nullable(),
+  java: z.object({ major: z.number(), version: z.string() }).nullable(),
+  kafkaVersion: z.string().nullable(),
+  zookeeperdAvailable: z.boolean(),
+  portsInUse: z.array(z.number()).nullable(),
+  ufw: z.enum(['active', 'inactive', 'absent']).nullable(),
+  user: z.string().nullable(),
+});
+export type SetupServerFacts = z.infer<typeof SetupServerFacts>;
+
+export const SetupConnectResult = z.discriminatedUnion('state', [
+  /** First visit: show the key and ask; connect again with trustHostKey to pin it. */
+  z.object({ state: z.literal('unknown-host'), host: z.string(), port: z.number(), keyType: z.string(), fingerprint: z.string() }),
+  z.object({
+    state: z.literal('connected'),
+    sessionId: Id,
+    hostKey: z.object({ keyType: z.string(), fingerprint: z.string() }),
+    facts: SetupServerFacts,
+    /** Whether the password is now remembered (false when not asked for). */
+    remembered: z.boolean(),
+  }),
+]);
+export type SetupConnectResult = z.infer<typeof SetupConnectResult>;
+
+export const SetupPlanRequest = z.object({
+  sessionId: Id,
+  mode: z.enum(['kraft', 'zookeeper']),
+  kafkaVersion: z.string().min(1).max(32),
+  /** The IPv4 every client must bootstrap from (advertised.listeners). */
+  advertise: z.string().min(1).max(64),
+  installDir: z.string().min(1).max(256),
+  source: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('download'), mirrorUrl: z.string().min(1).max(2048) }),
+    /** A .tgz chosen or uploaded on this computer (an id from setup:choose-tarball or an upload). */
+    z.object({ kind: z.literal('upload'), fileId: Id }),
+  ]),
+  zookeeper: z.enum(['auto', 'zookeeperd', 'bundled']),
+  openFirewall: z.boolean(),
+});
+export type SetupPlanRequest = z.infer<typeof SetupPlanRequest>;
+
+export const SetupPlanView = z.object({
+  planId: Id,
+  mode: z.enum(['kraft', 'zookeeper']),
+  kafkaVersion: z.string(),
+  bootstrap: z.string(),
+  notes: z.array(z.string()),
+  steps: z.array(z.object({ id: z.string(), title: z.string(), why: z.string(), sudo: z.boolean(), commands: z.array(z.string()) })),
+});
+export type SetupPlanView = z.infer<typeof SetupPlanView>;
+
+export const SetupStepStatus = z.enum(['pending', 'running', 'changed', 'unchanged', 'checked', 'failed', 'cancelled']);
+export type SetupStepStatus = z.infer<typeof SetupStepStatus>;
+
+export const SetupStepEvent = z.object({
+  runId: Id,
+  /** 0-based; the last step (index stepCount - 1) is the check from this computer. */
+  index: z.number(),
+  stepCount: z.number(),
+  stepId: z.string(),
+  title: z.string(),
+  status: SetupStepStatus,
+  error: z.string().optional(),
+});
+export type SetupStepEvent = z.infer<typeof SetupStepEvent>;
+
+export const SetupLogEvent = z.object({ runId: Id, lines: z.array(z.string()) });
+export type SetupLogEvent = z.infer<typeof SetupLogEvent>;
+
+export const SetupEndedEvent = z.object({
+  runId: Id,
+  ok: z.boolean(),
+  cancelled: z.boolean(),
+  changed: z.number(),
+  unchanged: z.number(),
+  /** The check from this computer (null when the install did not get that far). */
+  verify: z
+    .object({ bootstrap: z.string(), brokers: z.array(z.string()), framesSent: z.number(), framesReceived: z.number(), problem: z.string().nullable() })
+    .nullable(),
+  error: ErrorPayload.nullable(),
+});
+export type SetupEndedEvent = z.infer<typeof SetupEndedEvent>;
+
+export const SavedServer = z.object({ host: z.string(), port: z.number(), user: z.string(), hasPassword: z.boolean() });
+export type SavedServer = z.infer<typeof SavedServer>;
+
+export const ServiceAction = z.enum(['status', 'start', 'stop']);
+export const ServiceState = z.object({ kafka: z.boolean(), zookeeper: z.boolean().nullable(), installDir: z.string(), kafkaVersion: z.string(), mode: z.enum(['kraft', 'zookeeper']) });
+export type ServiceState = z.infer<typeof ServiceState>;
+
 // ---- request/response calls ---------------------------------------------------------------------
 
 export const invoke = {
@@ -137,6 +270,21 @@ export const invoke = {
   'produce:stop': { args: z.object({ jobId: Id }), result: z.object({}) },
   'watch:start': { args: WatchRequest, result: z.object({ viewerId: Id }) },
   'watch:stop': { args: z.object({ viewerId: Id }), result: z.object({}) },
+  /** Servers logged in to before (and whether a password is remembered for them). */
+  'setup:saved-servers': { args: z.object({}), result: z.object({ servers: z.array(SavedServer), canRemember: z.boolean() }) },
+  'setup:forget-server': { args: z.object({ host: z.string().max(253), port: z.number().int(), user: z.string().max(64) }), result: z.object({}) },
+  /** Log in and look at the server (OS, Java, ports, existing Kafka). */
+  'setup:connect': { args: SetupLogin, result: SetupConnectResult },
+  'setup:disconnect': { args: z.object({ sessionId: Id }), result: z.object({}) },
+  /** Desktop: the native file dialog for a Kafka .tgz. Browser: the page uploads it instead. */
+  'setup:choose-tarball': { args: z.object({}), result: VideoRef.nullable() },
+  /** Every step and command of the install, before anything runs. */
+  'setup:plan': { args: SetupPlanRequest, result: SetupPlanView },
+  /** Run a plan, then check from this computer; progress comes as setup:step / setup:log / setup:ended. */
+  'setup:install': { args: z.object({ planId: Id }), result: z.object({ runId: Id }) },
+  'setup:cancel': { args: z.object({ runId: Id }), result: z.object({}) },
+  /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
+  'setup:service': { args: z.object({ sessionId: Id, installDir: z.string().min(1).max(256), action: ServiceAction }), result: ServiceState },
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;
@@ -157,6 +305,9 @@ export const events = {
   'produce:progress': ProduceProgressEvent,
   'produce:ended': ProduceEndedEvent,
   'watch:stats': WatchStatsEvent,
+  'setup:step': SetupStepEvent,
+  'setup:log': SetupLogEvent,
+  'setup:ended': SetupEndedEvent,
 } as const;
 
 export type EventChannel = keyof typeof events;

@@ -8,15 +8,21 @@
  * The plan's fixed layout (/var/lib/kafka, /var/log/kafka, /var/tmp/kvs-setup, user kafka)
  * is on this machine, so the test only runs when none of them exists, and removes them all.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packKafka } from '../../../scripts/local-kafka/pack.js';
+import {
+  acquireInstallLock,
+  removeInstallLeftovers,
+  sh,
+  sshdSkipReason,
+  startSshdSandbox,
+  type SshdSandbox,
+} from '../../../scripts/test-support/netns-sshd.js';
 import { main } from '../../cli/kvs.js';
 import { makeTestVideo } from '../ffmpeg/test-video.js';
 import { openSsh, type SshSession } from '../ssh/ssh-session.js';
@@ -24,46 +30,30 @@ import { LAYOUT } from './config.js';
 import { detectServer, runPlan, verifyFromLaptop, RunPlanError, type StepEvent } from './executor.js';
 import { buildInstallPlan, buildStopPlan, type InstallPlan } from './plan.js';
 
-const run = promisify(execFile);
-
-function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux';
-  if (process.getuid?.() !== 0) return 'needs root (network namespace, sshd, useradd)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
-  if (!existsSync('/usr/sbin/sshd')) return '/usr/sbin/sshd is not installed';
-  if (!existsSync('/usr/bin/sudo')) return 'sudo is not installed';
-  if (spawnSync('sh', ['-c', 'command -v ssh-keygen useradd chpasswd userdel runuser java']).status !== 0) return 'ssh-keygen/useradd/runuser/java missing';
-  if (spawnSync('id', [LAYOUT.user]).status === 0) return `a user "${LAYOUT.user}" already exists on this machine`;
-  for (const d of [LAYOUT.stateDir, LAYOUT.logDir, LAYOUT.stagingDir]) if (existsSync(d)) return `${d} already exists on this machine`;
+function staticSkipReason(): string | undefined {
+  const sandbox = sshdSkipReason();
+  if (sandbox !== undefined) return sandbox;
+  if (spawnSync('sh', ['-c', 'command -v java']).status !== 0) return 'java missing';
   return undefined;
 }
-const reason = skipReason();
-
-async function sh(cmd: string, args: string[], input?: string): Promise<string> {
-  if (input === undefined) return (await run(cmd, args)).stdout;
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-    child.stdin?.end(input);
-  });
-}
+// One install test at a time on this machine (they share the fixed LAYOUT): wait for the others.
+const lock = staticSkipReason() === undefined ? await acquireInstallLock() : undefined;
+const reason = staticSkipReason() ?? lock?.reason;
 
 const userExists = (name: string): boolean => spawnSync('id', [name], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`, () => {
   const rand = randomBytes(3).toString('hex');
-  const ns = `kvs-setup-${rand}`;
-  const vethHost = `kvsuh${rand}`;
-  const vethNs = `kvsun${rand}`;
-  const user = `kvs-setup-t-${rand}`;
-  const sudoersFile = `/etc/sudoers.d/kvs-setup-test-${rand}`;
-  const password = `Pw-${randomBytes(6).toString('hex')}-'"$x`;
+  let starting: Promise<SshdSandbox> | undefined;
+  let sb: SshdSandbox | undefined;
+  let ns = '';
+  let user = '';
+  let password = '';
   let nsAddr = '';
   let dir = '';
   let installDir = '';
   let tarball = '';
   let video = '';
-  let sshd: ChildProcess | undefined;
-  const made = { ns: false, veth: false, user: false, sudoers: false };
   const sessions: SshSession[] = [];
 
   const open = async (): Promise<SshSession> => {
@@ -76,8 +66,7 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
     sessions.push(s);
     return s;
   };
-  const nsPids = async (): Promise<number[]> =>
-    (await sh('ip', ['netns', 'pids', ns])).split(/\s+/).filter(Boolean).map(Number);
+  const nsPids = async (): Promise<number[]> => (await sb?.pids()) ?? [];
   const loginArgs = (): string[] => [
     '--host', nsAddr, '--user', user, '--password-stdin', '--sudo-password-stdin',
     '--known-hosts', path.join(dir, 'kh-cli.json'), '--accept-new-host-key', '--install-dir', installDir,
@@ -95,62 +84,10 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
   };
 
   beforeAll(async () => {
-    const used = `${await sh('ip', ['-4', 'addr'])}${await sh('ip', ['-4', 'route'])}`;
-    let octet = 0;
-    do octet = Math.floor(Math.random() * 256);
-    while (used.includes(`10.232.${octet}.`));
-    nsAddr = `10.232.${octet}.2`;
-    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-setup-it-'));
-    await chmod(dir, 0o755);
     installDir = `/tmp/kvs-setup-${rand}/kafka`;
-
-    await sh('ip', ['netns', 'add', ns]);
-    made.ns = true;
-    await sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
-    made.veth = true;
-    await sh('ip', ['link', 'set', vethNs, 'netns', ns]);
-    await sh('ip', ['addr', 'add', `10.232.${octet}.1/30`, 'dev', vethHost]);
-    await sh('ip', ['link', 'set', vethHost, 'up']);
-    await sh('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${nsAddr}/30`, 'dev', vethNs]);
-    await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, 'up']);
-    await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-
-    await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'hostkey')]);
-    await sh('useradd', ['-m', '-s', '/bin/sh', user]);
-    made.user = true;
-    await sh('chpasswd', [], `${user}:${password}\n`);
-    await writeFile(sudoersFile, `${user} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
-    made.sudoers = true;
-    if (!existsSync('/run/sshd')) {
-      await mkdir('/run/sshd', { mode: 0o755 });
-    }
-    const cfg = path.join(dir, 'sshd_config');
-    await writeFile(
-      cfg,
-      [
-        `ListenAddress ${nsAddr}`, 'Port 22', `HostKey ${path.join(dir, 'hostkey')}`, 'PasswordAuthentication yes',
-        'KbdInteractiveAuthentication no', 'UsePAM yes', `PidFile ${path.join(dir, 'sshd.pid')}`, 'StrictModes no',
-        'PermitRootLogin no', `AllowUsers ${user}`, 'Subsystem sftp internal-sftp', '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    sshd = child;
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`sshd did not start:\n${log}`)), 15_000);
-      child.stderr?.on('data', (d: Buffer) => {
-        log += d.toString();
-        if (log.includes('Server listening on')) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(t);
-        reject(new Error(`sshd exited (${String(code)}):\n${log}`));
-      });
-    });
+    starting = startSshdSandbox({ prefix: 'kvs-setup', sudo: true });
+    sb = await starting;
+    ({ ns, user, password, address: nsAddr, dir } = sb);
 
     const packed = await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') });
     tarball = packed.tarball;
@@ -177,32 +114,13 @@ describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespa
       });
     }
     for (const s of sessions) await step(() => s.close());
-    if (made.ns) {
-      await step(async () => {
-        for (const pid of await nsPids()) if (pid !== sshd?.pid) await step(async () => process.kill(pid, 'SIGKILL'));
-      });
-    }
-    if (sshd && sshd.exitCode === null) sshd.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    if (made.ns) {
-      await step(async () => {
-        for (const pid of await nsPids()) await step(async () => process.kill(pid, 'SIGKILL'));
-      });
-      await step(() => sh('ip', ['netns', 'del', ns]));
-    }
-    if (made.veth) await step(() => sh('ip', ['link', 'del', vethHost]));
-    // reason === undefined guaranteed these did not exist before the test.
-    await step(() => rm(LAYOUT.stateDir, { recursive: true, force: true }));
-    await step(() => rm(LAYOUT.logDir, { recursive: true, force: true }));
-    await step(() => rm(LAYOUT.stagingDir, { recursive: true, force: true }));
-    if (userExists(LAYOUT.user)) await step(() => sh('userdel', [LAYOUT.user]));
-    if (made.sudoers) await step(() => rm(sudoersFile, { force: true }));
-    if (made.user) await step(() => sh('userdel', ['-r', '-f', user]));
-    // the JVMs' perf-data folders of the users that ran them
-    for (const u of [user, LAYOUT.user]) await step(() => rm(`/tmp/hsperfdata_${u}`, { recursive: true, force: true }));
-    // /run/sshd stays: it is the system's privilege-separation folder, and another test's sshd may be using it
+    // sshd, anything left in the namespace (by pid), the namespace, veth, user, sudoers file,
+    // temp folder; also when beforeAll gave up early and the sandbox is still on its way up.
+    await step(async () => (await starting)?.close());
+    // installLeftoversReason() === undefined guaranteed these did not exist before the test.
+    await removeInstallLeftovers();
+    await lock?.release();
     await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
-    if (dir) await step(() => rm(dir, { recursive: true, force: true }));
   }, 60_000);
 
   it('a wrong sudo password fails with SUDO_AUTH_FAILED at the first sudo step and changes nothing', async () => {

@@ -18,11 +18,11 @@ import { createKafka } from '../kafka/client.js';
 import { deleteTopic } from '../kafka/topics.js';
 import { startViewer } from '../kafka/viewer.js';
 import { produceFile } from '../produce-file.js';
-import type { ExecResult, SshSession } from '../ssh/ssh-session.js';
+import type { ExecOptions, ExecResult, SshSession, UploadOptions } from '../ssh/ssh-session.js';
 import { isSshError } from '../ssh/ssh-errors.js';
 import { detectionCommands, factsFromOutputs, type CommandOutput, type FactKey, type ServerFacts } from './detect.js';
 import { renderCommand } from './dry-run.js';
-import type { InstallPlan, OperationPlan, PlanStep, RemoteCommand } from './plan.js';
+import { buildStatusPlan, installationFor, type Installation, type InstallPlan, type OperationPlan, type PlanStep, type RemoteCommand } from './plan.js';
 
 export type StepStatus = 'running' | 'changed' | 'unchanged' | 'checked' | 'failed';
 
@@ -45,6 +45,11 @@ export interface RunPlanOptions {
   onStep?: (event: StepEvent) => void;
   /** Per command (default 10 min: apt and downloads can be slow). */
   commandTimeoutMs?: number;
+  /**
+   * The live log: "$ <command>" before each command, then its output line by line as it
+   * comes (stdout and stderr), and upload progress. The sudo password is scrubbed.
+   */
+  onLog?: (line: string) => void;
 }
 
 export interface RunPlanResult {
@@ -88,14 +93,58 @@ interface Runner {
   run(command: RemoteCommand, sudo: boolean, timeoutMs: number): Promise<ExecResult>;
 }
 
+/** Splits chunks into lines for onLog (a partial line waits for its end, or for flush). */
+function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
+  let partial = '';
+  return {
+    push(chunk) {
+      const lines = (partial + chunk.toString('utf8')).split(/\r?\n|\r/);
+      partial = lines.pop() ?? '';
+      for (const l of lines) emit(l);
+    },
+    flush() {
+      if (partial !== '') emit(partial);
+      partial = '';
+    },
+  };
+}
+
 function makeRunner(session: SshSession, opts: RunPlanOptions): Runner {
   let root: boolean | undefined;
   const isRoot = async (): Promise<boolean> => (root ??= await session.isRoot());
+  const log = opts.onLog;
+  const logLine = log === undefined ? undefined : (l: string): void => log(scrub(l, opts.sudoPassword));
   const common = (timeoutMs: number): { timeoutMs: number; signal?: AbortSignal } =>
     opts.signal ? { timeoutMs, signal: opts.signal } : { timeoutMs };
+  /** Like common, plus the command's output streamed to the live log line by line. */
+  const streamed = async (go: (o: ExecOptions) => Promise<ExecResult>, timeoutMs: number): Promise<ExecResult> => {
+    if (logLine === undefined) return go(common(timeoutMs));
+    const out = lineSplitter(logLine);
+    const err = lineSplitter(logLine);
+    try {
+      return await go({ ...common(timeoutMs), onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) });
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  };
   const argv = async (a: readonly string[], sudo: boolean, timeoutMs: number): Promise<ExecResult> => {
-    if (!sudo || (await isRoot())) return session.exec(a, common(timeoutMs));
-    return session.sudo(a, opts.sudoPassword === undefined ? common(timeoutMs) : { ...common(timeoutMs), password: opts.sudoPassword });
+    if (!sudo || (await isRoot())) return streamed((o) => session.exec(a, o), timeoutMs);
+    const pw = opts.sudoPassword;
+    return streamed((o) => session.sudo(a, pw === undefined ? o : { ...o, password: pw }), timeoutMs);
+  };
+  /** Upload progress for the live log, every 10 %. */
+  const uploadProgress = (name: string): UploadOptions => {
+    if (logLine === undefined) return {};
+    let shown = -1;
+    return {
+      onProgress: (done, total) => {
+        const tenth = total > 0 ? Math.floor((done / total) * 10) : 10;
+        if (tenth === shown) return;
+        shown = tenth;
+        logLine(`uploading ${name}: ${(done / 1024 ** 2).toFixed(1)} of ${(total / 1024 ** 2).toFixed(1)} MiB`);
+      },
+    };
   };
   const ok: ExecResult = { code: 0, signal: null, stdout: '', stderr: '' };
   /** SFTP cannot sudo: put the bytes in a private temp file, then `sudo install` it into place. */
@@ -123,11 +172,12 @@ function makeRunner(session: SshSession, opts: RunPlanOptions): Runner {
         return viaTemp((tmp) => session.writeFile(tmp, content, 0o600), dest, mode, timeoutMs);
       }
       const { localPath, remotePath } = command.upload;
+      const progress = uploadProgress(path.basename(localPath));
       if (!needsSudo) {
-        await session.upload(localPath, remotePath);
+        await session.upload(localPath, remotePath, progress);
         return ok;
       }
-      return viaTemp((tmp) => session.upload(localPath, tmp), remotePath, 0o644, timeoutMs);
+      return viaTemp((tmp) => session.upload(localPath, tmp, progress), remotePath, 0o644, timeoutMs);
     },
   };
 }
@@ -156,6 +206,7 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
     try {
       if (step.check !== undefined) {
         current = step.check;
+        opts.onLog?.(`$ ${describeCommand(step.check, step.sudo)}    # check: already done?`);
         const r = await runner.run(step.check, step.sudo, Math.min(timeoutMs, 120_000));
         if (r.code === 0) {
           result.unchanged++;
@@ -166,6 +217,7 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
       let last: ExecResult | undefined;
       for (const command of step.apply) {
         current = command;
+        opts.onLog?.(`$ ${describeCommand(command, step.sudo)}`);
         last = await runner.run(command, step.sudo, timeoutMs);
         if (last.code !== 0) {
           const why = tail(last.stderr.trim() || last.stdout.trim() || `exit ${String(last.code ?? last.signal)}`, 600);
@@ -223,6 +275,45 @@ export async function detectServer(session: SshSession, installDir: string, opts
     }
   }
   return factsFromOutputs(outputs);
+}
+
+/** What kvs setup installed in installDir (mode read from its config), for start/stop/status/uninstall. */
+export async function installedIn(session: SshSession, facts: ServerFacts, installDir: string): Promise<Installation> {
+  if (facts.kafkaVersion === null) throw new KvsError('INVALID_ARGUMENT', `${installDir} holds no Kafka installed by kvs setup; check the install folder.`);
+  const kraft = await session.exec(['grep', '-q', '^process.roles=', '--', `${installDir}/config/server.properties`], { timeoutMs: 30_000 });
+  const zkProps = await session.exec(['test', '-f', `${installDir}/config/zookeeper.properties`], { timeoutMs: 30_000 });
+  return installationFor(facts, {
+    mode: kraft.code === 0 ? 'kraft' : 'zookeeper',
+    kafkaVersion: facts.kafkaVersion,
+    installDir,
+    advertise: '127.0.0.1',
+    source: { kind: 'upload', tarballPath: '/dev/null' },
+    zookeeper: zkProps.code === 0 ? 'bundled' : 'auto',
+  });
+}
+
+export interface ServiceStatus {
+  kafka: boolean;
+  /** null when the installation has no ZooKeeper (KRaft). */
+  zookeeper: boolean | null;
+}
+
+/** Whether Kafka (and ZooKeeper) run: each status command exiting 0 means up; non-zero is "down", not an error. */
+export async function queryStatus(session: SshSession, installation: Installation, opts: { sudoPassword?: string; signal?: AbortSignal } = {}): Promise<ServiceStatus> {
+  const plan = buildStatusPlan(installation);
+  const out: ServiceStatus = { kafka: false, zookeeper: null };
+  for (const step of plan.steps) {
+    if (step.id !== 'kafka' && step.id !== 'zookeeper') continue;
+    const up = await runPlan(session, { ...plan, steps: [step] }, opts).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof KvsError && e.code !== 'SSH_COMMAND_FAILED') throw e;
+        return false;
+      },
+    );
+    out[step.id] = up;
+  }
+  return out;
 }
 
 export interface VerifyOptions {

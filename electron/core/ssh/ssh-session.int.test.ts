@@ -1,47 +1,35 @@
 /**
  * The SSH layer against a real OpenSSH server (no mocks): sshd runs inside a
- * network namespace of its own, reached over a veth pair on 10.231.N.0/30, so
- * no traffic leaves this machine and nothing listens outside the namespace.
- * A throwaway user (password + key, in sudoers) is created and removed again.
+ * network namespace of its own, reached over a veth pair on 10.232.N.0/30, so
+ * no traffic leaves this machine and nothing listens outside the namespace
+ * (scripts/test-support/netns-sshd.ts). A throwaway user (password + key, in
+ * sudoers) is created and removed again.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey, sh, sshdSkipReason, startSshdSandbox, type SshdSandbox } from '../../../scripts/test-support/netns-sshd.js';
 import { openSsh, type HostKeyPolicy, type SshConnectOptions, type SshSession, type UnknownHostInfo } from './ssh-session.js';
 import { SshError } from './ssh-errors.js';
 
-const run = promisify(execFile);
-
 function skipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux';
-  if (process.getuid?.() !== 0) return 'needs root (network namespace, sshd, useradd)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
-  if (!existsSync('/usr/sbin/sshd')) return '/usr/sbin/sshd is not installed';
-  if (spawnSync('sh', ['-c', 'command -v ssh-keygen useradd chpasswd userdel']).status !== 0) return 'ssh-keygen/useradd missing';
-  return undefined;
+  // This test brings sudo along when the machine lacks it (the sandbox's other needs it only checks).
+  if (process.platform === 'linux' && process.getuid?.() === 0 && !existsSync('/usr/bin/sudo')) {
+    spawnSync('sh', ['-c', 'apt-get install -y sudo || (apt-get update && apt-get install -y sudo)'], { stdio: 'ignore' });
+  }
+  return sshdSkipReason();
 }
 const reason = skipReason();
 
-async function sh(cmd: string, args: string[], input?: string): Promise<string> {
-  if (input === undefined) return (await run(cmd, args)).stdout;
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-    child.stdin?.end(input);
-  });
-}
+const run = promisify(execFile);
 
-async function fingerprintFromKeygen(pubFile: string): Promise<string> {
-  const out = await sh('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile]);
-  const fp = out.split(' ')[1];
-  if (!fp?.startsWith('SHA256:')) throw new Error(`unexpected ssh-keygen output: ${out}`);
-  return fp;
-}
+/** The running sandbox's sshd log (set in beforeAll), for failure messages. */
+let sshdLog = (): string => '';
 
 async function expectSshError(p: Promise<unknown>, code: string): Promise<SshError> {
   const e: unknown = await p.then(
@@ -50,91 +38,22 @@ async function expectSshError(p: Promise<unknown>, code: string): Promise<SshErr
   );
   expect(e, `expected a rejection with ${code}`).toBeInstanceOf(SshError);
   const se = e as SshError;
-  expect(se.code, se.message).toBe(code);
+  expect(se.code, `${se.message}\n--- sshd log (end) ---\n${sshdLog().split('\n').slice(-30).join('\n')}`).toBe(code);
   return se;
 }
 
 describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a network namespace${reason ? ` (skipped: ${reason})` : ''}`, () => {
-  const rand = randomBytes(3).toString('hex');
-  const ns = `kvs-ssh-${rand}`;
-  const vethHost = `kvsh${rand}`;
-  const vethNs = `kvsn${rand}`;
-  const user = `kvs-ssh-test-${rand}`;
-  const sudoersFile = `/etc/sudoers.d/kvs-ssh-test-${rand}`;
-  const password = `Pw-${randomBytes(6).toString('hex')}-'"$x\\y`;
-  let octet = 0;
+  let starting: Promise<SshdSandbox> | undefined;
+  let sb: SshdSandbox;
+  let ns = '';
   let nsAddr = '';
   let dir = '';
-  let sshd: ChildProcess | undefined;
-  let sshdLog = '';
-  const made = { ns: false, veth: false, user: false, sudoers: false };
+  let user = '';
+  let password = '';
   const sessions: SshSession[] = [];
   let userKey: Buffer;
   let hostFp1 = '';
   let hostFp2 = '';
-
-  const writeSshdConfig = async (hostKey: string): Promise<string> => {
-    const cfg = path.join(dir, 'sshd_config');
-    await writeFile(
-      cfg,
-      [
-        `ListenAddress ${nsAddr}`,
-        'Port 22',
-        `HostKey ${hostKey}`,
-        'PasswordAuthentication yes',
-        'PubkeyAuthentication yes',
-        'KbdInteractiveAuthentication no',
-        `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-        'UsePAM yes',
-        `PidFile ${path.join(dir, 'sshd.pid')}`,
-        'StrictModes no',
-        'PermitRootLogin no',
-        `AllowUsers ${user}`,
-        'Subsystem sftp internal-sftp',
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
-    return cfg;
-  };
-
-  const startSshd = async (hostKey: string): Promise<void> => {
-    const cfg = await writeSshdConfig(hostKey);
-    sshdLog = '';
-    const child = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    sshd = child;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`sshd did not start:\n${sshdLog}`)), 15_000);
-      child.stderr?.on('data', (d: Buffer) => {
-        sshdLog += d.toString();
-        if (sshdLog.includes('Server listening on')) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(t);
-        reject(new Error(`sshd exited (${String(code)}):\n${sshdLog}`));
-      });
-    });
-  };
-
-  const stopSshd = async (): Promise<void> => {
-    const child = sshd;
-    sshd = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    // Let per-connection sshd processes finish first, so sshd itself reaps them.
-    for (let i = 0; i < 50; i++) {
-      const pids = (await sh('ip', ['netns', 'pids', ns])).split(/\s+/).filter(Boolean);
-      if (pids.every((p) => Number(p) === child.pid)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
 
   const base = (over: Partial<SshConnectOptions> = {}): SshConnectOptions => ({
     host: nsAddr,
@@ -153,48 +72,15 @@ describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a netw
   };
 
   beforeAll(async () => {
-    const used = await sh('ip', ['-4', 'addr']);
-    const routes = await sh('ip', ['-4', 'route']);
-    do octet = Math.floor(Math.random() * 256);
-    while (used.includes(`10.231.${octet}.`) || routes.includes(`10.231.${octet}.`));
-    nsAddr = `10.231.${octet}.2`;
-
-    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-ssh-it-'));
-    await chmod(dir, 0o755); // sshd reads authorized_keys as the test user
-
-    await sh('ip', ['netns', 'add', ns]);
-    made.ns = true;
-    await sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
-    made.veth = true;
-    await sh('ip', ['link', 'set', vethNs, 'netns', ns]);
-    await sh('ip', ['addr', 'add', `10.231.${octet}.1/30`, 'dev', vethHost]);
-    await sh('ip', ['link', 'set', vethHost, 'up']);
-    await sh('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${nsAddr}/30`, 'dev', vethNs]);
-    await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', vethNs, 'up']);
-    await sh('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-
-    for (const k of ['hostkey1', 'hostkey2', 'userkey']) {
-      await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `kvs-${k}`, '-f', path.join(dir, k)]);
-    }
-    hostFp1 = await fingerprintFromKeygen(path.join(dir, 'hostkey1.pub'));
-    hostFp2 = await fingerprintFromKeygen(path.join(dir, 'hostkey2.pub'));
+    starting = startSshdSandbox({ prefix: 'kvs-ssh', sudo: true });
+    sb = await starting;
+    sshdLog = () => sb.sshdLog();
+    ({ ns, address: nsAddr, dir, user, password } = sb);
+    hostFp1 = sb.hostKeyFingerprint;
+    hostFp2 = await generateKey(path.join(dir, 'hostkey2'), 'kvs-hostkey2');
+    await generateKey(path.join(dir, 'userkey'), 'kvs-userkey');
     userKey = await readFile(path.join(dir, 'userkey'));
-    await writeFile(path.join(dir, 'authorized_keys'), await readFile(path.join(dir, 'userkey.pub')), { mode: 0o644 });
-
-    await sh('useradd', ['-m', '-s', '/bin/sh', user]);
-    made.user = true;
-    await sh('chpasswd', [], `${user}:${password}\n`);
-
-    if (!existsSync('/usr/bin/sudo')) {
-      spawnSync('sh', ['-c', 'apt-get install -y sudo || (apt-get update && apt-get install -y sudo)'], { stdio: 'ignore' });
-    }
-    await writeFile(sudoersFile, `${user} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
-    made.sudoers = true;
-
-    if (!existsSync('/run/sshd')) {
-      await mkdir('/run/sshd', { mode: 0o755 });
-    }
-    await startSshd(path.join(dir, 'hostkey1'));
+    await sb.authorizeKey(await readFile(path.join(dir, 'userkey.pub')));
   });
 
   afterAll(async () => {
@@ -206,20 +92,9 @@ describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a netw
       }
     };
     for (const s of sessions) await step(() => s.close());
-    await step(stopSshd);
-    if (made.ns) {
-      // Session processes sshd forked live in the namespace: end them by pid.
-      await step(async () => {
-        const pids = (await sh('ip', ['netns', 'pids', ns])).split(/\s+/).filter(Boolean);
-        for (const pid of pids) await step(async () => process.kill(Number(pid), 'SIGKILL')); // stragglers only
-      });
-      await step(() => sh('ip', ['netns', 'del', ns]));
-    }
-    if (made.veth) await step(() => sh('ip', ['link', 'del', vethHost])); // usually gone with the namespace
-    if (made.sudoers) await step(() => rm(sudoersFile, { force: true }));
-    if (made.user) await step(() => sh('userdel', ['-r', '-f', user]));
-    // /run/sshd stays: it is the system's privilege-separation folder, and another test's sshd may be using it
-    if (dir) await step(() => rm(dir, { recursive: true, force: true }));
+    // Also when beforeAll gave up early: the sandbox may still be on its way up.
+    const started = await starting?.catch(() => undefined);
+    await started?.close();
   });
 
   it('sshd listens only on the namespace address', async () => {
@@ -330,10 +205,10 @@ describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a netw
     // Silent TCP listener on the veth's host-side address (inside the test subnet only).
     const held: Socket[] = [];
     const server = createServer((sock) => held.push(sock));
-    await new Promise<void>((resolve) => server.listen(0, `10.231.${octet}.1`, resolve));
+    await new Promise<void>((resolve) => server.listen(0, sb.hostAddress, resolve));
     const { port } = server.address() as AddressInfo;
     try {
-      const err = await expectSshError(openSsh(base({ host: `10.231.${octet}.1`, port, readyTimeoutMs: 1000 })), 'SSH_UNREACHABLE');
+      const err = await expectSshError(openSsh(base({ host: sb.hostAddress, port, readyTimeoutMs: 1000 })), 'SSH_UNREACHABLE');
       expect(err.detail).toBe('reason=timeout');
     } finally {
       for (const sock of held) sock.destroy();
@@ -401,12 +276,12 @@ describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a netw
 
   it('a user outside sudoers is SUDO_NOT_ALLOWED', async () => {
     const s = await open({ auth: { kind: 'password', password } });
-    await rm(sudoersFile, { force: true });
+    await sb.setSudo(false);
     try {
       const err = await expectSshError(s.sudo(['id', '-u'], { password, timeoutMs: 30_000 }), 'SUDO_NOT_ALLOWED');
       expect(JSON.stringify(err.toJSON())).not.toContain(password);
     } finally {
-      await writeFile(sudoersFile, `${user} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
+      await sb.setSudo(true);
     }
   });
 
@@ -415,7 +290,7 @@ describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a netw
     const local = path.join(dir, 'upload.bin');
     const data = randomBytes(300_000);
     await writeFile(local, data);
-    const home = `/home/${user}`;
+    const home = sb.home;
     let last = 0;
     await s.upload(local, `${home}/up.bin`, { mode: 0o640, onProgress: (t) => (last = t) });
     expect(last).toBe(data.length);
@@ -432,8 +307,8 @@ describe.skipIf(reason !== undefined)(`ssh session against a real sshd in a netw
     const kh = path.join(dir, 'kh-change.json');
     const s = await open({ hostKey: { knownHostsFile: kh, acceptNew: true } });
     await s.close();
-    await stopSshd();
-    await startSshd(path.join(dir, 'hostkey2'));
+    await sb.restartSshd({ hostKeyFile: path.join(dir, 'hostkey2') });
+    expect(sb.hostKeyFingerprint).toBe(hostFp2);
     let asked = 0;
     const err = await expectSshError(
       openSsh(
