@@ -17,6 +17,8 @@ export interface AppUnderTest {
   readonly page: Page;
   readonly transport: 'browser' | 'electron';
   pickVideo(file: string): Promise<void>;
+  /** The setup wizard's "upload a .tgz": the native dialog (Electron) or the file input (browser). */
+  pickTarball(file: string): Promise<void>;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -50,6 +52,12 @@ export const test = base.extend<{ app: AppUnderTest }>({
               }, file);
               await page.getByTestId('produce-choose-button').click();
             },
+            async pickTarball(file) {
+              await electronApp.evaluate(({ dialog }, chosen) => {
+                dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [chosen] });
+              }, file);
+              await page.getByTestId('setup-tarball-choose').click();
+            },
           });
         } finally {
           await electronApp.close();
@@ -72,6 +80,9 @@ export const test = base.extend<{ app: AppUnderTest }>({
           transport: 'browser',
           async pickVideo(file) {
             await page.getByTestId('produce-file-input').setInputFiles(file);
+          },
+          async pickTarball(file) {
+            await page.getByTestId('setup-tarball-file').setInputFiles(file);
           },
         });
       } finally {

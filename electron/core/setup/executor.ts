@@ -89,6 +89,14 @@ function describeCommand(command: RemoteCommand, sudo: boolean): string {
   return renderCommand(command, sudo, { fileContents: false, maxScriptLength: 40 })[0] ?? '';
 }
 
+const LOG_COMMAND_CHARS = 300;
+
+/** A command as one line of the live log ("$ …" for commands, "write …"/"upload …" for files). */
+function logLine(command: RemoteCommand, sudo: boolean): string {
+  const line = describeCommand(command, sudo).replace(/\r?\n/g, '⏎');
+  return line.length <= LOG_COMMAND_CHARS ? line : `${line.slice(0, LOG_COMMAND_CHARS)}…`;
+}
+
 interface Runner {
   run(command: RemoteCommand, sudo: boolean, timeoutMs: number): Promise<ExecResult>;
 }
@@ -206,7 +214,7 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
     try {
       if (step.check !== undefined) {
         current = step.check;
-        opts.onLog?.(`$ ${describeCommand(step.check, step.sudo)}    # check: already done?`);
+        opts.onLog?.(`${logLine(step.check, step.sudo)}    # check: already done?`);
         const r = await runner.run(step.check, step.sudo, Math.min(timeoutMs, 120_000));
         if (r.code === 0) {
           result.unchanged++;
@@ -217,7 +225,7 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
       let last: ExecResult | undefined;
       for (const command of step.apply) {
         current = command;
-        opts.onLog?.(`$ ${describeCommand(command, step.sudo)}`);
+        opts.onLog?.(logLine(command, step.sudo));
         last = await runner.run(command, step.sudo, timeoutMs);
         if (last.code !== 0) {
           const why = tail(last.stderr.trim() || last.stdout.trim() || `exit ${String(last.code ?? last.signal)}`, 600);

@@ -1,0 +1,371 @@
+/**
+ * Step 2: log in (password, private key, SSH agent or a remembered password), confirm the
+ * server's key the first time, then see what is on the server.
+ */
+import {
+  useId,
+  useState,
+  type ChangeEvent,
+  type Dispatch,
+  type FormEvent,
+  type SetStateAction,
+} from 'react';
+import { SETUP_DEFAULTS, type SavedServer } from '../../../../electron/shared/contract.js';
+import { useApi, useHostReady } from '../../shared/api-context.js';
+import { FactsPanel } from './facts-panel.js';
+import { HostKeyPrompt, type UnknownHost } from './hostkey-prompt.js';
+import {
+  asksSudoPassword,
+  authKindOptions,
+  buildLogin,
+  connectErrorHint,
+  effectiveAuthKind,
+  isPasswordLogin,
+  keyFileProblem,
+  keyTextProblem,
+  rememberNote,
+  serverLabel,
+  type AuthKind,
+  type LoginForm,
+  type ServerTarget,
+  type SetupSession,
+} from './setup-logic.js';
+import { ErrorBox, useSetupAction, type SetupAction } from './setup-ui.js';
+
+export interface LoginStepProps {
+  readonly target: ServerTarget;
+  readonly saved: SavedServer | undefined;
+  readonly canRemember: boolean;
+  readonly form: LoginForm;
+  readonly setForm: Dispatch<SetStateAction<LoginForm>>;
+  readonly session: SetupSession | null;
+  onConnected(session: SetupSession): void;
+  onBack(): void;
+  onNext(): void;
+}
+
+export function LoginStep(props: LoginStepProps) {
+  const action = useSetupAction();
+  if (props.session !== null) {
+    const s = props.session;
+    return (
+      <div className="setup-screen">
+        <div className="status status-ok" role="status">
+          <span className="status-dot" aria-hidden="true" />
+          <div>
+            <strong>Logged in to {serverLabel(s.target)}</strong>
+            <div className="status-line">
+              Server key {s.hostKey.keyType} <span className="mono">{s.hostKey.fingerprint}</span>
+            </div>
+            {s.remembered && (
+              <div className="status-line" data-testid="setup-remembered">
+                The password is remembered, encrypted with the system keychain.
+              </div>
+            )}
+          </div>
+        </div>
+        <FactsPanel
+          facts={s.facts}
+          installDir={s.factsDir}
+          sessionId={s.sessionId}
+          action={action}
+        />
+        <div className="row setup-nav">
+          <button
+            type="button"
+            className="secondary"
+            data-testid="setup-back"
+            onClick={props.onBack}
+          >
+            Back
+          </button>
+          <span className="spacer" />
+          <button
+            type="button"
+            data-testid="setup-next"
+            onClick={props.onNext}
+            disabled={action.pending}
+          >
+            Next: mode &amp; version
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return <LoginFields {...props} action={action} />;
+}
+
+function LoginFields({
+  target,
+  saved,
+  canRemember,
+  form,
+  setForm,
+  onConnected,
+  onBack,
+  action,
+}: LoginStepProps & { action: SetupAction }) {
+  const api = useApi();
+  const hostReady = useHostReady();
+  const [prompt, setPrompt] = useState<UnknownHost | null>(null);
+  const [rejected, setRejected] = useState(false);
+  /** The key the person confirmed for this server: sent with every later try (a wrong password, say). */
+  const [trusted, setTrusted] = useState<string | null>(null);
+  const ids = {
+    kind: useId(),
+    password: useId(),
+    key: useId(),
+    passphrase: useId(),
+    sudoSame: useId(),
+    sudo: useId(),
+    remember: useId(),
+    rememberNote: useId(),
+    hostkey: useId(),
+  };
+  const kind = effectiveAuthKind(form.kind, saved);
+  const note = rememberNote(api.transport, canRemember, kind);
+  const invalid = (at: string) => action.error?.at === at;
+
+  const set = <K extends keyof LoginForm>(key: K, value: LoginForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    if (action.error?.at === `field-${key}`) action.clear();
+  };
+
+  const connect = (trustHostKey: string | null) => {
+    const built = buildLogin(target, form, {
+      saved,
+      canRemember,
+      trustHostKey: trustHostKey ?? undefined,
+    });
+    if (!built.ok) {
+      action.fail(built.field === 'key' ? 'key' : `field-${built.field}`, built.error);
+      return;
+    }
+    setRejected(false);
+    setPrompt(null);
+    void action.run('login', async () => {
+      const result = await api.invoke('setup:connect', built.value);
+      if (result.state === 'unknown-host') {
+        setPrompt(result);
+        return;
+      }
+      onConnected({
+        sessionId: result.sessionId,
+        target,
+        hostKey: result.hostKey,
+        facts: result.facts,
+        factsDir: SETUP_DEFAULTS.installDir,
+        remembered: result.remembered,
+      });
+    });
+  };
+
+  const onKeyFile = (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    setForm((f) => ({ ...f, key: null }));
+    if (!file) return;
+    const problem = keyFileProblem(file);
+    if (problem !== null) {
+      action.fail('key', problem);
+      return;
+    }
+    void action.run('key', async () => {
+      const text = await file.text();
+      const textProblem = keyTextProblem(file.name, text);
+      if (textProblem !== null) throw new Error(textProblem);
+      setForm((f) => ({ ...f, key: { name: file.name, text } }));
+    });
+  };
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (prompt === null) connect(trusted);
+  };
+
+  const loginErrorAt = [
+    'login',
+    'field-password',
+    'field-passphrase',
+    'field-sudoPassword',
+    'field-kind',
+  ];
+
+  return (
+    <form className="setup-screen" onSubmit={onSubmit} noValidate>
+      <p className="help">
+        Log in to <strong className="mono">{serverLabel(target)}</strong> over SSH. The user needs
+        to be allowed to use <code>sudo</code>.
+      </p>
+      <fieldset className="group" disabled={action.pending || prompt !== null}>
+        <legend>Login</legend>
+        <label htmlFor={ids.kind}>How to log in</label>
+        <select
+          id={ids.kind}
+          data-testid="setup-auth-kind"
+          value={kind}
+          onChange={(e) => {
+            set('kind', e.target.value as AuthKind);
+            action.clear();
+          }}
+        >
+          {authKindOptions(saved).map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+
+        {kind === 'password' && (
+          <>
+            <label htmlFor={ids.password}>Password</label>
+            <input
+              id={ids.password}
+              data-testid="setup-password"
+              type="password"
+              autoComplete="current-password"
+              value={form.password}
+              aria-invalid={invalid('field-password')}
+              onChange={(e) => set('password', e.target.value)}
+            />
+          </>
+        )}
+        {kind === 'saved' && (
+          <p className="help">
+            Uses the password remembered for this server (encrypted with the system keychain).
+          </p>
+        )}
+        {kind === 'agent' && (
+          <p className="help">
+            Uses the keys loaded in the SSH agent of the computer running Kafka Video Studio (
+            <code>ssh-add -l</code> lists them).
+          </p>
+        )}
+        {kind === 'key' && (
+          <>
+            <label htmlFor={ids.key}>Private key file</label>
+            <input
+              id={ids.key}
+              data-testid="setup-key-file"
+              type="file"
+              aria-invalid={invalid('key')}
+              onChange={onKeyFile}
+            />
+            {form.key !== null && (
+              <p className="ok-text" data-testid="setup-key-name">
+                Key read: <strong>{form.key.name}</strong>
+              </p>
+            )}
+            <p className="help">
+              Usually <code>~/.ssh/id_ed25519</code> or <code>~/.ssh/id_rsa</code> (not the .pub
+              file). The page reads it and sends it to the host only to log in; it is not stored.
+            </p>
+            <ErrorBox error={action.error} at="key" />
+            <label htmlFor={ids.passphrase}>Key passphrase (if it has one)</label>
+            <input
+              id={ids.passphrase}
+              data-testid="setup-key-passphrase"
+              type="password"
+              autoComplete="off"
+              value={form.passphrase}
+              aria-invalid={invalid('field-passphrase')}
+              onChange={(e) => set('passphrase', e.target.value)}
+            />
+          </>
+        )}
+      </fieldset>
+
+      <fieldset className="group" disabled={action.pending || prompt !== null}>
+        <legend>sudo</legend>
+        <label className="check" htmlFor={ids.sudoSame}>
+          <input
+            id={ids.sudoSame}
+            type="checkbox"
+            data-testid="setup-sudo-same"
+            checked={isPasswordLogin(kind) && form.sudoSame}
+            disabled={!isPasswordLogin(kind)}
+            onChange={(e) => set('sudoSame', e.target.checked)}
+          />
+          sudo uses the login password{isPasswordLogin(kind) ? '' : ' (password logins only)'}
+        </label>
+        {asksSudoPassword(form, kind) && (
+          <>
+            <label htmlFor={ids.sudo}>
+              sudo password{isPasswordLogin(kind) ? '' : ' (leave empty if sudo asks for none)'}
+            </label>
+            <input
+              id={ids.sudo}
+              data-testid="setup-sudo-password"
+              type="password"
+              autoComplete="off"
+              value={form.sudoPassword}
+              aria-invalid={invalid('field-sudoPassword')}
+              onChange={(e) => set('sudoPassword', e.target.value)}
+            />
+          </>
+        )}
+        <label className="check" htmlFor={ids.remember}>
+          <input
+            id={ids.remember}
+            type="checkbox"
+            data-testid="setup-remember"
+            checked={note === null && form.remember}
+            disabled={note !== null}
+            aria-describedby={note === null ? undefined : ids.rememberNote}
+            onChange={(e) => set('remember', e.target.checked)}
+          />
+          Remember the password on this computer
+        </label>
+        {note !== null && (
+          <p id={ids.rememberNote} className="help" data-testid="setup-remember-note">
+            {note}
+          </p>
+        )}
+      </fieldset>
+
+      {rejected && (
+        <p className="muted" role="status">
+          Not logged in: you did not trust the server&apos;s key. Nothing else was sent to it.
+        </p>
+      )}
+      {prompt !== null && (
+        <HostKeyPrompt
+          prompt={prompt}
+          pending={action.pending}
+          onAccept={() => {
+            setTrusted(prompt.fingerprint);
+            connect(prompt.fingerprint);
+          }}
+          onReject={() => {
+            setPrompt(null);
+            setRejected(true);
+          }}
+        />
+      )}
+
+      <ErrorBox
+        error={action.error}
+        at={loginErrorAt}
+        hint={connectErrorHint(action.error?.code ?? null)}
+      />
+      <div className="row setup-nav">
+        <button
+          type="button"
+          className="secondary"
+          data-testid="setup-back"
+          onClick={onBack}
+          disabled={action.pending}
+        >
+          Back
+        </button>
+        <span className="spacer" />
+        <button
+          type="submit"
+          data-testid="setup-login"
+          disabled={!hostReady || action.pending || prompt !== null}
+        >
+          {action.running === 'login' ? 'Logging in…' : 'Log in'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+/** Step 4: every step and command of the install, before anything runs. */
+import type { SetupPlanView } from '../../../../electron/shared/contract.js';
+import { useHostReady } from '../../shared/api-context.js';
+import { modeLabel } from './setup-logic.js';
+import { ErrorBox, useSetupAction } from './setup-ui.js';
+
+export function PlanStep({
+  plan,
+  host,
+  onBack,
+  onInstall,
+}: {
+  plan: SetupPlanView;
+  host: string;
+  onBack(): void;
+  /** Starts the install; rejects when the host refuses. */
+  onInstall(): Promise<void>;
+}) {
+  const hostReady = useHostReady();
+  const action = useSetupAction();
+  const sudoSteps = plan.steps.filter((s) => s.sudo).length;
+  return (
+    <div className="setup-screen" data-testid="setup-plan">
+      <p className="setup-lead">
+        <strong>Nothing has run yet.</strong> This is everything the install will do on{' '}
+        <span className="mono">{host}</span>: Kafka {plan.kafkaVersion} ({modeLabel(plan.mode)}),{' '}
+        {plan.steps.length} steps, {sudoSteps} of them with <code>sudo</code>. Kafka will announce{' '}
+        <code>advertised.listeners=PLAINTEXT://{plan.bootstrap}</code>, so every client bootstraps
+        from <code>{plan.bootstrap}</code>. Steps already done on the server are checked and
+        skipped, so running it again is safe.
+      </p>
+      {plan.notes.length > 0 && (
+        <ul className="notes" data-testid="setup-plan-notes">
+          {plan.notes.map((n) => (
+            <li key={n}>{n}</li>
+          ))}
+        </ul>
+      )}
+      <ol className="setup-plan-steps">
+        {plan.steps.map((s) => (
+          <li key={s.id} data-testid="setup-plan-step" className="setup-plan-step">
+            <div className="setup-plan-head">
+              <strong>{s.title}</strong>
+              {s.sudo && (
+                <span className="tag tag-sudo" title="Runs as root through sudo">
+                  sudo
+                </span>
+              )}
+            </div>
+            <p className="help">{s.why}</p>
+            {s.commands.length > 0 ? (
+              <pre className="setup-commands">{s.commands.join('\n')}</pre>
+            ) : (
+              <p className="muted">No commands on the server: checked from this computer.</p>
+            )}
+          </li>
+        ))}
+      </ol>
+      <p className="muted">
+        Last, Kafka Video Studio checks from this computer: it connects to{' '}
+        <code>{plan.bootstrap}</code>, sends a few frames and reads them back.
+      </p>
+      <ErrorBox error={action.error} at="install" />
+      <div className="row setup-nav">
+        <button
+          type="button"
+          className="secondary"
+          data-testid="setup-back"
+          onClick={onBack}
+          disabled={action.pending}
+        >
+          Back
+        </button>
+        <span className="spacer" />
+        <button
+          type="button"
+          data-testid="setup-install"
+          disabled={!hostReady || action.pending}
+          onClick={() => void action.run('install', onInstall)}
+        >
+          {action.pending ? 'Starting…' : 'Install'}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,204 @@
+/**
+ * Step 6: how the install ended. On success: what runs where, the check from this computer,
+ * and one click to connect the app's broker connection to it (the same call and shared
+ * state as the Kafka broker panel, so every panel sees it). On failure: what failed, and
+ * the way back to the plan.
+ */
+import { useRef, useState } from 'react';
+import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
+import type { ConnectionStatus, SetupPlanView } from '../../../../electron/shared/contract.js';
+import { useApi, useHostReady } from '../../shared/api-context.js';
+import { useKafka } from '../../shared/kafka-context.js';
+import { resultView, type ResultView, type RunView } from './setup-logic.js';
+import { ErrorBox, useSetupAction } from './setup-ui.js';
+
+/** Connect the app to a broker exactly as the Kafka broker panel does. */
+function useBrokerConnect(): (bootstrap: string) => Promise<void> {
+  const api = useApi();
+  const kafka = useKafka();
+  return async (bootstrap: string) => {
+    const p = parseBootstrap(bootstrap);
+    if (!p.ok) throw new Error(p.error);
+    const optimistic: ConnectionStatus = {
+      state: 'connecting',
+      bootstrap: p.normalized,
+      clusterId: null,
+      brokers: [],
+      error: null,
+    };
+    kafka.setStatus(optimistic);
+    try {
+      const status = await api.invoke('connection:connect', { bootstrap: p.normalized });
+      kafka.setStatus(status);
+      if (status.state !== 'connected')
+        throw new Error(status.error?.message ?? `Could not connect to ${p.normalized}.`);
+    } catch (err) {
+      kafka.setStatus({ ...optimistic, state: 'disconnected' });
+      throw err;
+    } finally {
+      kafka.refreshRecent();
+    }
+  };
+}
+
+export function ResultPanel({
+  run,
+  lost,
+  plan,
+  host,
+  onRetry,
+}: {
+  run: RunView;
+  lost: boolean;
+  plan: SetupPlanView;
+  host: string;
+  /** Back to the review step with a fresh plan; rejects when the host refuses. */
+  onRetry(): Promise<void>;
+}) {
+  const view: ResultView | null =
+    run.ended !== null
+      ? resultView(run.ended, plan, host, run)
+      : lost
+        ? {
+            ok: false,
+            headline: 'Lost contact with the host',
+            lines: [
+              'The Kafka Video Studio host went away during the install, so how it ended is unknown.',
+              'Running it again is safe: finished steps report “already done” and are skipped.',
+            ],
+            counts: '',
+            bootstrap: null,
+            error: { message: 'Lost contact with the host during the install.', detail: null },
+          }
+        : null;
+  if (view === null) return null;
+  return view.ok ? <Success view={view} /> : <Failure view={view} onRetry={onRetry} />;
+}
+
+function Success({ view }: { view: ResultView }) {
+  const hostReady = useHostReady();
+  const kafka = useKafka();
+  const connectBroker = useBrokerConnect();
+  const action = useSetupAction();
+  const [copied, setCopied] = useState<'yes' | 'select' | null>(null);
+  const codeRef = useRef<HTMLElement | null>(null);
+  const bootstrap = view.bootstrap ?? '';
+  const parsed = parseBootstrap(bootstrap);
+  const normalized = parsed.ok ? parsed.normalized : bootstrap;
+  const connectedHere =
+    kafka.status?.state === 'connected' && kafka.status.bootstrap === normalized;
+  const connecting = kafka.status?.state === 'connecting' && kafka.status.bootstrap === normalized;
+
+  const copy = () => {
+    const select = () => {
+      const el = codeRef.current;
+      const sel = window.getSelection();
+      if (el && sel) {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        sel.removeAllRanges();
+        sel.addRange(range);
+      }
+      setCopied('select');
+    };
+    if (!navigator.clipboard) {
+      select();
+      return;
+    }
+    navigator.clipboard.writeText(bootstrap).then(() => setCopied('yes'), select);
+  };
+
+  return (
+    <section className="setup-result" data-testid="setup-result">
+      <div className="status status-ok" role="status">
+        <span className="status-dot" aria-hidden="true" />
+        <div>
+          <strong>{view.headline}</strong>
+          {view.lines.map((l) => (
+            <div key={l} className="status-line">
+              {l}
+            </div>
+          ))}
+          <div className="status-line" data-testid="setup-counts">
+            {view.counts}
+          </div>
+        </div>
+      </div>
+      <h3>Bootstrap address</h3>
+      <div className="row wrap">
+        <code ref={codeRef} className="setup-bootstrap" data-testid="setup-bootstrap">
+          {bootstrap}
+        </code>
+        <button
+          type="button"
+          className="secondary"
+          data-testid="setup-bootstrap-copy"
+          onClick={copy}
+        >
+          {copied === 'yes' ? 'Copied' : 'Copy'}
+        </button>
+        <button
+          type="button"
+          data-testid="setup-connect"
+          disabled={!hostReady || action.pending || connectedHere || bootstrap === ''}
+          onClick={() => void action.run('connect', () => connectBroker(bootstrap))}
+        >
+          {connectedHere
+            ? 'Connected'
+            : action.pending || connecting
+              ? 'Connecting…'
+              : 'Connect to it'}
+        </button>
+      </div>
+      {copied === 'select' && (
+        <p className="muted">Selected — press Ctrl+C (⌘C on a Mac) to copy it.</p>
+      )}
+      <p className="help">
+        Every client, this app included, bootstraps from this address: it is the broker&apos;s{' '}
+        <code>advertised.listeners</code>.
+      </p>
+      {connectedHere && (
+        <p className="ok-text" data-testid="setup-connected" role="status">
+          Connected: the Kafka broker panel now uses {normalized}. Produce a video or watch a topic
+          on it.
+        </p>
+      )}
+      <ErrorBox error={action.error} at="connect" />
+    </section>
+  );
+}
+
+function Failure({ view, onRetry }: { view: ResultView; onRetry(): Promise<void> }) {
+  const hostReady = useHostReady();
+  const action = useSetupAction();
+  return (
+    <section className="setup-result" data-testid="setup-result">
+      <h3>{view.headline}</h3>
+      <div className="setup-error" role="alert" data-testid="setup-error">
+        <strong>{view.error?.message}</strong>
+        {view.error?.detail && <div className="setup-error-detail">{view.error.detail}</div>}
+        {action.error && (
+          <div className="setup-error-detail">
+            Could not make the plan again: {action.error.message}
+          </div>
+        )}
+      </div>
+      <ul className="setup-result-lines">
+        {view.lines.map((l) => (
+          <li key={l}>{l}</li>
+        ))}
+        {view.counts !== '' && <li data-testid="setup-counts">{view.counts}</li>}
+      </ul>
+      <div className="row">
+        <button
+          type="button"
+          data-testid="setup-retry"
+          disabled={!hostReady || action.pending}
+          onClick={() => void action.run('retry', onRetry)}
+        >
+          {action.pending ? 'Making the plan…' : 'Review the plan and run it again'}
+        </button>
+      </div>
+    </section>
+  );
+}
