@@ -252,6 +252,52 @@ export const ServiceAction = z.enum(['status', 'start', 'stop']);
 export const ServiceState = z.object({ kafka: z.boolean(), zookeeper: z.boolean().nullable(), installDir: z.string(), kafkaVersion: z.string(), mode: z.enum(['kraft', 'zookeeper']) });
 export type ServiceState = z.infer<typeof ServiceState>;
 
+// ---- connection doctor ------------------------------------------------------------------------------
+
+export const DoctorCheck = z.object({
+  /** parse · resolve · tcp · api-versions · metadata · advertised · compare · topic */
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(['ok', 'failed', 'warning', 'skipped']),
+  /** What was seen, in plain words (e.g. "10.0.0.5:9092 answered in 3 ms"). */
+  detail: z.string(),
+  ms: z.number(),
+});
+export type DoctorCheck = z.infer<typeof DoctorCheck>;
+
+export const DoctorFinding = z.object({
+  /** Stable: ADVERTISED_LOOPBACK, ADVERTISED_UNRESOLVABLE, … (see electron/core/doctor/findings.ts). */
+  code: z.string(),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  /** The exact change, e.g. "advertised.listeners=PLAINTEXT://10.0.0.5:9092 in config/server.properties, then restart Kafka". */
+  fix: z.string(),
+});
+export type DoctorFinding = z.infer<typeof DoctorFinding>;
+
+export const DoctorBroker = z.object({
+  nodeId: z.number(),
+  advertised: z.string(),
+  reachable: z.boolean(),
+  clusterId: z.string().nullable(),
+});
+
+export const Diagnosis = z.object({
+  ok: z.boolean(),
+  bootstrap: z.string(),
+  clusterId: z.string().nullable(),
+  controllerId: z.number().nullable(),
+  /** e.g. "3.9 or newer", from the versions the broker supports; null when it did not answer. */
+  brokerVersion: z.string().nullable(),
+  checks: z.array(DoctorCheck),
+  brokers: z.array(DoctorBroker),
+  findings: z.array(DoctorFinding),
+  durationMs: z.number(),
+  /** Set when the setup wizard is logged in to the server behind this bootstrap and can fix it there. */
+  serverFix: z.object({ sessionId: Id, host: z.string(), advertise: z.string() }).nullable(),
+});
+export type Diagnosis = z.infer<typeof Diagnosis>;
+
 // ---- request/response calls ---------------------------------------------------------------------
 
 export const invoke = {
@@ -284,6 +330,10 @@ export const invoke = {
   'setup:install': { args: z.object({ planId: Id }), result: z.object({ runId: Id }) },
   'setup:cancel': { args: z.object({ runId: Id }), result: z.object({}) },
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
+  /** Why a broker cannot be used and what to change (at most ~10 s). `topic` + `frameBytes`: also check the topic's max.message.bytes. */
+  'doctor:run': { args: z.object({ bootstrap: Bootstrap, topic: TopicName.optional(), frameBytes: z.number().int().positive().optional() }), result: Diagnosis },
+  /** Set advertised.listeners on the server the wizard is logged in to, restart Kafka, diagnose again. */
+  'doctor:fix-on-server': { args: z.object({ sessionId: Id, bootstrap: Bootstrap, advertise: z.string().min(1).max(64) }), result: Diagnosis },
   'setup:service': { args: z.object({ sessionId: Id, installDir: z.string().min(1).max(256), action: ServiceAction }), result: ServiceState },
 } as const;
 
