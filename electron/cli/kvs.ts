@@ -13,6 +13,7 @@ import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/vie
 import { produceFile } from '../core/produce-file.js';
 import { formatBytes } from '../core/kafka/producer.js';
 import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
+import { doctorCommand } from './doctor-command.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
 
@@ -51,6 +52,9 @@ Usage:
   kvs server start|stop|status|uninstall --host <ip> --user <name> [login options]
               [--install-dir /opt/kafka] [--remove-data] [--json]
 
+  kvs doctor --bootstrap <list> [--topic <name> --frame-bytes N] [--json]
+              why a broker cannot be used from here, and the exact fix (exit 2: problems found)
+
 --bootstrap is the broker address from its advertised.listeners, e.g. 10.0.0.5:9092.
 `;
 
@@ -74,6 +78,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await setupCommand(rest, io, controller.signal);
       case 'server':
         return await serverCommand(rest, io, controller.signal);
+      case 'doctor':
+        return await doctorCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

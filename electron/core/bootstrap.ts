@@ -81,7 +81,7 @@ function isIpv6(host: string): boolean {
   return double === 1 ? groups.length < 8 : groups.length === 8;
 }
 
-function isLoopback(entry: Pick<BootstrapEntry, 'host' | 'kind'>): boolean {
+export function isLoopback(entry: Pick<BootstrapEntry, 'host' | 'kind'>): boolean {
   const h = entry.host.toLowerCase();
   if (entry.kind === 'ipv4') return h.startsWith('127.');
   if (entry.kind === 'ipv6') return h === '::1';

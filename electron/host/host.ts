@@ -12,6 +12,7 @@
  *   connecting elsewhere) stops them.
  * - Frames: each viewer has a {@link FrameGate} (newest frame wins, FRAMES_IN_FLIGHT un-acked).
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Admin } from 'kafkajs';
 import type { z } from 'zod';
@@ -19,6 +20,7 @@ import {
   invoke,
   isInvokeChannel,
   type ConnectionStatus,
+  type Diagnosis,
   type ErrorPayload,
   type EventChannel,
   type EventPayload,
@@ -34,6 +36,7 @@ import {
 import { encodeFramePacket } from '../shared/frame-packet.js';
 import { FRAMES_IN_FLIGHT } from '../shared/ws-protocol.js';
 import { parseBootstrap } from '../core/bootstrap.js';
+import { diagnose } from '../core/doctor/diagnose.js';
 import { KvsError, toKvsError } from '../core/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import {
@@ -244,6 +247,29 @@ export function createHost(deps: HostDeps): Host {
     },
     ...deps.setup,
   });
+
+  // ---- doctor -----------------------------------------------------------------------------------
+
+  async function runDoctor(bootstrap: string, opts: { topic?: string; frameBytes?: number }): Promise<Diagnosis> {
+    const d = await diagnose(bootstrap, opts);
+    const parsed = parseBootstrap(bootstrap);
+    const host = parsed.ok ? parsed.entries[0]?.host : undefined;
+    const sessionId = host === undefined ? null : setup.sessionFor(host);
+    const advertise = d.advertiseFix?.replace(/:\d+$/, '') ?? null;
+    const serverFix = sessionId !== null && advertise !== null && isIP(advertise) === 4 ? { sessionId, host: host ?? advertise, advertise } : null;
+    return {
+      ok: d.ok,
+      bootstrap: d.bootstrap,
+      clusterId: d.clusterId,
+      controllerId: d.controllerId,
+      brokerVersion: d.brokerVersion,
+      checks: d.checks,
+      brokers: d.brokers,
+      findings: d.findings,
+      durationMs: d.durationMs,
+      serverFix,
+    };
+  }
 
   // ---- connection -------------------------------------------------------------------------------
 
@@ -667,6 +693,12 @@ export function createHost(deps: HostDeps): Host {
     'setup:install': ({ planId }) => setup.install(planId),
     'setup:cancel': ({ runId }) => setup.cancel(runId),
     'setup:service': ({ sessionId, installDir, action }) => setup.service(sessionId, installDir, action),
+    'doctor:run': ({ bootstrap, topic, frameBytes }) =>
+      runDoctor(bootstrap, topic !== undefined && frameBytes !== undefined ? { topic, frameBytes } : {}),
+    'doctor:fix-on-server': async ({ sessionId, bootstrap, advertise }) => {
+      await setup.fixAdvertised(sessionId, advertise);
+      return runDoctor(bootstrap, {});
+    },
   };
 
   async function handle(

@@ -17,6 +17,7 @@ import { packKafka } from '../../scripts/local-kafka/pack.js';
 import { acquireInstallLock, removeInstallLeftovers, sshdSkipReason, startSshdSandbox, type SshdSandbox } from '../../scripts/test-support/netns-sshd.js';
 import { startTestMirror, type TestMirror } from '../../scripts/test-support/test-mirror.js';
 import { LAYOUT } from '../core/setup/config.js';
+import { verifyFromLaptop } from '../core/setup/executor.js';
 import type { SetupLogin } from '../shared/contract.js';
 import { createHost, type Host } from './host.js';
 import type { SecretCipher } from './saved-servers.js';
@@ -244,4 +245,24 @@ describe.skipIf(reason !== undefined)(`setup wizard calls over SSH into a networ
     expect((await call(host, 'setup:service', { sessionId, installDir, action: 'stop' })).kafka).toBe(false);
     expect((await call(host, 'setup:service', { sessionId, installDir, action: 'start' })).kafka).toBe(true);
   }, 120_000);
+
+  it('doctor: a broker advertising loopback is found, fixed on the server over SSH, and streams again', async () => {
+    const bootstrap = `${sb.address}:9092`;
+    const before = await call(host, 'doctor:run', { bootstrap });
+    expect(before.findings).toEqual([]);
+    expect(before.ok).toBe(true);
+    // break it the way beginners do: advertised.listeners=PLAINTEXT://127.0.0.1:9092
+    const broken = await call(host, 'doctor:fix-on-server', { sessionId, bootstrap, advertise: '127.0.0.1' });
+    expect(broken.findings.map((f) => f.code)).toEqual(['ADVERTISED_LOOPBACK']);
+    expect(broken.findings[0]?.fix).toContain(`advertised.listeners=PLAINTEXT://${bootstrap}`);
+    expect(broken.serverFix).toEqual({ sessionId, host: sb.address, advertise: sb.address });
+    // "Fix on server" with what the doctor proposes
+    const fixed = await call(host, 'doctor:fix-on-server', { sessionId, bootstrap, advertise: broken.serverFix?.advertise ?? '' });
+    expect(fixed.findings).toEqual([]);
+    expect(fixed.ok).toBe(true);
+    expect(fixed.serverFix).toBeNull();
+    const v = await verifyFromLaptop({ advertise: sb.address });
+    expect(v.framesReceived).toBe(v.framesSent);
+    expect(v.ok).toBe(true);
+  }, 180_000);
 });

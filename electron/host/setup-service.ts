@@ -36,7 +36,7 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from '../core/setup/executor.js';
-import { buildInstallPlan, buildStartPlan, buildStopPlan, type InstallPlan, type KafkaSource } from '../core/setup/plan.js';
+import { buildAdvertisePlan, buildInstallPlan, buildStartPlan, buildStopPlan, type InstallPlan, type KafkaSource } from '../core/setup/plan.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
 import { openSsh, type HostKeyPolicy, type SshAuth, type SshConnectOptions, type SshSession, type UnknownHostInfo } from '../core/ssh/ssh-session.js';
 import { SAVED_SERVERS_FILE, SavedServers, type SecretCipher, type ServerLogin } from './saved-servers.js';
@@ -72,6 +72,8 @@ interface SessionEntry {
   readonly session: SshSession;
   readonly sudoPassword: string | undefined;
   running: boolean;
+  /** The install folder of the last plan made in this session (where Kafka is, for the doctor's fix). */
+  installDir: string;
 }
 
 interface PlanEntry {
@@ -95,6 +97,10 @@ export interface SetupService {
   install(planId: string): Promise<{ runId: string }>;
   cancel(runId: string): Promise<Record<string, never>>;
   service(sessionId: string, installDir: string, action: 'status' | 'start' | 'stop'): Promise<ServiceState>;
+  /** A logged-in session to this server (by the address typed in the wizard), for the doctor's "Fix on server". */
+  sessionFor(host: string): string | null;
+  /** Rewrite advertised.listeners on that server and restart Kafka (live log lines go to `onLog`). */
+  fixAdvertised(sessionId: string, advertise: string): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -215,7 +221,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         await saved.remember(who).catch(() => undefined);
       }
       const id = newId();
-      sessions.set(id, { id, session, sudoPassword, running: false });
+      sessions.set(id, { id, session, sudoPassword, running: false, installDir: SETUP_DEFAULTS.installDir });
       return { state: 'connected', sessionId: id, hostKey: session.hostKey, facts: factsView(facts), remembered };
     } catch (e) {
       await session.close().catch(() => undefined);
@@ -249,6 +255,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
       source = { kind: 'download', mirrorUrl: req.source.mirrorUrl };
     }
     const facts = await detectServer(s.session, req.installDir, sudoOpts(s));
+    s.installDir = req.installDir;
     const built = buildInstallPlan(facts, {
       mode: req.mode,
       kafkaVersion: req.kafkaVersion,
@@ -374,7 +381,27 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     return { ...up, installDir: inst.installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode };
   }
 
+  async function fixAdvertised(sessionId: string, advertise: string): Promise<void> {
+    const s = sessionOf(sessionId);
+    if (s.running) throw new KvsError('INVALID_ARGUMENT', 'An install is running on this server; wait for it to end.');
+    s.running = true;
+    try {
+      const facts = await detectServer(s.session, s.installDir, sudoOpts(s));
+      const inst = await installedIn(s.session, facts, s.installDir);
+      await runPlan(s.session, buildAdvertisePlan(inst, advertise), sudoOpts(s));
+    } catch (e) {
+      throw plain(e);
+    } finally {
+      s.running = false;
+    }
+  }
+
   return {
+    sessionFor(host) {
+      for (const s of sessions.values()) if (s.session.host.toLowerCase() === host.toLowerCase()) return s.id;
+      return null;
+    },
+    fixAdvertised,
     async savedServers() {
       return { servers: await saved.list(), canRemember: saved.canRemember };
     },

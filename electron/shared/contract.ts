@@ -338,6 +338,17 @@ export const invoke = {
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;
+
+/**
+ * Calls that legitimately take longer than a transport's usual answer limit (they talk to a
+ * server over SSH and may restart Kafka); each has its own limits inside the host.
+ */
+export const SLOW_CALL_MS: Partial<Record<InvokeChannel, number>> = {
+  'setup:connect': 2 * 60_000,
+  'setup:plan': 2 * 60_000,
+  'setup:service': 5 * 60_000,
+  'doctor:fix-on-server': 5 * 60_000,
+};
 export type InvokeArgs<C extends InvokeChannel> = z.input<(typeof invoke)[C]['args']>;
 export type InvokeResult<C extends InvokeChannel> = z.infer<(typeof invoke)[C]['result']>;
 

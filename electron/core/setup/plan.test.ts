@@ -5,6 +5,7 @@ import { freshFacts } from './fixtures.test-support.js';
 import {
   SetupPlanError,
   buildInstallPlan,
+  buildAdvertisePlan,
   buildStartPlan,
   buildStatusPlan,
   buildStopPlan,
@@ -262,13 +263,28 @@ describe('server.properties', () => {
   });
 });
 
+describe('fix on server: advertised.listeners', () => {
+  const inst = buildInstallPlan(freshFacts('debian-12', { zookeeperdCandidate: null }), zk).installation;
+  it('rewrites server.properties with the new address, restarts Kafka only, waits for its ports', () => {
+    const plan = buildAdvertisePlan(inst, '10.0.0.9');
+    expect(plan.steps.map((s) => s.id)).toEqual(['server-properties', 'stop-kafka', 'start-kafka', 'verify-ports']);
+    const write = plan.steps[0]?.apply[0];
+    expect(write && 'writeFile' in write ? write.writeFile.content : '').toContain('advertised.listeners=PLAINTEXT://10.0.0.9:9092');
+    expect(() => buildAdvertisePlan(inst, '10.0.0.9; reboot')).toThrow(/not an IPv4 address/);
+  });
+});
+
 describe('start, stop, status, uninstall', () => {
   const inst = buildInstallPlan(freshFacts('debian-12', { zookeeperdCandidate: null }), zk).installation;
   it('systemd', () => {
-    expect(buildStartPlan(inst).steps.map((s) => argvOf(s.apply[0]))).toEqual([
+    const start = buildStartPlan(inst).steps;
+    expect(start.slice(0, -1).map((s) => argvOf(s.apply[0]))).toEqual([
       ['systemctl', 'start', 'kafka-zookeeper.service'],
       ['systemctl', 'start', 'kafka.service'],
     ]);
+    // a start is done when clients can connect
+    expect(start.at(-1)?.id).toBe('verify-ports');
+    expect(argvOf(start.at(-1)?.apply[0]).slice(-2)).toEqual(['2181', '9092']);
     expect(buildStopPlan(inst).steps.map((s) => argvOf(s.apply[0]))).toEqual([
       ['systemctl', 'stop', 'kafka.service'],
       ['systemctl', 'stop', 'kafka-zookeeper.service'],

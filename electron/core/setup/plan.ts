@@ -93,7 +93,7 @@ export interface InstallPlan {
 }
 
 export interface OperationPlan {
-  kind: 'start' | 'stop' | 'status' | 'uninstall';
+  kind: 'start' | 'stop' | 'status' | 'uninstall' | 'advertise';
   installation: Installation;
   steps: PlanStep[];
   notes: string[];
@@ -575,16 +575,21 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
           },
     );
   }
+  steps.push(waitPortsStep(inst));
+  return { kind: 'install', installation: inst, steps, notes };
+}
+
+/** Kafka (and ZooKeeper) accept connections: a start is only done when clients can connect. */
+function waitPortsStep(inst: Installation): PlanStep {
   const listening: number[] = [...(inst.zookeeper === null ? [] : [LAYOUT.zookeeperPort]), LAYOUT.clientPort];
   if (inst.mode === 'kraft') listening.push(LAYOUT.controllerPort);
-  steps.push({
+  return {
     id: 'verify-ports',
     title: 'Check that Kafka listens',
     why: `Waits up to 90 s for TCP port${listening.length > 1 ? 's' : ''} ${listening.join(', ')} to be listening.`,
     apply: [sh(SCRIPTS.waitPorts, '90', ...listening.map(String))],
     sudo: false,
-  });
-  return { kind: 'install', installation: inst, steps, notes };
+  };
 }
 
 function unitPath(name: string): string {
@@ -739,6 +744,7 @@ export function buildStartPlan(installation: Installation): OperationPlan {
     }
     steps.push(...startSteps(inst));
   }
+  steps.push(waitPortsStep(inst));
   return { kind: 'start', installation: inst, steps, notes: [] };
 }
 
@@ -793,6 +799,29 @@ export function buildStopPlan(installation: Installation): OperationPlan {
 }
 
 /** Commands whose output shows the state; each exits 0 when that part is up. */
+/**
+ * The connection doctor's "Fix on server": rewrite server.properties so advertised.listeners names
+ * `advertise` (what clients can reach), then restart Kafka only. The file is the one the wizard
+ * wrote (same generator), so nothing else in it changes.
+ */
+export function buildAdvertisePlan(installation: Installation, advertise: string): OperationPlan {
+  const inst = checkInstallation(installation);
+  const ip = validateIPv4(advertise);
+  const v = validateKafkaVersion(inst.kafkaVersion);
+  const steps: PlanStep[] = [
+    writeFileStep(
+      'server-properties',
+      `Set advertised.listeners=PLAINTEXT://${ip}:${LAYOUT.clientPort}`,
+      'Clients are sent to the advertised address after their first connection: it must be one they can reach.',
+      `${inst.installDir}/config/server.properties`,
+      serverProperties({ mode: inst.mode, kafkaVersion: v, advertise: ip }),
+    ),
+    ...buildStopPlan(inst).steps.filter((st) => st.id === 'stop-kafka'),
+    ...buildStartPlan(inst).steps.filter((st) => !st.id.includes('zookeeper')),
+  ];
+  return { kind: 'advertise', installation: inst, steps, notes: [] };
+}
+
 export function buildStatusPlan(installation: Installation): OperationPlan {
   const inst = checkInstallation(installation);
   const zk = zookeeperUnitName(inst);

@@ -21,6 +21,7 @@ import {
   events as eventSchemas,
   invoke as invokeSpecs,
   isInvokeChannel,
+  SLOW_CALL_MS,
   type EventChannel,
   type EventPayload,
   type InvokeArgs,
@@ -204,7 +205,7 @@ export class BrowserTransport implements KvsClient {
       }
       const id = this.nextId++;
       const message: ClientMessage = { type: 'invoke', id, channel, args: parsedArgs.data };
-      const timeoutMs = this.opts.callTimeoutMs;
+      const timeoutMs = Math.max(this.opts.callTimeoutMs, SLOW_CALL_MS[channel] ?? 0);
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(

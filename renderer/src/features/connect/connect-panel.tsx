@@ -1,7 +1,8 @@
 /**
  * Connect: the bootstrap address, checked as you type with the same parser the host uses
- * (the `x.y.z.w:9092` rule), the connection state with what the broker advertises, and
- * recent addresses as one-click buttons.
+ * (the `x.y.z.w:9092` rule), the connection state with what the broker advertises, the
+ * connection doctor (on demand, and by itself when an attempt fails or the broker advertises
+ * other addresses), and recent addresses as one-click buttons.
  */
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
@@ -9,6 +10,8 @@ import type { ConnectionStatus } from '../../../../electron/shared/contract.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { takeAutostart } from '../../shared/autostart.js';
+import { DoctorPanel } from '../doctor/doctor-panel.js';
+import { useDoctor } from '../doctor/use-doctor.js';
 import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
 
 export function ConnectPanel() {
@@ -23,6 +26,7 @@ export function ConnectPanel() {
   const ids = { input: useId(), help: useId(), error: useId(), notes: useId(), heading: useId() };
 
   const status = kafka.status;
+  const doctor = useDoctor(status);
   const mode = connectButtonMode(status?.state);
   const showError = touched && !parsed.ok;
 
@@ -42,6 +46,7 @@ export function ConnectPanel() {
         kafka.setStatus(await api.invoke('connection:connect', { bootstrap: p.normalized }));
       } catch (err) {
         kafka.setStatus({ ...optimistic, state: 'disconnected' });
+        doctor.connectFailed(p.normalized, err);
         throw err;
       } finally {
         kafka.refreshRecent();
@@ -119,6 +124,19 @@ export function ConnectPanel() {
           >
             {buttonLabel}
           </button>
+          <button
+            type="button"
+            data-testid="doctor-run"
+            className="secondary"
+            disabled={!hostReady || !parsed.ok || doctor.busy !== null}
+            title="Check step by step whether Kafka at this address can be used from here"
+            onClick={() => {
+              setTouched(true);
+              if (parsed.ok) doctor.run(parsed.normalized);
+            }}
+          >
+            Diagnose
+          </button>
         </div>
         <p id={ids.help} className="help">
           Use the address in the broker&apos;s <code>advertised.listeners</code>, written{' '}
@@ -170,6 +188,7 @@ export function ConnectPanel() {
           {w}
         </p>
       ))}
+      <DoctorPanel doctor={doctor} />
       {disconnectAction.error && (
         <p className="error-text" role="alert">
           Could not disconnect: {disconnectAction.error}

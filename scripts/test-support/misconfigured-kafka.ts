@@ -1,0 +1,696 @@
+/**
+ * A deliberately misconfigured Kafka for the connection doctor's tests: ONE real KRaft broker
+ * (Kafka 4.1.1, combined broker + controller, its own cluster id) in a network namespace of its
+ * own, with one listener per way a broker's listeners can be set up wrong.
+ *
+ * - namespace `<prefix>-<rand>`, reached over a veth pair on a free 10.232.N.0/29 (the same
+ *   `kvs-vN-h` / `kvs-vN-n` names, and so the same reservation, as the sshd sandbox in
+ *   netns-sshd.ts): `hostAddress` H = 10.232.N.1 is the root-namespace end; the namespace end
+ *   carries `addressA` A = 10.232.N.2 and `addressB` B = 10.232.N.3. A /29 rather than the
+ *   sandbox's /30, so both A and B are on-link from the root namespace without extra routes;
+ *   the reservation is by N either way (nobody else takes an N whose 10.232.N. shows up in
+ *   `ip addr` / `ip route`), so the wider mask takes nothing from anybody.
+ * - the broker (`ip netns exec <ns> java … kafka.Kafka`), listening on 0.0.0.0 in the namespace:
+ *
+ *     listener        bootstrap (what a client types)  advertised (where the client is sent next)
+ *     loopback        A:9092                           127.0.0.1:9092
+ *     unresolvable    A:9094                           broker-1.kvs-test.invalid:9094
+ *     closedPort      A:9095                           A:9096 (nothing listens there)
+ *     elsewhere       A:9097                           B:9097 (same broker, other address)
+ *     tls             A:9098 (SSL, self-signed)        A:9098
+ *     sasl            A:9099 (SASL_PLAINTEXT, PLAIN)   A:9099
+ *     healthy         A:9100 (also inter-broker)       A:9100
+ *     otherCluster    A:9101                           H:P, a TCP proxy in this process to
+ *                                                      `otherClusterBootstrap` (another cluster)
+ *     controller      127.0.0.1:9093 inside the namespace only
+ *
+ * - keystore (PKCS12, `keytool -genkeypair`), server.properties, log4j2 config and data in a
+ *   private temp folder; the broker's output is kept in memory for failure messages.
+ *
+ * Kafka accepted this combination as it is (no compromise was needed): advertised hosts are
+ * not resolved or checked for reachability at startup, an advertised port may differ from the
+ * listener's port, and only the bound listeners must have distinct ports.
+ *
+ * close() takes all of it down again, each step on its own (best effort, idempotent).
+ *
+ * Plain Node (no Vitest), like netns-sshd.ts. Needs Linux, root, java + keytool and the cached
+ * KRaft jars: check misconfiguredKafkaSkipReason() first. It never downloads anything.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from '../../electron/core/kafka/kafkajs.js';
+import { randomClusterId } from '../local-kafka/broker.js';
+import { LOG4J2_PROPERTIES, propertiesPath } from '../local-kafka/config.js';
+import { libsDir } from '../local-kafka/install.js';
+import { findOnPath } from '../local-kafka/tools.js';
+import { DISTRIBUTIONS } from '../local-kafka/versions.js';
+import { SANDBOX_NET, sh } from './netns-sshd.js';
+
+/** The fixed ports inside the namespace (a fresh namespace has all of them free). */
+export const MISCONFIGURED_PORTS = {
+  loopback: 9092,
+  controller: 9093,
+  unresolvable: 9094,
+  closedPort: 9095,
+  /** What the closedPort listener advertises; nothing listens there. */
+  closedPortAdvertised: 9096,
+  elsewhere: 9097,
+  tls: 9098,
+  sasl: 9099,
+  healthy: 9100,
+  otherCluster: 9101,
+} as const;
+
+/** What the unresolvable listener advertises (RFC 2606: `.invalid` never resolves). */
+export const UNRESOLVABLE_HOST = 'broker-1.kvs-test.invalid';
+
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+const HEAP = '384m';
+/** As scripts/local-kafka/broker.ts: quick to start on small machines. No perf-data file in /tmp. */
+const JVM_FLAGS = [
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-XX:-UsePerfData',
+  '-Djava.awt.headless=true',
+];
+const LOG_LINES_KEPT = 400;
+const LOG_TAIL_LINES = 60;
+
+type Cases =
+  | 'loopback'
+  | 'unresolvable'
+  | 'closedPort'
+  | 'elsewhere'
+  | 'tls'
+  | 'sasl'
+  | 'healthy'
+  | 'otherCluster';
+
+export interface MisconfiguredKafka {
+  /** Namespace name. */
+  readonly ns: string;
+  /** The namespace's first address (10.232.N.2): every bootstrap address uses it. */
+  readonly addressA: string;
+  /** The namespace's second address (10.232.N.3): what the `elsewhere` listener advertises. */
+  readonly addressB: string;
+  /** The root-namespace end of the veth (10.232.N.1): the otherCluster proxy listens here. */
+  readonly hostAddress: string;
+  /** The bootstrap "ip:port" a client would type for each case. */
+  readonly bootstrap: Readonly<Record<Cases, string>>;
+  /** What each listener advertises, "host:port". */
+  readonly advertised: Readonly<Record<Cases, string>>;
+  /** The user the sasl listener (PLAIN) accepts. */
+  readonly saslPlain: { readonly username: string; readonly password: string };
+  readonly clusterId: string;
+  /** The broker's pid (java, inside the namespace). */
+  readonly pid: number;
+  /** Private temp folder (keystore, server.properties, data); removed by close(). */
+  readonly dir: string;
+  /** The server.properties the broker runs with. */
+  readonly serverProperties: string;
+  /** Tail of the broker's output, for failure messages. */
+  log(): string;
+  /** Idempotent, best effort: proxy, java (SIGTERM then SIGKILL), namespace, veth, temp dir. */
+  close(): Promise<void>;
+}
+
+export interface MisconfiguredKafkaOptions {
+  /** "host:port" of a different, running cluster: where the otherCluster listener sends clients. */
+  otherClusterBootstrap: string;
+  /** Names the namespace (`<prefix>-<rand>`) and the temp folder. Lower case, "kvs…", ≤ 20 chars. */
+  prefix?: string;
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function step(f: () => unknown): Promise<void> {
+  try {
+    await f();
+  } catch {
+    /* keep cleaning */
+  }
+}
+
+function javaPath(): string | undefined {
+  const home = process.env.JAVA_HOME;
+  if (home !== undefined && home !== '' && existsSync(path.join(home, 'bin', 'java')))
+    return path.join(home, 'bin', 'java');
+  return findOnPath(['java'], process.env);
+}
+
+/** keytool next to that java (JAVA_HOME/bin, /usr/bin), else on PATH. */
+function keytoolPath(java: string): string | undefined {
+  const beside = path.join(path.dirname(java), 'keytool');
+  return existsSync(beside) ? beside : findOnPath(['keytool'], process.env);
+}
+
+function cachedLibs(): string | undefined {
+  const libs = libsDir('kraft', process.env);
+  const jar = `kafka_2.13-${DISTRIBUTIONS.kraft.kafkaVersion}.jar`;
+  return existsSync(path.join(libs, '.kvs-complete.json')) && existsSync(path.join(libs, jar))
+    ? libs
+    : undefined;
+}
+
+/** Why the fixture cannot run on this machine, or undefined when it can. */
+export function misconfiguredKafkaSkipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux';
+  if (process.getuid?.() !== 0) return 'needs root (network namespace, veth)';
+  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
+  const java = javaPath();
+  if (java === undefined) return 'java is not installed (JAVA_HOME or PATH)';
+  if (keytoolPath(java) === undefined) return 'keytool (from the JDK) is not installed';
+  if (cachedLibs() === undefined)
+    return `Kafka ${DISTRIBUTIONS.kraft.kafkaVersion} jars are not cached in ${libsDir('kraft', process.env)}; run \`npm run kafka -- fetch --mode kraft\``;
+  return undefined;
+}
+
+/**
+ * Creates the veth pair on a free 10.232.N.0/29, exactly as netns-sshd.ts reserves its /30s:
+ * the interface names carry N, so creating them is the atomic reservation between concurrent
+ * fixtures (the address and route check covers everybody else).
+ */
+async function reserveSubnet(): Promise<{ octet: number; vethHost: string; vethNs: string }> {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const used = `${await sh('ip', ['-4', 'addr'])}${await sh('ip', ['-4', 'route'])}`;
+    const free = [...Array(256).keys()].filter((n) => !used.includes(`${SANDBOX_NET}.${n}.`));
+    const octet = free[Math.floor(Math.random() * free.length)];
+    if (octet === undefined) break;
+    const vethHost = `kvs-v${octet}-h`;
+    const vethNs = `kvs-v${octet}-n`;
+    try {
+      await sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
+      return { octet, vethHost, vethNs };
+    } catch (e) {
+      if (!String((e as { stderr?: unknown }).stderr ?? e).includes('exists')) throw e;
+    }
+  }
+  throw new Error(`no free ${SANDBOX_NET}.N.0/29 subnet for the misconfigured Kafka`);
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]+)\]?:(\d+)$/.exec(address);
+  if (match?.[1] === undefined || match[2] === undefined)
+    throw new Error(`not host:port: ${JSON.stringify(address)}`);
+  return { host: match[1], port: Number(match[2]) };
+}
+
+/** A plain TCP forwarder on host:0 to `target`; resolves once listening. */
+async function startProxy(
+  host: string,
+  target: string,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const to = splitHostPort(target);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect({ host: to.host, port: to.port });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const a = server.address();
+      if (a !== null && typeof a === 'object') resolve(a.port);
+      else reject(new Error('the proxy has no port'));
+    });
+  });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function properties(entries: ReadonlyArray<readonly [string, string | number]>): string {
+  return `${entries.map(([k, v]) => `${k}=${String(v)}`).join('\n')}\n`;
+}
+
+/** Listener names as Kafka sees them (the `listener.name.<lower case>.` prefix for per-listener settings). */
+const LISTENER: Readonly<Record<Cases | 'controller', string>> = {
+  loopback: 'LOOPBACK',
+  unresolvable: 'UNRESOLVABLE',
+  closedPort: 'CLOSED_PORT',
+  elsewhere: 'ELSEWHERE',
+  tls: 'TLS',
+  sasl: 'SASL',
+  healthy: 'HEALTHY',
+  otherCluster: 'OTHER_CLUSTER',
+  controller: 'CONTROLLER',
+};
+const PROTOCOL: Readonly<Record<Cases | 'controller', string>> = {
+  loopback: 'PLAINTEXT',
+  unresolvable: 'PLAINTEXT',
+  closedPort: 'PLAINTEXT',
+  elsewhere: 'PLAINTEXT',
+  tls: 'SSL',
+  sasl: 'SASL_PLAINTEXT',
+  healthy: 'PLAINTEXT',
+  otherCluster: 'PLAINTEXT',
+  controller: 'PLAINTEXT',
+};
+const CASES: readonly Cases[] = [
+  'loopback',
+  'unresolvable',
+  'closedPort',
+  'elsewhere',
+  'tls',
+  'sasl',
+  'healthy',
+  'otherCluster',
+];
+
+function serverProperties(o: {
+  advertised: Readonly<Record<Cases, string>>;
+  logDir: string;
+  keystore: string;
+  keystorePassword: string;
+  sasl: { username: string; password: string };
+}): string {
+  const bound = CASES.map((c) => `${LISTENER[c]}://0.0.0.0:${MISCONFIGURED_PORTS[c]}`);
+  const controller = `${LISTENER.controller}://127.0.0.1:${MISCONFIGURED_PORTS.controller}`;
+  const tls = `listener.name.${LISTENER.tls.toLowerCase()}`;
+  const sasl = `listener.name.${LISTENER.sasl.toLowerCase()}`;
+  const { username, password } = o.sasl; // hex: nothing to escape in JAAS or .properties
+  return properties([
+    ['process.roles', 'broker,controller'],
+    ['node.id', 1],
+    ['controller.quorum.voters', `1@127.0.0.1:${MISCONFIGURED_PORTS.controller}`],
+    ['listeners', [...bound, controller].join(',')],
+    ['advertised.listeners', CASES.map((c) => `${LISTENER[c]}://${o.advertised[c]}`).join(',')],
+    [
+      'listener.security.protocol.map',
+      [...CASES, 'controller' as const].map((c) => `${LISTENER[c]}:${PROTOCOL[c]}`).join(','),
+    ],
+    ['controller.listener.names', LISTENER.controller],
+    ['inter.broker.listener.name', LISTENER.healthy],
+    ['log.dirs', propertiesPath(o.logDir)],
+    // single node, as scripts/local-kafka/config.ts
+    ['num.partitions', 1],
+    ['default.replication.factor', 1],
+    ['offsets.topic.replication.factor', 1],
+    ['offsets.topic.num.partitions', 5],
+    ['transaction.state.log.replication.factor', 1],
+    ['transaction.state.log.min.isr', 1],
+    ['min.insync.replicas', 1],
+    ['group.initial.rebalance.delay.ms', 0],
+    ['auto.create.topics.enable', 'true'],
+    ['delete.topic.enable', 'true'],
+    ['share.coordinator.state.topic.replication.factor', 1],
+    ['share.coordinator.state.topic.min.isr', 1],
+    // tls: a self-signed key pair; clients are not asked for certificates
+    [`${tls}.ssl.keystore.type`, 'PKCS12'],
+    [`${tls}.ssl.keystore.location`, propertiesPath(o.keystore)],
+    [`${tls}.ssl.keystore.password`, o.keystorePassword],
+    [`${tls}.ssl.key.password`, o.keystorePassword],
+    [`${tls}.ssl.client.auth`, 'none'],
+    // sasl: PLAIN with one user
+    ['sasl.enabled.mechanisms', 'PLAIN'],
+    [`${sasl}.sasl.enabled.mechanisms`, 'PLAIN'],
+    [
+      `${sasl}.plain.sasl.jaas.config`,
+      `org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`,
+    ],
+  ]);
+}
+
+/** Resolves true when the healthy listener answers metadata with our cluster id and itself. */
+async function answers(bootstrap: string, clusterId: string): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'kvs-misconfigured-kafka',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 3_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return (
+      cluster.clusterId === clusterId &&
+      cluster.brokers.some((b) => `${b.host}:${b.port}` === bootstrap)
+    );
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Starts the broker and resolves once its healthy listener answers; on failure removes everything. */
+export async function startMisconfiguredKafka(
+  opts: MisconfiguredKafkaOptions,
+): Promise<MisconfiguredKafka> {
+  const startedAt = Date.now();
+  const prefix = opts.prefix ?? 'kvs-mkafka';
+  if (!/^kvs[a-z0-9-]{0,17}$/.test(prefix))
+    throw new Error(`bad fixture prefix: ${JSON.stringify(prefix)}`);
+  splitHostPort(opts.otherClusterBootstrap); // fail early on a typo
+  const reason = misconfiguredKafkaSkipReason();
+  if (reason !== undefined) throw new Error(`cannot start the misconfigured Kafka: ${reason}`);
+  const java = javaPath() ?? 'java';
+  const keytool = keytoolPath(java) ?? 'keytool';
+  const libs = cachedLibs() ?? '';
+
+  const ns = `${prefix}-${randomBytes(3).toString('hex')}`;
+  const clusterId = randomClusterId();
+  const sasl = { username: 'kvs-user', password: randomBytes(12).toString('hex') };
+  const keystorePassword = randomBytes(12).toString('hex');
+  const made = { ns: false, veth: false };
+  let dir = '';
+  let vethHost = '';
+  let proxy: { port: number; close: () => Promise<void> } | undefined;
+  let broker: ChildProcess | undefined;
+  let exited = false;
+  let closing: Promise<void> | undefined;
+  const lines: string[] = [];
+  let partial = '';
+
+  const keep = (chunk: Buffer): void => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+    if (lines.length > LOG_LINES_KEPT) lines.splice(0, lines.length - LOG_LINES_KEPT);
+  };
+  const log = (): string =>
+    [...lines, ...(partial === '' ? [] : [partial])].slice(-LOG_TAIL_LINES).join('\n');
+
+  const killBrokerOnExit = (): void => {
+    broker?.kill('SIGKILL');
+  };
+
+  const stopBroker = async (): Promise<void> => {
+    const child = broker;
+    process.off('exit', killBrokerOnExit);
+    if (child === undefined || exited) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM'); // the JVM runs its shutdown hooks: Kafka closes its logs
+    await Promise.race([gone, delay(STOP_GRACE_MS)]);
+    if (!exited) {
+      child.kill('SIGKILL');
+      await Promise.race([gone, delay(5_000)]);
+    }
+  };
+
+  const nsPids = async (): Promise<number[]> =>
+    (await sh('ip', ['netns', 'pids', ns])).split(/\s+/).filter(Boolean).map(Number);
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (proxy !== undefined) await step(() => proxy?.close());
+      await step(stopBroker);
+      if (made.ns) {
+        // Anything else still in the namespace (there should be nothing): end it by pid.
+        await step(async () => {
+          for (let i = 0; i < 30; i++) {
+            const left = await nsPids();
+            if (left.length === 0) break;
+            for (const pid of left) await step(() => process.kill(pid, 'SIGKILL'));
+            await delay(100);
+          }
+        });
+      }
+      // The host end first: that removes the pair, and frees the subnet's reservation.
+      if (made.veth) await step(() => sh('ip', ['link', 'del', vethHost]));
+      if (made.ns) await step(() => sh('ip', ['netns', 'del', ns]));
+      if (dir !== '') await step(() => rm(dir, { recursive: true, force: true }));
+    })();
+    return closing;
+  };
+
+  try {
+    dir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-misconf-`));
+    const logDir = path.join(dir, 'kafka-logs');
+    await mkdir(logDir);
+
+    await sh('ip', ['netns', 'add', ns]);
+    made.ns = true;
+    const subnet = await reserveSubnet();
+    made.veth = true;
+    vethHost = subnet.vethHost;
+    const base = `${SANDBOX_NET}.${subnet.octet}`;
+    const hostAddress = `${base}.1`;
+    const addressA = `${base}.2`;
+    const addressB = `${base}.3`;
+    const inNs = (...args: string[]): Promise<string> => sh('ip', ['netns', 'exec', ns, ...args]);
+    await sh('ip', ['link', 'set', subnet.vethNs, 'netns', ns]);
+    await sh('ip', ['addr', 'add', `${hostAddress}/29`, 'dev', vethHost]);
+    await sh('ip', ['link', 'set', vethHost, 'up']);
+    await inNs('ip', 'addr', 'add', `${addressA}/29`, 'dev', subnet.vethNs);
+    await inNs('ip', 'addr', 'add', `${addressB}/29`, 'dev', subnet.vethNs);
+    await inNs('ip', 'link', 'set', subnet.vethNs, 'up');
+    await inNs('ip', 'link', 'set', 'lo', 'up');
+
+    proxy = await startProxy(hostAddress, opts.otherClusterBootstrap);
+
+    const at = (host: string, c: Cases): string => `${host}:${MISCONFIGURED_PORTS[c]}`;
+    const bootstrap: Record<Cases, string> = {
+      loopback: at(addressA, 'loopback'),
+      unresolvable: at(addressA, 'unresolvable'),
+      closedPort: at(addressA, 'closedPort'),
+      elsewhere: at(addressA, 'elsewhere'),
+      tls: at(addressA, 'tls'),
+      sasl: at(addressA, 'sasl'),
+      healthy: at(addressA, 'healthy'),
+      otherCluster: at(addressA, 'otherCluster'),
+    };
+    const advertised: Record<Cases, string> = {
+      loopback: at('127.0.0.1', 'loopback'),
+      unresolvable: at(UNRESOLVABLE_HOST, 'unresolvable'),
+      closedPort: `${addressA}:${MISCONFIGURED_PORTS.closedPortAdvertised}`,
+      elsewhere: at(addressB, 'elsewhere'),
+      tls: bootstrap.tls,
+      sasl: bootstrap.sasl,
+      healthy: bootstrap.healthy,
+      otherCluster: `${hostAddress}:${proxy.port}`,
+    };
+
+    const keystore = path.join(dir, 'broker.p12');
+    const propsFile = path.join(dir, 'server.properties');
+    const logConfig = path.join(dir, 'log4j2.properties');
+    await writeFile(
+      propsFile,
+      serverProperties({ advertised, logDir, keystore, keystorePassword, sasl }),
+    );
+    await writeFile(logConfig, LOG4J2_PROPERTIES);
+    const logProps = [`-Dlog4j2.configurationFile=${logConfig}`];
+    const classpath = ['-cp', path.join(libs, '*')];
+
+    // The key pair and the storage format are independent: both at once.
+    await Promise.all([
+      sh(keytool, [
+        '-genkeypair',
+        '-alias',
+        'broker',
+        '-keyalg',
+        'EC',
+        '-groupname',
+        'secp256r1',
+        '-validity',
+        '7',
+        '-dname',
+        `CN=${addressA}, O=Kafka Video Studio tests`,
+        '-ext',
+        `SAN=ip:${addressA}`,
+        '-storetype',
+        'PKCS12',
+        '-keystore',
+        keystore,
+        '-storepass',
+        keystorePassword,
+        '-keypass',
+        keystorePassword,
+        '-noprompt',
+      ]),
+      sh(java, [
+        '-Xmx256m',
+        ...JVM_FLAGS,
+        ...logProps,
+        ...classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '--cluster-id',
+        clusterId,
+        '--config',
+        propsFile,
+      ]).catch((e: unknown) => {
+        const out = e as { stdout?: string; stderr?: string; message?: string };
+        throw new Error(
+          `formatting the storage failed: ${out.message ?? ''}\n${out.stdout ?? ''}${out.stderr ?? ''}`,
+        );
+      }),
+    ]);
+
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        java,
+        `-Xmx${HEAP}`,
+        ...JVM_FLAGS,
+        `-Dkvs.misconfigured-kafka=${dir}`,
+        ...logProps,
+        `-Dkafka.logs.dir=${dir}`,
+        ...classpath,
+        'kafka.Kafka',
+        propsFile,
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    broker = child;
+    process.on('exit', killBrokerOnExit);
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    let exitedHow = '';
+    let spawnError: Error | undefined;
+    child.once('exit', (code, signal) => {
+      exited = true;
+      exitedHow = signal !== null ? signal : `exit code ${String(code)}`;
+    });
+    child.once('error', (e) => {
+      spawnError = e;
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${java} in ${ns}`);
+    const pid = child.pid; // `ip netns exec` execs java: this is the JVM's pid
+
+    const deadline = startedAt + START_TIMEOUT_MS;
+    for (;;) {
+      if (spawnError !== undefined) throw spawnError;
+      if (exited) throw new Error(`the broker exited during startup (${exitedHow}):\n${log()}`);
+      if (await answers(bootstrap.healthy, clusterId)) break;
+      if (Date.now() >= deadline)
+        throw new Error(
+          `the broker did not answer on ${bootstrap.healthy} within ${START_TIMEOUT_MS / 1000} s:\n${log()}`,
+        );
+      await delay(250);
+    }
+
+    return {
+      ns,
+      addressA,
+      addressB,
+      hostAddress,
+      bootstrap,
+      advertised,
+      saslPlain: sasl,
+      clusterId,
+      pid,
+      dir,
+      serverProperties: propsFile,
+      log,
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+export interface MetadataBroker {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+export interface RawMetadata {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: MetadataBroker[];
+}
+
+/**
+ * One Metadata request (v4, no topics) to exactly this plaintext address, nothing followed:
+ * what the broker there advertises, even when those addresses are unusable (kafkajs would
+ * go on to the advertised address and fail or land elsewhere). v4 because Kafka 4 removed
+ * v0–v3 and v4 is still the non-flexible encoding, which Kafka 3.x speaks too.
+ */
+export function requestMetadata(address: string, timeoutMs = 5_000): Promise<RawMetadata> {
+  const { host, port } = splitHostPort(address);
+  const clientId = Buffer.from('kvs-misconfigured-kafka');
+  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4 + 1);
+  let o = 0;
+  o = body.writeInt16BE(3, o); // api key: Metadata
+  o = body.writeInt16BE(4, o); // api version
+  o = body.writeInt32BE(1, o); // correlation id
+  o = body.writeInt16BE(clientId.length, o);
+  o += clientId.copy(body, o);
+  o = body.writeInt32BE(0, o); // topics: none
+  body.writeInt8(0, o); // allow_auto_topic_creation
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    let received = Buffer.alloc(0);
+    const fail = (e: Error): void => {
+      socket.destroy();
+      reject(e);
+    };
+    socket.setTimeout(timeoutMs, () =>
+      fail(new Error(`no metadata from ${address} in ${timeoutMs} ms`)),
+    );
+    socket.once('error', fail);
+    socket.once('connect', () => socket.write(Buffer.concat([size, body])));
+    socket.once('close', () => reject(new Error(`${address} closed the connection`)));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
+      socket.destroy();
+      try {
+        resolve(parseMetadataV4(received.subarray(4, 4 + received.readInt32BE(0))));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+  });
+}
+
+function parseMetadataV4(frame: Buffer): RawMetadata {
+  let o = 0;
+  const int32 = (): number => {
+    const v = frame.readInt32BE(o);
+    o += 4;
+    return v;
+  };
+  const str = (): string | null => {
+    const len = frame.readInt16BE(o);
+    o += 2;
+    if (len < 0) return null;
+    const v = frame.toString('utf8', o, o + len);
+    o += len;
+    return v;
+  };
+  int32(); // correlation id
+  int32(); // throttle_time_ms
+  const brokers: MetadataBroker[] = [];
+  for (let n = int32(); n > 0; n--) {
+    const nodeId = int32();
+    const host = str() ?? '';
+    const port = int32();
+    str(); // rack
+    brokers.push({ nodeId, host, port });
+  }
+  const clusterId = str();
+  const controllerId = int32();
+  return { clusterId, controllerId, brokers };
+}
