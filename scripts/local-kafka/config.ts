@@ -11,7 +11,7 @@ function properties(entries: ReadonlyArray<readonly [string, string | number]>):
 }
 
 /** Settings for a single-node dev/test broker: everything replicated once, groups start at once. */
-const SINGLE_NODE: ReadonlyArray<readonly [string, string | number]> = [
+export const SINGLE_NODE: ReadonlyArray<readonly [string, string | number]> = [
   ['num.partitions', 1],
   ['default.replication.factor', 1],
   ['offsets.topic.replication.factor', 1],

@@ -45,11 +45,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from '../../electron/core/kafka/kafkajs.js';
 import { randomClusterId } from '../local-kafka/broker.js';
-import { LOG4J2_PROPERTIES, propertiesPath } from '../local-kafka/config.js';
+import { LOG4J2_PROPERTIES, SINGLE_NODE, propertiesPath } from '../local-kafka/config.js';
 import { libsDir } from '../local-kafka/install.js';
 import { findOnPath } from '../local-kafka/tools.js';
 import { DISTRIBUTIONS } from '../local-kafka/versions.js';
-import { SANDBOX_NET, sh } from './netns-sshd.js';
+import { SANDBOX_NET, reserveSubnet, sh } from './netns-sshd.js';
 
 /** The fixed ports inside the namespace (a fresh namespace has all of them free). */
 export const MISCONFIGURED_PORTS = {
@@ -172,29 +172,6 @@ export function misconfiguredKafkaSkipReason(): string | undefined {
   return undefined;
 }
 
-/**
- * Creates the veth pair on a free 10.232.N.0/29, exactly as netns-sshd.ts reserves its /30s:
- * the interface names carry N, so creating them is the atomic reservation between concurrent
- * fixtures (the address and route check covers everybody else).
- */
-async function reserveSubnet(): Promise<{ octet: number; vethHost: string; vethNs: string }> {
-  for (let attempt = 0; attempt < 64; attempt++) {
-    const used = `${await sh('ip', ['-4', 'addr'])}${await sh('ip', ['-4', 'route'])}`;
-    const free = [...Array(256).keys()].filter((n) => !used.includes(`${SANDBOX_NET}.${n}.`));
-    const octet = free[Math.floor(Math.random() * free.length)];
-    if (octet === undefined) break;
-    const vethHost = `kvs-v${octet}-h`;
-    const vethNs = `kvs-v${octet}-n`;
-    try {
-      await sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
-      return { octet, vethHost, vethNs };
-    } catch (e) {
-      if (!String((e as { stderr?: unknown }).stderr ?? e).includes('exists')) throw e;
-    }
-  }
-  throw new Error(`no free ${SANDBOX_NET}.N.0/29 subnet for the misconfigured Kafka`);
-}
-
 function splitHostPort(address: string): { host: string; port: number } {
   const match = /^\[?([^\]]+)\]?:(\d+)$/.exec(address);
   if (match?.[1] === undefined || match[2] === undefined)
@@ -302,17 +279,7 @@ function serverProperties(o: {
     ['controller.listener.names', LISTENER.controller],
     ['inter.broker.listener.name', LISTENER.healthy],
     ['log.dirs', propertiesPath(o.logDir)],
-    // single node, as scripts/local-kafka/config.ts
-    ['num.partitions', 1],
-    ['default.replication.factor', 1],
-    ['offsets.topic.replication.factor', 1],
-    ['offsets.topic.num.partitions', 5],
-    ['transaction.state.log.replication.factor', 1],
-    ['transaction.state.log.min.isr', 1],
-    ['min.insync.replicas', 1],
-    ['group.initial.rebalance.delay.ms', 0],
-    ['auto.create.topics.enable', 'true'],
-    ['delete.topic.enable', 'true'],
+    ...SINGLE_NODE,
     ['share.coordinator.state.topic.replication.factor', 1],
     ['share.coordinator.state.topic.min.isr', 1],
     // tls: a self-signed key pair; clients are not asked for certificates

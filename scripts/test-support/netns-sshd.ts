@@ -146,11 +146,11 @@ function randomPassword(): string {
 }
 
 /**
- * Creates the veth pair on a free 10.232.N.0/30. The interface names carry N, so creating
- * them is the atomic reservation of the subnet between concurrent sandboxes (the address
- * and route check covers everybody else).
+ * Creates a veth pair for a free 10.232.N.0/24 block (the fixtures use a /30 or /29 of it). The
+ * interface names carry N, so creating them is the atomic reservation between concurrent
+ * fixtures of every kind (the address and route check covers everybody else).
  */
-async function reserveSubnet(): Promise<{ octet: number; vethHost: string; vethNs: string }> {
+export async function reserveSubnet(): Promise<{ octet: number; vethHost: string; vethNs: string }> {
   for (let attempt = 0; attempt < 64; attempt++) {
     const used = `${await sh('ip', ['-4', 'addr'])}${await sh('ip', ['-4', 'route'])}`;
     const free = [...Array(256).keys()].filter((n) => !used.includes(`${SANDBOX_NET}.${n}.`));
@@ -165,7 +165,7 @@ async function reserveSubnet(): Promise<{ octet: number; vethHost: string; vethN
       if (!String((e as { stderr?: unknown }).stderr ?? e).includes('exists')) throw e;
     }
   }
-  throw new Error(`no free ${SANDBOX_NET}.N.0/30 subnet for an sshd sandbox`);
+  throw new Error(`no free ${SANDBOX_NET}.N.0 subnet for a test namespace`);
 }
 
 /** Builds the sandbox; on any failure it removes what it made and rethrows. */
