@@ -23,6 +23,7 @@ import {
   summaryLines,
 } from './doctor-logic.js';
 import type { Doctor, DoctorResult } from './use-doctor.js';
+import { copyOrSelect } from '../../shared/copy-text.js';
 
 export function DoctorPanel({ doctor }: { doctor: Doctor }) {
   const { busy, result, error } = doctor;
@@ -195,22 +196,7 @@ function FixCode({ text }: { text: string }) {
   const [copied, setCopied] = useState<'yes' | 'select' | null>(null);
   const codeRef = useRef<HTMLElement | null>(null);
   const copy = () => {
-    const select = () => {
-      const el = codeRef.current;
-      const sel = window.getSelection();
-      if (el && sel) {
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        sel.removeAllRanges();
-        sel.addRange(range);
-      }
-      setCopied('select');
-    };
-    if (!navigator.clipboard) {
-      select();
-      return;
-    }
-    navigator.clipboard.writeText(text).then(() => setCopied('yes'), select);
+    void copyOrSelect(text, codeRef.current).then((how) => setCopied(how === 'copied' ? 'yes' : 'select'));
   };
   return (
     <>

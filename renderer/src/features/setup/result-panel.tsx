@@ -11,6 +11,7 @@ import { useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { resultView, type ResultView, type RunView } from './setup-logic.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
+import { copyOrSelect } from '../../shared/copy-text.js';
 
 /** Connect the app to a broker exactly as the Kafka broker panel does. */
 function useBrokerConnect(): (bootstrap: string) => Promise<void> {
@@ -90,22 +91,7 @@ function Success({ view }: { view: ResultView }) {
   const connecting = kafka.status?.state === 'connecting' && kafka.status.bootstrap === normalized;
 
   const copy = () => {
-    const select = () => {
-      const el = codeRef.current;
-      const sel = window.getSelection();
-      if (el && sel) {
-        const range = document.createRange();
-        range.selectNodeContents(el);
-        sel.removeAllRanges();
-        sel.addRange(range);
-      }
-      setCopied('select');
-    };
-    if (!navigator.clipboard) {
-      select();
-      return;
-    }
-    navigator.clipboard.writeText(bootstrap).then(() => setCopied('yes'), select);
+    void copyOrSelect(bootstrap, codeRef.current).then((how) => setCopied(how === 'copied' ? 'yes' : 'select'));
   };
 
   return (
