@@ -623,7 +623,8 @@ export function createHost(deps: HostDeps): Host {
       viewer = await startViewer(c.handle, {
         topic: req.topic,
         from: req.from,
-        pace: req.pace,
+        // live frames come as they are made: pacing them would only keep the delay of the first one
+        pace: req.pace && req.from.kind !== 'live',
         onFrame: (f) => entry.gate.offer(framePacket(id, f)),
         onState: (state, err) => {
           if (entry.finished) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAutostart } from './autostart.js';
+import { readAutostart, readBenchFlag } from './autostart.js';
 
 describe('readAutostart', () => {
   it('reads a valid bootstrap and topic from the hash', () => {
@@ -9,5 +9,15 @@ describe('readAutostart', () => {
   it('ignores invalid values', () => {
     expect(readAutostart('#bootstrap=PLAINTEXT://x:1&watch=a%20b')).toEqual({ bootstrap: null, watch: null });
     expect(readAutostart('')).toEqual({ bootstrap: null, watch: null });
+  });
+});
+
+describe('readBenchFlag', () => {
+  it('is on only for bench=1', () => {
+    expect(readBenchFlag('#bootstrap=127.0.0.1%3A9092&watch=demo&bench=1')).toBe(true);
+    expect(readBenchFlag('bench=1')).toBe(true);
+    expect(readBenchFlag('#bench=0')).toBe(false);
+    expect(readBenchFlag('#watch=demo')).toBe(false);
+    expect(readBenchFlag('')).toBe(false);
   });
 });

@@ -32,6 +32,17 @@ export function takeAutostart(key: keyof Autostart): string | null {
   return initial[key];
 }
 
+/**
+ * `#…&bench=1`: `npm run bench` asks the watch panel to record every drawn frame in
+ * `window.__kvsBench` (see renderer/src/features/watch/bench-hook.ts). Off by default.
+ */
+export function readBenchFlag(hash: string): boolean {
+  return new URLSearchParams(hash.startsWith('#') ? hash.slice(1) : hash).get('bench') === '1';
+}
+
+/** Read once per page load, like the autostart parameters. */
+export const benchEnabled: boolean = typeof location === 'undefined' ? false : readBenchFlag(location.hash);
+
 export function peekAutostart(key: keyof Autostart): string | null {
   return used.has(key) ? null : initial[key];
 }

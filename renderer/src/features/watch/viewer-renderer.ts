@@ -24,6 +24,10 @@ export interface ViewerRendererDeps<P extends Picture> {
   ack(viewerId: string): void;
   now(): number;
   log?: Pick<Console, 'warn'>;
+  /** `npm run bench` only (bench-hook.ts): called after each draw; absent otherwise. */
+  onDrawn?:
+    | ((seq: number | null, capturedAt: number | null, receivedAt: number, drawnAt: number) => void)
+    | undefined;
 }
 
 export interface ViewerSnapshot {
@@ -152,6 +156,7 @@ export class ViewerRenderer<P extends Picture> {
       frameBytes: item.image.byteLength,
       lastSeq: seq,
     };
+    this.deps.onDrawn?.(seq, capturedAt, receivedAt, now);
     this.ack(item.header.viewerId);
   }
 }

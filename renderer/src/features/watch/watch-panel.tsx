@@ -12,8 +12,9 @@ import { useAction, useApi, useApiEvent, useHostReady } from '../../shared/api-c
 import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
 import { useKafka } from '../../shared/kafka-context.js';
-import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
+import { benchEnabled, peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { topicNameError } from '../../shared/topic-name.js';
+import { benchRecorder } from './bench-hook.js';
 import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'paused' | 'stopped';
@@ -70,6 +71,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
       ack: (viewerId) => api.ackFrame(viewerId),
       now: () => Date.now(),
       log: console,
+      onDrawn: benchRecorder(benchEnabled, window),
     });
   }
   const renderer = rendererRef.current;

@@ -1,0 +1,42 @@
+/**
+ * The benchmark's window into the page (`npm run bench`, scripts/bench/). Only when the page
+ * was opened with `#…&bench=1`: every drawn frame appends `{ seq, capturedAt, receivedAt, drawnAt }` to
+ * `window.__kvsBench` (drawnAt = Date.now() right after drawImage; capturedAt = the frame's
+ * capture-time header, when it left ffmpeg; receivedAt = when the host's consumer got it from
+ * Kafka; all ms since epoch on this machine's clock), at most BENCH_CAP entries (later frames are not
+ * recorded). Without the flag the renderer gets no callback at all: nothing is recorded and no
+ * work is done per frame.
+ */
+export interface BenchSample {
+  readonly seq: number | null;
+  readonly capturedAt: number | null;
+  readonly receivedAt: number;
+  readonly drawnAt: number;
+}
+
+declare global {
+  interface Window {
+    __kvsBench?: BenchSample[];
+  }
+}
+
+export const BENCH_CAP = 100_000;
+
+export interface BenchTarget {
+  __kvsBench?: BenchSample[];
+}
+
+export function benchRecorder(
+  enabled: boolean,
+  target: BenchTarget,
+):
+  | ((seq: number | null, capturedAt: number | null, receivedAt: number, drawnAt: number) => void)
+  | undefined {
+  if (!enabled) return undefined;
+  const samples = (target.__kvsBench ??= []);
+  return (seq, capturedAt, receivedAt, drawnAt) => {
+    // the benchmark may swap the array between runs: always push into the current one
+    const list = target.__kvsBench ?? samples;
+    if (list.length < BENCH_CAP) list.push({ seq, capturedAt, receivedAt, drawnAt });
+  };
+}

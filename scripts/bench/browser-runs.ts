@@ -1,0 +1,210 @@
+/**
+ * The runs that go through the whole app: `kvs serve` (startServer, in this process) and headless
+ * Chromium. The page is opened with `#bootstrap=…&watch=…&bench=1`: it connects and watches live
+ * by itself, and records every drawn frame in `window.__kvsBench`
+ * (renderer/src/features/watch/bench-hook.ts).
+ */
+import type { Browser, Page } from 'playwright';
+import type { RunningServer } from '../../electron/cli/serve.js';
+import type { KafkaHandle } from '../../electron/core/kafka/client.js';
+import { createTopic } from '../../electron/core/kafka/topics.js';
+import { produceFile } from '../../electron/core/produce-file.js';
+import { startCpuWindow, type ProcessGroup } from './proc.js';
+import { percentile, percentiles, rateOver, round, type Percentiles } from './stats.js';
+
+export interface Sample {
+  readonly seq: number | null;
+  readonly capturedAt: number | null;
+  readonly receivedAt: number;
+  readonly drawnAt: number;
+}
+
+export interface Realtime {
+  readonly topic: string;
+  readonly fps: number | null;
+  readonly droppedPct: number | null;
+  readonly latencyMs: Percentiles;
+  /** Where the latency goes: ffmpeg → the host's consumer (Kafka), and host → drawn (host, socket, page). */
+  readonly latencySplitMs: { readonly toHost: Percentiles; readonly hostToScreen: Percentiles };
+  readonly cpuPct: Record<ProcessGroup, number | null>;
+  readonly bytesPerSec: number | null;
+  readonly produced: number;
+  readonly drawn: number;
+  readonly windowMs: number;
+  /** The page's own counts: frames the host dropped for it and frames it replaced before drawing. */
+  readonly hostDropped: number | null;
+  readonly pageDropped: number | null;
+  readonly meanFrameBytes: number | null;
+}
+
+export interface BenchContext {
+  readonly handle: KafkaHandle;
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  readonly bootstrap: string;
+  readonly brokerPid: number | null;
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function uniqueTopic(kind: string): string {
+  return `bench-${kind}-${Date.now().toString(36)}`;
+}
+
+async function openWatching(ctx: BenchContext, topic: string): Promise<Page> {
+  const page = await ctx.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => ctx.log(`page error: ${e.message}`));
+  const hash = new URLSearchParams({ bootstrap: ctx.bootstrap, watch: topic, bench: '1' });
+  await page.goto(`${ctx.server.url}#${hash.toString()}`);
+  const hooked = await page.evaluate(() => Array.isArray(window.__kvsBench));
+  if (!hooked)
+    throw new Error(
+      'The built page has no bench hook (window.__kvsBench): rebuild it with `npx electron-vite build`.',
+    );
+  // the viewer has joined its group and is waiting at the live end
+  await page
+    .getByTestId('watch-status')
+    .filter({ hasText: /Waiting for frames on|Playing/ })
+    .waitFor({ timeout: 60_000 });
+  return page;
+}
+
+async function samples(page: Page): Promise<Sample[]> {
+  return page.evaluate(() => (window.__kvsBench ?? []).map((s) => ({ ...s })));
+}
+
+/**
+ * 720p30 in real time: produce with core produceFile (realtime) while the page draws it live.
+ * `pace: true` is the page as it opens (the "Recorded speed" box is ticked by default);
+ * `pace: false` unticks it and restarts the live viewer before producing.
+ */
+export async function runRealtime(
+  ctx: BenchContext,
+  video: string,
+  opts: { pace: boolean } = { pace: true },
+): Promise<Realtime> {
+  const topic = uniqueTopic(opts.pace ? 'rt720' : 'rt720-unpaced');
+  await createTopic(ctx.handle, topic);
+  const page = await openWatching(ctx, topic);
+  try {
+    if (!opts.pace) {
+      await page.getByTestId('watch-stop-button').click();
+      await page.getByTestId('watch-pace').uncheck();
+      await page.getByTestId('watch-start-button').click();
+      await page
+        .getByTestId('watch-status')
+        .filter({ hasText: /Waiting for frames on/ })
+        .waitFor({ timeout: 60_000 });
+      await page.evaluate(() => (window.__kvsBench = []));
+    }
+    // let the live consumer fix its start offset (its first fetch) before the first frame
+    await sleep(1000, ctx.signal);
+    ctx.log(`rt720: producing ${video} in real time to ${topic}…`);
+    const cpu = startCpuWindow(ctx.brokerPid);
+    const t0 = performance.now();
+    const result = await produceFile(ctx.handle, video, {
+      topic,
+      realtime: true,
+      signal: ctx.signal,
+      onWarning: (w) => ctx.log(w.message),
+    });
+    const windowMs = performance.now() - t0;
+    const cpuPct = cpu.stop();
+    // let the last frames reach the screen
+    let last = -1;
+    for (let i = 0; i < 20; i++) {
+      const n = await page.evaluate(() => window.__kvsBench?.length ?? 0);
+      if (n === last || n >= result.acked) break;
+      last = n;
+      await sleep(250, ctx.signal);
+    }
+    const all = await samples(page);
+    const droppedTitle = await page
+      .getByTestId('watch-dropped')
+      .getAttribute('title')
+      .catch(() => null);
+    const m = /(\d+) by the host, (\d+) on this page/.exec(droppedTitle ?? '');
+    const seqs = new Set(all.map((s) => s.seq).filter((s): s is number => s !== null));
+    const latencies = all.flatMap((s) => (s.capturedAt === null ? [] : [s.drawnAt - s.capturedAt]));
+    const produced = result.acked;
+    return {
+      topic,
+      fps: round(rateOver(all.map((s) => s.drawnAt)), 2),
+      droppedPct:
+        produced > 0 ? round((Math.max(produced - seqs.size, 0) * 100) / produced, 2) : null,
+      latencyMs: percentiles(latencies),
+      latencySplitMs: {
+        toHost: percentiles(
+          all.flatMap((s) => (s.capturedAt === null ? [] : [s.receivedAt - s.capturedAt])),
+        ),
+        hostToScreen: percentiles(all.map((s) => s.drawnAt - s.receivedAt)),
+      },
+      cpuPct,
+      bytesPerSec:
+        result.durationMs > 0 ? Math.round((result.bytes * 1000) / result.durationMs) : null,
+      produced,
+      drawn: seqs.size,
+      windowMs: Math.round(windowMs),
+      hostDropped: m ? Number(m[1]) : null,
+      pageDropped: m ? Number(m[2]) : null,
+      meanFrameBytes: produced > 0 ? Math.round(result.bytes / produced) : null,
+    };
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}
+
+export interface FirstFrame {
+  /** Median of the tries. */
+  readonly ms: number | null;
+  readonly tries: number[];
+}
+
+/**
+ * Time to first frame: on a topic that already holds frames, press Start with "From the
+ * beginning" and time the click to the first frame drawn (both Date.now() in the page).
+ * Each press starts a new viewer: a new consumer group, joined before the first fetch.
+ */
+export async function runFirstFrame(
+  ctx: BenchContext,
+  topic: string,
+  tries = 3,
+): Promise<FirstFrame> {
+  const page = await openWatching(ctx, topic);
+  try {
+    await page.getByTestId('watch-stop-button').click();
+    await page.getByTestId('watch-from-beginning').check();
+    const out: number[] = [];
+    for (let i = 0; i < tries && !ctx.signal.aborted; i++) {
+      const t0 = await page.evaluate(() => {
+        window.__kvsBench = [];
+        const start = Date.now();
+        (document.querySelector('[data-testid="watch-start-button"]') as HTMLButtonElement).click();
+        return start;
+      });
+      await page.waitForFunction(() => (window.__kvsBench?.length ?? 0) > 0, undefined, {
+        timeout: 30_000,
+        polling: 5,
+      });
+      const first = await page.evaluate(() => window.__kvsBench?.[0]?.drawnAt ?? null);
+      if (first !== null) out.push(first - t0);
+      await page.getByTestId('watch-stop-button').click();
+      await sleep(300, ctx.signal);
+    }
+    return { ms: percentile(out, 50), tries: out };
+  } finally {
+    await page.close().catch(() => undefined);
+  }
+}

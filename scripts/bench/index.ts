@@ -1,0 +1,252 @@
+/**
+ * `npm run bench [-- --json] [--quick] [--bootstrap <list>]`: fps, latency and CPU from file to
+ * screen, beside the tutorial's Python pipeline, in one run. See docs/BENCHMARKS.md.
+ *
+ * Starts a fresh local KRaft broker (stopped at the end, also on errors and Ctrl-C) unless
+ * --bootstrap is given; makes the test videos; then runs, one after the other (2 cores: nothing
+ * runs beside a measurement but what it measures):
+ *   rt720       720p30 produced in real time, drawn live by the app in headless Chromium
+ *   firstFrame  press Start (from the beginning) → first frame drawn
+ *   max720/360  produce as fast as possible + core viewer in this process, end to end
+ *   baseline    baseline_producer.py / baseline_consumer.py (kafka-python + OpenCV)
+ * Progress goes to stderr; with --json the last stdout line is one JSON object.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright';
+import { startServer, type RunningServer } from '../../electron/cli/serve.js';
+import { createKafka } from '../../electron/core/kafka/client.js';
+import { freePort, startBroker, stopBroker } from '../local-kafka/index.js';
+import { runBaseline, type Baseline } from './baseline.js';
+import {
+  runFirstFrame,
+  runRealtime,
+  type BenchContext,
+  type FirstFrame,
+  type Realtime,
+} from './browser-runs.js';
+import { describeMachine } from './machine.js';
+import { runMaxRate, type MaxRate } from './max-rate.js';
+import { toJson, toTable, type Results } from './report.js';
+import { testVideo } from './videos.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface Args {
+  json: boolean;
+  quick: boolean;
+  bootstrap: string | null;
+}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { json: false, quick: false, bootstrap: null };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i];
+    if (v === '--json') a.json = true;
+    else if (v === '--quick') a.quick = true;
+    else if (v === '--bootstrap') {
+      const next = argv[++i];
+      if (!next) throw new Error('--bootstrap needs a value, e.g. --bootstrap 127.0.0.1:9092');
+      a.bootstrap = next;
+    } else if (v?.startsWith('--bootstrap=')) a.bootstrap = v.slice('--bootstrap='.length);
+    else
+      throw new Error(
+        `Unknown option ${v}. Usage: npm run bench [-- --json] [--quick] [--bootstrap <list>]`,
+      );
+  }
+  return a;
+}
+
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { cwd: root, maxBuffer: 64 << 20 }, (err, _o, stderr) =>
+      err
+        ? reject(new Error(`${cmd} ${args.join(' ')}: ${String(stderr).slice(-2000)}`))
+        : resolve(),
+    ),
+  );
+}
+
+async function stage<T>(name: string, notes: string[], fn: () => Promise<T>): Promise<T | null> {
+  const t0 = performance.now();
+  try {
+    log(`${name}…`);
+    const out = await fn();
+    log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return out;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    log(`${name} failed: ${msg}`);
+    notes.push(`${name} failed: ${msg.split('\n')[0]}`);
+    process.exitCode = 1;
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    log('interrupted: cleaning up…');
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const machine = describeMachine();
+  const notes: string[] = [];
+  const load = os.loadavg()[0] ?? 0;
+  if (load > 0.5)
+    notes.push(
+      `load average was ${load.toFixed(2)} at the start: other work on this machine adds noise`,
+    );
+  const brokerName = `bench-${process.pid}`;
+  let startedBroker = false;
+  let server: RunningServer | null = null;
+  let browser: Browser | null = null;
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-bench-user-'));
+  let results: Results | null = null;
+  try {
+    const staticDir = path.join(root, 'out/renderer');
+    if (!existsSync(path.join(staticDir, 'index.html'))) {
+      log('the page is not built: running `npx electron-vite build`…');
+      await run('npx', ['electron-vite', 'build']);
+    }
+
+    // videos first (their making is not measured)
+    const rtSeconds = args.quick ? 4 : 60;
+    const maxSeconds = args.quick ? 2 : 20;
+    log('making the test videos (cached after the first run)…');
+    const v720rt = await testVideo(1280, 720, rtSeconds);
+    const v720max = await testVideo(1280, 720, maxSeconds);
+    const v360max = await testVideo(640, 360, maxSeconds);
+
+    let bootstrap = args.bootstrap;
+    let brokerPid: number | null = null;
+    if (bootstrap === null) {
+      log('starting a fresh local Kafka broker (KRaft)…');
+      startedBroker = true;
+      const b = await startBroker({
+        name: brokerName,
+        mode: 'kraft',
+        port: await freePort(),
+        fresh: true,
+        log: () => undefined,
+      });
+      bootstrap = b.bootstrap;
+      brokerPid = b.pids.broker ?? null;
+      machine.kafka = `${b.kafkaVersion} (KRaft, local, 1 broker)`;
+      log(`Kafka ${b.kafkaVersion} is up at ${bootstrap} (pid ${brokerPid ?? '?'})`);
+    } else {
+      machine.kafka = `external (${bootstrap})`;
+      notes.push('--bootstrap given: the broker is not ours, so its CPU is not measured');
+    }
+    if (stop.signal.aborted) throw new Error('interrupted');
+
+    const handle = createKafka({ bootstrap });
+    server = await startServer({ host: '127.0.0.1', port: 0, staticDir, userDataDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    machine.chromium = browser.version();
+    const ctx: BenchContext = {
+      handle,
+      server,
+      browser,
+      bootstrap,
+      brokerPid,
+      signal: stop.signal,
+      log,
+    };
+
+    const rt720: Realtime | null = await stage(
+      'rt720 (720p30 real time, drawn in Chromium)',
+      notes,
+      () => runRealtime(ctx, v720rt),
+    );
+    // --quick (CI's smoke test) skips the second real-time run to stay short
+    const rt720Unpaced: Realtime | null =
+      stop.signal.aborted || args.quick
+        ? null
+        : await stage('rt720 again with "Recorded speed" off (live, not paced)', notes, () =>
+            runRealtime(ctx, v720rt, { pace: false }),
+          );
+    const firstFrame: FirstFrame | null =
+      rt720 && !stop.signal.aborted
+        ? await stage('time to first frame', notes, () => runFirstFrame(ctx, rt720.topic))
+        : null;
+    await browser.close();
+    browser = null;
+    const max720: MaxRate | null = stop.signal.aborted
+      ? null
+      : await stage('max720 (as fast as possible)', notes, () =>
+          runMaxRate(handle, v720max, 'max720', brokerPid, stop.signal),
+        );
+    const max360: MaxRate | null = stop.signal.aborted
+      ? null
+      : await stage('max360 (as fast as possible)', notes, () =>
+          runMaxRate(handle, v360max, 'max360', brokerPid, stop.signal),
+        );
+    const baseline: Baseline | null = stop.signal.aborted
+      ? null
+      : await stage('baseline (tutorial pipeline, kafka-python + OpenCV)', notes, () =>
+          runBaseline(handle, bootstrap, v720rt, rtSeconds * 30, stop.signal),
+        );
+    if (stop.signal.aborted) notes.push('interrupted: the figures are partial');
+    notes.push(
+      'host CPU is this Node process: the app host (kvs serve, kafkajs) and the benchmark harness itself',
+    );
+    notes.push(
+      'ffmpeg CPU includes ffprobe and any other child of this process that ended during the window',
+    );
+    results = {
+      machine,
+      quick: args.quick,
+      rt720,
+      rt720Unpaced,
+      max720,
+      max360,
+      firstFrame,
+      baseline,
+      notes,
+    };
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+    if (startedBroker) {
+      log('stopping the broker…');
+      await stopBroker({ name: brokerName, removeData: true }).catch((e: unknown) =>
+        log(`could not stop the broker: ${String(e)}`),
+      );
+    }
+    await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+  if (results) {
+    if (args.json) {
+      process.stderr.write(`${toTable(results)}\n`);
+      process.stdout.write(`${JSON.stringify(toJson(results))}\n`);
+    } else process.stdout.write(`${toTable(results)}\n`);
+  }
+}
+
+main()
+  .then(() => process.exit())
+  .catch((e: unknown) => {
+    log(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });

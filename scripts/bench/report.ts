@@ -1,0 +1,175 @@
+/** The issue's targets, the JSON result and the readable table. */
+import type { Baseline } from './baseline.js';
+import type { FirstFrame, Realtime } from './browser-runs.js';
+import type { Machine } from './machine.js';
+import type { MaxRate } from './max-rate.js';
+import { ratio } from './stats.js';
+
+export interface Results {
+  readonly machine: Machine;
+  readonly quick: boolean;
+  readonly rt720: Realtime | null;
+  /** The same run with the page's "Recorded speed" off: what live pacing costs. */
+  readonly rt720Unpaced: Realtime | null;
+  readonly max720: MaxRate | null;
+  readonly max360: MaxRate | null;
+  readonly firstFrame: FirstFrame | null;
+  readonly baseline: Baseline | null;
+  readonly notes: string[];
+}
+
+interface Target {
+  readonly name: string;
+  readonly value: number | null;
+  readonly unit: string;
+  readonly op: '>=' | '<=';
+  readonly limit: number;
+}
+
+export function targets(r: Results): Target[] {
+  return [
+    { name: '720p30 fps drawn', value: r.rt720?.fps ?? null, unit: 'fps', op: '>=', limit: 29.5 },
+    { name: '720p30 dropped', value: r.rt720?.droppedPct ?? null, unit: '%', op: '<=', limit: 0.5 },
+    {
+      name: '720p30 latency p50',
+      value: r.rt720?.latencyMs.p50 ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 20,
+    },
+    {
+      name: '720p30 latency p95',
+      value: r.rt720?.latencyMs.p95 ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 40,
+    },
+    { name: 'first frame', value: r.firstFrame?.ms ?? null, unit: 'ms', op: '<=', limit: 500 },
+    {
+      name: 'host CPU (720p30)',
+      value: r.rt720?.cpuPct.host ?? null,
+      unit: '% of a core',
+      op: '<=',
+      limit: 35,
+    },
+    {
+      name: 'max-rate 720p end to end',
+      value: r.max720?.fps ?? null,
+      unit: 'fps',
+      op: '>=',
+      limit: 150,
+    },
+  ];
+}
+
+export function met(t: Target): boolean | null {
+  if (t.value === null) return null;
+  return t.op === '>=' ? t.value >= t.limit : t.value <= t.limit;
+}
+
+function baselineOk(b: Baseline | null): Exclude<Baseline, { skipped: string }> | null {
+  return b && !('skipped' in b) ? b : null;
+}
+
+export function ratios(r: Results): Record<string, number | null> {
+  const b = baselineOk(r.baseline);
+  return {
+    /** our max-rate 720p end to end / the baseline's fps (both as fast as they go, same video) */
+    fps: ratio(r.max720?.fps, b?.fps),
+    /** our latency to the screen (720p30 real time) / the baseline's latency to receipt */
+    latencyP50: ratio(r.rt720?.latencyMs.p50, b?.latencyMs.p50),
+    latencyP95: ratio(r.rt720?.latencyMs.p95, b?.latencyMs.p95),
+  };
+}
+
+export function toJson(r: Results): Record<string, unknown> {
+  const m = r.machine;
+  const b = r.baseline;
+  return {
+    machine: `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB, ${m.os}, Node ${m.node}, Chromium ${m.chromium ?? '?'}, Kafka ${m.kafka ?? '?'}`,
+    rt720: r.rt720 ? { ...r.rt720 } : null,
+    rt720Unpaced: r.rt720Unpaced,
+    max720: r.max720,
+    max360: r.max360,
+    firstFrameMs: r.firstFrame?.ms ?? null,
+    firstFrameTriesMs: r.firstFrame?.tries ?? [],
+    baseline: b,
+    ratios: ratios(r),
+    targets: Object.fromEntries(
+      targets(r).map((t) => [
+        t.name,
+        { value: t.value, target: `${t.op} ${t.limit}`, met: met(t) },
+      ]),
+    ),
+    quick: r.quick,
+    notes: r.notes,
+  };
+}
+
+const fmt = (n: number | null | undefined, unit = ''): string =>
+  n === null || n === undefined ? '—' : `${n}${unit}`;
+
+export function toTable(r: Results): string {
+  const lines: string[] = [];
+  const m = r.machine;
+  lines.push(
+    `Kafka Video Studio benchmark${r.quick ? ' (--quick: short videos, numbers are indicative only)' : ''}`,
+  );
+  lines.push(
+    `machine: ${m.cpu}; ${m.cores} cores; ${m.ramGiB} GiB; ${m.os}; Node ${m.node}; Chromium ${m.chromium ?? '?'}; Kafka ${m.kafka ?? '?'}`,
+  );
+  lines.push('');
+  lines.push('target                          value            target       met');
+  for (const t of targets(r)) {
+    const ok = met(t);
+    lines.push(
+      `${t.name.padEnd(32)}${fmt(t.value, ` ${t.unit}`).padEnd(17)}${`${t.op} ${t.limit}`.padEnd(13)}${ok === null ? 'n/a' : ok ? 'yes' : 'NO'}`,
+    );
+  }
+  lines.push('');
+  for (const [label, x] of [
+    ['720p30 real time (page defaults, Recorded speed on)', r.rt720],
+    ['720p30 real time, Recorded speed off', r.rt720Unpaced],
+  ] as const) {
+    if (!x) continue;
+    lines.push(
+      `${label}: ${x.fps ?? '—'} fps, ${x.drawn}/${x.produced} frames drawn over ${(x.windowMs / 1000).toFixed(1)} s; latency p50/p95/p99 ${fmt(x.latencyMs.p50)}/${fmt(x.latencyMs.p95)}/${fmt(x.latencyMs.p99)} ms`,
+    );
+    const sp = x.latencySplitMs;
+    lines.push(
+      `  latency split p50/p95: ffmpeg→host consumer ${fmt(sp.toHost.p50)}/${fmt(sp.toHost.p95)} ms, host→drawn ${fmt(sp.hostToScreen.p50)}/${fmt(sp.hostToScreen.p95)} ms`,
+    );
+    lines.push(
+      `  dropped ${fmt(x.droppedPct, ' %')} (page counters: host ${fmt(x.hostDropped)}, page ${fmt(x.pageDropped)}); ${fmt(x.bytesPerSec && Math.round(x.bytesPerSec / 1024), ' KiB/s')}, mean frame ${fmt(x.meanFrameBytes, ' B')}`,
+    );
+    lines.push(
+      `  CPU % of one core: host+harness ${fmt(x.cpuPct.host)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, browser ${fmt(x.cpuPct.browser)}, broker ${fmt(x.cpuPct.broker)}`,
+    );
+  }
+  for (const [name, x] of [
+    ['720p', r.max720],
+    ['360p', r.max360],
+  ] as const)
+    if (x)
+      lines.push(
+        `max-rate ${name}: ${fmt(x.fps)} fps end to end (${x.received}/${x.produced} frames; producer alone ${fmt(x.produceFps)} fps); CPU host ${fmt(x.cpuPct.host)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, broker ${fmt(x.cpuPct.broker)}`,
+      );
+  if (r.firstFrame)
+    lines.push(
+      `first frame: median ${fmt(r.firstFrame.ms)} ms (tries: ${r.firstFrame.tries.join(', ')} ms)`,
+    );
+  const b = r.baseline;
+  if (b && 'skipped' in b)
+    lines.push(`baseline (tutorial, kafka-python + OpenCV): skipped — ${b.skipped}`);
+  else if (b) {
+    lines.push(
+      `baseline (tutorial, kafka-python + OpenCV, no sleep): ${fmt(b.fps)} fps end to end (${b.received}/${b.frames} frames; producer ${fmt(b.produceFps)} fps, mean frame ${fmt(b.meanFrameBytes, ' B')}); latency to receipt p50/p95 ${fmt(b.latencyMs.p50)}/${fmt(b.latencyMs.p95)} ms`,
+    );
+    const q = ratios(r);
+    lines.push(
+      `ratios ours/baseline: fps ${fmt(q.fps, '×')} (max-rate 720p vs baseline), latency p50 ${fmt(q.latencyP50, '×')}, p95 ${fmt(q.latencyP95, '×')} (ours to the screen at 30 fps vs theirs to receipt at max rate)`,
+    );
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
