@@ -9,7 +9,7 @@ import type { RunningServer } from '../../electron/cli/serve.js';
 import type { KafkaHandle } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
 import { produceFile } from '../../electron/core/produce-file.js';
-import { startCpuWindow, type ProcessGroup } from './proc.js';
+import { cpuPercent, sampleChromiumByType, startCpuWindow, type ProcessGroup } from './proc.js';
 import { percentile, percentiles, rateOver, round, type Percentiles } from './stats.js';
 
 export interface Sample {
@@ -35,6 +35,16 @@ export interface Realtime {
   readonly hostDropped: number | null;
   readonly pageDropped: number | null;
   readonly meanFrameBytes: number | null;
+  /**
+   * A profile of the page during the window: CPU (% of one core) of each Chromium process type,
+   * and the renderer main thread's busy time (% of wall time) split as Chromium's
+   * Performance.getMetrics reports it (script, layout, style; the rest of TaskDuration is
+   * painting, compositing setup, image decode scheduling and other main-thread tasks).
+   */
+  readonly pageProfile: {
+    readonly chromiumCpuPct: Record<string, number>;
+    readonly mainThreadPct: { readonly task: number; readonly script: number; readonly layout: number; readonly style: number } | null;
+  };
 }
 
 export interface BenchContext {
@@ -113,6 +123,12 @@ export async function runRealtime(
     await sleep(1000, ctx.signal);
     ctx.log(`rt720: producing ${video} in real time to ${topic}…`);
     const cpu = startCpuWindow(ctx.brokerPid);
+    const byType0 = sampleChromiumByType();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async (): Promise<Map<string, number>> =>
+      new Map((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const m0 = await metrics();
     const t0 = performance.now();
     const result = await produceFile(ctx.handle, video, {
       topic,
@@ -122,6 +138,19 @@ export async function runRealtime(
     });
     const windowMs = performance.now() - t0;
     const cpuPct = cpu.stop();
+    const m1 = await metrics().catch(() => null);
+    const byType1 = sampleChromiumByType();
+    const chromiumCpuPct: Record<string, number> = {};
+    for (const [type, ticks] of byType1) {
+      const v = cpuPercent(ticks - (byType0.get(type) ?? 0), windowMs);
+      if (v !== null && v >= 0.5) chromiumCpuPct[type] = Math.round(v * 10) / 10;
+    }
+    const busy = (name: string): number =>
+      m1 === null ? 0 : Math.round((((m1.get(name) ?? 0) - (m0.get(name) ?? 0)) * 1000 * 1000) / windowMs) / 10;
+    const pageProfile = {
+      chromiumCpuPct,
+      mainThreadPct: m1 === null ? null : { task: busy('TaskDuration'), script: busy('ScriptDuration'), layout: busy('LayoutDuration'), style: busy('RecalcStyleDuration') },
+    };
     // let the last frames reach the screen
     let last = -1;
     for (let i = 0; i < 20; i++) {
@@ -160,6 +189,7 @@ export async function runRealtime(
       hostDropped: m ? Number(m[1]) : null,
       pageDropped: m ? Number(m[2]) : null,
       meanFrameBytes: produced > 0 ? Math.round(result.bytes / produced) : null,
+      pageProfile,
     };
   } finally {
     await page.close().catch(() => undefined);

@@ -171,3 +171,28 @@ export function startCpuWindow(brokerPid: number | null): CpuWindow {
     },
   };
 }
+
+/** Chromium's `--type=` of a process (renderer, gpu-process, utility, zygote…; "browser" for the main one). */
+function chromiumType(pid: number): string {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const t = args.find((a) => a.startsWith('--type='));
+    return t === undefined ? 'browser' : t.slice('--type='.length);
+  } catch {
+    return 'gone';
+  }
+}
+
+/** Ticks of every Chromium process under this one, by process type (where the browser's CPU goes). */
+export function sampleChromiumByType(self = process.pid): Map<string, number> {
+  const procs = allProcs();
+  const roots = descendants(procs, self).filter((p) => p.ppid === self && /chrom/i.test(p.comm));
+  const out = new Map<string, number>();
+  for (const r of roots) {
+    for (const p of [r, ...descendants(procs, r.pid)]) {
+      const type = chromiumType(p.pid);
+      out.set(type, (out.get(type) ?? 0) + ownTicks(p));
+    }
+  }
+  return out;
+}

@@ -145,6 +145,15 @@ export function toTable(r: Results): string {
     lines.push(
       `  CPU % of one core: host+harness ${fmt(x.cpuPct.host)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, browser ${fmt(x.cpuPct.browser)}, broker ${fmt(x.cpuPct.broker)}`,
     );
+    const pp = x.pageProfile;
+    const types = Object.entries(pp.chromiumCpuPct)
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, v]) => `${t} ${v}`)
+      .join(', ');
+    const mt = pp.mainThreadPct;
+    lines.push(
+      `  page profile: Chromium CPU by process: ${types || '—'}; renderer main thread busy ${mt ? `${mt.task} % (script ${mt.script}, layout ${mt.layout}, style ${mt.style})` : '—'}`,
+    );
   }
   for (const [name, x] of [
     ['720p', r.max720],
