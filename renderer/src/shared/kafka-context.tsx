@@ -14,12 +14,19 @@ import {
   type ReactNode,
 } from 'react';
 import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/contract.js';
+import { parseBootstrap } from '../../../electron/core/bootstrap.js';
 import { errorMessage } from '../transport/errors.js';
 import { useApi, useApiEvent, useHostReady } from './api-context.js';
 
 export interface KafkaState {
   readonly status: ConnectionStatus | null;
   setStatus(status: ConnectionStatus): void;
+  /**
+   * Connect the app to a broker: shows "connecting" at once, then the host's answer; on a failure
+   * the status goes back to disconnected and the error is thrown. The one connect path every panel
+   * uses (the broker form, the setup wizard's "Connect to it").
+   */
+  connect(bootstrap: string): Promise<ConnectionStatus>;
   readonly recent: readonly string[];
   refreshRecent(): void;
   readonly topics: readonly TopicSummary[];
@@ -96,10 +103,31 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     void refreshTopics();
   }, [clusterKey, hostReady, refreshTopics]);
 
+  const connect = useCallback(
+    async (bootstrap: string): Promise<ConnectionStatus> => {
+      const p = parseBootstrap(bootstrap);
+      if (!p.ok) throw new Error(p.error);
+      const optimistic: ConnectionStatus = { state: 'connecting', bootstrap: p.normalized, clusterId: null, brokers: [], error: null };
+      setStatus(optimistic);
+      try {
+        const next = await api.invoke('connection:connect', { bootstrap: p.normalized });
+        setStatus(next);
+        return next;
+      } catch (err) {
+        setStatus({ ...optimistic, state: 'disconnected' });
+        throw err;
+      } finally {
+        refreshRecent();
+      }
+    },
+    [api, refreshRecent],
+  );
+
   const value = useMemo<KafkaState>(
     () => ({
       status,
       setStatus,
+      connect,
       recent,
       refreshRecent,
       topics,
@@ -110,6 +138,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     }),
     [
       status,
+      connect,
       recent,
       refreshRecent,
       topics,

@@ -6,7 +6,6 @@
  */
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
-import type { ConnectionStatus } from '../../../../electron/shared/contract.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { takeAutostart } from '../../shared/autostart.js';
@@ -32,24 +31,12 @@ export function ConnectPanel() {
 
   const connect = (value: string) => {
     void connectAction.run(async () => {
-      const p = parseBootstrap(value);
-      if (!p.ok) throw new Error(p.error);
-      const optimistic: ConnectionStatus = {
-        state: 'connecting',
-        bootstrap: p.normalized,
-        clusterId: null,
-        brokers: [],
-        error: null,
-      };
-      kafka.setStatus(optimistic);
       try {
-        kafka.setStatus(await api.invoke('connection:connect', { bootstrap: p.normalized }));
+        await kafka.connect(value);
       } catch (err) {
-        kafka.setStatus({ ...optimistic, state: 'disconnected' });
-        doctor.connectFailed(p.normalized, err);
+        const p = parseBootstrap(value);
+        if (p.ok) doctor.connectFailed(p.normalized, err); // a typo is not the broker's problem
         throw err;
-      } finally {
-        kafka.refreshRecent();
       }
     });
   };

@@ -6,39 +6,19 @@
  */
 import { useRef, useState } from 'react';
 import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
-import type { ConnectionStatus, SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useApi, useHostReady } from '../../shared/api-context.js';
+import type { SetupPlanView } from '../../../../electron/shared/contract.js';
+import { useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { resultView, type ResultView, type RunView } from './setup-logic.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import { copyOrSelect } from '../../shared/copy-text.js';
 
-/** Connect the app to a broker exactly as the Kafka broker panel does. */
+/** Connect the app to the new broker through the same path as the Kafka broker panel. */
 function useBrokerConnect(): (bootstrap: string) => Promise<void> {
-  const api = useApi();
   const kafka = useKafka();
   return async (bootstrap: string) => {
-    const p = parseBootstrap(bootstrap);
-    if (!p.ok) throw new Error(p.error);
-    const optimistic: ConnectionStatus = {
-      state: 'connecting',
-      bootstrap: p.normalized,
-      clusterId: null,
-      brokers: [],
-      error: null,
-    };
-    kafka.setStatus(optimistic);
-    try {
-      const status = await api.invoke('connection:connect', { bootstrap: p.normalized });
-      kafka.setStatus(status);
-      if (status.state !== 'connected')
-        throw new Error(status.error?.message ?? `Could not connect to ${p.normalized}.`);
-    } catch (err) {
-      kafka.setStatus({ ...optimistic, state: 'disconnected' });
-      throw err;
-    } finally {
-      kafka.refreshRecent();
-    }
+    const status = await kafka.connect(bootstrap);
+    if (status.state !== 'connected') throw new Error(status.error?.message ?? `Could not connect to ${bootstrap}.`);
   };
 }
 
