@@ -35,13 +35,13 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
     const p = await kvs(['produce', video, '--bootstrap', bootstrap, '--topic', topic, '--json']);
     expect(p.stderr).toMatch(/Done: 30 of 30 frames acknowledged/);
     expect(p.code, p.stderr).toBe(0);
-    expect(lastJson(p.stdout)).toEqual({ frames: 30, acked: 30, failed: 0, bytes: expect.any(Number), durationMs: expect.any(Number), topic });
+    expect(lastJson(p.stdout)).toEqual({ frames: 30, acked: 30, failed: 0, bytes: expect.any(Number), durationMs: expect.any(Number), topic, streamId: expect.any(String), longestOutageMs: 0 });
 
     const out = path.join(dir, `out-${topic}`);
     const c = await kvs(['consume', '--bootstrap', bootstrap, '--topic', topic, '--from-beginning', '--until-eos', '--out', out, '--json']);
     expect(c.code, c.stderr).toBe(0);
     const consumed = lastJson(c.stdout);
-    expect(consumed).toEqual({ frames: 30, skipped: 0, gaps: 0, bytes: lastJson(p.stdout).bytes, firstSeq: 0, lastSeq: 29 });
+    expect(consumed).toEqual({ frames: 30, skipped: 0, gaps: 0, repeats: 0, bytes: lastJson(p.stdout).bytes, firstSeq: 0, lastSeq: 29 });
     const files = (await readdir(out)).sort();
     expect(files).toHaveLength(30);
     expect(files[0]).toBe('frame-000001.jpg');

@@ -11,7 +11,7 @@ import { createKafka } from '../core/kafka/client.js';
 import { createTopic, deleteTopic, listTopics } from '../core/kafka/topics.js';
 import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/viewer.js';
 import { produceFile } from '../core/produce-file.js';
-import { formatBytes } from '../core/kafka/producer.js';
+import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
 import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
 import { doctorCommand } from './doctor-command.js';
 import { serveCommand } from './serve.js';
@@ -34,7 +34,7 @@ const USAGE = `Kafka Video Studio command line
 Usage:
   kvs produce <file> --bootstrap <list> --topic <name> [--fps N] [--width W] [--height H]
               [--quality Q] [--realtime|--max-rate] [--loop] [--raw] [--no-create]
-              [--refuse-oversize] [--stream-id ID] [--json]
+              [--refuse-oversize] [--stream-id ID] [--retry-budget-ms 20000] [--json]
   kvs consume --bootstrap <list> --topic <name> [--from-beginning|--from-time <ISO or ms>]
               [--max-frames N] [--timeout-ms T] [--until-eos] [--pace] [--out <dir>] [--json]
   kvs topics --bootstrap <list> [--json]
@@ -117,6 +117,7 @@ async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): P
       'no-create': { type: 'boolean' },
       'refuse-oversize': { type: 'boolean' },
       'stream-id': { type: 'string' },
+      'retry-budget-ms': { type: 'string' },
       json: { type: 'boolean' },
     },
     1,
@@ -140,8 +141,17 @@ async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): P
     createTopic: values['no-create'] !== true,
     oversize: values['refuse-oversize'] ? 'refuse' : 'shrink',
     ...(values['stream-id'] ? { streamId: values['stream-id'] } : {}),
+    retryBudgetMs: intOption(values['retry-budget-ms'], 'retry-budget-ms', 0, 3_600_000),
     signal,
     onWarning: (w) => progressLine.note(`warning: ${w.message}`),
+    onBrokerState: (state, err) =>
+      progressLine.note(
+        state === 'connected'
+          ? 'Kafka answers again; sending resumed.'
+          : state === 'reconnecting'
+            ? `warning: Kafka is not answering (${err?.message ?? 'no answer'}); retrying, frames wait.`
+            : 'warning: Kafka is still unreachable after the retry budget; frames are counted as not delivered until it is back.',
+      ),
     onProgress: (p, total) =>
       progressLine.update(
         `sent ${p.acked}${total ? `/${total}` : ''} frames, ${p.failed} failed, ${p.fps.toFixed(1)} fps, ${(p.bytesPerSec / 1e6).toFixed(2)} MB/s`,
@@ -152,9 +162,20 @@ async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): P
       `${formatBytes(result.bytes)} in ${(result.durationMs / 1000).toFixed(1)} s${result.shrunk ? `, ${result.shrunk} re-encoded smaller to fit` : ''}.`,
   );
   if (values.json)
-    io.out(JSON.stringify({ frames: result.frames, acked: result.acked, failed: result.failed, bytes: result.bytes, durationMs: result.durationMs, topic: result.topic }));
-  if (result.failed > 0)
-    throw new KvsError(result.firstError?.code ?? 'KAFKA_ERROR', `${result.failed} of ${result.frames} frames were not delivered: ${result.firstError?.message ?? 'send failed'}`);
+    io.out(
+      JSON.stringify({
+        frames: result.frames,
+        acked: result.acked,
+        failed: result.failed,
+        bytes: result.bytes,
+        durationMs: result.durationMs,
+        topic: result.topic,
+        streamId: result.streamId,
+        longestOutageMs: result.longestOutageMs,
+      }),
+    );
+  const undelivered = undeliveredError(result);
+  if (undelivered) throw undelivered;
   return 0;
 }
 
@@ -241,7 +262,7 @@ async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): P
     `Received ${stats.frames} frames from "${topic}" (${stopReason}); ${stats.skipped} skipped, ${stats.gaps} missing, ${formatBytes(stats.bytes)}${outDir ? `; written to ${outDir}` : ''}.`,
   );
   if (values.json)
-    io.out(JSON.stringify({ frames: stats.frames, skipped: stats.skipped, gaps: stats.gaps, bytes: stats.bytes, firstSeq: stats.firstSeq, lastSeq: stats.lastSeq }));
+    io.out(JSON.stringify({ frames: stats.frames, skipped: stats.skipped, gaps: stats.gaps, repeats: stats.repeats, bytes: stats.bytes, firstSeq: stats.firstSeq, lastSeq: stats.lastSeq }));
   if (viewer.state === 'failed') throw new KvsError('KAFKA_ERROR', `The viewer stopped on an error after ${stats.frames} frames.`);
   return 0;
 }

@@ -47,7 +47,7 @@ import {
 } from '../core/kafka/client.js';
 import { createTopic, deleteTopic, listTopics, withAdmin } from '../core/kafka/topics.js';
 import { startViewer, type Viewer, type ViewerFrame } from '../core/kafka/viewer.js';
-import type { ProduceProgress } from '../core/kafka/producer.js';
+import { undeliveredError, type ProduceProgress } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
 import { FrameGate } from './frame-gate.js';
 import { RecentConnections } from './recent-connections.js';
@@ -429,19 +429,28 @@ export function createHost(deps: HostDeps): Host {
       fps: 0,
       bytesPerSec: 0,
       shrunk: 0,
+      brokerState: 'connected',
     };
+    let brokerError: ErrorPayload | null = null;
     let lastTotal: number | null = null;
     let lastSent = -Infinity;
     let lastSentKey = '';
     const started = now();
     const sendProgress = (force: boolean): void => {
       const t = now();
-      const key = `${last.frames}/${last.acked}/${last.failed}`;
+      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}`;
       if (!force && t - lastSent < STATS_INTERVAL_MS) return;
       if (force && key === lastSentKey) return;
       lastSent = t;
       lastSentKey = key;
-      const payload: ProduceProgressEvent = { jobId, ...last, total: lastTotal };
+      const { brokerState, ...counts } = last;
+      const payload: ProduceProgressEvent = {
+        jobId,
+        ...counts,
+        total: lastTotal,
+        broker: brokerState,
+        brokerError: brokerState === 'connected' ? null : brokerError,
+      };
       emit('produce:progress', payload);
     };
 
@@ -466,16 +475,17 @@ export function createHost(deps: HostDeps): Host {
               lastTotal = total;
               sendProgress(false);
             },
+            onBrokerState: (state, err) => {
+              brokerError = err === null ? null : errorPayload(err);
+              last = { ...last, brokerState: state };
+              sendProgress(true);
+            },
           },
           deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},
         );
         last = { ...last, frames: r.frames, acked: r.acked, failed: r.failed, bytes: r.bytes };
         sendProgress(true);
-        const error =
-          r.failed > 0
-            ? (r.firstError ??
-              new KvsError('KAFKA_ERROR', `${r.failed} frames were not delivered.`))
-            : null;
+        const error = undeliveredError(r);
         return {
           jobId,
           ok: error === null,

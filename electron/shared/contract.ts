@@ -77,6 +77,14 @@ export const ProduceProgressEvent = z.object({
   shrunk: z.number(),
   /** Estimated frames in the file; null when looping or unknown. */
   total: z.number().nullable(),
+  /**
+   * The producer's link to the broker: connected; reconnecting (sends are retried, frames wait,
+   * nothing is lost yet); down (gone longer than the retry budget: frames are counted as failed
+   * until it is back).
+   */
+  broker: z.enum(['connected', 'reconnecting', 'down']),
+  /** Why the link is not connected; null when it is. */
+  brokerError: ErrorPayload.nullable(),
 });
 export type ProduceProgressEvent = z.infer<typeof ProduceProgressEvent>;
 

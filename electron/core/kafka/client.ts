@@ -102,6 +102,19 @@ function chain(e: unknown): KafkaJsLikeError[] {
   return out;
 }
 
+/**
+ * Worth another try later: the broker is gone or restarting (connection refused/closed, timeouts,
+ * leadership moving), as kafkajs marks it or as the translated error says. Not: a frame too large,
+ * a refused topic name, anything the same request would hit again.
+ */
+export function isRetriableKafkaError(e: unknown): boolean {
+  if (e instanceof KvsError) return e.code === 'BROKER_UNREACHABLE' || e.code === 'TIMEOUT';
+  const translated = translateKafkaError(e, { bootstrap: '' }).code;
+  if (translated === 'FRAME_TOO_LARGE' || translated === 'TOPIC_INVALID') return false;
+  if (translated === 'BROKER_UNREACHABLE' || translated === 'TIMEOUT') return true;
+  return chain(e).some((x) => x.retriable === true);
+}
+
 /** Translate a kafkajs (or socket) error into a KvsError a person can act on. */
 export function translateKafkaError(e: unknown, ctx: { bootstrap: string; topic?: string }): KvsError {
   if (e instanceof KvsError) return e;

@@ -7,8 +7,9 @@ import type { Producer } from 'kafkajs';
 import { CompressionTypes } from './kafkajs.js';
 import { KvsError, toKvsError } from '../errors.js';
 import type { Frame } from '../frame.js';
-import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
+import { assertTopicName, isRetriableKafkaError, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 import { OrderedSender, messageBytes } from './ordered-sender.js';
+import { SendBudget, type BrokerLinkState } from './send-budget.js';
 import { createTopicWith, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
 import {
   RECORD_BATCH_OVERHEAD,
@@ -39,6 +40,13 @@ export interface ProduceOptions {
   readonly progressIntervalMs?: number;
   /** Non-fatal problems (a batch failed, a frame was shrunk). */
   readonly onWarning?: (w: KvsError) => void;
+  /**
+   * How long the broker may be gone (a restart, a dropped network) before waiting frames are
+   * counted as not delivered; default 20 s. See send-budget.ts.
+   */
+  readonly retryBudgetMs?: number;
+  /** The link to the broker changed: reconnecting (retrying within the budget), down, connected. */
+  readonly onBrokerState?: (state: BrokerLinkState, error: KvsError | null) => void;
 }
 
 export interface ProduceDeps {
@@ -56,6 +64,7 @@ export interface ProduceProgress {
   readonly fps: number;
   readonly bytesPerSec: number;
   readonly shrunk: number;
+  readonly brokerState: BrokerLinkState;
 }
 
 export interface ProduceResult {
@@ -74,6 +83,8 @@ export interface ProduceResult {
   readonly createdTopic: boolean;
   /** The first send failure, when any frame failed. */
   readonly firstError: KvsError | null;
+  /** The longest time the broker was gone during the run (0 when it never was). */
+  readonly longestOutageMs: number;
 }
 
 export function defaultStreamId(): string {
@@ -118,7 +129,8 @@ export async function produceFrames(
     allowAutoTopicCreation: false,
     maxInFlightRequests: 1,
     idempotent: false,
-    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3000 },
+    // kafkajs's own retries are short; the SendBudget below rides out restarts
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
   });
   const ctx = { bootstrap: handle.bootstrap, topic };
   await withTimeout(producer.connect(), 10_000, `Connecting the producer to ${handle.bootstrap}`).catch((e: unknown) => {
@@ -132,6 +144,7 @@ export async function produceFrames(
   let bytes = 0;
   let shrunk = 0;
   let firstError: KvsError | null = null;
+  let warnedThisOutage = false;
   let lastProgress = -Infinity;
   const interval = opts.progressIntervalMs ?? 250;
   const progress = (force = false): void => {
@@ -140,14 +153,28 @@ export async function produceFrames(
     lastProgress = t;
     const elapsedMs = t - started;
     const secs = Math.max(elapsedMs / 1000, 1e-3);
-    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk });
+    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk, brokerState: budget.state });
   };
 
-  const sender = new OrderedSender(
+  const budget = new SendBudget(
     (messages) =>
       producer
         .send({ topic, acks: -1, timeout: 30_000, compression: CompressionTypes.None, messages })
         .then(() => undefined),
+    {
+      budgetMs: opts.retryBudgetMs,
+      signal: opts.signal,
+      now,
+      isRetriable: isRetriableKafkaError,
+      onState: (state, error) => {
+        if (state === 'connected') warnedThisOutage = false;
+        opts.onBrokerState?.(state, error === null ? null : translateKafkaError(error, ctx));
+        progress(true);
+      },
+    },
+  );
+  const sender = new OrderedSender(
+    budget.sendBatch,
     {
       onAcked: (messages) => {
         for (const m of messages) {
@@ -162,7 +189,9 @@ export async function produceFrames(
         failed += frameCount;
         const e = translateKafkaError(err, ctx);
         firstError ??= e;
-        opts.onWarning?.(new KvsError(e.code, `${frameCount} frame(s) were not delivered: ${e.message}`, e.detail));
+        // one warning per outage; the failed count says the rest
+        if (!warnedThisOutage) opts.onWarning?.(new KvsError(e.code, `${frameCount} frame(s) were not delivered: ${e.message}`, e.detail));
+        warnedThisOutage = true;
         progress();
       },
     },
@@ -239,7 +268,16 @@ export async function produceFrames(
     cancelled,
     createdTopic: created,
     firstError,
+    longestOutageMs: Math.round(budget.longestOutageMs),
   };
+}
+
+/** The error to report for a run in which frames were not delivered; null when all were. */
+export function undeliveredError(r: Pick<ProduceResult, 'failed' | 'frames' | 'firstError' | 'longestOutageMs'>): KvsError | null {
+  if (r.failed === 0) return null;
+  const outage = r.longestOutageMs >= 1000 ? ` (Kafka was unreachable for up to ${Math.round(r.longestOutageMs / 1000)} s)` : '';
+  const cause = r.firstError ?? new KvsError('KAFKA_ERROR', 'the send failed.');
+  return new KvsError(cause.code, `${r.failed} of ${r.frames} frames were not delivered${outage}: ${cause.message}`, cause.detail);
 }
 
 function toWire(msg: OutgoingMessage, format: WireFormat): OutgoingMessage {

@@ -24,7 +24,9 @@ export class SequenceTracker {
     this.firstSeq ??= seq;
     this.lastSeq = seq;
     const prev = this.last.get(streamId);
-    if (prev !== undefined && seq <= prev) {
+    // seq 0 again: the stream was started anew under the same id (a producer that died before
+    // its end-of-stream marker) — a new run, not a duplicate
+    if (prev !== undefined && seq <= prev && seq !== 0) {
       this.repeats++;
       return { missing: 0, repeat: true };
     }

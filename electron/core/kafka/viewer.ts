@@ -4,7 +4,9 @@
  * - Every viewer has its own consumer group (`kvs-viewer-<random>`), never
  *   commits, so two viewers each see every frame.
  * - Starts at live (new messages only), the beginning, or a timestamp.
- * - Checks order by sequence number; counts gaps and repeats.
+ * - Checks order by sequence number; counts gaps and repeats, and shows a repeated frame once.
+ * - Survives broker restarts: kafkajs restarts a crashed consumer; on every rejoin the viewer
+ *   seeks to just after the last message it handled, so nothing is skipped or shown twice.
  * - Skips and counts anything that is not an image (the loop never throws).
  * - Memory is bounded: kafkajs fetches at most `maxBytes` at a time and the
  *   next fetch waits until `onFrame` has finished with this batch.
@@ -19,7 +21,13 @@ import { SequenceTracker } from './sequence-tracker.js';
 import { partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
 import { decodeMessage, type ImageType, type SkipReason } from './wire-format.js';
 
-export type StartFrom = { readonly kind: 'live' } | { readonly kind: 'beginning' } | { readonly kind: 'timestamp'; readonly ms: number };
+/** No fetch for this long while playing: the viewer says it is reconnecting. */
+const STALL_MS = 3000;
+
+export type StartFrom =
+  | { readonly kind: 'live' }
+  | { readonly kind: 'beginning' }
+  | { readonly kind: 'timestamp'; readonly ms: number };
 
 export interface ViewerFrame {
   readonly topic: string;
@@ -92,16 +100,26 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     handle,
     async (admin) => {
       if (!(await topicExists(admin, topic)))
-        throw new KvsError('TOPIC_NOT_FOUND', `Topic "${topic}" does not exist on ${handle.bootstrap}. Produce to it first, or pick a topic from the list.`);
+        throw new KvsError(
+          'TOPIC_NOT_FOUND',
+          `Topic "${topic}" does not exist on ${handle.bootstrap}. Produce to it first, or pick a topic from the list.`,
+        );
       const maxMessageBytes = await topicMaxMessageBytes(admin, topic);
       const ends = await partitionOffsets(admin, topic);
       let seekTo: Array<{ partition: number; offset: string }> = [];
       if (opts.from.kind === 'timestamp') {
-        const found = await withTimeout(admin.fetchTopicOffsetsByTimestamp(topic, opts.from.ms), 10_000, 'Finding the offset for that time');
+        const found = await withTimeout(
+          admin.fetchTopicOffsetsByTimestamp(topic, opts.from.ms),
+          10_000,
+          'Finding the offset for that time',
+        );
         seekTo = found.map((f) => {
           const end = ends.find((e) => e.partition === f.partition);
           // -1: no message at or after that time — start at the end (live)
-          return { partition: f.partition, offset: Number(f.offset) < 0 ? String(end?.high ?? 0) : String(f.offset) };
+          return {
+            partition: f.partition,
+            offset: Number(f.offset) < 0 ? String(end?.high ?? 0) : String(f.offset),
+          };
         });
       }
       return { maxMessageBytes, ends, seekTo };
@@ -163,9 +181,26 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     if (opts.untilCaughtUp && remaining.size === 0) void stop();
   };
 
-  const handleBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> => {
+  // Where to go on after the consumer rejoins (kafkajs restarts it after a broker outage with a
+  // fresh group state; the viewer never commits, so without this a live viewer would jump to the
+  // newest message and skip what arrived meanwhile).
+  const resumeAt = new Map<number, string>();
+  const markDone = (partition: number, offset: string): void => {
+    resumeAt.set(partition, String(Number(offset) + 1));
+  };
+
+  /** The last sign of life from the broker: a fetch, a join, a message handled. */
+  let lastSign = performance.now();
+  const handleBatch = async ({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> => {
     let lastBeat = clock.now();
     for (const m of batch.messages) {
+      lastSign = performance.now();
       if (!isRunning() || isStale() || stopCtl.signal.aborted) return;
       try {
         const decoded = decodeMessage(m.value, m.headers);
@@ -180,41 +215,52 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
         } else {
           const meta = decoded.meta;
           let missingBefore = 0;
+          let repeat = false;
           if (meta.seq !== null) {
             const v = tracker.observe(meta.streamId ?? '', meta.seq);
             missingBefore = v.missing;
+            repeat = v.repeat;
             stats.gaps = tracker.gaps;
             stats.repeats = tracker.repeats;
-            stats.firstSeq = tracker.firstSeq;
-            stats.lastSeq = tracker.lastSeq;
+            stats.firstSeq ??= meta.seq;
+            if (!repeat) stats.lastSeq = meta.seq;
           }
           const timestamp = Number(m.timestamp);
-          if (opts.pace) await pacer.wait({ ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId }, stopCtl.signal);
+          // A frame seen already (a send retried after a broker restart wrote it twice, or the
+          // viewer re-read it after rejoining) is counted as a repeat and shown once.
+          if (!repeat && opts.pace)
+            await pacer.wait(
+              { ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId },
+              stopCtl.signal,
+            );
           if (stopCtl.signal.aborted) return;
-          stats.frames++;
-          stats.bytes += decoded.image.length;
-          await opts.onFrame({
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: m.offset,
-            timestamp,
-            type: decoded.type,
-            image: decoded.image,
-            streamId: meta.streamId,
-            seq: meta.seq,
-            ptsMs: meta.ptsMs ?? null,
-            fps: meta.fps ?? null,
-            width: meta.width ?? null,
-            height: meta.height ?? null,
-            capturedAt: meta.capturedAt ?? null,
-            receivedAt: Date.now(),
-            missingBefore,
-          });
+          if (!repeat) {
+            stats.frames++;
+            stats.bytes += decoded.image.length;
+            await opts.onFrame({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              timestamp,
+              type: decoded.type,
+              image: decoded.image,
+              streamId: meta.streamId,
+              seq: meta.seq,
+              ptsMs: meta.ptsMs ?? null,
+              fps: meta.fps ?? null,
+              width: meta.width ?? null,
+              height: meta.height ?? null,
+              capturedAt: meta.capturedAt ?? null,
+              receivedAt: Date.now(),
+              missingBefore,
+            });
+          }
         }
       } catch (e) {
         // a failing onFrame (e.g. a closed window) must not kill the consumer
         setState(state, toKvsError(e));
       }
+      markDone(batch.partition, m.offset);
       resolveOffset(m.offset);
       checkCaughtUp(batch.partition, Number(m.offset) + 1);
       if (clock.now() - lastBeat > 2000) {
@@ -228,11 +274,27 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
   void done.then(() => resolveReady());
   const { GROUP_JOIN, FETCH, CRASH, DISCONNECT } = consumer.events;
-  consumer.on(GROUP_JOIN, () => setState('playing'));
+  consumer.on(GROUP_JOIN, () => {
+    lastSign = performance.now();
+    for (const [partition, offset] of resumeAt) consumer.seek({ topic, partition, offset });
+    setState('playing');
+  });
   consumer.on(FETCH, () => {
+    lastSign = performance.now();
     resolveReady();
     if (state === 'reconnecting') setState('playing');
   });
+  // kafkajs retries a lost broker quietly for a while before it reports anything; a healthy
+  // consumer completes a fetch at least every maxWaitTime (100 ms), so silence means trouble.
+  const watchdog = setInterval(() => {
+    const silentMs = performance.now() - lastSign;
+    if (state === 'playing' && silentMs > STALL_MS)
+      setState(
+        'reconnecting',
+        new KvsError('BROKER_UNREACHABLE', `No answer from Kafka at ${handle.bootstrap} for ${Math.round(silentMs / 1000)} s; reconnecting…`),
+      );
+  }, 1000);
+  watchdog.unref?.();
   consumer.on(DISCONNECT, () => {
     if (!stopCtl.signal.aborted) setState('reconnecting');
   });
@@ -251,6 +313,7 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
   async function finish(): Promise<ViewerStats> {
     if (!finished) {
       finished = true;
+      clearInterval(watchdog);
       stopCtl.abort();
       await consumer.disconnect().catch(() => undefined);
       if (state !== 'failed') setState('stopped');
@@ -265,9 +328,15 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
   try {
     await withTimeout(consumer.connect(), 10_000, `Connecting the viewer to ${handle.bootstrap}`);
     await consumer.subscribe({ topics: [topic], fromBeginning: opts.from.kind === 'beginning' });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: handleBatch });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: handleBatch,
+    });
     for (const s of pre.seekTo) consumer.seek({ topic, partition: s.partition, offset: s.offset });
   } catch (e) {
+    clearInterval(watchdog);
     await consumer.disconnect().catch(() => undefined);
     throw translateKafkaError(e, ctx);
   }

@@ -228,6 +228,8 @@ describe('BrowserTransport events', () => {
     bytesPerSec: 2000,
     shrunk: 0,
     total: 90,
+    broker: 'connected',
+    brokerError: null,
   };
 
   it('dispatches valid events and ignores invalid ones with a warning', () => {

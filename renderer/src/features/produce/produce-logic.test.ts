@@ -3,7 +3,7 @@ import type {
   ProduceEndedEvent,
   ProduceProgressEvent,
 } from '../../../../electron/shared/contract.js';
-import { buildProduceRequest, DEFAULT_FORM, progressView } from './produce-logic.js';
+import { brokerLinkNotice, buildProduceRequest, DEFAULT_FORM, progressView } from './produce-logic.js';
 
 describe('buildProduceRequest', () => {
   it('needs a video and a legal topic', () => {
@@ -79,6 +79,8 @@ const progress = (acked: number, total: number | null): ProduceProgressEvent => 
   fps: 0,
   bytesPerSec: 0,
   shrunk: 0,
+  broker: 'connected',
+  brokerError: null,
   total,
 });
 const ended = (ok: boolean, cancelled = false, acked = 40): ProduceEndedEvent => ({
@@ -115,6 +117,24 @@ describe('progressView', () => {
     expect(progressView(progress(400, null), ended(false, true))).toMatchObject({
       percent: 0,
       indeterminate: false,
+    });
+  });
+});
+
+describe('brokerLinkNotice', () => {
+  it('says nothing while connected, warns while reconnecting, counts lost frames when down', () => {
+    expect(brokerLinkNotice({ broker: 'connected', brokerError: null, failed: 0 })).toBeNull();
+    const err = { code: 'BROKER_UNREACHABLE' as const, message: 'connection refused' };
+    expect(brokerLinkNotice({ broker: 'reconnecting', brokerError: err, failed: 0 })).toEqual({
+      tone: 'warning',
+      text: expect.stringMatching(/reconnecting.*nothing is lost yet \(connection refused\)/),
+    });
+    expect(brokerLinkNotice({ broker: 'down', brokerError: err, failed: 1 })?.text).toMatch(
+      /1 frame not delivered so far.*resumes by itself/,
+    );
+    expect(brokerLinkNotice({ broker: 'down', brokerError: null, failed: 212 })).toMatchObject({
+      tone: 'error',
+      text: expect.stringMatching(/212 frames not delivered/),
     });
   });
 });

@@ -125,3 +125,26 @@ export function progressView(
     text: `${percent}% — ${acked} of about ${total} frames acked`,
   };
 }
+
+/**
+ * What to tell the user about the producer's link to Kafka while a job runs; null when it is fine.
+ * `tone` picks the styling: a restart being ridden out is a warning, frames being lost an error.
+ */
+export function brokerLinkNotice(
+  p: Pick<ProduceProgressEvent, 'broker' | 'brokerError' | 'failed'>,
+): { readonly tone: 'warning' | 'error'; readonly text: string } | null {
+  const why = p.brokerError ? ` (${p.brokerError.message})` : '';
+  if (p.broker === 'reconnecting')
+    return {
+      tone: 'warning',
+      text: `Kafka is not answering — reconnecting. Frames wait and nothing is lost yet${why}.`,
+    };
+  if (p.broker === 'down')
+    return {
+      tone: 'error',
+      text:
+        `Kafka has been unreachable longer than the retry budget: ${p.failed} frame${p.failed === 1 ? '' : 's'} not delivered so far. ` +
+        `Sending resumes by itself when it is back${why}.`,
+    };
+  return null;
+}

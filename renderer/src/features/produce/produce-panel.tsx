@@ -19,6 +19,7 @@ import {
 import { useKafka } from '../../shared/kafka-context.js';
 import { errorMessage } from '../../transport/errors.js';
 import {
+  brokerLinkNotice,
   buildProduceRequest,
   DEFAULT_FORM,
   progressView,
@@ -544,6 +545,7 @@ function ProduceStats({
           )}
         </dl>
       )}
+      {running && progress && <BrokerLink progress={progress} />}
       {running && !progress && <p className="muted">Starting ffmpeg…</p>}
       {ended &&
         (ended.ok ? (
@@ -560,5 +562,20 @@ function ProduceStats({
           </p>
         ))}
     </div>
+  );
+}
+
+function BrokerLink({ progress }: { progress: ProduceProgressEvent }) {
+  const notice = brokerLinkNotice(progress);
+  if (!notice) return null;
+  return (
+    <p
+      className={notice.tone === 'error' ? 'error-text' : 'warning-text'}
+      role="status"
+      data-testid="produce-broker"
+      data-state={progress.broker}
+    >
+      {notice.text}
+    </p>
   );
 }

@@ -1,0 +1,245 @@
+/**
+ * A broker that goes away mid-stream (issue 7 items 1 and 2), with real Apache Kafka: this file
+ * starts its own KRaft broker (the shared test brokers must not be restarted under other tests),
+ * produces a video in real time with the `kvs` command line and the core producer while a live
+ * viewer watches, and stops/starts the broker in the middle.
+ */
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startBroker, stopBroker } from '../../scripts/local-kafka/index.js';
+import { hasKafka } from '../../scripts/test-support/kafka-env.js';
+import { makeTestVideo } from './ffmpeg/test-video.js';
+import { createKafka, type KafkaHandle } from './kafka/client.js';
+import type { BrokerLinkState } from './kafka/send-budget.js';
+import { createTopic } from './kafka/topics.js';
+import { startViewer, type Viewer, type ViewerState } from './kafka/viewer.js';
+import { produceFile } from './produce-file.js';
+import type { KvsError } from './errors.js';
+
+const name = `test-restart-${process.pid}`;
+const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
+let dir: string;
+let video: string;
+let bootstrap: string;
+let handle: KafkaHandle;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function kvs(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number; stdout: string; stderr: string }>;
+} {
+  let child: ChildProcess | undefined;
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : 1) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        });
+      },
+    );
+  });
+  return { child: child as ChildProcess, done };
+}
+const lastJson = (stdout: string): Record<string, unknown> =>
+  JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+
+/** A live viewer that records what it shows and every state it reports. */
+async function watch(
+  topic: string,
+): Promise<{ viewer: Viewer; seqs: number[]; states: ViewerState[]; eos: () => number }> {
+  const seqs: number[] = [];
+  const states: ViewerState[] = [];
+  let eos = 0;
+  const viewer = await startViewer(handle, {
+    topic,
+    from: { kind: 'live' },
+    onFrame: (f) => void seqs.push(f.seq ?? -1),
+    onState: (s) => void states.push(s),
+    onEndOfStream: () => void eos++,
+  });
+  await viewer.ready;
+  return { viewer, seqs, states, eos: () => eos };
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-restart-'));
+    video = await makeTestVideo({ dir, seconds: 12, width: 640, height: 360, fps: 30 });
+    const started = await startBroker({
+      name,
+      mode: 'kraft',
+      port: await freePort(),
+      fresh: true,
+      log: () => undefined,
+    });
+    bootstrap = started.bootstrap;
+    handle = createKafka({ bootstrap });
+  });
+  afterAll(async () => {
+    await stopBroker({ name, removeData: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'restart: kvs produce and the live viewer recover by themselves; acked = consumed, in order, exactly once',
+    { timeout: 150_000 },
+    async () => {
+      const topic = `restart-${randomBytes(3).toString('hex')}`;
+      await createTopic(handle, topic);
+      const live = await watch(topic);
+      const produce = kvs([
+        'produce',
+        video,
+        '--bootstrap',
+        bootstrap,
+        '--topic',
+        topic,
+        '--realtime',
+        '--json',
+      ]);
+      await until('the viewer to show 60 frames', () => live.seqs.length >= 60, 30_000);
+
+      const restartStarted = Date.now();
+      await stopBroker({ name });
+      await until(
+        'the viewer to say it is reconnecting',
+        () => live.states.includes('reconnecting'),
+        15_000,
+      );
+      await startBroker({ name, log: () => undefined });
+      const restartMs = Date.now() - restartStarted;
+
+      const p = await produce.done;
+      expect(p.code, p.stderr).toBe(0);
+      const produced = lastJson(p.stdout);
+      expect(produced).toMatchObject({ frames: 360, acked: 360, failed: 0 });
+      expect(produced.longestOutageMs).toBeGreaterThan(1000); // the producer did see the broker go
+      expect(p.stderr).toMatch(/Kafka is not answering.*retrying/);
+      expect(p.stderr).toMatch(/Kafka answers again/);
+
+      await until('the viewer to reach the end of the stream', () => live.eos() > 0, 30_000);
+      const stats = await live.viewer.stop();
+      // every acknowledged frame shown exactly once, in order (repeats from retried sends are dropped)
+      expect(live.seqs).toEqual(range(360));
+      expect(stats.gaps).toBe(0);
+      expect(live.states.lastIndexOf('playing')).toBeGreaterThan(
+        live.states.indexOf('reconnecting'),
+      );
+
+      const c = await kvs([
+        'consume',
+        '--bootstrap',
+        bootstrap,
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--until-eos',
+        '--json',
+      ]).done;
+      expect(c.code, c.stderr).toBe(0);
+      expect(lastJson(c.stdout)).toMatchObject({
+        frames: produced.acked,
+        gaps: 0,
+        firstSeq: 0,
+        lastSeq: 359,
+      });
+      console.info(
+        `broker restart took ${restartMs} ms; producer saw an outage of ${String(produced.longestOutageMs)} ms`,
+      );
+    },
+  );
+
+  it(
+    'an outage longer than the retry budget: the exact number of frames not delivered, then it resumes',
+    { timeout: 150_000 },
+    async () => {
+      const topic = `outage-${randomBytes(3).toString('hex')}`;
+      await createTopic(handle, topic);
+      const live = await watch(topic);
+      const link: Array<[BrokerLinkState, KvsError | null]> = [];
+      let acked = 0;
+      let failedWhileDown = 0;
+      const stop = new AbortController();
+      const result = produceFile(handle, video, {
+        topic,
+        realtime: true,
+        loop: true,
+        signal: stop.signal,
+        retryBudgetMs: 1500,
+        onBrokerState: (s, e) => link.push([s, e]),
+        onProgress: (pr) => {
+          acked = pr.acked;
+          failedWhileDown = pr.failed;
+        },
+      });
+      await until('60 frames acknowledged', () => acked >= 60, 30_000);
+      await stopBroker({ name });
+      await until(
+        'the producer to give frames up',
+        () => link.some(([s]) => s === 'down') && failedWhileDown > 0,
+        20_000,
+      );
+      await sleep(3000); // well past the budget: more frames are given up while the broker is gone
+      await startBroker({ name, log: () => undefined });
+      await until(
+        'the producer to be connected again',
+        () => link.at(-1)?.[0] === 'connected',
+        30_000,
+      );
+      const ackedWhenBack = acked;
+      await until('30 more frames acknowledged', () => acked >= ackedWhenBack + 30, 30_000);
+      stop.abort();
+      const r = await result;
+
+      expect(link.map(([s]) => s)).toEqual(['reconnecting', 'down', 'connected']);
+      expect(link[0]?.[1]?.code).toBe('BROKER_UNREACHABLE');
+      expect(r.failed).toBeGreaterThan(30);
+      expect(r.acked + r.failed).toBe(r.frames); // every frame accounted for
+      expect(r.acked).toBeGreaterThanOrEqual(ackedWhenBack + 30); // it went on after the broker came back
+      expect(r.firstError?.code).toBe('BROKER_UNREACHABLE');
+
+      // what was acknowledged is exactly what a viewer reads back from the beginning
+      const replay: number[] = [];
+      const viewer = await startViewer(handle, {
+        topic,
+        from: { kind: 'beginning' },
+        untilCaughtUp: true,
+        onFrame: (f) => void replay.push(f.seq ?? -1),
+      });
+      const stats = await viewer.done;
+      expect(replay).toHaveLength(r.acked);
+      expect(stats.gaps).toBe(r.failed); // the missing ones are exactly the frames counted failed
+      expect(replay).toEqual([...replay].sort((a, b) => a - b));
+      expect(replay.at(-1)).toBe(r.frames - 1); // the last frame made it: sending resumed
+      expect(stats.endOfStreams).toBe(1);
+
+      // the live viewer came back too and shows frames sent after the outage
+      await until(
+        'the live viewer to see the last frame',
+        () => live.seqs.at(-1) === r.frames - 1,
+        30_000,
+      );
+      await live.viewer.stop();
+      expect(live.seqs).toEqual([...new Set(live.seqs)].sort((a, b) => a - b));
+    },
+  );
+});

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { KvsError } from '../errors.js';
+import { SendBudget, type BrokerLinkState } from './send-budget.js';
+import type { OutgoingMessage } from './wire-format.js';
+
+const batch: OutgoingMessage[] = [{ key: 's', value: Buffer.from('x'), headers: {} }];
+const gone = (): KvsError => new KvsError('BROKER_UNREACHABLE', 'connection refused');
+
+/** A broker that is down from `downFrom` to `upAt` (fake ms), on a fake clock that sleeps advance. */
+function rig(o: { downFrom: number; upAt: number; budgetMs: number; retriable?: boolean }) {
+  let t = 0;
+  let attempts = 0;
+  const states: Array<[BrokerLinkState, number]> = [];
+  const budget = new SendBudget(
+    async () => {
+      attempts++;
+      t += 10; // each try takes 10 ms
+      if (t >= o.downFrom && t < o.upAt)
+        throw o.retriable === false ? new KvsError('FRAME_TOO_LARGE', 'too big') : gone();
+    },
+    {
+      budgetMs: o.budgetMs,
+      initialBackoffMs: 100,
+      maxBackoffMs: 400,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+      isRetriable: (e) => e instanceof KvsError && e.code === 'BROKER_UNREACHABLE',
+      onState: (s) => states.push([s, t]),
+    },
+  );
+  return {
+    budget,
+    states,
+    get attempts() {
+      return attempts;
+    },
+    get t() {
+      return t;
+    },
+    set t(v: number) {
+      t = v;
+    },
+  };
+}
+
+describe('SendBudget', () => {
+  it('rides out an outage shorter than the budget: the batch is retried until acknowledged', async () => {
+    const r = rig({ downFrom: 0, upAt: 1500, budgetMs: 5000 });
+    await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+    expect(r.states.map(([s]) => s)).toEqual(['reconnecting', 'connected']);
+    expect(r.budget.state).toBe('connected');
+    expect(r.budget.retries).toBeGreaterThan(3);
+    expect(r.budget.longestOutageMs).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('gives a batch up once the outage outlasts the budget, then fails each batch at once until the broker is back', async () => {
+    const r = rig({ downFrom: 0, upAt: 10_000, budgetMs: 1000 });
+    await expect(r.budget.sendBatch(batch)).rejects.toMatchObject({ code: 'BROKER_UNREACHABLE' });
+    expect(r.budget.state).toBe('down');
+    expect(r.t).toBeGreaterThanOrEqual(1000);
+    expect(r.t).toBeLessThan(1500); // the last wait is cut to the budget
+    const before = r.attempts;
+    await expect(r.budget.sendBatch(batch)).rejects.toMatchObject({ code: 'BROKER_UNREACHABLE' });
+    expect(r.attempts - before).toBe(1); // down: one try, no waiting
+    r.t = 10_000;
+    await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+    expect(r.states.map(([s]) => s)).toEqual(['reconnecting', 'down', 'connected']);
+  });
+
+  it('starts a fresh budget for the next outage', async () => {
+    const r = rig({ downFrom: 0, upAt: 500, budgetMs: 1000 });
+    await r.budget.sendBatch(batch);
+    r.t = 0; // the same broker goes away again: a new outage with the whole budget
+    await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+    expect(r.states.map(([s]) => s)).toEqual([
+      'reconnecting',
+      'connected',
+      'reconnecting',
+      'connected',
+    ]);
+  });
+
+  it('fails a non-retriable error at once', async () => {
+    const r = rig({ downFrom: 0, upAt: 10_000, budgetMs: 5000, retriable: false });
+    await expect(r.budget.sendBatch(batch)).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    expect(r.attempts).toBe(1);
+    expect(r.budget.state).toBe('connected');
+  });
+
+  it('stops waiting when cancelled: one try, then the failure', async () => {
+    const ctl = new AbortController();
+    ctl.abort();
+    let attempts = 0;
+    const budget = new SendBudget(
+      () => {
+        attempts++;
+        return Promise.reject(gone());
+      },
+      { budgetMs: 60_000, signal: ctl.signal, isRetriable: () => true },
+    );
+    await expect(budget.sendBatch(batch)).rejects.toMatchObject({ code: 'BROKER_UNREACHABLE' });
+    expect(attempts).toBe(1);
+  });
+
+  it('keeps going when a state listener throws', async () => {
+    const r = new SendBudget(() => Promise.resolve(), {
+      isRetriable: () => true,
+      onState: () => {
+        throw new Error('listener bug');
+      },
+    });
+    await expect(r.sendBatch(batch)).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The producer's retry budget. kafkajs retries a send a few times within about a second; a
+ * broker restart takes several seconds, so on its own kafkajs would give up on the frames in
+ * flight. This wraps each batch send:
+ *
+ * - `connected`: sends go straight through.
+ * - `reconnecting`: a send failed with a retriable error (broker gone, timeout, leader moving).
+ *   The same batch is tried again with back-off until it is acknowledged or `budgetMs` has
+ *   passed since the outage began. Frames wait in the ordered queue meanwhile (bounded, with
+ *   backpressure to the source), so a restart shorter than the budget loses nothing.
+ * - `down`: the outage outlasted the budget. Each batch is tried once and, if the broker is
+ *   still gone, counted as not delivered at once — the stream keeps going and the count is exact.
+ *   The first acknowledged send returns to `connected`.
+ *
+ * A non-retriable error (frame too large, topic refused) fails the batch at once.
+ * Cancelling stops the waiting: a batch is tried once more, at most.
+ */
+import { KvsError } from '../errors.js';
+import type { OutgoingMessage } from './wire-format.js';
+
+export type BrokerLinkState = 'connected' | 'reconnecting' | 'down';
+
+export interface SendBudgetOptions {
+  /** How long one outage may last before frames are counted as not delivered (default 20 s). */
+  readonly budgetMs?: number;
+  /** First wait between tries; doubles up to maxBackoffMs. */
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly signal?: AbortSignal;
+  /** Every change of state; `error` is the failure that caused reconnecting/down. */
+  readonly onState?: (state: BrokerLinkState, error: unknown) => void;
+  /** Which failures are worth another try. */
+  readonly isRetriable: (error: unknown) => boolean;
+}
+
+export const DEFAULT_SEND_BUDGET_MS = 20_000;
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class SendBudget {
+  private current: BrokerLinkState = 'connected';
+  /** When the current outage began (now() units), or null while connected. */
+  private outageSince: number | null = null;
+  private readonly budgetMs: number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Longest outage seen so far, in ms (for the report). */
+  longestOutageMs = 0;
+  /** Sends that were tried again after a retriable failure. */
+  retries = 0;
+
+  constructor(
+    private readonly send: (messages: OutgoingMessage[]) => Promise<void>,
+    private readonly opts: SendBudgetOptions,
+  ) {
+    this.budgetMs = opts.budgetMs ?? DEFAULT_SEND_BUDGET_MS;
+    this.now = opts.now ?? (() => performance.now());
+    this.sleep = opts.sleep ?? abortableSleep;
+  }
+
+  get state(): BrokerLinkState {
+    return this.current;
+  }
+
+  /** Send one batch: resolves when acknowledged, rejects when it is not delivered. */
+  readonly sendBatch = async (messages: OutgoingMessage[]): Promise<void> => {
+    let backoff = this.opts.initialBackoffMs ?? 250;
+    for (;;) {
+      try {
+        await this.send(messages);
+        this.setState('connected', null);
+        return;
+      } catch (error) {
+        if (!this.opts.isRetriable(error)) throw error;
+        const t = this.now();
+        this.outageSince ??= t;
+        this.longestOutageMs = Math.max(this.longestOutageMs, t - this.outageSince);
+        const overBudget = t - this.outageSince >= this.budgetMs;
+        if (overBudget || this.current === 'down' || this.opts.signal?.aborted) {
+          if (overBudget || this.current === 'down') this.setState('down', error);
+          throw error;
+        }
+        this.setState('reconnecting', error);
+        this.retries++;
+        await this.sleep(
+          Math.min(backoff, this.budgetMs - (t - this.outageSince)),
+          this.opts.signal,
+        );
+        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 2000);
+      }
+    }
+  };
+
+  private setState(state: BrokerLinkState, error: unknown): void {
+    if (state === 'connected') this.outageSince = null;
+    if (state === this.current) return;
+    this.current = state;
+    try {
+      this.opts.onState?.(state, error);
+    } catch {
+      // a listener's failure never stops the stream
+    }
+  }
+}
+
+/** A send failure that says how long the broker has been gone. */
+export function outageError(outageMs: number, cause: KvsError): KvsError {
+  return new KvsError(
+    cause.code,
+    `The broker has not answered for ${Math.round(outageMs / 1000)} s: ${cause.message} Frames are counted as not delivered until it is back; the stream goes on.`,
+    cause.detail,
+  );
+}
