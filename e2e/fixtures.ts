@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, chromium, _electron, type Page } from '@playwright/test';
+import { test as base, chromium, _electron, type ElectronApplication, type Page } from '@playwright/test';
 import { startServer } from '../electron/cli/serve.js';
 import { electronBinary } from '../scripts/electron-binary.js';
 
@@ -19,6 +19,8 @@ export interface AppUnderTest {
   pickVideo(file: string): Promise<void>;
   /** The setup wizard's "upload a .tgz": the native dialog (Electron) or the file input (browser). */
   pickTarball(file: string): Promise<void>;
+  /** The Electron main process (electron project only), for checks that need it (security.spec.ts). */
+  readonly electronApp?: ElectronApplication;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -46,6 +48,7 @@ export const test = base.extend<{ app: AppUnderTest }>({
           await use({
             page,
             transport: 'electron',
+            electronApp,
             async pickVideo(file) {
               await electronApp.evaluate(({ dialog }, chosen) => {
                 dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [chosen] });

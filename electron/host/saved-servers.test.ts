@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KvsError } from '../core/errors.js';
+import type { SshConnectOptions, SshSession } from '../core/ssh/ssh-session.js';
+import { createHost } from './host.js';
 import {
   CANNOT_REMEMBER_MESSAGE,
   MAX_SAVED_SERVERS,
@@ -321,4 +323,91 @@ describe('saved servers', () => {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     },
   );
+});
+
+describe('saved servers through setup:connect (the checklist: never store the sudo password)', () => {
+  /** An SSH server stand-in: logs in anyone, is not root, and accepts any sudo password it is given. */
+  function fakeSsh(): {
+    open: (o: SshConnectOptions) => Promise<SshSession>;
+    argv: string[][];
+    sudoPasswords: Array<string | undefined>;
+  } {
+    const argv: string[][] = [];
+    const sudoPasswords: Array<string | undefined> = [];
+    const ok = { code: 0, signal: null, stdout: '', stderr: '' };
+    const open = (o: SshConnectOptions): Promise<SshSession> =>
+      Promise.resolve({
+        host: o.host,
+        port: o.port ?? 22,
+        username: o.username,
+        hostKey: { keyType: 'ssh-ed25519', fingerprint: `SHA256:${'A'.repeat(43)}` },
+        commandLog: [],
+        exec: (a) => {
+          argv.push([...a]);
+          return Promise.resolve(ok);
+        },
+        sudo: (a, opts) => {
+          argv.push([...a]);
+          sudoPasswords.push(opts.password);
+          return Promise.resolve(ok);
+        },
+        isRoot: () => Promise.resolve(false),
+        upload: () => Promise.resolve(),
+        writeFile: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+      });
+    return { open, argv, sudoPasswords };
+  }
+
+  it('SENTINEL: remembers the SSH password encrypted and writes the sudo password nowhere', async () => {
+    const sshPw = sentinel();
+    const sudoPw = `Sudo-${sentinel()}`;
+    const cipher = testCipher();
+    const ssh = fakeSsh();
+    const host = createHost({
+      userDataDir: userData,
+      allowOpenPath: false,
+      cipher,
+      setup: { openSsh: ssh.open },
+    });
+    try {
+      const reply = await host.handle('setup:connect', {
+        host: login.host,
+        port: login.port,
+        user: login.user,
+        auth: { kind: 'password', password: sshPw },
+        sudoPassword: sudoPw,
+        remember: true,
+      });
+      expect(reply).toMatchObject({ ok: true, result: { state: 'connected', remembered: true } });
+      expect(JSON.stringify(reply)).not.toContain(sudoPw);
+      expect(JSON.stringify(reply)).not.toContain(sshPw);
+      // sudo really was given its own password (so it was there to be stored, and was not)
+      expect(ssh.sudoPasswords.length).toBeGreaterThan(0);
+      expect(new Set(ssh.sudoPasswords)).toEqual(new Set([sudoPw]));
+      for (const a of ssh.argv) expect(a.join(' ')).not.toContain(sudoPw);
+
+      // the SSH password: remembered, encrypted
+      expect(await new SavedServers(file, cipher).password(login)).toBe(sshPw);
+      // the sudo password: in no file, in no encoding, not even encrypted (nothing decrypts to it)
+      await expectNoTrace(userData, sudoPw);
+      await expectNoTrace(userData, sshPw);
+      const stored = JSON.parse(await readFile(file, 'utf8')) as {
+        servers: Array<Record<string, unknown>>;
+      };
+      expect(stored.servers).toHaveLength(1);
+      expect(Object.keys(stored.servers[0] ?? {}).sort()).toEqual([
+        'host',
+        'password',
+        'port',
+        'user',
+      ]);
+      expect(cipher.decrypt(Buffer.from(String(stored.servers[0]?.password), 'base64'))).toBe(
+        sshPw,
+      );
+    } finally {
+      await host.dispose();
+    }
+    await expectNoTrace(userData, sudoPw);
+  });
 });

@@ -29,6 +29,11 @@ function createWindow(): BrowserWindow {
   win.webContents.on('will-navigate', (event, url) => {
     if (!isAppUrl(url, appUrl)) event.preventDefault();
   });
+  // will-navigate covers the main frame only; the page has no frames of its own, so a frame
+  // (injected markup) may not leave the app either
+  win.webContents.on('will-frame-navigate', (event) => {
+    if (!isAppUrl(event.url, appUrl)) event.preventDefault();
+  });
   win.webContents.on('will-redirect', (event, url) => {
     if (!isAppUrl(url, appUrl)) event.preventDefault();
   });

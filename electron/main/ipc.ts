@@ -14,8 +14,16 @@ export const EVENT_CHANNEL = 'kvs:event';
 export const FRAME_PORT_CHANNEL = 'kvs:frame-port';
 
 export function registerIpc({ host, win, appUrl }: { host: Host; win: BrowserWindow; appUrl: string }): () => void {
-  const trusted = (event: IpcMainInvokeEvent): boolean =>
-    event.sender === win.webContents && event.senderFrame !== null && isAppUrl(event.senderFrame.url, appUrl);
+  const trusted = (event: IpcMainInvokeEvent): boolean => {
+    try {
+      if (event.sender !== win.webContents) return false;
+      // null, or a getter that throws, when the frame navigated away or is being destroyed
+      const frame = event.senderFrame;
+      return frame !== null && isAppUrl(frame.url, appUrl);
+    } catch {
+      return false;
+    }
+  };
 
   const channels = Object.keys(invoke) as InvokeChannel[];
   for (const channel of channels) {
@@ -50,6 +58,7 @@ export function registerIpc({ host, win, appUrl }: { host: Host; win: BrowserWin
 
   return () => {
     for (const channel of channels) ipcMain.removeHandler(`${IPC_PREFIX}${channel}`);
+    win.webContents.off('did-finish-load', sendPort);
     offEvent();
     offFrame();
     port?.close();

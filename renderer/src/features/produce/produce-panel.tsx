@@ -535,7 +535,7 @@ function ProduceStats({
           </div>
           <div className={(ended?.failed ?? progress.failed) > 0 ? 'bad' : ''}>
             <dt>Failed</dt>
-            <dd>{formatCount(ended?.failed ?? progress.failed)}</dd>
+            <dd data-testid="produce-failed">{formatCount(ended?.failed ?? progress.failed)}</dd>
           </div>
           {progress.shrunk > 0 && (
             <div>
