@@ -61,6 +61,9 @@ test.describe('a broker restart mid-stream', () => {
     await expect(page.getByTestId('watch-status').first()).toContainText('Reconnecting', {
       timeout: 30_000,
     });
+    await expect(page.getByTestId('connection-status')).toContainText(
+      'Kafka is not answering right now',
+    );
     await page.screenshot({
       path: testInfo.outputPath(`broker-down-${app.transport}.png`),
       fullPage: true,
@@ -73,6 +76,7 @@ test.describe('a broker restart mid-stream', () => {
     await expect(page.getByTestId('watch-status').first()).toContainText('Playing', {
       timeout: 60_000,
     });
+    await expect(page.getByTestId('connection-status')).not.toContainText('not answering');
     await expect(async () =>
       expect(Number(await frames.textContent())).toBeGreaterThan(shownWhileDown + 30),
     ).toPass({ timeout: 60_000 });

@@ -71,14 +71,24 @@ function classifyIpv4(host: string, label: string): 'ipv4' | 'not-ipv4' | string
   return 'ipv4';
 }
 
+const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * RFC 4291 text form: eight hex groups, or fewer with one `::`; an IPv4 tail counts as two
+ * groups and may only end the address. No zone id (`%eth0`).
+ */
 function isIpv6(host: string): boolean {
   if (!/^[0-9a-f:.]+$/i.test(host) || !host.includes(':')) return false;
-  const double = host.split('::').length - 1;
-  if (double > 1) return false;
-  const groups = host.split(':').filter((g) => g !== '');
-  if (groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g) && !/^\d+\.\d+\.\d+\.\d+$/.test(g)))
-    return false;
-  return double === 1 ? groups.length < 8 : groups.length === 8;
+  const halves = host.split('::');
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((h) => (h === '' ? [] : h.split(':')));
+  let count = 0;
+  for (const [i, g] of groups.entries()) {
+    if (/^[0-9a-f]{1,4}$/i.test(g)) count += 1;
+    else if (i === groups.length - 1 && host.endsWith(g) && DOTTED_QUAD.test(g)) count += 2;
+    else return false; // an empty group (":::", a lone leading/trailing ":") or junk
+  }
+  return halves.length === 2 ? count <= 7 : count === 8;
 }
 
 export function isLoopback(entry: Pick<BootstrapEntry, 'host' | 'kind'>): boolean {

@@ -219,7 +219,7 @@ describe('bad input gets a clear message and loses nothing', () => {
     expect(new Set(messages).size).toBe(files.length);
   });
 
-  it('produces from a path with spaces, CJK and an emoji', async () => {
+  it.skipIf(!first)('produces from a path with spaces, CJK and an emoji', async () => {
     const topic = topicName('unicode');
     const result = await produceFile(handle, bad.unicode, { topic, fps: 5 }, { ffmpeg: ff });
     expect(result.acked).toBe(10);
@@ -235,10 +235,10 @@ describe('bad input gets a clear message and loses nothing', () => {
   });
 
   it.each([
-    ['has space', /contains "a space"/],
-    ['a/b', /contains "\/"/],
+    ['has space', /\(not space\)/],
+    ['a/b', /\(not "\/"\)/],
     ['x'.repeat(250), /at most 249/],
-    ['..', /does not allow/],
+    ['..', /not allowed/],
     ['__internal', /reserved/],
   ])('refuses the topic name %j', async (topic, message) => {
     const err = await produceFile(handle, video, { topic }, { ffmpeg: ff }).catch((e: unknown) => e);

@@ -227,6 +227,19 @@ export function createHost(deps: HostDeps): Host {
     emit('connection:status', next);
   }
 
+  // Streams (job or viewer id) that cannot reach the broker right now, and why. While any can't,
+  // the connection status stays "connected" but carries the error, so the connect panel says
+  // that Kafka is not answering; it clears when they are through again.
+  const linkTrouble = new Map<string, ErrorPayload>();
+  function reportLink(source: string, trouble: ErrorPayload | null): void {
+    if (trouble) linkTrouble.set(source, trouble);
+    else if (!linkTrouble.delete(source)) return;
+    if (status.state !== 'connected') return;
+    const error = linkTrouble.values().next().value ?? null;
+    if (error?.message === status.error?.message) return;
+    setStatus({ ...status, error });
+  }
+
   const chooseTarballPath = deps.chooseTarball;
   const setup = createSetupService({
     userDataDir: deps.userDataDir,
@@ -477,6 +490,7 @@ export function createHost(deps: HostDeps): Host {
             },
             onBrokerState: (state, err) => {
               brokerError = err === null ? null : errorPayload(err);
+              reportLink(jobId, state === 'connected' ? null : brokerError);
               last = { ...last, brokerState: state };
               sendProgress(true);
             },
@@ -515,6 +529,7 @@ export function createHost(deps: HostDeps): Host {
     };
     const ended = run().then((event) => {
       jobs.delete(jobId);
+      reportLink(jobId, null);
       emit('produce:ended', event);
     });
     jobs.set(jobId, { id: jobId, controller, ended });
@@ -564,6 +579,7 @@ export function createHost(deps: HostDeps): Host {
     if (v.viewer && v.viewer.state === 'failed') v.state = 'failed';
     else if (v.state !== 'failed') v.state = 'stopped';
     viewers.delete(v.id);
+    reportLink(v.id, null);
     sendStats(v, true);
   }
 
@@ -641,6 +657,9 @@ export function createHost(deps: HostDeps): Host {
           entry.state = state;
           if (err) entry.error = errorPayload(err);
           else if (state === 'playing') entry.error = null;
+          if (state === 'reconnecting')
+            reportLink(id, entry.error ?? { code: 'BROKER_UNREACHABLE', message: 'The viewer lost Kafka and is reconnecting.' });
+          else reportLink(id, null);
           if (entry.viewer) sendStats(entry, true);
         },
       });

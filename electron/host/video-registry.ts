@@ -22,6 +22,8 @@ import { checkVideoFile } from '../core/ffmpeg/probe.js';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 const MAX_NAME_CHARS = 120;
+/** `<16-char id>-<name>` must fit the 255-byte file-name limit of common file systems. */
+const MAX_NAME_BYTES = 200;
 const MAX_EXT_CHARS = 16;
 
 /** An upload went over the size cap (the browser transport answers 413). */
@@ -51,26 +53,57 @@ function isUnsafeChar(c: string): boolean {
   )
     return true; // bidi
   if (cp === 0xfeff) return true;
+  if (cp >= 0xd800 && cp <= 0xdfff) return true; // a lone surrogate: not a character, no file name
   return '<>:"|?*'.includes(c);
 }
 
 /**
  * A file name that is safe to use as the tail of a file in the uploads folder, or null when
- * nothing usable is left. Never contains a path separator, `..`, or a control character.
+ * nothing usable is left. Never contains a path separator, `..`, a control character or a lone
+ * surrogate; at most 120 characters and 200 UTF-8 bytes (long names are cut, extension kept).
  */
 export function sanitizeUploadName(raw: string): string | null {
   const last = raw.split(/[\\/]/).pop() ?? '';
-  let name = [...last.normalize('NFC')].filter((c) => !isUnsafeChar(c)).join('');
-  name = name.replace(/\.{2,}/g, '.').replace(/^[\s.]+|[\s.]+$/g, '');
+  let name = tidy(last);
   if (name === '') return null;
-  const chars = [...name];
-  if (chars.length > MAX_NAME_CHARS) {
+  if ([...name].length > MAX_NAME_CHARS || utf8Bytes(name) > MAX_NAME_BYTES) {
     const ext = path.extname(name);
-    const keep = ext.length > 1 && ext.length <= MAX_EXT_CHARS ? [...ext] : [];
-    const stem = chars.slice(0, chars.length - keep.length).slice(0, MAX_NAME_CHARS - keep.length);
-    name = [...stem, ...keep].join('').replace(/[\s.]+$/g, '');
+    const keep = ext.length > 1 && [...ext].length <= MAX_EXT_CHARS ? ext : '';
+    const stem = fit(
+      name.slice(0, name.length - keep.length),
+      MAX_NAME_CHARS - [...keep].length,
+      MAX_NAME_BYTES - utf8Bytes(keep),
+    );
+    // the cut may leave dots or spaces at the stem's end: "a." + ".mp4" must not become "a..mp4"
+    name = tidy(`${stem.replace(/[\s.]+$/, '')}${keep}`);
   }
   return name === '' || name === '.' ? null : name;
+}
+
+/** NFC, unsafe characters dropped, `..` runs collapsed, dots and spaces trimmed at both ends. */
+function tidy(s: string): string {
+  const kept = [...s.normalize('NFC')].filter((c) => !isUnsafeChar(c)).join('');
+  // normalise again: dropping a character can bring a letter and its accent together
+  return kept
+    .normalize('NFC')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[\s.]+|[\s.]+$/g, '');
+}
+
+function utf8Bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** The longest prefix of `s` (whole code points) within both limits. */
+function fit(s: string, maxChars: number, maxBytes: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const c of [...s].slice(0, Math.max(0, maxChars))) {
+    bytes += utf8Bytes(c);
+    if (bytes > maxBytes) break;
+    out += c;
+  }
+  return out;
 }
 
 export interface RegisteredVideo extends VideoRef {

@@ -11,6 +11,7 @@
  *   see frame-packet.ts.
  */
 import { z } from 'zod';
+import { topicNameProblem } from './topic-name.js';
 
 // ---- shared pieces -----------------------------------------------------------------------------
 
@@ -18,7 +19,10 @@ export const ErrorPayload = z.object({ code: z.string(), message: z.string(), de
 export type ErrorPayload = z.infer<typeof ErrorPayload>;
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const TopicName = z.string().min(1).max(249);
+const TopicName = z.string().superRefine((name, ctx) => {
+  const problem = topicNameProblem(name);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
 const Bootstrap = z.string().max(4096);
 
 export const ConnectionState = z.enum(['disconnected', 'connecting', 'connected', 'failed']);
@@ -153,9 +157,16 @@ export const SshAuthInput = z.discriminatedUnion('kind', [
 export type SshAuthInput = z.infer<typeof SshAuthInput>;
 
 export const SetupLogin = z.object({
-  host: z.string().min(1).max(253),
+  /** An IP address (IPv6 without brackets) or a host name: nothing a shell or ssh option could read. */
+  host: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9:][A-Za-z0-9.:-]*$/, 'Enter the server\'s IP address or host name (letters, digits, ".", "-" and ":").'),
   port: z.number().int().min(1).max(65535),
-  user: z.string().min(1).max(64),
+  user: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'Enter the user name on the server (letters, digits, ".", "_" and "-").'),
   auth: SshAuthInput,
   /** sudo's password; absent = the login password (password logins), or sudo without one. */
   sudoPassword: Secret.optional(),

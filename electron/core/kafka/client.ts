@@ -7,6 +7,7 @@ import type { KafkaConfig, LogEntry, Kafka as KafkaClient } from 'kafkajs';
 import { Kafka, logLevel } from './kafkajs.js';
 import { parseBootstrap } from '../bootstrap.js';
 import { KvsError } from '../errors.js';
+import { topicNameProblem } from '../../shared/topic-name.js';
 
 export interface KafkaLogger {
   (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra?: Record<string, unknown>): void;
@@ -50,17 +51,7 @@ export function createKafka(opts: ClientOptions): KafkaHandle {
   return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized };
 }
 
-/** Kafka's own rule for topic names. Returns an error message, or null when legal. */
-export function topicNameProblem(name: unknown): string | null {
-  if (typeof name !== 'string' || name.length === 0) return 'Enter a topic name.';
-  if (name.length > 249) return `Topic name is ${name.length} characters; Kafka allows at most 249.`;
-  if (name === '.' || name === '..') return `Kafka does not allow the topic name "${name}".`;
-  const bad = [...name].find((c) => !/[A-Za-z0-9._-]/.test(c));
-  if (bad !== undefined)
-    return `Topic name "${name}" contains "${bad === ' ' ? 'a space' : bad}"; Kafka allows only letters, digits, ".", "_" and "-".`;
-  if (name.startsWith('__')) return `Topic names starting with "__" are reserved for Kafka's internal topics.`;
-  return null;
-}
+export { topicNameProblem };
 
 export function assertTopicName(name: unknown): string {
   const problem = topicNameProblem(name);

@@ -211,8 +211,9 @@ export function validateSha512(value: unknown): string {
  */
 export function validateLocalPath(value: unknown): string {
   const s = str('tarballPath', value, 'The tarball path');
+  // C0 controls, DEL and C1 controls
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(s) || !(s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))) {
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(s) || !(s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))) {
     throw new SetupValidationError('tarballPath', value, `${show(value)} must be an absolute path to a .tgz file.`);
   }
   return s;

@@ -18,6 +18,23 @@ describe('describeStatus', () => {
     expect(v.lines.join('\n')).toContain('MkU3OEVBNTcwNTJENDM2Qk');
     expect(v.lines.join('\n')).toContain('10.0.0.5:9092 (node 1)');
   });
+  it('connected while a stream has lost the broker: says Kafka is not answering, and why', () => {
+    const v = describeStatus(
+      {
+        ...base,
+        error: {
+          code: 'BROKER_UNREACHABLE',
+          message: 'Cannot reach a broker at 10.0.0.5:9092: connection refused.',
+        },
+      },
+      null,
+    );
+    expect(v.tone).toBe('busy');
+    expect(v.headline).toMatch(
+      /^Connected to 10\.0\.0\.5:9092, but Kafka is not answering right now/,
+    );
+    expect(v.lines[0]).toMatch(/connection refused/);
+  });
   it('never says "Connected" unless connected', () => {
     for (const state of ['disconnected', 'connecting', 'failed'] as const) {
       const v = describeStatus(

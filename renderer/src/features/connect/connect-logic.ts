@@ -74,6 +74,13 @@ export function describeStatus(
           ? `Advertised brokers: ${brokers.join(', ')}`
           : 'The broker advertised no addresses.',
       );
+      // connected, but a stream has lost the broker (a restart, the network): it says why
+      if (status.error)
+        return {
+          tone: 'busy',
+          headline: `Connected to ${target}, but Kafka is not answering right now — streams are reconnecting by themselves.`,
+          lines: [status.error.message, ...lines],
+        };
       return { tone: 'ok', headline: `Connected to ${target}`, lines };
     }
   }
