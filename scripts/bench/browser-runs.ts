@@ -11,6 +11,7 @@ import { createTopic } from '../../electron/core/kafka/topics.js';
 import { produceFile } from '../../electron/core/produce-file.js';
 import { cpuPercent, sampleChromiumByType, startCpuWindow, type ProcessGroup } from './proc.js';
 import { percentile, percentiles, rateOver, round, type Percentiles } from './stats.js';
+import { abortableSleep as sleep } from '../../electron/core/kafka/send-budget.js';
 
 export interface Sample {
   readonly seq: number | null;
@@ -57,17 +58,7 @@ export interface BenchContext {
   readonly log: (line: string) => void;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep };
 
 function uniqueTopic(kind: string): string {
   return `bench-${kind}-${Date.now().toString(36)}`;

@@ -15,7 +15,7 @@
  * A non-retriable error (frame too large, topic refused) fails the batch at once.
  * Cancelling stops the waiting: a batch is tried once more, at most.
  */
-import { KvsError } from '../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { OutgoingMessage } from './wire-format.js';
 
 export type BrokerLinkState = 'connected' | 'reconnecting' | 'down';
@@ -37,17 +37,9 @@ export interface SendBudgetOptions {
 
 export const DEFAULT_SEND_BUDGET_MS = 20_000;
 
+/** Wait `ms`, or less when `signal` aborts (never rejects). */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 }
 
 export class SendBudget {
@@ -114,13 +106,4 @@ export class SendBudget {
       // a listener's failure never stops the stream
     }
   }
-}
-
-/** A send failure that says how long the broker has been gone. */
-export function outageError(outageMs: number, cause: KvsError): KvsError {
-  return new KvsError(
-    cause.code,
-    `The broker has not answered for ${Math.round(outageMs / 1000)} s: ${cause.message} Frames are counted as not delivered until it is back; the stream goes on.`,
-    cause.detail,
-  );
 }
