@@ -11,7 +11,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startBroker, stopBroker } from '../../scripts/local-kafka/index.js';
-import { hasKafka } from '../../scripts/test-support/kafka-env.js';
+import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { makeTestVideo } from './ffmpeg/test-video.js';
 import { createKafka, type KafkaHandle } from './kafka/client.js';
 import type { BrokerLinkState } from './kafka/send-budget.js';
@@ -240,6 +240,43 @@ describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
       );
       await live.viewer.stop();
       expect(live.seqs).toEqual([...new Set(live.seqs)].sort((a, b) => a - b));
+    },
+  );
+});
+
+describe.skipIf(!hasKafka())('the viewer does not cry wolf', () => {
+  it(
+    'a slow paced replay (a frame every 4 s) is not mistaken for a lost broker',
+    { timeout: 60_000 },
+    async () => {
+      const [first] = kafkaModes();
+      const shared = createKafka({ bootstrap: first?.bootstrap ?? '' });
+      const topic = `slow-${randomBytes(3).toString('hex')}`;
+      const slowDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-slow-'));
+      try {
+        const clip = await makeTestVideo({
+          dir: slowDir,
+          seconds: 12,
+          width: 160,
+          height: 90,
+          fps: 10,
+        });
+        expect((await produceFile(shared, clip, { topic, fps: 0.25 })).acked).toBe(3);
+        const states: ViewerState[] = [];
+        const viewer = await startViewer(shared, {
+          topic,
+          from: { kind: 'beginning' },
+          pace: true,
+          untilCaughtUp: true,
+          onFrame: () => undefined,
+          onState: (s) => void states.push(s),
+        });
+        const stats = await viewer.done;
+        expect(stats.frames).toBe(3);
+        expect(states).not.toContain('reconnecting');
+      } finally {
+        await rm(slowDir, { recursive: true, force: true });
+      }
     },
   );
 });

@@ -191,7 +191,17 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
 
   /** The last sign of life from the broker: a fetch, a join, a message handled. */
   let lastSign = performance.now();
-  const handleBatch = async ({
+  let handling = false;
+  const handleBatch = async (payload: EachBatchPayload): Promise<void> => {
+    handling = true;
+    try {
+      await handleMessages(payload);
+    } finally {
+      handling = false;
+      lastSign = performance.now();
+    }
+  };
+  const handleMessages = async ({
     batch,
     heartbeat,
     isRunning,
@@ -288,10 +298,14 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
   // consumer completes a fetch at least every maxWaitTime (100 ms), so silence means trouble.
   const watchdog = setInterval(() => {
     const silentMs = performance.now() - lastSign;
-    if (state === 'playing' && silentMs > STALL_MS)
+    // (not while a batch is being handled: a paced replay or a slow page waits in our own code)
+    if (state === 'playing' && !handling && silentMs > STALL_MS)
       setState(
         'reconnecting',
-        new KvsError('BROKER_UNREACHABLE', `No answer from Kafka at ${handle.bootstrap} for ${Math.round(silentMs / 1000)} s; reconnecting…`),
+        new KvsError(
+          'BROKER_UNREACHABLE',
+          `No answer from Kafka at ${handle.bootstrap} for ${Math.round(silentMs / 1000)} s; reconnecting…`,
+        ),
       );
   }, 1000);
   watchdog.unref?.();
