@@ -59,8 +59,28 @@ export async function topicExists(admin: Admin, topic: string): Promise<boolean>
   return names.includes(topic);
 }
 
+/**
+ * Right after a topic is created, KRaft's controller has answered but the broker may not have
+ * applied the new metadata yet: a request about the topic can fail with UNKNOWN_TOPIC_OR_PARTITION
+ * for a moment. Try again for up to `ms` before believing it.
+ */
+async function whileTopicAppears<T>(topic: string, fn: () => Promise<T>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      const unknown = translateKafkaError(e, { bootstrap: '', topic }).code === 'TOPIC_NOT_FOUND';
+      if (!unknown || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 export async function partitionOffsets(admin: Admin, topic: string): Promise<PartitionOffsets[]> {
-  const offsets = await withTimeout(admin.fetchTopicOffsets(topic), ADMIN_TIMEOUT_MS, `Reading offsets of "${topic}"`);
+  const offsets = await whileTopicAppears(topic, () =>
+    withTimeout(admin.fetchTopicOffsets(topic), ADMIN_TIMEOUT_MS, `Reading offsets of "${topic}"`),
+  );
   return offsets
     .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
     .sort((a, b) => a.partition - b.partition);
@@ -68,13 +88,15 @@ export async function partitionOffsets(admin: Admin, topic: string): Promise<Par
 
 /** The effective max.message.bytes of a topic (its own setting or the broker default). */
 export async function topicMaxMessageBytes(admin: Admin, topic: string): Promise<number> {
-  const res = await withTimeout(
-    admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
-    }),
-    ADMIN_TIMEOUT_MS,
-    `Reading the configuration of "${topic}"`,
+  const res = await whileTopicAppears(topic, () =>
+    withTimeout(
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      }),
+      ADMIN_TIMEOUT_MS,
+      `Reading the configuration of "${topic}"`,
+    ),
   );
   const entry = res.resources[0]?.configEntries.find((c) => c.configName === 'max.message.bytes');
   const value = Number(entry?.configValue);
