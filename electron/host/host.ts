@@ -456,13 +456,11 @@ export function createHost(deps: HostDeps): Host {
       if (force && key === lastSentKey) return;
       lastSent = t;
       lastSentKey = key;
-      const { brokerState, ...counts } = last;
       const payload: ProduceProgressEvent = {
         jobId,
-        ...counts,
+        ...last,
         total: lastTotal,
-        broker: brokerState,
-        brokerError: brokerState === 'connected' ? null : brokerError,
+        brokerError: last.brokerState === 'connected' ? null : brokerError,
       };
       emit('produce:progress', payload);
     };

@@ -86,7 +86,7 @@ export const ProduceProgressEvent = z.object({
    * nothing is lost yet); down (gone longer than the retry budget: frames are counted as failed
    * until it is back).
    */
-  broker: z.enum(['connected', 'reconnecting', 'down']),
+  brokerState: z.enum(['connected', 'reconnecting', 'down']),
   /** Why the link is not connected; null when it is. */
   brokerError: ErrorPayload.nullable(),
 });

@@ -228,7 +228,7 @@ describe('BrowserTransport events', () => {
     bytesPerSec: 2000,
     shrunk: 0,
     total: 90,
-    broker: 'connected',
+    brokerState: 'connected',
     brokerError: null,
   };
 

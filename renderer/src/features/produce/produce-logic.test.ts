@@ -79,7 +79,7 @@ const progress = (acked: number, total: number | null): ProduceProgressEvent => 
   fps: 0,
   bytesPerSec: 0,
   shrunk: 0,
-  broker: 'connected',
+  brokerState: 'connected',
   brokerError: null,
   total,
 });
@@ -123,16 +123,16 @@ describe('progressView', () => {
 
 describe('brokerLinkNotice', () => {
   it('says nothing while connected, warns while reconnecting, counts lost frames when down', () => {
-    expect(brokerLinkNotice({ broker: 'connected', brokerError: null, failed: 0 })).toBeNull();
+    expect(brokerLinkNotice({ brokerState: 'connected', brokerError: null, failed: 0 })).toBeNull();
     const err = { code: 'BROKER_UNREACHABLE' as const, message: 'connection refused' };
-    expect(brokerLinkNotice({ broker: 'reconnecting', brokerError: err, failed: 0 })).toEqual({
+    expect(brokerLinkNotice({ brokerState: 'reconnecting', brokerError: err, failed: 0 })).toEqual({
       tone: 'warning',
       text: expect.stringMatching(/reconnecting.*nothing is lost yet \(connection refused\)/),
     });
-    expect(brokerLinkNotice({ broker: 'down', brokerError: err, failed: 1 })?.text).toMatch(
+    expect(brokerLinkNotice({ brokerState: 'down', brokerError: err, failed: 1 })?.text).toMatch(
       /1 frame not delivered so far.*resumes by itself/,
     );
-    expect(brokerLinkNotice({ broker: 'down', brokerError: null, failed: 212 })).toMatchObject({
+    expect(brokerLinkNotice({ brokerState: 'down', brokerError: null, failed: 212 })).toMatchObject({
       tone: 'error',
       text: expect.stringMatching(/212 frames not delivered/),
     });

@@ -131,15 +131,15 @@ export function progressView(
  * `tone` picks the styling: a restart being ridden out is a warning, frames being lost an error.
  */
 export function brokerLinkNotice(
-  p: Pick<ProduceProgressEvent, 'broker' | 'brokerError' | 'failed'>,
+  p: Pick<ProduceProgressEvent, 'brokerState' | 'brokerError' | 'failed'>,
 ): { readonly tone: 'warning' | 'error'; readonly text: string } | null {
   const why = p.brokerError ? ` (${p.brokerError.message})` : '';
-  if (p.broker === 'reconnecting')
+  if (p.brokerState === 'reconnecting')
     return {
       tone: 'warning',
       text: `Kafka is not answering — reconnecting. Frames wait and nothing is lost yet${why}.`,
     };
-  if (p.broker === 'down')
+  if (p.brokerState === 'down')
     return {
       tone: 'error',
       text:

@@ -573,7 +573,7 @@ function BrokerLink({ progress }: { progress: ProduceProgressEvent }) {
       className={notice.tone === 'error' ? 'error-text' : 'warning-text'}
       role="status"
       data-testid="produce-broker"
-      data-state={progress.broker}
+      data-state={progress.brokerState}
     >
       {notice.text}
     </p>
