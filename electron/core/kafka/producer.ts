@@ -145,17 +145,6 @@ export async function produceFrames(
   let shrunk = 0;
   let firstError: KvsError | null = null;
   let warnedThisOutage = false;
-  let lastProgress = -Infinity;
-  const interval = opts.progressIntervalMs ?? 250;
-  const progress = (force = false): void => {
-    const t = now();
-    if (!opts.onProgress || (!force && t - lastProgress < interval)) return;
-    lastProgress = t;
-    const elapsedMs = t - started;
-    const secs = Math.max(elapsedMs / 1000, 1e-3);
-    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk, brokerState: budget.state });
-  };
-
   const budget = new SendBudget(
     (messages) =>
       producer
@@ -173,6 +162,17 @@ export async function produceFrames(
       },
     },
   );
+  let lastProgress = -Infinity;
+  const interval = opts.progressIntervalMs ?? 250;
+  const progress = (force = false): void => {
+    const t = now();
+    if (!opts.onProgress || (!force && t - lastProgress < interval)) return;
+    lastProgress = t;
+    const elapsedMs = t - started;
+    const secs = Math.max(elapsedMs / 1000, 1e-3);
+    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk, brokerState: budget.state });
+  };
+
   const sender = new OrderedSender(
     budget.sendBatch,
     {
