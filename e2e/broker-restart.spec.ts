@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { electronBinary } from '../scripts/electron-binary.js';
-import { freePort, startBroker, stopBroker } from '../scripts/local-kafka/index.js';
+import { startBroker, startFreshBroker, stopBroker } from '../scripts/local-kafka/index.js';
 import { expect, test } from './fixtures.js';
 
 const name = `e2e-restart-${process.pid}`;
@@ -16,15 +16,7 @@ test.describe('a broker restart mid-stream', () => {
   test.beforeAll(async ({}, testInfo) => {
     testInfo.setTimeout(120_000);
     if (testInfo.project.name === 'electron' && 'missing' in electronBinary()) return; // skipped there
-    bootstrap = (
-      await startBroker({
-        name,
-        mode: 'kraft',
-        port: await freePort(),
-        fresh: true,
-        log: () => undefined,
-      })
-    ).bootstrap;
+    bootstrap = (await startFreshBroker(name)).bootstrap;
   });
   test.afterAll(async () => {
     if (bootstrap) await stopBroker({ name, removeData: true });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startBroker, stopBroker } from '../../scripts/local-kafka/index.js';
+import { startBroker, startFreshBroker, stopBroker } from '../../scripts/local-kafka/index.js';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { makeTestVideo } from './ffmpeg/test-video.js';
 import { createKafka, type KafkaHandle } from './kafka/client.js';
@@ -84,14 +84,7 @@ describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-restart-'));
     video = await makeTestVideo({ dir, seconds: 12, width: 640, height: 360, fps: 30 });
-    const started = await startBroker({
-      name,
-      mode: 'kraft',
-      port: await freePort(),
-      fresh: true,
-      log: () => undefined,
-    });
-    bootstrap = started.bootstrap;
+    bootstrap = (await startFreshBroker(name)).bootstrap;
     handle = createKafka({ bootstrap });
   });
   afterAll(async () => {

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { startServer, type RunningServer } from '../../electron/cli/serve.js';
 import { createKafka } from '../../electron/core/kafka/client.js';
-import { freePort, startBroker, stopBroker } from '../local-kafka/index.js';
+import { startFreshBroker, stopBroker } from '../local-kafka/index.js';
 import { runBaseline, type Baseline } from './baseline.js';
 import {
   runFirstFrame,
@@ -132,13 +132,7 @@ async function main(): Promise<void> {
     if (bootstrap === null) {
       log('starting a fresh local Kafka broker (KRaft)…');
       startedBroker = true;
-      const b = await startBroker({
-        name: brokerName,
-        mode: 'kraft',
-        port: await freePort(),
-        fresh: true,
-        log: () => undefined,
-      });
+      const b = await startFreshBroker(brokerName);
       bootstrap = b.bootstrap;
       brokerPid = b.pids.broker ?? null;
       machine.kafka = `${b.kafkaVersion} (KRaft, local, 1 broker)`;

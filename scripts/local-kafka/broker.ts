@@ -196,6 +196,11 @@ export async function startBroker(options: StartOptions = {}): Promise<StartResu
   });
 }
 
+/** A new, empty instance on a free port, without progress lines (tests, the bench and the soak run their own). */
+export async function startFreshBroker(name: string, mode: KafkaMode = 'kraft'): Promise<StartResult> {
+  return startBroker({ name, mode, port: await freePort(), fresh: true, log: () => undefined });
+}
+
 /**
  * Stops the instance (if running) and starts it again with the same mode, port and data,
  * so topics and their messages outlive a restart.

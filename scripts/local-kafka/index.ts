@@ -9,6 +9,7 @@ export {
   randomClusterId,
   restartBroker,
   startBroker,
+  startFreshBroker,
   stopBroker,
   type BrokerInfo,
   type BrokerPids,

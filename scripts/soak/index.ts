@@ -32,7 +32,7 @@ import type {
   ProduceProgressEvent,
   WatchStatsEvent,
 } from '../../electron/shared/contract.js';
-import { freePort, startBroker, stopBroker } from '../local-kafka/index.js';
+import { startFreshBroker, stopBroker } from '../local-kafka/index.js';
 import { testVideo } from '../bench/videos.js';
 import {
   FLAT_MAX_GROWTH_MB,
@@ -319,13 +319,7 @@ async function main(): Promise<number> {
     if (args.bootstrap === null) {
       log(`starting a fresh local Kafka broker (KRaft, instance ${brokerName})…`);
       brokerStarted = true;
-      const b = await startBroker({
-        name: brokerName,
-        mode: 'kraft',
-        port: await freePort(),
-        fresh: true,
-        log: () => undefined,
-      });
+      const b = await startFreshBroker(brokerName);
       bootstrap = b.bootstrap;
       log(`Kafka ${b.kafkaVersion} is up at ${bootstrap}`);
     }
