@@ -197,7 +197,10 @@ export async function startBroker(options: StartOptions = {}): Promise<StartResu
 }
 
 /** A new, empty instance on a free port, without progress lines (tests, the bench and the soak run their own). */
-export async function startFreshBroker(name: string, mode: KafkaMode = 'kraft'): Promise<StartResult> {
+export async function startFreshBroker(
+  name: string,
+  mode: KafkaMode = 'kraft',
+): Promise<StartResult> {
   return startBroker({ name, mode, port: await freePort(), fresh: true, log: () => undefined });
 }
 
