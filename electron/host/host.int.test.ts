@@ -324,6 +324,30 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       expect(['stopped', 'failed']).toContain(last.state);
     });
 
+    it('connecting again to the same address keeps the connection and its viewers', async () => {
+      const { viewerId } = await call(host, 'watch:start', {
+        topic,
+        from: { kind: 'live' },
+        pace: false,
+      });
+      await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'playing');
+      const before = events.of('connection:status').length;
+      expect(await call(host, 'connection:connect', { bootstrap })).toMatchObject({
+        state: 'connected',
+        bootstrap,
+      });
+      expect(events.of('connection:status')).toHaveLength(before); // nothing was closed or reopened
+      // the viewer is still there: watch:start from a page that raced the connect would have found it
+      expect((await call(host, 'topics:list', {})).some((t) => t.name === topic)).toBe(true);
+      expect(
+        events
+          .of('watch:stats')
+          .filter((s) => s.viewerId === viewerId)
+          .at(-1)?.state,
+      ).toBe('playing');
+      await call(host, 'watch:stop', { viewerId });
+    });
+
     it('disconnect stops every viewer and job of the connection', async () => {
       const { viewerId } = await call(host, 'watch:start', {
         topic,

@@ -328,6 +328,9 @@ export function createHost(deps: HostDeps): Host {
     const parsed = parseBootstrap(bootstrap);
     // a typo is answered at once and leaves the current connection as it is
     if (!parsed.ok) throw new KvsError('BOOTSTRAP_INVALID', parsed.error);
+    // already connected there (another window, a page reloaded with #bootstrap=…): keep it, and
+    // the viewers and jobs running on it — closing it would pull it from under their calls
+    if (conn !== null && conn.bootstrap === parsed.normalized && status.state === 'connected') return status;
     const gen = ++generation;
     await closeConnection();
     const superseded = (): KvsError =>

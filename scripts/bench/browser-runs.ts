@@ -75,10 +75,19 @@ async function openWatching(ctx: BenchContext, topic: string): Promise<Page> {
       'The built page has no bench hook (window.__kvsBench): rebuild it with `npx electron-vite build`.',
     );
   // the viewer has joined its group and is waiting at the live end
-  await page
-    .getByTestId('watch-status')
-    .filter({ hasText: /Waiting for frames on|Playing/ })
-    .waitFor({ timeout: 60_000 });
+  try {
+    await page
+      .getByTestId('watch-status')
+      .filter({ hasText: /Waiting for frames on|Playing/ })
+      .waitFor({ timeout: 60_000 });
+  } catch (e) {
+    // say what the page showed instead
+    const text = async (id: string): Promise<string> =>
+      (await page.getByTestId(id).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '(none)';
+    throw new Error(
+      `The page's viewer on "${topic}" did not start within 60 s: watch status "${await text('watch-status')}", watch error "${await text('watch-error')}", connection "${await text('connection-status')}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+    );
+  }
   return page;
 }
 
