@@ -5,7 +5,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { KvsError } from '../../electron/core/errors.js';
 import {
   LOG4J2_PROPERTIES,
@@ -553,7 +553,10 @@ export function randomClusterId(): string {
   }
 }
 
-async function answersMetadata(bootstrap: string): Promise<boolean> {
+export type ClusterDescription = Awaited<ReturnType<Admin['describeCluster']>>;
+
+/** One quick metadata request (1 s to connect, 3 s to answer, no retries); null when it fails. */
+export async function describeClusterOnce(bootstrap: string): Promise<ClusterDescription | null> {
   const admin = new Kafka({
     clientId: 'kvs-local-kafka',
     brokers: [bootstrap],
@@ -564,13 +567,22 @@ async function answersMetadata(bootstrap: string): Promise<boolean> {
   }).admin();
   try {
     await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0 && cluster.controller !== null && cluster.controller >= 0;
+    return await admin.describeCluster();
   } catch {
-    return false;
+    return null;
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+async function answersMetadata(bootstrap: string): Promise<boolean> {
+  const cluster = await describeClusterOnce(bootstrap);
+  return (
+    cluster !== null &&
+    cluster.brokers.length > 0 &&
+    cluster.controller !== null &&
+    cluster.controller >= 0
+  );
 }
 
 async function waitUntil(

@@ -43,8 +43,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from '../../electron/core/kafka/kafkajs.js';
-import { randomClusterId } from '../local-kafka/broker.js';
+import { describeClusterOnce, randomClusterId } from '../local-kafka/broker.js';
 import { LOG4J2_PROPERTIES, SINGLE_NODE, propertiesPath } from '../local-kafka/config.js';
 import { libsDir } from '../local-kafka/install.js';
 import { findOnPath } from '../local-kafka/tools.js';
@@ -300,26 +299,12 @@ function serverProperties(o: {
 
 /** Resolves true when the healthy listener answers metadata with our cluster id and itself. */
 async function answers(bootstrap: string, clusterId: string): Promise<boolean> {
-  const admin = new Kafka({
-    clientId: 'kvs-misconfigured-kafka',
-    brokers: [bootstrap],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    requestTimeout: 3_000,
-    retry: { retries: 0 },
-  }).admin();
-  try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return (
-      cluster.clusterId === clusterId &&
-      cluster.brokers.some((b) => `${b.host}:${b.port}` === bootstrap)
-    );
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const cluster = await describeClusterOnce(bootstrap);
+  return (
+    cluster !== null &&
+    cluster.clusterId === clusterId &&
+    cluster.brokers.some((b) => `${b.host}:${b.port}` === bootstrap)
+  );
 }
 
 /** Starts the broker and resolves once its healthy listener answers; on failure removes everything. */
