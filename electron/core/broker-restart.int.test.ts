@@ -129,7 +129,7 @@ describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
       expect(p.stderr).toMatch(/Kafka is not answering.*retrying/);
       expect(p.stderr).toMatch(/Kafka answers again/);
 
-      await until('the viewer to reach the end of the stream', () => live.eos() > 0, 30_000);
+      await until('the viewer to reach the end of the stream', () => live.eos() > 0, 60_000);
       const stats = await live.viewer.stop();
       // every acknowledged frame shown exactly once, in order (repeats from retried sends are dropped)
       expect(live.seqs).toEqual(range(360));
@@ -203,8 +203,12 @@ describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
       stop.abort();
       const r = await result;
 
-      expect(link.map(([s]) => s)).toEqual(['reconnecting', 'down', 'connected']);
-      expect(link[0]?.[1]?.code).toBe('BROKER_UNREACHABLE');
+      // a broker shutting down may still take a send or two before it is gone: the link may go
+      // reconnecting → connected → reconnecting first; it always gives up, then comes back
+      const states = link.map(([s]) => s);
+      expect(states[0]).toBe('reconnecting');
+      expect(states.at(-1)).toBe('connected');
+      expect(link.find(([s]) => s === 'down')?.[1]?.code).toBe('BROKER_UNREACHABLE');
       expect(r.failed).toBeGreaterThan(30);
       expect(r.acked + r.failed).toBe(r.frames); // every frame accounted for
       expect(r.acked).toBeGreaterThanOrEqual(ackedWhenBack + 30); // it went on after the broker came back
@@ -233,9 +237,9 @@ describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
       );
       await live.viewer.stop();
       expect(live.seqs).toEqual([...new Set(live.seqs)].sort((a, b) => a - b));
-    console.info(
-      `outage past a 1.5 s budget: ${r.frames} frames, ${r.acked} acked, ${r.failed} not delivered (exactly the ${stats.gaps} gaps read back), longest outage ${r.longestOutageMs} ms`,
-    );
+      console.info(
+        `outage past a 1.5 s budget: ${r.frames} frames, ${r.acked} acked, ${r.failed} not delivered (exactly the ${stats.gaps} gaps read back), longest outage ${r.longestOutageMs} ms`,
+      );
     },
   );
 });

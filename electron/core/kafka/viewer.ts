@@ -149,8 +149,12 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     maxBytes: Math.max(fetchPerPartition * 2, 10 * 1024 * 1024),
     maxWaitTimeInMs: 100,
     minBytes: 1,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // After a broker restart the coordinator still remembers this viewer's old member (kafkajs
+    // rejoins under a new id when it restarted the consumer); the rejoin waits until that member's
+    // session expires, so a short session keeps the pause after a restart short.
+    sessionTimeout: 10_000,
+    rebalanceTimeout: 10_000,
+    heartbeatInterval: 2_000,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
 
