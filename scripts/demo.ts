@@ -17,7 +17,7 @@ import { makeTestVideo } from '../electron/core/ffmpeg/test-video.js';
 import { createKafka } from '../electron/core/kafka/client.js';
 import { produceFile } from '../electron/core/produce-file.js';
 import { startServer } from '../electron/cli/serve.js';
-import { defaultUserDataDir } from '../electron/host/user-data-dir.js';
+import { userDataDir } from '../electron/host/user-data-dir.js';
 import { electronBinary } from './electron-binary.js';
 import { startBroker, stopBroker } from './local-kafka/index.js';
 
@@ -31,18 +31,34 @@ async function main(): Promise<void> {
   const bootstrap = broker.bootstrap;
   log(`Kafka is up at ${bootstrap}`);
 
-  const cache = path.join(process.env.KVS_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'kafka-video-studio'), 'demo');
+  const cache = path.join(
+    process.env.KVS_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'kafka-video-studio'),
+    'demo',
+  );
   await mkdir(cache, { recursive: true });
   const sample = path.join(cache, 'sample-720p.mp4');
   if (!existsSync(sample)) {
     log('making the sample video (first run only)…');
-    await makeTestVideo({ dir: cache, name: 'sample-720p.mp4', seconds: 20, width: 1280, height: 720, fps: 30 });
+    await makeTestVideo({
+      dir: cache,
+      name: 'sample-720p.mp4',
+      seconds: 20,
+      width: 1280,
+      height: 720,
+      fps: 30,
+    });
   }
 
   const stop = new AbortController();
   const handle = createKafka({ bootstrap });
   log(`streaming ${path.basename(sample)} to topic "${TOPIC}" in real time, looping`);
-  const producing = produceFile(handle, sample, { topic: TOPIC, realtime: true, loop: true, signal: stop.signal, onWarning: (w) => log(w.message) });
+  const producing = produceFile(handle, sample, {
+    topic: TOPIC,
+    realtime: true,
+    loop: true,
+    signal: stop.signal,
+    onWarning: (w) => log(w.message),
+  });
   // a stream that ends by itself (an error) ends the demo, saying why
   void producing.catch(() => undefined).finally(() => stop.abort());
 
@@ -59,8 +75,14 @@ async function main(): Promise<void> {
     closeUi = async () => void child.kill();
   } else {
     const staticDir = path.join(root, 'out/renderer');
-    if (!existsSync(path.join(staticDir, 'index.html'))) throw new Error('The page is not built: run `npm run build` first.');
-    const server = await startServer({ host: '127.0.0.1', port: 0, staticDir, userDataDir: defaultUserDataDir() });
+    if (!existsSync(path.join(staticDir, 'index.html')))
+      throw new Error('The page is not built: run `npm run build` first.');
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      staticDir,
+      userDataDir: userDataDir(),
+    });
     const url = `${server.url}#${params.toString()}`;
     log('no desktop app here (Electron is not installed), so the app runs in your browser:');
     process.stdout.write(`${url}\n`);
@@ -70,7 +92,9 @@ async function main(): Promise<void> {
   const shutdown = (): void => stop.abort();
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await new Promise<void>((resolve) =>
+    stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   log('stopping…');
   const result = await producing.catch((e: unknown) => {
     log(toKvsError(e).message);

@@ -26,6 +26,7 @@ import {
   startServer,
   type RunningServer,
 } from './serve.js';
+import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 /** ws-protocol.ts's ServerMessage is a discriminatedUnion with two 'reply' members, which zod 4 refuses to parse with; a plain union of the same options parses the same messages. */
 const ServerMessageSchema = z.union(ServerMessage.options);
@@ -490,6 +491,7 @@ describe.skipIf(!hasKafka())(
         // paced (as the page plays "from the beginning"): the page's acks keep up, so every frame
         // arrives; unpaced, a whole fetch would arrive at once and newest-frame-wins would drop most
         const { viewerId } = (await page.ok('watch:start', {
+          viewerId: newViewerId(),
           topic,
           from: { kind: 'beginning' },
           pace: true,

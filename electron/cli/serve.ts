@@ -37,7 +37,7 @@ import {
 import { KvsError, toKvsError } from '../core/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createHost, type Host } from '../host/host.js';
-import { defaultUserDataDir } from '../host/user-data-dir.js';
+import { userDataDir } from '../host/user-data-dir.js';
 import { UploadTooLargeError } from '../host/video-registry.js';
 import { intOption, parse } from './args.js';
 import type { CliIo } from './kvs.js';
@@ -441,7 +441,8 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     ws.on('error', () => undefined);
     ws.on('close', () => {
       sockets.delete(client);
-      void service.releaseClient(client);
+      // its viewers stop; its jobs go on (a socket also drops when the network blinks)
+      void service.releaseClient(client, { jobs: false });
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
@@ -462,7 +463,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       }
       const msg = parsed.data;
       if (msg.type === 'frame-ack') {
-        service.ackFrame(msg.viewerId);
+        service.ackFrame(msg.viewerId, client);
         return;
       }
       void service.handle(msg.channel, msg.args, { client }).then((reply) => {
@@ -482,7 +483,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
   const offFrame = service.onFrame((_viewerId, packet, client) => {
     const ws = client === null ? undefined : sockets.get(client);
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(packet, { binary: true });
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(packet, { binary: true });
+    return true;
   });
 
   const heartbeat = setInterval(() => {
@@ -605,12 +608,12 @@ export async function serveCommand(
   const staticDir = opts.staticDir ?? defaultStaticDir();
   if (!existsSync(path.join(staticDir, 'index.html')))
     throw new KvsError('FILE_NOT_FOUND', NOT_BUILT_MESSAGE);
-  const userDataDir = process.env.KVS_USER_DATA_DIR?.trim() || defaultUserDataDir();
+  const dataDir = userDataDir();
   const server = await startServer({
     host,
     port,
     staticDir,
-    userDataDir,
+    userDataDir: dataDir,
     allowOpenPath: values['open-path'] === true,
   });
   io.out(server.url);

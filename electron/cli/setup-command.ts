@@ -7,7 +7,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KvsError } from '../core/errors.js';
 import { SETUP_DEFAULTS } from '../shared/contract.js';
-import { detectServer, installedIn, queryStatus, runPlan, verifyFromLaptop, type StepEvent } from '../core/setup/executor.js';
+import {
+  detectServer,
+  installedIn,
+  queryStatus,
+  runPlan,
+  verifyFromLaptop,
+  type StepEvent,
+} from '../core/setup/executor.js';
 import { renderPlan } from '../core/setup/dry-run.js';
 import {
   DEFAULT_INSTALL_DIR,
@@ -16,9 +23,15 @@ import {
   buildStopPlan,
   buildUninstallPlan,
 } from '../core/setup/plan.js';
-import { openSsh, type HostKeyPolicy, type SshAuth, type SshSession, type UnknownHostInfo } from '../core/ssh/ssh-session.js';
+import {
+  openSsh,
+  type HostKeyPolicy,
+  type SshAuth,
+  type SshSession,
+  type UnknownHostInfo,
+} from '../core/ssh/ssh-session.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
-import { defaultUserDataDir } from '../host/user-data-dir.js';
+import { userDataDir } from '../host/user-data-dir.js';
 import { intOption, parse, requireOption } from './args.js';
 
 export interface SetupIo {
@@ -43,7 +56,11 @@ const LOGIN_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-type LoginValues = { [K in keyof typeof LOGIN_OPTIONS]?: (typeof LOGIN_OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+type LoginValues = {
+  [K in keyof typeof LOGIN_OPTIONS]?: (typeof LOGIN_OPTIONS)[K]['type'] extends 'string'
+    ? string
+    : boolean;
+};
 
 function readProcessStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -68,9 +85,13 @@ async function login(values: LoginValues, io: SetupIo): Promise<Login> {
   const host = requireOption(values.host, 'host', '10.0.0.5');
   const user = requireOption(values.user, 'user', 'ubuntu');
   const port = intOption(values['ssh-port'], 'ssh-port', 1, 65535) ?? 22;
-  if (values.key !== undefined && values['password-stdin']) throw new KvsError('INVALID_ARGUMENT', 'Choose either --key or --password-stdin, not both.');
+  if (values.key !== undefined && values['password-stdin'])
+    throw new KvsError('INVALID_ARGUMENT', 'Choose either --key or --password-stdin, not both.');
   if (values['accept-new-host-key'] && values['host-key'] !== undefined) {
-    throw new KvsError('INVALID_ARGUMENT', 'Choose either --accept-new-host-key or --host-key, not both.');
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Choose either --accept-new-host-key or --host-key, not both.',
+    );
   }
   let lines: string[] = [];
   if (values['password-stdin'] || values['sudo-password-stdin']) {
@@ -78,15 +99,20 @@ async function login(values: LoginValues, io: SetupIo): Promise<Login> {
   }
   const sshPassword = values['password-stdin'] ? lines.shift() : undefined;
   const sudoPassword = values['sudo-password-stdin'] ? lines.shift() : undefined;
-  if (values['password-stdin'] && !sshPassword) throw new KvsError('INVALID_ARGUMENT', '--password-stdin: no password on the first line of stdin.');
-  if (values['sudo-password-stdin'] && !sudoPassword) throw new KvsError('INVALID_ARGUMENT', '--sudo-password-stdin: no sudo password on stdin.');
+  if (values['password-stdin'] && !sshPassword)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      '--password-stdin: no password on the first line of stdin.',
+    );
+  if (values['sudo-password-stdin'] && !sudoPassword)
+    throw new KvsError('INVALID_ARGUMENT', '--sudo-password-stdin: no sudo password on stdin.');
 
   let auth: SshAuth;
   if (sshPassword !== undefined) auth = { kind: 'password', password: sshPassword };
   else if (values.key !== undefined) auth = { kind: 'key', privateKey: await readFile(values.key) };
   else auth = { kind: 'agent' };
 
-  const knownHostsFile = values['known-hosts'] ?? path.join(defaultUserDataDir(), 'known-hosts.json');
+  const knownHostsFile = values['known-hosts'] ?? path.join(userDataDir(), 'known-hosts.json');
   let unknown: UnknownHostInfo | undefined;
   const hostKey: HostKeyPolicy =
     values['host-key'] !== undefined
@@ -124,7 +150,11 @@ function stepLine(io: SetupIo, json: boolean): (e: StepEvent) => void {
   };
 }
 
-export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSignal): Promise<number> {
+export async function setupCommand(
+  argv: string[],
+  io: SetupIo,
+  signal: AbortSignal,
+): Promise<number> {
   const { values } = parse(
     argv,
     {
@@ -140,22 +170,32 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
     0,
   );
   const mode = values.mode ?? 'kraft';
-  if (mode !== 'kraft' && mode !== 'zookeeper') throw new KvsError('INVALID_ARGUMENT', `--mode must be kraft or zookeeper, got "${mode}".`);
+  if (mode !== 'kraft' && mode !== 'zookeeper')
+    throw new KvsError('INVALID_ARGUMENT', `--mode must be kraft or zookeeper, got "${mode}".`);
   const kafkaVersion = values['kafka-version'] ?? SETUP_DEFAULTS.kafkaVersion[mode];
   if (values['kafka-tarball'] !== undefined && values['kafka-url'] !== undefined) {
-    throw new KvsError('INVALID_ARGUMENT', 'Choose either --kafka-tarball or --kafka-url, not both.');
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Choose either --kafka-tarball or --kafka-url, not both.',
+    );
   }
   const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
   const advertise = values.advertise ?? requireOption(values.host, 'host', '10.0.0.5');
   const json = values.json === true;
   const zookeeper = values.zookeeper ?? 'auto';
   if (zookeeper !== 'auto' && zookeeper !== 'zookeeperd' && zookeeper !== 'bundled') {
-    throw new KvsError('INVALID_ARGUMENT', `--zookeeper must be auto, zookeeperd or bundled, got "${zookeeper}".`);
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      `--zookeeper must be auto, zookeeperd or bundled, got "${zookeeper}".`,
+    );
   }
 
   const { session, sudoPassword } = await login(values, io);
   try {
-    const facts = await detectServer(session, installDir, { ...(sudoPassword ? { sudoPassword } : {}), signal });
+    const facts = await detectServer(session, installDir, {
+      ...(sudoPassword ? { sudoPassword } : {}),
+      signal,
+    });
     const plan = buildInstallPlan(facts, {
       mode,
       kafkaVersion,
@@ -169,12 +209,29 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
     });
     if (values['dry-run']) {
       for (const line of renderPlan(plan, { maxScriptLength: 80 })) io.out(line);
-      if (json) io.out(JSON.stringify({ ok: true, dryRun: true, mode, kafkaVersion: plan.installation.kafkaVersion, steps: plan.steps.length }));
+      if (json)
+        io.out(
+          JSON.stringify({
+            ok: true,
+            dryRun: true,
+            mode,
+            kafkaVersion: plan.installation.kafkaVersion,
+            steps: plan.steps.length,
+          }),
+        );
       return 0;
     }
-    const result = await runPlan(session, plan, { ...(sudoPassword ? { sudoPassword } : {}), signal, onStep: stepLine(io, json) });
+    const result = await runPlan(session, plan, {
+      ...(sudoPassword ? { sudoPassword } : {}),
+      signal,
+      onStep: stepLine(io, json),
+    });
     const verify = await verifyFromLaptop({ advertise, signal });
-    if (!verify.ok) throw new KvsError('KAFKA_ERROR', `Kafka is running but the check from this computer failed: ${verify.problem ?? 'unknown problem'}`);
+    if (!verify.ok)
+      throw new KvsError(
+        'KAFKA_ERROR',
+        `Kafka is running but the check from this computer failed: ${verify.problem ?? 'unknown problem'}`,
+      );
     const summary = `Kafka ${plan.installation.kafkaVersion} (${mode}) is ready: ${verify.framesReceived}/${verify.framesSent} test frames went through ${verify.bootstrap}.`;
     if (json) {
       io.err(`${summary}\n`);
@@ -200,23 +257,55 @@ export async function setupCommand(argv: string[], io: SetupIo, signal: AbortSig
   }
 }
 
-export async function serverCommand(argv: string[], io: SetupIo, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(argv, { ...LOGIN_OPTIONS, 'remove-data': { type: 'boolean' } }, 1);
+export async function serverCommand(
+  argv: string[],
+  io: SetupIo,
+  signal: AbortSignal,
+): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { ...LOGIN_OPTIONS, 'remove-data': { type: 'boolean' } },
+    1,
+  );
   const action = positionals[0];
   if (action !== 'start' && action !== 'stop' && action !== 'status' && action !== 'uninstall') {
-    throw new KvsError('INVALID_ARGUMENT', `Choose what to do: kvs server start|stop|status|uninstall --host … --user …${action ? ` (not "${action}")` : ''}.`);
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      `Choose what to do: kvs server start|stop|status|uninstall --host … --user …${action ? ` (not "${action}")` : ''}.`,
+    );
   }
   const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
   const json = values.json === true;
   const { session, sudoPassword } = await login(values, io);
   try {
-    const facts = await detectServer(session, installDir, { ...(sudoPassword ? { sudoPassword } : {}), signal });
+    const facts = await detectServer(session, installDir, {
+      ...(sudoPassword ? { sudoPassword } : {}),
+      signal,
+    });
     const inst = await installedIn(session, facts, installDir);
     if (action === 'status') {
-      const up = await queryStatus(session, inst, { ...(sudoPassword ? { sudoPassword } : {}), signal });
-      const parts: Record<string, boolean> = { ...(up.zookeeper === null ? {} : { zookeeper: up.zookeeper }), kafka: up.kafka };
-      for (const [name, running] of Object.entries(parts)) (json ? (l: string) => io.err(`${l}\n`) : io.out)(`${name}: ${running ? 'running' : 'stopped'}`);
-      if (json) io.out(JSON.stringify({ ok: true, installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode, ...parts }));
+      const up = await queryStatus(session, inst, {
+        ...(sudoPassword ? { sudoPassword } : {}),
+        signal,
+      });
+      const parts: Record<string, boolean> = {
+        ...(up.zookeeper === null ? {} : { zookeeper: up.zookeeper }),
+        kafka: up.kafka,
+      };
+      for (const [name, running] of Object.entries(parts))
+        (json ? (l: string) => io.err(`${l}\n`) : io.out)(
+          `${name}: ${running ? 'running' : 'stopped'}`,
+        );
+      if (json)
+        io.out(
+          JSON.stringify({
+            ok: true,
+            installDir,
+            kafkaVersion: inst.kafkaVersion,
+            mode: inst.mode,
+            ...parts,
+          }),
+        );
       return 0;
     }
     const plan =
@@ -225,8 +314,20 @@ export async function serverCommand(argv: string[], io: SetupIo, signal: AbortSi
         : action === 'stop'
           ? buildStopPlan(inst)
           : buildUninstallPlan(inst, { removeData: values['remove-data'] === true });
-    const result = await runPlan(session, plan, { ...(sudoPassword ? { sudoPassword } : {}), signal, onStep: stepLine(io, json) });
-    if (json) io.out(JSON.stringify({ ok: true, action, changed: result.changed, unchanged: result.unchanged + result.checked }));
+    const result = await runPlan(session, plan, {
+      ...(sudoPassword ? { sudoPassword } : {}),
+      signal,
+      onStep: stepLine(io, json),
+    });
+    if (json)
+      io.out(
+        JSON.stringify({
+          ok: true,
+          action,
+          changed: result.changed,
+          unchanged: result.unchanged + result.checked,
+        }),
+      );
     else io.out(`Done: ${action} (${result.changed} changed).`);
     return 0;
   } catch (e) {

@@ -7,7 +7,7 @@ const packet = (n: number) => (dropped: number) => new Uint8Array([n, dropped]);
 describe('FrameGate (newest frame wins)', () => {
   it('delivers up to the limit, then keeps only the newest frame waiting', () => {
     const out: Uint8Array[] = [];
-    const gate = new FrameGate((p) => out.push(p), 2);
+    const gate = new FrameGate((p) => out.push(p) > 0, 2);
     for (let i = 0; i < 10; i++) gate.offer(packet(i));
     expect(out.map((p) => p[0])).toEqual([0, 1]);
     expect(gate.dropped).toBe(7); // 2..8 were replaced; 9 waits
@@ -26,7 +26,7 @@ describe('FrameGate (newest frame wins)', () => {
 
   it('ignores extra acks and stops after close', () => {
     const out: Uint8Array[] = [];
-    const gate = new FrameGate((p) => out.push(p), 2);
+    const gate = new FrameGate((p) => out.push(p) > 0, 2);
     gate.ack();
     gate.ack();
     expect(gate.unacked).toBe(0);
@@ -47,7 +47,7 @@ describe('FrameGate (newest frame wins)', () => {
         (limit, ops) => {
           let delivered = 0;
           let acked = 0;
-          const gate = new FrameGate(() => void delivered++, limit);
+          const gate = new FrameGate(() => ++delivered > 0, limit);
           let offered = 0;
           for (const isOffer of ops) {
             if (isOffer) {
@@ -67,10 +67,35 @@ describe('FrameGate (newest frame wins)', () => {
   });
 });
 
+describe('FrameGate with no page to take the frame', () => {
+  it('drops and counts a frame that could not be sent, and does not wait for its ack', () => {
+    let portOpen = false;
+    const out: number[] = [];
+    const gate = new FrameGate((p) => portOpen && out.push(p[0] ?? -1) > 0, 2);
+    // no frame port yet: nothing is in flight, nothing stalls
+    for (let i = 0; i < 5; i++) gate.offer(packet(i));
+    expect(gate.unacked).toBe(0);
+    expect(gate.dropped).toBe(5);
+    expect(gate.delivered).toBe(0);
+    // the port arrives: the next frames flow at once, no ack needed for the lost ones
+    portOpen = true;
+    gate.offer(packet(5));
+    gate.offer(packet(6));
+    expect(out).toEqual([5, 6]);
+    expect(gate.unacked).toBe(2);
+  });
+
+  it('in every-frame mode, an undeliverable frame never makes offer wait', () => {
+    const gate = new FrameGate(() => false, 1, 'every-frame', 60_000);
+    for (let i = 0; i < 3; i++) expect(gate.offer(packet(i))).toBeUndefined();
+    expect(gate.dropped).toBe(3);
+  });
+});
+
 describe('FrameGate every-frame mode (paced replays)', () => {
   it('waits for a free slot instead of dropping, and never drops while the page acks', async () => {
     const sent: number[] = [];
-    const gate = new FrameGate((p) => sent.push(p[0] ?? -1), 2, 'every-frame', 5000);
+    const gate = new FrameGate((p) => sent.push(p[0] ?? -1) > 0, 2, 'every-frame', 5000);
     const offers: Array<Promise<void> | void> = [];
     let n = 0;
     const make = () => {
@@ -92,7 +117,7 @@ describe('FrameGate every-frame mode (paced replays)', () => {
   });
 
   it('gives up waiting when the page stops acking, so the consumer never stalls', async () => {
-    const gate = new FrameGate(() => undefined, 1, 'every-frame', 20);
+    const gate = new FrameGate(() => true, 1, 'every-frame', 20);
     gate.offer(() => new Uint8Array([0]));
     await gate.offer(() => new Uint8Array([1])); // resolves after 20 ms without an ack
     await gate.offer(() => new Uint8Array([2]));
@@ -100,7 +125,7 @@ describe('FrameGate every-frame mode (paced replays)', () => {
   });
 
   it('releases a waiting offer on close', async () => {
-    const gate = new FrameGate(() => undefined, 1, 'every-frame', 60_000);
+    const gate = new FrameGate(() => true, 1, 'every-frame', 60_000);
     gate.offer(() => new Uint8Array([0]));
     const waiting = gate.offer(() => new Uint8Array([1]));
     gate.close();

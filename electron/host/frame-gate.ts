@@ -9,6 +9,10 @@
  *
  * The frame is kept as a thunk and encoded only when it is delivered, so the `dropped` count in
  * a packet is the count at the moment it leaves, not when it arrived.
+ *
+ * `deliver` says whether the packet is on its way: with no page to take it (no frame port yet,
+ * a socket closing) the frame is dropped and counted, and it is **not** in flight — an ack for
+ * it will never come, and counting it would stall the viewer for good.
  */
 export type MakePacket = (dropped: number) => Uint8Array;
 
@@ -29,7 +33,7 @@ export class FrameGate {
   private waiter: (() => void) | null = null;
 
   constructor(
-    private readonly deliver: (packet: Uint8Array) => void,
+    private readonly deliver: (packet: Uint8Array) => boolean,
     private readonly limit: number,
     private readonly mode: GateMode = 'newest-wins',
     private readonly maxWaitMs = 2000,
@@ -101,7 +105,10 @@ export class FrameGate {
 
   private send(make: MakePacket): void {
     this.inFlight++;
-    this.deliveredCount++;
-    this.deliver(make(this.droppedCount));
+    if (this.deliver(make(this.droppedCount))) this.deliveredCount++;
+    else {
+      this.inFlight--;
+      this.droppedCount++;
+    }
   }
 }

@@ -29,6 +29,7 @@ import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { locateFfmpeg } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createHost, MAX_JOBS, MAX_VIEWERS, STATS_INTERVAL_MS, type Host } from './host.js';
 import { call, EventLog, until } from './test-support.js';
+import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 const CYCLES = 15;
 /** Part (b): sample every 3 s for 45 s (16 samples: thirds of 5). */
@@ -118,7 +119,12 @@ describe.skipIf(!hasKafka())(`host memory and resources (${target?.mode ?? 'none
    */
   async function cycle(topic: string, untilFrames: boolean): Promise<void> {
     const [{ viewerId }, { jobId }] = await Promise.all([
-      call(host, 'watch:start', { topic, from: { kind: 'live' }, pace: false }),
+      call(host, 'watch:start', {
+        viewerId: newViewerId(),
+        topic,
+        from: { kind: 'live' },
+        pace: false,
+      }),
       call(host, 'produce:start', { videoId, topic, realtime: true, loop: true, format: 'kvs' }),
     ]);
     if (untilFrames)
@@ -211,7 +217,12 @@ describe.skipIf(!hasKafka())(`host memory and resources (${target?.mode ?? 'none
       const missing = topicName('missing');
       const watchReplies = await Promise.all(
         Array.from({ length: MAX_VIEWERS + 1 }, () =>
-          host.handle('watch:start', { topic: missing, from: { kind: 'live' }, pace: false }),
+          host.handle('watch:start', {
+            viewerId: newViewerId(),
+            topic: missing,
+            from: { kind: 'live' },
+            pace: false,
+          }),
         ),
       );
       const watchErrors = watchReplies.map((r) => (r.ok ? 'ok' : r.error.code));
@@ -251,6 +262,7 @@ describe.skipIf(!hasKafka())(`host memory and resources (${target?.mode ?? 'none
       const topic = topicName('maxrate');
       await call(host, 'topics:create', { topic });
       const { viewerId } = await call(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic,
         from: { kind: 'live' },
         pace: false,

@@ -15,6 +15,7 @@ import { makeTestVideo } from '../core/ffmpeg/test-video.js';
 import { createKafka } from '../core/kafka/client.js';
 import { createHost, type Host } from './host.js';
 import { call, callError, EventLog, until } from './test-support.js';
+import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 const FRAMES = 20; // 2 s at 10 fps
 
@@ -31,8 +32,7 @@ interface Received {
 }
 
 /**
- * Record every frame packet from now on (all viewers: frames may arrive before watch:start's
- * reply gives the test the id, so filter afterwards). `ack`: acknowledge each one at once, as a
+ * Record every frame packet from now on (all viewers; filter by id afterwards). `ack`: acknowledge each one at once, as a
  * page that keeps up would. Call `off()` at the end of the test.
  */
 function collectFrames(
@@ -45,6 +45,7 @@ function collectFrames(
     if (!decoded.ok) throw new Error(decoded.error);
     all.push({ viewerId, header: decoded.header, size: decoded.image.length });
     if (opts.ack) host.ackFrame(viewerId);
+    return true;
   });
   return { frames: (viewerId) => all.filter((f) => f.viewerId === viewerId), off };
 }
@@ -151,7 +152,12 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
     it('watches from the beginning: one packet per frame, in order, when the page acks', async () => {
       const collector = collectFrames(host, { ack: true });
       const id = (
-        await call(host, 'watch:start', { topic, from: { kind: 'beginning' }, pace: false })
+        await call(host, 'watch:start', {
+          viewerId: newViewerId(),
+          topic,
+          from: { kind: 'beginning' },
+          pace: false,
+        })
       ).viewerId;
       await until(() => collector.frames(id).length >= FRAMES, 'all frames');
       const frames = collector.frames(id);
@@ -183,6 +189,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
     it('newest frame wins: without acks only 2 packets go out and dropped grows; an ack sends the newest', async () => {
       const collector = collectFrames(host, { ack: false });
       const { viewerId } = await call(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic,
         from: { kind: 'beginning' },
         pace: false,
@@ -237,6 +244,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       await call(host, 'topics:create', { topic: mixed });
       const collector = collectFrames(host, { ack: true });
       const { viewerId } = await call(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic: mixed,
         from: { kind: 'live' },
         pace: false,
@@ -296,6 +304,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
 
     it('refuses to watch a topic that does not exist, as data', async () => {
       const error = await callError(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic: topicName('missing'),
         from: { kind: 'live' },
         pace: false,
@@ -307,6 +316,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       const doomed = topicName('doomed');
       await call(host, 'topics:create', { topic: doomed });
       const { viewerId } = await call(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic: doomed,
         from: { kind: 'live' },
         pace: false,
@@ -326,6 +336,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
 
     it('connecting again to the same address keeps the connection and its viewers', async () => {
       const { viewerId } = await call(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic,
         from: { kind: 'live' },
         pace: false,
@@ -350,6 +361,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
 
     it('disconnect stops every viewer and job of the connection', async () => {
       const { viewerId } = await call(host, 'watch:start', {
+        viewerId: newViewerId(),
         topic,
         from: { kind: 'live' },
         pace: false,

@@ -12,6 +12,7 @@ import { ConnectionStatus, InvokeReply, invoke } from '../shared/contract.js';
 import { createHost, NOT_CONNECTED_MESSAGE, type Host } from './host.js';
 import { call, callError, EventLog } from './test-support.js';
 import { UploadTooLargeError, sanitizeUploadName } from './video-registry.js';
+import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 let dir: string;
 const hosts: Host[] = [];
@@ -86,6 +87,7 @@ describe('handle: checking every call', () => {
     expect(e2.code).toBe('INVALID_ARGUMENT');
     expect(e2.message).toMatch(/"partitions"/);
     const e3 = await callError(host, 'watch:start', {
+      viewerId: newViewerId(),
       topic: 't',
       from: { kind: 'yesterday' },
       pace: true,
@@ -114,7 +116,7 @@ describe('handle: checking every call', () => {
       ['topics:list', {}],
       ['topics:create', { topic: 'a' }],
       ['topics:delete', { topic: 'a' }],
-      ['watch:start', { topic: 'a', from: { kind: 'live' }, pace: false }],
+      ['watch:start', { viewerId: newViewerId(), topic: 'a', from: { kind: 'live' }, pace: false }],
     ] as const) {
       const error = await callError(host, channel, args);
       expect(error).toEqual({ code: 'INVALID_ARGUMENT', message: NOT_CONNECTED_MESSAGE });

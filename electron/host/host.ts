@@ -34,7 +34,7 @@ import {
   type WatchStatsEvent,
 } from '../shared/contract.js';
 import { encodeFramePacket } from '../shared/frame-packet.js';
-import { FRAMES_IN_FLIGHT } from '../shared/ws-protocol.js';
+import { FRAMES_IN_FLIGHT } from '../shared/flow-control.js';
 import { parseBootstrap } from '../core/bootstrap.js';
 import { diagnose } from '../core/doctor/diagnose.js';
 import { KvsError, toKvsError } from '../core/errors.js';
@@ -70,12 +70,33 @@ export type HostEventArgs = {
   [C in EventChannel]: [channel: C, payload: EventPayload<C>];
 }[EventChannel];
 export type EventListener = (...args: HostEventArgs) => void;
-/** `client` is the caller that started the viewer (see {@link CallContext}), or null. */
-export type FrameListener = (viewerId: string, packet: Uint8Array, client: string | null) => void;
+/**
+ * `client` is the caller that started the viewer (see {@link CallContext}), or null. Returns
+ * whether the packet is on its way to that client: false (no socket, no frame port) means the
+ * frame is not in flight and the viewer's gate does not wait for its ack.
+ */
+export type FrameListener = (
+  viewerId: string,
+  packet: Uint8Array,
+  client: string | null,
+) => boolean;
 
-/** Who is calling. The browser transport passes one id per WebSocket so frames go to that socket only. */
+/**
+ * Who is calling: one id per page (a WebSocket in the browser, a page load in Electron), so
+ * frames go to that page only and its viewers and jobs are released with it.
+ */
 export interface CallContext {
   readonly client?: string;
+}
+
+/** What a departed client leaves behind. */
+export interface ReleaseOptions {
+  /**
+   * Also stop the produce jobs it started. Electron: yes (the page was reloaded or crashed,
+   * and the new page cannot see them). Browser: no (a WebSocket also drops when the network
+   * blinks, and the page reconnects).
+   */
+  readonly jobs: boolean;
 }
 
 export interface HostDeps {
@@ -106,12 +127,15 @@ export interface Host {
   handle(channel: string, rawArgs: unknown, ctx?: CallContext): Promise<InvokeReply>;
   onEvent(listener: EventListener): () => void;
   onFrame(listener: FrameListener): () => void;
-  /** The page has drawn a frame of this viewer: one more may be sent. Unknown ids are ignored. */
-  ackFrame(viewerId: string): void;
+  /**
+   * The page has drawn a frame of this viewer: one more may be sent. Unknown ids, and viewers
+   * of another client (when `client` is given), are ignored.
+   */
+  ackFrame(viewerId: string, client?: string): void;
   /** Browser upload: stream `body` into the uploads folder (capped) and register it. Throws KvsError / UploadTooLargeError. */
   registerUpload(name: string, body: AsyncIterable<Uint8Array>): Promise<VideoRef>;
-  /** A caller went away (a WebSocket closed): stop its viewers. Its produce jobs keep running. */
-  releaseClient(client: string): Promise<void>;
+  /** A caller went away (a WebSocket closed, a page reloaded): stop its viewers (and jobs, if asked). */
+  releaseClient(client: string, opts?: ReleaseOptions): Promise<void>;
   readonly maxUploadBytes: number;
   /** Stop every viewer and job, drop the connection, delete uploads. Idempotent. */
   dispose(): Promise<void>;
@@ -142,6 +166,7 @@ interface ViewerEntry {
 
 interface JobEntry {
   readonly id: string;
+  readonly client: string | null;
   readonly controller: AbortController;
   readonly ended: Promise<void>;
 }
@@ -212,14 +237,17 @@ export function createHost(deps: HostDeps): Host {
     }
   }
 
-  function emitFrame(viewerId: string, packet: Uint8Array, client: string | null): void {
+  /** True when some listener took the packet on its way to the page. */
+  function emitFrame(viewerId: string, packet: Uint8Array, client: string | null): boolean {
+    let sent = false;
     for (const l of [...frameListeners]) {
       try {
-        l(viewerId, packet, client);
+        if (l(viewerId, packet, client)) sent = true;
       } catch {
         // as above
       }
     }
+    return sent;
   }
 
   function setStatus(next: ConnectionStatus): void {
@@ -263,13 +291,19 @@ export function createHost(deps: HostDeps): Host {
 
   // ---- doctor -----------------------------------------------------------------------------------
 
-  async function runDoctor(bootstrap: string, opts: { topic?: string; frameBytes?: number }): Promise<Diagnosis> {
+  async function runDoctor(
+    bootstrap: string,
+    opts: { topic?: string; frameBytes?: number },
+  ): Promise<Diagnosis> {
     const d = await diagnose(bootstrap, opts);
     const parsed = parseBootstrap(bootstrap);
     const host = parsed.ok ? parsed.entries[0]?.host : undefined;
     const sessionId = host === undefined ? null : setup.sessionFor(host);
     const advertise = d.advertiseFix?.replace(/:\d+$/, '') ?? null;
-    const serverFix = sessionId !== null && advertise !== null && isIP(advertise) === 4 ? { sessionId, host: host ?? advertise, advertise } : null;
+    const serverFix =
+      sessionId !== null && advertise !== null && isIP(advertise) === 4
+        ? { sessionId, host: host ?? advertise, advertise }
+        : null;
     return {
       ok: d.ok,
       bootstrap: d.bootstrap,
@@ -330,7 +364,8 @@ export function createHost(deps: HostDeps): Host {
     if (!parsed.ok) throw new KvsError('BOOTSTRAP_INVALID', parsed.error);
     // already connected there (another window, a page reloaded with #bootstrap=…): keep it, and
     // the viewers and jobs running on it — closing it would pull it from under their calls
-    if (conn !== null && conn.bootstrap === parsed.normalized && status.state === 'connected') return status;
+    if (conn !== null && conn.bootstrap === parsed.normalized && status.state === 'connected')
+      return status;
     const gen = ++generation;
     await closeConnection();
     const superseded = (): KvsError =>
@@ -420,7 +455,10 @@ export function createHost(deps: HostDeps): Host {
 
   // ---- produce ------------------------------------------------------------------------------------
 
-  async function produceStart(req: Args<'produce:start'>): Promise<{ jobId: string }> {
+  async function produceStart(
+    req: Args<'produce:start'>,
+    ctx: CallContext,
+  ): Promise<{ jobId: string }> {
     const video = videos.get(req.videoId);
     if (!video)
       throw new KvsError(
@@ -533,7 +571,7 @@ export function createHost(deps: HostDeps): Host {
       reportLink(jobId, null);
       emit('produce:ended', event);
     });
-    jobs.set(jobId, { id: jobId, controller, ended });
+    jobs.set(jobId, { id: jobId, client: ctx.client ?? null, controller, ended });
     return { jobId };
   }
 
@@ -625,7 +663,9 @@ export function createHost(deps: HostDeps): Host {
         'INVALID_ARGUMENT',
         `At most ${MAX_VIEWERS} viewers can play at once. Stop one first.`,
       );
-    const id = newId();
+    const id = req.viewerId;
+    if (viewers.has(id))
+      throw new KvsError('INVALID_ARGUMENT', 'A viewer with this id is already playing.');
     const client = ctx.client ?? null;
     const entry: ViewerEntry = {
       id,
@@ -659,7 +699,13 @@ export function createHost(deps: HostDeps): Host {
           if (err) entry.error = errorPayload(err);
           else if (state === 'playing') entry.error = null;
           if (state === 'reconnecting')
-            reportLink(id, entry.error ?? { code: 'BROKER_UNREACHABLE', message: 'The viewer lost Kafka and is reconnecting.' });
+            reportLink(
+              id,
+              entry.error ?? {
+                code: 'BROKER_UNREACHABLE',
+                message: 'The viewer lost Kafka and is reconnecting.',
+              },
+            );
           else reportLink(id, null);
           if (entry.viewer) sendStats(entry, true);
         },
@@ -683,9 +729,13 @@ export function createHost(deps: HostDeps): Host {
     return { viewerId: id };
   }
 
-  async function watchStop({ viewerId }: Args<'watch:stop'>): Promise<Record<string, never>> {
+  async function watchStop(
+    { viewerId }: Args<'watch:stop'>,
+    ctx: CallContext,
+  ): Promise<Record<string, never>> {
     const v = viewers.get(viewerId);
-    if (v) await stopViewer(v);
+    // another page's viewer is not this page's to stop: as if it had stopped already
+    if (v && v.client === (ctx.client ?? null)) await stopViewer(v);
     return {};
   }
 
@@ -723,9 +773,13 @@ export function createHost(deps: HostDeps): Host {
     'setup:plan': (req) => setup.plan(req),
     'setup:install': ({ planId }) => setup.install(planId),
     'setup:cancel': ({ runId }) => setup.cancel(runId),
-    'setup:service': ({ sessionId, installDir, action }) => setup.service(sessionId, installDir, action),
+    'setup:service': ({ sessionId, installDir, action }) =>
+      setup.service(sessionId, installDir, action),
     'doctor:run': ({ bootstrap, topic, frameBytes }) =>
-      runDoctor(bootstrap, topic !== undefined && frameBytes !== undefined ? { topic, frameBytes } : {}),
+      runDoctor(
+        bootstrap,
+        topic !== undefined && frameBytes !== undefined ? { topic, frameBytes } : {},
+      ),
     'doctor:fix-on-server': async ({ sessionId, bootstrap, advertise }) => {
       await setup.fixAdvertised(sessionId, advertise);
       return runDoctor(bootstrap, {});
@@ -773,16 +827,20 @@ export function createHost(deps: HostDeps): Host {
       frameListeners.add(listener);
       return () => void frameListeners.delete(listener);
     },
-    ackFrame(viewerId) {
-      if (typeof viewerId === 'string') viewers.get(viewerId)?.gate.ack();
+    ackFrame(viewerId, client) {
+      if (typeof viewerId !== 'string') return;
+      const v = viewers.get(viewerId);
+      if (v && (client === undefined || v.client === client)) v.gate.ack();
     },
     registerUpload(name, body) {
       if (disposed) return Promise.reject(new KvsError('CANCELLED', 'The app is shutting down.'));
       return videos.addUpload(name, body);
     },
-    async releaseClient(client) {
+    async releaseClient(client, opts = { jobs: false }) {
       const mine = [...viewers.values()].filter((v) => v.client === client);
-      await Promise.all(mine.map((v) => stopViewer(v)));
+      const myJobs = opts.jobs ? [...jobs.values()].filter((j) => j.client === client) : [];
+      for (const j of myJobs) j.controller.abort();
+      await Promise.all([...mine.map((v) => stopViewer(v)), ...myJobs.map((j) => j.ended)]);
     },
     maxUploadBytes: videos.maxUploadBytes,
     async dispose() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultUserDataDir } from './user-data-dir.js';
+import path from 'node:path';
+import { defaultUserDataDir, userDataDir } from './user-data-dir.js';
 
 describe('defaultUserDataDir', () => {
   it('follows XDG on Linux', () => {
@@ -36,5 +37,21 @@ describe('defaultUserDataDir', () => {
     expect(defaultUserDataDir({ platform: 'win32', homedir: 'C:\\Users\\a', env: {} })).toBe(
       'C:\\Users\\a\\AppData\\Roaming\\kafka-video-studio',
     );
+  });
+
+  it('is the same folder for the desktop app, kvs serve and the CLI, unless KVS_USER_DATA_DIR says otherwise', () => {
+    expect(userDataDir({ platform: 'linux', homedir: '/home/a', env: {} })).toBe(
+      '/home/a/.config/kafka-video-studio',
+    );
+    expect(
+      userDataDir({
+        platform: 'linux',
+        homedir: '/home/a',
+        env: { KVS_USER_DATA_DIR: ' /tmp/u ' },
+      }),
+    ).toBe(path.resolve('/tmp/u'));
+    expect(
+      userDataDir({ platform: 'linux', homedir: '/home/a', env: { KVS_USER_DATA_DIR: '  ' } }),
+    ).toBe('/home/a/.config/kafka-video-studio');
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Where `kvs serve` keeps its files (recent connections, uploads) when Electron's
- * `app.getPath('userData')` is not there to ask:
+ * The one per-user folder of Kafka Video Studio — recent connections, remembered servers,
+ * pinned host keys, uploads — shared by the desktop app (main sets Electron's `userData` to it),
+ * `kvs serve` and the `kvs` CLI, so each sees what the others remembered:
  *
  * - Linux and others: `${XDG_CONFIG_HOME:-~/.config}/kafka-video-studio`
  * - macOS: `~/Library/Application Support/kafka-video-studio`
@@ -34,4 +35,10 @@ export function defaultUserDataDir(deps: UserDataDirDeps = {}): string {
   // the XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored
   const base = xdg && path.posix.isAbsolute(xdg) ? xdg : path.posix.join(home, '.config');
   return path.posix.join(base, APP_DIR_NAME);
+}
+
+/** {@link defaultUserDataDir}, unless `KVS_USER_DATA_DIR` names another folder (tests, portable use). */
+export function userDataDir(deps: UserDataDirDeps = {}): string {
+  const override = (deps.env ?? process.env).KVS_USER_DATA_DIR?.trim();
+  return override ? path.resolve(override) : defaultUserDataDir(deps);
 }

@@ -1,29 +1,57 @@
 /**
- * Electron main process: a thin adapter. It creates the one window with the
- * secure settings of security.ts, wires the contract's calls and events to the
- * Electron-free host (electron/host), and carries frames to the page over a
- * MessagePort as binary packets.
+ * Electron main process: a thin adapter. It creates the one window with the secure settings
+ * of security.ts, wires the contract's calls and events to the Electron-free host
+ * (electron/host) through ipc.ts, gives each page a MessagePort for frames, and quits only
+ * after the host has cleaned up.
  */
-import { app, BrowserWindow, dialog, safeStorage, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  safeStorage,
+  session,
+  shell,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createHost } from '../host/host.js';
+import { userDataDir } from '../host/user-data-dir.js';
+import { packagedMenuTemplate } from './app-menu.js';
 import { registerIpc } from './ipc.js';
+import { quitAfterCleanup } from './quit.js';
 import { safeStorageCipher } from './safe-storage-cipher.js';
-import { CONTENT_SECURITY_POLICY, VIDEO_EXTENSIONS, isAllowedExternal, isAppUrl, secureWebPreferences } from './security.js';
+import {
+  cspUrlFilter,
+  desktopContentSecurityPolicy,
+  isAllowedExternal,
+  isAppUrl,
+  permissionGranted,
+  rendererLocation,
+  secureWebPreferences,
+  VIDEO_EXTENSIONS,
+} from './security.js';
 
-// Tests (and careful users) can point the app at a fresh user-data folder.
-if (process.env.KVS_USER_DATA_DIR) app.setPath('userData', process.env.KVS_USER_DATA_DIR);
+/** How long quitting waits for viewers, jobs and SSH sessions to wind down. */
+const QUIT_CLEANUP_MS = 8_000;
+
+// One per-user folder for the desktop app, `kvs serve` and the CLI (KVS_USER_DATA_DIR for tests).
+app.setPath('userData', userDataDir());
 
 const rendererFile = join(import.meta.dirname, '../renderer/index.html');
-const appUrl = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(rendererFile).toString();
+const location = rendererLocation({ isPackaged: app.isPackaged, env: process.env, rendererFile });
+const appUrl = location.url;
+// a packaged app's icon ships in resources/ (electron-builder's extraResources), not in the asar
+const iconFile = app.isPackaged
+  ? join(process.resourcesPath, 'icon.png')
+  : join(import.meta.dirname, '../../resources/icon.png');
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
     height: 900,
     title: 'Kafka Video Studio',
-    icon: join(import.meta.dirname, '../../resources/icon.png'),
+    icon: iconFile,
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
   win.webContents.on('will-navigate', (event, url) => {
@@ -44,19 +72,37 @@ function createWindow(): BrowserWindow {
   });
   // `npm run demo` asks the page to connect and watch by itself (#bootstrap=…&watch=…)
   const autostart = process.env.KVS_AUTOSTART;
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(`${process.env.ELECTRON_RENDERER_URL}${autostart ? `#${autostart}` : ''}`);
+  if (location.kind === 'dev-server')
+    void win.loadURL(`${location.url}${autostart ? `#${autostart}` : ''}`);
   else void win.loadFile(rendererFile, autostart ? { hash: autostart } : {});
   return win;
 }
 
 void app.whenReady().then(() => {
-  // No permission (camera, notifications, …) is ever granted to the page.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-  });
+  if (app.isPackaged)
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        packagedMenuTemplate(process.platform) as MenuItemConstructorOptions[],
+      ),
+    );
 
   const win = createWindow();
+  const fromApp = (wc: Electron.WebContents | null, requestingUrl: string) => ({
+    appWindow: wc !== null && !win.isDestroyed() && wc === win.webContents,
+    requestingUrl,
+  });
+  // The copy buttons' clipboard write, from the app's own page: granted. Anything else: refused.
+  session.defaultSession.setPermissionRequestHandler((wc, permission, callback, details) =>
+    callback(permissionGranted(permission, fromApp(wc, details.requestingUrl), appUrl)),
+  );
+  session.defaultSession.setPermissionCheckHandler((wc, permission, _origin, details) =>
+    permissionGranted(permission, fromApp(wc, details.requestingUrl ?? ''), appUrl),
+  );
+  const csp = desktopContentSecurityPolicy(location.kind === 'dev-server' ? location.url : null);
+  session.defaultSession.webRequest.onHeadersReceived(cspUrlFilter(appUrl), (details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
+  });
+
   const host = createHost({
     userDataDir: app.getPath('userData'),
     allowOpenPath: false,
@@ -64,7 +110,10 @@ void app.whenReady().then(() => {
       const r = await dialog.showOpenDialog(win, {
         title: 'Choose a video',
         properties: ['openFile'],
-        filters: [{ name: 'Videos', extensions: VIDEO_EXTENSIONS }, { name: 'All files', extensions: ['*'] }],
+        filters: [
+          { name: 'Videos', extensions: VIDEO_EXTENSIONS },
+          { name: 'All files', extensions: ['*'] },
+        ],
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
@@ -72,7 +121,10 @@ void app.whenReady().then(() => {
       const r = await dialog.showOpenDialog(win, {
         title: 'Choose a Kafka download (.tgz)',
         properties: ['openFile'],
-        filters: [{ name: 'Kafka distribution', extensions: ['tgz', 'gz'] }, { name: 'All files', extensions: ['*'] }],
+        filters: [
+          { name: 'Kafka distribution', extensions: ['tgz', 'gz'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
@@ -80,10 +132,17 @@ void app.whenReady().then(() => {
     cipher: safeStorageCipher(safeStorage),
   });
   const unregister = registerIpc({ host, win, appUrl });
-  app.on('before-quit', () => {
-    unregister();
-    void host.dispose();
-  });
+  // Quitting waits (up to a limit) for viewers to leave their consumer groups, ffmpeg to be
+  // killed and SSH sessions to close.
+  quitAfterCleanup(
+    app,
+    async () => {
+      unregister();
+      await host.dispose();
+    },
+    QUIT_CLEANUP_MS,
+    (line) => console.error(line),
+  );
 });
 
 app.on('window-all-closed', () => app.quit());

@@ -1,22 +1,62 @@
 /**
- * The only place that touches ipcMain. Every contract call is registered on
- * its own channel (`kvs:<channel>`); each handler checks that the sender is the
- * app's own window and page, then hands the raw arguments to the host, which
- * parses them with the contract's zod schema. Errors cross as data.
+ * The only place that touches ipcMain.
+ *
+ * - Every contract call has its own channel (`kvs:call:<channel>`, one `ipcMain.handle` each).
+ *   A handler runs the call only when the sender is the app window showing the app page AND the
+ *   call carries that page's current client id; then it hands the raw arguments to the host,
+ *   which parses them with the contract's zod schema. Replies are data, errors too.
+ * - A page says hello once per load (`kvs:hello`): main makes a client for it and hands it a
+ *   MessagePort for frames. The page's viewers and jobs belong to that client, and are released
+ *   when the page goes — a main-frame navigation, a reload, a crashed renderer, a closed window —
+ *   or says hello again. A call from the page that was there before is refused.
+ * - Frames go to the client that started the viewer, over its port, as binary packets; a frame
+ *   for a client with no port is reported as not sent, so the viewer's gate does not wait for it.
  */
-import { ipcMain, MessageChannelMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { invoke, type InvokeChannel, type InvokeReply } from '../shared/contract.js';
+import {
+  ipcMain,
+  MessageChannelMain,
+  type BrowserWindow,
+  type IpcMainInvokeEvent,
+  type MessagePortMain,
+} from 'electron';
+import { INVOKE_CHANNELS, IPC, type BridgeReply, type HelloReply } from '../shared/ipc-channels.js';
 import type { Host } from '../host/host.js';
 import { isAppUrl } from './security.js';
 
-export const IPC_PREFIX = 'kvs:';
-export const EVENT_CHANNEL = 'kvs:event';
-export const FRAME_PORT_CHANNEL = 'kvs:frame-port';
+interface PageClient {
+  readonly id: string;
+  readonly port: MessagePortMain;
+}
 
-export function registerIpc({ host, win, appUrl }: { host: Host; win: BrowserWindow; appUrl: string }): () => void {
+const NOT_THE_APP: BridgeReply = {
+  ok: false,
+  error: { code: 'INVALID_ARGUMENT', message: 'Refused: not the app window.' },
+};
+const STALE_PAGE: BridgeReply = {
+  ok: false,
+  error: {
+    code: 'CANCELLED',
+    message: 'Refused: this call came from a page that has been replaced (reloaded or navigated).',
+  },
+};
+
+/** What went away, for the log line and tests. */
+export type ReleaseReason =
+  'navigation' | 'render-process-gone' | 'destroyed' | 'hello' | 'unregister';
+
+export interface RegisterIpcOptions {
+  readonly host: Host;
+  readonly win: BrowserWindow;
+  readonly appUrl: string;
+  /** Told each time a page's client is released (tests, logs). */
+  readonly onRelease?: (client: string, reason: ReleaseReason) => void;
+}
+
+export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions): () => void {
+  const contents = win.webContents;
   const trusted = (event: IpcMainInvokeEvent): boolean => {
     try {
-      if (event.sender !== win.webContents) return false;
+      if (event.sender !== contents) return false;
       // null, or a getter that throws, when the frame navigated away or is being destroyed
       const frame = event.senderFrame;
       return frame !== null && isAppUrl(frame.url, appUrl);
@@ -25,42 +65,77 @@ export function registerIpc({ host, win, appUrl }: { host: Host; win: BrowserWin
     }
   };
 
-  const channels = Object.keys(invoke) as InvokeChannel[];
-  for (const channel of channels) {
-    ipcMain.handle(`${IPC_PREFIX}${channel}`, async (event, args: unknown): Promise<InvokeReply> => {
-      if (!trusted(event)) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: 'Refused: not the app window.' } };
-      return host.handle(channel, args);
+  let seq = 0;
+  let current: PageClient | null = null;
+  const release = (reason: ReleaseReason): void => {
+    const c = current;
+    if (!c) return;
+    current = null;
+    c.port.close();
+    onRelease?.(c.id, reason);
+    // the page is gone: nobody can see or stop what it started
+    void host.releaseClient(c.id, { jobs: true });
+  };
+
+  ipcMain.handle(IPC.hello, (event): HelloReply | null => {
+    if (!trusted(event)) return null;
+    release('hello');
+    const id = `page-${++seq}`;
+    const { port1, port2 } = new MessageChannelMain();
+    port1.on('message', (e) => {
+      const data: unknown = e.data;
+      if (data === null || typeof data !== 'object') return;
+      const { type, viewerId } = data as { type?: unknown; viewerId?: unknown };
+      if (type === 'frame-ack' && typeof viewerId === 'string' && viewerId.length <= 64)
+        host.ackFrame(viewerId, id);
     });
+    port1.start();
+    current = { id, port: port1 };
+    contents.postMessage(IPC.framePort, null, [port2]);
+    return { client: id };
+  });
+
+  for (const channel of INVOKE_CHANNELS) {
+    ipcMain.handle(
+      `${IPC.callPrefix}${channel}`,
+      async (event, envelope: unknown): Promise<BridgeReply> => {
+        if (!trusted(event)) return NOT_THE_APP;
+        const client = (envelope as { client?: unknown } | null)?.client;
+        if (current === null || client !== current.id) return STALE_PAGE;
+        return host.handle(channel, (envelope as { args?: unknown }).args, { client: current.id });
+      },
+    );
   }
 
   const offEvent = host.onEvent((channel, payload) => {
-    if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, { channel, payload });
+    if (!win.isDestroyed()) contents.send(IPC.event, { channel, payload });
+  });
+  const offFrame = host.onFrame((_viewerId, packet, client) => {
+    if (current === null || client !== current.id) return false;
+    current.port.postMessage(packet);
+    return true;
   });
 
-  // Frames: binary packets over a MessagePort, not one IPC message each.
-  let port: Electron.MessagePortMain | null = null;
-  const sendPort = (): void => {
-    port?.close();
-    const { port1, port2 } = new MessageChannelMain();
-    port = port1;
-    port1.on('message', (e) => {
-      const data: unknown = e.data;
-      if (data && typeof data === 'object' && (data as { type?: unknown }).type === 'frame-ack') {
-        const viewerId = (data as { viewerId?: unknown }).viewerId;
-        if (typeof viewerId === 'string' && viewerId.length <= 64) host.ackFrame(viewerId);
-      }
-    });
-    port1.start();
-    win.webContents.postMessage(FRAME_PORT_CHANNEL, null, [port2]);
+  // The page goes away: its client goes with it.
+  const onNavigation = (details: { isMainFrame: boolean; isSameDocument: boolean }): void => {
+    if (details.isMainFrame && !details.isSameDocument) release('navigation');
   };
-  win.webContents.on('did-finish-load', sendPort);
-  const offFrame = host.onFrame((viewerId, packet) => port?.postMessage({ viewerId, packet }));
+  const onGone = (): void => release('render-process-gone');
+  const onDestroyed = (): void => release('destroyed');
+  contents.on('did-start-navigation', onNavigation);
+  contents.on('render-process-gone', onGone);
+  contents.on('destroyed', onDestroyed);
 
   return () => {
-    for (const channel of channels) ipcMain.removeHandler(`${IPC_PREFIX}${channel}`);
-    win.webContents.off('did-finish-load', sendPort);
+    ipcMain.removeHandler(IPC.hello);
+    for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(`${IPC.callPrefix}${channel}`);
+    if (!contents.isDestroyed()) {
+      contents.off('did-start-navigation', onNavigation);
+      contents.off('render-process-gone', onGone);
+      contents.off('destroyed', onDestroyed);
+    }
     offEvent();
     offFrame();
-    port?.close();
+    release('unregister');
   };
 }

@@ -3,6 +3,8 @@
  * they are unit-tested without the Electron binary (security-checklist.md).
  * No `electron` import here.
  */
+import { pathToFileURL } from 'node:url';
+
 export interface SecureWebPreferences {
   readonly preload: string;
   readonly contextIsolation: true;
@@ -31,9 +33,76 @@ export function secureWebPreferences(preload: string): SecureWebPreferences {
   };
 }
 
-/** The same policy as renderer/index.html's meta tag, also sent as a header. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/** One policy; only connect-src differs between where the page runs. */
+const policy = (connectSrc: string): string =>
+  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src ${connectSrc}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`;
+
+/** `kvs serve`'s policy (= renderer/index.html's meta tag, plus frame-ancestors): the page talks over a WebSocket. */
+export const CONTENT_SECURITY_POLICY = policy("'self' ws: wss:");
+
+/**
+ * The desktop page's policy, sent as a header. The desktop page connects to nothing (calls go
+ * through the preload, frames through a MessagePort), so `connect-src 'none'` — except in
+ * development, where Vite's dev server serves the page and keeps a WebSocket for hot reload.
+ */
+export function desktopContentSecurityPolicy(devServerUrl: string | null): string {
+  if (devServerUrl === null) return policy("'none'");
+  const origin = new URL(devServerUrl);
+  const ws = `${origin.protocol === 'https:' ? 'wss' : 'ws'}://${origin.host}`;
+  return policy(`${origin.origin} ${ws}`);
+}
+
+/**
+ * Where the header goes: the app's own page only (Electron's webRequest URL patterns,
+ * docs/api/web-request.md), not every response of the session.
+ */
+export function cspUrlFilter(appUrl: string): { urls: string[] } {
+  const u = new URL(appUrl);
+  return { urls: [u.protocol === 'file:' ? 'file://*/*' : `${u.origin}/*`] };
+}
+
+/**
+ * Where the window's page comes from. `ELECTRON_RENDERER_URL` (electron-vite's dev server) is
+ * honoured only in development: in a packaged app an environment variable must not decide which
+ * page the app trusts with its bridge.
+ */
+export function rendererLocation(opts: {
+  readonly isPackaged: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly rendererFile: string;
+}):
+  | { readonly kind: 'file'; readonly url: string }
+  | { readonly kind: 'dev-server'; readonly url: string } {
+  const dev = opts.env.ELECTRON_RENDERER_URL;
+  if (!opts.isPackaged && dev) {
+    try {
+      const u = new URL(dev);
+      if (u.protocol === 'http:' || u.protocol === 'https:')
+        return { kind: 'dev-server', url: u.toString() };
+    } catch {
+      // not a URL: the built page it is
+    }
+  }
+  return { kind: 'file', url: pathToFileURL(opts.rendererFile).toString() };
+}
+
+/**
+ * The one permission the page gets: writing text to the clipboard (the copy buttons), asked
+ * by the app's own page in the app window. Everything else — camera, microphone,
+ * notifications, geolocation, … — is refused. Electron names it `clipboard-sanitized-write`
+ * (docs/api/session.md, setPermissionRequestHandler).
+ */
+export const GRANTED_PERMISSION = 'clipboard-sanitized-write';
+
+export function permissionGranted(
+  permission: string,
+  from: { readonly appWindow: boolean; readonly requestingUrl: string },
+  appUrl: string,
+): boolean {
+  return (
+    permission === GRANTED_PERMISSION && from.appWindow && isAppUrl(from.requestingUrl, appUrl)
+  );
+}
 
 /**
  * Is `url` the app's own page? `appUrl` is the renderer's index URL (file://…/index.html
@@ -48,7 +117,10 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   } catch {
     return false;
   }
-  if (app.protocol === 'file:') return u.protocol === 'file:' && decodeURIComponent(u.pathname) === decodeURIComponent(app.pathname);
+  if (app.protocol === 'file:')
+    return (
+      u.protocol === 'file:' && decodeURIComponent(u.pathname) === decodeURIComponent(app.pathname)
+    );
   return u.origin === app.origin;
 }
 
@@ -58,11 +130,29 @@ const EXTERNAL_ALLOW = ['kafka.apache.org', 'github.com'];
 export function isAllowedExternal(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' && EXTERNAL_ALLOW.includes(u.hostname) && u.username === '' && u.password === '';
+    return (
+      u.protocol === 'https:' &&
+      EXTERNAL_ALLOW.includes(u.hostname) &&
+      u.username === '' &&
+      u.password === ''
+    );
   } catch {
     return false;
   }
 }
 
 /** Video files the native dialog offers. */
-export const VIDEO_EXTENSIONS = ['mp4', 'm4v', 'mov', 'mkv', 'webm', 'avi', 'mpg', 'mpeg', 'ts', 'flv', 'wmv', '3gp'];
+export const VIDEO_EXTENSIONS = [
+  'mp4',
+  'm4v',
+  'mov',
+  'mkv',
+  'webm',
+  'avi',
+  'mpg',
+  'mpeg',
+  'ts',
+  'flv',
+  'wmv',
+  '3gp',
+];

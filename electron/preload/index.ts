@@ -1,91 +1,144 @@
 /**
- * Preload: the only bridge between the page and main. It exposes one method
- * per contract operation (`calls[channel]`, each bound to its own IPC channel),
- * event subscription filtered to the contract's events, and binary frames from
- * the MessagePort main hands over. Never ipcRenderer itself.
+ * Preload: the only bridge between the page and main, and a small one.
+ *
+ * It runs sandboxed (`sandbox: true`), where `require` resolves only `electron`, `events`,
+ * `timers` and `url` (Electron docs, "Process Sandboxing" → "Preload scripts"). So it imports
+ * nothing but `electron` and the dependency-free channel list; it parses nothing (the page
+ * parses every reply and event with the contract), and it never holds a frame: the page gets
+ * its own MessagePort.
+ *
+ * - `calls[channel](args)`: one function per contract call, each on its own IPC channel,
+ *   carrying this page's client id. The reply comes back as data — never as a throw, since
+ *   contextBridge rebuilds an Error from its message alone and `code`/`detail` would be lost.
+ * - `onEvent(listener)`: the contract's events, filtered to its channel names.
+ * - `requestFramePort(nonce)`: the page asks for its frame port; it is forwarded to the page
+ *   with `window.postMessage(…, '*', [port])`, the pattern of Electron's
+ *   docs/tutorial/message-ports.md, so frames go straight from main to the page.
+ *
+ * Never ipcRenderer itself, never a generic invoke(channel).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { events, invoke, type EventChannel, type InvokeChannel } from '../shared/contract.js';
+import {
+  BRIDGE_GLOBAL,
+  FRAME_PORT_MESSAGE,
+  INVOKE_CHANNELS,
+  IPC,
+  isEventChannel,
+  type BridgeReply,
+  type CallEnvelope,
+  type FramePortMessage,
+  type HelloReply,
+  type InvokeChannel,
+  type KvsElectronBridge,
+} from '../shared/ipc-channels.js';
 
-const IPC_PREFIX = 'kvs:';
-const EVENT_CHANNEL = 'kvs:event';
-const FRAME_PORT_CHANNEL = 'kvs:frame-port';
+/** An IPC failure (main gone, no handler) as a reply the page understands. */
+function unreachable(err: unknown): BridgeReply {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    ok: false,
+    error: {
+      code: 'HOST_UNREACHABLE',
+      message: 'The app’s main process did not answer. Restart Kafka Video Studio.',
+      detail: message,
+    },
+  };
+}
 
-type Reply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
+function isBridgeReply(value: unknown): value is BridgeReply {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as { ok?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (r.ok === true) return 'result' in r;
+  return r.ok === false && typeof r.error?.code === 'string' && typeof r.error.message === 'string';
+}
 
-function unwrap(reply: Reply): unknown {
-  if (reply.ok) return reply.result;
-  const err = new Error(reply.error.message);
-  Object.assign(err, { code: reply.error.code });
-  throw err;
+// ---- this page's client, and its frame port ------------------------------------------------------
+
+let hello: Promise<HelloReply> | null = null;
+/** Say hello once per page load: main makes this page's client and sends its frame port. */
+function helloOnce(): Promise<HelloReply> {
+  hello ??= ipcRenderer.invoke(IPC.hello).then((reply: unknown) => {
+    const client = (reply as { client?: unknown } | null)?.client;
+    if (typeof client !== 'string') throw new Error('main did not give this page a client id');
+    return { client };
+  });
+  return hello;
+}
+
+let framePort: MessagePort | null = null;
+/** The nonce of the page's pending ask, if any. */
+let asked: string | null = null;
+/** This client's port went to the page already. */
+let forwarded = false;
+
+function forwardPort(): void {
+  if (!framePort || asked === null) return;
+  const message: FramePortMessage = { type: FRAME_PORT_MESSAGE, nonce: asked };
+  // the port moves to the page: from here on frames never pass through this world
+  window.postMessage(message, '*', [framePort]);
+  framePort = null;
+  asked = null;
+  forwarded = true;
+}
+
+ipcRenderer.on(IPC.framePort, (event) => {
+  const port = event.ports[0];
+  if (!port) return;
+  framePort?.close();
+  framePort = port;
+  forwardPort();
+});
+
+// ---- calls and events ------------------------------------------------------------------------------
+
+function callOn(channel: InvokeChannel): (args: unknown) => Promise<BridgeReply> {
+  return async (args) => {
+    try {
+      const { client } = await helloOnce();
+      const envelope: CallEnvelope = { client, args };
+      const reply: unknown = await ipcRenderer.invoke(`${IPC.callPrefix}${channel}`, envelope);
+      return isBridgeReply(reply) ? reply : unreachable(new Error('a reply that is not a reply'));
+    } catch (err) {
+      return unreachable(err);
+    }
+  };
 }
 
 const calls = Object.fromEntries(
-  (Object.keys(invoke) as InvokeChannel[]).map((channel) => [
-    channel,
-    (args: unknown) => ipcRenderer.invoke(`${IPC_PREFIX}${channel}`, args).then((r: Reply) => unwrap(r)),
-  ]),
-) as Record<InvokeChannel, (args: unknown) => Promise<unknown>>;
+  INVOKE_CHANNELS.map((channel) => [channel, callOn(channel)]),
+) as Record<InvokeChannel, (args: unknown) => Promise<BridgeReply>>;
 
-const eventListeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
-ipcRenderer.on(EVENT_CHANNEL, (_e, msg: { channel?: unknown; payload?: unknown }) => {
-  if (typeof msg?.channel !== 'string' || !Object.hasOwn(events, msg.channel)) return;
-  for (const l of eventListeners.get(msg.channel as EventChannel) ?? []) l(msg.payload);
-});
-
-const frameListeners = new Map<string, Set<(packet: ArrayBuffer) => void>>();
-// The host may send a viewer's first frames before the page has its viewer id (the
-// watch:start reply and the frames travel on different channels). Keep a few per
-// viewer until someone listens; the host sends no more than that before an ack.
-const EARLY_LIMIT = 8;
-const early = new Map<string, ArrayBuffer[]>();
-let framePort: MessagePort | null = null;
-ipcRenderer.on(FRAME_PORT_CHANNEL, (e) => {
-  framePort?.close();
-  framePort = e.ports[0] ?? null;
-  if (!framePort) return;
-  framePort.onmessage = (m: MessageEvent<{ viewerId?: unknown; packet?: unknown }>) => {
-    const { viewerId, packet } = m.data ?? {};
-    if (typeof viewerId !== 'string' || !(packet instanceof Uint8Array)) return;
-    const buffer = packet.buffer.slice(packet.byteOffset, packet.byteOffset + packet.byteLength) as ArrayBuffer;
-    const listeners = frameListeners.get(viewerId);
-    if (!listeners || listeners.size === 0) {
-      const list = early.get(viewerId) ?? [];
-      list.push(buffer);
-      if (list.length > EARLY_LIMIT) list.shift();
-      early.set(viewerId, list);
-      if (early.size > 64) early.delete(early.keys().next().value as string);
-      return;
+const eventListeners: Array<(channel: string, payload: unknown) => void> = [];
+ipcRenderer.on(IPC.event, (_event, msg: { channel?: unknown; payload?: unknown } | undefined) => {
+  const channel = msg?.channel;
+  if (!isEventChannel(channel)) return;
+  for (const listener of eventListeners) {
+    try {
+      listener(channel, msg?.payload);
+    } catch {
+      // a page listener's failure is the page's business
     }
-    for (const l of listeners) l(buffer);
-  };
+  }
 });
 
-contextBridge.exposeInMainWorld('kvsElectron', {
+const bridge: KvsElectronBridge = {
   transport: 'electron',
   calls,
-  on(channel: EventChannel, listener: (payload: unknown) => void): () => void {
-    if (!Object.hasOwn(events, channel)) throw new Error(`Unknown event ${String(channel)}`);
-    const set = eventListeners.get(channel) ?? new Set();
-    set.add(listener);
-    eventListeners.set(channel, set);
-    return () => set.delete(listener);
+  onEvent(listener) {
+    if (typeof listener === 'function') eventListeners.push(listener);
   },
-  onFrame(viewerId: string, listener: (packet: ArrayBuffer) => void): () => void {
-    const set = frameListeners.get(viewerId) ?? new Set();
-    set.add(listener);
-    frameListeners.set(viewerId, set);
-    const waiting = early.get(viewerId);
-    if (waiting) {
-      early.delete(viewerId);
-      for (const packet of waiting) listener(packet);
+  requestFramePort(nonce) {
+    if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > 128) return;
+    // a second ask (the page started its transport again) gets a new client and a new port:
+    // main releases the old client's viewers and jobs
+    if (forwarded) {
+      forwarded = false;
+      hello = null;
     }
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) frameListeners.delete(viewerId);
-    };
+    asked = nonce;
+    forwardPort();
+    helloOnce().catch(() => undefined);
   },
-  ackFrame(viewerId: string): void {
-    framePort?.postMessage({ type: 'frame-ack', viewerId });
-  },
-});
+};
+
+contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

@@ -11,11 +11,24 @@
  *   see frame-packet.ts.
  */
 import { z } from 'zod';
+import type { DecodedFrame } from './frame-packet.js';
+import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import { topicNameProblem } from './topic-name.js';
+
+export {
+  isEventChannel,
+  isInvokeChannel,
+  type EventChannel,
+  type InvokeChannel,
+} from './ipc-channels.js';
 
 // ---- shared pieces -----------------------------------------------------------------------------
 
-export const ErrorPayload = z.object({ code: z.string(), message: z.string(), detail: z.string().optional() });
+export const ErrorPayload = z.object({
+  code: z.string(),
+  message: z.string(),
+  detail: z.string().optional(),
+});
 export type ErrorPayload = z.infer<typeof ErrorPayload>;
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -112,7 +125,16 @@ export const WatchFrom = z.discriminatedUnion('kind', [
 ]);
 export type WatchFrom = z.infer<typeof WatchFrom>;
 
-export const WatchRequest = z.object({ topic: TopicName, from: WatchFrom, pace: z.boolean() });
+export const WatchRequest = z.object({
+  /**
+   * Chosen by the page (unique per page, see renderer/src/transport/viewer-id.ts), so it can
+   * listen for the viewer's frames before asking: the first frames may arrive before the reply.
+   */
+  viewerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  topic: TopicName,
+  from: WatchFrom,
+  pace: z.boolean(),
+});
 export type WatchRequest = z.infer<typeof WatchRequest>;
 
 export const ViewerState = z.enum(['connecting', 'playing', 'reconnecting', 'stopped', 'failed']);
@@ -149,7 +171,11 @@ const Secret = z.string().min(1).max(1024);
 export const SshAuthInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('password'), password: Secret }),
   /** The private key's text (OpenSSH/PEM), read by the page from a file the person picked. */
-  z.object({ kind: z.literal('key'), privateKey: z.string().min(1).max(65_536), passphrase: Secret.optional() }),
+  z.object({
+    kind: z.literal('key'),
+    privateKey: z.string().min(1).max(65_536),
+    passphrase: Secret.optional(),
+  }),
   z.object({ kind: z.literal('agent') }),
   /** The password remembered (encrypted by the OS keychain) for this user@host:port. */
   z.object({ kind: z.literal('saved') }),
@@ -161,12 +187,18 @@ export const SetupLogin = z.object({
   host: z
     .string()
     .max(253)
-    .regex(/^[A-Za-z0-9:][A-Za-z0-9.:-]*$/, 'Enter the server\'s IP address or host name (letters, digits, ".", "-" and ":").'),
+    .regex(
+      /^[A-Za-z0-9:][A-Za-z0-9.:-]*$/,
+      'Enter the server\'s IP address or host name (letters, digits, ".", "-" and ":").',
+    ),
   port: z.number().int().min(1).max(65535),
   user: z
     .string()
     .max(64)
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/, 'Enter the user name on the server (letters, digits, ".", "_" and "-").'),
+    .regex(
+      /^[A-Za-z0-9_][A-Za-z0-9._-]*$/,
+      'Enter the user name on the server (letters, digits, ".", "_" and "-").',
+    ),
   auth: SshAuthInput,
   /** sudo's password; absent = the login password (password logins), or sudo without one. */
   sudoPassword: Secret.optional(),
@@ -178,7 +210,13 @@ export const SetupLogin = z.object({
 export type SetupLogin = z.infer<typeof SetupLogin>;
 
 export const SetupServerFacts = z.object({
-  os: z.object({ prettyName: z.string().nullable(), id: z.string().nullable(), versionId: z.string().nullable(), supported: z.boolean(), reason: z.string().nullable() }),
+  os: z.object({
+    prettyName: z.string().nullable(),
+    id: z.string().nullable(),
+    versionId: z.string().nullable(),
+    supported: z.boolean(),
+    reason: z.string().nullable(),
+  }),
   arch: z.string().nullable(),
   systemd: z.boolean().nullable(),
   diskFreeKb: z.number().nullable(),
@@ -193,7 +231,13 @@ export type SetupServerFacts = z.infer<typeof SetupServerFacts>;
 
 export const SetupConnectResult = z.discriminatedUnion('state', [
   /** First visit: show the key and ask; connect again with trustHostKey to pin it. */
-  z.object({ state: z.literal('unknown-host'), host: z.string(), port: z.number(), keyType: z.string(), fingerprint: z.string() }),
+  z.object({
+    state: z.literal('unknown-host'),
+    host: z.string(),
+    port: z.number(),
+    keyType: z.string(),
+    fingerprint: z.string(),
+  }),
   z.object({
     state: z.literal('connected'),
     sessionId: Id,
@@ -228,11 +272,27 @@ export const SetupPlanView = z.object({
   kafkaVersion: z.string(),
   bootstrap: z.string(),
   notes: z.array(z.string()),
-  steps: z.array(z.object({ id: z.string(), title: z.string(), why: z.string(), sudo: z.boolean(), commands: z.array(z.string()) })),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      why: z.string(),
+      sudo: z.boolean(),
+      commands: z.array(z.string()),
+    }),
+  ),
 });
 export type SetupPlanView = z.infer<typeof SetupPlanView>;
 
-export const SetupStepStatus = z.enum(['pending', 'running', 'changed', 'unchanged', 'checked', 'failed', 'cancelled']);
+export const SetupStepStatus = z.enum([
+  'pending',
+  'running',
+  'changed',
+  'unchanged',
+  'checked',
+  'failed',
+  'cancelled',
+]);
 export type SetupStepStatus = z.infer<typeof SetupStepStatus>;
 
 export const SetupStepEvent = z.object({
@@ -258,17 +318,34 @@ export const SetupEndedEvent = z.object({
   unchanged: z.number(),
   /** The check from this computer (null when the install did not get that far). */
   verify: z
-    .object({ bootstrap: z.string(), brokers: z.array(z.string()), framesSent: z.number(), framesReceived: z.number(), problem: z.string().nullable() })
+    .object({
+      bootstrap: z.string(),
+      brokers: z.array(z.string()),
+      framesSent: z.number(),
+      framesReceived: z.number(),
+      problem: z.string().nullable(),
+    })
     .nullable(),
   error: ErrorPayload.nullable(),
 });
 export type SetupEndedEvent = z.infer<typeof SetupEndedEvent>;
 
-export const SavedServer = z.object({ host: z.string(), port: z.number(), user: z.string(), hasPassword: z.boolean() });
+export const SavedServer = z.object({
+  host: z.string(),
+  port: z.number(),
+  user: z.string(),
+  hasPassword: z.boolean(),
+});
 export type SavedServer = z.infer<typeof SavedServer>;
 
 export const ServiceAction = z.enum(['status', 'start', 'stop']);
-export const ServiceState = z.object({ kafka: z.boolean(), zookeeper: z.boolean().nullable(), installDir: z.string(), kafkaVersion: z.string(), mode: z.enum(['kraft', 'zookeeper']) });
+export const ServiceState = z.object({
+  kafka: z.boolean(),
+  zookeeper: z.boolean().nullable(),
+  installDir: z.string(),
+  kafkaVersion: z.string(),
+  mode: z.enum(['kraft', 'zookeeper']),
+});
 export type ServiceState = z.infer<typeof ServiceState>;
 
 // ---- connection doctor ------------------------------------------------------------------------------
@@ -325,7 +402,10 @@ export const invoke = {
   'connection:status': { args: z.object({}), result: ConnectionStatus },
   'connection:recent': { args: z.object({}), result: z.array(z.string()) },
   'topics:list': { args: z.object({}), result: z.array(TopicSummary) },
-  'topics:create': { args: z.object({ topic: TopicName, partitions: z.number().int().min(1).max(1000).optional() }), result: z.object({}) },
+  'topics:create': {
+    args: z.object({ topic: TopicName, partitions: z.number().int().min(1).max(1000).optional() }),
+    result: z.object({}),
+  },
   'topics:delete': { args: z.object({ topic: TopicName }), result: z.object({}) },
   /** Desktop: the native file dialog. Browser: not available (the page uploads instead). */
   'video:choose': { args: z.object({}), result: VideoRef.nullable() },
@@ -336,8 +416,14 @@ export const invoke = {
   'watch:start': { args: WatchRequest, result: z.object({ viewerId: Id }) },
   'watch:stop': { args: z.object({ viewerId: Id }), result: z.object({}) },
   /** Servers logged in to before (and whether a password is remembered for them). */
-  'setup:saved-servers': { args: z.object({}), result: z.object({ servers: z.array(SavedServer), canRemember: z.boolean() }) },
-  'setup:forget-server': { args: z.object({ host: z.string().max(253), port: z.number().int(), user: z.string().max(64) }), result: z.object({}) },
+  'setup:saved-servers': {
+    args: z.object({}),
+    result: z.object({ servers: z.array(SavedServer), canRemember: z.boolean() }),
+  },
+  'setup:forget-server': {
+    args: z.object({ host: z.string().max(253), port: z.number().int(), user: z.string().max(64) }),
+    result: z.object({}),
+  },
   /** Log in and look at the server (OS, Java, ports, existing Kafka). */
   'setup:connect': { args: SetupLogin, result: SetupConnectResult },
   'setup:disconnect': { args: z.object({ sessionId: Id }), result: z.object({}) },
@@ -350,13 +436,28 @@ export const invoke = {
   'setup:cancel': { args: z.object({ runId: Id }), result: z.object({}) },
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
   /** Why a broker cannot be used and what to change (at most ~10 s). `topic` + `frameBytes`: also check the topic's max.message.bytes. */
-  'doctor:run': { args: z.object({ bootstrap: Bootstrap, topic: TopicName.optional(), frameBytes: z.number().int().positive().optional() }), result: Diagnosis },
+  'doctor:run': {
+    args: z.object({
+      bootstrap: Bootstrap,
+      topic: TopicName.optional(),
+      frameBytes: z.number().int().positive().optional(),
+    }),
+    result: Diagnosis,
+  },
   /** Set advertised.listeners on the server the wizard is logged in to, restart Kafka, diagnose again. */
-  'doctor:fix-on-server': { args: z.object({ sessionId: Id, bootstrap: Bootstrap, advertise: z.string().min(1).max(64) }), result: Diagnosis },
-  'setup:service': { args: z.object({ sessionId: Id, installDir: z.string().min(1).max(256), action: ServiceAction }), result: ServiceState },
-} as const;
-
-export type InvokeChannel = keyof typeof invoke;
+  'doctor:fix-on-server': {
+    args: z.object({ sessionId: Id, bootstrap: Bootstrap, advertise: z.string().min(1).max(64) }),
+    result: Diagnosis,
+  },
+  'setup:service': {
+    args: z.object({
+      sessionId: Id,
+      installDir: z.string().min(1).max(256),
+      action: ServiceAction,
+    }),
+    result: ServiceState,
+  },
+} as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 /**
  * Calls that legitimately take longer than a transport's usual answer limit (they talk to a
@@ -388,20 +489,17 @@ export const events = {
   'setup:step': SetupStepEvent,
   'setup:log': SetupLogEvent,
   'setup:ended': SetupEndedEvent,
-} as const;
-
-export type EventChannel = keyof typeof events;
+} as const satisfies Record<EventChannel, z.ZodType>;
 export type EventPayload<C extends EventChannel> = z.infer<(typeof events)[C]>;
 
 /** The API the renderer sees, whichever transport carries it. */
 export interface KvsApi {
   invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<InvokeResult<C>>;
   on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void;
-  /** Binary frame packets of one viewer (see frame-packet.ts). */
-  onFrame(viewerId: string, listener: (packet: ArrayBuffer) => void): () => void;
+  /**
+   * One viewer's frames, each decoded once from its binary packet (frame-packet.ts). Listen
+   * before `watch:start`: the first frames may arrive before its reply.
+   */
+  onFrame(viewerId: string, listener: (frame: DecodedFrame) => void): () => void;
   readonly transport: 'electron' | 'browser';
-}
-
-export function isInvokeChannel(c: unknown): c is InvokeChannel {
-  return typeof c === 'string' && Object.hasOwn(invoke, c);
 }

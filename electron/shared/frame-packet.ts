@@ -43,12 +43,22 @@ export function encodeFramePacket(header: FramePacketHeader, image: Uint8Array):
   return out;
 }
 
-export type DecodedPacket = { ok: true; header: FramePacketHeader; image: Uint8Array } | { ok: false; error: string };
+/** A frame packet decoded (once, on arrival): its header and a view of its image bytes. */
+export interface DecodedFrame {
+  readonly header: FramePacketHeader;
+  readonly image: Uint8Array<ArrayBuffer>;
+}
+
+export type DecodedPacket = ({ ok: true } & DecodedFrame) | { ok: false; error: string };
 
 /** Parse a packet; never throws. The image is a view into `data` (no copy). */
 export function decodeFramePacket(data: ArrayBuffer | Uint8Array): DecodedPacket {
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) return { ok: false, error: 'not a frame packet' };
+  // packets never live in shared memory (a WebSocket message, a MessagePort message, a Buffer)
+  const bytes = (
+    data instanceof Uint8Array ? data : new Uint8Array(data)
+  ) as Uint8Array<ArrayBuffer>;
+  if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b))
+    return { ok: false, error: 'not a frame packet' };
   const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, false);
   if (len > MAX_HEADER || 8 + len > bytes.length) return { ok: false, error: 'bad header length' };
   let parsed: unknown;

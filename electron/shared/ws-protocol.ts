@@ -21,7 +21,12 @@ import { z } from 'zod';
 import { ErrorPayload } from './contract.js';
 
 export const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('invoke'), id: z.number().int().nonnegative(), channel: z.string().max(64), args: z.unknown() }),
+  z.object({
+    type: z.literal('invoke'),
+    id: z.number().int().nonnegative(),
+    channel: z.string().max(64),
+    args: z.unknown(),
+  }),
   z.object({ type: z.literal('frame-ack'), viewerId: z.string().max(64) }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -38,5 +43,3 @@ export const TOKEN_COOKIE = 'kvs_token';
 export const TOKEN_HEADER = 'x-kvs-token';
 export const WS_PATH = '/ws';
 export const UPLOAD_PATH = '/upload';
-/** Frames a viewer may have in flight to the page before newer ones replace older ones. */
-export const FRAMES_IN_FLIGHT = 2;

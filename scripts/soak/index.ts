@@ -46,6 +46,7 @@ import {
 } from './analysis.js';
 import { ffmpegChildrenRss, gcExposed, mb, readMemory } from './memory.js';
 import { attachPage, type SimulatedPage } from './page.js';
+import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 const VIDEO = { width: 1280, height: 720, seconds: 20, fps: 30 } as const;
 /**
@@ -334,6 +335,7 @@ async function main(): Promise<number> {
     await call(host, 'connection:connect', { bootstrap });
     const { videoId } = await call(host, 'video:open-path', { path: video });
     const { viewerId } = await call(host, 'watch:start', {
+      viewerId: newViewerId(),
       topic,
       from: { kind: 'live' },
       pace: false,

@@ -60,6 +60,7 @@ export function attachPage(host: Host, opts: { ack?: boolean } = {}): SimulatedP
       total.acks++;
       mine.acks++;
     }
+    return true;
   });
   return {
     total,

@@ -7,9 +7,8 @@
  * - events: parsed with the contract's event schemas; an invalid one is ignored with a
  *   console warning, never thrown.
  * - frames: binary messages are frame packets; each goes to the onFrame listeners of its
- *   viewerId through a FrameInbox (frame-inbox.ts), which also decides which page acks reach
- *   the host: frames that arrive before anyone listens (the host may send them before
- *   `watch:start` has answered) are held and accepted, then played in order.
+ *   viewerId through the FrameInbox (frame-inbox.ts) that Electron's client uses too, which
+ *   decodes it once and decides which page acks reach the host.
  * - the socket drops → calls in flight fail at once, the transport retries with
  *   exponential backoff, and `getStatus()` says what is happening.
  *
@@ -18,7 +17,6 @@
  */
 import { z } from 'zod';
 import {
-  events as eventSchemas,
   invoke as invokeSpecs,
   isInvokeChannel,
   SLOW_CALL_MS,
@@ -29,9 +27,10 @@ import {
   type InvokeResult,
   type VideoRef,
 } from '../../../electron/shared/contract.js';
-import { decodeFramePacket } from '../../../electron/shared/frame-packet.js';
+import type { DecodedFrame } from '../../../electron/shared/frame-packet.js';
 import { ServerMessage, type ClientMessage } from '../../../electron/shared/ws-protocol.js';
 import { KvsCallError, transportError } from './errors.js';
+import { EventHub } from './event-hub.js';
 import { FrameInbox } from './frame-inbox.js';
 import type { KvsClient, TransportStatus, UploadProgress } from './types.js';
 import { uploadVideo } from './upload.js';
@@ -111,10 +110,6 @@ interface PendingCall {
  */
 const ServerMessageSchema = z.union(ServerMessage.options);
 
-function isEventChannel(c: string): c is EventChannel {
-  return Object.hasOwn(eventSchemas, c);
-}
-
 export const HOST_NAME = 'the Kafka Video Studio host';
 
 export class BrowserTransport implements KvsClient {
@@ -131,7 +126,7 @@ export class BrowserTransport implements KvsClient {
     Pick<BrowserTransportOptions, 'createXhr' | 'uploadPath'>;
   private nextId = 1;
   private readonly pending = new Map<number, PendingCall>();
-  private readonly eventListeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+  private readonly events: EventHub;
   private readonly inbox: FrameInbox;
   private readonly statusListeners = new Set<() => void>();
   private socket: SocketHandle | null = null;
@@ -152,8 +147,11 @@ export class BrowserTransport implements KvsClient {
       log: options.log ?? console,
       now: options.now ?? Date.now,
     };
+    this.events = new EventHub(this.opts.log);
     this.inbox = new FrameInbox((viewerId) => this.sendFrameAck(viewerId), {
       onListenerError: (err) => this.opts.log.error('kvs: a frame listener failed', err),
+      onBadPacket: (error) =>
+        this.opts.log.warn(`kvs: ignored a binary message from the host: ${error}`),
     });
     this.upload = (file, onProgress, signal) =>
       uploadVideo(file, onProgress, {
@@ -240,16 +238,10 @@ export class BrowserTransport implements KvsClient {
   }
 
   on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void {
-    const set = this.eventListeners.get(channel) ?? new Set();
-    this.eventListeners.set(channel, set);
-    const l = listener as (payload: unknown) => void;
-    set.add(l);
-    return () => {
-      set.delete(l);
-    };
+    return this.events.on(channel, listener);
   }
 
-  onFrame(viewerId: string, listener: (packet: ArrayBuffer) => void): () => void {
+  onFrame(viewerId: string, listener: (frame: DecodedFrame) => void): () => void {
     return this.inbox.subscribe(viewerId, listener);
   }
 
@@ -428,7 +420,7 @@ export class BrowserTransport implements KvsClient {
     }
     const msg = parsed.data;
     if (msg.type === 'event') {
-      this.handleEvent(msg.channel, msg.payload);
+      this.events.dispatch(msg.channel, msg.payload);
       return;
     }
     const call = this.pending.get(msg.id);
@@ -439,33 +431,7 @@ export class BrowserTransport implements KvsClient {
     else call.reject(new KvsCallError(msg.error));
   }
 
-  private handleEvent(channel: string, payload: unknown): void {
-    if (!isEventChannel(channel)) {
-      this.opts.log.warn(`kvs: ignored an event on unknown channel "${channel}"`);
-      return;
-    }
-    const parsed = eventSchemas[channel].safeParse(payload);
-    if (!parsed.success) {
-      this.opts.log.warn(`kvs: ignored an invalid "${channel}" event`, parsed.error.issues);
-      return;
-    }
-    const listeners = this.eventListeners.get(channel);
-    if (!listeners) return;
-    for (const l of [...listeners]) {
-      try {
-        l(parsed.data);
-      } catch (err) {
-        this.opts.log.error(`kvs: a "${channel}" listener failed`, err);
-      }
-    }
-  }
-
   private handleBinary(packet: ArrayBuffer): void {
-    const decoded = decodeFramePacket(packet);
-    if (!decoded.ok) {
-      this.opts.log.warn(`kvs: ignored a binary message from the host: ${decoded.error}`);
-      return;
-    }
-    this.inbox.receive(decoded.header.viewerId, packet);
+    this.inbox.receive(packet);
   }
 }

@@ -1,12 +1,21 @@
 /**
- * KvsClient over Electron's preload bridge (`window.kvsElectron`). The preload already
- * validates senders and channels; the page still parses args, results and events with the
- * contract, exactly as the browser transport does, so both transports behave the same.
+ * KvsClient over Electron's preload bridge (`window.kvsElectron`, electron/preload/index.ts).
+ *
+ * The page does here what it does over the WebSocket (browser-transport.ts), with the same
+ * contract:
+ * - calls: the arguments are checked against the contract, the bridge answers with the reply
+ *   as data (`{ ok, result | error }`), which is parsed with the contract's InvokeReply; an
+ *   error becomes a KvsCallError here, on the page, so its `code` and `detail` survive
+ *   (contextBridge would rebuild a thrown Error from its message alone);
+ * - events: parsed with the contract's event schemas; an invalid one is ignored;
+ * - frames: the page asks for its own MessagePort (`requestFramePort(nonce)`); the preload hands
+ *   it over with `window.postMessage`, and every binary packet on it goes to the same
+ *   FrameInbox the browser transport uses. Acks go back on the port.
  */
 import { z } from 'zod';
 import {
-  events as eventSchemas,
   invoke as invokeSpecs,
+  InvokeReply,
   isInvokeChannel,
   type EventChannel,
   type EventPayload,
@@ -14,8 +23,16 @@ import {
   type InvokeChannel,
   type InvokeResult,
 } from '../../../electron/shared/contract.js';
-import { transportError } from './errors.js';
-import type { KvsClient, KvsElectronBridge, TransportStatus } from './types.js';
+import type { DecodedFrame } from '../../../electron/shared/frame-packet.js';
+import {
+  FRAME_PORT_MESSAGE,
+  type FrameAckMessage,
+  type KvsElectronBridge,
+} from '../../../electron/shared/ipc-channels.js';
+import { KvsCallError, transportError } from './errors.js';
+import { EventHub } from './event-hub.js';
+import { FrameInbox } from './frame-inbox.js';
+import type { KvsClient, TransportStatus } from './types.js';
 
 const OPEN: TransportStatus = {
   state: 'open',
@@ -26,13 +43,73 @@ const OPEN: TransportStatus = {
   fatal: null,
 };
 
+/** How long `watch:start` waits for the frame port before saying the app is broken. */
+const PORT_WAIT_MS = 10_000;
+
+/** The window the port arrives on: just what the client uses. */
+export interface PortWindow {
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+
+export interface ElectronClientDeps {
+  readonly bridge: KvsElectronBridge;
+  /** The page's window (`e.source === window` proves the preload posted the port). */
+  readonly window: PortWindow;
+  readonly log?: Pick<Console, 'warn' | 'error'>;
+  /** Default: 16 random bytes, hex. */
+  readonly nonce?: () => string;
+  readonly portWaitMs?: number;
+}
+
+function randomNonce(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export class ElectronClient implements KvsClient {
   readonly transport = 'electron' as const;
 
-  constructor(
-    private readonly bridge: KvsElectronBridge,
-    private readonly log: Pick<Console, 'warn' | 'error'> = console,
-  ) {}
+  private readonly bridge: KvsElectronBridge;
+  private readonly log: Pick<Console, 'warn' | 'error'>;
+  private readonly inbox: FrameInbox;
+  private readonly events: EventHub;
+  private port: MessagePort | null = null;
+  private readonly portReady: Promise<void>;
+  private readonly portWaitMs: number;
+
+  constructor(deps: ElectronClientDeps) {
+    this.bridge = deps.bridge;
+    this.log = deps.log ?? console;
+    this.portWaitMs = deps.portWaitMs ?? PORT_WAIT_MS;
+    this.inbox = new FrameInbox((viewerId) => this.sendAck(viewerId), {
+      onListenerError: (err) => this.log.error('kvs: a frame listener failed', err),
+      onBadPacket: (error) => this.log.warn(`kvs: ignored a frame packet: ${error}`),
+    });
+    this.events = new EventHub(this.log);
+    this.bridge.onEvent((channel, payload) => this.events.dispatch(channel, payload));
+
+    const nonce = (deps.nonce ?? randomNonce)();
+    const win = deps.window;
+    this.portReady = new Promise<void>((resolve) => {
+      const onMessage = (event: MessageEvent): void => {
+        // only the preload, in this very window, posts the port — and only for our nonce
+        if (event.source !== (win as unknown)) return;
+        const data = event.data as { type?: unknown; nonce?: unknown } | null;
+        if (data?.type !== FRAME_PORT_MESSAGE || data.nonce !== nonce) return;
+        const port = event.ports[0];
+        if (!port) return;
+        win.removeEventListener('message', onMessage);
+        this.attachPort(port);
+        resolve();
+      };
+      win.addEventListener('message', onMessage);
+    });
+    this.bridge.requestFramePort(nonce);
+  }
+
+  // ---- KvsApi ---------------------------------------------------------------------------------
 
   async invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<InvokeResult<C>> {
     if (!isInvokeChannel(channel))
@@ -44,15 +121,28 @@ export class ElectronClient implements KvsClient {
         'BAD_ARGS',
         `Invalid input for ${channel}: ${z.prettifyError(parsedArgs.error)}`,
       );
+    // a viewer's first frames must find the port there
+    if (channel === 'watch:start') await this.framePort();
+    const call = this.bridge.calls[channel];
     let raw: unknown;
-    if (this.bridge.invoke)
-      raw = await this.bridge.invoke(channel, parsedArgs.data as InvokeArgs<C>);
-    else {
-      const call = this.bridge.calls?.[channel];
-      if (!call) throw transportError('BAD_ARGS', `The desktop app does not offer "${channel}".`);
+    try {
       raw = await call(parsedArgs.data);
+    } catch (err) {
+      throw transportError(
+        'HOST_UNREACHABLE',
+        'The app’s main process did not answer. Restart Kafka Video Studio.',
+        err instanceof Error ? err.message : String(err),
+      );
     }
-    const parsed = spec.result.safeParse(raw);
+    const reply = InvokeReply.safeParse(raw);
+    if (!reply.success)
+      throw transportError(
+        'BAD_REPLY',
+        `The app's answer to "${channel}" is not a reply.`,
+        z.prettifyError(reply.error),
+      );
+    if (!reply.data.ok) throw new KvsCallError(reply.data.error);
+    const parsed = spec.result.safeParse(reply.data.result);
     if (!parsed.success)
       throw transportError(
         'BAD_REPLY',
@@ -63,27 +153,15 @@ export class ElectronClient implements KvsClient {
   }
 
   on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void {
-    const schema = eventSchemas[channel];
-    return this.bridge.on(channel, (payload: unknown) => {
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) {
-        this.log.warn(`kvs: ignored an invalid "${channel}" event`, parsed.error.issues);
-        return;
-      }
-      try {
-        listener(parsed.data as EventPayload<C>);
-      } catch (err) {
-        this.log.error(`kvs: a "${channel}" listener failed`, err);
-      }
-    });
+    return this.events.on(channel, listener);
   }
 
-  onFrame(viewerId: string, listener: (packet: ArrayBuffer) => void): () => void {
-    return this.bridge.onFrame(viewerId, listener);
+  onFrame(viewerId: string, listener: (frame: DecodedFrame) => void): () => void {
+    return this.inbox.subscribe(viewerId, listener);
   }
 
   ackFrame(viewerId: string): void {
-    this.bridge.ackFrame?.(viewerId);
+    this.inbox.ack(viewerId);
   }
 
   getStatus(): TransportStatus {
@@ -95,4 +173,39 @@ export class ElectronClient implements KvsClient {
   }
 
   reconnectNow(): void {}
+
+  // ---- frames -----------------------------------------------------------------------------------
+
+  private attachPort(port: MessagePort): void {
+    this.port = port;
+    port.onmessage = (m: MessageEvent<unknown>) => {
+      const data = m.data;
+      if (data instanceof Uint8Array) this.inbox.receive(data as Uint8Array<ArrayBuffer>);
+      else if (data instanceof ArrayBuffer) this.inbox.receive(data);
+      else this.log.warn('kvs: ignored a message on the frame port that is not a frame packet');
+    };
+  }
+
+  private sendAck(viewerId: string): void {
+    const ack: FrameAckMessage = { type: 'frame-ack', viewerId };
+    this.port?.postMessage(ack);
+  }
+
+  private framePort(): Promise<void> {
+    if (this.port) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            transportError(
+              'HOST_UNREACHABLE',
+              `The app did not open its channel for video frames within ${Math.round(this.portWaitMs / 1000)} s. Restart Kafka Video Studio.`,
+            ),
+          ),
+        this.portWaitMs,
+      );
+    });
+    return Promise.race([this.portReady, timeout]).finally(() => clearTimeout(timer));
+  }
 }

@@ -12,7 +12,7 @@ let api: KvsClient | null = null;
 export function getApi(): KvsClient {
   if (api) return api;
   if (window.kvsElectron) {
-    api = new ElectronClient(window.kvsElectron);
+    api = new ElectronClient({ bridge: window.kvsElectron, window });
     return api;
   }
   const { protocol, host } = window.location;

@@ -2,7 +2,8 @@
  * What the renderer holds: the contract's `KvsApi` plus what a page needs from
  * its transport (frame acks, the transport's own health, uploads in the browser).
  */
-import type { InvokeChannel, KvsApi, VideoRef } from '../../../electron/shared/contract.js';
+import type { KvsApi, VideoRef } from '../../../electron/shared/contract.js';
+import type { KvsElectronBridge } from '../../../electron/shared/ipc-channels.js';
 
 /**
  * - `connecting`: a socket is being opened (first time or a retry).
@@ -47,21 +48,9 @@ export interface KvsClient extends KvsApi {
   ) => Promise<VideoRef>;
 }
 
-/**
- * What Electron's preload exposes as `window.kvsElectron`: the KvsApi, where calls come
- * either as `invoke(channel, args)` or as one function per channel (`calls[channel](args)`),
- * plus the frame ack. Results and events are still parsed with the contract in the page.
- */
-export type KvsElectronBridge = Omit<KvsApi, 'invoke'> & {
-  invoke?: KvsApi['invoke'];
-  calls?: Partial<Record<InvokeChannel, (args: unknown) => Promise<unknown>>>;
-  /** Same meaning as KvsClient.ackFrame; optional so an older preload still works. */
-  ackFrame?(viewerId: string): void;
-};
-
 declare global {
   interface Window {
-    /** Set by Electron's preload (transport 'electron'). */
+    /** Set by Electron's preload (electron/preload/index.ts). */
     kvsElectron?: KvsElectronBridge;
   }
 }

@@ -1,13 +1,10 @@
 /**
- * One viewer's path from packet to picture, without the DOM: parse the frame packet,
+ * One viewer's path from frame to picture, without the DOM:
  * schedule decode + draw (newest frame wins), ack every frame the host sent once (drawn,
  * dropped or undecodable — the host's flow control counts on it), and keep the numbers the
  * overlay shows. The panel injects `decode` (createImageBitmap) and `draw` (canvas).
  */
-import {
-  decodeFramePacket,
-  type FramePacketHeader,
-} from '../../../../electron/shared/frame-packet.js';
+import type { DecodedFrame, FramePacketHeader } from '../../../../electron/shared/frame-packet.js';
 import { FpsMeter } from './fps-meter.js';
 import { FrameScheduler } from './frame-scheduler.js';
 
@@ -95,19 +92,11 @@ export class ViewerRenderer<P extends Picture> {
     });
   }
 
-  /** A packet from onFrame. */
-  push(packet: ArrayBuffer): void {
-    const decoded = decodeFramePacket(packet);
-    if (!decoded.ok) {
-      this.stats = { ...this.stats, failed: this.stats.failed + 1 };
-      this.deps.log?.warn(`kvs: ignored a frame packet: ${decoded.error}`);
-      return;
-    }
-    const { header, image } = decoded;
-    // A view on the packet's own ArrayBuffer (no copy), typed for Blob.
-    const view = new Uint8Array(packet, image.byteOffset, image.byteLength);
+  /** A frame from onFrame (decoded once by the transport's inbox). */
+  push(frame: DecodedFrame): void {
+    const { header, image } = frame;
     this.stats = { ...this.stats, hostDropped: Math.max(this.stats.hostDropped, header.dropped) };
-    this.scheduler.push({ header, image: view });
+    this.scheduler.push({ header, image });
   }
 
   /** Stop drawing: the waiting frame is forgotten, a decode in progress is not drawn. */

@@ -16,6 +16,7 @@ import { benchEnabled, peekAutostart, takeAutostart } from '../../shared/autosta
 import { topicNameError } from '../../shared/topic-name.js';
 import { benchRecorder } from './bench-hook.js';
 import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
+import { newViewerId } from '../../transport/viewer-id.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'paused' | 'stopped';
 
@@ -142,18 +143,23 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     setPhase('starting');
     void action
       .run(async () => {
-        const { viewerId } = await api.invoke('watch:start', {
-          topic: name,
-          from: { kind: from },
-          pace,
-        });
+        // Listen first, then ask: the viewer's first frames may come before the reply.
+        const viewerId = newViewerId();
+        const offFrame = api.onFrame(viewerId, (frame) => renderer.push(frame));
+        try {
+          await api.invoke('watch:start', { viewerId, topic: name, from: { kind: from }, pace });
+        } catch (err) {
+          offFrame();
+          throw err;
+        }
         if (session !== sessionRef.current) {
           // Stopped or restarted while this one was starting.
+          offFrame();
           api.invoke('watch:stop', { viewerId }).catch(() => undefined);
           return;
         }
         viewerIdRef.current = viewerId;
-        offFrameRef.current = api.onFrame(viewerId, (packet) => renderer.push(packet));
+        offFrameRef.current = offFrame;
         const early = statsByViewer.current.get(viewerId);
         statsByViewer.current.delete(viewerId);
         if (early) setHostStats(early);
