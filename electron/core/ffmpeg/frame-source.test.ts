@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -302,16 +302,23 @@ describe('openFrameSource (real ffmpeg)', () => {
   });
 
   it('ffmpeg exiting non-zero → FFMPEG_FAILED with its stderr', async () => {
-    // A real binary that rejects ffmpeg's output options: ffprobe.
+    // A program that fails the way ffmpeg does: a message on stderr, exit code 1. (Not ffprobe
+    // given ffmpeg's options: the static ffprobe of @ffprobe-installer ignores them and exits 0.)
+    const failing = path.join(dir, 'failing-ffmpeg');
+    await writeFile(
+      failing,
+      '#!/bin/sh\necho "Unrecognized option: simulated failure" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
     const source = await openFrameSource(
       good,
       {},
-      { ffmpegPath: ff.ffprobePath, ffprobePath: ff.ffprobePath },
+      { ffmpegPath: failing, ffprobePath: ff.ffprobePath },
     );
     const e = await rejection(collect(source));
     expect(e.code).toBe('FFMPEG_FAILED');
     expect(e.message).toContain(path.basename(good));
-    expect(e.detail).toBeTruthy();
+    expect(String(e.detail)).toContain('simulated failure');
   });
 
   it('a missing ffmpeg binary → FFMPEG_NOT_FOUND at open', async () => {

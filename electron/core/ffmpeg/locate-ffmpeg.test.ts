@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import {
   executableNames,
   findOnPath,
   locateFfmpeg,
+  MACOS_EXTRA_DIRS,
   unpackAsarPath,
   verifyBinary,
   type FfmpegPaths,
@@ -17,6 +19,8 @@ const notInstalled = (): never => {
     code: 'MODULE_NOT_FOUND',
   });
 };
+// Neither npm package: only the environment and PATH count.
+const noPackages = { loadFfmpegStatic: notInstalled, loadFfprobePackage: notInstalled };
 
 let real: FfmpegPaths;
 let root = '';
@@ -64,7 +68,7 @@ describe('locateFfmpeg', () => {
     expect(await verifyBinary(real.ffprobePath, 'ffmpeg')).toBe(false);
   });
 
-  it('env beats ffmpeg-static and PATH', async () => {
+  it('env beats the packages and PATH', async () => {
     const found = await locateFfmpeg({
       env: {
         FFMPEG_PATH: path.join(onlyFfmpeg, 'ffmpeg'),
@@ -72,34 +76,51 @@ describe('locateFfmpeg', () => {
         PATH: both,
       },
       loadFfmpegStatic: () => ({ default: path.join(both, 'ffmpeg') }),
+      loadFfprobePackage: () => ({ path: path.join(both, 'ffprobe') }),
     });
     expect(found).toEqual({
       ffmpegPath: path.join(onlyFfmpeg, 'ffmpeg'),
       ffprobePath: path.join(onlyFfprobe, 'ffprobe'),
       source: 'env',
+      ffprobeSource: 'env',
     });
   });
 
-  it('FFMPEG_PATH alone: ffprobe from next to it, else from PATH', async () => {
+  it('FFMPEG_PATH alone: ffprobe from next to it, else from the ffprobe package, else from PATH', async () => {
     expect(
       await locateFfmpeg({
         env: { FFMPEG_PATH: path.join(both, 'ffmpeg'), PATH: onlyFfprobe },
         loadFfmpegStatic: notInstalled,
+        loadFfprobePackage: () => ({ path: path.join(onlyFfprobe, 'ffprobe') }),
       }),
     ).toEqual({
       ffmpegPath: path.join(both, 'ffmpeg'),
       ffprobePath: path.join(both, 'ffprobe'),
       source: 'env',
+      ffprobeSource: 'beside-ffmpeg',
     });
     expect(
       await locateFfmpeg({
-        env: { FFMPEG_PATH: path.join(onlyFfmpeg, 'ffmpeg'), PATH: onlyFfprobe },
+        env: { FFMPEG_PATH: path.join(onlyFfmpeg, 'ffmpeg'), PATH: both },
         loadFfmpegStatic: notInstalled,
+        loadFfprobePackage: () => ({ path: path.join(onlyFfprobe, 'ffprobe') }),
       }),
     ).toEqual({
       ffmpegPath: path.join(onlyFfmpeg, 'ffmpeg'),
       ffprobePath: path.join(onlyFfprobe, 'ffprobe'),
       source: 'env',
+      ffprobeSource: 'ffprobe-package',
+    });
+    expect(
+      await locateFfmpeg({
+        env: { FFMPEG_PATH: path.join(onlyFfmpeg, 'ffmpeg'), PATH: onlyFfprobe },
+        ...noPackages,
+      }),
+    ).toEqual({
+      ffmpegPath: path.join(onlyFfmpeg, 'ffmpeg'),
+      ffprobePath: path.join(onlyFfprobe, 'ffprobe'),
+      source: 'env',
+      ffprobeSource: 'path',
     });
   });
 
@@ -107,7 +128,7 @@ describe('locateFfmpeg', () => {
     const missing = await expectKvs(
       locateFfmpeg({
         env: { FFMPEG_PATH: path.join(empty, 'nope'), PATH: both },
-        loadFfmpegStatic: notInstalled,
+        ...noPackages,
       }),
       'FFMPEG_NOT_FOUND',
     );
@@ -117,15 +138,17 @@ describe('locateFfmpeg', () => {
     const notFfmpeg = await expectKvs(
       locateFfmpeg({
         env: { FFMPEG_PATH: process.execPath, PATH: both },
-        loadFfmpegStatic: notInstalled,
+        ...noPackages,
       }),
       'FFMPEG_NOT_FOUND',
     );
     expect(notFfmpeg.message).toContain('FFMPEG_PATH');
+    // A broken FFPROBE_PATH does not fall through to the ffprobe package either.
     const badProbe = await expectKvs(
       locateFfmpeg({
         env: { FFPROBE_PATH: path.join(both, 'ffmpeg'), PATH: both },
         loadFfmpegStatic: notInstalled,
+        loadFfprobePackage: () => ({ path: path.join(both, 'ffprobe') }),
       }),
       'FFMPEG_NOT_FOUND',
     );
@@ -135,7 +158,7 @@ describe('locateFfmpeg', () => {
   it('an empty FFMPEG_PATH counts as unset', async () => {
     const found = await locateFfmpeg({
       env: { FFMPEG_PATH: '', PATH: both },
-      loadFfmpegStatic: notInstalled,
+      ...noPackages,
     });
     expect(found.source).toBe('path');
   });
@@ -144,36 +167,85 @@ describe('locateFfmpeg', () => {
     const found = await locateFfmpeg({
       env: { PATH: onlyFfprobe },
       loadFfmpegStatic: () => ({ default: path.join(both, 'ffmpeg') }),
+      loadFfprobePackage: () => ({ path: path.join(onlyFfprobe, 'ffprobe') }),
     });
     expect(found).toEqual({
       ffmpegPath: path.join(both, 'ffmpeg'),
       ffprobePath: path.join(both, 'ffprobe'),
       source: 'ffmpeg-static',
+      ffprobeSource: 'beside-ffmpeg',
     });
   });
 
-  it('ffmpeg-static ships no ffprobe: ffprobe is taken from PATH', async () => {
+  it('ffmpeg-static ships no ffprobe: ffprobe comes from the ffprobe package, before PATH', async () => {
     const found = await locateFfmpeg({
-      env: { PATH: [empty, onlyFfprobe].join(path.delimiter) },
+      env: { PATH: both },
       loadFfmpegStatic: () => path.join(onlyFfmpeg, 'ffmpeg'), // CJS-style export (no .default)
+      loadFfprobePackage: () => ({ path: path.join(onlyFfprobe, 'ffprobe') }), // CJS { path }
     });
     expect(found).toEqual({
       ffmpegPath: path.join(onlyFfmpeg, 'ffmpeg'),
       ffprobePath: path.join(onlyFfprobe, 'ffprobe'),
       source: 'ffmpeg-static',
+      ffprobeSource: 'ffprobe-package',
     });
   });
 
-  it('ffmpeg-static exporting null (no binary for this platform) falls through to PATH', async () => {
+  it('without the ffprobe package, ffprobe is taken from PATH', async () => {
+    const found = await locateFfmpeg({
+      env: { PATH: [empty, onlyFfprobe].join(path.delimiter) },
+      loadFfmpegStatic: () => path.join(onlyFfmpeg, 'ffmpeg'),
+      loadFfprobePackage: notInstalled,
+    });
+    expect(found).toEqual({
+      ffmpegPath: path.join(onlyFfmpeg, 'ffmpeg'),
+      ffprobePath: path.join(onlyFfprobe, 'ffprobe'),
+      source: 'ffmpeg-static',
+      ffprobeSource: 'path',
+    });
+  });
+
+  it('each tool on its own: ffmpeg from PATH, ffprobe from the package (ffmpeg-static missing)', async () => {
     const found = await locateFfmpeg({
       env: { PATH: both },
-      loadFfmpegStatic: () => ({ default: null }),
+      loadFfmpegStatic: notInstalled,
+      // An ES-module-style namespace: { default: { path } }.
+      loadFfprobePackage: () => ({ default: { path: path.join(onlyFfprobe, 'ffprobe') } }),
     });
     expect(found).toEqual({
       ffmpegPath: path.join(both, 'ffmpeg'),
-      ffprobePath: path.join(both, 'ffprobe'),
+      ffprobePath: path.join(onlyFfprobe, 'ffprobe'),
       source: 'path',
+      ffprobeSource: 'ffprobe-package',
     });
+  });
+
+  it('a package that exports no binary, a path that is not the tool, or throws, falls through to PATH', async () => {
+    const fallThrough = [
+      {
+        loadFfmpegStatic: () => ({ default: null }), // ffmpeg-static: no binary for this platform
+        // @ffprobe-installer/ffprobe throws on a platform it has no package for.
+        loadFfprobePackage: () => {
+          throw new Error('Unsupported platform/architecture: sunos-x64');
+        },
+      },
+      {
+        loadFfmpegStatic: () => ({ default: path.join(empty, 'ffmpeg') }), // binary missing
+        loadFfprobePackage: () => ({ path: path.join(both, 'ffmpeg') }), // not an ffprobe
+      },
+      {
+        loadFfmpegStatic: async () => ({ default: '' }),
+        loadFfprobePackage: async () => ({ path: 42 }),
+      },
+    ];
+    for (const loaders of fallThrough) {
+      expect(await locateFfmpeg({ env: { PATH: both }, ...loaders })).toEqual({
+        ffmpegPath: path.join(both, 'ffmpeg'),
+        ffprobePath: path.join(both, 'ffprobe'),
+        source: 'path',
+        ffprobeSource: 'path',
+      });
+    }
   });
 
   it('PATH: first directory that has a working ffmpeg wins; non-ffmpeg executables are skipped', async () => {
@@ -182,55 +254,186 @@ describe('locateFfmpeg', () => {
     await writeFile(path.join(fake, 'ffmpeg'), '#!/bin/sh\necho not really\n', { mode: 0o755 });
     const found = await locateFfmpeg({
       env: { PATH: [fake, onlyFfmpeg, both].join(path.delimiter) },
-      loadFfmpegStatic: notInstalled,
+      ...noPackages,
     });
     expect(found).toEqual({
       ffmpegPath: path.join(onlyFfmpeg, 'ffmpeg'),
       ffprobePath: path.join(both, 'ffprobe'),
       source: 'path',
+      ffprobeSource: 'path',
     });
   });
 
   it('nothing anywhere → one FFMPEG_NOT_FOUND naming all three ways', async () => {
     const e = await expectKvs(
-      locateFfmpeg({ env: { PATH: empty }, loadFfmpegStatic: notInstalled }),
+      locateFfmpeg({ env: { PATH: empty }, ...noPackages }),
       'FFMPEG_NOT_FOUND',
     );
+    expect(e.message).toContain('neither ffmpeg nor ffprobe was found');
     expect(e.message).toMatch(/FFMPEG_PATH/);
     expect(e.message).toMatch(/FFPROBE_PATH/);
     expect(e.message).toMatch(/ffmpeg-static/);
-    expect(e.message).toMatch(/PATH\b.*$/);
+    expect(e.message).toMatch(/@ffprobe-installer\/ffprobe/);
     expect(e.message).toMatch(/on your PATH/);
   });
 
   it('ffmpeg without ffprobe anywhere → FFMPEG_NOT_FOUND that says ffprobe is missing', async () => {
     const e = await expectKvs(
-      locateFfmpeg({ env: { PATH: onlyFfmpeg }, loadFfmpegStatic: notInstalled }),
+      locateFfmpeg({ env: { PATH: onlyFfmpeg }, ...noPackages }),
       'FFMPEG_NOT_FOUND',
     );
     expect(e.message).toContain('ffprobe was not found');
+    expect(e.message).toContain(path.join(onlyFfmpeg, 'ffmpeg'));
   });
 
-  it('rewrites app.asar paths (ffmpeg-static inside a packaged Electron app) to app.asar.unpacked', async () => {
+  it('ffprobe without ffmpeg anywhere → FFMPEG_NOT_FOUND that says ffmpeg is missing', async () => {
+    const e = await expectKvs(
+      locateFfmpeg({
+        env: { PATH: empty },
+        loadFfmpegStatic: notInstalled,
+        loadFfprobePackage: () => ({ path: path.join(onlyFfprobe, 'ffprobe') }),
+      }),
+      'FFMPEG_NOT_FOUND',
+    );
+    expect(e.message).toContain('ffmpeg was not found');
+  });
+
+  it('rewrites app.asar paths (both packages inside a packaged Electron app) to app.asar.unpacked', async () => {
     const checked: string[] = [];
+    const resources = '/opt/KVS/resources';
     const found = await locateFfmpeg({
       env: { PATH: '' },
       platform: 'linux',
       loadFfmpegStatic: () => ({
-        default: '/opt/KVS/resources/app.asar/node_modules/ffmpeg-static/ffmpeg',
+        default: `${resources}/app.asar/node_modules/ffmpeg-static/ffmpeg`,
+      }),
+      loadFfprobePackage: () => ({
+        path: `${resources}/app.asar/node_modules/@ffprobe-installer/linux-x64/ffprobe`,
       }),
       isExecutableFile: async (f) => {
         checked.push(f);
-        return f.includes('app.asar.unpacked');
+        return f.includes('app.asar.unpacked') && !f.endsWith('ffmpeg-static/ffprobe');
       },
       verify: async () => true,
     });
     expect(found).toEqual({
-      ffmpegPath: '/opt/KVS/resources/app.asar.unpacked/node_modules/ffmpeg-static/ffmpeg',
-      ffprobePath: '/opt/KVS/resources/app.asar.unpacked/node_modules/ffmpeg-static/ffprobe',
+      ffmpegPath: `${resources}/app.asar.unpacked/node_modules/ffmpeg-static/ffmpeg`,
+      ffprobePath: `${resources}/app.asar.unpacked/node_modules/@ffprobe-installer/linux-x64/ffprobe`,
       source: 'ffmpeg-static',
+      ffprobeSource: 'ffprobe-package',
     });
     expect(checked.some((f) => /app\.asar[\\/]/.test(f))).toBe(false);
+  });
+
+  // The real package when npm installed it (an optional dependency: absent on a platform it has
+  // no binary for). This exercises the default loader, as the packaged app uses it.
+  const hasFfprobePackage = ((): boolean => {
+    try {
+      createRequire(import.meta.url).resolve('@ffprobe-installer/ffprobe');
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!hasFfprobePackage)(
+    'the installed @ffprobe-installer/ffprobe is found by the default loader',
+    async () => {
+      const found = await locateFfmpeg({
+        env: { PATH: both },
+        loadFfmpegStatic: notInstalled,
+      });
+      expect(found.ffprobeSource).toBe('ffprobe-package');
+      expect(found.ffprobePath).toMatch(/[\\/]@ffprobe-installer[\\/][^\\/]+[\\/]ffprobe(\.exe)?$/);
+      expect(await verifyBinary(found.ffprobePath, 'ffprobe')).toBe(true);
+    },
+  );
+});
+
+describe('macOS: Homebrew folders after PATH', () => {
+  // Finder starts apps with this PATH, whatever the user's shell has.
+  const finderPath = '/usr/bin:/bin:/usr/sbin:/sbin';
+  const fakeFs =
+    (...files: string[]) =>
+    async (f: string): Promise<boolean> =>
+      files.includes(f);
+
+  it('finds ffmpeg and ffprobe in /opt/homebrew/bin (Apple silicon) when PATH lacks them', async () => {
+    const found = await locateFfmpeg({
+      env: { PATH: finderPath },
+      platform: 'darwin',
+      ...noPackages,
+      isExecutableFile: fakeFs('/opt/homebrew/bin/ffmpeg', '/opt/homebrew/bin/ffprobe'),
+      verify: async () => true,
+    });
+    expect(found).toEqual({
+      ffmpegPath: '/opt/homebrew/bin/ffmpeg',
+      ffprobePath: '/opt/homebrew/bin/ffprobe',
+      source: 'path',
+      ffprobeSource: 'path',
+    });
+  });
+
+  it('then /usr/local/bin (Intel Homebrew); PATH comes first, Apple silicon before Intel', async () => {
+    const installed = fakeFs(
+      '/usr/local/bin/ffmpeg',
+      '/usr/local/bin/ffprobe',
+      '/opt/homebrew/bin/ffprobe',
+      '/Users/me/bin/ffmpeg',
+    );
+    const found = await locateFfmpeg({
+      env: { PATH: `/Users/me/bin:${finderPath}` },
+      platform: 'darwin',
+      ...noPackages,
+      isExecutableFile: installed,
+      verify: async () => true,
+    });
+    expect(found).toMatchObject({
+      ffmpegPath: '/Users/me/bin/ffmpeg',
+      ffprobePath: '/opt/homebrew/bin/ffprobe',
+    });
+    expect(
+      await findOnPath('ffmpeg', {
+        env: { PATH: finderPath },
+        platform: 'darwin',
+        isExecutableFile: fakeFs('/usr/local/bin/ffmpeg'),
+        extraDirs: MACOS_EXTRA_DIRS,
+      }),
+    ).toEqual(['/usr/local/bin/ffmpeg']);
+  });
+
+  it('a folder already on PATH is searched once, in its PATH position', async () => {
+    const checked: string[] = [];
+    await findOnPath('ffmpeg', {
+      env: { PATH: `/usr/local/bin:${finderPath}` },
+      platform: 'darwin',
+      isExecutableFile: async (f) => {
+        checked.push(f);
+        return false;
+      },
+      extraDirs: MACOS_EXTRA_DIRS,
+    });
+    expect(checked).toEqual([
+      '/usr/local/bin/ffmpeg',
+      '/usr/bin/ffmpeg',
+      '/bin/ffmpeg',
+      '/usr/sbin/ffmpeg',
+      '/sbin/ffmpeg',
+      '/opt/homebrew/bin/ffmpeg',
+    ]);
+  });
+
+  it('only on macOS: Linux does not look in the Homebrew folders', async () => {
+    const e = await expectKvs(
+      locateFfmpeg({
+        env: { PATH: finderPath },
+        platform: 'linux',
+        ...noPackages,
+        isExecutableFile: fakeFs('/opt/homebrew/bin/ffmpeg', '/opt/homebrew/bin/ffprobe'),
+        verify: async () => true,
+      }),
+      'FFMPEG_NOT_FOUND',
+    );
+    expect(e.message).toContain('neither ffmpeg nor ffprobe was found');
   });
 });
 
@@ -276,7 +479,7 @@ describe('PATH lookup on Windows (pure logic)', () => {
     const found = await locateFfmpeg({
       platform: 'win32',
       env: { PATH: 'C:\\Windows;C:\\ffmpeg\\bin' },
-      loadFfmpegStatic: notInstalled,
+      ...noPackages,
       isExecutableFile: async (f) => files.has(f),
       verify: async () => true,
     });
@@ -284,6 +487,7 @@ describe('PATH lookup on Windows (pure logic)', () => {
       ffmpegPath: 'C:\\ffmpeg\\bin\\ffmpeg.exe',
       ffprobePath: 'C:\\ffmpeg\\bin\\ffprobe.exe',
       source: 'path',
+      ffprobeSource: 'path',
     });
   });
 });

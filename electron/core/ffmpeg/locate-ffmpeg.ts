@@ -1,12 +1,18 @@
 /**
- * Find a working ffmpeg + ffprobe pair.
+ * Find a working ffmpeg and a working ffprobe.
  *
- * Order (first hit wins):
- *   1. `FFMPEG_PATH` / `FFPROBE_PATH` environment variables ("env").
- *   2. The optional `ffmpeg-static` package ("ffmpeg-static"). It ships ffmpeg only, so ffprobe
- *      is looked for next to it (a sibling `ffprobe[.exe]`) and then on PATH.
- *   3. PATH lookup ("path"), pure Node: PATH split by the platform's delimiter; on Windows each
- *      directory is tried with the PATHEXT extensions that can be spawned without a shell.
+ * Each tool is looked for in this order (first hit wins):
+ *   1. Its environment variable, `FFMPEG_PATH` / `FFPROBE_PATH` ("env").
+ *   2. The optional npm packages: ffmpeg from `ffmpeg-static` ("ffmpeg-static"), ffprobe from
+ *      `@ffprobe-installer/ffprobe` ("ffprobe-package"). ffmpeg-static ships no ffprobe, so the
+ *      second package exists for it: per-platform optional packages, so `npm ci` fetches only this
+ *      platform's binary (ARCHITECTURE.md, "Packaging"). Before the package, ffprobe is looked for
+ *      next to an ffmpeg that came from FFMPEG_PATH or ffmpeg-static ("beside-ffmpeg"): a folder
+ *      that holds both is one install, and its two tools belong together.
+ *   3. PATH ("path"), pure Node: PATH split by the platform's delimiter; on Windows each directory
+ *      is tried with the PATHEXT extensions that can be spawned without a shell. On macOS
+ *      `/opt/homebrew/bin` and `/usr/local/bin` come after PATH: an app started from Finder gets
+ *      `PATH=/usr/bin:/bin:/usr/sbin:/sbin`, which misses Homebrew's ffmpeg.
  *
  * Every candidate is checked by running `<bin> -version` (argv, no shell, with a timeout); the
  * result is cached per process and per path.
@@ -25,13 +31,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { KvsError } from '../errors.js';
 
+/** Where ffmpeg came from. "path" includes the macOS Homebrew folders searched after PATH. */
 export type FfmpegSource = 'env' | 'ffmpeg-static' | 'path';
+/** Where ffprobe came from. "path" includes the macOS Homebrew folders searched after PATH. */
+export type FfprobeSource = 'env' | 'beside-ffmpeg' | 'ffprobe-package' | 'path';
 
 export interface FfmpegPaths {
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
-  /** Where ffmpeg came from (ffprobe may come from PATH when ffmpeg came from ffmpeg-static). */
+  /** Where ffmpeg came from. */
   readonly source: FfmpegSource;
+  /** Where ffprobe came from (ffmpeg-static ships none, so usually not the same place). */
+  readonly ffprobeSource: FfprobeSource;
 }
 
 export type EnvLike = Readonly<Record<string, string | undefined>>;
@@ -46,6 +57,12 @@ export interface LocateFfmpegDeps {
    * Throws (or rejects) when the package is not installed. Default: `createRequire` + require.
    */
   readonly loadFfmpegStatic?: () => unknown;
+  /**
+   * Loads the `@ffprobe-installer/ffprobe` package and returns its export (`{ path }`). Throws
+   * (or rejects) when it is not installed or has no binary for this platform. Default:
+   * `createRequire` + require.
+   */
+  readonly loadFfprobePackage?: () => unknown;
   /** Is this an existing file we may execute? Default: fs.stat + fs.access(X_OK) (isFile on Windows). */
   readonly isExecutableFile?: (file: string) => Promise<boolean>;
   /** Runs `<bin> -version`; resolves true when it is the expected tool. Default: {@link verifyBinary}. */
@@ -91,6 +108,12 @@ export function verifyBinary(bin: string, tool: 'ffmpeg' | 'ffprobe'): Promise<b
   }
   return hit;
 }
+
+/**
+ * Searched after PATH on macOS: Homebrew's prefix on Apple silicon, then on Intel (and other
+ * /usr/local installs). An app started from Finder has `PATH=/usr/bin:/bin:/usr/sbin:/sbin`.
+ */
+export const MACOS_EXTRA_DIRS: readonly string[] = ['/opt/homebrew/bin', '/usr/local/bin'];
 
 /** `…/app.asar/…` → `…/app.asar.unpacked/…` (binaries cannot run from inside an asar archive). */
 export function unpackAsarPath(p: string): string {
@@ -140,7 +163,8 @@ export function executableNames(name: string, env: EnvLike, platform: NodeJS.Pla
 }
 
 /**
- * Every existing executable called `name` on PATH, in PATH order (pure Node, no `which`).
+ * Every existing executable called `name` on PATH, in PATH order (pure Node, no `which`), then in
+ * `extraDirs` (searched after PATH, skipped when PATH already has them).
  */
 export async function findOnPath(
   name: string,
@@ -148,6 +172,7 @@ export async function findOnPath(
     env?: EnvLike;
     platform?: NodeJS.Platform;
     isExecutableFile?: (f: string) => Promise<boolean>;
+    extraDirs?: readonly string[];
   } = {},
 ): Promise<string[]> {
   const env = opts.env ?? process.env;
@@ -159,6 +184,7 @@ export async function findOnPath(
     .split(p.delimiter)
     .map((d) => (platform === 'win32' ? d.trim().replace(/^"(.*)"$/, '$1') : d))
     .filter((d) => d !== '' && p.isAbsolute(d)); // relative PATH entries are a hijack risk
+  dirs.push(...(opts.extraDirs ?? []));
   const found: string[] = [];
   for (const dir of [...new Set(dirs)]) {
     for (const file of executableNames(name, env, platform)) {
@@ -169,13 +195,19 @@ export async function findOnPath(
   return found;
 }
 
+// createRequire keeps both packages optional runtime dependencies: no static import for bundlers
+// or tsc to resolve, and a missing package is just a thrown MODULE_NOT_FOUND. In the packaged app
+// this resolves inside app.asar; the paths they export are rewritten to app.asar.unpacked below.
+function requireOptional(name: string): unknown {
+  return createRequire(import.meta.url)(name);
+}
+
 function defaultLoadFfmpegStatic(): unknown {
-  // createRequire keeps this an optional runtime dependency: no static import for bundlers or tsc
-  // to resolve, and a missing package is just a thrown MODULE_NOT_FOUND.
-  const req = createRequire(import.meta.url);
-  const name = 'ffmpeg-static';
-  const mod: unknown = req(name);
-  return mod;
+  return requireOptional('ffmpeg-static');
+}
+
+function defaultLoadFfprobePackage(): unknown {
+  return requireOptional('@ffprobe-installer/ffprobe');
 }
 
 function moduleDefault(mod: unknown): unknown {
@@ -185,10 +217,21 @@ function moduleDefault(mod: unknown): unknown {
   return mod;
 }
 
+/** ffmpeg-static exports the path (or null); @ffprobe-installer/ffprobe exports `{ path }`. */
+function exportedPath(mod: unknown): string | undefined {
+  const value = moduleDefault(mod);
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (value !== null && typeof value === 'object' && 'path' in value) {
+    const p = (value as { path: unknown }).path;
+    if (typeof p === 'string' && p !== '') return p;
+  }
+  return undefined;
+}
+
 const HOW_TO =
   'Set FFMPEG_PATH and FFPROBE_PATH to the ffmpeg and ffprobe programs, install the ffmpeg-static ' +
-  'package (npm install ffmpeg-static), or install ffmpeg and put it on your PATH ' +
-  '(ffmpeg and ffprobe must both be there).';
+  'and @ffprobe-installer/ffprobe packages (npm install ffmpeg-static @ffprobe-installer/ffprobe), ' +
+  'or install ffmpeg and put it on your PATH (ffmpeg and ffprobe must both be there).';
 
 /** Locate ffmpeg and ffprobe; throws KvsError FFMPEG_NOT_FOUND. See the file comment for the order. */
 export async function locateFfmpeg(deps: LocateFfmpegDeps = {}): Promise<FfmpegPaths> {
@@ -197,87 +240,111 @@ export async function locateFfmpeg(deps: LocateFfmpegDeps = {}): Promise<FfmpegP
   const p = pathApi(platform);
   const isExec = deps.isExecutableFile ?? ((f: string) => defaultIsExecutableFile(f, platform));
   const verify = deps.verify ?? verifyBinary;
+  const extraDirs = platform === 'darwin' ? MACOS_EXTRA_DIRS : [];
   const works = async (bin: string, tool: 'ffmpeg' | 'ffprobe'): Promise<boolean> =>
     (await isExec(bin)) && (await verify(bin, tool));
 
   const firstOnPath = async (tool: 'ffmpeg' | 'ffprobe'): Promise<string | undefined> => {
-    for (const candidate of await findOnPath(tool, { env, platform, isExecutableFile: isExec })) {
+    const candidates = await findOnPath(tool, {
+      env,
+      platform,
+      isExecutableFile: isExec,
+      extraDirs,
+    });
+    for (const candidate of candidates) {
       if (await verify(candidate, tool)) return candidate;
     }
     return undefined;
   };
-  const sibling = async (ffmpegPath: string, tool: 'ffprobe'): Promise<string | undefined> => {
-    for (const file of executableNames(tool, env, platform)) {
+  const sibling = async (ffmpegPath: string): Promise<string | undefined> => {
+    for (const file of executableNames('ffprobe', env, platform)) {
       const candidate = p.join(p.dirname(ffmpegPath), file);
-      if (await works(candidate, tool)) return candidate;
+      if (await works(candidate, 'ffprobe')) return candidate;
     }
     return undefined;
   };
+  /** The binary an optional package points at, unpacked from app.asar, if it works. */
+  const fromPackage = async (
+    load: () => unknown,
+    tool: 'ffmpeg' | 'ffprobe',
+  ): Promise<string | undefined> => {
+    try {
+      const exported = exportedPath(await load());
+      if (exported === undefined) return undefined; // e.g. ffmpeg-static's null: no binary here
+      const candidate = unpackAsarPath(exported);
+      return (await works(candidate, tool)) ? candidate : undefined;
+    } catch {
+      return undefined; // not installed, no binary for this platform, or broken
+    }
+  };
 
-  // 1. Environment variables.
+  // 1. Environment variables: a set but broken one is an error (see the file comment).
   const envFfmpeg = getEnv(env, 'FFMPEG_PATH', platform)?.trim() || undefined;
   const envFfprobe = getEnv(env, 'FFPROBE_PATH', platform)?.trim() || undefined;
   const badEnv = (variable: string, value: string, tool: string): KvsError =>
     new KvsError(
       'FFMPEG_NOT_FOUND',
       `${variable} is set to "${value}", but that is not a working ${tool}. ` +
-        `Point ${variable} at the ${tool} program, or unset it to use ffmpeg-static or the ${tool} on your PATH.`,
+        `Point ${variable} at the ${tool} program, or unset it to use the ${tool} from the npm package or your PATH.`,
     );
   if (envFfprobe !== undefined && !(await works(unpackAsarPath(envFfprobe), 'ffprobe'))) {
     throw badEnv('FFPROBE_PATH', envFfprobe, 'ffprobe');
   }
+  let ffmpeg: { path: string; source: FfmpegSource } | undefined;
   if (envFfmpeg !== undefined) {
     const ffmpegPath = unpackAsarPath(envFfmpeg);
     if (!(await works(ffmpegPath, 'ffmpeg'))) throw badEnv('FFMPEG_PATH', envFfmpeg, 'ffmpeg');
-    const ffprobePath =
-      envFfprobe !== undefined
-        ? unpackAsarPath(envFfprobe)
-        : ((await sibling(ffmpegPath, 'ffprobe')) ?? (await firstOnPath('ffprobe')));
-    if (ffprobePath === undefined) {
-      throw new KvsError(
-        'FFMPEG_NOT_FOUND',
-        `ffmpeg was found through FFMPEG_PATH, but ffprobe was not. Set FFPROBE_PATH to the ffprobe program, ` +
-          `put ffprobe next to ffmpeg, or put ffprobe on your PATH.`,
-      );
-    }
-    return { ffmpegPath, ffprobePath, source: 'env' };
+    ffmpeg = { path: ffmpegPath, source: 'env' };
   }
 
-  // 2. ffmpeg-static (optional dependency).
-  let staticPath: string | undefined;
-  try {
-    const exported = moduleDefault(await (deps.loadFfmpegStatic ?? defaultLoadFfmpegStatic)());
-    if (typeof exported === 'string' && exported !== '') {
-      const candidate = unpackAsarPath(exported);
-      if (await works(candidate, 'ffmpeg')) staticPath = candidate;
-    }
-  } catch {
-    // Not installed (or broken): fall through to PATH.
+  // 2. ffmpeg: ffmpeg-static, then 3. PATH.
+  if (ffmpeg === undefined) {
+    const staticPath = await fromPackage(
+      deps.loadFfmpegStatic ?? defaultLoadFfmpegStatic,
+      'ffmpeg',
+    );
+    if (staticPath !== undefined) ffmpeg = { path: staticPath, source: 'ffmpeg-static' };
   }
-  if (staticPath !== undefined) {
-    const ffprobePath =
-      envFfprobe !== undefined
-        ? unpackAsarPath(envFfprobe)
-        : ((await sibling(staticPath, 'ffprobe')) ?? (await firstOnPath('ffprobe')));
-    if (ffprobePath !== undefined)
-      return { ffmpegPath: staticPath, ffprobePath, source: 'ffmpeg-static' };
-    // ffmpeg-static without any ffprobe: try a complete PATH install before giving up.
+  if (ffmpeg === undefined) {
+    const pathFfmpeg = await firstOnPath('ffmpeg');
+    if (pathFfmpeg !== undefined) ffmpeg = { path: pathFfmpeg, source: 'path' };
   }
 
-  // 3. PATH.
-  const pathFfmpeg = await firstOnPath('ffmpeg');
-  const pathFfprobe =
-    envFfprobe !== undefined ? unpackAsarPath(envFfprobe) : await firstOnPath('ffprobe');
-  if (pathFfmpeg !== undefined && pathFfprobe !== undefined) {
-    return { ffmpegPath: pathFfmpeg, ffprobePath: pathFfprobe, source: 'path' };
+  // ffprobe: FFPROBE_PATH, next to an ffmpeg from FFMPEG_PATH/ffmpeg-static, the package, PATH.
+  let ffprobe: { path: string; source: FfprobeSource } | undefined;
+  if (envFfprobe !== undefined) ffprobe = { path: unpackAsarPath(envFfprobe), source: 'env' };
+  if (ffprobe === undefined && ffmpeg !== undefined && ffmpeg.source !== 'path') {
+    const besideFfmpeg = await sibling(ffmpeg.path);
+    if (besideFfmpeg !== undefined) ffprobe = { path: besideFfmpeg, source: 'beside-ffmpeg' };
+  }
+  if (ffprobe === undefined) {
+    const packagePath = await fromPackage(
+      deps.loadFfprobePackage ?? defaultLoadFfprobePackage,
+      'ffprobe',
+    );
+    if (packagePath !== undefined) ffprobe = { path: packagePath, source: 'ffprobe-package' };
+  }
+  if (ffprobe === undefined) {
+    const pathFfprobe = await firstOnPath('ffprobe');
+    if (pathFfprobe !== undefined) ffprobe = { path: pathFfprobe, source: 'path' };
   }
 
+  if (ffmpeg !== undefined && ffprobe !== undefined) {
+    return {
+      ffmpegPath: ffmpeg.path,
+      ffprobePath: ffprobe.path,
+      source: ffmpeg.source,
+      ffprobeSource: ffprobe.source,
+    };
+  }
   const missing =
-    pathFfmpeg === undefined && staticPath === undefined
-      ? 'ffmpeg was not found'
-      : 'ffprobe was not found';
+    ffmpeg === undefined && ffprobe === undefined
+      ? 'neither ffmpeg nor ffprobe was found'
+      : ffmpeg === undefined
+        ? 'ffmpeg was not found'
+        : `ffprobe was not found (ffmpeg was: ${ffmpeg.path})`;
   throw new KvsError(
     'FFMPEG_NOT_FOUND',
-    `Kafka Video Studio needs ffmpeg, but ${missing}. ${HOW_TO}`,
+    `Kafka Video Studio needs ffmpeg and ffprobe, but ${missing}. ${HOW_TO}`,
   );
 }
