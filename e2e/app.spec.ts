@@ -33,10 +33,14 @@ test('explains invalid bootstrap strings precisely', async ({ app }) => {
   await expect(error).toContainText('out of range');
   await input.fill('127.0.0.1:1');
   await page.getByTestId('connect-button').click();
-  await expect(page.getByTestId('connection-status')).toContainText(/connection refused|Cannot reach/i);
+  await expect(page.getByTestId('connection-status')).toContainText(
+    /connection refused|Cannot reach/i,
+  );
 });
 
-test('produces a video through the UI and plays it from the beginning', async ({ app }, testInfo) => {
+test('produces a video through the UI and plays it from the beginning', async ({
+  app,
+}, testInfo) => {
   const { page } = app;
   const topic = `e2e-${randomBytes(3).toString('hex')}`;
   await page.getByTestId('bootstrap-input').fill(bootstrap());
@@ -54,20 +58,31 @@ test('produces a video through the UI and plays it from the beginning', async ({
   await expect(page.getByTestId('watch-frame-count').first()).toHaveText(String(FRAMES));
 
   // the canvas shows a picture, not a blank: testsrc2 is colourful
-  const distinctColours = await page.getByTestId('watch-canvas').first().evaluate((el) => {
-    const canvas = el as HTMLCanvasElement;
-    const ctx = canvas.getContext('2d');
-    if (!ctx || canvas.width === 0) return 0;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const seen = new Set<number>();
-    for (let i = 0; i < data.length; i += 4 * 97) seen.add(((data[i] ?? 0) >> 4) * 256 + ((data[i + 1] ?? 0) >> 4) * 16 + ((data[i + 2] ?? 0) >> 4));
-    return seen.size;
-  });
+  const distinctColours = await page
+    .getByTestId('watch-canvas')
+    .first()
+    .evaluate((el) => {
+      const canvas = el as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) return 0;
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 97)
+        seen.add(
+          ((data[i] ?? 0) >> 4) * 256 + ((data[i + 1] ?? 0) >> 4) * 16 + ((data[i + 2] ?? 0) >> 4),
+        );
+      return seen.size;
+    });
   expect(distinctColours).toBeGreaterThan(8);
-  await page.screenshot({ path: testInfo.outputPath(`stream-playing-${app.transport}.png`), fullPage: true });
+  await page.screenshot({
+    path: testInfo.outputPath(`stream-playing-${app.transport}.png`),
+    fullPage: true,
+  });
 });
 
-test('a file that is not a video gets a plain message, and the app keeps working', async ({ app }, testInfo) => {
+test('a file that is not a video gets a plain message, and the app keeps working', async ({
+  app,
+}, testInfo) => {
   const { page } = app;
   const notVideo = testInfo.outputPath('holiday.mp4');
   await writeFile(notVideo, 'This is a text file that someone renamed to .mp4\n');

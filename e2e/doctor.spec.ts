@@ -5,7 +5,11 @@
  * network namespace this spec creates, with one listener per misconfiguration.
  */
 import { electronBinary } from '../scripts/electron-binary.js';
-import { misconfiguredKafkaSkipReason, startMisconfiguredKafka, type MisconfiguredKafka } from '../scripts/test-support/misconfigured-kafka.js';
+import {
+  misconfiguredKafkaSkipReason,
+  startMisconfiguredKafka,
+  type MisconfiguredKafka,
+} from '../scripts/test-support/misconfigured-kafka.js';
 import { expect, test } from './fixtures.js';
 
 test.describe('connection doctor', () => {
@@ -28,7 +32,9 @@ test.describe('connection doctor', () => {
     await k?.close();
   });
 
-  test('a broker advertising loopback: connect fails, the doctor says why and what to change', async ({ app }, testInfo) => {
+  test('a broker advertising loopback: connect fails, the doctor says why and what to change', async ({
+    app,
+  }, testInfo) => {
     test.skip(blocked !== undefined, `needs a network namespace with Kafka: ${blocked ?? ''}`);
     if (!k) throw new Error('the misconfigured broker did not start');
     const { page } = app;
@@ -39,12 +45,18 @@ test.describe('connection doctor', () => {
     await expect(result).toHaveAttribute('data-ok', 'false', { timeout: 40_000 });
     const f = page.locator('[data-testid="doctor-finding"][data-code="ADVERTISED_LOOPBACK"]');
     await expect(f).toBeVisible();
-    await expect(f.getByTestId('doctor-fix')).toContainText(`advertised.listeners=PLAINTEXT://${k.bootstrap.loopback}`);
-    await expect(page.locator('[data-testid="doctor-check"][data-first-failure="true"]')).toHaveAttribute('data-check', 'advertised');
+    await expect(f.getByTestId('doctor-fix')).toContainText(
+      `advertised.listeners=PLAINTEXT://${k.bootstrap.loopback}`,
+    );
+    await expect(
+      page.locator('[data-testid="doctor-check"][data-first-failure="true"]'),
+    ).toHaveAttribute('data-check', 'advertised');
     await page.screenshot({ path: testInfo.outputPath(`doctor-loopback-${app.transport}.png`) });
   });
 
-  test('Diagnose on a healthy listener: usable from here; on a TLS listener: LISTENER_TLS', async ({ app }) => {
+  test('Diagnose on a healthy listener: usable from here; on a TLS listener: LISTENER_TLS', async ({
+    app,
+  }) => {
     test.skip(blocked !== undefined, `needs a network namespace with Kafka: ${blocked ?? ''}`);
     if (!k) throw new Error('the misconfigured broker did not start');
     const { page } = app;
@@ -55,6 +67,8 @@ test.describe('connection doctor', () => {
 
     await page.getByTestId('bootstrap-input').fill(k.bootstrap.tls);
     await page.getByTestId('doctor-run').click();
-    await expect(page.locator('[data-testid="doctor-finding"][data-code="LISTENER_TLS"]')).toBeVisible();
+    await expect(
+      page.locator('[data-testid="doctor-finding"][data-code="LISTENER_TLS"]'),
+    ).toBeVisible();
   });
 });

@@ -1,31 +1,57 @@
 /**
- * One fixture, two ways to run the app:
+ * One fixture, three ways to run the app:
  * - browser: `kvs serve` (in this process, the real host over the real broker) and Debian's
  *   Chromium driven by playwright-core;
- * - electron: the desktop app via `_electron.launch`, with a fresh user-data folder.
- * Specs use `app.page` and `app.pickVideo(file)` and never care which one runs.
+ * - electron-standin: the desktop app's Electron code path without Electron — the BUILT main
+ *   bundle in a Node process with a stand-in `electron` module, the BUILT preload under the
+ *   sandbox's rules, and the real page in Chromium bound to what that preload exposed
+ *   (scripts/test-support/electron-standin/). A stand-in, not Electron;
+ * - electron: the desktop app via `_electron.launch` (the project folder, so `app.name` is the
+ *   product's), where the Electron binary is installed.
+ * Each gets a fresh user-data folder. Specs use `app.page` and `app.pickVideo(file)` and never
+ * care which one runs.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, chromium, _electron, type ElectronApplication, type Page } from '@playwright/test';
+import {
+  test as base,
+  chromium,
+  _electron,
+  type ElectronApplication,
+  type Page,
+} from '@playwright/test';
 import { startServer } from '../electron/cli/serve.js';
 import { electronBinary } from '../scripts/electron-binary.js';
+import { StandinApp } from '../scripts/test-support/electron-standin/standin-app.js';
 
 export interface AppUnderTest {
   readonly page: Page;
   readonly transport: 'browser' | 'electron';
+  /** Which way the app runs (the project's name). */
+  readonly runner: 'browser' | 'electron' | 'electron-standin';
   pickVideo(file: string): Promise<void>;
   /** The setup wizard's "upload a .tgz": the native dialog (Electron) or the file input (browser). */
   pickTarball(file: string): Promise<void>;
   /** The Electron main process (electron project only), for checks that need it (security.spec.ts). */
   readonly electronApp?: ElectronApplication;
+  /** The stand-in main process (electron-standin project only). */
+  readonly standin?: StandinApp;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const test = base.extend<{ app: AppUnderTest }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
@@ -35,12 +61,16 @@ export const test = base.extend<{ app: AppUnderTest }>({
       if (testInfo.project.name === 'electron') {
         const bin = electronBinary();
         if ('missing' in bin) {
-          testInfo.skip(true, `Electron run skipped: ${bin.missing}. The same specs ran in Chromium against kvs serve.`);
+          testInfo.skip(
+            true,
+            `Electron run skipped: ${bin.missing}. The same specs ran in Chromium against kvs serve.`,
+          );
           return;
         }
         const electronApp = await _electron.launch({
           executablePath: bin.path,
-          args: [path.join(root, 'out/main/index.js')],
+          // the project folder, as `electron .`: app.name comes from package.json's productName
+          args: [root],
           env: { ...process.env, KVS_USER_DATA_DIR: userDataDir },
         });
         try {
@@ -48,16 +78,19 @@ export const test = base.extend<{ app: AppUnderTest }>({
           await use({
             page,
             transport: 'electron',
+            runner: 'electron',
             electronApp,
             async pickVideo(file) {
               await electronApp.evaluate(({ dialog }, chosen) => {
-                dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [chosen] });
+                dialog.showOpenDialog = () =>
+                  Promise.resolve({ canceled: false, filePaths: [chosen] });
               }, file);
               await page.getByTestId('produce-choose-button').click();
             },
             async pickTarball(file) {
               await electronApp.evaluate(({ dialog }, chosen) => {
-                dialog.showOpenDialog = () => Promise.resolve({ canceled: false, filePaths: [chosen] });
+                dialog.showOpenDialog = () =>
+                  Promise.resolve({ canceled: false, filePaths: [chosen] });
               }, file);
               await page.getByTestId('setup-tarball-choose').click();
             },
@@ -68,12 +101,54 @@ export const test = base.extend<{ app: AppUnderTest }>({
         return;
       }
 
-      if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`);
-      const server = await startServer({ host: '127.0.0.1', port: 0, staticDir: path.join(root, 'out/renderer'), userDataDir });
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      if (!existsSync(CHROMIUM))
+        throw new Error(
+          `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
+        );
+      if (testInfo.project.name === 'electron-standin') {
+        // Electron loads the page from file://; its module scripts need what Electron's file:// allows
+        const browser = await chromium.launch({
+          executablePath: CHROMIUM,
+          args: [...CHROMIUM_ARGS, '--allow-file-access-from-files'],
+        });
+        try {
+          const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+          page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+          const standin = await StandinApp.start({ page, env: { KVS_USER_DATA_DIR: userDataDir } });
+          try {
+            const preloadError = standin.loads[0]?.preloadError;
+            if (preloadError)
+              throw new Error(`the built preload did not load in the sandbox: ${preloadError}`);
+            await use({
+              page,
+              transport: 'electron',
+              runner: 'electron-standin',
+              standin,
+              async pickVideo(file) {
+                await standin.answerNextDialog(file);
+                await page.getByTestId('produce-choose-button').click();
+              },
+              async pickTarball(file) {
+                await standin.answerNextDialog(file);
+                await page.getByTestId('setup-tarball-choose').click();
+              },
+            });
+          } finally {
+            await standin.close();
+          }
+        } finally {
+          await browser.close();
+        }
+        return;
+      }
+
+      const server = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        staticDir: path.join(root, 'out/renderer'),
+        userDataDir,
       });
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
@@ -81,6 +156,7 @@ export const test = base.extend<{ app: AppUnderTest }>({
         await use({
           page,
           transport: 'browser',
+          runner: 'browser',
           async pickVideo(file) {
             await page.getByTestId('produce-file-input').setInputFiles(file);
           },

@@ -13,9 +13,18 @@ import { freePort, startBroker, stopBroker } from '../scripts/local-kafka/index.
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const electron = electronBinary();
   if ('missing' in electron)
-    process.stdout.write(`e2e: the [electron] project is SKIPPED on this machine: ${electron.missing}. The same specs run in Chromium against kvs serve ([browser]).\n`);
+    process.stdout.write(
+      `e2e: the [electron] project is SKIPPED on this machine: ${electron.missing}. The same specs run in Chromium against kvs serve ([browser]).\n`,
+    );
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-'));
-  process.env.KVS_E2E_VIDEO = await makeTestVideo({ dir, name: 'e2e clip.mp4', seconds: 3, width: 640, height: 360, fps: 30 });
+  process.env.KVS_E2E_VIDEO = await makeTestVideo({
+    dir,
+    name: 'e2e clip.mp4',
+    seconds: 3,
+    width: 640,
+    height: 360,
+    fps: 30,
+  });
   const removeVideo = (): Promise<void> => rm(dir, { recursive: true, force: true });
   if (process.env.KVS_E2E_BOOTSTRAP) return removeVideo;
   const name = `e2e-${process.pid}`;

@@ -8,7 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { packKafka } from '../scripts/local-kafka/pack.js';
-import { acquireInstallLock, removeInstallLeftovers, sshdSkipReason, startSshdSandbox, type SshdSandbox } from '../scripts/test-support/netns-sshd.js';
+import {
+  acquireInstallLock,
+  removeInstallLeftovers,
+  sshdSkipReason,
+  startSshdSandbox,
+  type SshdSandbox,
+} from '../scripts/test-support/netns-sshd.js';
 import { electronBinary } from '../scripts/electron-binary.js';
 import { expect, test } from './fixtures.js';
 
@@ -34,7 +40,8 @@ test.describe('setup wizard', () => {
     release = lock.release;
     sb = await startSshdSandbox({ prefix: 'kvs-e2e', sudo: true });
     dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-wizard-'));
-    tarball = (await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') })).tarball;
+    tarball = (await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') }))
+      .tarball;
   });
 
   test.afterAll(async () => {
@@ -48,7 +55,9 @@ test.describe('setup wizard', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test('installs Kafka on a server over SSH, checks it from here and connects with one click', async ({ app }, testInfo) => {
+  test('installs Kafka on a server over SSH, checks it from here and connects with one click', async ({
+    app,
+  }, testInfo) => {
     test.skip(blocked !== undefined, `needs a network namespace with sshd: ${blocked ?? ''}`);
     test.setTimeout(5 * 60_000);
     const server = sb;
@@ -68,7 +77,9 @@ test.describe('setup wizard', () => {
     await page.getByTestId('setup-auth-kind').selectOption('password');
     await page.getByTestId('setup-password').fill('not-the-password');
     await page.getByTestId('setup-login').click();
-    await expect(page.getByTestId('setup-hostkey-fingerprint')).toHaveText(server.hostKeyFingerprint);
+    await expect(page.getByTestId('setup-hostkey-fingerprint')).toHaveText(
+      server.hostKeyFingerprint,
+    );
     await page.getByTestId('setup-hostkey-accept').click();
     await expect(page.getByTestId('setup-error')).toContainText(/password/i);
 
@@ -97,8 +108,14 @@ test.describe('setup wizard', () => {
     await expect(page.getByTestId('setup-result')).toBeVisible({ timeout: 4 * 60_000 });
     await expect(page.getByTestId('setup-error')).toHaveCount(0);
     const progress = page.getByTestId('setup-progress');
-    await expect(progress).toHaveAttribute('aria-valuenow', (await progress.getAttribute('aria-valuemax')) ?? 'none');
-    await expect(page.getByTestId('setup-step-row').last()).toHaveAttribute('data-status', 'checked');
+    await expect(progress).toHaveAttribute(
+      'aria-valuenow',
+      (await progress.getAttribute('aria-valuemax')) ?? 'none',
+    );
+    await expect(page.getByTestId('setup-step-row').last()).toHaveAttribute(
+      'data-status',
+      'checked',
+    );
     await expect(page.getByTestId('setup-bootstrap')).toHaveText(`${server.address}:9092`);
     await page.screenshot({ path: testInfo.outputPath(`setup-done-${app.transport}.png`) });
 

@@ -26,7 +26,8 @@
 import { types } from 'node:util';
 
 /** What a value is, by Electron's rules, in their order. */
-export type BridgeKind = 'primitive' | 'function' | 'promise' | 'error' | 'array' | 'object' | 'clone';
+export type BridgeKind =
+  'primitive' | 'function' | 'promise' | 'error' | 'array' | 'object' | 'clone';
 
 export const MAX_DEPTH = 1000;
 
@@ -50,7 +51,15 @@ function isPlainObject(v: object): boolean {
 
 export function classify(value: unknown): BridgeKind {
   const t = typeof value;
-  if (value === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'undefined' || t === 'symbol' || t === 'bigint')
+  if (
+    value === null ||
+    t === 'string' ||
+    t === 'number' ||
+    t === 'boolean' ||
+    t === 'undefined' ||
+    t === 'symbol' ||
+    t === 'bigint'
+  )
     return 'primitive';
   if (t === 'function') return 'function';
   if (types.isPromise(value)) return 'promise';
@@ -62,7 +71,9 @@ export function classify(value: unknown): BridgeKind {
 }
 
 export function depthExceeded(): TypeError {
-  return new TypeError('Electron contextBridge recursion depth exceeded.  Nested objects deeper than 1000 are not supported.');
+  return new TypeError(
+    'Electron contextBridge recursion depth exceeded.  Nested objects deeper than 1000 are not supported.',
+  );
 }
 
 /** Structured clone by V8's serializer, as Electron does for everything else (rule 8). */
@@ -76,7 +87,10 @@ export function cloneOrThrow(value: unknown): unknown {
 
 /** The message of a thrown value, as ProxyFunctionWrapper reads it (cc 548–571). */
 export function thrownMessage(thrown: unknown): string {
-  const message = thrown !== null && typeof thrown === 'object' ? (thrown as { message?: unknown }).message : undefined;
+  const message =
+    thrown !== null && typeof thrown === 'object'
+      ? (thrown as { message?: unknown }).message
+      : undefined;
   return typeof message === 'string'
     ? message
     : 'An unknown exception occurred in the isolated context, an error occurred but a valid exception was not thrown.';
@@ -119,7 +133,12 @@ export function crossWorlds(value: unknown, from: World, to: World, depth = 0): 
       return new to.Promise((resolve, reject) => {
         (value as Promise<unknown>).then(
           (v) => resolve(crossWorlds(v, from, to, 0)),
-          (e: unknown) => reject(classify(e) === 'error' ? new to.Error(thrownMessage(e)) : crossWorlds(e, from, to, 0)),
+          (e: unknown) =>
+            reject(
+              classify(e) === 'error'
+                ? new to.Error(thrownMessage(e))
+                : crossWorlds(e, from, to, 0),
+            ),
         );
       });
     case 'error':
@@ -128,7 +147,8 @@ export function crossWorlds(value: unknown, from: World, to: World, depth = 0): 
       return to.Array.from(value as unknown[], (v) => crossWorlds(v, from, to, depth + 1));
     case 'object': {
       const out = new to.Object() as Record<string, unknown>;
-      for (const key of Object.keys(value as object)) out[key] = crossWorlds((value as Record<string, unknown>)[key], from, to, depth + 1);
+      for (const key of Object.keys(value as object))
+        out[key] = crossWorlds((value as Record<string, unknown>)[key], from, to, depth + 1);
       return out;
     }
     case 'clone':
@@ -138,16 +158,34 @@ export function crossWorlds(value: unknown, from: World, to: World, depth = 0): 
 
 /** DeepFreeze (cc 761–763). */
 export function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function') || seen.has(value)) return value;
+  if (
+    value === null ||
+    (typeof value !== 'object' && typeof value !== 'function') ||
+    seen.has(value)
+  )
+    return value;
   seen.add(value);
   if (ArrayBuffer.isView(value)) return value; // typed arrays with elements cannot be frozen
-  for (const key of Object.keys(value as object)) deepFreeze((value as Record<string, unknown>)[key], seen);
+  for (const key of Object.keys(value as object))
+    deepFreeze((value as Record<string, unknown>)[key], seen);
   return Object.freeze(value);
 }
 
 /** `exposeInMainWorld` onto `target` (a page's window), copying from `from` into `to`. */
-export function exposeOnto(target: Record<string, unknown>, key: string, api: unknown, from: World, to: World): void {
-  if (Object.hasOwn(target, key)) throw new Error('Cannot bind an API on top of an existing property on the window object');
+export function exposeOnto(
+  target: Record<string, unknown>,
+  key: string,
+  api: unknown,
+  from: World,
+  to: World,
+): void {
+  if (Object.hasOwn(target, key))
+    throw new Error('Cannot bind an API on top of an existing property on the window object');
   const copied = deepFreeze(crossWorlds(api, from, to));
-  Object.defineProperty(target, key, { value: copied, writable: false, configurable: false, enumerable: true });
+  Object.defineProperty(target, key, {
+    value: copied,
+    writable: false,
+    configurable: false,
+    enumerable: true,
+  });
 }

@@ -47,7 +47,8 @@ let hooks: RendererHooks | null = null;
 export function configureStandin(c: StandinConfig, h: RendererHooks): void {
   config = c;
   hooks = h;
-  if (c.resourcesPath) Object.defineProperty(process, 'resourcesPath', { value: c.resourcesPath, configurable: true });
+  if (c.resourcesPath)
+    Object.defineProperty(process, 'resourcesPath', { value: c.resourcesPath, configurable: true });
 }
 function cfg(): StandinConfig {
   if (!config) throw new Error('the electron stand-in was imported before configureStandin()');
@@ -179,7 +180,15 @@ function setDefaultApplicationMenu(): void {
       { role: 'editMenu' },
       {
         role: 'viewMenu',
-        submenu: [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { role: 'togglefullscreen' }],
+        submenu: [
+          { role: 'reload' },
+          { role: 'forceReload' },
+          { role: 'toggleDevTools' },
+          { role: 'resetZoom' },
+          { role: 'zoomIn' },
+          { role: 'zoomOut' },
+          { role: 'togglefullscreen' },
+        ],
       },
       { role: 'windowMenu' },
     ],
@@ -275,7 +284,13 @@ export class StandinWebContents extends EventEmitter {
   }
   /** A main-frame navigation: did-start-navigation (web-contents.md 313–337, its details first), then the new page. */
   private navigate(url: string): Promise<void> {
-    const details = Object.assign(new PreventableEvent(), { url, isSameDocument: false, isMainFrame: true, processId: 1, routingId: 1 });
+    const details = Object.assign(new PreventableEvent(), {
+      url,
+      isSameDocument: false,
+      isMainFrame: true,
+      processId: 1,
+      routingId: 1,
+    });
     this.emit('did-start-navigation', details, url, false, true, 1, 1);
     hooks?.unload(this);
     this.url = url;
@@ -288,7 +303,9 @@ export class StandinWebContents extends EventEmitter {
   /** The harness: the renderer crashed. Emitted asynchronously (electron_api_web_contents.cc 2201–2219). */
   crashRenderer(reason: 'crashed' | 'killed' | 'oom' = 'crashed'): void {
     hooks?.unload(this);
-    setImmediate(() => this.emit('render-process-gone', new PreventableEvent(), { reason, exitCode: 1 }));
+    setImmediate(() =>
+      this.emit('render-process-gone', new PreventableEvent(), { reason, exitCode: 1 }),
+    );
   }
   send(channel: string, ...args: unknown[]): void {
     if (this.destroyed) throw new Error('Object has been destroyed');
@@ -298,7 +315,11 @@ export class StandinWebContents extends EventEmitter {
   /** contents.postMessage(channel, message, [transfer]): MessagePortMain → DOM MessagePort (web-contents.md 2117–2143). */
   postMessage(channel: string, message: unknown, transfer: MessagePortMain[] = []): void {
     if (this.destroyed) throw new Error('Object has been destroyed');
-    this.renderer?.deliver(channel, [message], transfer.map((p) => p.nodePort));
+    this.renderer?.deliver(
+      channel,
+      [message],
+      transfer.map((p) => p.nodePort),
+    );
   }
   setWindowOpenHandler(handler: (details: { url: string }) => WindowOpenHandlerResult): void {
     this.windowOpenHandler = handler;
@@ -316,7 +337,9 @@ const windows: StandinBrowserWindow[] = [];
 export class StandinBrowserWindow extends EventEmitter {
   readonly webContents = new StandinWebContents();
   private destroyed = false;
-  constructor(readonly options: { webPreferences?: Record<string, unknown> } & Record<string, unknown> = {}) {
+  constructor(
+    readonly options: { webPreferences?: Record<string, unknown> } & Record<string, unknown> = {},
+  ) {
     super();
     windows.push(this);
   }
@@ -353,9 +376,22 @@ export { StandinBrowserWindow as BrowserWindow };
 
 // ---- session, dialog, shell, safeStorage ----------------------------------------------------------------------
 
-type PermissionRequestHandler = (wc: StandinWebContents | null, permission: string, callback: (granted: boolean) => void, details: { requestingUrl: string; isMainFrame: boolean }) => void;
-type PermissionCheckHandler = (wc: StandinWebContents | null, permission: string, origin: string, details: { requestingUrl?: string; isMainFrame: boolean }) => boolean;
-type HeadersListener = (details: { url: string; responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders?: Record<string, string | string[]>; cancel?: boolean }) => void) => void;
+type PermissionRequestHandler = (
+  wc: StandinWebContents | null,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details: { requestingUrl: string; isMainFrame: boolean },
+) => void;
+type PermissionCheckHandler = (
+  wc: StandinWebContents | null,
+  permission: string,
+  origin: string,
+  details: { requestingUrl?: string; isMainFrame: boolean },
+) => boolean;
+type HeadersListener = (
+  details: { url: string; responseHeaders?: Record<string, string[]> },
+  callback: (r: { responseHeaders?: Record<string, string | string[]>; cancel?: boolean }) => void,
+) => void;
 
 export const sessionState: {
   permissionRequest: PermissionRequestHandler | null;
@@ -374,7 +410,10 @@ export const session = {
     webRequest: {
       /** onHeadersReceived([filter, ]listener): "Only the last attached listener will be used" (docs/api/web-request.md 11–19). */
       onHeadersReceived(a: { urls: string[] } | HeadersListener, b?: HeadersListener): void {
-        sessionState.headers = typeof a === 'function' ? { filter: null, listener: a } : { filter: a, listener: b as HeadersListener };
+        sessionState.headers =
+          typeof a === 'function'
+            ? { filter: null, listener: a }
+            : { filter: a, listener: b as HeadersListener };
       },
     },
   },
@@ -404,4 +443,14 @@ export const safeStorage = {
   decryptString: (b: Buffer): string => b.toString('utf8'),
 };
 
-export default { app, BrowserWindow: StandinBrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, safeStorage, session, shell };
+export default {
+  app,
+  BrowserWindow: StandinBrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  MessageChannelMain,
+  safeStorage,
+  session,
+  shell,
+};

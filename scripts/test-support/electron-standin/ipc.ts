@@ -33,8 +33,10 @@ export class StandinIpcMain extends EventEmitter {
   private readonly handlers = new Map<string, Handler>();
 
   handle(channel: string, fn: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
-    if (typeof fn !== 'function') throw new TypeError(`Expected handler to be a function, but found type '${typeof fn}'`);
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
+    if (typeof fn !== 'function')
+      throw new TypeError(`Expected handler to be a function, but found type '${typeof fn}'`);
     this.handlers.set(channel, fn);
   }
 
@@ -55,7 +57,11 @@ export class StandinIpcMain extends EventEmitter {
   }
 
   /** The renderer's invoke arriving in main. Resolves `{ result }` or `{ error }` like ipc-dispatch.ts. */
-  async dispatchInvoke(channel: string, event: InvokeEvent, args: unknown[]): Promise<{ result?: unknown; error?: string }> {
+  async dispatchInvoke(
+    channel: string,
+    event: InvokeEvent,
+    args: unknown[],
+  ): Promise<{ result?: unknown; error?: string }> {
     const handler = this.handlers.get(channel);
     if (!handler) return { error: String(new Error(`No handler registered for '${channel}'`)) };
     try {
@@ -75,7 +81,12 @@ export interface RendererIpcEvent {
 
 /** The renderer side: `ipcRenderer` for one page load. */
 export class StandinIpcRenderer extends EventEmitter {
-  constructor(private readonly toMain: (channel: string, args: unknown[]) => Promise<{ result?: unknown; error?: string }>) {
+  constructor(
+    private readonly toMain: (
+      channel: string,
+      args: unknown[],
+    ) => Promise<{ result?: unknown; error?: string }>,
+  ) {
     super();
   }
 

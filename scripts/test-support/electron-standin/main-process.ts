@@ -40,7 +40,8 @@ const { values } = parseArgs({
     home: { type: 'string' },
   },
 });
-if (!values.main || !values['app-path'] || !values.home) throw new Error('usage: main-process.ts --main <bundle> --app-path <dir> --home <dir>');
+if (!values.main || !values['app-path'] || !values.home)
+  throw new Error('usage: main-process.ts --main <bundle> --app-path <dir> --home <dir>');
 if (!process.send) throw new Error('main-process.ts must be started with an IPC channel (fork)');
 
 function toParent(msg: FromMain): void {
@@ -70,9 +71,17 @@ function shapeOf(value: unknown, depth = 0): ApiShape {
     case 'function':
       return { fn: true };
     case 'object':
-      return { obj: Object.fromEntries(Object.keys(value as object).map((k) => [k, shapeOf((value as Record<string, unknown>)[k], depth + 1)])) };
+      return {
+        obj: Object.fromEntries(
+          Object.keys(value as object).map((k) => [
+            k,
+            shapeOf((value as Record<string, unknown>)[k], depth + 1),
+          ]),
+        ),
+      };
     case 'primitive':
-      if (typeof value === 'symbol' || typeof value === 'bigint') throw new Error('the stand-in cannot carry a symbol or bigint to the page');
+      if (typeof value === 'symbol' || typeof value === 'bigint')
+        throw new Error('the stand-in cannot carry a symbol or bigint to the page');
       return { value };
     default:
       // arrays, errors, cloneables: copied once, as values (rules 5–8)
@@ -85,7 +94,8 @@ function encode(r: Renderer, value: unknown, depth = 0): Encoded {
   if (depth >= 1000) throw new TypeError('Electron contextBridge recursion depth exceeded.');
   switch (classify(value)) {
     case 'primitive':
-      if (typeof value === 'symbol' || typeof value === 'bigint') throw new Error('the stand-in cannot carry a symbol or bigint to the page');
+      if (typeof value === 'symbol' || typeof value === 'bigint')
+        throw new Error('the stand-in cannot carry a symbol or bigint to the page');
       return { k: 'v', v: value };
     case 'function': {
       const id = nextFn++;
@@ -99,7 +109,12 @@ function encode(r: Renderer, value: unknown, depth = 0): Encoded {
     case 'array':
       return { k: 'arr', items: (value as unknown[]).map((v) => encode(r, v, depth + 1)) };
     case 'object':
-      return { k: 'obj', entries: Object.keys(value as object).map((key) => [key, encode(r, (value as Record<string, unknown>)[key], depth + 1)] as const) };
+      return {
+        k: 'obj',
+        entries: Object.keys(value as object).map(
+          (key) => [key, encode(r, (value as Record<string, unknown>)[key], depth + 1)] as const,
+        ),
+      };
     case 'clone':
       return { k: 'v', v: cloneOrThrow(value) };
   }
@@ -131,7 +146,13 @@ async function loadRenderer(wc: StandinWebContents, url: string): Promise<void> 
   const r: Renderer = {
     wcId: wc.id,
     ipc: new StandinIpcRenderer((channel, args) => {
-      const event: InvokeEvent = { type: 'frame', processId: 1, frameId: 1, sender: wc, senderFrame: wc.isDestroyed() ? null : { url: wc.getURL() } };
+      const event: InvokeEvent = {
+        type: 'frame',
+        processId: 1,
+        frameId: 1,
+        sender: wc,
+        senderFrame: wc.isDestroyed() ? null : { url: wc.getURL() },
+      };
       return ipcMain.dispatchInvoke(channel, event, args);
     }),
     exposed: new Map(),
@@ -149,7 +170,10 @@ async function loadRenderer(wc: StandinWebContents, url: string): Promise<void> 
         ipcRenderer: r.ipc,
         contextBridge: {
           exposeInMainWorld(key: string, api: unknown): void {
-            if (r.exposed.has(key)) throw new Error('Cannot bind an API on top of an existing property on the window object');
+            if (r.exposed.has(key))
+              throw new Error(
+                'Cannot bind an API on top of an existing property on the window object',
+              );
             r.exposed.set(key, api);
           },
         },
@@ -160,7 +184,9 @@ async function loadRenderer(wc: StandinWebContents, url: string): Promise<void> 
             const port = p as NodeMessagePort;
             const id = nextPort++;
             ports.set(id, port);
-            port.on('message', (data: unknown) => toParent({ t: 'port-message', portId: id, data }));
+            port.on('message', (data: unknown) =>
+              toParent({ t: 'port-message', portId: id, data }),
+            );
             port.on('close', () => ports.delete(id));
             return id;
           });
@@ -172,7 +198,8 @@ async function loadRenderer(wc: StandinWebContents, url: string): Promise<void> 
     required = run.required;
     if (run.error !== null) {
       // lib/sandboxed_renderer/preload.ts 111–114: logged, and the page loads without it
-      preloadError = run.error instanceof Error ? `${run.error.name}: ${run.error.message}` : String(run.error);
+      preloadError =
+        run.error instanceof Error ? `${run.error.name}: ${run.error.message}` : String(run.error);
       console.error(`Unable to load preload script: ${preload}`);
       console.error(run.error);
     }
@@ -192,7 +219,9 @@ configureStandin(
   },
   {
     load(wc, url) {
-      void loadRenderer(wc, url).catch((err: unknown) => toParent({ t: 'log', line: `stand-in: loading the renderer failed: ${String(err)}` }));
+      void loadRenderer(wc, url).catch((err: unknown) =>
+        toParent({ t: 'log', line: `stand-in: loading the renderer failed: ${String(err)}` }),
+      );
     },
     unload(wc) {
       const r = renderers.get(wc.id);
@@ -218,9 +247,24 @@ function matchesPattern(pattern: string, url: string): boolean {
   if (!m) throw new TypeError(`Invalid url pattern ${pattern}`);
   const [, scheme, host, pathPattern] = m as unknown as [string, string, string, string];
   const u = new URL(url);
-  if (scheme === '*' ? !['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) : u.protocol !== `${scheme}:`) return false;
-  if (host !== '*' && host !== '' && !(host.startsWith('*.') ? u.hostname.endsWith(host.slice(1)) : u.host === host)) return false;
-  const re = new RegExp(`^${pathPattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  if (
+    scheme === '*'
+      ? !['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)
+      : u.protocol !== `${scheme}:`
+  )
+    return false;
+  if (
+    host !== '*' &&
+    host !== '' &&
+    !(host.startsWith('*.') ? u.hostname.endsWith(host.slice(1)) : u.host === host)
+  )
+    return false;
+  const re = new RegExp(
+    `^${pathPattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(u.pathname + u.search);
 }
 
@@ -231,7 +275,11 @@ function childProcesses(): Array<{ pid: number; cmd: string }> {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) out.push({ pid: Number(name), cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+      if (ppid === process.pid)
+        out.push({
+          pid: Number(name),
+          cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim(),
+        });
     } catch {
       // gone meanwhile
     }
@@ -243,36 +291,69 @@ async function answer(q: Query): Promise<unknown> {
   const win = BrowserWindow.getAllWindows()[0];
   switch (q.q) {
     case 'windows':
-      return BrowserWindow.getAllWindows().map((w) => ({ wcId: w.webContents.id, url: w.webContents.getURL(), options: cloneOrThrow(w.options) }));
+      return BrowserWindow.getAllWindows().map((w) => ({
+        wcId: w.webContents.id,
+        url: w.webContents.getURL(),
+        options: cloneOrThrow(w.options),
+      }));
     case 'handlers':
       return ipcMain.handledChannels();
     case 'menu':
       return Menu.getApplicationMenu()?.template ?? null;
     case 'sent':
-      return (win?.webContents.sent ?? []).filter((s) => s.channel === q.channel).map((s) => s.args);
+      return (win?.webContents.sent ?? [])
+        .filter((s) => s.channel === q.channel)
+        .map((s) => s.args);
     case 'notices':
       return noticesSoFar();
     case 'app':
-      return { name: app.name, isPackaged: app.isPackaged, userData: app.getPath('userData'), resourcesPath: (process as { resourcesPath?: string }).resourcesPath ?? null };
+      return {
+        name: app.name,
+        isPackaged: app.isPackaged,
+        userData: app.getPath('userData'),
+        resourcesPath: (process as { resourcesPath?: string }).resourcesPath ?? null,
+      };
     case 'permission-request': {
       const handler = sessionState.permissionRequest;
       if (!handler) return 'no handler (Electron grants every request then)';
-      return new Promise<boolean>((resolve) => handler(webContentsOf(q.fromAppWindow), q.permission, resolve, { requestingUrl: q.requestingUrl, isMainFrame: true }));
+      return new Promise<boolean>((resolve) =>
+        handler(webContentsOf(q.fromAppWindow), q.permission, resolve, {
+          requestingUrl: q.requestingUrl,
+          isMainFrame: true,
+        }),
+      );
     }
     case 'permission-check': {
       const handler = sessionState.permissionCheck;
       if (!handler) return 'no handler (Electron answers true to every check then)';
-      return handler(webContentsOf(q.fromAppWindow), q.permission, new URL(q.requestingUrl).origin, { requestingUrl: q.requestingUrl, isMainFrame: true });
+      return handler(
+        webContentsOf(q.fromAppWindow),
+        q.permission,
+        new URL(q.requestingUrl).origin,
+        { requestingUrl: q.requestingUrl, isMainFrame: true },
+      );
     }
     case 'headers': {
       const h = sessionState.headers;
       if (!h) return null;
       if (h.filter && !h.filter.urls.some((p) => matchesPattern(p, q.url))) return null;
-      return new Promise((resolve) => h.listener({ url: q.url, responseHeaders: { 'X-Other': ['1'] } }, (r) => resolve(r.responseHeaders ?? null)));
+      return new Promise((resolve) =>
+        h.listener({ url: q.url, responseHeaders: { 'X-Other': ['1'] } }, (r) =>
+          resolve(r.responseHeaders ?? null),
+        ),
+      );
     }
     case 'navigate': {
       if (!win) return null;
-      const event = { url: q.url, isMainFrame: true, isSameDocument: false, defaultPrevented: false, preventDefault(): void { this.defaultPrevented = true; } };
+      const event = {
+        url: q.url,
+        isMainFrame: true,
+        isSameDocument: false,
+        defaultPrevented: false,
+        preventDefault(): void {
+          this.defaultPrevented = true;
+        },
+      };
       win.webContents.emit(q.event, event, q.url, false, true, 1, 1);
       return event.defaultPrevented;
     }
@@ -333,7 +414,13 @@ process.on('message', (raw: ToMain) => {
     case 'call':
       callFromPage(raw).then(
         (value) => toParent({ t: 'reply', id: raw.id, ok: true, value }),
-        (err: unknown) => toParent({ t: 'reply', id: raw.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) =>
+          toParent({
+            t: 'reply',
+            id: raw.id,
+            ok: false,
+            error: err instanceof Error ? err.message : String(err),
+          }),
       );
       return;
     case 'port-out':

@@ -12,6 +12,8 @@
 // `source === window` and a real MessagePort (docs/tutorial/message-ports.md 350–364).
 (function standinPageWorld(init) {
   'use strict';
+  // the preload runs in the main frame only (nodeIntegrationInSubFrames: false)
+  if (window !== window.top) return;
   const call = window.__kvsStandinCall;
   const portOut = window.__kvsStandinPortOut;
   const bytes = new Uint8Array(16);
@@ -34,12 +36,14 @@
         pageFns.set(id, v);
         return { k: 'fn', id };
       }
-      if (typeof v === 'symbol' || typeof v === 'bigint') throw new Error('the stand-in cannot carry a symbol or bigint');
+      if (typeof v === 'symbol' || typeof v === 'bigint')
+        throw new Error('the stand-in cannot carry a symbol or bigint');
       return { k: 'v', v };
     }
     if (v instanceof Error) return { k: 'err', message: String(v.message) };
     if (Array.isArray(v)) return { k: 'arr', items: v.map((x) => encode(x, depth + 1)) };
-    if (isPlainObject(v)) return { k: 'obj', entries: Object.keys(v).map((key) => [key, encode(v[key], depth + 1)]) };
+    if (isPlainObject(v))
+      return { k: 'obj', entries: Object.keys(v).map((key) => [key, encode(v[key], depth + 1)]) };
     return { k: 'v', v: structuredClone(v) };
   }
 
@@ -71,7 +75,9 @@
       } catch (err) {
         return Promise.reject(new Error(err.message));
       }
-      return call(token, path, encoded).then((r) => (r.ok ? decode(r.value) : Promise.reject(new Error(r.error))));
+      return call(token, path, encoded).then((r) =>
+        r.ok ? decode(r.value) : Promise.reject(new Error(r.error)),
+      );
     };
   }
 
@@ -84,14 +90,21 @@
   }
 
   function deepFreeze(v) {
-    if (v === null || (typeof v !== 'object' && typeof v !== 'function') || ArrayBuffer.isView(v)) return v;
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function') || ArrayBuffer.isView(v))
+      return v;
     for (const key of Object.keys(v)) deepFreeze(v[key]);
     return Object.freeze(v);
   }
 
   for (const key of Object.keys(init.exposed)) {
-    if (Object.prototype.hasOwnProperty.call(window, key)) throw new Error('Cannot bind an API on top of an existing property on the window object');
-    Object.defineProperty(window, key, { value: deepFreeze(build(init.exposed[key], [key])), writable: false, configurable: false, enumerable: true });
+    if (Object.prototype.hasOwnProperty.call(window, key))
+      throw new Error('Cannot bind an API on top of an existing property on the window object');
+    Object.defineProperty(window, key, {
+      value: deepFreeze(build(init.exposed[key], [key])),
+      writable: false,
+      configurable: false,
+      enumerable: true,
+    });
   }
 
   Object.defineProperty(window, '__kvsStandinPage', {
@@ -108,7 +121,14 @@
           channel.port2.onmessage = (e) => portOut(id, e.data);
           return channel.port1;
         });
-        window.dispatchEvent(new MessageEvent('message', { data, source: window, origin: location.origin, ports: transferred }));
+        window.dispatchEvent(
+          new MessageEvent('message', {
+            data,
+            source: window,
+            origin: location.origin,
+            ports: transferred,
+          }),
+        );
       },
       portIn(id, data) {
         const port = ports.get(id);

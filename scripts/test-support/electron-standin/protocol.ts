@@ -14,7 +14,10 @@ export type Encoded =
   | { readonly k: 'obj'; readonly entries: ReadonlyArray<readonly [string, Encoded]> };
 
 /** The exposed API's shape: every function by its path, every other value as it is. */
-export type ApiShape = { readonly fn: true } | { readonly value: unknown } | { readonly obj: Readonly<Record<string, ApiShape>> };
+export type ApiShape =
+  | { readonly fn: true }
+  | { readonly value: unknown }
+  | { readonly obj: Readonly<Record<string, ApiShape>> };
 
 export interface LoadInfo {
   readonly wcId: number;
@@ -29,9 +32,19 @@ export interface LoadInfo {
 export type FromMain =
   | { readonly t: 'load'; readonly info: LoadInfo }
   | { readonly t: 'unload'; readonly wcId: number }
-  | { readonly t: 'window-message'; readonly wcId: number; readonly data: unknown; readonly portIds: readonly number[] }
+  | {
+      readonly t: 'window-message';
+      readonly wcId: number;
+      readonly data: unknown;
+      readonly portIds: readonly number[];
+    }
   | { readonly t: 'port-message'; readonly portId: number; readonly data: unknown }
-  | { readonly t: 'page-fn'; readonly wcId: number; readonly fnId: number; readonly args: readonly Encoded[] }
+  | {
+      readonly t: 'page-fn';
+      readonly wcId: number;
+      readonly fnId: number;
+      readonly args: readonly Encoded[];
+    }
   | { readonly t: 'reply'; readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly t: 'reply'; readonly id: number; readonly ok: false; readonly error: string }
   | { readonly t: 'log'; readonly line: string };
@@ -43,10 +56,24 @@ export type Query =
   | { readonly q: 'sent'; readonly channel: string }
   | { readonly q: 'notices' }
   | { readonly q: 'app' }
-  | { readonly q: 'permission-request'; readonly permission: string; readonly requestingUrl: string; readonly fromAppWindow: boolean }
-  | { readonly q: 'permission-check'; readonly permission: string; readonly requestingUrl: string; readonly fromAppWindow: boolean }
+  | {
+      readonly q: 'permission-request';
+      readonly permission: string;
+      readonly requestingUrl: string;
+      readonly fromAppWindow: boolean;
+    }
+  | {
+      readonly q: 'permission-check';
+      readonly permission: string;
+      readonly requestingUrl: string;
+      readonly fromAppWindow: boolean;
+    }
   | { readonly q: 'headers'; readonly url: string }
-  | { readonly q: 'navigate'; readonly event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect'; readonly url: string }
+  | {
+      readonly q: 'navigate';
+      readonly event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect';
+      readonly url: string;
+    }
   | { readonly q: 'window-open'; readonly url: string }
   | { readonly q: 'opened-externally' }
   | { readonly q: 'children' };
@@ -59,7 +86,13 @@ export type Control =
   | { readonly c: 'dialog-answer'; readonly filePaths: readonly string[] };
 
 export type ToMain =
-  | { readonly t: 'call'; readonly id: number; readonly wcId: number; readonly path: readonly string[]; readonly args: readonly Encoded[] }
+  | {
+      readonly t: 'call';
+      readonly id: number;
+      readonly wcId: number;
+      readonly path: readonly string[];
+      readonly args: readonly Encoded[];
+    }
   | { readonly t: 'port-out'; readonly portId: number; readonly data: unknown }
   | { readonly t: 'query'; readonly id: number; readonly query: Query }
   | { readonly t: 'control'; readonly id: number; readonly control: Control };

@@ -29,7 +29,16 @@ import * as url from 'node:url';
 import vm from 'node:vm';
 import type { World } from './context-bridge.js';
 
-export const PRELOAD_PARAMS = ['require', 'process', 'exports', 'module', 'Buffer', 'global', 'setImmediate', 'clearImmediate'] as const;
+export const PRELOAD_PARAMS = [
+  'require',
+  'process',
+  'exports',
+  'module',
+  'Buffer',
+  'global',
+  'setImmediate',
+  'clearImmediate',
+] as const;
 
 /** What a sandboxed preload's `require('electron')` is (lib/sandboxed_renderer/api/module-list.ts 1–30). */
 export interface SandboxedElectron {
@@ -138,9 +147,21 @@ export async function runSandboxedPreload(
 
   let error: unknown = null;
   try {
-    const fn = vm.compileFunction(source, [...PRELOAD_PARAMS], { filename: file, parsingContext: context });
+    const fn = vm.compileFunction(source, [...PRELOAD_PARAMS], {
+      filename: file,
+      parsingContext: context,
+    });
     const exports = {};
-    fn(preloadRequire, sandboxProcess(), exports, { exports }, Buffer, context, setImmediate, clearImmediate);
+    fn(
+      preloadRequire,
+      sandboxProcess(),
+      exports,
+      { exports },
+      Buffer,
+      context,
+      setImmediate,
+      clearImmediate,
+    );
   } catch (e) {
     error = e;
   }

@@ -59,7 +59,8 @@ export class StandinApp {
     this.exitCode = new Promise((resolve) =>
       child.once('exit', (code) => {
         this.exited = true;
-        for (const p of this.pending.values()) p.reject(new Error('the stand-in main process exited'));
+        for (const p of this.pending.values())
+          p.reject(new Error('the stand-in main process exited'));
         this.pending.clear();
         resolve(code);
       }),
@@ -89,7 +90,8 @@ export class StandinApp {
     });
     for (const stream of [child.stdout, child.stderr])
       stream?.on('data', (d: Buffer) => {
-        for (const line of d.toString('utf8').split('\n')) if (line.trim() !== '') log(`[stand-in main] ${line}`);
+        for (const line of d.toString('utf8').split('\n'))
+          if (line.trim() !== '') log(`[stand-in main] ${line}`);
       });
     const app = new StandinApp(child, opts.page, home, log);
     await app.bindPage(opts.page.context());
@@ -130,10 +132,13 @@ export class StandinApp {
     if (this.exited) return this.exitCode;
     await this.control({ c: 'quit' }).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), limitMs)));
+    const late = new Promise<'late'>(
+      (resolve) => (timer = setTimeout(() => resolve('late'), limitMs)),
+    );
     const how = await Promise.race([this.exitCode, late]);
     clearTimeout(timer);
-    if (how === 'late') throw new Error(`the stand-in main process did not end within ${limitMs} ms of app.quit()`);
+    if (how === 'late')
+      throw new Error(`the stand-in main process did not end within ${limitMs} ms of app.quit()`);
     return how;
   }
 
@@ -150,7 +155,10 @@ export class StandinApp {
 
   nextLoad(limitMs: number): Promise<LoadInfo> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no page load within ${limitMs} ms`)), limitMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no page load within ${limitMs} ms`)),
+        limitMs,
+      );
       this.loadWaiters.push((info) => {
         clearTimeout(timer);
         resolve(info);
@@ -175,23 +183,29 @@ export class StandinApp {
 
   /** Page evaluations in the order the main process sent them. */
   private deliver(fn: (page: Page) => Promise<unknown>): void {
-    this.deliveries = this.deliveries.then(() => fn(this.page)).catch((err: unknown) => {
-      // the page is navigating or closed: like a renderer that is gone, the message is lost
-      if (!this.page.isClosed()) this.log(`[stand-in] could not deliver to the page: ${String(err).split('\n')[0]}`);
-    });
+    this.deliveries = this.deliveries
+      .then(() => fn(this.page))
+      .catch((err: unknown) => {
+        // the page is navigating or closed: like a renderer that is gone, the message is lost
+        if (!this.page.isClosed())
+          this.log(`[stand-in] could not deliver to the page: ${String(err).split('\n')[0]}`);
+      });
   }
 
   private async bindPage(context: BrowserContext): Promise<void> {
-    await context.exposeBinding('__kvsStandinCall', async (_source, token: string, p: string[], args: Encoded[]) => {
-      if (this.staleTokens.has(token)) return new Promise(() => undefined); // a page that is gone never hears back
-      this.currentToken = token;
-      const wcId = this.loads.at(-1)?.wcId ?? 0;
-      try {
-        return { ok: true, value: await this.request({ t: 'call', id: 0, wcId, path: p, args }) };
-      } catch (err) {
-        return { ok: false, error: err instanceof Error ? err.message : String(err) };
-      }
-    });
+    await context.exposeBinding(
+      '__kvsStandinCall',
+      async (_source, token: string, p: string[], args: Encoded[]) => {
+        if (this.staleTokens.has(token)) return new Promise(() => undefined); // a page that is gone never hears back
+        this.currentToken = token;
+        const wcId = this.loads.at(-1)?.wcId ?? 0;
+        try {
+          return { ok: true, value: await this.request({ t: 'call', id: 0, wcId, path: p, args }) };
+        } catch (err) {
+          return { ok: false, error: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    );
     await context.exposeBinding('__kvsStandinPortOut', (_source, portId: number, data: unknown) => {
       this.send({ t: 'port-out', portId, data });
     });
@@ -202,10 +216,16 @@ export class StandinApp {
     const shape = JSON.stringify(info.exposed);
     if (this.shape === null) {
       this.shape = shape;
-      const source = readFileSync(path.join(here, 'page-world.js'), 'utf8').trim().replace(/;$/, '');
-      await this.page.addInitScript({ content: `${source}(${JSON.stringify({ exposed: info.exposed satisfies Record<string, ApiShape> })});` });
+      const source = readFileSync(path.join(here, 'page-world.js'), 'utf8')
+        .trim()
+        .replace(/;$/, '');
+      await this.page.addInitScript({
+        content: `${source}(${JSON.stringify({ exposed: info.exposed satisfies Record<string, ApiShape> })});`,
+      });
     } else if (shape !== this.shape) {
-      throw new Error('the preload exposed a different API on this load; the stand-in binds one shape per page');
+      throw new Error(
+        'the preload exposed a different API on this load; the stand-in binds one shape per page',
+      );
     }
     await this.page.goto(info.url);
   }
@@ -231,14 +251,30 @@ export class StandinApp {
         return;
       case 'window-message':
         this.deliver((page) =>
-          page.evaluate(({ data, portIds }) => (window as unknown as StandinWindow).__kvsStandinPage.windowMessage(data, portIds), { data: msg.data, portIds: [...msg.portIds] }),
+          page.evaluate(
+            ({ data, portIds }) =>
+              (window as unknown as StandinWindow).__kvsStandinPage.windowMessage(data, portIds),
+            { data: msg.data, portIds: [...msg.portIds] },
+          ),
         );
         return;
       case 'port-message':
-        this.deliver((page) => page.evaluate(({ id, data }) => (window as unknown as StandinWindow).__kvsStandinPage.portIn(id, data), { id: msg.portId, data: msg.data }));
+        this.deliver((page) =>
+          page.evaluate(
+            ({ id, data }) =>
+              (window as unknown as StandinWindow).__kvsStandinPage.portIn(id, data),
+            { id: msg.portId, data: msg.data },
+          ),
+        );
         return;
       case 'page-fn':
-        this.deliver((page) => page.evaluate(({ id, args }) => (window as unknown as StandinWindow).__kvsStandinPage.callFn(id, args), { id: msg.fnId, args: [...msg.args] }));
+        this.deliver((page) =>
+          page.evaluate(
+            ({ id, args }) =>
+              (window as unknown as StandinWindow).__kvsStandinPage.callFn(id, args),
+            { id: msg.fnId, args: [...msg.args] },
+          ),
+        );
         return;
       case 'log':
         this.log(msg.line);
