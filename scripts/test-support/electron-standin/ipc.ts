@@ -17,7 +17,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { MessagePort as NodeMessagePort } from 'node:worker_threads';
-import { cloneOrThrow } from './context-bridge.js';
+import { cloneOrThrow, HERE, type World } from './context-bridge.js';
 
 export interface InvokeEvent {
   readonly type: 'frame';
@@ -81,6 +81,9 @@ export interface RendererIpcEvent {
 
 /** The renderer side: `ipcRenderer` for one page load. */
 export class StandinIpcRenderer extends EventEmitter {
+  /** The preload's world: its errors are that world's Errors (ipcRenderer lives in the isolated world). */
+  world: World = HERE;
+
   constructor(
     private readonly toMain: (
       channel: string,
@@ -93,7 +96,8 @@ export class StandinIpcRenderer extends EventEmitter {
   async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
     const cloned = cloneOrThrow(args) as unknown[];
     const { error, result } = await this.toMain(channel, cloned);
-    if (error !== undefined) throw new Error(`Error invoking remote method '${channel}': ${error}`);
+    if (error !== undefined)
+      throw new this.world.Error(`Error invoking remote method '${channel}': ${error}`);
     return result;
   }
 

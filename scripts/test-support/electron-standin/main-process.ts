@@ -178,6 +178,7 @@ async function loadRenderer(wc: StandinWebContents, url: string): Promise<void> 
           },
         },
       },
+      onWorld: (world) => (r.ipc.world = world),
       window: {
         postMessage(message: unknown, _targetOrigin: string, transfer: unknown[] = []): void {
           const portIds = transfer.map((p) => {

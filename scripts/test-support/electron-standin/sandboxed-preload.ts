@@ -95,7 +95,12 @@ function sandboxProcess(): EventEmitter {
 
 export async function runSandboxedPreload(
   file: string,
-  deps: { readonly electron: SandboxedElectron; readonly window: SandboxWindow },
+  deps: {
+    readonly electron: SandboxedElectron;
+    readonly window: SandboxWindow;
+    /** Told the preload's world before the preload runs (so its ipcRenderer makes that world's Errors). */
+    readonly onWorld?: (world: World) => void;
+  },
 ): Promise<PreloadRun> {
   const source = await readFile(file, 'utf8');
   // the isolated world: its own globals and built-ins, the DOM's window API beside them
@@ -117,6 +122,7 @@ export async function runSandboxedPreload(
   globals.window = context;
   globals.self = context;
   const world = vm.runInContext('({ Object, Array, Error, Promise })', context) as World;
+  deps.onWorld?.(world);
 
   const electron = {
     contextBridge: deps.electron.contextBridge,
