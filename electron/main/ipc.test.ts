@@ -2,9 +2,13 @@
  * registerIpc (ipc.ts) without the Electron binary: `electron` is replaced by a fake ipcMain
  * that records its handlers, a fake MessageChannelMain and a fake window, and the host is the
  * real one (createHost, a temporary user-data folder, `allowOpenPath: false` as in index.ts).
+ *
  * The checklist's "IPC abuse" and "renderer reads any file" rows: a forged sender is refused
+ * before the host is asked, a call that does not carry the current page's client id is refused
  * before the host is asked, malformed arguments come back as INVALID_ARGUMENT without main
- * throwing, a path typed in the page is refused, garbage on the frame port is ignored.
+ * throwing, a path typed in the page is refused, garbage on the frame port is ignored. And the
+ * page's client: one per page load (`kvs:hello`), released with the page (navigation, crash,
+ * close, a second hello, unregister), frames only to its own port.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,10 +16,18 @@ import path from 'node:path';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvokeReply, invoke, type InvokeChannel } from '../shared/contract.js';
-import { createHost, type Host } from '../host/host.js';
+import { InvokeReply, invoke } from '../shared/contract.js';
+import {
+  INVOKE_CHANNELS,
+  IPC,
+  type BridgeReply,
+  type CallEnvelope,
+  type HelloReply,
+  type InvokeChannel,
+} from '../shared/ipc-channels.js';
+import { createHost, NOT_CONNECTED_MESSAGE, type FrameListener, type Host } from '../host/host.js';
 
-type Handler = (event: IpcMainInvokeEvent, args: unknown) => Promise<unknown>;
+type Handler = (event: IpcMainInvokeEvent, arg?: unknown) => Promise<unknown> | unknown;
 
 const fake = vi.hoisted(() => {
   /** Just enough of Node's EventEmitter for the fakes below. */
@@ -55,7 +67,8 @@ const fake = vi.hoisted(() => {
       this.closed = true;
     }
     postMessage(message: unknown): void {
-      this.posted.push(message);
+      // a closed MessagePortMain drops what is posted to it
+      if (!this.closed) this.posted.push(message);
     }
   }
 
@@ -68,9 +81,9 @@ const fake = vi.hoisted(() => {
     }
   }
 
-  const handlers = new Map<string, (event: unknown, args: unknown) => Promise<unknown>>();
+  const handlers = new Map<string, (event: unknown, arg?: unknown) => unknown>();
   const ipcMain = {
-    handle(channel: string, fn: (event: unknown, args: unknown) => Promise<unknown>): void {
+    handle(channel: string, fn: (event: unknown, arg?: unknown) => unknown): void {
       // Electron throws on a second handler for the same channel; so does the fake
       if (handlers.has(channel))
         throw new Error(`Attempted to register a second handler for '${channel}'`);
@@ -90,19 +103,25 @@ vi.mock('electron', () => ({
 }));
 
 // imported after the mock is in place (vi.mock is hoisted above every import)
-const { registerIpc, IPC_PREFIX, EVENT_CHANNEL, FRAME_PORT_CHANNEL } = await import('./ipc.js');
+const { registerIpc } = await import('./ipc.js');
+type ReleaseReason = import('./ipc.js').ReleaseReason;
+type FakePort = InstanceType<typeof fake.FakePort>;
 
 /** The packaged app's page, as index.ts computes it (pathToFileURL of out/renderer/index.html). */
 const APP_URL = 'file:///opt/Kafka%20Video%20Studio/resources/app.asar/out/renderer/index.html';
 
 class FakeWebContents extends fake.Emitter {
   readonly sent: Array<{ channel: string; payload: unknown }> = [];
-  readonly postedPorts: Array<{ channel: string; ports: unknown[] }> = [];
+  readonly postedPorts: Array<{ channel: string; message: unknown; ports: unknown[] }> = [];
+  destroyed = false;
   send(channel: string, payload: unknown): void {
     this.sent.push({ channel, payload });
   }
-  postMessage(channel: string, _message: unknown, ports: unknown[] = []): void {
-    this.postedPorts.push({ channel, ports });
+  postMessage(channel: string, message: unknown, ports: unknown[] = []): void {
+    this.postedPorts.push({ channel, message, ports });
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
   }
 }
 
@@ -130,14 +149,16 @@ function eventFrom(sender: FakeWebContents, frameUrl: string | null): IpcMainInv
   } as unknown as IpcMainInvokeEvent;
 }
 
-function handlerOf(channel: string): Handler {
-  const h = fake.handlers.get(`${IPC_PREFIX}${channel}`);
-  if (!h) throw new Error(`no handler for ${channel}`);
+function handlerOf(name: string): Handler {
+  const h = fake.handlers.get(name);
+  if (!h) throw new Error(`no handler for ${name}`);
   return h as Handler;
 }
 
-const channels = Object.keys(invoke) as InvokeChannel[];
-const REFUSED = {
+const callHandler = (channel: InvokeChannel): Handler => handlerOf(`${IPC.callPrefix}${channel}`);
+
+const channels = [...INVOKE_CHANNELS];
+const REFUSED: BridgeReply = {
   ok: false,
   error: { code: 'INVALID_ARGUMENT', message: 'Refused: not the app window.' },
 };
@@ -146,6 +167,41 @@ let dir: string;
 let host: Host;
 let win: FakeWindow;
 let unregister: (() => void) | null;
+/** The host's frame listeners, as the host holds them (registerIpc adds one). */
+let frameListeners: Set<FrameListener>;
+let released: Array<{ client: string; reason: ReleaseReason }>;
+
+/** What the host does with a viewer's frame: offer it to every frame listener. */
+function emitFrame(viewerId: string, packet: Uint8Array, client: string | null): boolean[] {
+  return [...frameListeners].map((l) => l(viewerId, packet, client));
+}
+
+/** The page says hello (from the app page unless told otherwise). */
+async function hello(event = eventFrom(win.webContents, APP_URL)): Promise<HelloReply | null> {
+  return (await handlerOf(IPC.hello)(event)) as HelloReply | null;
+}
+
+/** Hello, and the client id and frame port it made. */
+async function page(): Promise<{ client: string; port: FakePort; peer: FakePort }> {
+  const before = fake.channels.length;
+  const reply = await hello();
+  if (reply === null) throw new Error('hello from the app page was refused');
+  expect(fake.channels).toHaveLength(before + 1);
+  const made = fake.channels.at(-1);
+  if (!made) throw new Error('no MessageChannelMain was made');
+  return { client: reply.client, port: made.port1, peer: made.port2 };
+}
+
+/** A call as the preload sends it: `{ client, args }` on `kvs:call:<channel>`. */
+async function call(
+  channel: InvokeChannel,
+  client: string,
+  args: unknown,
+  event = eventFrom(win.webContents, APP_URL),
+): Promise<unknown> {
+  const envelope: CallEnvelope = { client, args };
+  return callHandler(channel)(event, envelope);
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-ipc-'));
@@ -162,8 +218,25 @@ beforeEach(async () => {
     allowOpenPath: false,
     connectTimeoutMs: 500,
   });
+  // keep the host's own onFrame, and see the listeners it is given
+  frameListeners = new Set();
+  const realOnFrame = host.onFrame.bind(host);
+  vi.spyOn(host, 'onFrame').mockImplementation((listener) => {
+    frameListeners.add(listener);
+    const off = realOnFrame(listener);
+    return () => {
+      frameListeners.delete(listener);
+      off();
+    };
+  });
+  released = [];
   win = fakeWindow();
-  unregister = registerIpc({ host, win: win as unknown as BrowserWindow, appUrl: APP_URL });
+  unregister = registerIpc({
+    host,
+    win: win as unknown as BrowserWindow,
+    appUrl: APP_URL,
+    onRelease: (client, reason) => released.push({ client, reason }),
+  });
 });
 afterEach(async () => {
   unregister?.();
@@ -173,23 +246,88 @@ afterEach(async () => {
 });
 
 describe('registerIpc: one handler per operation', () => {
-  it('registers exactly one handler for every contract channel, and nothing else', () => {
+  it('registers kvs:hello and exactly one kvs:call:<channel> per contract call, nothing else', () => {
+    expect([...channels].sort()).toEqual(Object.keys(invoke).sort());
     expect([...fake.handlers.keys()].sort()).toEqual(
-      channels.map((c) => `${IPC_PREFIX}${c}`).sort(),
+      [IPC.hello, ...channels.map((c) => `${IPC.callPrefix}${c}`)].sort(),
     );
+    // never a generic channel that takes the operation's name as an argument
+    expect(fake.handlers.has('kvs:invoke')).toBe(false);
+    expect(fake.handlers.has(IPC.callPrefix)).toBe(false);
   });
 
-  it('passes a call from the app page to the host and returns its reply as data', async () => {
+  it("passes a call from the app page to the host, with the page's client, and returns its reply as data", async () => {
+    const { client } = await page();
     const spy = vi.spyOn(host, 'handle');
-    const reply = await handlerOf('connection:status')(eventFrom(win.webContents, APP_URL), {});
-    expect(spy).toHaveBeenCalledExactlyOnceWith('connection:status', {});
+    const reply = await call('connection:status', client, {});
+    expect(spy).toHaveBeenCalledExactlyOnceWith('connection:status', {}, { client });
     expect(InvokeReply.parse(reply)).toMatchObject({ ok: true, result: { state: 'disconnected' } });
     // a hash (npm run demo's #bootstrap=…) is still the app page
-    const again = await handlerOf('connection:status')(
-      eventFrom(win.webContents, `${APP_URL}#bootstrap=10.0.0.5:9092`),
+    const again = await call(
+      'connection:status',
+      client,
       {},
+      eventFrom(win.webContents, `${APP_URL}#bootstrap=10.0.0.5:9092`),
     );
     expect(again).toMatchObject({ ok: true });
+  });
+
+  it("returns the host's errors as data, code and message kept", async () => {
+    const { client } = await page();
+    const reply = await call('topics:list', client, {});
+    expect(reply).toEqual({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT', message: NOT_CONNECTED_MESSAGE },
+    });
+  });
+});
+
+describe('registerIpc: hello makes a client per page load', () => {
+  it('answers with a client id and hands the page a started MessagePort on kvs:frame-port', async () => {
+    const reply = await hello();
+    expect(reply).toEqual({ client: expect.any(String) });
+    expect(fake.channels).toHaveLength(1);
+    const made = fake.channels[0];
+    expect(made?.port1.started).toBe(true);
+    expect(made?.port1.closed).toBe(false);
+    expect(win.webContents.postedPorts).toEqual([
+      { channel: IPC.framePort, message: null, ports: [made?.port2] },
+    ]);
+  });
+
+  it('a second hello (a reload) makes a new client and port and releases the old ones', async () => {
+    const first = await page();
+    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const second = await page();
+    expect(second.client).not.toBe(first.client);
+    expect(first.port.closed).toBe(true);
+    expect(second.port.closed).toBe(false);
+    expect(releaseSpy).toHaveBeenCalledExactlyOnceWith(first.client, { jobs: true });
+    expect(released).toEqual([{ client: first.client, reason: 'hello' }]);
+    expect(win.webContents.postedPorts.map((p) => p.ports[0])).toEqual([first.peer, second.peer]);
+    // the old page's calls are refused; the new one's go through
+    expect(await call('connection:status', first.client, {})).toMatchObject({
+      ok: false,
+      error: { code: 'CANCELLED' },
+    });
+    expect(await call('connection:status', second.client, {})).toMatchObject({ ok: true });
+  });
+
+  it('refuses hello from anything but the app page: no client, no port, the current page untouched', async () => {
+    const current = await page();
+    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    for (const event of [
+      eventFrom(new FakeWebContents(), APP_URL),
+      eventFrom(win.webContents, null),
+      eventFrom(win.webContents, 'https://evil.example/'),
+      eventFrom(win.webContents, 'file:///etc/passwd'),
+    ])
+      expect(await hello(event)).toBeNull();
+    expect(fake.channels).toHaveLength(1);
+    expect(win.webContents.postedPorts).toHaveLength(1);
+    expect(current.port.closed).toBe(false);
+    expect(releaseSpy).not.toHaveBeenCalled();
+    expect(await call('connection:status', current.client, {})).toMatchObject({ ok: true });
   });
 });
 
@@ -219,17 +357,84 @@ describe('registerIpc: trusted-sender check', () => {
   ];
 
   for (const [name, makeEvent] of forged) {
-    it(`refuses ${name} on every channel, without asking the host`, async () => {
+    it(`refuses ${name} on every channel, even with the current client id, without asking the host`, async () => {
+      const { client } = await page();
       const spy = vi.spyOn(host, 'handle');
       for (const channel of channels) {
-        const reply = await handlerOf(channel)(makeEvent(win.webContents), {
-          bootstrap: '127.0.0.1:9092',
-        });
+        const reply = await call(
+          channel,
+          client,
+          { bootstrap: '127.0.0.1:9092' },
+          makeEvent(win.webContents),
+        );
         expect(reply, channel).toEqual(REFUSED);
       }
       expect(spy).not.toHaveBeenCalled();
+      expect(await hello(makeEvent(win.webContents))).toBeNull();
     });
   }
+});
+
+describe('registerIpc: calls without the current client id', () => {
+  const stale = { ok: false, error: { code: 'CANCELLED', message: expect.any(String) } };
+
+  it('refuses every call before any hello, without asking the host', async () => {
+    const spy = vi.spyOn(host, 'handle');
+    for (const channel of channels)
+      expect(await call(channel, 'page-1', {}), channel).toEqual(stale);
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('refuses an unknown, missing or malformed client id, without asking the host', async () => {
+    const { client } = await page();
+    const spy = vi.spyOn(host, 'handle');
+    const ev = eventFrom(win.webContents, APP_URL);
+    const envelopes: unknown[] = [
+      undefined,
+      null,
+      42,
+      client,
+      [client, {}],
+      {},
+      { args: {} },
+      { client: `${client}x`, args: {} },
+      { client: 'page-999', args: {} },
+      { client: client.toUpperCase(), args: {} },
+      { client: { toString: () => client }, args: {} },
+      { client: [client], args: {} },
+      { client: null, args: {} },
+    ];
+    for (const envelope of envelopes)
+      for (const channel of channels)
+        expect(await callHandler(channel)(ev, envelope), `${channel} ${String(envelope)}`).toEqual(
+          stale,
+        );
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('never throws on any envelope, and asks the host only for the current client (property)', async () => {
+    const { client } = await page();
+    const spy = vi.spyOn(host, 'handle');
+    const ev = eventFrom(win.webContents, APP_URL);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...channels),
+        fc.oneof(
+          fc.anything(),
+          fc.record({ client: fc.anything(), args: fc.anything() }),
+          fc.record({ client: fc.string({ maxLength: 80 }), args: fc.object() }),
+        ),
+        async (channel, envelope) => {
+          const reply = await callHandler(channel)(ev, envelope);
+          expect(reply).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(spy).not.toHaveBeenCalled();
+    // the page itself is still served
+    expect(await call('connection:status', client, {})).toMatchObject({ ok: true });
+  });
 });
 
 describe('registerIpc: malformed arguments from the app page', () => {
@@ -239,6 +444,7 @@ describe('registerIpc: malformed arguments from the app page', () => {
     'topics:delete',
     'produce:start',
     'watch:start',
+    'watch:stop',
     'setup:connect',
     'setup:plan',
     'video:open-path',
@@ -246,6 +452,7 @@ describe('registerIpc: malformed arguments from the app page', () => {
   ];
 
   it('answers INVALID_ARGUMENT for anything the schema refuses, and never throws (property)', async () => {
+    const { client } = await page();
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...strict),
@@ -257,9 +464,7 @@ describe('registerIpc: malformed arguments from the app page', () => {
           fc.string({ maxLength: 5000 }),
         ),
         async (channel, args) => {
-          const reply = InvokeReply.parse(
-            await handlerOf(channel)(eventFrom(win.webContents, APP_URL), args),
-          );
+          const reply = InvokeReply.parse(await call(channel, client, args));
           const valid = invoke[channel].args.safeParse(args === undefined ? {} : args).success;
           if (!valid)
             expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
@@ -270,13 +475,19 @@ describe('registerIpc: malformed arguments from the app page', () => {
   });
 
   it('answers INVALID_ARGUMENT for fixed hostile shapes', async () => {
-    const ev = eventFrom(win.webContents, APP_URL);
+    const { client } = await page();
     const cases: Array<[InvokeChannel, unknown]> = [
       ['connection:connect', { bootstrap: 42 }],
       ['connection:connect', { bootstrap: 'x'.repeat(10_000) }],
       ['topics:create', { topic: 'a', partitions: 1e9 }],
       ['produce:stop', { jobId: '../../etc' }],
-      ['watch:start', { topic: 't', from: { kind: 'yesterday' }, pace: true }],
+      ['watch:start', { viewerId: 'v1', topic: 't', from: { kind: 'yesterday' }, pace: true }],
+      ['watch:start', { viewerId: '../../x', topic: 't', from: { kind: 'live' }, pace: false }],
+      [
+        'watch:start',
+        { viewerId: 'x'.repeat(65), topic: 't', from: { kind: 'live' }, pace: false },
+      ],
+      ['watch:stop', { viewerId: 'a b' }],
       [
         'setup:connect',
         {
@@ -294,7 +505,7 @@ describe('registerIpc: malformed arguments from the app page', () => {
       ],
     ];
     for (const [channel, args] of cases) {
-      const reply = await handlerOf(channel)(ev, args);
+      const reply = await call(channel, client, args);
       expect(reply, `${channel} ${JSON.stringify(args)}`).toMatchObject({
         ok: false,
         error: { code: 'INVALID_ARGUMENT' },
@@ -305,15 +516,14 @@ describe('registerIpc: malformed arguments from the app page', () => {
 
 describe('registerIpc: paths from the page (allowOpenPath false, as in index.ts)', () => {
   it('refuses video:open-path with ../../etc/passwd or any other path', async () => {
+    const { client } = await page();
     for (const p of [
       '../../etc/passwd',
       '/etc/passwd',
       'C:\\Windows\\win.ini',
       '~/.ssh/id_ed25519',
     ]) {
-      const reply = await handlerOf('video:open-path')(eventFrom(win.webContents, APP_URL), {
-        path: p,
-      });
+      const reply = await call('video:open-path', client, { path: p });
       expect(reply, p).toMatchObject({
         ok: false,
         error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/turned off/) },
@@ -323,7 +533,8 @@ describe('registerIpc: paths from the page (allowOpenPath false, as in index.ts)
   });
 
   it('refuses produce:start with a path where the video id belongs', async () => {
-    const reply = await handlerOf('produce:start')(eventFrom(win.webContents, APP_URL), {
+    const { client } = await page();
+    const reply = await call('produce:start', client, {
       videoId: '../../etc/passwd',
       topic: 't',
       realtime: false,
@@ -334,28 +545,117 @@ describe('registerIpc: paths from the page (allowOpenPath false, as in index.ts)
   });
 });
 
-describe('registerIpc: events and the frame port', () => {
-  function framePort(): InstanceType<typeof fake.FakePort> {
-    win.webContents.emit('did-finish-load');
-    const last = fake.channels.at(-1);
-    if (!last) throw new Error('no MessageChannelMain was made');
-    return last.port1;
-  }
-
-  it('hands the page a fresh port on every load and closes the old one', () => {
-    const first = framePort();
-    expect(first.started).toBe(true);
-    expect(win.webContents.postedPorts).toEqual([
-      { channel: FRAME_PORT_CHANNEL, ports: [fake.channels[0]?.port2] },
-    ]);
-    const second = framePort();
-    expect(first.closed).toBe(true);
-    expect(second.closed).toBe(false);
-    expect(win.webContents.postedPorts).toHaveLength(2);
+describe('registerIpc: the page goes, its client goes with it', () => {
+  const navigation = (isMainFrame: boolean, isSameDocument: boolean) => ({
+    url: APP_URL,
+    isMainFrame,
+    isSameDocument,
+    preventDefault: () => undefined,
   });
 
-  it('ignores garbage on the frame port and passes only well-formed acks to the host', () => {
-    const port = framePort();
+  const goes: Array<[ReleaseReason, () => void]> = [
+    [
+      'navigation',
+      () => win.webContents.emit('did-start-navigation', navigation(true, false), APP_URL),
+    ],
+    [
+      'render-process-gone',
+      () => win.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 1 }),
+    ],
+    [
+      'destroyed',
+      () => {
+        win.destroyed = true;
+        win.webContents.destroyed = true;
+        win.webContents.emit('destroyed');
+      },
+    ],
+  ];
+
+  for (const [reason, leave] of goes) {
+    it(`${reason}: releases the client's viewers and jobs, closes its port, refuses its calls`, async () => {
+      const { client, port } = await page();
+      const releaseSpy = vi.spyOn(host, 'releaseClient');
+      const handleSpy = vi.spyOn(host, 'handle');
+      leave();
+      expect(releaseSpy).toHaveBeenCalledExactlyOnceWith(client, { jobs: true });
+      expect(port.closed).toBe(true);
+      expect(released).toEqual([{ client, reason }]);
+      expect(emitFrame('v1', new Uint8Array([1]), client)).toEqual([false]);
+      expect(port.posted).toEqual([]);
+      expect(await call('connection:status', client, {})).toMatchObject({
+        ok: false,
+        error: { code: 'CANCELLED' },
+      });
+      expect(handleSpy).not.toHaveBeenCalled();
+      // going away twice releases once
+      leave();
+      expect(releaseSpy).toHaveBeenCalledOnce();
+    });
+  }
+
+  it('a reload: the new page says hello and is served; the old client stays refused', async () => {
+    const old = await page();
+    goes[0]?.[1]();
+    const next = await page();
+    expect(next.client).not.toBe(old.client);
+    expect(await call('connection:status', next.client, {})).toMatchObject({ ok: true });
+    expect(await call('connection:status', old.client, {})).toMatchObject({
+      ok: false,
+      error: { code: 'CANCELLED' },
+    });
+    // released once, by the navigation (the hello found nothing left to release)
+    expect(released).toEqual([{ client: old.client, reason: 'navigation' }]);
+  });
+
+  it('keeps the client on a same-document navigation (a #hash) and on a subframe navigation', async () => {
+    const { client, port } = await page();
+    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    win.webContents.emit('did-start-navigation', navigation(true, true), `${APP_URL}#watch=t`);
+    win.webContents.emit('did-start-navigation', navigation(false, false), 'https://evil.example/');
+    win.webContents.emit('did-start-navigation', navigation(false, true), 'about:blank');
+    expect(releaseSpy).not.toHaveBeenCalled();
+    expect(released).toEqual([]);
+    expect(port.closed).toBe(false);
+    expect(await call('connection:status', client, {})).toMatchObject({ ok: true });
+  });
+
+  it('with no client yet, a navigation, crash or close releases nothing', () => {
+    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    for (const [, leave] of goes) leave();
+    expect(releaseSpy).not.toHaveBeenCalled();
+    expect(released).toEqual([]);
+  });
+});
+
+describe('registerIpc: frames and the frame port', () => {
+  const packet = new Uint8Array([0x4b, 0x56, 0x53, 0x46, 0, 0, 0, 2, 0x7b, 0x7d]);
+
+  it('sends a frame only to the current client, over its port; any other frame is not sent', async () => {
+    // before any page: nobody to send to
+    expect(emitFrame('v1', packet, 'page-1')).toEqual([false]);
+    expect(emitFrame('v1', packet, null)).toEqual([false]);
+
+    const { client, port } = await page();
+    expect(emitFrame('v1', packet, client)).toEqual([true]);
+    expect(port.posted).toEqual([packet]);
+    // a viewer of another client (or of none, e.g. the CLI's) is not this page's
+    expect(emitFrame('v2', packet, `${client}-other`)).toEqual([false]);
+    expect(emitFrame('v2', packet, null)).toEqual([false]);
+    expect(port.posted).toHaveLength(1);
+  });
+
+  it('after a reload, frames of the old client are not sent, and the new port gets the new ones', async () => {
+    const first = await page();
+    const second = await page();
+    expect(emitFrame('v1', packet, first.client)).toEqual([false]);
+    expect(first.port.posted).toEqual([]);
+    expect(emitFrame('v1', packet, second.client)).toEqual([true]);
+    expect(second.port.posted).toEqual([packet]);
+  });
+
+  it('ignores garbage on the frame port and passes only well-formed acks to the host, with the client', async () => {
+    const { client, port } = await page();
     const ack = vi.spyOn(host, 'ackFrame');
     const garbage: unknown[] = [
       undefined,
@@ -369,6 +669,7 @@ describe('registerIpc: events and the frame port', () => {
       { type: 'frame-ack', viewerId: 5 },
       { type: 'frame-ack', viewerId: null },
       { type: 'frame-ack', viewerId: { toString: () => 'v1' } },
+      { type: 'frame-ack', viewerId: ['v1'] },
       { type: 'frame-ack', viewerId: 'x'.repeat(65) },
       { type: 'FRAME-ACK', viewerId: 'v1' },
       { type: 'other', viewerId: 'v1' },
@@ -379,62 +680,104 @@ describe('registerIpc: events and the frame port', () => {
     expect(ack).not.toHaveBeenCalled();
 
     port.emit('message', { data: { type: 'frame-ack', viewerId: 'v1' }, ports: [] });
-    expect(ack).toHaveBeenCalledExactlyOnceWith('v1');
+    expect(ack).toHaveBeenCalledExactlyOnceWith('v1', client);
   });
 
-  it('never throws on any message on the frame port (property)', () => {
-    const port = framePort();
+  it('acks on an old page’s port name the old client (the host ignores them for the new one)', async () => {
+    const first = await page();
+    const second = await page();
+    const ack = vi.spyOn(host, 'ackFrame');
+    first.port.emit('message', { data: { type: 'frame-ack', viewerId: 'v1' }, ports: [] });
+    second.port.emit('message', { data: { type: 'frame-ack', viewerId: 'v1' }, ports: [] });
+    expect(ack.mock.calls).toEqual([
+      ['v1', first.client],
+      ['v1', second.client],
+    ]);
+  });
+
+  it('never throws on any message on the frame port (property)', async () => {
+    const { client, port } = await page();
     const ack = vi.spyOn(host, 'ackFrame');
     fc.assert(
-      fc.property(fc.anything(), (data) => {
-        port.emit('message', { data, ports: [] });
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record({ type: fc.constant('frame-ack'), viewerId: fc.anything() }),
+        ),
+        (data) => {
+          port.emit('message', { data, ports: [] });
+        },
+      ),
       { numRuns: 300 },
     );
-    for (const [viewerId] of ack.mock.calls)
+    for (const [viewerId, who] of ack.mock.calls) {
       expect(typeof viewerId === 'string' && viewerId.length <= 64).toBe(true);
+      expect(who).toBe(client);
+    }
   });
+});
 
+describe('registerIpc: events', () => {
   it('forwards host events to the window, and not once it is destroyed', async () => {
+    const { client } = await page();
     // a refused connection makes the host emit connection:status (connecting, then failed)
-    await handlerOf('connection:connect')(eventFrom(win.webContents, APP_URL), {
-      bootstrap: '127.0.0.1:1',
-    });
+    await call('connection:connect', client, { bootstrap: '127.0.0.1:1' });
     expect(win.webContents.sent.length).toBeGreaterThan(0);
     for (const m of win.webContents.sent)
       expect(m).toMatchObject({
-        channel: EVENT_CHANNEL,
+        channel: IPC.event,
         payload: { channel: 'connection:status' },
       });
     const before = win.webContents.sent.length;
     win.destroyed = true;
-    await handlerOf('connection:connect')(eventFrom(win.webContents, APP_URL), {
-      bootstrap: '127.0.0.1:1',
-    });
+    await host.handle('connection:connect', { bootstrap: '127.0.0.1:1' });
     expect(win.webContents.sent).toHaveLength(before);
   });
 });
 
 describe('registerIpc: unregister', () => {
-  it('removes every handler, stops events and frames, and closes the port', async () => {
-    win.webContents.emit('did-finish-load');
-    const port = fake.channels.at(-1)?.port1;
-    expect(fake.handlers.size).toBe(channels.length);
-    expect(win.webContents.count('did-finish-load')).toBe(1);
+  it('removes every handler and listener, stops events and frames, releases the client and closes its port', async () => {
+    const { client, port } = await page();
+    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    expect(fake.handlers.size).toBe(channels.length + 1);
+    expect(frameListeners.size).toBe(1);
+    for (const name of ['did-start-navigation', 'render-process-gone', 'destroyed'])
+      expect(win.webContents.count(name), name).toBe(1);
 
     unregister?.();
     unregister = null;
     expect(fake.handlers.size).toBe(0);
-    expect(port?.closed).toBe(true);
-    // a reload after unregister hands out no new port
-    expect(win.webContents.count('did-finish-load')).toBe(0);
-    win.webContents.emit('did-finish-load');
-    expect(fake.channels).toHaveLength(1);
+    expect(frameListeners.size).toBe(0);
+    for (const name of ['did-start-navigation', 'render-process-gone', 'destroyed'])
+      expect(win.webContents.count(name), name).toBe(0);
+    expect(port.closed).toBe(true);
+    expect(releaseSpy).toHaveBeenCalledExactlyOnceWith(client, { jobs: true });
+    expect(released).toEqual([{ client, reason: 'unregister' }]);
+
+    // a navigation after unregister releases nothing more
+    win.webContents.emit('did-start-navigation', {
+      isMainFrame: true,
+      isSameDocument: false,
+    });
+    expect(releaseSpy).toHaveBeenCalledOnce();
     // host events no longer reach the window
     await host.handle('connection:connect', { bootstrap: '127.0.0.1:1' });
     expect(win.webContents.sent).toEqual([]);
     // and registering again works (no "second handler" error)
     unregister = registerIpc({ host, win: win as unknown as BrowserWindow, appUrl: APP_URL });
-    expect(fake.handlers.size).toBe(channels.length);
+    expect(fake.handlers.size).toBe(channels.length + 1);
+  });
+
+  it('does not throw when the window is already destroyed', async () => {
+    await page();
+    win.destroyed = true;
+    win.webContents.destroyed = true;
+    win.webContents.emit('destroyed');
+    expect(() => {
+      unregister?.();
+      unregister = null;
+    }).not.toThrow();
+    expect(fake.handlers.size).toBe(0);
+    expect(released.map((r) => r.reason)).toEqual(['destroyed']);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus, ProduceProgressEvent } from '../../../electron/shared/contract.js';
 import {
   encodeFramePacket,
+  type DecodedFrame,
   type FramePacketHeader,
 } from '../../../electron/shared/frame-packet.js';
 import { BrowserTransport, type SocketHandlers } from './browser-transport.js';
@@ -80,8 +81,10 @@ function header(viewerId: string, extra: Partial<FramePacketHeader> = {}): Frame
   };
 }
 
-function packet(viewerId: string): ArrayBuffer {
-  const bytes = encodeFramePacket(header(viewerId), new Uint8Array([0xff, 0xd8, 0xff, 1, 2]));
+const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 1, 2]);
+
+function packet(viewerId: string, extra: Partial<FramePacketHeader> = {}): ArrayBuffer {
+  const bytes = encodeFramePacket(header(viewerId, extra), IMAGE);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
@@ -264,67 +267,112 @@ describe('BrowserTransport events', () => {
 });
 
 describe('BrowserTransport frames', () => {
-  it('dispatches packets by viewerId and sends frame-ack', () => {
+  it('dispatches packets by viewerId, decoded, and sends frame-ack', () => {
     const { t, last } = setup();
     last().open();
-    const a: ArrayBuffer[] = [];
-    const b: ArrayBuffer[] = [];
-    t.onFrame('va', (p) => a.push(p));
-    t.onFrame('vb', (p) => b.push(p));
-    const pa = packet('va');
-    last().receiveBinary(pa);
+    const a: DecodedFrame[] = [];
+    const b: DecodedFrame[] = [];
+    t.onFrame('va', (f) => a.push(f));
+    t.onFrame('vb', (f) => b.push(f));
+    last().receiveBinary(packet('va'));
     last().receiveBinary(packet('vb'));
     last().receiveBinary(packet('vb'));
-    expect(a).toEqual([pa]);
-    expect(b).toHaveLength(2);
-    // a listener that keeps up: frames are accepted on arrival (jitter buffer, see FrameInbox)
+    expect(a).toHaveLength(1);
+    expect(a[0]?.header).toEqual(header('va'));
+    expect([...(a[0]?.image ?? [])]).toEqual([...IMAGE]);
+    expect(b.map((f) => f.header.viewerId)).toEqual(['vb', 'vb']);
+    // a listener that keeps up: frames are acked on arrival (jitter buffer, see FrameInbox)
     expect(last().sent).toEqual([
       { type: 'frame-ack', viewerId: 'va' },
       { type: 'frame-ack', viewerId: 'vb' },
       { type: 'frame-ack', viewerId: 'vb' },
     ]);
-    t.ackFrame('va'); // already accepted: not sent twice
+    t.ackFrame('va'); // already acked: not sent twice
     expect(last().sent).toHaveLength(3);
   });
 
   it('ignores binary that is not a frame packet', () => {
     const { t, last, log } = setup();
     last().open();
-    const got: ArrayBuffer[] = [];
-    t.onFrame('va', (p) => got.push(p));
+    const got: DecodedFrame[] = [];
+    t.onFrame('va', (f) => got.push(f));
     last().receiveBinary(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]).buffer);
     expect(got).toEqual([]);
     expect(log.warn).toHaveBeenCalledOnce();
+    expect(last().sent).toEqual([]);
   });
 
-  it('holds frames that arrive before the listener, accepts them at once and plays them in order', async () => {
+  it('frames of a viewer subscribed before watch:start are delivered in order, even before the reply', async () => {
     const { t, last } = setup();
     last().open();
-    const early = [packet('early'), packet('early'), packet('early')];
-    for (const p of early) last().receiveBinary(p);
-    // accepted: the host's gate is not left waiting while watch:start answers
+    const got: DecodedFrame[] = [];
+    t.onFrame('v1', (f) => got.push(f));
+    const started = t.invoke('watch:start', {
+      viewerId: 'v1',
+      topic: 'cams',
+      from: { kind: 'beginning' },
+      pace: true,
+    });
     expect(last().sent).toEqual([
-      { type: 'frame-ack', viewerId: 'early' },
-      { type: 'frame-ack', viewerId: 'early' },
-      { type: 'frame-ack', viewerId: 'early' },
+      {
+        type: 'invoke',
+        id: 1,
+        channel: 'watch:start',
+        args: { viewerId: 'v1', topic: 'cams', from: { kind: 'beginning' }, pace: true },
+      },
     ]);
-    const got: ArrayBuffer[] = [];
-    t.onFrame('early', (p) => got.push(p));
-    expect(got).toEqual([]); // delivered after onFrame returns
-    await Promise.resolve();
-    expect(got).toEqual([early[0], early[1]]); // at most FRAMES_IN_FLIGHT un-acked
-    t.ackFrame('early');
-    expect(got).toEqual(early);
-    t.ackFrame('early');
-    t.ackFrame('early');
-    // those were accepted already: no second ack to the host
-    expect(last().sent).toHaveLength(3);
-    const live = packet('early');
-    last().receiveBinary(live);
-    expect(got[3]).toBe(live);
-    expect(last().sent).toHaveLength(4);
-    t.ackFrame('early');
-    expect(last().sent).toHaveLength(4);
+    // the host's first frames come before its reply
+    for (let seq = 1; seq <= 3; seq++) last().receiveBinary(packet('v1', { seq }));
+    expect(got.map((f) => f.header.seq)).toEqual([1, 2]); // at most FRAMES_IN_FLIGHT un-acked
+    // acked on arrival (jitter buffer): the host's gate is not left waiting for the reply
+    const acks = () => last().sent.filter((m) => (m as { type: string }).type === 'frame-ack');
+    expect(acks()).toEqual([
+      { type: 'frame-ack', viewerId: 'v1' },
+      { type: 'frame-ack', viewerId: 'v1' },
+      { type: 'frame-ack', viewerId: 'v1' },
+    ]);
+    last().receive({ type: 'reply', id: 1, ok: true, result: { viewerId: 'v1' } });
+    await expect(started).resolves.toEqual({ viewerId: 'v1' });
+    t.ackFrame('v1');
+    expect(got.map((f) => f.header.seq)).toEqual([1, 2, 3]);
+    last().receiveBinary(packet('v1', { seq: 4 }));
+    t.ackFrame('v1');
+    t.ackFrame('v1');
+    expect(got.map((f) => f.header.seq)).toEqual([1, 2, 3, 4]);
+    // each frame acked once
+    expect(acks()).toHaveLength(4);
+  });
+
+  it('acks at once and drops frames of a viewer nobody listens to (one just stopped)', () => {
+    const { t, last } = setup();
+    last().open();
+    const got: DecodedFrame[] = [];
+    t.onFrame('other', (f) => got.push(f));
+    last().receiveBinary(packet('stopped'));
+    last().receiveBinary(packet('stopped'));
+    expect(last().sent).toEqual([
+      { type: 'frame-ack', viewerId: 'stopped' },
+      { type: 'frame-ack', viewerId: 'stopped' },
+    ]);
+    expect(got).toEqual([]);
+  });
+
+  it('after the socket drops, held frames are gone but listeners stay for the next socket', () => {
+    const { t, sockets, last } = setup();
+    last().open();
+    const got: DecodedFrame[] = [];
+    t.onFrame('v1', (f) => got.push(f));
+    for (let seq = 1; seq <= 10; seq++) last().receiveBinary(packet('v1', { seq }));
+    expect(got.map((f) => f.header.seq)).toEqual([1, 2]);
+    last().drop();
+    vi.advanceTimersByTime(500);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    // nothing held from the old socket comes out, and the new socket's frames flow
+    t.ackFrame('v1');
+    expect(got.map((f) => f.header.seq)).toEqual([1, 2]);
+    last().receiveBinary(packet('v1', { seq: 1 }));
+    expect(got.map((f) => f.header.seq)).toEqual([1, 2, 1]);
   });
 
   it('does not ack when the socket is not open', () => {
