@@ -556,7 +556,10 @@ describe('registerIpc: the page goes, its client goes with it', () => {
   const goes: Array<[ReleaseReason, () => void]> = [
     [
       'navigation',
-      () => win.webContents.emit('did-start-navigation', navigation(true, false), APP_URL),
+      () => {
+        win.webContents.emit('did-start-navigation', navigation(true, false), APP_URL);
+        win.webContents.emit('did-navigate', {}, APP_URL, -1, '');
+      },
     ],
     [
       'render-process-gone',
@@ -606,6 +609,29 @@ describe('registerIpc: the page goes, its client goes with it', () => {
     });
     // released once, by the navigation (the hello found nothing left to release)
     expect(released).toEqual([{ client: old.client, reason: 'navigation' }]);
+  });
+
+  it('a main-frame navigation that will-navigate then refuses (a file dropped on the window) leaves the page its client', async () => {
+    const { client, port } = await page();
+    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    // Electron: did-start-navigation, then will-navigate (refused by index.ts): no did-navigate
+    win.webContents.emit(
+      'did-start-navigation',
+      { ...navigation(true, false), url: 'file:///home/me/Videos/clip.mp4' },
+      'file:///home/me/Videos/clip.mp4',
+    );
+    expect(releaseSpy).not.toHaveBeenCalled();
+    expect(port.closed).toBe(false);
+    expect(await call('connection:status', client, {})).toMatchObject({ ok: true });
+  });
+
+  it("when the new page's hello comes before did-navigate, the new page keeps its client", async () => {
+    const old = await page();
+    win.webContents.emit('did-start-navigation', navigation(true, false), APP_URL);
+    const next = await page();
+    win.webContents.emit('did-navigate', {}, APP_URL, -1, '');
+    expect(released).toEqual([{ client: old.client, reason: 'hello' }]);
+    expect(await call('connection:status', next.client, {})).toMatchObject({ ok: true });
   });
 
   it('keeps the client on a same-document navigation (a #hash) and on a subframe navigation', async () => {
@@ -741,14 +767,14 @@ describe('registerIpc: unregister', () => {
     const releaseSpy = vi.spyOn(host, 'releaseClient');
     expect(fake.handlers.size).toBe(channels.length + 1);
     expect(frameListeners.size).toBe(1);
-    for (const name of ['did-start-navigation', 'render-process-gone', 'destroyed'])
+    for (const name of ['did-start-navigation', 'did-navigate', 'render-process-gone', 'destroyed'])
       expect(win.webContents.count(name), name).toBe(1);
 
     unregister?.();
     unregister = null;
     expect(fake.handlers.size).toBe(0);
     expect(frameListeners.size).toBe(0);
-    for (const name of ['did-start-navigation', 'render-process-gone', 'destroyed'])
+    for (const name of ['did-start-navigation', 'did-navigate', 'render-process-gone', 'destroyed'])
       expect(win.webContents.count(name), name).toBe(0);
     expect(port.closed).toBe(true);
     expect(releaseSpy).toHaveBeenCalledExactlyOnceWith(client, { jobs: true });
@@ -759,6 +785,7 @@ describe('registerIpc: unregister', () => {
       isMainFrame: true,
       isSameDocument: false,
     });
+    win.webContents.emit('did-navigate', {}, APP_URL, -1, '');
     expect(releaseSpy).toHaveBeenCalledOnce();
     // host events no longer reach the window
     await host.handle('connection:connect', { bootstrap: '127.0.0.1:1' });

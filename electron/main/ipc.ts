@@ -7,8 +7,8 @@
  *   which parses them with the contract's zod schema. Replies are data, errors too.
  * - A page says hello once per load (`kvs:hello`): main makes a client for it and hands it a
  *   MessagePort for frames. The page's viewers and jobs belong to that client, and are released
- *   when the page goes — a main-frame navigation, a reload, a crashed renderer, a closed window —
- *   or says hello again. A call from the page that was there before is refused.
+ *   when the page goes — a main-frame navigation that happened, a reload, a crashed renderer, a
+ *   closed window — or says hello again. A call from the page that was there before is refused.
  * - Frames go to the client that started the viewer, over its port, as binary packets; a frame
  *   for a client with no port is reported as not sent, so the viewer's gate does not wait for it.
  */
@@ -116,13 +116,24 @@ export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions
     return true;
   });
 
-  // The page goes away: its client goes with it.
-  const onNavigation = (details: { isMainFrame: boolean; isSameDocument: boolean }): void => {
-    if (details.isMainFrame && !details.isSameDocument) release('navigation');
+  // The page goes away: its client goes with it. A navigation counts once it has happened:
+  // Electron emits did-start-navigation before will-navigate (docs/api/web-contents.md,
+  // "Document Navigations"), so a navigation that index.ts then refuses — a video file dropped
+  // on the window — must not take the live page's client. did-navigate (main frame, committed,
+  // not same-document) releases the client that was current when that navigation started,
+  // unless the new page's hello has replaced it already.
+  let navigatingFrom: string | null = null;
+  const onNavigationStart = (details: { isMainFrame: boolean; isSameDocument: boolean }): void => {
+    if (details.isMainFrame && !details.isSameDocument) navigatingFrom = current?.id ?? null;
+  };
+  const onNavigated = (): void => {
+    if (current !== null && current.id === navigatingFrom) release('navigation');
+    navigatingFrom = null;
   };
   const onGone = (): void => release('render-process-gone');
   const onDestroyed = (): void => release('destroyed');
-  contents.on('did-start-navigation', onNavigation);
+  contents.on('did-start-navigation', onNavigationStart);
+  contents.on('did-navigate', onNavigated);
   contents.on('render-process-gone', onGone);
   contents.on('destroyed', onDestroyed);
 
@@ -130,7 +141,8 @@ export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions
     ipcMain.removeHandler(IPC.hello);
     for (const channel of INVOKE_CHANNELS) ipcMain.removeHandler(`${IPC.callPrefix}${channel}`);
     if (!contents.isDestroyed()) {
-      contents.off('did-start-navigation', onNavigation);
+      contents.off('did-start-navigation', onNavigationStart);
+      contents.off('did-navigate', onNavigated);
       contents.off('render-process-gone', onGone);
       contents.off('destroyed', onDestroyed);
     }

@@ -28,7 +28,14 @@ export function quitAfterCleanup(
     const limit = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), limitMs);
     });
-    void Promise.race([cleanup().then(() => 'done' as const), limit])
+    // a clean-up that throws at once is a failed clean-up like any other, never a stuck quit
+    let cleaning: Promise<void>;
+    try {
+      cleaning = cleanup();
+    } catch (err) {
+      cleaning = Promise.reject(err);
+    }
+    void Promise.race([cleaning.then(() => 'done' as const), limit])
       .catch((err: unknown) => {
         log(
           `kvs: clean-up before quitting failed: ${err instanceof Error ? err.message : String(err)}`,

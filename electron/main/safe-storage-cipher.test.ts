@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { safeStorageCipher, type SafeStorageLike } from './safe-storage-cipher.js';
 
 /** Electron's safeStorage API shape, with the answers a given OS would give. */
-function storage(available: boolean, backend: ReturnType<SafeStorageLike['getSelectedStorageBackend']>): SafeStorageLike {
+function storage(
+  available: boolean,
+  backend: ReturnType<SafeStorageLike['getSelectedStorageBackend']>,
+): SafeStorageLike {
   return {
     isEncryptionAvailable: () => available,
     getSelectedStorageBackend: () => backend,

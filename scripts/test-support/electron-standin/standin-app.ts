@@ -242,8 +242,12 @@ export class StandinApp {
       }
       case 'load':
         this.deliver(async () => {
-          await this.onLoad(msg.info);
-          for (const w of this.loadWaiters.splice(0)) w(msg.info);
+          try {
+            await this.onLoad(msg.info);
+          } finally {
+            // a page that fails to load (a dev server that is not there) still was loaded
+            for (const w of this.loadWaiters.splice(0)) w(msg.info);
+          }
         });
         return;
       case 'unload':
