@@ -73,7 +73,7 @@ describe('topic names', () => {
   it("the contract's topic field: safeParse never throws; legal names pass it; the rest the core refuses (property)", () => {
     fc.assert(
       fc.property(anyValue, (v) => {
-        const w = WatchRequest.safeParse({ topic: v, from: { kind: 'live' }, pace: true });
+        const w = WatchRequest.safeParse({ viewerId: 'v1', topic: v, from: { kind: 'live' }, pace: true });
         expect(typeof w.success).toBe('boolean');
         if (typeof v === 'string' && legalTopic(v)) expect(w.success).toBe(true);
         if (!w.success) return;
