@@ -67,7 +67,9 @@ async function main(): Promise<void> {
   const params = new URLSearchParams({ bootstrap, watch: TOPIC });
   if ('path' in bin && existsSync(path.join(root, 'out/main/index.js'))) {
     log('opening the desktop app…');
-    const child = spawn(bin.path, [path.join(root, 'out/main/index.js')], {
+    // the project folder, as `electron .`: app.name (and so the user-data folder Electron
+    // would pick) comes from package.json's productName, not "Electron"
+    const child = spawn(bin.path, [root], {
       stdio: 'inherit',
       env: { ...process.env, KVS_AUTOSTART: params.toString() },
     });

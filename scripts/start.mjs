@@ -1,12 +1,21 @@
-// `npm start`: run the desktop app where the Electron binary is installed; say
-// plainly what to do where it is not (no desktop here, or it could not be downloaded).
+// `npm start`: run the desktop app (electron-vite's dev mode: the page from Vite's dev server,
+// main and preload built) where the Electron binary is installed; say plainly what to do where it
+// is not (no desktop here, or it could not be downloaded).
+//
+// electron-vite is started as `node <its bin script>`, not through `npx`: spawning `npx` (a .cmd
+// file on Windows) without a shell fails there since Node 20.12.2 (CVE-2024-27980), silently.
+// A spawn error is reported, never swallowed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { electronViteCli } from './electron-vite-cli.mjs';
 
-const dir = path.resolve(import.meta.dirname, '..', 'node_modules', 'electron');
+const root = path.resolve(import.meta.dirname, '..');
+const dir = path.join(root, 'node_modules', 'electron');
 const pathTxt = path.join(dir, 'path.txt');
-const bin = existsSync(pathTxt) ? path.join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim()) : null;
+const bin = existsSync(pathTxt)
+  ? path.join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim())
+  : null;
 if (!bin || !existsSync(bin)) {
   console.error(
     [
@@ -17,5 +26,22 @@ if (!bin || !existsSync(bin)) {
   );
   process.exit(1);
 }
-const r = spawnSync('npx', ['electron-vite', 'dev'], { stdio: 'inherit' });
+
+let cli;
+try {
+  cli = electronViteCli(root);
+} catch (err) {
+  console.error(
+    `Kafka Video Studio: cannot find electron-vite (run npm ci): ${err instanceof Error ? err.message : String(err)}`,
+  );
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, [cli, 'dev'], { stdio: 'inherit', cwd: root });
+if (r.error) {
+  console.error(
+    `Kafka Video Studio: could not start electron-vite (${process.execPath} ${cli} dev): ${r.error.message}`,
+  );
+  process.exit(1);
+}
+if (r.signal) console.error(`Kafka Video Studio: the app was stopped by ${r.signal}.`);
 process.exit(r.status ?? 1);
