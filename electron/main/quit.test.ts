@@ -176,4 +176,22 @@ describe('quitAfterCleanup', () => {
     expect(cleanup).toHaveBeenCalledOnce();
     expect(f.quits()).toBe(1);
   });
+
+  it('a clean-up that throws at once (not a rejected promise) still quits, and says why', async () => {
+    const f = fakeApp();
+    const log = vi.fn();
+    const state = quitAfterCleanup(
+      f.app,
+      () => {
+        throw new Error('host already gone');
+      },
+      60_000,
+      log,
+    );
+    expect(f.emitBeforeQuit()).toBe(true);
+    await vi.waitFor(() => expect(f.quits()).toBe(1));
+    expect(state()).toBe('done');
+    expect(log.mock.calls[0]?.[0]).toMatch(/clean-up before quitting failed: host already gone/);
+    expect(f.prevented).toEqual([true, false]);
+  });
 });
