@@ -12,11 +12,32 @@ import { electronViteCli } from './electron-vite-cli.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'node_modules', 'electron');
-const pathTxt = path.join(dir, 'path.txt');
-const bin = existsSync(pathTxt)
-  ? path.join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim())
-  : null;
-if (!bin || !existsSync(bin)) {
+
+/** The Electron binary, or null when it was never downloaded. */
+function electronBinary() {
+  const pathTxt = path.join(dir, 'path.txt');
+  if (!existsSync(pathTxt)) return null;
+  const bin = path.join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim());
+  return existsSync(bin) ? bin : null;
+}
+
+// `npm ci` does not run Electron's download script (package.json "allowScripts": a machine that
+// cannot reach the download would fail the whole install). The first `npm start` fetches it,
+// saying so; KVS_NO_ELECTRON_DOWNLOAD=1 skips that (tests, offline machines).
+if (
+  !electronBinary() &&
+  process.env.KVS_NO_ELECTRON_DOWNLOAD !== '1' &&
+  existsSync(path.join(dir, 'install.js'))
+) {
+  console.error('Kafka Video Studio: downloading Electron (first start only)…');
+  const r = spawnSync(process.execPath, [path.join(dir, 'install.js')], {
+    stdio: 'inherit',
+    cwd: dir,
+  });
+  if (r.error)
+    console.error(`Kafka Video Studio: could not run Electron's download: ${r.error.message}`);
+}
+if (!electronBinary()) {
   console.error(
     [
       'Kafka Video Studio: the Electron binary is not installed, so the desktop window cannot open here.',
