@@ -30,6 +30,26 @@ export default tseslint.config(
     rules: noElectron,
   },
   {
+    // The preload runs sandboxed: its require knows only electron, events, timers and url. It
+    // imports electron and the dependency-free channel list, nothing else (the built file is
+    // checked too: electron/preload/preload-bundle.test.ts).
+    files: ['electron/preload/**/*.ts'],
+    ignores: ['electron/preload/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!electron$|\\.\\./shared/ipc-channels\\.js$)',
+              message: 'A sandboxed preload can require only electron, events, timers and url: import electron and ../shared/ipc-channels.js only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // sent to the page as text by the Electron stand-in: browser globals, one function expression
     files: ['scripts/test-support/electron-standin/page-world.js'],
     languageOptions: {
