@@ -11,19 +11,13 @@
  * Each gets a fresh user-data folder. Specs use `app.page` and `app.pickVideo(file)` and never
  * care which one runs.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  test as base,
-  chromium,
-  _electron,
-  type ElectronApplication,
-  type Page,
-} from '@playwright/test';
+import { test as base, _electron, type ElectronApplication, type Page } from '@playwright/test';
 import { startServer } from '../electron/cli/serve.js';
 import { electronBinary } from '../scripts/electron-binary.js';
+import { launchChromium } from '../scripts/test-support/chromium.js';
 import { StandinApp } from '../scripts/test-support/electron-standin/standin-app.js';
 
 export interface AppUnderTest {
@@ -41,17 +35,6 @@ export interface AppUnderTest {
 }
 
 const root = path.resolve(import.meta.dirname, '..');
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export const test = base.extend<{ app: AppUnderTest }>({
   // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
@@ -101,16 +84,9 @@ export const test = base.extend<{ app: AppUnderTest }>({
         return;
       }
 
-      if (!existsSync(CHROMIUM))
-        throw new Error(
-          `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
-        );
       if (testInfo.project.name === 'electron-standin') {
         // Electron loads the page from file://; its module scripts need what Electron's file:// allows
-        const browser = await chromium.launch({
-          executablePath: CHROMIUM,
-          args: [...CHROMIUM_ARGS, '--allow-file-access-from-files'],
-        });
+        const browser = await launchChromium({ fileAccess: true });
         try {
           const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
           page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
@@ -148,7 +124,7 @@ export const test = base.extend<{ app: AppUnderTest }>({
         staticDir: path.join(root, 'out/renderer'),
         userDataDir,
       });
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         page.on('pageerror', (e) => console.error(`page error: ${e.message}`));

@@ -12,10 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { AssignerProtocol } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
+import { launchChromium } from '../../scripts/test-support/chromium.js';
 import { StandinApp } from '../../scripts/test-support/electron-standin/standin-app.js';
 import { makeTestVideo } from '../core/ffmpeg/test-video.js';
 import { createKafka } from '../core/kafka/client.js';
@@ -23,17 +24,6 @@ import { INVOKE_CHANNELS, IPC, type BridgeReply } from '../shared/ipc-channels.j
 import { secureWebPreferences } from './security.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-file-access-from-files',
-];
 const built =
   existsSync(path.join(root, 'out/main/index.js')) &&
   existsSync(path.join(root, 'out/preload/index.cjs'));
@@ -83,12 +73,8 @@ function alive(pid: number): boolean {
 
 beforeAll(async () => {
   if (!built) throw new Error('out/ is missing: run `npm run build` first (npm test does).');
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,
-    );
   dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-main-bundle-'));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium({ fileAccess: true });
 }, 60_000);
 
 afterEach(async () => {

@@ -16,7 +16,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright';
+import type { Browser } from 'playwright';
+import { launchChromium } from '../test-support/chromium.js';
 import { startServer, type RunningServer } from '../../electron/cli/serve.js';
 import { createKafka } from '../../electron/core/kafka/client.js';
 import { startFreshBroker, stopBroker } from '../local-kafka/index.js';
@@ -34,7 +35,6 @@ import { toJson, toTable, type Results } from './report.js';
 import { testVideo } from './videos.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface Args {
   json: boolean;
@@ -145,18 +145,7 @@ async function main(): Promise<void> {
 
     const handle = createKafka({ bootstrap });
     server = await startServer({ host: '127.0.0.1', port: 0, staticDir, userDataDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     machine.chromium = browser.version();
     const ctx: BenchContext = {
       handle,

@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../test-support/chromium.js';
 import { StandinApp } from '../test-support/electron-standin/standin-app.js';
 import { asarAsFolder } from './asar-as-folder.js';
 import {
@@ -119,15 +120,7 @@ describe('the packaged app starts (its own main bundle and preload, stand-in ele
 
   beforeAll(async () => {
     resources = await asarAsFolder(layout.resourcesDir);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--allow-file-access-from-files',
-      ],
-    });
+    browser = await launchChromium({ fileAccess: true });
     const page = await browser.newPage();
     app = await StandinApp.start({
       page,

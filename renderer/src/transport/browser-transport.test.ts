@@ -7,6 +7,7 @@ import {
 } from '../../../electron/shared/frame-packet.js';
 import { BrowserTransport, type SocketHandlers } from './browser-transport.js';
 import { KvsCallError } from './errors.js';
+import { testFrameHeader } from './frame-header.test-support.js';
 
 class FakeSocket {
   readonly sent: unknown[] = [];
@@ -65,21 +66,7 @@ const status: ConnectionStatus = {
   error: null,
 };
 
-function header(viewerId: string, extra: Partial<FramePacketHeader> = {}): FramePacketHeader {
-  return {
-    viewerId,
-    seq: 1,
-    ptsMs: 0,
-    capturedAt: null,
-    receivedAt: 1,
-    timestamp: 1,
-    width: 2,
-    height: 2,
-    type: 'image/jpeg',
-    dropped: 0,
-    ...extra,
-  };
-}
+const header = testFrameHeader;
 
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 1, 2]);
 

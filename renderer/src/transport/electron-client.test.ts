@@ -26,6 +26,7 @@ import {
 } from '../../../electron/shared/ipc-channels.js';
 import { ElectronClient, type PortWindow } from './electron-client.js';
 import { KvsCallError } from './errors.js';
+import { testFrameHeader } from './frame-header.test-support.js';
 
 const status: ConnectionStatus = {
   state: 'disconnected',
@@ -142,20 +143,8 @@ function setup(
 
 const ok = (result: unknown): Promise<BridgeReply> => Promise.resolve({ ok: true, result });
 
-function header(viewerId: string, seq: number): FramePacketHeader {
-  return {
-    viewerId,
-    seq,
-    ptsMs: 0,
-    capturedAt: null,
-    receivedAt: 1,
-    timestamp: 1,
-    width: 2,
-    height: 2,
-    type: 'image/jpeg',
-    dropped: 0,
-  };
-}
+const header = (viewerId: string, seq: number): FramePacketHeader =>
+  testFrameHeader(viewerId, { seq });
 const IMAGE = new Uint8Array([0xff, 0xd8, 0xff, 9]);
 const packet = (viewerId: string, seq: number) => encodeFramePacket(header(viewerId, seq), IMAGE);
 

@@ -7,21 +7,10 @@ import {
   type FramePacketHeader,
 } from '../../../electron/shared/frame-packet.js';
 import { FrameInbox, type FrameInboxOptions } from './frame-inbox.js';
+import { testFrameHeader } from './frame-header.test-support.js';
 
-function header(viewerId: string, seq: number): FramePacketHeader {
-  return {
-    viewerId,
-    seq,
-    ptsMs: seq * 40,
-    capturedAt: null,
-    receivedAt: 1,
-    timestamp: 1,
-    width: 2,
-    height: 2,
-    type: 'image/jpeg',
-    dropped: 0,
-  };
-}
+const header = (viewerId: string, seq: number): FramePacketHeader =>
+  testFrameHeader(viewerId, { seq, ptsMs: seq * 40 });
 
 /** A frame packet as the host sends it: its image is [0xff, 0xd8, seq]. */
 function packet(viewerId: string, seq: number): Uint8Array<ArrayBuffer> {
