@@ -207,6 +207,44 @@ test.describe('the page (both projects)', () => {
     expect(result).toEqual({ eval: 'EvalError', Function: 'EvalError' });
   });
 
+  test('connects nowhere but its own origin: a WebSocket or fetch to another origin is refused by the CSP', async ({
+    app,
+  }) => {
+    // 127.0.0.1:9 (discard): another origin on this machine; the CSP refuses before any traffic
+    const result = await app.page.evaluate(async () => {
+      const violations: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        violations.push(`${e.effectiveDirective} ${e.blockedURI}`),
+      );
+      let ws = 'opened';
+      try {
+        const socket = new WebSocket('ws://127.0.0.1:9/');
+        ws = await new Promise<string>((resolve) => {
+          socket.onerror = () => resolve('error');
+          socket.onopen = () => resolve('opened');
+        });
+      } catch (e) {
+        ws = (e as Error).name;
+      }
+      let fetched = 'fetched';
+      try {
+        await fetch('http://127.0.0.1:9/');
+      } catch (e) {
+        fetched = (e as Error).name;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      return { ws, fetched, violations: violations.sort() };
+    });
+    expect(result.ws).not.toBe('opened');
+    expect(result.fetched).toBe('TypeError');
+    expect(result.violations).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^connect-src http:\/\/127\.0\.0\.1:9/),
+        expect.stringMatching(/^connect-src ws:\/\/127\.0\.0\.1:9/),
+      ]),
+    );
+  });
+
   test('a file: link does not load: the page stays the app', async ({ app }) => {
     const { page } = app;
     const url = page.url();

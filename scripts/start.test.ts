@@ -29,13 +29,16 @@ describe('npm start', () => {
   it.skipIf(!('missing' in electronBinary()))(
     'without the Electron binary, says so and points to kvs serve (exit 1)',
     () => {
+      // no download attempt from a test: this machine must not reach out
       const r = spawnSync(process.execPath, [path.join(root, 'scripts/start.mjs')], {
         encoding: 'utf8',
         timeout: 30_000,
+        env: { ...process.env, KVS_NO_ELECTRON_DOWNLOAD: '1' },
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('the Electron binary is not installed');
       expect(r.stderr).toContain('npx kvs serve');
+      expect(r.stderr).not.toContain('downloading Electron');
     },
   );
 });

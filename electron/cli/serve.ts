@@ -44,7 +44,7 @@ import type { CliIo } from './kvs.js';
 
 /** Same policy as renderer/index.html's meta tag, plus the directives only a header can carry. */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export const NOT_BUILT_MESSAGE =
   'The page is not built: run `npx electron-vite build` (or `npm run build`).';

@@ -260,7 +260,7 @@ describe('one Content-Security-Policy everywhere', () => {
     expect([...desktop.keys()].sort()).toEqual([...serve.keys()].sort());
     for (const [name, sources] of serve)
       if (name !== 'connect-src') expect(desktop.get(name), name).toEqual(sources);
-    expect(serve.get('connect-src')).toEqual(["'self'", 'ws:', 'wss:']);
+    expect(serve.get('connect-src')).toEqual(["'self'"]);
     expect(desktop.get('connect-src')).toEqual(["'none'"]);
   });
 

@@ -38,7 +38,7 @@ const policy = (connectSrc: string): string =>
   `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src ${connectSrc}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`;
 
 /** `kvs serve`'s policy (= renderer/index.html's meta tag, plus frame-ancestors): the page talks over a WebSocket. */
-export const CONTENT_SECURITY_POLICY = policy("'self' ws: wss:");
+export const CONTENT_SECURITY_POLICY = policy("'self'");
 
 /**
  * The desktop page's policy, sent as a header. The desktop page connects to nothing (calls go

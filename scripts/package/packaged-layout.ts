@@ -385,7 +385,7 @@ export async function checkPackagedLayout(
       .map((e) => e.path)
       .filter(
         // ours only: a package's own files are its business — kafkajs loads
-        // src/retry/defaults.test.js at run time, and an app without it does not start
+        // src/retry/defaults.test.js when NODE_ENV=test, and an app without it then crashes
         (p) =>
           /^out\/.*\.(test|int\.test)\.[cm]?[jt]sx?$/.test(p) ||
           p.endsWith('.map') ||

@@ -33,6 +33,17 @@ export interface StandinAppOptions {
   readonly log?: (line: string) => void;
 }
 
+/**
+ * The environment of an app a person started: the test runner's own markers are not in it
+ * (vitest sets NODE_ENV=test, and kafkajs, for one, loads other defaults under it).
+ */
+function installedAppEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env))
+    if (key === 'NODE_ENV' || key.startsWith('VITEST') || key === 'TEST') delete env[key];
+  return env;
+}
+
 interface Pending {
   resolve(value: unknown): void;
   reject(err: Error): void;
@@ -83,7 +94,7 @@ export class StandinApp {
     ];
     const child = fork(path.join(here, 'main-process.ts'), args, {
       execArgv: ['--import', 'tsx', '--import', path.join(here, 'register.mjs')],
-      env: { ...process.env, HOME: home, ...opts.env },
+      env: { ...installedAppEnv(), HOME: home, ...opts.env },
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: root,
