@@ -57,11 +57,18 @@ function isBridgeReply(value: unknown): value is BridgeReply {
 let hello: Promise<HelloReply> | null = null;
 /** Say hello once per page load: main makes this page's client and sends its frame port. */
 function helloOnce(): Promise<HelloReply> {
-  hello ??= ipcRenderer.invoke(IPC.hello).then((reply: unknown) => {
-    const client = (reply as { client?: unknown } | null)?.client;
-    if (typeof client !== 'string') throw new Error('main did not give this page a client id');
-    return { client };
-  });
+  hello ??= ipcRenderer.invoke(IPC.hello).then(
+    (reply: unknown) => {
+      const client = (reply as { client?: unknown } | null)?.client;
+      if (typeof client !== 'string') throw new Error('main did not give this page a client id');
+      return { client };
+    },
+    (err: unknown) => {
+      // main was not ready (or not answering): the next call or ask says hello again
+      hello = null;
+      throw err;
+    },
+  );
   return hello;
 }
 

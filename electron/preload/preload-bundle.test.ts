@@ -210,6 +210,20 @@ describe('what the page receives through the bridge', () => {
     );
   });
 
+  it('a hello that main did not answer is said again by the next call', async () => {
+    const { main, calls } = mainAnswering(() => ({ ok: true, result: {} }));
+    main.removeHandler(IPC.hello);
+    const { bridge } = await load(PRELOAD, main);
+    const first = (await bridge.calls['connection:status']({})) as Extract<
+      BridgeReply,
+      { ok: false }
+    >;
+    expect(first.error.code).toBe('HOST_UNREACHABLE');
+    main.handle(IPC.hello, () => ({ client: 'page-1' }));
+    expect(await bridge.calls['connection:status']({})).toEqual({ ok: true, result: {} });
+    expect(calls).toHaveLength(1);
+  });
+
   it("events reach the page's listener as (channel, payload); unknown channels are dropped", async () => {
     const { bridge, renderer } = await load(
       PRELOAD,
