@@ -7,7 +7,7 @@
  * start / stop / status. Nothing here is a mock: ssh2 → OpenSSH, curl → HTTP, Kafka → Kafka.
  */
 import { createHash, createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -181,6 +181,21 @@ describe.skipIf(reason !== undefined)(`setup wizard calls over SSH into a networ
       await plainHost.dispose();
     }
   });
+
+  it('disposing the host (the app quitting) closes its SSH sessions: the server keeps none of them', async () => {
+    // the server side of a session is an `sshd: <user>…` process (OpenSSH's privilege separation)
+    const sessions = (): number =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.startsWith(`sshd: ${sb.user}`)).length;
+    const before = sessions();
+    const quitting = createHost({ userDataDir: path.join(dir, 'user'), allowOpenPath: false, cipher: testCipher() });
+    const r = await call(quitting, 'setup:connect', login());
+    expect(r.state).toBe('connected');
+    await expect.poll(sessions).toBeGreaterThan(before);
+    await quitting.dispose();
+    await expect.poll(sessions, { timeout: 15_000 }).toBe(before);
+  }, 60_000);
 
   it('the plan shows every command before anything runs', async () => {
     const plan = await call(host, 'setup:plan', {
