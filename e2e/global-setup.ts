@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { makeTestVideo } from '../electron/core/ffmpeg/test-video.js';
+import { makeTestVideo } from '../scripts/test-support/test-video.js';
 import { electronBinary } from '../scripts/electron-binary.js';
 import { freePort, startBroker, stopBroker } from '../scripts/local-kafka/index.js';
 

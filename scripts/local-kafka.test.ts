@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { isKvsError, type ErrorCode } from '../electron/core/errors.js';
+import { isKvsError, type ErrorCode } from '../electron/shared/errors.js';
 import { parseCliArgs } from './local-kafka.js';
 import {
   brokerStatus,

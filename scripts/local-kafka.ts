@@ -22,7 +22,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KvsError, toKvsError } from '../electron/core/errors.js';
+import { KvsError, toKvsError } from '../electron/shared/errors.js';
 import { packKafka } from './local-kafka/pack.js';
 import {
   brokerStatus,

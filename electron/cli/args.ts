@@ -1,6 +1,6 @@
 /** Small, strict option parsing on top of node:util parseArgs, with plain messages. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 

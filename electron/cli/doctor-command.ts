@@ -3,7 +3,7 @@
  * used from here and what to change. Exit 0 when healthy, 2 when problems were found.
  */
 import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 import { intOption, parse, requireOption } from './args.js';
 
 export interface DoctorIo {

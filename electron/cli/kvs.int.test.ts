@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaModes } from '../../scripts/test-support/kafka-env.js';
-import { makeTestVideo } from '../core/ffmpeg/test-video.js';
+import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
 

@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvsError, toKvsError } from '../core/errors.js';
+import { KvsError, toKvsError } from '../shared/errors.js';
 import { createKafka } from '../core/kafka/client.js';
 import { createTopic, deleteTopic, listTopics } from '../core/kafka/topics.js';
 import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/viewer.js';

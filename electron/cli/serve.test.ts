@@ -16,7 +16,7 @@ import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { ConnectionStatus, VideoRef, type ErrorPayload } from '../shared/contract.js';
 import { decodeFramePacket, type FramePacketHeader } from '../shared/frame-packet.js';
 import { ServerMessage, TOKEN_COOKIE, TOKEN_HEADER } from '../shared/ws-protocol.js';
-import { makeTestVideo } from '../core/ffmpeg/test-video.js';
+import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import {
   NOT_BUILT_MESSAGE,
   contentTypeOf,

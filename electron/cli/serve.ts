@@ -34,7 +34,7 @@ import {
   WS_PATH,
   type ServerMessage,
 } from '../shared/ws-protocol.js';
-import { KvsError, toKvsError } from '../core/errors.js';
+import { KvsError, toKvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createHost, type Host } from '../host/host.js';
 import { userDataDir } from '../host/user-data-dir.js';

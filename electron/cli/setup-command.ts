@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 import { SETUP_DEFAULTS } from '../shared/contract.js';
 import {
   detectServer,

@@ -12,13 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, startFreshBroker, stopBroker } from '../../scripts/local-kafka/index.js';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
-import { makeTestVideo } from './ffmpeg/test-video.js';
+import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { createKafka, type KafkaHandle } from './kafka/client.js';
 import type { BrokerLinkState } from './kafka/send-budget.js';
 import { createTopic } from './kafka/topics.js';
 import { startViewer, type Viewer, type ViewerState } from './kafka/viewer.js';
 import { produceFile } from './produce-file.js';
-import type { KvsError } from './errors.js';
+import type { KvsError } from '../shared/errors.js';
 
 const name = `test-restart-${process.pid}`;
 const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');

@@ -3,7 +3,7 @@
  * bad file fails before any network step), then frames flow from ffmpeg through
  * the ordered producer with backpressure end to end.
  */
-import { KvsError } from './errors.js';
+import { KvsError } from '../shared/errors.js';
 import { locateFfmpeg, type FfmpegPaths } from './ffmpeg/locate-ffmpeg.js';
 import { openFrameSource, type FrameSourceInfo } from './ffmpeg/frame-source.js';
 import { createJpegShrinker } from './ffmpeg/shrink-jpeg.js';

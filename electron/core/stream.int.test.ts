@@ -9,15 +9,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaModes } from '../../scripts/test-support/kafka-env.js';
-import { KvsError } from './errors.js';
+import { KvsError } from '../shared/errors.js';
 import { locateFfmpeg, type FfmpegPaths } from './ffmpeg/locate-ffmpeg.js';
-import { makeBadFiles, makeTestVideo, type BadFiles } from './ffmpeg/test-video.js';
+import { makeBadFiles, makeTestVideo, type BadFiles } from '../../scripts/test-support/test-video.js';
 import { jpegDimensions } from './ffmpeg/jpeg-splitter.js';
 import { createKafka, type KafkaHandle } from './kafka/client.js';
 import { createTopic, deleteTopic, listTopics } from './kafka/topics.js';
 import { startViewer, type StartFrom, type ViewerFrame } from './kafka/viewer.js';
 import { produceFile } from './produce-file.js';
-import { countDecodableJpegs } from './test-support/jpeg-decode.js';
+import { countDecodableJpegs } from '../../scripts/test-support/jpeg-decode.js';
 
 let dir: string;
 let video: string;

@@ -28,7 +28,7 @@ import { attachPage, type SimulatedPage } from '../../scripts/soak/page.js';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { locateFfmpeg } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createHost, MAX_JOBS, MAX_VIEWERS, STATS_INTERVAL_MS, type Host } from './host.js';
-import { call, EventLog, until } from './test-support.js';
+import { call, EventLog, until } from '../../scripts/test-support/host-calls.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 const CYCLES = 15;

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { decodeFramePacket, type FramePacketHeader } from '../shared/frame-packet.js';
 import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
-import { makeTestVideo } from '../core/ffmpeg/test-video.js';
+import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { createKafka } from '../core/kafka/client.js';
 import { createHost, type Host } from './host.js';
-import { call, callError, EventLog, until } from './test-support.js';
+import { call, callError, EventLog, until } from '../../scripts/test-support/host-calls.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 const FRAMES = 20; // 2 s at 10 fps

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionStatus, InvokeReply, invoke } from '../shared/contract.js';
 import { createHost, NOT_CONNECTED_MESSAGE, type Host } from './host.js';
-import { call, callError, EventLog } from './test-support.js';
+import { call, callError, EventLog } from '../../scripts/test-support/host-calls.js';
 import { UploadTooLargeError, sanitizeUploadName } from './video-registry.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 

@@ -35,9 +35,9 @@ import {
 } from '../shared/contract.js';
 import { encodeFramePacket } from '../shared/frame-packet.js';
 import { FRAMES_IN_FLIGHT } from '../shared/flow-control.js';
-import { parseBootstrap } from '../core/bootstrap.js';
+import { parseBootstrap } from '../shared/bootstrap.js';
 import { diagnose } from '../core/doctor/diagnose.js';
-import { KvsError, toKvsError } from '../core/errors.js';
+import { KvsError, toKvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import {
   assertTopicName,

@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 import type { SshConnectOptions, SshSession } from '../core/ssh/ssh-session.js';
 import { createHost } from './host.js';
 import {

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 import type { SavedServer } from '../shared/contract.js';
 
 export const MAX_SAVED_SERVERS = 10;

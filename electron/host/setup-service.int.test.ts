@@ -21,7 +21,7 @@ import { verifyFromLaptop } from '../core/setup/executor.js';
 import type { SetupLogin } from '../shared/contract.js';
 import { createHost, type Host } from './host.js';
 import type { SecretCipher } from './saved-servers.js';
-import { call, callError, EventLog } from './test-support.js';
+import { call, callError, EventLog } from '../../scripts/test-support/host-calls.js';
 
 function staticSkipReason(): string | undefined {
   return sshdSkipReason() ?? (spawnSync('sh', ['-c', 'command -v java curl sha512sum']).status !== 0 ? 'java, curl or sha512sum missing' : undefined);

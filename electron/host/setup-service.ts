@@ -24,7 +24,7 @@ import {
   type SavedServer,
   type VideoRef,
 } from '../shared/contract.js';
-import { KvsError, toKvsError } from '../core/errors.js';
+import { KvsError, toKvsError } from '../shared/errors.js';
 import { renderCommand } from '../core/setup/dry-run.js';
 import type { ServerFacts } from '../core/setup/detect.js';
 import {

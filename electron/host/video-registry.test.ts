@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 import { VideoRegistry, sanitizeUploadName } from './video-registry.js';
 
 /** Windows forbids these in names; bidi controls and the BOM disguise a name's extension. */

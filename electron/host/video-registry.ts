@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { VideoRef } from '../shared/contract.js';
-import { KvsError } from '../core/errors.js';
+import { KvsError } from '../shared/errors.js';
 import { checkVideoFile } from '../core/ffmpeg/probe.js';
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;

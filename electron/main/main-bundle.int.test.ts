@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { launchChromium } from '../../scripts/test-support/chromium.js';
 import { StandinApp } from '../../scripts/test-support/electron-standin/standin-app.js';
-import { makeTestVideo } from '../core/ffmpeg/test-video.js';
+import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { createKafka } from '../core/kafka/client.js';
 import { INVOKE_CHANNELS, IPC, type BridgeReply } from '../shared/ipc-channels.js';
 import { secureWebPreferences } from './security.js';

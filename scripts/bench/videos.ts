@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { makeTestVideo } from '../../electron/core/ffmpeg/test-video.js';
+import { makeTestVideo } from '../test-support/test-video.js';
 
 export function benchCacheDir(): string {
   return path.join(

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { KvsError } from '../../electron/core/errors.js';
+import { KvsError } from '../../electron/shared/errors.js';
 import {
   LOG4J2_PROPERTIES,
   LOG4J_PROPERTIES,

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KvsError } from '../../electron/core/errors.js';
+import { KvsError } from '../../electron/shared/errors.js';
 import { findMaven, type Env } from './tools.js';
 import { DISTRIBUTIONS, type Distribution, type KafkaMode } from './versions.js';
 

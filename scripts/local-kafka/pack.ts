@@ -20,7 +20,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KvsError } from '../../electron/core/errors.js';
+import { KvsError } from '../../electron/shared/errors.js';
 import { ensureKafkaLibs } from './install.js';
 import type { Env } from './tools.js';
 import { DISTRIBUTIONS, type Distribution, type KafkaMode } from './versions.js';

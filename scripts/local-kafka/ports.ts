@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { KvsError } from '../../electron/core/errors.js';
+import { KvsError } from '../../electron/shared/errors.js';
 
 export const HOST = '127.0.0.1';
 

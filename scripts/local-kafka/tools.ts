@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { KvsError } from '../../electron/core/errors.js';
+import { KvsError } from '../../electron/shared/errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

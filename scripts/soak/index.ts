@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
 import { createHost, type Host } from '../../electron/host/host.js';
-import { call } from '../../electron/host/test-support.js';
+import { call } from '../test-support/host-calls.js';
 import type {
   ProduceEndedEvent,
   ProduceProgressEvent,

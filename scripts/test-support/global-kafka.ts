@@ -14,7 +14,7 @@
  * run that died are stopped and removed at the next setup.
  */
 import type { TestProject } from 'vitest/node';
-import { KvsError, toKvsError } from '../../electron/core/errors.js';
+import { KvsError, toKvsError } from '../../electron/shared/errors.js';
 import {
   ensureKafkaLibs,
   freePorts,

@@ -11,7 +11,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isLoopback, parseBootstrap, type BootstrapEntry } from '../bootstrap.js';
+import { isLoopback, parseBootstrap, type BootstrapEntry } from '../../shared/bootstrap.js';
 import { createKafka, withTimeout } from '../kafka/client.js';
 import { topicMaxMessageBytes, topicExists, withAdmin } from '../kafka/topics.js';
 import { ADVERTISED_FIXABLE, finding, type Finding } from './findings.js';

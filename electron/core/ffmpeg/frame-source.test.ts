@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import type { Frame } from '../frame.js';
 import {
   Pacer,
@@ -21,7 +21,7 @@ import {
 import { jpegDimensions, looksLikeCompleteJpeg } from './jpeg-splitter.js';
 import { locateFfmpeg, type FfmpegPaths } from './locate-ffmpeg.js';
 import type { VideoProbe } from './probe.js';
-import { makeBadFiles, makeTestVideo, type BadFiles } from './test-video.js';
+import { makeBadFiles, makeTestVideo, type BadFiles } from '../../../scripts/test-support/test-video.js';
 
 const run = promisify(execFile);
 

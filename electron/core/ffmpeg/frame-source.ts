@@ -45,7 +45,7 @@ import { PassThrough } from 'node:stream';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import type { Frame } from '../frame.js';
 import { JpegSplitter } from './jpeg-splitter.js';
 import { ffmpegInputArg, probeVideo, type VideoProbe } from './probe.js';

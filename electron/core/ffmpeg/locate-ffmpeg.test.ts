@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import {
   executableNames,
   findOnPath,

@@ -29,7 +29,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 
 /** Where ffmpeg came from. "path" includes the macOS Homebrew folders searched after PATH. */
 export type FfmpegSource = 'env' | 'ffmpeg-static' | 'path';

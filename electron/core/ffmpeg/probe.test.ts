@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvsError, type ErrorCode } from '../errors.js';
+import { KvsError, type ErrorCode } from '../../shared/errors.js';
 import { locateFfmpeg, type FfmpegPaths } from './locate-ffmpeg.js';
 import { parseRate, probeVideo } from './probe.js';
-import { makeBadFiles, makeTestVideo, type BadFiles } from './test-video.js';
+import { makeBadFiles, makeTestVideo, type BadFiles } from '../../../scripts/test-support/test-video.js';
 
 const run = promisify(execFile);
 

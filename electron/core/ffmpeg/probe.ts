@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 
 export interface VideoProbe {
   /** Container (or stream) duration; null when ffprobe cannot tell (e.g. a live-ish stream). */

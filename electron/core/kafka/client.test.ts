@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import { WatchRequest } from '../../shared/contract.js';
 import { assertTopicName, createKafka, topicNameProblem, translateKafkaError, withTimeout } from './client.js';
 

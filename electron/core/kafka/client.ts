@@ -5,8 +5,8 @@
  */
 import type { KafkaConfig, LogEntry, Kafka as KafkaClient } from 'kafkajs';
 import { Kafka, logLevel } from './kafkajs.js';
-import { parseBootstrap } from '../bootstrap.js';
-import { KvsError } from '../errors.js';
+import { parseBootstrap } from '../../shared/bootstrap.js';
+import { KvsError } from '../../shared/errors.js';
 import { topicNameProblem } from '../../shared/topic-name.js';
 
 export interface KafkaLogger {

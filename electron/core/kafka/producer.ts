@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { CompressionTypes } from './kafkajs.js';
-import { KvsError, toKvsError } from '../errors.js';
+import { KvsError, toKvsError } from '../../shared/errors.js';
 import type { Frame } from '../frame.js';
 import { assertTopicName, isRetriableKafkaError, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 import { OrderedSender, messageBytes } from './ordered-sender.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import { SendBudget, type BrokerLinkState } from './send-budget.js';
 import type { OutgoingMessage } from './wire-format.js';
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes } from './kafkajs.js';
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 
 /** Broker default of message.max.bytes (and so of a topic's max.message.bytes). */

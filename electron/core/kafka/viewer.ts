@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { KvsError, toKvsError } from '../errors.js';
+import { KvsError, toKvsError } from '../../shared/errors.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 import { Pacer, realClock, type PacerClock } from './pacer.js';
 import { SequenceTracker } from './sequence-tracker.js';

@@ -3,7 +3,7 @@
  * server.properties, zookeeper.properties and the systemd units. Inputs are already
  * validated (validate.ts), so no value here can break out of its line.
  */
-import type { KafkaVersion } from './validate.js';
+import type { KafkaVersion } from '../../shared/setup-validate.js';
 
 export type KafkaModeChoice = 'kraft' | 'zookeeper';
 

@@ -24,7 +24,7 @@ import {
   SS_JAMMY,
   SS_XENIAL,
   UFW_ACTIVE,
-} from './fixtures.test-support.js';
+} from '../../../scripts/test-support/setup-fixtures.js';
 
 describe('parseOsRelease', () => {
   it.each([

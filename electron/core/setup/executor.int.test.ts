@@ -24,7 +24,7 @@ import {
   type SshdSandbox,
 } from '../../../scripts/test-support/netns-sshd.js';
 import { main } from '../../cli/kvs.js';
-import { makeTestVideo } from '../ffmpeg/test-video.js';
+import { makeTestVideo } from '../../../scripts/test-support/test-video.js';
 import { openSsh, type SshSession } from '../ssh/ssh-session.js';
 import { LAYOUT } from './config.js';
 import { detectServer, runPlan, verifyFromLaptop, RunPlanError, type StepEvent } from './executor.js';

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KvsError, type ErrorCode } from '../errors.js';
+import { KvsError, type ErrorCode } from '../../shared/errors.js';
 import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg.js';
 import { createKafka } from '../kafka/client.js';
 import { deleteTopic } from '../kafka/topics.js';

@@ -7,4 +7,4 @@ export * from './config.js';
 export * from './detect.js';
 export * from './dry-run.js';
 export * from './plan.js';
-export * from './validate.js';
+export * from '../../shared/setup-validate.js';

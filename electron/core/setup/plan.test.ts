@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serverProperties, zookeeperProperties, kafkaSystemdUnit } from './config.js';
 import { renderPlan, shellQuote } from './dry-run.js';
-import { freshFacts } from './fixtures.test-support.js';
+import { freshFacts } from '../../../scripts/test-support/setup-fixtures.js';
 import {
   SetupPlanError,
   buildInstallPlan,
@@ -18,7 +18,7 @@ import {
   type PlanStep,
   type RemoteCommand,
 } from './plan.js';
-import { validateKafkaVersion } from './validate.js';
+import { validateKafkaVersion } from '../../shared/setup-validate.js';
 
 const SHA = 'ab'.repeat(64);
 const kraft: InstallChoices = {

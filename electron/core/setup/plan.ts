@@ -12,7 +12,7 @@
  * and is skipped; otherwise each `apply` command runs in order (with sudo when `sudo`)
  * and the first failure stops the plan. Running a plan again is safe.
  */
-import { KvsError } from '../errors.js';
+import { KvsError } from '../../shared/errors.js';
 import {
   LAYOUT,
   atLeast,
@@ -33,7 +33,7 @@ import {
   validateSha512,
   validateUsername,
   type KafkaVersion,
-} from './validate.js';
+} from '../../shared/setup-validate.js';
 
 export type RemoteCommand =
   | { argv: readonly string[] }

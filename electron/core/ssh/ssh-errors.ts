@@ -2,7 +2,7 @@
  * Errors of the SSH layer: KvsErrors whose code is one of the SSH codes (or a generic one the
  * layer reuses), so adapters show them like every other core error.
  */
-import { KvsError, SSH_ERROR_CODES, type ErrorCode } from '../errors.js';
+import { KvsError, SSH_ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
 
 export { SSH_ERROR_CODES };
 

@@ -3,7 +3,7 @@
  * broker and start the first viewer on that topic by themselves. Pure; validated with the
  * same rules as the forms (anything invalid is ignored).
  */
-import { parseBootstrap } from '../../../electron/core/bootstrap.js';
+import { parseBootstrap } from '../../../electron/shared/bootstrap.js';
 import { topicNameError } from './topic-name.js';
 
 export interface Autostart {

@@ -14,7 +14,7 @@ import {
   type ReactNode,
 } from 'react';
 import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/contract.js';
-import { parseBootstrap } from '../../../electron/core/bootstrap.js';
+import { parseBootstrap } from '../../../electron/shared/bootstrap.js';
 import { errorMessage } from '../transport/errors.js';
 import { useApi, useApiEvent, useHostReady } from './api-context.js';
 

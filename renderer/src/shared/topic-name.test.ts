@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { topicNameProblem } from '../../../electron/core/kafka/client.js';
+import { topicNameProblem } from '../../../electron/shared/topic-name.js';
 import { topicNameError } from './topic-name.js';
 
 describe('topicNameError', () => {

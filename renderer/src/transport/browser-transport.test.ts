@@ -7,7 +7,7 @@ import {
 } from '../../../electron/shared/frame-packet.js';
 import { BrowserTransport, type SocketHandlers } from './browser-transport.js';
 import { KvsCallError } from './errors.js';
-import { testFrameHeader } from './frame-header.test-support.js';
+import { testFrameHeader } from '../../../scripts/test-support/frame-header.js';
 
 class FakeSocket {
   readonly sent: unknown[] = [];

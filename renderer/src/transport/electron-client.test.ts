@@ -26,7 +26,7 @@ import {
 } from '../../../electron/shared/ipc-channels.js';
 import { ElectronClient, type PortWindow } from './electron-client.js';
 import { KvsCallError } from './errors.js';
-import { testFrameHeader } from './frame-header.test-support.js';
+import { testFrameHeader } from '../../../scripts/test-support/frame-header.js';
 
 const status: ConnectionStatus = {
   state: 'disconnected',

@@ -7,7 +7,7 @@ import {
   type FramePacketHeader,
 } from '../../../electron/shared/frame-packet.js';
 import { FrameInbox, type FrameInboxOptions } from './frame-inbox.js';
-import { testFrameHeader } from './frame-header.test-support.js';
+import { testFrameHeader } from '../../../scripts/test-support/frame-header.js';
 
 const header = (viewerId: string, seq: number): FramePacketHeader =>
   testFrameHeader(viewerId, { seq, ptsMs: seq * 40 });

@@ -5,7 +5,7 @@
  * other addresses), and recent addresses as one-click buttons.
  */
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
+import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { takeAutostart } from '../../shared/autostart.js';

@@ -4,7 +4,7 @@
  * (once per connect attempt: the attempt failed, or it connected but the broker advertises
  * addresses other than the bootstrap). Pure.
  */
-import { DEFAULT_KAFKA_PORT } from '../../../../electron/core/bootstrap.js';
+import { DEFAULT_KAFKA_PORT } from '../../../../electron/shared/bootstrap.js';
 import type {
   ConnectionStatus,
   Diagnosis,

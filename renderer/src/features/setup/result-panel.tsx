@@ -5,7 +5,7 @@
  * the way back to the plan.
  */
 import { useRef, useState } from 'react';
-import { parseBootstrap } from '../../../../electron/core/bootstrap.js';
+import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';

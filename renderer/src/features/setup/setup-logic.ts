@@ -22,7 +22,7 @@ import {
   validateInstallDir,
   validateKafkaVersion,
   validateMirrorUrl,
-} from '../../../../electron/core/setup/validate.js';
+} from '../../../../electron/shared/setup-validate.js';
 
 // ---- steps -------------------------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ import {
   type InvokeArgs,
   type InvokeChannel,
   type InvokeResult,
-} from '../shared/contract.js';
-import type { ErrorPayload } from '../shared/contract.js';
-import type { Host, HostEventArgs } from './host.js';
+} from '../../electron/shared/contract.js';
+import type { ErrorPayload } from '../../electron/shared/contract.js';
+import type { Host, HostEventArgs } from '../../electron/host/host.js';
 
 export class CallFailed extends Error {
   constructor(readonly error: ErrorPayload) {

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { open, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { locateFfmpeg } from './locate-ffmpeg.js';
+import { locateFfmpeg } from '../../electron/core/ffmpeg/locate-ffmpeg.js';
 
 export interface MakeTestVideoOptions {
   readonly dir: string;

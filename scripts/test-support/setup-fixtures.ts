@@ -1,8 +1,8 @@
 /**
  * Real-looking outputs of the detection commands on the supported releases, for tests.
  */
-import type { ServerFacts } from './detect.js';
-import { parseOsRelease } from './detect.js';
+import type { ServerFacts } from '../../electron/core/setup/detect.js';
+import { parseOsRelease } from '../../electron/core/setup/detect.js';
 
 export const OS_RELEASE = {
   'ubuntu-16.04': `NAME="Ubuntu"

@@ -1,5 +1,5 @@
 /** A frame packet header for tests of the page's transports (override what the test is about). */
-import type { FramePacketHeader } from '../../../electron/shared/frame-packet.js';
+import type { FramePacketHeader } from '../../electron/shared/frame-packet.js';
 
 export function testFrameHeader(
   viewerId: string,

@@ -5,7 +5,7 @@
  * values that pass contain no character a shell, a systemd unit or a .properties file
  * would treat specially, and they only ever travel as whole argv elements anyway.
  */
-import { KvsError } from '../errors.js';
+import { KvsError } from './errors.js';
 
 export type SetupField =
   | 'advertise'

@@ -2,10 +2,10 @@ import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SetupLogin } from '../../shared/contract.js';
-import { KvsError } from '../errors.js';
-import { freshFacts } from './fixtures.test-support.js';
-import { SetupPlanError, buildInstallPlan, isFixedScript, type InstallChoices, type RemoteCommand } from './plan.js';
+import { SetupLogin } from './contract.js';
+import { KvsError } from './errors.js';
+import { freshFacts } from '../../scripts/test-support/setup-fixtures.js';
+import { SetupPlanError, buildInstallPlan, isFixedScript, type InstallChoices, type RemoteCommand } from '../core/setup/plan.js';
 import {
   SetupValidationError,
   problemOf,
@@ -18,7 +18,7 @@ import {
   validateSha512,
   validateUsername,
   type SetupField,
-} from './validate.js';
+} from './setup-validate.js';
 
 describe('validators', () => {
   it('IPv4', () => {
