@@ -1,18 +1,38 @@
-// ESLint flat config. The one architectural rule that matters most: the core
-// (electron/core, electron/cli, scripts) never imports Electron, so it runs and
-// is tested in plain Node against a real broker.
+// ESLint flat config. Besides the usual rules it enforces the layers (ARCHITECTURE.md, "Rooms"):
+// who may import whom is checked here, per folder, so a wrong import fails `npm run lint` —
+// and each runtime's globals are checked by its own tsconfig (`npm run typecheck`).
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const noElectron = {
-  'no-restricted-imports': [
-    'error',
-    {
-      paths: [{ name: 'electron', message: 'The core is Electron-free: take what you need as an argument.' }],
-      patterns: [{ group: ['electron/*', '**/electron/main/**', '**/electron/preload/**'], message: 'The core is Electron-free.' }],
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Node's built-in modules, with and without `node:`. */
+const NODE = `^(node:.*|${builtinModules.map(escape).join('|')})(/.*)?$`;
+/** An import of a folder of electron/ (relative, from anywhere in the project). */
+const layer = (...names) => `(^|/)(\\.\\./)*(electron/)?(${names.join('|')})/`;
+
+/**
+ * One `no-restricted-imports` per room: ESLint keeps only the last setting of a rule for a file,
+ * so each room lists everything it may not import. Tests are not production: they may reach
+ * across (they start hosts, brokers and pages).
+ */
+function room(files, forbidden) {
+  return {
+    files,
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: forbidden.map(([regex, message]) => ({ regex, message })) },
+      ],
     },
-  ],
-};
+  };
+}
+
+const NO_ELECTRON = [
+  '^electron(/.*)?$',
+  'Only electron/main and electron/preload import Electron: take what you need as an argument.',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'test-results/', '.kvs/'] },
@@ -22,43 +42,116 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-    },
-  },
-  {
-    files: ['electron/core/**', 'electron/host/**', 'electron/cli/**', 'electron/shared/**', 'scripts/**', 'renderer/**'],
-    rules: noElectron,
-  },
-  {
-    // The preload runs sandboxed: its require knows only electron, events, timers and url. It
-    // imports electron and the dependency-free channel list, nothing else (the built file is
-    // checked too: electron/preload/preload-bundle.test.ts).
-    files: ['electron/preload/**/*.ts'],
-    ignores: ['electron/preload/**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-unused-vars': [
         'error',
-        {
-          patterns: [
-            {
-              regex: '^(?!electron$|\\.\\./shared/ipc-channels\\.js$)',
-              message: 'A sandboxed preload can require only electron, events, timers and url: import electron and ../shared/ipc-channels.js only.',
-            },
-          ],
-        },
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
     },
   },
+  // shared: the contract and pure rules; it imports shared and zod, nothing else
+  room(
+    ['electron/shared/**'],
+    [
+      [
+        '^(?!\\./|zod$)',
+        'electron/shared imports only electron/shared (and zod): it runs in every layer.',
+      ],
+    ],
+  ),
+  // the core does the work; it knows nothing of who calls it
+  room(
+    ['electron/core/**'],
+    [
+      NO_ELECTRON,
+      [
+        layer('host', 'cli', 'main', 'preload'),
+        'The core may import only the core and electron/shared.',
+      ],
+      ['(^|/)(renderer|scripts)/', 'The core may import only the core and electron/shared.'],
+    ],
+  ),
+  // the host: the contract's work over the core; no transport, no Electron
+  room(
+    ['electron/host/**'],
+    [
+      NO_ELECTRON,
+      [
+        layer('cli', 'main', 'preload'),
+        'The host may import the core and electron/shared only: the transports import it.',
+      ],
+      ['(^|/)(renderer|scripts)/', 'The host may import the core and electron/shared only.'],
+    ],
+  ),
+  // the CLI and the browser transport: adapters over the host and the core
+  room(
+    ['electron/cli/**'],
+    [
+      NO_ELECTRON,
+      [
+        layer('main', 'preload'),
+        'The CLI is not the desktop shell: import the host, the core or shared.',
+      ],
+      ['(^|/)renderer/', 'The CLI serves the built page; it does not import it.'],
+    ],
+  ),
+  // Electron's main process: an adapter over the host
+  room(
+    ['electron/main/**'],
+    [
+      [
+        layer('cli', 'preload'),
+        'Electron main is an adapter over the host: import the host, the core or shared.',
+      ],
+      ['(^|/)renderer/', 'Electron main loads the built page; it does not import it.'],
+    ],
+  ),
+  // The preload runs sandboxed: its require knows only electron, events, timers and url. It
+  // imports electron and the dependency-free channel list, nothing else (the built file is
+  // checked too: electron/preload/preload-bundle.test.ts).
+  room(
+    ['electron/preload/**'],
+    [
+      [
+        '^(?!electron$|\\.\\./shared/ipc-channels\\.js$)',
+        'A sandboxed preload can require only electron, events, timers and url: import electron and ../shared/ipc-channels.js only.',
+      ],
+    ],
+  ),
+  // the page: the DOM, React, electron/shared — never Node, Electron or the Node-side layers
+  room(
+    ['renderer/**'],
+    [
+      NO_ELECTRON,
+      [NODE, 'The page has no Node: this runs in a browser (and a sandboxed Electron window).'],
+      [
+        layer('core', 'host', 'cli', 'main', 'preload'),
+        'The page may import only electron/shared of electron/: talk to the host through the contract.',
+      ],
+    ],
+  ),
+  // the project's scripts run in Node, outside the app: no Electron
+  room(['scripts/**'], [NO_ELECTRON]),
   {
     // sent to the page as text by the Electron stand-in: browser globals, one function expression
     files: ['scripts/test-support/electron-standin/page-world.js'],
     languageOptions: {
-      globals: { window: 'readonly', crypto: 'readonly', structuredClone: 'readonly', MessageChannel: 'readonly', MessageEvent: 'readonly', location: 'readonly' },
+      globals: {
+        window: 'readonly',
+        crypto: 'readonly',
+        structuredClone: 'readonly',
+        MessageChannel: 'readonly',
+        MessageEvent: 'readonly',
+        location: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },
   {
     files: ['**/*.mjs', 'bin/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    files: ['eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
 );
