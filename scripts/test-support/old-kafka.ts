@@ -23,7 +23,7 @@ import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { probeApiVersions } from '../../electron/core/doctor/kafka-probe.js';
+import { probeApiVersions } from '../../electron/core/doctor/probes.js';
 import { LOG4J_PROPERTIES, propertiesPath } from '../local-kafka/config.js';
 import { cacheRoot } from '../local-kafka/install.js';
 import { HOST, canConnect, freePorts } from '../local-kafka/ports.js';

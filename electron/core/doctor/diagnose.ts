@@ -6,7 +6,7 @@
  *   parse → resolve names → TCP to each bootstrap address → ApiVersions (broker version, TLS /
  *   non-Kafka listeners) → metadata (cluster id, controller, advertised brokers; SASL listeners)
  *   → each advertised address: resolve, TCP, metadata (cluster id) → compare → topic limit.
- * Probes speak the Kafka protocol directly (kafka-probe.ts); only the topic check uses kafkajs,
+ * Probes speak the Kafka protocol directly (probes.ts); only the topic check uses kafkajs,
  * and only once the advertised addresses are known to work (kafkajs follows them).
  */
 import { lookup } from 'node:dns/promises';
@@ -15,22 +15,21 @@ import { isLoopback, parseBootstrap, type BootstrapEntry } from '../../shared/bo
 import { createKafka, withTimeout } from '../kafka/client.js';
 import { topicMaxMessageBytes, topicExists, withAdmin } from '../kafka/topics.js';
 import { ADVERTISED_FIXABLE, finding, type Finding } from './findings.js';
+import { clientCompatibility, describeBrokerVersion } from './broker-versions.js';
+import { type ProbedBroker, type ProbeFailure } from './probe-types.js';
 import {
-  clientCompatibility,
-  describeBrokerVersion,
   probeApiVersions,
   probeMetadata,
   probeSaslMechanisms,
   probeTcp,
   probeTls,
-  type ProbedBroker,
-  type ProbeFailure,
-} from './kafka-probe.js';
+} from './probes.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface Check {
-  id: 'parse' | 'resolve' | 'tcp' | 'api-versions' | 'metadata' | 'advertised' | 'compare' | 'topic';
+  id:
+    'parse' | 'resolve' | 'tcp' | 'api-versions' | 'metadata' | 'advertised' | 'compare' | 'topic';
   title: string;
   status: CheckStatus;
   detail: string;
@@ -89,17 +88,22 @@ async function osResolve(host: string): Promise<string[]> {
   return all.map((a) => a.address);
 }
 
-const hostPort = (host: string, port: number): string => (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`);
+const hostPort = (host: string, port: number): string =>
+  isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 
 function loopbackHost(host: string): boolean {
   const kind = isIP(host) === 4 ? 'ipv4' : isIP(host) === 6 ? 'ipv6' : 'hostname';
   return isLoopback({ host, kind });
 }
 
-export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): Promise<DiagnoseResult> {
+export async function diagnose(
+  bootstrap: string,
+  opts: DiagnoseOptions = {},
+): Promise<DiagnoseResult> {
   const started = performance.now();
   const deadline = started + (opts.budgetMs ?? DEFAULT_BUDGET_MS);
-  const left = (step: number): number => Math.max(200, Math.min(step, deadline - performance.now()));
+  const left = (step: number): number =>
+    Math.max(200, Math.min(step, deadline - performance.now()));
   const resolve = opts.resolve ?? osResolve;
   const checks: Check[] = [];
   const findings: Finding[] = [];
@@ -117,7 +121,14 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
   };
   const finish = (): DiagnoseResult => {
     for (const id of Object.keys(TITLES) as Check['id'][]) {
-      if (!checks.some((c) => c.id === id)) checks.push({ id, title: TITLES[id], status: 'skipped', detail: 'Not reached: an earlier check failed.', ms: 0 });
+      if (!checks.some((c) => c.id === id))
+        checks.push({
+          id,
+          title: TITLES[id],
+          status: 'skipped',
+          detail: 'Not reached: an earlier check failed.',
+          ms: 0,
+        });
     }
     checks.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
     out.ok = findings.length === 0;
@@ -125,57 +136,114 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
     if (!findings.some((f) => ADVERTISED_FIXABLE.has(f.code))) out.advertiseFix = null;
     return out;
   };
-  const timed = async <T>(id: Check['id'], run: () => Promise<{ status: CheckStatus; detail: string; value: T }>): Promise<T> => {
+  const timed = async <T>(
+    id: Check['id'],
+    run: () => Promise<{ status: CheckStatus; detail: string; value: T }>,
+  ): Promise<T> => {
     const t0 = performance.now();
     const r = await run();
-    checks.push({ id, title: TITLES[id], status: r.status, detail: r.detail, ms: Math.round(performance.now() - t0) });
+    checks.push({
+      id,
+      title: TITLES[id],
+      status: r.status,
+      detail: r.detail,
+      ms: Math.round(performance.now() - t0),
+    });
     return r.value;
   };
 
   // 1. parse
   const parsed = parseBootstrap(bootstrap);
   if (!parsed.ok) {
-    checks.push({ id: 'parse', title: TITLES.parse, status: 'failed', detail: parsed.error, ms: 0 });
+    checks.push({
+      id: 'parse',
+      title: TITLES.parse,
+      status: 'failed',
+      detail: parsed.error,
+      ms: 0,
+    });
     findings.push(finding.bootstrapInvalid(parsed.error));
     return finish();
   }
   out.bootstrap = parsed.normalized;
-  checks.push({ id: 'parse', title: TITLES.parse, status: 'ok', detail: parsed.brokers.join(', '), ms: 0 });
+  checks.push({
+    id: 'parse',
+    title: TITLES.parse,
+    status: 'ok',
+    detail: parsed.brokers.join(', '),
+    ms: 0,
+  });
 
   // 2. resolve names (IPs need none)
   const resolved = await timed('resolve', async () => {
     const results = await Promise.all(
-      parsed.entries.map(async (e): Promise<{ entry: BootstrapEntry; ip: string | null; error?: string }> => {
-        if (e.kind !== 'hostname') return { entry: e, ip: e.host };
-        try {
-          const ips = await withTimeout(resolve(e.host), left(STEP_MS.resolve), `Resolving ${e.host}`);
-          return { entry: e, ip: ips[0] ?? null, ...(ips[0] ? {} : { error: 'no addresses' }) };
-        } catch (err) {
-          return { entry: e, ip: null, error: err instanceof Error ? err.message : String(err) };
-        }
-      }),
+      parsed.entries.map(
+        async (e): Promise<{ entry: BootstrapEntry; ip: string | null; error?: string }> => {
+          if (e.kind !== 'hostname') return { entry: e, ip: e.host };
+          try {
+            const ips = await withTimeout(
+              resolve(e.host),
+              left(STEP_MS.resolve),
+              `Resolving ${e.host}`,
+            );
+            return { entry: e, ip: ips[0] ?? null, ...(ips[0] ? {} : { error: 'no addresses' }) };
+          } catch (err) {
+            return { entry: e, ip: null, error: err instanceof Error ? err.message : String(err) };
+          }
+        },
+      ),
     );
-    for (const r of results) if (r.ip === null) findings.push(finding.bootstrapUnresolved(r.entry.host, r.error ?? 'no answer'));
+    for (const r of results)
+      if (r.ip === null)
+        findings.push(finding.bootstrapUnresolved(r.entry.host, r.error ?? 'no answer'));
     const names = results.filter((r) => r.entry.kind === 'hostname');
     const detail =
-      names.length === 0 ? 'Only addresses, nothing to resolve.' : names.map((r) => `${r.entry.host} → ${r.ip ?? `not resolved (${r.error ?? '?'})`}`).join('; ');
-    return { status: results.every((r) => r.ip !== null) ? 'ok' : 'failed', detail, value: results.filter((r) => r.ip !== null) };
+      names.length === 0
+        ? 'Only addresses, nothing to resolve.'
+        : names
+            .map((r) => `${r.entry.host} → ${r.ip ?? `not resolved (${r.error ?? '?'})`}`)
+            .join('; ');
+    return {
+      status: results.every((r) => r.ip !== null) ? 'ok' : 'failed',
+      detail,
+      value: results.filter((r) => r.ip !== null),
+    };
   });
   if (resolved.length === 0) return finish();
 
   // 3. TCP to each bootstrap address
   const reachable = await timed('tcp', async () => {
-    const results = await Promise.all(resolved.map(async (r) => ({ ...r, tcp: await probeTcp(r.ip ?? r.entry.host, r.entry.port, left(STEP_MS.tcp)) })));
-    for (const r of results) if (!r.tcp.ok) findings.push(finding.bootstrapUnreachable(r.entry.address, r.tcp.kind, r.tcp.message));
-    const detail = results.map((r) => (r.tcp.ok ? `${r.entry.address} answered in ${r.tcp.ms} ms` : `${r.entry.address}: ${r.tcp.message}`)).join('; ');
-    return { status: results.every((r) => r.tcp.ok) ? 'ok' : 'failed', detail, value: results.filter((r) => r.tcp.ok) };
+    const results = await Promise.all(
+      resolved.map(async (r) => ({
+        ...r,
+        tcp: await probeTcp(r.ip ?? r.entry.host, r.entry.port, left(STEP_MS.tcp)),
+      })),
+    );
+    for (const r of results)
+      if (!r.tcp.ok)
+        findings.push(finding.bootstrapUnreachable(r.entry.address, r.tcp.kind, r.tcp.message));
+    const detail = results
+      .map((r) =>
+        r.tcp.ok
+          ? `${r.entry.address} answered in ${r.tcp.ms} ms`
+          : `${r.entry.address}: ${r.tcp.message}`,
+      )
+      .join('; ');
+    return {
+      status: results.every((r) => r.tcp.ok) ? 'ok' : 'failed',
+      detail,
+      value: results.filter((r) => r.tcp.ok),
+    };
   });
   const first = reachable[0];
   if (!first) return finish();
   const seedHost = first.ip ?? first.entry.host;
   const seed = first.entry.address;
   // What the broker should advertise: the address the person reached it at (an IP where we have one).
-  out.advertiseFix = hostPort(first.entry.kind === 'hostname' && first.ip ? first.ip : first.entry.host, first.entry.port);
+  out.advertiseFix = hostPort(
+    first.entry.kind === 'hostname' && first.ip ? first.ip : first.entry.host,
+    first.entry.port,
+  );
 
   // 4. ApiVersions
   const apis = await timed('api-versions', async () => {
@@ -187,10 +255,17 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
       if (compat.tooOld) findings.push(finding.brokerTooOld(seed, version, compat.tooOld));
       if (compat.tooNew) findings.push(finding.brokerTooNew(seed, version, compat.tooNew));
       const bad = compat.tooOld !== null || compat.tooNew !== null;
-      return { status: bad ? 'failed' : 'ok', detail: `Kafka ${version}, answered in ${r.ms} ms`, value: bad ? null : r.apis };
+      return {
+        status: bad ? 'failed' : 'ok',
+        detail: `Kafka ${version}, answered in ${r.ms} ms`,
+        value: bad ? null : r.apis,
+      };
     }
     // Not a plaintext Kafka answer: is it TLS?
-    const tls = r.kind === 'tls' ? { ok: true as const } : await probeTls(seedHost, first.entry.port, left(STEP_MS.api));
+    const tls =
+      r.kind === 'tls'
+        ? { ok: true as const }
+        : await probeTls(seedHost, first.entry.port, left(STEP_MS.api));
     if (tls.ok) {
       findings.push(finding.listenerTls(seed));
       return { status: 'failed', detail: `${seed} speaks TLS, not plaintext Kafka.`, value: null };
@@ -210,19 +285,31 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
     }
     if (r.ok && r.brokers.length === 0) {
       findings.push(finding.brokerNotReady(seed));
-      return { status: 'failed', detail: `cluster ${r.clusterId ?? '?'}: the metadata names no broker yet.`, value: null };
+      return {
+        status: 'failed',
+        detail: `cluster ${r.clusterId ?? '?'}: the metadata names no broker yet.`,
+        value: null,
+      };
     }
     if (r.ok) {
       out.clusterId = r.clusterId;
       out.controllerId = r.controllerId;
       const names = r.brokers.map((b) => `${b.nodeId} → ${hostPort(b.host, b.port)}`).join(', ');
-      return { status: 'ok', detail: `cluster ${r.clusterId ?? '?'}, controller ${r.controllerId ?? '?'}, brokers: ${names || 'none'}`, value: r.brokers };
+      return {
+        status: 'ok',
+        detail: `cluster ${r.clusterId ?? '?'}, controller ${r.controllerId ?? '?'}, brokers: ${names || 'none'}`,
+        value: r.brokers,
+      };
     }
     if (r.kind === 'closed' || r.kind === 'reset') {
       const sasl = await probeSaslMechanisms(seedHost, first.entry.port, left(STEP_MS.metadata));
       if (sasl.ok && sasl.mechanisms.length > 0) {
         findings.push(finding.listenerSasl(seed, sasl.mechanisms));
-        return { status: 'failed', detail: `${seed} closed the connection at the metadata request and offers SASL ${sasl.mechanisms.join(', ')}.`, value: null };
+        return {
+          status: 'failed',
+          detail: `${seed} closed the connection at the metadata request and offers SASL ${sasl.mechanisms.join(', ')}.`,
+          value: null,
+        };
       }
     }
     findings.push(finding.notKafka(seed, r.message));
@@ -237,35 +324,72 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
     out.brokers = reports.map((r) => r.report);
     const problems = reports.flatMap((r) => (r.finding ? [r.finding] : []));
     findings.push(...problems);
-    const detail = reports.map((r) => `${r.report.advertised}: ${r.detail}`).join('; ') || 'The metadata named no broker.';
-    return { status: problems.length === 0 && reports.length > 0 ? 'ok' : 'failed', detail, value: problems.length === 0 && reports.length > 0 };
+    const detail =
+      reports.map((r) => `${r.report.advertised}: ${r.detail}`).join('; ') ||
+      'The metadata named no broker.';
+    return {
+      status: problems.length === 0 && reports.length > 0 ? 'ok' : 'failed',
+      detail,
+      value: problems.length === 0 && reports.length > 0,
+    };
   });
 
-  async function checkAdvertised(b: ProbedBroker): Promise<{ report: BrokerReport; detail: string; finding?: Finding }> {
+  async function checkAdvertised(
+    b: ProbedBroker,
+  ): Promise<{ report: BrokerReport; detail: string; finding?: Finding }> {
     const advertised = hostPort(b.host, b.port);
-    const report: BrokerReport = { nodeId: b.nodeId, advertised, reachable: false, clusterId: null };
+    const report: BrokerReport = {
+      nodeId: b.nodeId,
+      advertised,
+      reachable: false,
+      clusterId: null,
+    };
     const fixTo = out.advertiseFix ?? seed;
     if (loopbackHost(b.host) && !seedLoopback) {
-      return { report, detail: 'a loopback address (this computer, not the server)', finding: finding.advertisedLoopback(seed, advertised, fixTo) };
+      return {
+        report,
+        detail: 'a loopback address (this computer, not the server)',
+        finding: finding.advertisedLoopback(seed, advertised, fixTo),
+      };
     }
     let ip = b.host;
     if (isIP(b.host) === 0) {
       try {
-        ip = (await withTimeout(resolve(b.host), left(STEP_MS.resolve), `Resolving ${b.host}`))[0] ?? '';
+        ip =
+          (await withTimeout(resolve(b.host), left(STEP_MS.resolve), `Resolving ${b.host}`))[0] ??
+          '';
         if (ip === '') throw new Error('no addresses');
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
-        return { report, detail: `does not resolve (${why})`, finding: finding.advertisedUnresolvable(advertised, fixTo, why) };
+        return {
+          report,
+          detail: `does not resolve (${why})`,
+          finding: finding.advertisedUnresolvable(advertised, fixTo, why),
+        };
       }
     }
     const tcp = await probeTcp(ip, b.port, left(STEP_MS.tcp));
-    if (!tcp.ok) return { report, detail: tcp.message, finding: finding.advertisedUnreachable(advertised, fixTo, tcp.kind, tcp.message) };
+    if (!tcp.ok)
+      return {
+        report,
+        detail: tcp.message,
+        finding: finding.advertisedUnreachable(advertised, fixTo, tcp.kind, tcp.message),
+      };
     report.reachable = true;
     const there = await probeMetadata(ip, b.port, left(STEP_MS.metadata));
-    if (!there.ok) return { report, detail: `reachable, but ${there.message}`, finding: failureAt(advertised, fixTo, there) };
+    if (!there.ok)
+      return {
+        report,
+        detail: `reachable, but ${there.message}`,
+        finding: failureAt(advertised, fixTo, there),
+      };
     report.clusterId = there.clusterId;
     if (out.clusterId !== null && there.clusterId !== null && there.clusterId !== out.clusterId) {
-      return { report, detail: `another cluster (${there.clusterId}) answers there`, finding: finding.advertisedOtherCluster(advertised, fixTo, there.clusterId, out.clusterId) };
+      return {
+        report,
+        detail: `another cluster (${there.clusterId}) answers there`,
+        finding: finding.advertisedOtherCluster(advertised, fixTo, there.clusterId, out.clusterId),
+      };
     }
     return { report, detail: `reachable, same cluster (${tcp.ms} ms)` };
   }
@@ -276,10 +400,25 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
     const used = reachable.map((r) => r.entry.address.toLowerCase());
     const agreed = used.some((u) => advertised.includes(u));
     if (agreed || advertised.length === 0 || !advertisedOk) {
-      return { status: agreed ? 'ok' : 'skipped', detail: agreed ? `${seed} is an advertised address.` : 'Compared only when every advertised address works.', value: undefined };
+      return {
+        status: agreed ? 'ok' : 'skipped',
+        detail: agreed
+          ? `${seed} is an advertised address.`
+          : 'Compared only when every advertised address works.',
+        value: undefined,
+      };
     }
-    findings.push(finding.bootstrapNotAdvertised(seed, out.brokers.map((b) => b.advertised)));
-    return { status: 'warning', detail: `${seed} is not among ${out.brokers.map((b) => b.advertised).join(', ')}.`, value: undefined };
+    findings.push(
+      finding.bootstrapNotAdvertised(
+        seed,
+        out.brokers.map((b) => b.advertised),
+      ),
+    );
+    return {
+      status: 'warning',
+      detail: `${seed} is not among ${out.brokers.map((b) => b.advertised).join(', ')}.`,
+      value: undefined,
+    };
   });
 
   // 8. topic limit (kafkajs: it follows the advertised addresses, which now are known to work)
@@ -290,22 +429,47 @@ export async function diagnose(bootstrap: string, opts: DiagnoseOptions = {}): P
       const handle = createKafka({ bootstrap: parsed.normalized, retries: 0 });
       try {
         const max = await withTimeout(
-          withAdmin(handle, async (admin) => ((await topicExists(admin, topic)) ? topicMaxMessageBytes(admin, topic) : null)),
+          withAdmin(handle, async (admin) =>
+            (await topicExists(admin, topic)) ? topicMaxMessageBytes(admin, topic) : null,
+          ),
           left(STEP_MS.topic),
           `Reading topic ${topic}`,
         );
-        if (max === null) return { status: 'ok', detail: `Topic "${topic}" does not exist yet; it will be made to fit frames.`, value: undefined };
+        if (max === null)
+          return {
+            status: 'ok',
+            detail: `Topic "${topic}" does not exist yet; it will be made to fit frames.`,
+            value: undefined,
+          };
         if (max < frameBytes) {
           findings.push(finding.topicMessageTooSmall(topic, max, frameBytes));
-          return { status: 'failed', detail: `max.message.bytes ${max} < frame ${frameBytes}`, value: undefined };
+          return {
+            status: 'failed',
+            detail: `max.message.bytes ${max} < frame ${frameBytes}`,
+            value: undefined,
+          };
         }
-        return { status: 'ok', detail: `max.message.bytes ${max} ≥ frame ${frameBytes}`, value: undefined };
+        return {
+          status: 'ok',
+          detail: `max.message.bytes ${max} ≥ frame ${frameBytes}`,
+          value: undefined,
+        };
       } catch (e) {
-        return { status: 'warning', detail: `Could not read the topic's settings: ${e instanceof Error ? e.message : String(e)}`, value: undefined };
+        return {
+          status: 'warning',
+          detail: `Could not read the topic's settings: ${e instanceof Error ? e.message : String(e)}`,
+          value: undefined,
+        };
       }
     });
   } else if (advertisedOk) {
-    checks.push({ id: 'topic', title: TITLES.topic, status: 'skipped', detail: 'No topic and frame size given.', ms: 0 });
+    checks.push({
+      id: 'topic',
+      title: TITLES.topic,
+      status: 'skipped',
+      detail: 'No topic and frame size given.',
+      ms: 0,
+    });
   }
   return finish();
 }

@@ -37,7 +37,8 @@ export const ADVERTISED_FIXABLE: ReadonlySet<FindingCode> = new Set([
   'BOOTSTRAP_NOT_ADVERTISED',
 ]);
 
-const restart = 'then restart Kafka (bin/kafka-server-stop.sh, then bin/kafka-server-start.sh -daemon config/server.properties, or systemctl restart kafka)';
+const restart =
+  'then restart Kafka (bin/kafka-server-stop.sh, then bin/kafka-server-start.sh -daemon config/server.properties, or systemctl restart kafka)';
 
 /** The one line to put in config/server.properties: the address the person reached the broker at. */
 export function advertisedLine(address: string): string {
@@ -125,7 +126,12 @@ export const finding = {
       `often the server's own hostname or a container name.`,
     fix: `${advertisedLine(reach)} in config/server.properties (an address, not a name only the server knows), ${restart}.`,
   }),
-  advertisedUnreachable: (advertised: string, reach: string, kind: string, why: string): Finding => ({
+  advertisedUnreachable: (
+    advertised: string,
+    reach: string,
+    kind: string,
+    why: string,
+  ): Finding => ({
     code: 'ADVERTISED_UNREACHABLE',
     severity: 'error',
     message:
@@ -137,7 +143,12 @@ export const finding = {
         ? `${advertisedLine(reach)} in config/server.properties (the port must be one in listeners=), ${restart}.`
         : `${advertisedLine(reach)} in config/server.properties, ${restart}; if that is already the address, open the port: sudo ufw allow ${portOf(advertised)}/tcp.`,
   }),
-  advertisedOtherCluster: (advertised: string, reach: string, theirs: string, ours: string): Finding => ({
+  advertisedOtherCluster: (
+    advertised: string,
+    reach: string,
+    theirs: string,
+    ours: string,
+  ): Finding => ({
     code: 'ADVERTISED_OTHER_CLUSTER',
     severity: 'error',
     message:

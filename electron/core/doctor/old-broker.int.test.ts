@@ -13,7 +13,8 @@ import {
   type OldKafka,
 } from '../../../scripts/test-support/old-kafka.js';
 import { diagnose } from './diagnose.js';
-import { API_KEY, probeApiVersions } from './kafka-probe.js';
+import { API_KEY } from './probe-types.js';
+import { probeApiVersions } from './probes.js';
 
 const reason = oldKafkaSkipReason();
 

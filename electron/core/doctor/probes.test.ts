@@ -13,42 +13,49 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  KAFKAJS_MAX_VERSIONS,
+  clientCompatibility,
+  describeBrokerVersion,
+} from './broker-versions.js';
+import { formatAddress } from './probe-connection.js';
+import {
   API_KEY,
   CLIENT_ID,
-  KAFKAJS_MAX_VERSIONS,
   KAFKA_ERROR,
   MAX_REPLY_BYTES,
   PROBE_SASL_MECHANISM,
-  clientCompatibility,
-  decodeApiVersionsResponse,
-  decodeMetadataRequest,
-  decodeMetadataResponse,
-  decodeRequest,
-  decodeResponse,
-  decodeSaslHandshakeRequest,
-  decodeSaslHandshakeResponse,
-  describeBrokerVersion,
-  encodeApiVersionsResponse,
-  encodeMetadataRequest,
-  encodeMetadataResponse,
-  encodeRequest,
-  encodeResponse,
-  encodeSaslHandshakeRequest,
-  encodeSaslHandshakeResponse,
-  formatAddress,
-  inspectReply,
+  type ApiRanges,
+  type ProbedBroker,
+} from './probe-types.js';
+import {
   pickMetadataVersion,
-  previewBytes,
   probeApiVersions,
   probeMetadata,
   probeSaslMechanisms,
   probeTcp,
   probeTls,
-  type ApiRanges,
+} from './probes.js';
+import { inspectReply, previewBytes } from './reply-shape.js';
+import {
+  decodeApiVersionsResponse,
+  decodeMetadataResponse,
+  decodeResponse,
+  decodeSaslHandshakeResponse,
+  encodeMetadataRequest,
+  encodeRequest,
+  encodeSaslHandshakeRequest,
   type MetadataRequest,
   type MetadataResponse,
-  type ProbedBroker,
-} from './kafka-probe.js';
+} from './wire-messages.js';
+import {
+  decodeMetadataRequest,
+  decodeRequest,
+  decodeSaslHandshakeRequest,
+  encodeApiVersionsResponse,
+  encodeMetadataResponse,
+  encodeResponse,
+  encodeSaslHandshakeResponse,
+} from '../../../scripts/test-support/kafka-wire-fakes.js';
 
 const run = promisify(execFile);
 

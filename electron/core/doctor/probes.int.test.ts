@@ -5,18 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hasKafka, kafkaModes } from '../../../scripts/test-support/kafka-env.js';
+import { clientCompatibility, describeBrokerVersion } from './broker-versions.js';
+import { API_KEY, KAFKA_ERROR, type ApiRanges } from './probe-types.js';
 import {
-  API_KEY,
-  KAFKA_ERROR,
-  clientCompatibility,
-  describeBrokerVersion,
   probeApiVersions,
   probeMetadata,
   probeSaslMechanisms,
   probeTcp,
   probeTls,
-  type ApiRanges,
-} from './kafka-probe.js';
+} from './probes.js';
 
 const LIMIT_MS = 5000;
 
