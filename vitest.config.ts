@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit tests (*.test.ts) run anywhere. Integration tests (*.int.test.ts) talk to
-// real Apache Kafka brokers that the global setup starts with scripts/local-kafka.ts
+// real Apache Kafka brokers that the global setup starts with scripts/local-kafka/
 // (both KRaft and ZooKeeper mode) and real ffmpeg.
 export default defineConfig({
   test: {

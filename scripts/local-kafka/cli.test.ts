@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { isKvsError, type ErrorCode } from '../electron/shared/errors.js';
-import { parseCliArgs } from './local-kafka.js';
+import { isKvsError, type ErrorCode } from '../../electron/shared/errors.js';
+import { parseCliArgs } from './cli.js';
 import {
   brokerStatus,
   isAlive,
@@ -17,10 +17,10 @@ import {
   startBroker,
   stopBroker,
   type StartResult,
-} from './local-kafka/index.js';
-import { hasKafka, kafkaModes } from './test-support/kafka-env.js';
+} from './index.js';
+import { hasKafka, kafkaModes } from '../test-support/kafka-env.js';
 
-const cli = fileURLToPath(new URL('./local-kafka.ts', import.meta.url));
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const quiet = (): void => undefined;
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<string> {

@@ -1,5 +1,5 @@
 /**
- * npm run kafka -- <command> [options]     (node --import tsx scripts/local-kafka.ts …)
+ * npm run kafka -- <command> [options]     (node --import tsx scripts/local-kafka/cli.ts …)
  *
  *   start   [--mode kraft|zookeeper] [--port N] [--name NAME] [--fresh]
  *   stop    [--name NAME]
@@ -22,8 +22,8 @@
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KvsError, toKvsError } from '../electron/shared/errors.js';
-import { packKafka } from './local-kafka/pack.js';
+import { KvsError, toKvsError } from '../../electron/shared/errors.js';
+import { packKafka } from './pack.js';
 import {
   brokerStatus,
   DEFAULT_NAME,
@@ -34,9 +34,9 @@ import {
   stopBroker,
   type KafkaMode,
   type StartResult,
-} from './local-kafka/index.js';
+} from './index.js';
 
-export * from './local-kafka/index.js';
+export * from './index.js';
 
 const USAGE = `usage: npm run kafka -- <start|stop|restart|status> [options]
   start   [--mode kraft|zookeeper] [--port N] [--name NAME] [--fresh]
