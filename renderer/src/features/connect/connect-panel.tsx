@@ -4,7 +4,7 @@
  * connection doctor (on demand, and by itself when an attempt fails or the broker advertises
  * other addresses), and recent addresses as one-click buttons.
  */
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent, useEffectEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
@@ -47,13 +47,16 @@ export function ConnectPanel() {
     });
   };
 
-  // `npm run demo`: connect by itself once the host is there
-  useEffect(() => {
-    if (!hostReady) return;
+  // `npm run demo`: connect by itself once the host is there (an effect event: it reads the
+  // latest status and connect, but only the host becoming ready runs it)
+  const autoConnect = useEffectEvent(() => {
     const auto = takeAutostart('bootstrap');
     if (auto === null || kafka.status?.state === 'connected') return;
     setInput(auto);
     connect(auto);
+  });
+  useEffect(() => {
+    if (hostReady) autoConnect();
   }, [hostReady]);
 
   const onSubmit = (e: FormEvent) => {

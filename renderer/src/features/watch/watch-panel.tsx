@@ -6,7 +6,7 @@
  * last picture and the counts; Resume starts a new viewer at the live end of the topic and
  * keeps counting. Start (or Restart) begins a fresh session with the counts at zero.
  */
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useId, useRef, useState } from 'react';
 import type { WatchStatsEvent } from '../../../../electron/shared/contract.js';
 import { useAction, useApi, useApiEvent, useHostReady } from '../../shared/api-context.js';
 import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
@@ -173,9 +173,12 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
 
   // `npm run demo`: the first viewer starts watching by itself once Kafka is connected
   const kafkaConnected = kafka.status?.state === 'connected';
-  useEffect(() => {
-    if (index !== 0 || !kafkaConnected || phase !== 'idle') return;
+  const autoWatch = useEffectEvent(() => {
+    if (index !== 0 || phase !== 'idle') return;
     if (takeAutostart('watch') !== null) begin(true);
+  });
+  useEffect(() => {
+    if (kafkaConnected) autoWatch();
   }, [kafkaConnected]);
 
   const halt = (next: 'paused' | 'stopped') => {
