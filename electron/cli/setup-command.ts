@@ -16,13 +16,10 @@ import {
   type StepEvent,
 } from '../core/setup/executor.js';
 import { renderPlan } from '../core/setup/dry-run.js';
-import {
-  DEFAULT_INSTALL_DIR,
-  buildInstallPlan,
-  buildStartPlan,
-  buildStopPlan,
-  buildUninstallPlan,
-} from '../core/setup/plan.js';
+import { buildInstallPlan } from '../core/setup/install-plan.js';
+import { DEFAULT_INSTALL_DIR } from '../core/setup/scripts.js';
+import { buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
+import { buildUninstallPlan } from '../core/setup/uninstall-plan.js';
 import {
   openSsh,
   type HostKeyPolicy,

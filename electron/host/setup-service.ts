@@ -36,7 +36,9 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from '../core/setup/executor.js';
-import { buildAdvertisePlan, buildInstallPlan, buildStartPlan, buildStopPlan, type InstallPlan, type KafkaSource } from '../core/setup/plan.js';
+import { buildInstallPlan } from '../core/setup/install-plan.js';
+import { type InstallPlan, type KafkaSource } from '../core/setup/plan-types.js';
+import { buildAdvertisePlan, buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
 import { openSsh, type HostKeyPolicy, type SshAuth, type SshConnectOptions, type SshSession, type UnknownHostInfo } from '../core/ssh/ssh-session.js';
 import { SAVED_SERVERS_FILE, SavedServers, type SecretCipher, type ServerLogin } from './saved-servers.js';

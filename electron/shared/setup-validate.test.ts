@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { SetupLogin } from './contract.js';
 import { KvsError } from './errors.js';
 import { freshFacts } from '../../scripts/test-support/setup-fixtures.js';
-import { SetupPlanError, buildInstallPlan, isFixedScript, type InstallChoices, type RemoteCommand } from '../core/setup/plan.js';
+import { buildInstallPlan } from '../core/setup/install-plan.js';
+import { SetupPlanError, type InstallChoices, type RemoteCommand } from '../core/setup/plan-types.js';
+import { isFixedScript } from '../core/setup/scripts.js';
 import {
   SetupValidationError,
   problemOf,

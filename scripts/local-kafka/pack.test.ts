@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../electron/core/kafka/client.js';
 import { isKvsError } from '../../electron/shared/errors.js';
 import { serverProperties, zookeeperProperties } from '../../electron/core/setup/config.js';
-import { SCRIPTS } from '../../electron/core/setup/plan.js';
+import { SCRIPTS } from '../../electron/core/setup/scripts.js';
 import { validateKafkaVersion } from '../../electron/shared/setup-validate.js';
 import { distributionFiles, packKafka } from './pack.js';
 import { freePorts } from './ports.js';

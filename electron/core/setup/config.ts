@@ -36,7 +36,10 @@ export function atLeast(v: KafkaVersion, major: number, minor: number): boolean 
   return v.major > major || (v.major === major && v.minor >= minor);
 }
 
-function properties(comment: string, entries: ReadonlyArray<readonly [string, string | number]>): string {
+function properties(
+  comment: string,
+  entries: ReadonlyArray<readonly [string, string | number]>,
+): string {
   return `# ${comment}\n${entries.map(([k, v]) => `${k}=${String(v)}`).join('\n')}\n`;
 }
 
@@ -80,24 +83,32 @@ export function serverProperties(o: ServerPropertiesOptions): string {
   if (o.mode === 'kraft') {
     const dynamic = atLeast(o.kafkaVersion, 4, 0);
     const controller = `127.0.0.1:${LAYOUT.controllerPort}`;
-    return properties(`Kafka ${o.kafkaVersion.text}, KRaft combined broker + controller, written by Kafka Video Studio`, [
-      ['process.roles', 'broker,controller'],
-      ['node.id', 1],
-      dynamic ? ['controller.quorum.bootstrap.servers', controller] : ['controller.quorum.voters', `1@${controller}`],
-      ['listeners', `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort},CONTROLLER://0.0.0.0:${LAYOUT.controllerPort}`],
-      ['advertised.listeners', dynamic ? `${client},CONTROLLER://${controller}` : client],
-      ['inter.broker.listener.name', 'PLAINTEXT'],
-      ['controller.listener.names', 'CONTROLLER'],
-      ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
-      ...common,
-      ...rf1,
-      ...(dynamic
-        ? ([
-            ['share.coordinator.state.topic.replication.factor', 1],
-            ['share.coordinator.state.topic.min.isr', 1],
-          ] as const)
-        : []),
-    ]);
+    return properties(
+      `Kafka ${o.kafkaVersion.text}, KRaft combined broker + controller, written by Kafka Video Studio`,
+      [
+        ['process.roles', 'broker,controller'],
+        ['node.id', 1],
+        dynamic
+          ? ['controller.quorum.bootstrap.servers', controller]
+          : ['controller.quorum.voters', `1@${controller}`],
+        [
+          'listeners',
+          `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort},CONTROLLER://0.0.0.0:${LAYOUT.controllerPort}`,
+        ],
+        ['advertised.listeners', dynamic ? `${client},CONTROLLER://${controller}` : client],
+        ['inter.broker.listener.name', 'PLAINTEXT'],
+        ['controller.listener.names', 'CONTROLLER'],
+        ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+        ...common,
+        ...rf1,
+        ...(dynamic
+          ? ([
+              ['share.coordinator.state.topic.replication.factor', 1],
+              ['share.coordinator.state.topic.min.isr', 1],
+            ] as const)
+          : []),
+      ],
+    );
   }
   return properties(`Kafka ${o.kafkaVersion.text} with ZooKeeper, written by Kafka Video Studio`, [
     ['broker.id', 0],
@@ -129,7 +140,13 @@ export interface UnitOptions {
   requires?: string | null;
 }
 
-function unit(description: string, after: string[], env: Array<[string, string]>, execStart: string, extra: string[]): string {
+function unit(
+  description: string,
+  after: string[],
+  env: Array<[string, string]>,
+  execStart: string,
+  extra: string[],
+): string {
   return `# Written by Kafka Video Studio
 [Unit]
 Description=${description}

@@ -65,7 +65,11 @@ describe('small parsers', () => {
   });
   it('df -Pk', () => {
     expect(parseDfAvailableKb(DF)).toBe(26153208);
-    expect(parseDfAvailableKb('Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /mnt/my disk\n')).toBe(60);
+    expect(
+      parseDfAvailableKb(
+        'Filesystem 1024-blocks Used Available Capacity Mounted on\nmy disk 100 40 60 40% /mnt/my disk\n',
+      ),
+    ).toBe(60);
     expect(parseDfAvailableKb('df: /nope: No such file or directory\n')).toBeNull();
   });
   it.each([
@@ -83,17 +87,30 @@ describe('small parsers', () => {
     expect(parseJavaVersion(JAVA_VERSION['command-not-found'])).toBeNull();
   });
   it('existing Kafka from libs/ or the marker', () => {
-    expect(parseKafkaVersion('kafka-clients-3.9.1.jar\nkafka_2.13-3.9.1.jar\nzookeeper-3.8.4.jar\n')).toBe('3.9.1');
+    expect(
+      parseKafkaVersion('kafka-clients-3.9.1.jar\nkafka_2.13-3.9.1.jar\nzookeeper-3.8.4.jar\n'),
+    ).toBe('3.9.1');
     expect(parseKafkaVersion('kafka_2.12-2.0.1.jar\nkafka_2.12-2.0.1-sources.jar\n')).toBe('2.0.1');
     expect(parseKafkaVersion('# Packed\nkafka.version=4.1.1\nmode=kraft\n')).toBe('4.1.1');
     expect(parseKafkaVersion('')).toBeNull();
     expect(parseKafkaVersion('kafka-clients-3.9.1.jar\n')).toBeNull();
   });
   it('dpkg status of zookeeperd', () => {
-    expect(parseDpkgStatus('install ok installed 3.4.13-6ubuntu4\n')).toEqual({ installed: true, version: '3.4.13-6ubuntu4' });
-    expect(parseDpkgStatus('dpkg-query: no packages found matching zookeeperd\n')).toEqual({ installed: false, version: null });
-    expect(parseDpkgStatus('deinstall ok config-files 3.4.13-6ubuntu4\n')).toEqual({ installed: false, version: null });
-    expect(parseDpkgStatus('Package: zookeeperd\nStatus: install ok installed\nVersion: 3.8.0-11\n')).toEqual({ installed: true, version: '3.8.0-11' });
+    expect(parseDpkgStatus('install ok installed 3.4.13-6ubuntu4\n')).toEqual({
+      installed: true,
+      version: '3.4.13-6ubuntu4',
+    });
+    expect(parseDpkgStatus('dpkg-query: no packages found matching zookeeperd\n')).toEqual({
+      installed: false,
+      version: null,
+    });
+    expect(parseDpkgStatus('deinstall ok config-files 3.4.13-6ubuntu4\n')).toEqual({
+      installed: false,
+      version: null,
+    });
+    expect(
+      parseDpkgStatus('Package: zookeeperd\nStatus: install ok installed\nVersion: 3.8.0-11\n'),
+    ).toEqual({ installed: true, version: '3.8.0-11' });
     expect(parseDpkgStatus('')).toBeNull();
   });
   it('ss on Ubuntu 16.04 (header) and 22.04 (-H)', () => {
@@ -137,16 +154,40 @@ describe('totality', () => {
   ] as const;
   it('no parser throws, whatever it is given', () => {
     fc.assert(
-      fc.property(fc.oneof(
+      fc.property(
+        fc.oneof(
           fc.string(),
           fc.string({ unit: 'binary' }),
           fc.anything(),
           fc
-            .array(fc.constantFrom('Status:', 'Candidate:', ':', '"', 'version', '1.', '%', '/', '\n', ' ', '[', ']', 'ID=', '9092', 'kafka_2.13-', '.jar', 'install ok installed'), { maxLength: 30 })
+            .array(
+              fc.constantFrom(
+                'Status:',
+                'Candidate:',
+                ':',
+                '"',
+                'version',
+                '1.',
+                '%',
+                '/',
+                '\n',
+                ' ',
+                '[',
+                ']',
+                'ID=',
+                '9092',
+                'kafka_2.13-',
+                '.jar',
+                'install ok installed',
+              ),
+              { maxLength: 30 },
+            )
             .map((parts) => parts.join('')),
-        ), (input) => {
-        for (const parse of parsers) expect(() => parse(input as string)).not.toThrow();
-      }),
+        ),
+        (input) => {
+          for (const parse of parsers) expect(() => parse(input as string)).not.toThrow();
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -84,7 +84,11 @@ export function parseOsRelease(output: unknown): OsInfo {
   const codename = fields.get('VERSION_CODENAME') || fields.get('UBUNTU_CODENAME') || null;
   const base = { id, versionId, prettyName, codename };
   if (id === null) {
-    return { ...base, supported: false, reason: 'Could not read /etc/os-release, so the Linux distribution is unknown.' };
+    return {
+      ...base,
+      supported: false,
+      reason: 'Could not read /etc/os-release, so the Linux distribution is unknown.',
+    };
   }
   const name = prettyName ?? `${id} ${versionId ?? ''}`.trim();
   if (id !== 'ubuntu' && id !== 'debian') {
@@ -192,7 +196,13 @@ export function parseListeningPorts(output: unknown): number[] | null {
   let readable = false;
   for (const line of text(output).split(/\r?\n/)) {
     const tokens = line.trim().split(/\s+/);
-    if (tokens[0] === undefined || tokens[0] === '' || tokens[0] === 'State' || tokens[0] === 'Netid') continue;
+    if (
+      tokens[0] === undefined ||
+      tokens[0] === '' ||
+      tokens[0] === 'State' ||
+      tokens[0] === 'Netid'
+    )
+      continue;
     for (const token of tokens) {
       const m = /^(?:\[[^\]]*\]|[^\s]*?):(\d{1,5})$/.exec(token);
       if (m?.[1] !== undefined) {
@@ -211,7 +221,8 @@ export function parseUfwStatus(output: unknown): UfwState | null {
   const s = text(output);
   const m = /^Status:\s*(active|inactive)\b/im.exec(s);
   if (m?.[1] !== undefined) return m[1].toLowerCase() === 'active' ? 'active' : 'inactive';
-  if (/ufw: (command )?not found|No such file or directory|command not found/i.test(s)) return 'absent';
+  if (/ufw: (command )?not found|No such file or directory|command not found/i.test(s))
+    return 'absent';
   return null;
 }
 
@@ -253,26 +264,47 @@ export interface CommandOutput {
  * answer fully as root (ufw status). Each is argv; a few need `sh -c` with a fixed script
  * (a fallback or a redirect), with every value as a positional argument.
  */
-export function detectionCommands(installDir: string): Record<FactKey, { command: { argv: string[] }; sudo: boolean }> {
-  const sh = (script: string, ...args: string[]): { argv: string[] } => ({ argv: ['sh', '-c', script, 'sh', ...args] });
+export function detectionCommands(
+  installDir: string,
+): Record<FactKey, { command: { argv: string[] }; sudo: boolean }> {
+  const sh = (script: string, ...args: string[]): { argv: string[] } => ({
+    argv: ['sh', '-c', script, 'sh', ...args],
+  });
   return {
     osRelease: { command: { argv: ['cat', '/etc/os-release'] }, sudo: false },
     arch: { command: { argv: ['uname', '-m'] }, sudo: false },
     init: { command: { argv: ['ps', '-p', '1', '-o', 'comm='] }, sudo: false },
     // The install folder may not exist yet: ask about its nearest existing parent.
     disk: {
-      command: sh('d="$1"; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; exec df -Pk -- "$d"', installDir),
+      command: sh(
+        'd="$1"; while [ ! -d "$d" ]; do d=$(dirname -- "$d"); done; exec df -Pk -- "$d"',
+        installDir,
+      ),
       sudo: false,
     },
     java: { command: sh('java -version 2>&1 || true'), sudo: false },
     kafka: {
-      command: sh('cat -- "$1/kvs-dist.properties" 2>/dev/null || ls -1 -- "$1/libs" 2>/dev/null || true', installDir),
+      command: sh(
+        'cat -- "$1/kvs-dist.properties" 2>/dev/null || ls -1 -- "$1/libs" 2>/dev/null || true',
+        installDir,
+      ),
       sudo: false,
     },
-    zookeeperd: { command: sh("dpkg-query -W -f='${Status} ${Version}\\n' zookeeperd 2>&1 || true"), sudo: false },
-    zookeeperdPolicy: { command: sh('apt-cache policy zookeeperd 2>/dev/null || true'), sudo: false },
+    zookeeperd: {
+      command: sh("dpkg-query -W -f='${Status} ${Version}\\n' zookeeperd 2>&1 || true"),
+      sudo: false,
+    },
+    zookeeperdPolicy: {
+      command: sh('apt-cache policy zookeeperd 2>/dev/null || true'),
+      sudo: false,
+    },
     ports: { command: sh('ss -ltnH 2>/dev/null || ss -ltn'), sudo: false },
-    ufw: { command: sh('command -v ufw >/dev/null 2>&1 || { echo "ufw: not found"; exit 0; }; ufw status'), sudo: true },
+    ufw: {
+      command: sh(
+        'command -v ufw >/dev/null 2>&1 || { echo "ufw: not found"; exit 0; }; ufw status',
+      ),
+      sudo: true,
+    },
     user: { command: { argv: ['id', '-un'] }, sudo: false },
   };
 }

@@ -3,7 +3,7 @@
  * every command. argv is shell-quoted here for display only (the SSH layer never joins
  * argv into a string). Plans never hold secrets, so everything is shown.
  */
-import type { InstallPlan, OperationPlan, PlanStep, RemoteCommand } from './plan.js';
+import type { InstallPlan, OperationPlan, PlanStep, RemoteCommand } from './plan-types.js';
 
 /** POSIX shell quoting for display: bare when safe, else single quotes. */
 export function shellQuote(arg: string): string {
@@ -18,7 +18,11 @@ export interface RenderOptions {
   maxScriptLength?: number;
 }
 
-export function renderCommand(command: RemoteCommand, sudo: boolean, options: RenderOptions = {}): string[] {
+export function renderCommand(
+  command: RemoteCommand,
+  sudo: boolean,
+  options: RenderOptions = {},
+): string[] {
   if ('argv' in command) {
     const parts = command.argv.map((a, i) => {
       const isScript = i === 2 && command.argv[0] === 'sh' && command.argv[1] === '-c';
@@ -39,15 +43,22 @@ export function renderCommand(command: RemoteCommand, sudo: boolean, options: Re
 export function renderStep(step: PlanStep, index: number, options: RenderOptions = {}): string[] {
   const out = [`${index + 1}. ${step.title}${step.sudo ? '  [sudo]' : ''}`, `   why: ${step.why}`];
   if (step.check !== undefined) {
-    const [first, ...rest] = renderCommand(step.check, step.sudo, { ...options, fileContents: false });
+    const [first, ...rest] = renderCommand(step.check, step.sudo, {
+      ...options,
+      fileContents: false,
+    });
     out.push(`   skip if this succeeds: ${first ?? ''}`, ...rest.map((l) => `   ${l}`));
   }
   if (step.apply.length === 0) out.push('   (nothing to run)');
-  for (const command of step.apply) out.push(...renderCommand(command, step.sudo, options).map((l) => `   ${l}`));
+  for (const command of step.apply)
+    out.push(...renderCommand(command, step.sudo, options).map((l) => `   ${l}`));
   return out;
 }
 
-export function renderPlan(plan: InstallPlan | OperationPlan, options: RenderOptions = {}): string[] {
+export function renderPlan(
+  plan: InstallPlan | OperationPlan,
+  options: RenderOptions = {},
+): string[] {
   const inst = plan.installation;
   const zk = inst.zookeeper === null ? '' : ` + ZooKeeper (${inst.zookeeper})`;
   const lines = [

@@ -27,8 +27,16 @@ import { main } from '../../cli/kvs.js';
 import { makeTestVideo } from '../../../scripts/test-support/test-video.js';
 import { openSsh, type SshSession } from '../ssh/ssh-session.js';
 import { LAYOUT } from './config.js';
-import { detectServer, runPlan, verifyFromLaptop, RunPlanError, type StepEvent } from './executor.js';
-import { buildInstallPlan, buildStopPlan, type InstallPlan } from './plan.js';
+import {
+  detectServer,
+  runPlan,
+  verifyFromLaptop,
+  RunPlanError,
+  type StepEvent,
+} from './executor.js';
+import { buildInstallPlan } from './install-plan.js';
+import { type InstallPlan } from './plan-types.js';
+import { buildStopPlan } from './service-plans.js';
 
 function staticSkipReason(): string | undefined {
   const sandbox = sshdSkipReason();
@@ -40,197 +48,295 @@ function staticSkipReason(): string | undefined {
 const lock = staticSkipReason() === undefined ? await acquireInstallLock() : undefined;
 const reason = staticSkipReason() ?? lock?.reason;
 
-const userExists = (name: string): boolean => spawnSync('id', [name], { stdio: 'ignore' }).status === 0;
+const userExists = (name: string): boolean =>
+  spawnSync('id', [name], { stdio: 'ignore' }).status === 0;
 
-describe.skipIf(reason !== undefined)(`kvs setup over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`, () => {
-  const rand = randomBytes(3).toString('hex');
-  let starting: Promise<SshdSandbox> | undefined;
-  let sb: SshdSandbox | undefined;
-  let ns = '';
-  let user = '';
-  let password = '';
-  let nsAddr = '';
-  let dir = '';
-  let installDir = '';
-  let tarball = '';
-  let video = '';
-  const sessions: SshSession[] = [];
+describe.skipIf(reason !== undefined)(
+  `kvs setup over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`,
+  () => {
+    const rand = randomBytes(3).toString('hex');
+    let starting: Promise<SshdSandbox> | undefined;
+    let sb: SshdSandbox | undefined;
+    let ns = '';
+    let user = '';
+    let password = '';
+    let nsAddr = '';
+    let dir = '';
+    let installDir = '';
+    let tarball = '';
+    let video = '';
+    const sessions: SshSession[] = [];
 
-  const open = async (): Promise<SshSession> => {
-    const s = await openSsh({
-      host: nsAddr,
-      username: user,
-      auth: { kind: 'password', password },
-      hostKey: { knownHostsFile: path.join(dir, 'kh.json'), acceptNew: true },
-    });
-    sessions.push(s);
-    return s;
-  };
-  const nsPids = async (): Promise<number[]> => (await sb?.pids()) ?? [];
-  const loginArgs = (): string[] => [
-    '--host', nsAddr, '--user', user, '--password-stdin', '--sudo-password-stdin',
-    '--known-hosts', path.join(dir, 'kh-cli.json'), '--accept-new-host-key', '--install-dir', installDir,
-  ];
-  const cli = async (args: string[]): Promise<{ code: number; out: string[]; err: string }> => {
-    const out: string[] = [];
-    let err = '';
-    const io = { out: (l: string) => out.push(l), err: (t: string) => (err += t), isTTY: false, readStdin: async () => `${password}\n${password}\n` };
-    const code = await main(args, io);
-    return { code, out, err };
-  };
-  const planFor = async (s: SshSession, sudoPassword: string): Promise<InstallPlan> => {
-    const facts = await detectServer(s, installDir, { sudoPassword });
-    return buildInstallPlan(facts, { mode: 'kraft', kafkaVersion: '4.1.1', installDir, advertise: nsAddr, source: { kind: 'upload', tarballPath: tarball } });
-  };
-
-  beforeAll(async () => {
-    installDir = `/tmp/kvs-setup-${rand}/kafka`;
-    starting = startSshdSandbox({ prefix: 'kvs-setup', sudo: true });
-    sb = await starting;
-    ({ ns, user, password, address: nsAddr, dir } = sb);
-
-    const packed = await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') });
-    tarball = packed.tarball;
-    video = await makeTestVideo({ dir, seconds: 1, width: 160, height: 120, fps: 10 });
-  }, 120_000);
-
-  afterAll(async () => {
-    const step = async (f: () => Promise<unknown>): Promise<void> => {
-      try {
-        await f();
-      } catch {
-        /* keep cleaning */
-      }
-    };
-    // The broker via the stop plan first, then anything left in the namespace by pid.
-    if (userExists(LAYOUT.user) && installDir) {
-      await step(async () => {
-        const s = await open();
-        const facts = await detectServer(s, installDir, { sudoPassword: password });
-        if (facts.kafkaVersion !== null) {
-          const plan = await planFor(s, password);
-          await runPlan(s, buildStopPlan(plan.installation), { sudoPassword: password });
-        }
+    const open = async (): Promise<SshSession> => {
+      const s = await openSsh({
+        host: nsAddr,
+        username: user,
+        auth: { kind: 'password', password },
+        hostKey: { knownHostsFile: path.join(dir, 'kh.json'), acceptNew: true },
       });
-    }
-    for (const s of sessions) await step(() => s.close());
-    // sshd, anything left in the namespace (by pid), the namespace, veth, user, sudoers file,
-    // temp folder; also when beforeAll gave up early and the sandbox is still on its way up.
-    await step(async () => (await starting)?.close());
-    // installLeftoversReason() === undefined guaranteed these did not exist before the test.
-    await removeInstallLeftovers();
-    await lock?.release();
-    await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
-  }, 60_000);
+      sessions.push(s);
+      return s;
+    };
+    const nsPids = async (): Promise<number[]> => (await sb?.pids()) ?? [];
+    const loginArgs = (): string[] => [
+      '--host',
+      nsAddr,
+      '--user',
+      user,
+      '--password-stdin',
+      '--sudo-password-stdin',
+      '--known-hosts',
+      path.join(dir, 'kh-cli.json'),
+      '--accept-new-host-key',
+      '--install-dir',
+      installDir,
+    ];
+    const cli = async (args: string[]): Promise<{ code: number; out: string[]; err: string }> => {
+      const out: string[] = [];
+      let err = '';
+      const io = {
+        out: (l: string) => out.push(l),
+        err: (t: string) => (err += t),
+        isTTY: false,
+        readStdin: async () => `${password}\n${password}\n`,
+      };
+      const code = await main(args, io);
+      return { code, out, err };
+    };
+    const planFor = async (s: SshSession, sudoPassword: string): Promise<InstallPlan> => {
+      const facts = await detectServer(s, installDir, { sudoPassword });
+      return buildInstallPlan(facts, {
+        mode: 'kraft',
+        kafkaVersion: '4.1.1',
+        installDir,
+        advertise: nsAddr,
+        source: { kind: 'upload', tarballPath: tarball },
+      });
+    };
 
-  it('a wrong sudo password fails with SUDO_AUTH_FAILED at the first sudo step and changes nothing', async () => {
-    const s = await open();
-    const wrong = `wrong-${randomBytes(4).toString('hex')}`;
-    const plan = await planFor(s, wrong);
-    expect(plan.installation.systemd).toBe(false); // PID 1 here is not systemd: the pid-file path
-    const firstSudo = plan.steps.find((st) => st.sudo);
-    const events: StepEvent[] = [];
-    const err: unknown = await runPlan(s, plan, { sudoPassword: wrong, onStep: (e) => events.push(e) }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(RunPlanError);
-    const re = err as RunPlanError;
-    expect(re.code).toBe('SUDO_AUTH_FAILED');
-    expect(re.stepId).toBe(firstSudo?.id);
-    expect(re.message).toContain(firstSudo?.title ?? '?');
-    expect(JSON.stringify([re.toJSON(), events])).not.toContain(wrong);
-    expect(events.filter((e) => e.status === 'changed')).toEqual([]);
-    expect(userExists(LAYOUT.user)).toBe(false);
-    expect(existsSync(LAYOUT.stateDir) || existsSync(installDir)).toBe(false);
-  }, 60_000);
+    beforeAll(async () => {
+      installDir = `/tmp/kvs-setup-${rand}/kafka`;
+      starting = startSshdSandbox({ prefix: 'kvs-setup', sudo: true });
+      sb = await starting;
+      ({ ns, user, password, address: nsAddr, dir } = sb);
 
-  it('kvs setup --dry-run prints the plan and changes nothing', async () => {
-    const r = await cli(['setup', ...loginArgs(), '--kafka-tarball', tarball, '--advertise', nsAddr, '--dry-run']);
-    expect(r.code, r.err).toBe(0);
-    expect(r.out.join('\n')).toContain('Start Kafka in the background');
-    expect(userExists(LAYOUT.user)).toBe(false);
-  }, 60_000);
+      const packed = await packKafka({
+        mode: 'kraft',
+        out: path.join(dir, 'kafka_2.13-4.1.1.tgz'),
+      });
+      tarball = packed.tarball;
+      video = await makeTestVideo({ dir, seconds: 1, width: 160, height: 120, fps: 10 });
+    }, 120_000);
 
-  it('kvs setup installs and starts Kafka in the namespace (upload, password + sudo password, --json)', async () => {
-    const t0 = Date.now();
-    const r = await cli(['setup', ...loginArgs(), '--mode', 'kraft', '--kafka-version', '4.1.1', '--kafka-tarball', tarball, '--advertise', nsAddr, '--json']);
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain('[changed] Start Kafka in the background');
-    expect(r.err).not.toContain(password);
-    const last = JSON.parse(r.out.at(-1) ?? '{}') as Record<string, unknown>;
-    expect(last).toMatchObject({ ok: true, bootstrap: `${nsAddr}:9092`, mode: 'kraft', kafkaVersion: '4.1.1' });
-    expect(last.changed).toBeGreaterThan(5);
-    // The broker listens inside the namespace only.
-    expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).toContain(':9092');
-    expect(await sh('ss', ['-Hltn'])).not.toMatch(/:9092\s/);
-    console.log(`setup took ${Date.now() - t0} ms`);
-  }, 120_000);
+    afterAll(async () => {
+      const step = async (f: () => Promise<unknown>): Promise<void> => {
+        try {
+          await f();
+        } catch {
+          /* keep cleaning */
+        }
+      };
+      // The broker via the stop plan first, then anything left in the namespace by pid.
+      if (userExists(LAYOUT.user) && installDir) {
+        await step(async () => {
+          const s = await open();
+          const facts = await detectServer(s, installDir, { sudoPassword: password });
+          if (facts.kafkaVersion !== null) {
+            const plan = await planFor(s, password);
+            await runPlan(s, buildStopPlan(plan.installation), { sudoPassword: password });
+          }
+        });
+      }
+      for (const s of sessions) await step(() => s.close());
+      // sshd, anything left in the namespace (by pid), the namespace, veth, user, sudoers file,
+      // temp folder; also when beforeAll gave up early and the sandbox is still on its way up.
+      await step(async () => (await starting)?.close());
+      // installLeftoversReason() === undefined guaranteed these did not exist before the test.
+      await removeInstallLeftovers();
+      await lock?.release();
+      await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
+    }, 60_000);
 
-  it('from the laptop: metadata advertises the namespace address and a 1 s video round-trips every frame', async () => {
-    const v = await verifyFromLaptop({ advertise: nsAddr, videoFile: video });
-    expect(v).toMatchObject({ ok: true, bootstrap: `${nsAddr}:9092`, brokers: [`${nsAddr}:9092`], problem: null });
-    expect(v.framesSent).toBe(10);
-    expect(v.framesReceived).toBe(10);
-  }, 60_000);
+    it('a wrong sudo password fails with SUDO_AUTH_FAILED at the first sudo step and changes nothing', async () => {
+      const s = await open();
+      const wrong = `wrong-${randomBytes(4).toString('hex')}`;
+      const plan = await planFor(s, wrong);
+      expect(plan.installation.systemd).toBe(false); // PID 1 here is not systemd: the pid-file path
+      const firstSudo = plan.steps.find((st) => st.sudo);
+      const events: StepEvent[] = [];
+      const err: unknown = await runPlan(s, plan, {
+        sudoPassword: wrong,
+        onStep: (e) => events.push(e),
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(RunPlanError);
+      const re = err as RunPlanError;
+      expect(re.code).toBe('SUDO_AUTH_FAILED');
+      expect(re.stepId).toBe(firstSudo?.id);
+      expect(re.message).toContain(firstSudo?.title ?? '?');
+      expect(JSON.stringify([re.toJSON(), events])).not.toContain(wrong);
+      expect(events.filter((e) => e.status === 'changed')).toEqual([]);
+      expect(userExists(LAYOUT.user)).toBe(false);
+      expect(existsSync(LAYOUT.stateDir) || existsSync(installDir)).toBe(false);
+    }, 60_000);
 
-  it('running the same setup again changes nothing', async () => {
-    const s = await open();
-    const plan = await planFor(s, password);
-    const events: StepEvent[] = [];
-    const result = await runPlan(s, plan, { sudoPassword: password, onStep: (e) => events.push(e) });
-    expect(result.changed).toBe(0);
-    const finals = events.filter((e) => e.status !== 'running');
-    expect(finals).toHaveLength(plan.steps.length);
-    for (const e of finals) expect(['unchanged', 'checked'], `${e.stepId}: ${e.status}`).toContain(e.status);
-    expect(finals.find((e) => e.stepId === 'start-kafka')?.status).toBe('unchanged');
-  }, 60_000);
+    it('kvs setup --dry-run prints the plan and changes nothing', async () => {
+      const r = await cli([
+        'setup',
+        ...loginArgs(),
+        '--kafka-tarball',
+        tarball,
+        '--advertise',
+        nsAddr,
+        '--dry-run',
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.join('\n')).toContain('Start Kafka in the background');
+      expect(userExists(LAYOUT.user)).toBe(false);
+    }, 60_000);
 
-  it('kvs server status / stop / uninstall --remove-data leave nothing behind', async () => {
-    const st = await cli(['server', 'status', ...loginArgs(), '--json']);
-    expect(st.code, st.err).toBe(0);
-    expect(JSON.parse(st.out.at(-1) ?? '{}')).toMatchObject({ ok: true, kafka: true, mode: 'kraft' });
+    it('kvs setup installs and starts Kafka in the namespace (upload, password + sudo password, --json)', async () => {
+      const t0 = Date.now();
+      const r = await cli([
+        'setup',
+        ...loginArgs(),
+        '--mode',
+        'kraft',
+        '--kafka-version',
+        '4.1.1',
+        '--kafka-tarball',
+        tarball,
+        '--advertise',
+        nsAddr,
+        '--json',
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain('[changed] Start Kafka in the background');
+      expect(r.err).not.toContain(password);
+      const last = JSON.parse(r.out.at(-1) ?? '{}') as Record<string, unknown>;
+      expect(last).toMatchObject({
+        ok: true,
+        bootstrap: `${nsAddr}:9092`,
+        mode: 'kraft',
+        kafkaVersion: '4.1.1',
+      });
+      expect(last.changed).toBeGreaterThan(5);
+      // The broker listens inside the namespace only.
+      expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).toContain(':9092');
+      expect(await sh('ss', ['-Hltn'])).not.toMatch(/:9092\s/);
+      console.log(`setup took ${Date.now() - t0} ms`);
+    }, 120_000);
 
-    const stop = await cli(['server', 'stop', ...loginArgs()]);
-    expect(stop.code, stop.err).toBe(0);
-    expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).not.toContain(':9092');
-    const st2 = await cli(['server', 'status', ...loginArgs(), '--json']);
-    expect(JSON.parse(st2.out.at(-1) ?? '{}')).toMatchObject({ kafka: false });
+    it('from the laptop: metadata advertises the namespace address and a 1 s video round-trips every frame', async () => {
+      const v = await verifyFromLaptop({ advertise: nsAddr, videoFile: video });
+      expect(v).toMatchObject({
+        ok: true,
+        bootstrap: `${nsAddr}:9092`,
+        brokers: [`${nsAddr}:9092`],
+        problem: null,
+      });
+      expect(v.framesSent).toBe(10);
+      expect(v.framesReceived).toBe(10);
+    }, 60_000);
 
-    const un = await cli(['server', 'uninstall', ...loginArgs(), '--remove-data', '--json']);
-    expect(un.code, un.err).toBe(0);
-    expect(existsSync(installDir)).toBe(false);
-    expect(existsSync(LAYOUT.stateDir)).toBe(false);
-    expect(existsSync(LAYOUT.stagingDir)).toBe(false);
-    expect(userExists(LAYOUT.user)).toBe(false);
-    // Only sshd (and session processes on their way out) remain in the namespace: no java.
-    const cmds = await Promise.all((await nsPids()).map((p) => sh('ps', ['-o', 'comm=', '-p', String(p)]).catch(() => '')));
-    expect(cmds.join('')).not.toContain('java');
-  }, 90_000);
+    it('running the same setup again changes nothing', async () => {
+      const s = await open();
+      const plan = await planFor(s, password);
+      const events: StepEvent[] = [];
+      const result = await runPlan(s, plan, {
+        sudoPassword: password,
+        onStep: (e) => events.push(e),
+      });
+      expect(result.changed).toBe(0);
+      const finals = events.filter((e) => e.status !== 'running');
+      expect(finals).toHaveLength(plan.steps.length);
+      for (const e of finals)
+        expect(['unchanged', 'checked'], `${e.stepId}: ${e.status}`).toContain(e.status);
+      expect(finals.find((e) => e.stepId === 'start-kafka')?.status).toBe('unchanged');
+    }, 60_000);
 
-  it('ZooKeeper mode (Kafka 3.9.1 + the bundled ZooKeeper, no systemd): setup, round trip, uninstall', async () => {
-    const zkTarball = (await packKafka({ mode: 'zookeeper', out: path.join(dir, 'kafka_2.13-3.9.1.tgz') })).tarball;
-    const zkArgs = loginArgs().map((a) => (a === installDir ? `${installDir}-zk` : a));
-    const r = await cli(['setup', ...zkArgs, '--mode', 'zookeeper', '--kafka-version', '3.9.1', '--zookeeper', 'bundled', '--kafka-tarball', zkTarball, '--advertise', nsAddr, '--json']);
-    expect(r.code, r.err).toBe(0);
-    expect(r.err).toContain('[changed] Start ZooKeeper in the background');
-    expect(r.err).not.toMatch(/apt-get|Install ZooKeeper \(zookeeperd\)/);
-    expect(JSON.parse(r.out.at(-1) ?? '{}')).toMatchObject({ ok: true, bootstrap: `${nsAddr}:9092`, mode: 'zookeeper', kafkaVersion: '3.9.1' });
-    const v = await verifyFromLaptop({ advertise: nsAddr, videoFile: video });
-    expect(v).toMatchObject({ ok: true, brokers: [`${nsAddr}:9092`], framesSent: 10, framesReceived: 10 });
-    const un = await cli(['server', 'uninstall', ...zkArgs, '--remove-data']);
-    expect(un.code, un.err).toBe(0);
-    expect(un.out.join('\n')).toContain('[changed] Stop ZooKeeper');
-    expect(userExists(LAYOUT.user)).toBe(false);
-    expect(existsSync(LAYOUT.stateDir)).toBe(false);
-    const listening = await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn']);
-    expect(listening).not.toMatch(/:(9092|2181)\s/);
-  }, 120_000);
+    it('kvs server status / stop / uninstall --remove-data leave nothing behind', async () => {
+      const st = await cli(['server', 'status', ...loginArgs(), '--json']);
+      expect(st.code, st.err).toBe(0);
+      expect(JSON.parse(st.out.at(-1) ?? '{}')).toMatchObject({
+        ok: true,
+        kafka: true,
+        mode: 'kraft',
+      });
 
-  it('an unknown host key without --accept-new-host-key is refused with the fingerprint and how to accept it', async () => {
-    const args = loginArgs().filter((a) => a !== '--accept-new-host-key').map((a) => (a.endsWith('kh-cli.json') ? path.join(dir, 'kh-new.json') : a));
-    const r = await cli(['server', 'status', ...args]);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^kvs: .*SHA256:[A-Za-z0-9+/]{43}.*--accept-new-host-key/);
-  }, 30_000);
-});
+      const stop = await cli(['server', 'stop', ...loginArgs()]);
+      expect(stop.code, stop.err).toBe(0);
+      expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).not.toContain(':9092');
+      const st2 = await cli(['server', 'status', ...loginArgs(), '--json']);
+      expect(JSON.parse(st2.out.at(-1) ?? '{}')).toMatchObject({ kafka: false });
+
+      const un = await cli(['server', 'uninstall', ...loginArgs(), '--remove-data', '--json']);
+      expect(un.code, un.err).toBe(0);
+      expect(existsSync(installDir)).toBe(false);
+      expect(existsSync(LAYOUT.stateDir)).toBe(false);
+      expect(existsSync(LAYOUT.stagingDir)).toBe(false);
+      expect(userExists(LAYOUT.user)).toBe(false);
+      // Only sshd (and session processes on their way out) remain in the namespace: no java.
+      const cmds = await Promise.all(
+        (await nsPids()).map((p) => sh('ps', ['-o', 'comm=', '-p', String(p)]).catch(() => '')),
+      );
+      expect(cmds.join('')).not.toContain('java');
+    }, 90_000);
+
+    it('ZooKeeper mode (Kafka 3.9.1 + the bundled ZooKeeper, no systemd): setup, round trip, uninstall', async () => {
+      const zkTarball = (
+        await packKafka({ mode: 'zookeeper', out: path.join(dir, 'kafka_2.13-3.9.1.tgz') })
+      ).tarball;
+      const zkArgs = loginArgs().map((a) => (a === installDir ? `${installDir}-zk` : a));
+      const r = await cli([
+        'setup',
+        ...zkArgs,
+        '--mode',
+        'zookeeper',
+        '--kafka-version',
+        '3.9.1',
+        '--zookeeper',
+        'bundled',
+        '--kafka-tarball',
+        zkTarball,
+        '--advertise',
+        nsAddr,
+        '--json',
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.err).toContain('[changed] Start ZooKeeper in the background');
+      expect(r.err).not.toMatch(/apt-get|Install ZooKeeper \(zookeeperd\)/);
+      expect(JSON.parse(r.out.at(-1) ?? '{}')).toMatchObject({
+        ok: true,
+        bootstrap: `${nsAddr}:9092`,
+        mode: 'zookeeper',
+        kafkaVersion: '3.9.1',
+      });
+      const v = await verifyFromLaptop({ advertise: nsAddr, videoFile: video });
+      expect(v).toMatchObject({
+        ok: true,
+        brokers: [`${nsAddr}:9092`],
+        framesSent: 10,
+        framesReceived: 10,
+      });
+      const un = await cli(['server', 'uninstall', ...zkArgs, '--remove-data']);
+      expect(un.code, un.err).toBe(0);
+      expect(un.out.join('\n')).toContain('[changed] Stop ZooKeeper');
+      expect(userExists(LAYOUT.user)).toBe(false);
+      expect(existsSync(LAYOUT.stateDir)).toBe(false);
+      const listening = await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn']);
+      expect(listening).not.toMatch(/:(9092|2181)\s/);
+    }, 120_000);
+
+    it('an unknown host key without --accept-new-host-key is refused with the fingerprint and how to accept it', async () => {
+      const args = loginArgs()
+        .filter((a) => a !== '--accept-new-host-key')
+        .map((a) => (a.endsWith('kh-cli.json') ? path.join(dir, 'kh-new.json') : a));
+      const r = await cli(['server', 'status', ...args]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^kvs: .*SHA256:[A-Za-z0-9+/]{43}.*--accept-new-host-key/);
+    }, 30_000);
+  },
+);

@@ -20,9 +20,23 @@ import { startViewer } from '../kafka/viewer.js';
 import { produceFile } from '../produce-file.js';
 import type { ExecOptions, ExecResult, SshSession, UploadOptions } from '../ssh/ssh-session.js';
 import { isSshError } from '../ssh/ssh-errors.js';
-import { detectionCommands, factsFromOutputs, type CommandOutput, type FactKey, type ServerFacts } from './detect.js';
+import {
+  detectionCommands,
+  factsFromOutputs,
+  type CommandOutput,
+  type FactKey,
+  type ServerFacts,
+} from './detect.js';
 import { renderCommand } from './dry-run.js';
-import { buildStatusPlan, installationFor, type Installation, type InstallPlan, type OperationPlan, type PlanStep, type RemoteCommand } from './plan.js';
+import { installationFor } from './installation.js';
+import {
+  type Installation,
+  type InstallPlan,
+  type OperationPlan,
+  type PlanStep,
+  type RemoteCommand,
+} from './plan-types.js';
+import { buildStatusPlan } from './service-plans.js';
 
 export type StepStatus = 'running' | 'changed' | 'unchanged' | 'checked' | 'failed';
 
@@ -121,25 +135,40 @@ function makeRunner(session: SshSession, opts: RunPlanOptions): Runner {
   let root: boolean | undefined;
   const isRoot = async (): Promise<boolean> => (root ??= await session.isRoot());
   const log = opts.onLog;
-  const logLine = log === undefined ? undefined : (l: string): void => log(scrub(l, opts.sudoPassword));
+  const logLine =
+    log === undefined ? undefined : (l: string): void => log(scrub(l, opts.sudoPassword));
   const common = (timeoutMs: number): { timeoutMs: number; signal?: AbortSignal } =>
     opts.signal ? { timeoutMs, signal: opts.signal } : { timeoutMs };
   /** Like common, plus the command's output streamed to the live log line by line. */
-  const streamed = async (go: (o: ExecOptions) => Promise<ExecResult>, timeoutMs: number): Promise<ExecResult> => {
+  const streamed = async (
+    go: (o: ExecOptions) => Promise<ExecResult>,
+    timeoutMs: number,
+  ): Promise<ExecResult> => {
     if (logLine === undefined) return go(common(timeoutMs));
     const out = lineSplitter(logLine);
     const err = lineSplitter(logLine);
     try {
-      return await go({ ...common(timeoutMs), onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) });
+      return await go({
+        ...common(timeoutMs),
+        onStdout: (c) => out.push(c),
+        onStderr: (c) => err.push(c),
+      });
     } finally {
       out.flush();
       err.flush();
     }
   };
-  const argv = async (a: readonly string[], sudo: boolean, timeoutMs: number): Promise<ExecResult> => {
+  const argv = async (
+    a: readonly string[],
+    sudo: boolean,
+    timeoutMs: number,
+  ): Promise<ExecResult> => {
     if (!sudo || (await isRoot())) return streamed((o) => session.exec(a, o), timeoutMs);
     const pw = opts.sudoPassword;
-    return streamed((o) => session.sudo(a, pw === undefined ? o : { ...o, password: pw }), timeoutMs);
+    return streamed(
+      (o) => session.sudo(a, pw === undefined ? o : { ...o, password: pw }),
+      timeoutMs,
+    );
   };
   /** Upload progress for the live log, every 10 %. */
   const uploadProgress = (name: string): UploadOptions => {
@@ -150,19 +179,31 @@ function makeRunner(session: SshSession, opts: RunPlanOptions): Runner {
         const tenth = total > 0 ? Math.floor((done / total) * 10) : 10;
         if (tenth === shown) return;
         shown = tenth;
-        logLine(`uploading ${name}: ${(done / 1024 ** 2).toFixed(1)} of ${(total / 1024 ** 2).toFixed(1)} MiB`);
+        logLine(
+          `uploading ${name}: ${(done / 1024 ** 2).toFixed(1)} of ${(total / 1024 ** 2).toFixed(1)} MiB`,
+        );
       },
     };
   };
   const ok: ExecResult = { code: 0, signal: null, stdout: '', stderr: '' };
   /** SFTP cannot sudo: put the bytes in a private temp file, then `sudo install` it into place. */
-  const viaTemp = async (put: (tmp: string) => Promise<void>, dest: string, mode: number, timeoutMs: number): Promise<ExecResult> => {
+  const viaTemp = async (
+    put: (tmp: string) => Promise<void>,
+    dest: string,
+    mode: number,
+    timeoutMs: number,
+  ): Promise<ExecResult> => {
     const made = await session.exec(['mktemp'], common(30_000));
     const tmp = made.stdout.trim();
-    if (made.code !== 0 || !tmp.startsWith('/')) return made.code !== 0 ? made : { ...made, code: 1, stderr: 'mktemp gave no path' };
+    if (made.code !== 0 || !tmp.startsWith('/'))
+      return made.code !== 0 ? made : { ...made, code: 1, stderr: 'mktemp gave no path' };
     try {
       await put(tmp);
-      return await argv(['install', '-m', mode.toString(8).padStart(4, '0'), '--', tmp, dest], true, timeoutMs);
+      return await argv(
+        ['install', '-m', mode.toString(8).padStart(4, '0'), '--', tmp, dest],
+        true,
+        timeoutMs,
+      );
     } finally {
       await session.exec(['rm', '-f', '--', tmp], common(30_000)).catch(() => undefined);
     }
@@ -185,7 +226,12 @@ function makeRunner(session: SshSession, opts: RunPlanOptions): Runner {
         await session.upload(localPath, remotePath, progress);
         return ok;
       }
-      return viaTemp((tmp) => session.upload(localPath, tmp, progress), remotePath, 0o644, timeoutMs);
+      return viaTemp(
+        (tmp) => session.upload(localPath, tmp, progress),
+        remotePath,
+        0o644,
+        timeoutMs,
+      );
     },
   };
 }
@@ -195,7 +241,11 @@ function outputOf(r: ExecResult, secret: string | undefined): string {
 }
 
 /** Run a plan's steps in order; resolves with the counts, rejects with a RunPlanError at the first failure. */
-export async function runPlan(session: SshSession, plan: InstallPlan | OperationPlan, opts: RunPlanOptions = {}): Promise<RunPlanResult> {
+export async function runPlan(
+  session: SshSession,
+  plan: InstallPlan | OperationPlan,
+  opts: RunPlanOptions = {},
+): Promise<RunPlanResult> {
   const runner = makeRunner(session, opts);
   const timeoutMs = opts.commandTimeoutMs ?? 10 * 60_000;
   const events: StepEvent[] = [];
@@ -204,10 +254,12 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
     opts.onStep?.(e);
   };
   const result: RunPlanResult = { changed: 0, unchanged: 0, checked: 0, events };
-  const readOnly = (step: PlanStep): boolean => plan.kind === 'status' || step.apply.length === 0 || READ_ONLY_STEPS.has(step.id);
+  const readOnly = (step: PlanStep): boolean =>
+    plan.kind === 'status' || step.apply.length === 0 || READ_ONLY_STEPS.has(step.id);
 
   for (const step of plan.steps) {
-    if (opts.signal?.aborted) throw new RunPlanError('CANCELLED', `Stopped before "${step.title}".`, step.id);
+    if (opts.signal?.aborted)
+      throw new RunPlanError('CANCELLED', `Stopped before "${step.title}".`, step.id);
     const base = { stepId: step.id, title: step.title };
     emit({ ...base, status: 'running' });
     let current: RemoteCommand | undefined;
@@ -228,7 +280,10 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
         opts.onLog?.(logLine(command, step.sudo));
         last = await runner.run(command, step.sudo, timeoutMs);
         if (last.code !== 0) {
-          const why = tail(last.stderr.trim() || last.stdout.trim() || `exit ${String(last.code ?? last.signal)}`, 600);
+          const why = tail(
+            last.stderr.trim() || last.stdout.trim() || `exit ${String(last.code ?? last.signal)}`,
+            600,
+          );
           throw new RunPlanError(
             'SSH_COMMAND_FAILED',
             `Step "${step.title}" failed: ${describeCommand(command, step.sudo)} exited ${String(last.code ?? `on ${String(last.signal)}`)}: ${why}`,
@@ -246,9 +301,18 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
       if (e instanceof RunPlanError) err = e;
       else if (isSshError(e) || e instanceof KvsError) {
         const cmd = current === undefined ? '' : ` (${describeCommand(current, step.sudo)})`;
-        err = new RunPlanError(e.code, `Step "${step.title}"${cmd}: ${e.message}`, step.id, e.detail);
+        err = new RunPlanError(
+          e.code,
+          `Step "${step.title}"${cmd}: ${e.message}`,
+          step.id,
+          e.detail,
+        );
       } else {
-        err = new RunPlanError('INTERNAL', `Step "${step.title}": ${e instanceof Error ? e.message : String(e)}`, step.id);
+        err = new RunPlanError(
+          'INTERNAL',
+          `Step "${step.title}": ${e instanceof Error ? e.message : String(e)}`,
+          step.id,
+        );
       }
       const safe = new RunPlanError(
         err.code,
@@ -256,7 +320,12 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
         err.stepId,
         err.detail === undefined ? undefined : scrub(err.detail, opts.sudoPassword),
       );
-      emit({ ...base, status: 'failed', error: safe.message, ...(safe.detail ? { output: safe.detail } : {}) });
+      emit({
+        ...base,
+        status: 'failed',
+        error: safe.message,
+        ...(safe.detail ? { output: safe.detail } : {}),
+      });
       throw safe;
     }
   }
@@ -268,7 +337,11 @@ export async function runPlan(session: SshSession, plan: InstallPlan | Operation
  * run with sudo when possible; when sudo is refused their fact stays unknown (null) here,
  * and the refusal shows at the plan's first sudo step instead.
  */
-export async function detectServer(session: SshSession, installDir: string, opts: { sudoPassword?: string; signal?: AbortSignal } = {}): Promise<ServerFacts> {
+export async function detectServer(
+  session: SshSession,
+  installDir: string,
+  opts: { sudoPassword?: string; signal?: AbortSignal } = {},
+): Promise<ServerFacts> {
   const runner = makeRunner(session, opts);
   const outputs: Partial<Record<FactKey, CommandOutput>> = {};
   for (const [key, { command, sudo }] of Object.entries(detectionCommands(installDir)) as Array<
@@ -278,7 +351,8 @@ export async function detectServer(session: SshSession, installDir: string, opts
       const r = await runner.run(command, sudo, 30_000);
       outputs[key] = { stdout: r.stdout, stderr: r.stderr, exitCode: r.code };
     } catch (e) {
-      if (isSshError(e) && (e.code === 'SUDO_AUTH_FAILED' || e.code === 'SUDO_NOT_ALLOWED')) continue;
+      if (isSshError(e) && (e.code === 'SUDO_AUTH_FAILED' || e.code === 'SUDO_NOT_ALLOWED'))
+        continue;
       throw e;
     }
   }
@@ -286,10 +360,23 @@ export async function detectServer(session: SshSession, installDir: string, opts
 }
 
 /** What kvs setup installed in installDir (mode read from its config), for start/stop/status/uninstall. */
-export async function installedIn(session: SshSession, facts: ServerFacts, installDir: string): Promise<Installation> {
-  if (facts.kafkaVersion === null) throw new KvsError('INVALID_ARGUMENT', `${installDir} holds no Kafka installed by kvs setup; check the install folder.`);
-  const kraft = await session.exec(['grep', '-q', '^process.roles=', '--', `${installDir}/config/server.properties`], { timeoutMs: 30_000 });
-  const zkProps = await session.exec(['test', '-f', `${installDir}/config/zookeeper.properties`], { timeoutMs: 30_000 });
+export async function installedIn(
+  session: SshSession,
+  facts: ServerFacts,
+  installDir: string,
+): Promise<Installation> {
+  if (facts.kafkaVersion === null)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      `${installDir} holds no Kafka installed by kvs setup; check the install folder.`,
+    );
+  const kraft = await session.exec(
+    ['grep', '-q', '^process.roles=', '--', `${installDir}/config/server.properties`],
+    { timeoutMs: 30_000 },
+  );
+  const zkProps = await session.exec(['test', '-f', `${installDir}/config/zookeeper.properties`], {
+    timeoutMs: 30_000,
+  });
   return installationFor(facts, {
     mode: kraft.code === 0 ? 'kraft' : 'zookeeper',
     kafkaVersion: facts.kafkaVersion,
@@ -307,7 +394,11 @@ export interface ServiceStatus {
 }
 
 /** Whether Kafka (and ZooKeeper) run: each status command exiting 0 means up; non-zero is "down", not an error. */
-export async function queryStatus(session: SshSession, installation: Installation, opts: { sudoPassword?: string; signal?: AbortSignal } = {}): Promise<ServiceStatus> {
+export async function queryStatus(
+  session: SshSession,
+  installation: Installation,
+  opts: { sudoPassword?: string; signal?: AbortSignal } = {},
+): Promise<ServiceStatus> {
   const plan = buildStatusPlan(installation);
   const out: ServiceStatus = { kafka: false, zookeeper: null };
   for (const step of plan.steps) {
@@ -351,7 +442,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function run(file: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(file, args, { timeout: 60_000 }, (err, _out, stderr) =>
-      err ? reject(new KvsError('FFMPEG_FAILED', `ffmpeg could not make the test video: ${tail(stderr, 300) || err.message}`)) : resolve(),
+      err
+        ? reject(
+            new KvsError(
+              'FFMPEG_FAILED',
+              `ffmpeg could not make the test video: ${tail(stderr, 300) || err.message}`,
+            ),
+          )
+        : resolve(),
     );
   });
 }
@@ -360,9 +458,22 @@ async function makeCheckVideo(dir: string): Promise<string> {
   const { ffmpegPath } = await locateFfmpeg();
   const file = path.join(dir, 'kvs-setup-check.mp4');
   await run(ffmpegPath, [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
-    '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=1',
-    '-c:v', 'mpeg4', '-q:v', '5', '-pix_fmt', 'yuv420p', `file:${file}`,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=10:duration=1',
+    '-c:v',
+    'mpeg4',
+    '-q:v',
+    '5',
+    '-pix_fmt',
+    'yuv420p',
+    `file:${file}`,
   ]);
   return file;
 }
@@ -377,7 +488,14 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
   const bootstrap = `${opts.advertise}:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   const handle = createKafka({ bootstrap, retries: 2 });
-  const out: VerifyResult = { ok: false, bootstrap, brokers: [], framesSent: 0, framesReceived: 0, problem: null };
+  const out: VerifyResult = {
+    ok: false,
+    bootstrap,
+    brokers: [],
+    framesSent: 0,
+    framesReceived: 0,
+    problem: null,
+  };
 
   // Metadata (retried: a broker that just started may not answer yet).
   let lastError = '';
@@ -391,7 +509,10 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
     } catch (e) {
       lastError = e instanceof Error ? e.message : String(e);
       if (Date.now() > deadline) {
-        throw new KvsError('BROKER_UNREACHABLE', `Kafka at ${bootstrap} did not answer from this computer: ${lastError}`);
+        throw new KvsError(
+          'BROKER_UNREACHABLE',
+          `Kafka at ${bootstrap} did not answer from this computer: ${lastError}`,
+        );
       }
       await sleep(1000);
     } finally {
@@ -407,7 +528,11 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
   const topic = `kvs-setup-check-${randomBytes(4).toString('hex')}`;
   try {
     const file = opts.videoFile ?? (await makeCheckVideo(dir));
-    const produced = await produceFile(handle, file, { topic, createTopic: true, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const produced = await produceFile(handle, file, {
+      topic,
+      createTopic: true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
     out.framesSent = produced.acked;
     // Read it back from the beginning. A broker that just started may still be creating its
     // consumer-offsets topic (ZooKeeper mode): a reader that comes back short is tried again.
@@ -427,7 +552,8 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
       out.framesReceived = Math.max(out.framesReceived, stats.frames);
       if (out.framesReceived < out.framesSent && Date.now() < deadline) await sleep(1000);
     } while (out.framesReceived < out.framesSent && Date.now() < deadline && !opts.signal?.aborted);
-    if (produced.failed > 0 || out.framesSent === 0) out.problem = `${produced.failed} of ${produced.frames} frames could not be sent.`;
+    if (produced.failed > 0 || out.framesSent === 0)
+      out.problem = `${produced.failed} of ${produced.frames} frames could not be sent.`;
     else if (out.framesReceived !== out.framesSent) {
       out.problem = `${out.framesSent} frames were sent but ${out.framesReceived} came back${viewerError ? ` (${viewerError})` : ''}.`;
     }

@@ -1,5 +1,5 @@
 /**
- * The fixed scripts of plan.ts run for real in a local sh, with values full of shell
+ * The fixed scripts of scripts.ts run for real in a local sh, with values full of shell
  * metacharacters passed as positional arguments: they must be treated as data.
  */
 import { execFile } from 'node:child_process';
@@ -10,12 +10,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCRIPTS } from './plan.js';
+import { SCRIPTS } from './scripts.js';
 
 function sh(script: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile('sh', ['-c', script, 'sh', ...args], { timeout: 20_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stderr });
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+        stderr,
+      });
     });
   });
 }
@@ -23,7 +26,10 @@ function sh(script: string, ...args: string[]): Promise<{ code: number; stderr: 
 let dir = '';
 beforeAll(async () => {
   // A folder name that would run `touch pwned` if it were ever interpolated into script text.
-  dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'kvs-setup-')), "a b;$(touch pwned)`touch pwned`'\"");
+  dir = path.join(
+    await mkdtemp(path.join(os.tmpdir(), 'kvs-setup-')),
+    'a b;$(touch pwned)`touch pwned`\'"',
+  );
   await mkdir(dir, { recursive: true });
 });
 afterAll(async () => {
@@ -53,7 +59,10 @@ describe('fixed scripts with hostile positional values', () => {
     const sum = createHash('sha512').update('kafka').digest('hex').toUpperCase();
     const sums = path.join(dir, 'apache.sha512');
     const groups = sum.match(/.{8}/g) ?? [];
-    await writeFile(sums, `kafka_2.13-4.1.1.tgz: ${groups.slice(0, 8).join(' ')}\n                      ${groups.slice(8).join(' ')}\n`);
+    await writeFile(
+      sums,
+      `kafka_2.13-4.1.1.tgz: ${groups.slice(0, 8).join(' ')}\n                      ${groups.slice(8).join(' ')}\n`,
+    );
     expect((await sh(SCRIPTS.verifyApacheSha512, part, sums)).code).toBe(0);
     await writeFile(sums, `${sum.toLowerCase()}  kafka_2.13-4.1.1.tgz\n`);
     expect((await sh(SCRIPTS.verifyApacheSha512, part, sums)).code).toBe(0);
