@@ -7,13 +7,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KvsError } from '../../shared/errors.js';
 import type { Frame } from '../frame.js';
+import { fitDimensions, outputFps, planFfmpeg, qualityToQscale } from './ffmpeg-plan.js';
+import { Pacer } from './frame-pacer.js';
 import {
-  Pacer,
-  fitDimensions,
   openFrameSource,
-  outputFps,
-  planFfmpeg,
-  qualityToQscale,
   type FrameSource,
   type FrameSourceOptions,
   type PacerClock,
@@ -21,7 +18,11 @@ import {
 import { jpegDimensions, looksLikeCompleteJpeg } from './jpeg-splitter.js';
 import { locateFfmpeg, type FfmpegPaths } from './locate-ffmpeg.js';
 import type { VideoProbe } from './probe.js';
-import { makeBadFiles, makeTestVideo, type BadFiles } from '../../../scripts/test-support/test-video.js';
+import {
+  makeBadFiles,
+  makeTestVideo,
+  type BadFiles,
+} from '../../../scripts/test-support/test-video.js';
 
 const run = promisify(execFile);
 

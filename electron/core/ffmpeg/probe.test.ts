@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KvsError, type ErrorCode } from '../../shared/errors.js';
 import { locateFfmpeg, type FfmpegPaths } from './locate-ffmpeg.js';
 import { parseRate, probeVideo } from './probe.js';
-import { makeBadFiles, makeTestVideo, type BadFiles } from '../../../scripts/test-support/test-video.js';
+import {
+  makeBadFiles,
+  makeTestVideo,
+  type BadFiles,
+} from '../../../scripts/test-support/test-video.js';
 
 const run = promisify(execFile);
 

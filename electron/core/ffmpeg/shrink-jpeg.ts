@@ -24,12 +24,37 @@ export const SHRINK_STEPS: ReadonlyArray<{ q: number; scale: number }> = [
   { q: 24, scale: 0.2 },
 ];
 
-function runFfmpeg(ffmpegPath: string, input: Buffer, q: number, scale: number, timeoutMs: number): Promise<Buffer | null> {
+function runFfmpeg(
+  ffmpegPath: string,
+  input: Buffer,
+  q: number,
+  scale: number,
+  timeoutMs: number,
+): Promise<Buffer | null> {
   return new Promise((resolve) => {
     const vf = scale === 1 ? [] : ['-vf', `scale=trunc(iw*${scale}/2)*2:trunc(ih*${scale}/2)*2`];
     const child = spawn(
       ffmpegPath,
-      ['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'mjpeg', '-i', 'pipe:0', ...vf, '-frames:v', '1', '-c:v', 'mjpeg', '-q:v', String(q), '-f', 'mjpeg', 'pipe:1'],
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-f',
+        'mjpeg',
+        '-i',
+        'pipe:0',
+        ...vf,
+        '-frames:v',
+        '1',
+        '-c:v',
+        'mjpeg',
+        '-q:v',
+        String(q),
+        '-f',
+        'mjpeg',
+        'pipe:1',
+      ],
       { stdio: ['pipe', 'pipe', 'ignore'], windowsHide: true },
     );
     const chunks: Buffer[] = [];
