@@ -2,7 +2,7 @@
 import { useId, useState } from 'react';
 import type { ServiceState, SetupServerFacts } from '../../../../electron/shared/contract.js';
 import { useApi, useHostReady } from '../../shared/api-context.js';
-import { describeService, factRows, factWarnings } from './setup-logic.js';
+import { describeService, factRows, factWarnings } from './server-facts.js';
 import { ErrorBox, type SetupAction } from './setup-ui.js';
 
 export function FactsPanel({

@@ -1,7 +1,7 @@
 /** The first login to a server: its key, how to check it on the server, trust or not. */
 import { useId } from 'react';
 import type { SetupConnectResult } from '../../../../electron/shared/contract.js';
-import { hostKeyCheckCommand } from './setup-logic.js';
+import { hostKeyCheckCommand } from './login-form.js';
 
 export type UnknownHost = Extract<SetupConnectResult, { state: 'unknown-host' }>;
 

@@ -1,7 +1,7 @@
 /** Step 5: the install as it runs — progress, each step's state, the live log, cancel. */
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useHostReady } from '../../shared/api-context.js';
-import { runProgress, STATUS_LABELS, type RunView } from './setup-logic.js';
+import { runProgress, STATUS_LABELS, type RunView } from './run-view.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
 export function InstallProgress({

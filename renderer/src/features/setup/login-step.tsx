@@ -24,12 +24,10 @@ import {
   keyFileProblem,
   keyTextProblem,
   rememberNote,
-  serverLabel,
   type AuthKind,
   type LoginForm,
-  type ServerTarget,
-  type SetupSession,
-} from './setup-logic.js';
+} from './login-form.js';
+import { serverLabel, type ServerTarget, type SetupSession } from './server-form.js';
 import { ErrorBox, useSetupAction, type SetupAction } from './setup-ui.js';
 
 export interface LoginStepProps {

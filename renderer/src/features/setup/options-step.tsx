@@ -25,7 +25,7 @@ import {
   type SetupMode,
   type SourceKind,
   type ZookeeperChoice,
-} from './setup-logic.js';
+} from './options-form.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import type { Tarball } from './use-tarball.js';
 

@@ -1,7 +1,7 @@
 /** Step 4: every step and command of the install, before anything runs. */
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useHostReady } from '../../shared/api-context.js';
-import { modeLabel } from './setup-logic.js';
+import { modeLabel } from './options-form.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
 export function PlanStep({

@@ -9,7 +9,8 @@ import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
-import { resultView, type ResultView, type RunView } from './setup-logic.js';
+import { resultView, type ResultView } from './result-view.js';
+import { type RunView } from './run-view.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import { copyOrSelect } from '../../shared/copy-text.js';
 
@@ -18,7 +19,8 @@ function useBrokerConnect(): (bootstrap: string) => Promise<void> {
   const kafka = useKafka();
   return async (bootstrap: string) => {
     const status = await kafka.connect(bootstrap);
-    if (status.state !== 'connected') throw new Error(status.error?.message ?? `Could not connect to ${bootstrap}.`);
+    if (status.state !== 'connected')
+      throw new Error(status.error?.message ?? `Could not connect to ${bootstrap}.`);
   };
 }
 
@@ -71,7 +73,9 @@ function Success({ view }: { view: ResultView }) {
   const connecting = kafka.status?.state === 'connecting' && kafka.status.bootstrap === normalized;
 
   const copy = () => {
-    void copyOrSelect(bootstrap, codeRef.current).then((how) => setCopied(how === 'copied' ? 'yes' : 'select'));
+    void copyOrSelect(bootstrap, codeRef.current).then((how) =>
+      setCopied(how === 'copied' ? 'yes' : 'select'),
+    );
   };
 
   return (

@@ -8,7 +8,7 @@ import {
   type ServerField,
   type ServerForm,
   type ServerTarget,
-} from './setup-logic.js';
+} from './server-form.js';
 import { ErrorBox, useSetupAction, type SetupError } from './setup-ui.js';
 
 export interface ServerStepProps {

@@ -20,21 +20,17 @@ import { OptionsStep } from './options-step.js';
 import { PlanStep } from './plan-step.js';
 import { ResultPanel } from './result-panel.js';
 import { ServerStep } from './server-step.js';
+import { DEFAULT_LOGIN_FORM, defaultAuthKind, withoutSecrets } from './login-form.js';
+import { DEFAULT_OPTIONS_FORM } from './options-form.js';
 import {
-  DEFAULT_LOGIN_FORM,
-  DEFAULT_OPTIONS_FORM,
   DEFAULT_SERVER_FORM,
-  defaultAuthKind,
   findSaved,
   sameServer,
   serverLabel,
-  stepIndex,
-  WIZARD_STEPS,
-  withoutSecrets,
   type ServerTarget,
   type SetupSession,
-  type WizardStep,
-} from './setup-logic.js';
+} from './server-form.js';
+import { stepIndex, WIZARD_STEPS, type WizardStep } from './wizard-steps.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import { useInstallRun } from './use-install-run.js';
 import { useTarball } from './use-tarball.js';

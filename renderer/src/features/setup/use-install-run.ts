@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useApi, useApiEvent, useHostReady } from '../../shared/api-context.js';
-import { applyRunEvent, RunInbox, startRun, type RunEvent, type RunView } from './setup-logic.js';
+import { applyRunEvent, RunInbox, startRun, type RunEvent, type RunView } from './run-view.js';
 
 export interface InstallRun {
   readonly view: RunView | null;

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '../../shared/api-context.js';
-import { isTarballName, type TarballState } from './setup-logic.js';
+import { isTarballName, type TarballState } from './options-form.js';
 
 export interface Tarball {
   readonly state: TarballState;

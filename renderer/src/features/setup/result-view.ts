@@ -1,0 +1,63 @@
+/** The end of the wizard: what the check from this computer found, and what to do next. */
+import { type SetupEndedEvent, type SetupPlanView } from '../../../../electron/shared/contract.js';
+import { modeLabel } from './options-form.js';
+import { RunView, failedStep } from './run-view.js';
+
+export interface ResultView {
+  readonly ok: boolean;
+  readonly headline: string;
+  readonly lines: readonly string[];
+  /** "N steps changed something, M were already done." */
+  readonly counts: string;
+  /** What to bootstrap from (ok runs). */
+  readonly bootstrap: string | null;
+  readonly error: { readonly message: string; readonly detail: string | null } | null;
+}
+
+/** The done step's text from the end of a run. */
+export function resultView(
+  ended: SetupEndedEvent,
+  plan: Pick<SetupPlanView, 'kafkaVersion' | 'mode' | 'bootstrap'>,
+  host: string,
+  run: RunView,
+): ResultView {
+  const counts = `${ended.changed} step${ended.changed === 1 ? '' : 's'} changed something, ${ended.unchanged} ${ended.unchanged === 1 ? 'was' : 'were'} already done.`;
+  const verify = ended.verify;
+  if (ended.ok) {
+    const lines: string[] = [];
+    if (verify !== null) {
+      lines.push(
+        `Checked from this computer: ${verify.framesSent} test frames sent, ${verify.framesReceived} read back through ${verify.bootstrap}.`,
+      );
+      if (verify.brokers.length > 0)
+        lines.push(`The broker advertises ${verify.brokers.join(', ')}.`);
+      if (verify.problem !== null) lines.push(`Note: ${verify.problem}`);
+    }
+    return {
+      ok: true,
+      headline: `Kafka ${plan.kafkaVersion} (${modeLabel(plan.mode)}) is running on ${host}`,
+      lines,
+      counts,
+      bootstrap: verify?.bootstrap ?? plan.bootstrap,
+      error: null,
+    };
+  }
+  const failed = failedStep(run);
+  const lines: string[] = [];
+  if (ended.cancelled) lines.push('The install was cancelled. What finished stays in place.');
+  if (failed !== null) lines.push(`Step ${failed.index + 1} failed: ${failed.title}.`);
+  if (verify?.problem) lines.push(`Check from this computer: ${verify.problem}`);
+  lines.push('Running it again is safe: finished steps report “already done” and are skipped.');
+  const message =
+    ended.error?.message ??
+    failed?.error ??
+    (ended.cancelled ? 'The install was cancelled.' : 'The install failed; no reason was given.');
+  return {
+    ok: false,
+    headline: ended.cancelled ? 'Install cancelled' : 'Install failed',
+    lines,
+    counts,
+    bootstrap: null,
+    error: { message, detail: ended.error?.detail ?? null },
+  };
+}
