@@ -40,8 +40,20 @@ import { buildInstallPlan } from '../core/setup/install-plan.js';
 import { type InstallPlan, type KafkaSource } from '../core/setup/plan-types.js';
 import { buildAdvertisePlan, buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
-import { openSsh, type HostKeyPolicy, type SshAuth, type SshConnectOptions, type SshSession, type UnknownHostInfo } from '../core/ssh/ssh-session.js';
-import { SAVED_SERVERS_FILE, SavedServers, type SecretCipher, type ServerLogin } from './saved-servers.js';
+import {
+  openSsh,
+  type HostKeyPolicy,
+  type SshAuth,
+  type SshConnectOptions,
+  type SshSession,
+  type UnknownHostInfo,
+} from '../core/ssh/ssh-session.js';
+import {
+  SAVED_SERVERS_FILE,
+  SavedServers,
+  type SecretCipher,
+  type ServerLogin,
+} from './saved-servers.js';
 import { newId } from './video-registry.js';
 
 export const MAX_SESSIONS = 4;
@@ -98,7 +110,11 @@ export interface SetupService {
   plan(req: SetupPlanRequest): Promise<SetupPlanView>;
   install(planId: string): Promise<{ runId: string }>;
   cancel(runId: string): Promise<Record<string, never>>;
-  service(sessionId: string, installDir: string, action: 'status' | 'start' | 'stop'): Promise<ServiceState>;
+  service(
+    sessionId: string,
+    installDir: string,
+    action: 'status' | 'start' | 'stop',
+  ): Promise<ServiceState>;
   /** A logged-in session to this server (by the address typed in the wizard), for the doctor's "Fix on server". */
   sessionFor(host: string): string | null;
   /** Rewrite advertised.listeners on that server and restart Kafka (live log lines go to `onLog`). */
@@ -108,7 +124,13 @@ export interface SetupService {
 
 function factsView(f: ServerFacts): SetupServerFacts {
   return {
-    os: { prettyName: f.os.prettyName, id: f.os.id, versionId: f.os.versionId, supported: f.os.supported, reason: f.os.reason },
+    os: {
+      prettyName: f.os.prettyName,
+      id: f.os.id,
+      versionId: f.os.versionId,
+      supported: f.os.supported,
+      reason: f.os.reason,
+    },
     arch: f.arch,
     systemd: f.systemd,
     diskFreeKb: f.diskFreeKb,
@@ -138,24 +160,37 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
 
   function sessionOf(id: string): SessionEntry {
     const s = sessions.get(id);
-    if (!s) throw new KvsError('INVALID_ARGUMENT', 'That server session has ended (disconnected or the app restarted). Log in again.');
+    if (!s)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'That server session has ended (disconnected or the app restarted). Log in again.',
+      );
     return s;
   }
 
-  const sudoOpts = (s: SessionEntry, signal?: AbortSignal): { sudoPassword?: string; signal?: AbortSignal } => ({
+  const sudoOpts = (
+    s: SessionEntry,
+    signal?: AbortSignal,
+  ): { sudoPassword?: string; signal?: AbortSignal } => ({
     ...(s.sudoPassword === undefined ? {} : { sudoPassword: s.sudoPassword }),
     ...(signal ? { signal } : {}),
   });
 
   async function connect(login: SetupLogin): Promise<SetupConnectResult> {
     if (sessions.size >= MAX_SESSIONS) {
-      throw new KvsError('INVALID_ARGUMENT', `At most ${MAX_SESSIONS} servers can be open at once; disconnect one first.`);
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        `At most ${MAX_SESSIONS} servers can be open at once; disconnect one first.`,
+      );
     }
     const who: ServerLogin = { host: login.host, port: login.port, user: login.user };
     const wantsRemember = login.remember && login.auth.kind === 'password';
     // refuse before logging in: nothing happens on the server when the answer is no anyway
     if (wantsRemember && !saved.canRemember) {
-      throw new KvsError('INVALID_ARGUMENT', 'Remembering passwords needs the desktop app with the system keychain; nothing was saved. Untick "remember" to go on.');
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'Remembering passwords needs the desktop app with the system keychain; nothing was saved. Untick "remember" to go on.',
+      );
     }
     let auth: SshAuth;
     let loginPassword: string | undefined;
@@ -166,15 +201,20 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         break;
       case 'saved': {
         const pw = await saved.password(who);
-        if (pw === null) throw new KvsError('SSH_AUTH_FAILED', `No password is remembered for ${login.user}@${login.host}; type it in.`);
+        if (pw === null)
+          throw new KvsError(
+            'SSH_AUTH_FAILED',
+            `No password is remembered for ${login.user}@${login.host}; type it in.`,
+          );
         loginPassword = pw;
         auth = { kind: 'password', password: pw };
         break;
       }
       case 'key':
-        auth = login.auth.passphrase === undefined
-          ? { kind: 'key', privateKey: login.auth.privateKey }
-          : { kind: 'key', privateKey: login.auth.privateKey, passphrase: login.auth.passphrase };
+        auth =
+          login.auth.passphrase === undefined
+            ? { kind: 'key', privateKey: login.auth.privateKey }
+            : { kind: 'key', privateKey: login.auth.privateKey, passphrase: login.auth.passphrase };
         break;
       case 'agent':
         auth = { kind: 'agent' };
@@ -192,7 +232,13 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     };
     let session: SshSession;
     try {
-      session = await connectSsh({ host: login.host, port: login.port, username: login.user, auth, hostKey });
+      session = await connectSsh({
+        host: login.host,
+        port: login.port,
+        username: login.user,
+        auth,
+        hostKey,
+      });
     } catch (e) {
       if (unknown !== undefined && isSshError(e) && e.code === 'SSH_HOST_KEY_UNKNOWN') {
         if (trust !== undefined) {
@@ -201,7 +247,13 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
             `The server now shows the key ${unknown.fingerprint}, not the ${trust} you confirmed. Nothing was trusted; check the server's key before going on.`,
           );
         }
-        return { state: 'unknown-host', host: unknown.host, port: unknown.port, keyType: unknown.keyType, fingerprint: unknown.fingerprint };
+        return {
+          state: 'unknown-host',
+          host: unknown.host,
+          port: unknown.port,
+          keyType: unknown.keyType,
+          fingerprint: unknown.fingerprint,
+        };
       }
       throw plain(e);
     }
@@ -211,10 +263,22 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
       // sudo is checked now, at the login step, so a wrong sudo password is told here and not
       // half-way through the install
       if (!(await session.isRoot())) {
-        const r = await session.sudo(['true'], { timeoutMs: 20_000, ...(sudoPassword === undefined ? {} : { password: sudoPassword }) });
-        if (r.code !== 0) throw new KvsError('SUDO_NOT_ALLOWED', `${login.user} cannot run commands as root with sudo on ${login.host}.`, r.stderr.slice(0, 500));
+        const r = await session.sudo(['true'], {
+          timeoutMs: 20_000,
+          ...(sudoPassword === undefined ? {} : { password: sudoPassword }),
+        });
+        if (r.code !== 0)
+          throw new KvsError(
+            'SUDO_NOT_ALLOWED',
+            `${login.user} cannot run commands as root with sudo on ${login.host}.`,
+            r.stderr.slice(0, 500),
+          );
       }
-      const facts = await detectServer(session, SETUP_DEFAULTS.installDir, sudoPassword === undefined ? {} : { sudoPassword });
+      const facts = await detectServer(
+        session,
+        SETUP_DEFAULTS.installDir,
+        sudoPassword === undefined ? {} : { sudoPassword },
+      );
       let remembered = false;
       if (login.auth.kind === 'saved' || wantsRemember) {
         await saved.remember(who, loginPassword);
@@ -223,15 +287,38 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         await saved.remember(who).catch(() => undefined);
       }
       const id = newId();
-      sessions.set(id, { id, session, sudoPassword, running: false, installDir: SETUP_DEFAULTS.installDir });
-      return { state: 'connected', sessionId: id, hostKey: session.hostKey, facts: factsView(facts), remembered };
+      sessions.set(id, {
+        id,
+        session,
+        sudoPassword,
+        running: false,
+        installDir: SETUP_DEFAULTS.installDir,
+      });
+      return {
+        state: 'connected',
+        sessionId: id,
+        hostKey: session.hostKey,
+        facts: factsView(facts),
+        remembered,
+      };
     } catch (e) {
       await session.close().catch(() => undefined);
-      if (isSshError(e) && e.code === 'SUDO_AUTH_FAILED' && login.sudoPassword === undefined && loginPassword !== undefined) {
-        throw new KvsError('SUDO_AUTH_FAILED', `sudo on ${login.host} did not accept the login password. If sudo has its own password there, enter it under "sudo password".`);
+      if (
+        isSshError(e) &&
+        e.code === 'SUDO_AUTH_FAILED' &&
+        login.sudoPassword === undefined &&
+        loginPassword !== undefined
+      ) {
+        throw new KvsError(
+          'SUDO_AUTH_FAILED',
+          `sudo on ${login.host} did not accept the login password. If sudo has its own password there, enter it under "sudo password".`,
+        );
       }
       if (isSshError(e) && e.code === 'SUDO_AUTH_FAILED' && sudoPassword === undefined) {
-        throw new KvsError('SUDO_AUTH_FAILED', `sudo on ${login.host} asks for a password: enter it under "sudo password".`);
+        throw new KvsError(
+          'SUDO_AUTH_FAILED',
+          `sudo on ${login.host} asks for a password: enter it under "sudo password".`,
+        );
       }
       throw plain(e);
     }
@@ -251,7 +338,11 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     let source: KafkaSource;
     if (req.source.kind === 'upload') {
       const file = deps.fileById(req.source.fileId);
-      if (!file) throw new KvsError('INVALID_ARGUMENT', 'The Kafka .tgz chosen for the upload is no longer available; choose it again.');
+      if (!file)
+        throw new KvsError(
+          'INVALID_ARGUMENT',
+          'The Kafka .tgz chosen for the upload is no longer available; choose it again.',
+        );
       source = { kind: 'upload', tarballPath: file.path };
     } else {
       source = { kind: 'download', mirrorUrl: req.source.mirrorUrl };
@@ -281,7 +372,11 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         why: step.why,
         sudo: step.sudo,
         commands: [
-          ...(step.check === undefined ? [] : renderCommand(step.check, step.sudo, { maxScriptLength: 400 }).map((l, i) => (i === 0 ? `${l}    # check: already done?` : l))),
+          ...(step.check === undefined
+            ? []
+            : renderCommand(step.check, step.sudo, { maxScriptLength: 400 }).map((l, i) =>
+                i === 0 ? `${l}    # check: already done?` : l,
+              )),
           ...step.apply.flatMap((c) => renderCommand(c, step.sudo, { maxScriptLength: 400 })),
         ],
       })),
@@ -290,15 +385,26 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
 
   async function install(planId: string): Promise<{ runId: string }> {
     const p = plans.get(planId);
-    if (!p) throw new KvsError('INVALID_ARGUMENT', 'That plan is no longer available; make the plan again.');
+    if (!p)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'That plan is no longer available; make the plan again.',
+      );
     const s = sessionOf(p.sessionId);
-    if (s.running) throw new KvsError('INVALID_ARGUMENT', 'An install is already running on this server; wait for it or cancel it.');
+    if (s.running)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'An install is already running on this server; wait for it or cancel it.',
+      );
     s.running = true;
     const runId = newId();
     const controller = new AbortController();
     const steps = p.plan.steps;
     const stepCount = steps.length + 1;
-    const verifyStep = { stepId: 'verify-from-here', title: 'Check from this computer: metadata and a few frames through the advertised address' };
+    const verifyStep = {
+      stepId: 'verify-from-here',
+      title: 'Check from this computer: metadata and a few frames through the advertised address',
+    };
 
     let pending: string[] = [];
     let flushTimer: NodeJS.Timeout | null = null;
@@ -330,8 +436,15 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
           onStep: (e) => {
             const index = indexOf.get(e.stepId) ?? 0;
             if (e.status === 'failed') failedAt = index;
-            const status = e.status === 'failed' && controller.signal.aborted ? 'cancelled' : e.status;
-            step({ index, stepId: e.stepId, title: e.title, status, ...(e.error === undefined ? {} : { error: e.error }) });
+            const status =
+              e.status === 'failed' && controller.signal.aborted ? 'cancelled' : e.status;
+            step({
+              index,
+              stepId: e.stepId,
+              title: e.title,
+              status,
+              ...(e.error === undefined ? {} : { error: e.error }),
+            });
           },
         });
         changed = result.changed;
@@ -340,16 +453,46 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         step({ index: steps.length, ...verifyStep, status: 'running' });
         log(`checking ${p.advertise}:${SETUP_DEFAULTS.kafkaPort} from this computer…`);
         const v = await verify({ advertise: p.advertise, signal: controller.signal });
-        verified = { bootstrap: v.bootstrap, brokers: v.brokers, framesSent: v.framesSent, framesReceived: v.framesReceived, problem: v.problem };
-        log(`metadata names ${v.brokers.join(', ') || 'no broker'}; ${v.framesReceived} of ${v.framesSent} test frames came back`);
-        if (!v.ok) throw new KvsError('KAFKA_ERROR', `Kafka is running but the check from this computer failed: ${v.problem ?? 'unknown problem'}`);
+        verified = {
+          bootstrap: v.bootstrap,
+          brokers: v.brokers,
+          framesSent: v.framesSent,
+          framesReceived: v.framesReceived,
+          problem: v.problem,
+        };
+        log(
+          `metadata names ${v.brokers.join(', ') || 'no broker'}; ${v.framesReceived} of ${v.framesSent} test frames came back`,
+        );
+        if (!v.ok)
+          throw new KvsError(
+            'KAFKA_ERROR',
+            `Kafka is running but the check from this computer failed: ${v.problem ?? 'unknown problem'}`,
+          );
         step({ index: steps.length, ...verifyStep, status: 'checked' });
         flushLog();
-        deps.events.ended({ runId, ok: true, cancelled: false, changed, unchanged, verify: verified, error: null });
+        deps.events.ended({
+          runId,
+          ok: true,
+          cancelled: false,
+          changed,
+          unchanged,
+          verify: verified,
+          error: null,
+        });
       } catch (e) {
-        const err = controller.signal.aborted ? new KvsError('CANCELLED', 'The install was cancelled. Run it again to go on: finished steps are kept and report "unchanged".') : plain(e);
+        const err = controller.signal.aborted
+          ? new KvsError(
+              'CANCELLED',
+              'The install was cancelled. Run it again to go on: finished steps are kept and report "unchanged".',
+            )
+          : plain(e);
         if (failedAt === steps.length) {
-          step({ index: steps.length, ...verifyStep, status: err.code === 'CANCELLED' ? 'cancelled' : 'failed', error: err.message });
+          step({
+            index: steps.length,
+            ...verifyStep,
+            status: err.code === 'CANCELLED' ? 'cancelled' : 'failed',
+            error: err.message,
+          });
         }
         flushLog();
         deps.events.ended({
@@ -359,7 +502,10 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
           changed,
           unchanged,
           verify: verified,
-          error: err.detail === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, detail: err.detail },
+          error:
+            err.detail === undefined
+              ? { code: err.code, message: err.message }
+              : { code: err.code, message: err.message, detail: err.detail },
         });
       } finally {
         s.running = false;
@@ -374,18 +520,31 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     return { runId };
   }
 
-  async function service(sessionId: string, installDir: string, action: 'status' | 'start' | 'stop'): Promise<ServiceState> {
+  async function service(
+    sessionId: string,
+    installDir: string,
+    action: 'status' | 'start' | 'stop',
+  ): Promise<ServiceState> {
     const s = sessionOf(sessionId);
     const facts = await detectServer(s.session, installDir, sudoOpts(s));
     const inst = await installedIn(s.session, facts, installDir);
-    if (action !== 'status') await runPlan(s.session, action === 'start' ? buildStartPlan(inst) : buildStopPlan(inst), sudoOpts(s));
+    if (action !== 'status')
+      await runPlan(
+        s.session,
+        action === 'start' ? buildStartPlan(inst) : buildStopPlan(inst),
+        sudoOpts(s),
+      );
     const up = await queryStatus(s.session, inst, sudoOpts(s));
     return { ...up, installDir: inst.installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode };
   }
 
   async function fixAdvertised(sessionId: string, advertise: string): Promise<void> {
     const s = sessionOf(sessionId);
-    if (s.running) throw new KvsError('INVALID_ARGUMENT', 'An install is running on this server; wait for it to end.');
+    if (s.running)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'An install is running on this server; wait for it to end.',
+      );
     s.running = true;
     try {
       const facts = await detectServer(s.session, s.installDir, sudoOpts(s));
@@ -400,7 +559,8 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
 
   return {
     sessionFor(host) {
-      for (const s of sessions.values()) if (s.session.host.toLowerCase() === host.toLowerCase()) return s.id;
+      for (const s of sessions.values())
+        if (s.session.host.toLowerCase() === host.toLowerCase()) return s.id;
       return null;
     },
     fixAdvertised,
@@ -417,7 +577,11 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     },
     disconnect,
     async chooseTarball() {
-      if (!deps.chooseTarball) throw new KvsError('INVALID_ARGUMENT', 'Choosing a file with a dialog works in the desktop app only. Upload the .tgz instead.');
+      if (!deps.chooseTarball)
+        throw new KvsError(
+          'INVALID_ARGUMENT',
+          'Choosing a file with a dialog works in the desktop app only. Upload the .tgz instead.',
+        );
       return deps.chooseTarball();
     },
     plan,

@@ -1,0 +1,180 @@
+/**
+ * The one Kafka connection of the host: connect (checking the broker within a time limit),
+ * disconnect, the status every page sees, and the streams that cannot reach the broker right now
+ * (reportLink). Connecting elsewhere or disconnecting stops the viewers and jobs first
+ * (`stopStreams`, given by the host).
+ */
+import type { Admin } from 'kafkajs';
+import type { ConnectionStatus, ErrorPayload } from '../shared/contract.js';
+import { parseBootstrap } from '../shared/bootstrap.js';
+import { KvsError, toKvsError } from '../shared/errors.js';
+import { createKafka, withTimeout, type KafkaHandle } from '../core/kafka/client.js';
+import { withAdmin } from '../core/kafka/topics.js';
+import { errorPayload } from './error-payload.js';
+import type { EventBus } from './event-bus.js';
+import { NOT_CONNECTED_MESSAGE, STOP_GRACE_MS } from './limits.js';
+import type { RecentConnections } from './recent-connections.js';
+
+export interface Connection {
+  readonly handle: KafkaHandle;
+  readonly bootstrap: string;
+}
+
+export const disconnected: ConnectionStatus = {
+  state: 'disconnected',
+  bootstrap: null,
+  clusterId: null,
+  brokers: [],
+  error: null,
+};
+
+export interface ConnectionServiceDeps {
+  readonly recent: RecentConnections;
+  readonly connectTimeoutMs: number;
+  readonly emit: EventBus['emit'];
+  /** Stop every viewer and job (they run on the connection that is going away). */
+  readonly stopStreams: () => Promise<unknown>;
+}
+
+export interface ConnectionService {
+  status(): ConnectionStatus;
+  /** The connection, or INVALID_ARGUMENT "Connect to a broker first." */
+  require(): Connection;
+  connect(args: { readonly bootstrap: string }): Promise<ConnectionStatus>;
+  disconnect(): Promise<ConnectionStatus>;
+  /** A stream (job or viewer id) lost the broker (trouble) or is through again (null). */
+  reportLink(source: string, trouble: ErrorPayload | null): void;
+  /** Stop what runs on the connection and forget it, without an event (the host is going away). */
+  dispose(): Promise<void>;
+}
+
+export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
+  const { emit, connectTimeoutMs } = deps;
+  let status: ConnectionStatus = disconnected;
+  let conn: Connection | null = null;
+  /** Bumped by every connect/disconnect: an older attempt that finishes late changes nothing. */
+  let generation = 0;
+
+  function setStatus(next: ConnectionStatus): void {
+    status = next;
+    emit('connection:status', next);
+  }
+
+  // Streams (job or viewer id) that cannot reach the broker right now, and why. While any can't,
+  // the connection status stays "connected" but carries the error, so the connect panel says
+  // that Kafka is not answering; it clears when they are through again.
+  const linkTrouble = new Map<string, ErrorPayload>();
+  function reportLink(source: string, trouble: ErrorPayload | null): void {
+    if (trouble) linkTrouble.set(source, trouble);
+    else if (!linkTrouble.delete(source)) return;
+    if (status.state !== 'connected') return;
+    const error = linkTrouble.values().next().value ?? null;
+    if (error?.message === status.error?.message) return;
+    setStatus({ ...status, error });
+  }
+
+  function requireConnection(): Connection {
+    if (conn === null) throw new KvsError('INVALID_ARGUMENT', NOT_CONNECTED_MESSAGE);
+    return conn;
+  }
+
+  async function checkBroker(handle: KafkaHandle): ReturnType<Admin['describeCluster']> {
+    try {
+      return await withTimeout(
+        withAdmin(handle, (admin) => admin.describeCluster()),
+        connectTimeoutMs,
+        `Checking the broker at ${handle.bootstrap}`,
+      );
+    } catch (e) {
+      const err = toKvsError(e, 'BROKER_UNREACHABLE');
+      if (err.code === 'TIMEOUT')
+        throw new KvsError(
+          'BROKER_UNREACHABLE',
+          `No answer from a broker at ${handle.bootstrap} within ${Math.round(connectTimeoutMs / 1000)} s. ` +
+            `Check that Kafka is running and that ${handle.bootstrap} is the address in the broker's advertised.listeners.`,
+          err.message,
+        );
+      throw err;
+    }
+  }
+
+  /** Stop every viewer and job of the current connection and forget it. */
+  async function closeConnection(): Promise<void> {
+    conn = null;
+    await withTimeout(deps.stopStreams(), STOP_GRACE_MS, 'Stopping viewers and jobs').catch(
+      () => undefined,
+    );
+  }
+
+  async function connect({ bootstrap }: { readonly bootstrap: string }): Promise<ConnectionStatus> {
+    const parsed = parseBootstrap(bootstrap);
+    // a typo is answered at once and leaves the current connection as it is
+    if (!parsed.ok) throw new KvsError('BOOTSTRAP_INVALID', parsed.error);
+    // already connected there (another window, a page reloaded with #bootstrap=…): keep it, and
+    // the viewers and jobs running on it — closing it would pull it from under their calls
+    if (conn !== null && conn.bootstrap === parsed.normalized && status.state === 'connected')
+      return status;
+    const gen = ++generation;
+    await closeConnection();
+    const superseded = (): KvsError =>
+      new KvsError('CANCELLED', 'A newer connect or disconnect replaced this connection attempt.');
+    if (gen !== generation) throw superseded();
+    setStatus({
+      state: 'connecting',
+      bootstrap: parsed.normalized,
+      clusterId: null,
+      brokers: [],
+      error: null,
+    });
+    let cluster;
+    const handle = createKafka({ bootstrap: parsed.normalized });
+    try {
+      cluster = await checkBroker(handle);
+    } catch (e) {
+      if (gen !== generation) throw superseded();
+      const error = errorPayload(e);
+      setStatus({
+        state: 'failed',
+        bootstrap: parsed.normalized,
+        clusterId: null,
+        brokers: [],
+        error,
+      });
+      throw e;
+    }
+    if (gen !== generation) throw superseded();
+    conn = { handle, bootstrap: parsed.normalized };
+    setStatus({
+      state: 'connected',
+      bootstrap: parsed.normalized,
+      clusterId: cluster.clusterId,
+      brokers: [...cluster.brokers]
+        .sort((a, b) => a.nodeId - b.nodeId)
+        .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
+      error: null,
+    });
+    // remembering it is a convenience: a read-only config folder must not fail the connection
+    await deps.recent.add(parsed.normalized).catch(() => undefined);
+    return status;
+  }
+
+  async function disconnect(): Promise<ConnectionStatus> {
+    generation++;
+    await closeConnection();
+    setStatus(disconnected);
+    return status;
+  }
+
+  return {
+    status: () => status,
+    require: requireConnection,
+    connect,
+    disconnect,
+    reportLink,
+    async dispose() {
+      generation++;
+      await closeConnection();
+      status = disconnected;
+    },
+  };
+}
