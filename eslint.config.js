@@ -79,7 +79,7 @@ export default tseslint.config(
     [
       NO_ELECTRON,
       [
-        layer('host', 'cli', 'main', 'preload'),
+        layer('host', 'cli', 'main', 'preload', 'browser'),
         'The core may import only the core and electron/shared.',
       ],
       ['(^|/)(renderer|scripts)/', 'The core may import only the core and electron/shared.'],
@@ -91,7 +91,7 @@ export default tseslint.config(
     [
       NO_ELECTRON,
       [
-        layer('cli', 'main', 'preload'),
+        layer('cli', 'main', 'preload', 'browser'),
         'The host may import the core and electron/shared only: the transports import it.',
       ],
       ['(^|/)(renderer|scripts)/', 'The host may import the core and electron/shared only.'],
@@ -109,12 +109,24 @@ export default tseslint.config(
       ['(^|/)renderer/', 'The CLI serves the built page; it does not import it.'],
     ],
   ),
+  // the browser transport (kvs serve's server): an adapter over the host, like Electron main
+  room(
+    ['electron/browser/**'],
+    [
+      NO_ELECTRON,
+      [
+        layer('cli', 'main', 'preload'),
+        'The browser transport is an adapter over the host: import the host, the core or shared.',
+      ],
+      ['(^|/)renderer/', 'The browser transport serves the built page; it does not import it.'],
+    ],
+  ),
   // Electron's main process: an adapter over the host
   room(
     ['electron/main/**'],
     [
       [
-        layer('cli', 'preload'),
+        layer('cli', 'preload', 'browser'),
         'Electron main is an adapter over the host: import the host, the core or shared.',
       ],
       ['(^|/)renderer/', 'Electron main loads the built page; it does not import it.'],
@@ -139,7 +151,7 @@ export default tseslint.config(
       NO_ELECTRON,
       [NODE, 'The page has no Node: this runs in a browser (and a sandboxed Electron window).'],
       [
-        layer('core', 'host', 'cli', 'main', 'preload'),
+        layer('core', 'host', 'cli', 'main', 'preload', 'browser'),
         'The page may import only electron/shared of electron/: talk to the host through the contract.',
       ],
     ],

@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, _electron, type ElectronApplication, type Page } from '@playwright/test';
-import { startServer } from '../electron/cli/serve.js';
+import { startServer } from '../electron/browser/browser-server.js';
 import { electronBinary } from '../scripts/electron-binary.js';
 import { launchChromium } from '../scripts/test-support/chromium.js';
 import { StandinApp } from '../scripts/test-support/electron-standin/standin-app.js';

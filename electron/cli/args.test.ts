@@ -27,6 +27,8 @@ describe('cli option parsing', () => {
   });
 
   it('requires what is required', () => {
-    expect(() => requireOption(undefined, 'bootstrap', '10.0.0.5:9092')).toThrow(/--bootstrap is required/);
+    expect(() => requireOption(undefined, 'bootstrap', '10.0.0.5:9092')).toThrow(
+      /--bootstrap is required/,
+    );
   });
 });

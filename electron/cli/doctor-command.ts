@@ -5,11 +5,7 @@
 import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
 import { KvsError } from '../shared/errors.js';
 import { intOption, parse, requireOption } from './args.js';
-
-export interface DoctorIo {
-  out(line: string): void;
-  err(text: string): void;
-}
+import type { CliIo } from './cli-io.js';
 
 const MARK = { ok: '✓', failed: '✗', warning: '!', skipped: '–' } as const;
 
@@ -17,7 +13,12 @@ export function renderDiagnosis(d: DiagnoseResult): string[] {
   const lines = [`Kafka doctor: ${d.bootstrap} (${d.durationMs} ms)`];
   for (const c of d.checks) lines.push(`  ${MARK[c.status]} ${c.title}: ${c.detail}`);
   if (d.findings.length === 0) {
-    lines.push(`Healthy: Kafka ${d.brokerVersion ?? ''} at ${d.bootstrap} is usable from here.`.replace('  ', ' '));
+    lines.push(
+      `Healthy: Kafka ${d.brokerVersion ?? ''} at ${d.bootstrap} is usable from here.`.replace(
+        '  ',
+        ' ',
+      ),
+    );
     return lines;
   }
   lines.push(`${d.findings.length} problem${d.findings.length === 1 ? '' : 's'} found:`);
@@ -28,20 +29,41 @@ export function renderDiagnosis(d: DiagnoseResult): string[] {
   return lines;
 }
 
-export async function doctorCommand(argv: string[], io: DoctorIo): Promise<number> {
-  const { values } = parse(argv, { bootstrap: { type: 'string' }, topic: { type: 'string' }, 'frame-bytes': { type: 'string' }, json: { type: 'boolean' } }, 0);
+export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parse(
+    argv,
+    {
+      bootstrap: { type: 'string' },
+      topic: { type: 'string' },
+      'frame-bytes': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    0,
+  );
   const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
   const frameBytes = intOption(values['frame-bytes'], 'frame-bytes', 1, 1024 ** 3);
   if ((values.topic === undefined) !== (frameBytes === undefined)) {
-    throw new KvsError('INVALID_ARGUMENT', 'Give --topic and --frame-bytes together (the topic limit is checked against a frame size).');
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Give --topic and --frame-bytes together (the topic limit is checked against a frame size).',
+    );
   }
-  const d = await diagnose(bootstrap, values.topic !== undefined && frameBytes !== undefined ? { topic: values.topic, frameBytes } : {});
+  const d = await diagnose(
+    bootstrap,
+    values.topic !== undefined && frameBytes !== undefined
+      ? { topic: values.topic, frameBytes }
+      : {},
+  );
   if (values.json) {
     for (const l of renderDiagnosis(d)) io.err(`${l}\n`);
     io.out(
       JSON.stringify({
         ok: d.ok,
-        brokers: d.brokers.map((b) => ({ nodeId: b.nodeId, advertised: b.advertised, reachable: b.reachable })),
+        brokers: d.brokers.map((b) => ({
+          nodeId: b.nodeId,
+          advertised: b.advertised,
+          reachable: b.reachable,
+        })),
         findings: d.findings.map((f) => ({ code: f.code, message: f.message, fix: f.fix })),
       }),
     );

@@ -19,7 +19,8 @@ function kvs(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-const lastJson = (stdout: string): Record<string, unknown> => JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+const lastJson = (stdout: string): Record<string, unknown> =>
+  JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
 let dir: string;
 let video: string;
@@ -35,13 +36,41 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
     const p = await kvs(['produce', video, '--bootstrap', bootstrap, '--topic', topic, '--json']);
     expect(p.stderr).toMatch(/Done: 30 of 30 frames acknowledged/);
     expect(p.code, p.stderr).toBe(0);
-    expect(lastJson(p.stdout)).toEqual({ frames: 30, acked: 30, failed: 0, bytes: expect.any(Number), durationMs: expect.any(Number), topic, streamId: expect.any(String), longestOutageMs: 0 });
+    expect(lastJson(p.stdout)).toEqual({
+      frames: 30,
+      acked: 30,
+      failed: 0,
+      bytes: expect.any(Number),
+      durationMs: expect.any(Number),
+      topic,
+      streamId: expect.any(String),
+      longestOutageMs: 0,
+    });
 
     const out = path.join(dir, `out-${topic}`);
-    const c = await kvs(['consume', '--bootstrap', bootstrap, '--topic', topic, '--from-beginning', '--until-eos', '--out', out, '--json']);
+    const c = await kvs([
+      'consume',
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--until-eos',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(c.code, c.stderr).toBe(0);
     const consumed = lastJson(c.stdout);
-    expect(consumed).toEqual({ frames: 30, skipped: 0, gaps: 0, repeats: 0, bytes: lastJson(p.stdout).bytes, firstSeq: 0, lastSeq: 29 });
+    expect(consumed).toEqual({
+      frames: 30,
+      skipped: 0,
+      gaps: 0,
+      repeats: 0,
+      bytes: lastJson(p.stdout).bytes,
+      firstSeq: 0,
+      lastSeq: 29,
+    });
     const files = (await readdir(out)).sort();
     expect(files).toHaveLength(30);
     expect(files[0]).toBe('frame-000001.jpg');
@@ -50,20 +79,49 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
 
     const t = await kvs(['topics', '--bootstrap', bootstrap, '--json']);
     expect(t.code).toBe(0);
-    const listed = (lastJson(t.stdout).topics as Array<{ name: string; messages: number }>).find((x) => x.name === topic);
+    const listed = (lastJson(t.stdout).topics as Array<{ name: string; messages: number }>).find(
+      (x) => x.name === topic,
+    );
     expect(listed?.messages).toBe(31);
 
-    const limited = await kvs(['consume', '--bootstrap', bootstrap, '--topic', topic, '--from-beginning', '--max-frames', '7', '--json']);
+    const limited = await kvs([
+      'consume',
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--max-frames',
+      '7',
+      '--json',
+    ]);
     expect(lastJson(limited.stdout)).toMatchObject({ frames: 7, firstSeq: 0, lastSeq: 6 });
   });
 });
 
 describe('kvs CLI errors: one line on stderr, non-zero exit', () => {
   it.each([
-    [['produce', '/nonexistent/clip.mp4', '--bootstrap', '127.0.0.1:9092', '--topic', 't'], 1, /^kvs: .*clip\.mp4.*(exist|found)/],
+    [
+      ['produce', '/nonexistent/clip.mp4', '--bootstrap', '127.0.0.1:9092', '--topic', 't'],
+      1,
+      /^kvs: .*clip\.mp4.*(exist|found)/,
+    ],
     [['produce', 'x.mp4', '--topic', 't'], 2, /^kvs: --bootstrap is required/],
     [['consume', '--bootstrap', '10.0.0.5:99999', '--topic', 't'], 1, /^kvs: .*out of range/],
-    [['consume', '--bootstrap', '127.0.0.1:9092', '--topic', 't', '--from-beginning', '--from-time', '0'], 2, /either --from-beginning or --from-time/],
+    [
+      [
+        'consume',
+        '--bootstrap',
+        '127.0.0.1:9092',
+        '--topic',
+        't',
+        '--from-beginning',
+        '--from-time',
+        '0',
+      ],
+      2,
+      /either --from-beginning or --from-time/,
+    ],
     [['topics', '--bootstrap', '127.0.0.1:1'], 1, /^kvs: Cannot reach a broker at 127\.0\.0\.1:1/],
     [['nonsense'], 2, /^kvs: Unknown command "nonsense"/],
   ])('kvs %j', async (args, code, message) => {

@@ -13,21 +13,12 @@ import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/vie
 import { produceFile } from '../core/produce-file.js';
 import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
 import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
+import { processIo, type CliIo } from './cli-io.js';
 import { doctorCommand } from './doctor-command.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
 
-export interface CliIo {
-  out(line: string): void;
-  err(text: string): void;
-  isTTY: boolean;
-}
-
-const defaultIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (text) => process.stderr.write(text),
-  isTTY: Boolean(process.stderr.isTTY),
-};
+const defaultIo: CliIo = processIo;
 
 const USAGE = `Kafka Video Studio command line
 
@@ -123,8 +114,13 @@ async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): P
     1,
   );
   const file = positionals[0];
-  if (!file) throw new KvsError('INVALID_ARGUMENT', 'Name the video file to produce, e.g. kvs produce video.mp4 --bootstrap 10.0.0.5:9092 --topic demo.');
-  if (values.realtime && values['max-rate']) throw new KvsError('INVALID_ARGUMENT', 'Choose either --realtime or --max-rate, not both.');
+  if (!file)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Name the video file to produce, e.g. kvs produce video.mp4 --bootstrap 10.0.0.5:9092 --topic demo.',
+    );
+  if (values.realtime && values['max-rate'])
+    throw new KvsError('INVALID_ARGUMENT', 'Choose either --realtime or --max-rate, not both.');
   const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
   const topic = requireOption(values.topic, 'topic', 'demo');
   const handle = createKafka({ bootstrap });
@@ -197,14 +193,23 @@ async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): P
     0,
   );
   if (values['from-beginning'] && values['from-time'] !== undefined)
-    throw new KvsError('INVALID_ARGUMENT', 'Choose either --from-beginning or --from-time, not both.');
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Choose either --from-beginning or --from-time, not both.',
+    );
   const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
   const topic = requireOption(values.topic, 'topic', 'demo');
   const maxFrames = intOption(values['max-frames'], 'max-frames', 1, Number.MAX_SAFE_INTEGER);
   const fromTime = timeOption(values['from-time']);
-  const from: StartFrom = values['from-beginning'] ? { kind: 'beginning' } : fromTime !== undefined ? { kind: 'timestamp', ms: fromTime } : { kind: 'live' };
+  const from: StartFrom = values['from-beginning']
+    ? { kind: 'beginning' }
+    : fromTime !== undefined
+      ? { kind: 'timestamp', ms: fromTime }
+      : { kind: 'live' };
   // Idle limit: stop when nothing has arrived for this long (live viewing waits forever by default).
-  const idleMs = intOption(values['timeout-ms'], 'timeout-ms', 1, 24 * 3600 * 1000) ?? (from.kind === 'live' ? undefined : 10_000);
+  const idleMs =
+    intOption(values['timeout-ms'], 'timeout-ms', 1, 24 * 3600 * 1000) ??
+    (from.kind === 'live' ? undefined : 10_000);
   const outDir = values.out;
   if (outDir) await mkdir(outDir, { recursive: true });
   const handle = createKafka({ bootstrap });
@@ -222,9 +227,14 @@ async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): P
       if (outDir) {
         written++;
         const ext = f.type === 'image/png' ? 'png' : 'jpg';
-        await writeFile(path.join(outDir, `frame-${String(written).padStart(6, '0')}.${ext}`), f.image);
+        await writeFile(
+          path.join(outDir, `frame-${String(written).padStart(6, '0')}.${ext}`),
+          f.image,
+        );
       }
-      progressLine.update(`received ${viewer.stats.frames} frames, ${viewer.stats.skipped} skipped, ${viewer.stats.gaps} missing`);
+      progressLine.update(
+        `received ${viewer.stats.frames} frames, ${viewer.stats.skipped} skipped, ${viewer.stats.gaps} missing`,
+      );
       if (maxFrames !== undefined && viewer.stats.frames >= maxFrames) {
         stopReason = `reached --max-frames ${maxFrames}`;
         void viewer.stop();
@@ -247,12 +257,15 @@ async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): P
   const idleTimer =
     idleMs === undefined
       ? undefined
-      : setInterval(() => {
-          if (Date.now() - lastArrival >= idleMs) {
-            stopReason = `nothing new for ${idleMs} ms`;
-            void viewer.stop();
-          }
-        }, Math.min(250, idleMs));
+      : setInterval(
+          () => {
+            if (Date.now() - lastArrival >= idleMs) {
+              stopReason = `nothing new for ${idleMs} ms`;
+              void viewer.stop();
+            }
+          },
+          Math.min(250, idleMs),
+        );
   const onAbort = (): void => void viewer.stop();
   signal.addEventListener('abort', onAbort);
   const stats = await viewer.done;
@@ -262,29 +275,59 @@ async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): P
     `Received ${stats.frames} frames from "${topic}" (${stopReason}); ${stats.skipped} skipped, ${stats.gaps} missing, ${formatBytes(stats.bytes)}${outDir ? `; written to ${outDir}` : ''}.`,
   );
   if (values.json)
-    io.out(JSON.stringify({ frames: stats.frames, skipped: stats.skipped, gaps: stats.gaps, repeats: stats.repeats, bytes: stats.bytes, firstSeq: stats.firstSeq, lastSeq: stats.lastSeq }));
-  if (viewer.state === 'failed') throw new KvsError('KAFKA_ERROR', `The viewer stopped on an error after ${stats.frames} frames.`);
+    io.out(
+      JSON.stringify({
+        frames: stats.frames,
+        skipped: stats.skipped,
+        gaps: stats.gaps,
+        repeats: stats.repeats,
+        bytes: stats.bytes,
+        firstSeq: stats.firstSeq,
+        lastSeq: stats.lastSeq,
+      }),
+    );
+  if (viewer.state === 'failed')
+    throw new KvsError(
+      'KAFKA_ERROR',
+      `The viewer stopped on an error after ${stats.frames} frames.`,
+    );
   return 0;
 }
 
 async function topicsCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { bootstrap: { type: 'string' }, json: { type: 'boolean' }, partitions: { type: 'string' }, internal: { type: 'boolean' } },
+    {
+      bootstrap: { type: 'string' },
+      json: { type: 'boolean' },
+      partitions: { type: 'string' },
+      internal: { type: 'boolean' },
+    },
     2,
   );
   const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
   const handle = createKafka({ bootstrap });
   const [action, name] = positionals;
   if (action === 'create' || action === 'delete') {
-    if (!name) throw new KvsError('INVALID_ARGUMENT', `Name the topic to ${action}, e.g. kvs topics ${action} demo --bootstrap ${bootstrap}.`);
-    if (action === 'create') await createTopic(handle, name, { partitions: intOption(values.partitions, 'partitions', 1, 1000) ?? 1 });
+    if (!name)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        `Name the topic to ${action}, e.g. kvs topics ${action} demo --bootstrap ${bootstrap}.`,
+      );
+    if (action === 'create')
+      await createTopic(handle, name, {
+        partitions: intOption(values.partitions, 'partitions', 1, 1000) ?? 1,
+      });
     else await deleteTopic(handle, name);
     io.err(`Topic "${name}" ${action === 'create' ? 'created' : 'deleted'}.\n`);
     if (values.json) io.out(JSON.stringify({ topic: name, action }));
     return 0;
   }
-  if (action !== undefined) throw new KvsError('INVALID_ARGUMENT', `Unknown topics action "${action}": use create or delete, or nothing to list.`);
+  if (action !== undefined)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      `Unknown topics action "${action}": use create or delete, or nothing to list.`,
+    );
   const topics = await listTopics(handle, { includeInternal: values.internal === true });
   if (values.json) {
     io.out(JSON.stringify({ topics }));
@@ -293,7 +336,9 @@ async function topicsCommand(argv: string[], io: CliIo): Promise<number> {
   if (topics.length === 0) io.out(`No topics on ${handle.bootstrap}.`);
   const fmt = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
   for (const t of topics)
-    io.out(`${t.name}\tpartitions=${t.partitions}\tmessages=${t.messages}\tfrom=${fmt(t.firstTimestamp)}\tto=${fmt(t.lastTimestamp)}`);
+    io.out(
+      `${t.name}\tpartitions=${t.partitions}\tmessages=${t.messages}\tfrom=${fmt(t.firstTimestamp)}\tto=${fmt(t.lastTimestamp)}`,
+    );
   return 0;
 }
 

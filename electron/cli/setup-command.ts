@@ -30,14 +30,7 @@ import {
 import { isSshError } from '../core/ssh/ssh-errors.js';
 import { userDataDir } from '../host/user-data-dir.js';
 import { intOption, parse, requireOption } from './args.js';
-
-export interface SetupIo {
-  out(line: string): void;
-  err(text: string): void;
-  isTTY: boolean;
-  /** All of stdin (tests inject it); default: process.stdin. */
-  readStdin?: () => Promise<string>;
-}
+import type { CliIo } from './cli-io.js';
 
 const LOGIN_OPTIONS = {
   host: { type: 'string' },
@@ -78,7 +71,7 @@ function toKvs(e: unknown): unknown {
   return isSshError(e) ? new KvsError(e.code, e.message, e.detail) : e;
 }
 
-async function login(values: LoginValues, io: SetupIo): Promise<Login> {
+async function login(values: LoginValues, io: CliIo): Promise<Login> {
   const host = requireOption(values.host, 'host', '10.0.0.5');
   const user = requireOption(values.user, 'user', 'ubuntu');
   const port = intOption(values['ssh-port'], 'ssh-port', 1, 65535) ?? 22;
@@ -138,7 +131,7 @@ async function login(values: LoginValues, io: SetupIo): Promise<Login> {
   }
 }
 
-function stepLine(io: SetupIo, json: boolean): (e: StepEvent) => void {
+function stepLine(io: CliIo, json: boolean): (e: StepEvent) => void {
   return (e) => {
     if (e.status === 'running') return;
     const line = `[${e.status}] ${e.title}${e.status === 'failed' && e.error ? `: ${e.error}` : ''}`;
@@ -149,7 +142,7 @@ function stepLine(io: SetupIo, json: boolean): (e: StepEvent) => void {
 
 export async function setupCommand(
   argv: string[],
-  io: SetupIo,
+  io: CliIo,
   signal: AbortSignal,
 ): Promise<number> {
   const { values } = parse(
@@ -256,7 +249,7 @@ export async function setupCommand(
 
 export async function serverCommand(
   argv: string[],
-  io: SetupIo,
+  io: CliIo,
   signal: AbortSignal,
 ): Promise<number> {
   const { values, positionals } = parse(

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTENT_SECURITY_POLICY as SERVE_CSP } from '../cli/serve.js';
+import { CONTENT_SECURITY_POLICY as SERVE_CSP } from '../browser/replies.js';
 import type { Host, HostDeps } from '../host/host.js';
 import { INVOKE_CHANNELS, IPC, type HelloReply } from '../shared/ipc-channels.js';
 import { FORBIDDEN_ROLES, packagedMenuTemplate, type MenuItemSpec } from './app-menu.js';

@@ -5,7 +5,7 @@
  * (renderer/src/features/watch/bench-hook.ts).
  */
 import type { Browser, Page } from 'playwright';
-import type { RunningServer } from '../../electron/cli/serve.js';
+import type { RunningServer } from '../../electron/browser/browser-server.js';
 import type { KafkaHandle } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
 import { produceFile } from '../../electron/core/produce-file.js';

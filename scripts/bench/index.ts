@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright';
 import { launchChromium } from '../test-support/chromium.js';
-import { startServer, type RunningServer } from '../../electron/cli/serve.js';
+import { startServer, type RunningServer } from '../../electron/browser/browser-server.js';
 import { createKafka } from '../../electron/core/kafka/client.js';
 import { startFreshBroker, stopBroker } from '../local-kafka/index.js';
 import { runBaseline, type Baseline } from './baseline.js';

@@ -17,15 +17,11 @@ import { ConnectionStatus, VideoRef, type ErrorPayload } from '../shared/contrac
 import { decodeFramePacket, type FramePacketHeader } from '../shared/frame-packet.js';
 import { ServerMessage, TOKEN_COOKIE, TOKEN_HEADER } from '../shared/ws-protocol.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
-import {
-  NOT_BUILT_MESSAGE,
-  contentTypeOf,
-  isInside,
-  readCookie,
-  serveCommand,
-  startServer,
-  type RunningServer,
-} from './serve.js';
+import { serveCommand } from '../cli/serve.js';
+import { readCookie } from './access.js';
+import { startServer, type RunningServer } from './browser-server.js';
+import { contentTypeOf } from './replies.js';
+import { isInside, NOT_BUILT_MESSAGE } from './static-files.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 /** ws-protocol.ts's ServerMessage is a discriminatedUnion with two 'reply' members, which zod 4 refuses to parse with; a plain union of the same options parses the same messages. */
