@@ -75,3 +75,67 @@ export function requireOption(value: string | undefined, name: string, example: 
     throw new KvsError('INVALID_ARGUMENT', `--${name} is required, e.g. --${name} ${example}.`);
   return value;
 }
+
+// ---- commands that document their options --------------------------------------------------------
+
+/** What `--help` says about an option: its value's placeholder (string options) and one line. */
+export interface OptionHelp {
+  readonly value?: string;
+  readonly help: string;
+}
+
+export type DocumentedOptions = Record<
+  string,
+  { readonly type: 'string' | 'boolean' } & OptionHelp
+>;
+
+/**
+ * A command's options and their help in one place: `parseCommand` parses with exactly these
+ * options and `commandHelp` prints exactly these, so help and parsing cannot drift.
+ */
+export interface CommandSpec<O extends DocumentedOptions> {
+  /** e.g. `kvs produce <file>` */
+  readonly usage: string;
+  readonly summary: string;
+  readonly maxPositionals: number;
+  readonly options: O;
+  /** Lines after the options (what to know, examples). */
+  readonly notes?: readonly string[];
+}
+
+/** `--help` or `-h` was given: the text to print (exit 0). */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
+export function commandHelp<O extends DocumentedOptions>(spec: CommandSpec<O>): string {
+  const rows = Object.entries(spec.options).map(([name, o]) => [
+    `--${name}${o.type === 'string' ? ` ${o.value ?? '<value>'}` : ''}`,
+    o.help,
+  ]);
+  rows.push(['--help', 'print this help']);
+  const width = Math.min(32, Math.max(...rows.map(([flag]) => (flag ?? '').length)) + 2);
+  const lines = [
+    `Usage: ${spec.usage}${Object.keys(spec.options).length > 0 ? ' [options]' : ''}`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...rows.map(([flag = '', help = '']) =>
+      flag.length + 2 > width
+        ? `  ${flag}\n  ${' '.repeat(width)}${help}`
+        : `  ${flag.padEnd(width)}${help}`,
+    ),
+  ];
+  if (spec.notes && spec.notes.length > 0) lines.push('', ...spec.notes);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Parse a command's arguments by its spec; `--help`/`-h` throws HelpRequested with its help. */
+export function parseCommand<O extends DocumentedOptions>(spec: CommandSpec<O>, argv: string[]) {
+  if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested(commandHelp(spec));
+  return parse(argv, spec.options, spec.maxPositionals);
+}

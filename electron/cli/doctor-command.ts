@@ -4,7 +4,13 @@
  */
 import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
 import { KvsError } from '../shared/errors.js';
-import { intOption, parse, requireOption } from './args.js';
+import {
+  intOption,
+  parseCommand,
+  requireOption,
+  type CommandSpec,
+  type DocumentedOptions,
+} from './args.js';
 import type { CliIo } from './cli-io.js';
 
 const MARK = { ok: '✓', failed: '✗', warning: '!', skipped: '–' } as const;
@@ -29,17 +35,33 @@ export function renderDiagnosis(d: DiagnoseResult): string[] {
   return lines;
 }
 
-export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      bootstrap: { type: 'string' },
-      topic: { type: 'string' },
-      'frame-bytes': { type: 'string' },
-      json: { type: 'boolean' },
+export const DOCTOR = {
+  usage: 'kvs doctor --bootstrap <list>',
+  summary:
+    'Why a broker cannot be used from this computer, and the exact fix (exit 2: problems found).',
+  maxPositionals: 0,
+  options: {
+    bootstrap: {
+      type: 'string',
+      value: '<list>',
+      help: 'the address clients bootstrap from, e.g. 10.0.0.5:9092 (required)',
     },
-    0,
-  );
+    topic: {
+      type: 'string',
+      value: '<name>',
+      help: "also check this topic's max.message.bytes (with --frame-bytes)",
+    },
+    'frame-bytes': {
+      type: 'string',
+      value: 'N',
+      help: 'the largest frame that must fit in the topic (with --topic)',
+    },
+    json: { type: 'boolean', help: 'print the diagnosis as JSON' },
+  },
+} as const satisfies CommandSpec<DocumentedOptions>;
+
+export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommand(DOCTOR, argv);
   const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
   const frameBytes = intOption(values['frame-bytes'], 'frame-bytes', 1, 1024 ** 3);
   if ((values.topic === undefined) !== (frameBytes === undefined)) {

@@ -12,7 +12,16 @@ import { createTopic, deleteTopic, listTopics } from '../core/kafka/topics.js';
 import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/viewer.js';
 import { produceFile } from '../core/produce-file.js';
 import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
-import { intOption, numberOption, parse, requireOption, timeOption } from './args.js';
+import {
+  HelpRequested,
+  intOption,
+  numberOption,
+  parseCommand,
+  requireOption,
+  timeOption,
+  type CommandSpec,
+  type DocumentedOptions,
+} from './args.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { doctorCommand } from './doctor-command.js';
 import { serveCommand } from './serve.js';
@@ -47,7 +56,102 @@ Usage:
               why a broker cannot be used from here, and the exact fix (exit 2: problems found)
 
 --bootstrap is the broker address from its advertised.listeners, e.g. 10.0.0.5:9092.
+`kvs <command> --help` lists one command's options.
 `;
+
+// ---- the commands' options (their --help is generated from these) -----------------------------------
+
+const BOOTSTRAP_OPTION = {
+  type: 'string',
+  value: '<list>',
+  help: 'the broker address from its advertised.listeners, e.g. 10.0.0.5:9092 (required)',
+} as const;
+
+export const PRODUCE = {
+  usage: 'kvs produce <file> --bootstrap <list> --topic <name>',
+  summary: 'Stream a video file into a Kafka topic, one JPEG message per frame.',
+  maxPositionals: 1,
+  options: {
+    bootstrap: BOOTSTRAP_OPTION,
+    topic: {
+      type: 'string',
+      value: '<name>',
+      help: 'the topic (created when missing, unless --no-create) (required)',
+    },
+    fps: {
+      type: 'string',
+      value: 'N',
+      help: "frames per second (default: the video's own, at most 240)",
+    },
+    width: {
+      type: 'string',
+      value: 'W',
+      help: 'fit frames inside this width (keeps the aspect ratio)',
+    },
+    height: { type: 'string', value: 'H', help: 'fit frames inside this height' },
+    quality: { type: 'string', value: 'Q', help: 'JPEG quality 1–100 (default 85)' },
+    realtime: { type: 'boolean', help: "send at the video's own pace" },
+    'max-rate': { type: 'boolean', help: 'send as fast as possible (the default)' },
+    loop: { type: 'boolean', help: 'start again at the end, until Ctrl-C' },
+    raw: { type: 'boolean', help: "bare JPEG values, no key or headers (the tutorial's format)" },
+    'no-create': {
+      type: 'boolean',
+      help: 'fail when the topic does not exist instead of creating it',
+    },
+    'refuse-oversize': {
+      type: 'boolean',
+      help: "stop on a frame over the topic's max.message.bytes instead of shrinking it",
+    },
+    'stream-id': {
+      type: 'string',
+      value: 'ID',
+      help: "the stream id (the messages' key; default: a new one)",
+    },
+    'retry-budget-ms': {
+      type: 'string',
+      value: 'MS',
+      help: 'how long to retry while the broker is gone (default 20000)',
+    },
+    json: { type: 'boolean', help: 'end with one JSON line of counts on stdout' },
+  },
+} as const satisfies CommandSpec<DocumentedOptions>;
+
+export const CONSUME = {
+  usage: 'kvs consume --bootstrap <list> --topic <name>',
+  summary: 'Read a video stream from a topic: live (default), from the beginning or from a time.',
+  maxPositionals: 0,
+  options: {
+    bootstrap: BOOTSTRAP_OPTION,
+    topic: { type: 'string', value: '<name>', help: 'the topic (required)' },
+    'from-beginning': { type: 'boolean', help: 'start at the oldest message' },
+    'from-time': { type: 'string', value: '<ISO or ms>', help: 'start at this time' },
+    'max-frames': { type: 'string', value: 'N', help: 'stop after N frames' },
+    'timeout-ms': {
+      type: 'string',
+      value: 'T',
+      help: 'stop when nothing new came for T ms (default 10000 when not live)',
+    },
+    'until-eos': { type: 'boolean', help: 'stop at the first end-of-stream marker' },
+    pace: { type: 'boolean', help: 'at the recorded speed' },
+    out: { type: 'string', value: '<dir>', help: 'write each frame as frame-000001.jpg, …' },
+    json: { type: 'boolean', help: 'end with one JSON line of counts on stdout' },
+  },
+} as const satisfies CommandSpec<DocumentedOptions>;
+
+export const TOPICS = {
+  usage: 'kvs topics [create <name> | delete <name>] --bootstrap <list>',
+  summary: 'List the topics (partitions, messages, time range), or create or delete one.',
+  maxPositionals: 2,
+  options: {
+    bootstrap: BOOTSTRAP_OPTION,
+    partitions: { type: 'string', value: 'N', help: 'partitions of a topic to create (default 1)' },
+    internal: {
+      type: 'boolean',
+      help: "also list Kafka's internal topics (__consumer_offsets, …)",
+    },
+    json: { type: 'boolean', help: 'print JSON' },
+  },
+} as const satisfies CommandSpec<DocumentedOptions>;
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -81,6 +185,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         throw new KvsError('INVALID_ARGUMENT', `Unknown command "${command}". Try: kvs help`);
     }
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      for (const line of e.text.trimEnd().split('\n')) io.out(line);
+      return 0;
+    }
     const err = toKvsError(e);
     io.err(`kvs: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
     if (process.env.KVS_DEBUG && err.detail) io.err(`${err.detail}\n`);
@@ -92,27 +200,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 }
 
 async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      bootstrap: { type: 'string' },
-      topic: { type: 'string' },
-      fps: { type: 'string' },
-      width: { type: 'string' },
-      height: { type: 'string' },
-      quality: { type: 'string' },
-      realtime: { type: 'boolean' },
-      'max-rate': { type: 'boolean' },
-      loop: { type: 'boolean' },
-      raw: { type: 'boolean' },
-      'no-create': { type: 'boolean' },
-      'refuse-oversize': { type: 'boolean' },
-      'stream-id': { type: 'string' },
-      'retry-budget-ms': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    1,
-  );
+  const { values, positionals } = parseCommand(PRODUCE, argv);
   const file = positionals[0];
   if (!file)
     throw new KvsError(
@@ -176,22 +264,7 @@ async function produceCommand(argv: string[], io: CliIo, signal: AbortSignal): P
 }
 
 async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      bootstrap: { type: 'string' },
-      topic: { type: 'string' },
-      'from-beginning': { type: 'boolean' },
-      'from-time': { type: 'string' },
-      'max-frames': { type: 'string' },
-      'timeout-ms': { type: 'string' },
-      'until-eos': { type: 'boolean' },
-      pace: { type: 'boolean' },
-      out: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    0,
-  );
+  const { values } = parseCommand(CONSUME, argv);
   if (values['from-beginning'] && values['from-time'] !== undefined)
     throw new KvsError(
       'INVALID_ARGUMENT',
@@ -295,16 +368,7 @@ async function consumeCommand(argv: string[], io: CliIo, signal: AbortSignal): P
 }
 
 async function topicsCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      bootstrap: { type: 'string' },
-      json: { type: 'boolean' },
-      partitions: { type: 'string' },
-      internal: { type: 'boolean' },
-    },
-    2,
-  );
+  const { values, positionals } = parseCommand(TOPICS, argv);
   const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
   const handle = createKafka({ bootstrap });
   const [action, name] = positionals;

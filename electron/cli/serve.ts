@@ -11,7 +11,7 @@ import { isLoopbackHost } from '../browser/access.js';
 import { startServer } from '../browser/browser-server.js';
 import { NOT_BUILT_MESSAGE } from '../browser/static-files.js';
 import { userDataDir } from '../host/user-data-dir.js';
-import { intOption, parse } from './args.js';
+import { intOption, parseCommand, type CommandSpec, type DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 
 /** The built page next to this checkout: `<repo>/out/renderer`. */
@@ -19,17 +19,31 @@ export function defaultStaticDir(): string {
   return fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 }
 
+export const SERVE = {
+  usage: 'kvs serve',
+  summary: 'The app in a browser: prints http://127.0.0.1:PORT/?token=… to open (Ctrl-C stops it).',
+  maxPositionals: 0,
+  options: {
+    host: {
+      type: 'string',
+      value: '<ip>',
+      help: 'the address to listen on (default 127.0.0.1: this computer only)',
+    },
+    port: { type: 'string', value: 'N', help: 'the port (default: a free one)' },
+    'open-path': {
+      type: 'boolean',
+      help: 'let the page open video files on this computer by path',
+    },
+  },
+} as const satisfies CommandSpec<DocumentedOptions>;
+
 export async function serveCommand(
   argv: string[],
   io: CliIo,
   signal: AbortSignal,
   opts: { staticDir?: string } = {},
 ): Promise<number> {
-  const { values } = parse(
-    argv,
-    { host: { type: 'string' }, port: { type: 'string' }, 'open-path': { type: 'boolean' } },
-    0,
-  );
+  const { values } = parseCommand(SERVE, argv);
   const host = values.host ?? '127.0.0.1';
   if (isIP(host) === 0 && host !== 'localhost')
     throw new KvsError(

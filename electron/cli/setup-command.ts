@@ -29,22 +29,106 @@ import {
 } from '../core/ssh/ssh-session.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
 import { userDataDir } from '../host/user-data-dir.js';
-import { intOption, parse, requireOption } from './args.js';
+import {
+  intOption,
+  parseCommand,
+  requireOption,
+  type CommandSpec,
+  type DocumentedOptions,
+} from './args.js';
 import type { CliIo } from './cli-io.js';
 
 const LOGIN_OPTIONS = {
-  host: { type: 'string' },
-  'ssh-port': { type: 'string' },
-  user: { type: 'string' },
-  key: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
-  'sudo-password-stdin': { type: 'boolean' },
-  'accept-new-host-key': { type: 'boolean' },
-  'host-key': { type: 'string' },
-  'known-hosts': { type: 'string' },
-  'install-dir': { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
+  host: { type: 'string', value: '<ip>', help: "the server's address (required)" },
+  'ssh-port': { type: 'string', value: 'N', help: 'its SSH port (default 22)' },
+  user: { type: 'string', value: '<name>', help: 'the user to log in as (required)' },
+  key: {
+    type: 'string',
+    value: '<file>',
+    help: 'log in with this private key (else the SSH agent)',
+  },
+  'password-stdin': {
+    type: 'boolean',
+    help: "read the login password from stdin's first line (never from argv)",
+  },
+  'sudo-password-stdin': { type: 'boolean', help: "read sudo's password from stdin's next line" },
+  'accept-new-host-key': {
+    type: 'boolean',
+    help: 'trust the key of a server seen for the first time',
+  },
+  'host-key': {
+    type: 'string',
+    value: 'SHA256:…',
+    help: 'trust a server seen for the first time only if its key has this fingerprint',
+  },
+  'known-hosts': {
+    type: 'string',
+    value: '<file>',
+    help: 'where pinned host keys are kept (default: in the user-data folder)',
+  },
+  'install-dir': {
+    type: 'string',
+    value: '<dir>',
+    help: 'where Kafka is installed (default /opt/kafka)',
+  },
+  json: { type: 'boolean', help: 'end with one JSON line on stdout' },
+} as const satisfies DocumentedOptions;
+
+const LOGIN_NOTE =
+  'Passwords come from stdin, one per line (the SSH password first), never from the command line.';
+
+export const SETUP = {
+  usage: 'kvs setup --host <ip> --user <name>',
+  summary:
+    'Install Kafka (KRaft or ZooKeeper mode) on an Ubuntu server over SSH, then check it from here.',
+  maxPositionals: 0,
+  options: {
+    ...LOGIN_OPTIONS,
+    mode: {
+      type: 'string',
+      value: 'kraft|zookeeper',
+      help: 'KRaft (Kafka 4.x, default) or ZooKeeper mode (Kafka 3.9)',
+    },
+    'kafka-version': {
+      type: 'string',
+      value: 'V',
+      help: "the Kafka version (default: the mode's)",
+    },
+    'kafka-tarball': {
+      type: 'string',
+      value: '<file>',
+      help: 'install from this Kafka .tgz, uploaded from here',
+    },
+    'kafka-url': {
+      type: 'string',
+      value: '<mirror>',
+      help: 'download from this Apache mirror (default: archive.apache.org)',
+    },
+    advertise: {
+      type: 'string',
+      value: '<ip>',
+      help: 'the address clients bootstrap from (default: --host)',
+    },
+    zookeeper: {
+      type: 'string',
+      value: 'auto|zookeeperd|bundled',
+      help: 'which ZooKeeper, in ZooKeeper mode',
+    },
+    'dry-run': { type: 'boolean', help: 'print every step and command, run nothing' },
+  },
+  notes: [LOGIN_NOTE],
+} as const satisfies CommandSpec<DocumentedOptions>;
+
+export const SERVER = {
+  usage: 'kvs server start|stop|status|uninstall --host <ip> --user <name>',
+  summary: 'Start, stop, ask about or remove the Kafka that kvs setup installed.',
+  maxPositionals: 1,
+  options: {
+    ...LOGIN_OPTIONS,
+    'remove-data': { type: 'boolean', help: "with uninstall: also delete the topics' data" },
+  },
+  notes: [LOGIN_NOTE],
+} as const satisfies CommandSpec<DocumentedOptions>;
 
 type LoginValues = {
   [K in keyof typeof LOGIN_OPTIONS]?: (typeof LOGIN_OPTIONS)[K]['type'] extends 'string'
@@ -145,20 +229,7 @@ export async function setupCommand(
   io: CliIo,
   signal: AbortSignal,
 ): Promise<number> {
-  const { values } = parse(
-    argv,
-    {
-      ...LOGIN_OPTIONS,
-      mode: { type: 'string' },
-      'kafka-version': { type: 'string' },
-      'kafka-tarball': { type: 'string' },
-      'kafka-url': { type: 'string' },
-      advertise: { type: 'string' },
-      zookeeper: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-    },
-    0,
-  );
+  const { values } = parseCommand(SETUP, argv);
   const mode = values.mode ?? 'kraft';
   if (mode !== 'kraft' && mode !== 'zookeeper')
     throw new KvsError('INVALID_ARGUMENT', `--mode must be kraft or zookeeper, got "${mode}".`);
@@ -252,11 +323,7 @@ export async function serverCommand(
   io: CliIo,
   signal: AbortSignal,
 ): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { ...LOGIN_OPTIONS, 'remove-data': { type: 'boolean' } },
-    1,
-  );
+  const { values, positionals } = parseCommand(SERVER, argv);
   const action = positionals[0];
   if (action !== 'start' && action !== 'stop' && action !== 'status' && action !== 'uninstall') {
     throw new KvsError(
