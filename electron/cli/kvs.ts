@@ -56,7 +56,7 @@ Usage:
               why a broker cannot be used from here, and the exact fix (exit 2: problems found)
 
 --bootstrap is the broker address from its advertised.listeners, e.g. 10.0.0.5:9092.
-`kvs <command> --help` lists one command's options.
+kvs <command> --help lists one command's options.
 `;
 
 // ---- the commands' options (their --help is generated from these) -----------------------------------
