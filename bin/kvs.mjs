@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// The `kvs` command line. It runs the TypeScript sources through tsx's loader,
-// so `npx kvs` always runs the code in this checkout, with no build step.
-import { register } from 'tsx/esm/api';
+// The `kvs` command line: the built bundle (out/cli/bin.js, made by `npm run build`, which
+// `npm ci` runs). During development, `npm run kvs:dev -- …` runs the TypeScript sources instead.
+import { existsSync } from 'node:fs';
 
-register();
 // `kvs … | head`: a reader that stops early is not an error
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
-const { main } = await import('../electron/cli/kvs.ts');
-process.exitCode = await main(process.argv.slice(2));
+
+const built = new URL('../out/cli/bin.js', import.meta.url);
+if (!existsSync(built)) {
+  process.stderr.write(
+    'kvs: the command line is not built yet: run `npm run build` (npm ci does it).\n',
+  );
+  process.exit(1);
+}
+await import(built.href);

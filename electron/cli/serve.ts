@@ -2,7 +2,7 @@
  * `kvs serve`: parse the options, start the browser transport (electron/browser) with this
  * computer's user-data folder, print the address, wait for Ctrl-C, stop.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,9 +14,29 @@ import { userDataDir } from '../host/user-data-dir.js';
 import { intOption, parseCommand, type CommandSpec, type DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 
-/** The built page next to this checkout: `<repo>/out/renderer`. */
-export function defaultStaticDir(): string {
-  return fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+/**
+ * The built page of this checkout: `<project>/out/renderer`, found from this module's own place
+ * (the source, or the built CLI in out/cli/) by walking up to the project's package.json.
+ */
+export function defaultStaticDir(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = path.dirname(from);
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if (
+          (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name ===
+          'kafka-video-studio'
+        )
+          return path.join(dir, 'out', 'renderer');
+      } catch {
+        // not ours: keep looking
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve('out', 'renderer');
+    dir = up;
+  }
 }
 
 export const SERVE = {
