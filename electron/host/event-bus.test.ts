@@ -9,7 +9,9 @@ describe('event bus', () => {
     bus.onEvent(() => {
       throw new Error('a broken adapter');
     });
-    const off = bus.onEvent((channel) => void got.push(channel));
+    const off = bus.onEvent((...[channel]) => {
+      got.push(channel);
+    });
     bus.emit('setup:log', { runId: 'r1', lines: ['x'] });
     off();
     bus.emit('setup:log', { runId: 'r1', lines: ['y'] });
