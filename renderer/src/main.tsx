@@ -1,5 +1,14 @@
 import './zod-config.js';
-import './styles.css';
+// The styles, in cascade order: shared first, then each feature's (next to its components).
+import './shared/theme.css';
+import './shared/frame.css';
+import './shared/forms.css';
+import './shared/status.css';
+import './shared/progress.css';
+import './features/watch/watch.css';
+import './features/topics/topics.css';
+import './features/setup/setup.css';
+import './features/doctor/doctor.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
