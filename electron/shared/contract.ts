@@ -9,6 +9,10 @@
  * - Frames do NOT travel as events: they go as binary packets on their own
  *   channel (MessagePort in Electron, binary WebSocket messages in the browser);
  *   see frame-packet.ts.
+ *
+ * Over 450 lines on purpose: this is the one place a reader learns every call and event, and
+ * every shape they carry; splitting it would spread the contract over files that must change
+ * together.
  */
 import { z } from 'zod';
 import type { DecodedFrame } from './frame-packet.js';
