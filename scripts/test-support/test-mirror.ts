@@ -61,10 +61,20 @@ export async function startTestMirror(host: string, files: Record<string, string
         }
         const end = Math.min(st.size - 1, start + b.bytes - 1);
         const part = createReadStream(file, { start, end });
-        part.on('data', (c) => res.write(c));
+        // every byte of the part reaches the socket before a cut: destroying with data still
+        // buffered in Node would drop it, and under load the client got less than `bytes`
+        let flushed: Promise<void> = Promise.resolve();
+        part.on('data', (c) => {
+          flushed = new Promise<void>((resolve) => {
+            if (!res.write(c, () => resolve())) {
+              part.pause();
+              res.once('drain', () => part.resume());
+            }
+          });
+        });
         part.on('end', () => {
           // 'cut': the connection drops mid-transfer; 'stall': it stays open, sending nothing
-          if (b.kind === 'cut') res.destroy();
+          if (b.kind === 'cut') void flushed.then(() => res.destroy());
         });
       },
       () => res.writeHead(500).end(),
