@@ -3,11 +3,20 @@ import { readAutostart, readBenchFlag } from './autostart.js';
 
 describe('readAutostart', () => {
   it('reads a valid bootstrap and topic from the hash', () => {
-    expect(readAutostart('#bootstrap=127.0.0.1%3A9092&watch=demo')).toEqual({ bootstrap: '127.0.0.1:9092', watch: 'demo' });
-    expect(readAutostart('bootstrap=10.0.0.5')).toEqual({ bootstrap: '10.0.0.5:9092', watch: null });
+    expect(readAutostart('#bootstrap=127.0.0.1%3A9092&watch=demo')).toEqual({
+      bootstrap: '127.0.0.1:9092',
+      watch: 'demo',
+    });
+    expect(readAutostart('bootstrap=10.0.0.5')).toEqual({
+      bootstrap: '10.0.0.5:9092',
+      watch: null,
+    });
   });
   it('ignores invalid values', () => {
-    expect(readAutostart('#bootstrap=PLAINTEXT://x:1&watch=a%20b')).toEqual({ bootstrap: null, watch: null });
+    expect(readAutostart('#bootstrap=PLAINTEXT://x:1&watch=a%20b')).toEqual({
+      bootstrap: null,
+      watch: null,
+    });
     expect(readAutostart('')).toEqual({ bootstrap: null, watch: null });
   });
 });

@@ -23,7 +23,8 @@ export function readAutostart(hash: string): Autostart {
 }
 
 /** Read once per page load; each part is used at most once. */
-const initial: Autostart = typeof location === 'undefined' ? { bootstrap: null, watch: null } : readAutostart(location.hash);
+const initial: Autostart =
+  typeof location === 'undefined' ? { bootstrap: null, watch: null } : readAutostart(location.hash);
 const used = new Set<keyof Autostart>();
 
 export function takeAutostart(key: keyof Autostart): string | null {
@@ -41,7 +42,8 @@ export function readBenchFlag(hash: string): boolean {
 }
 
 /** Read once per page load, like the autostart parameters. */
-export const benchEnabled: boolean = typeof location === 'undefined' ? false : readBenchFlag(location.hash);
+export const benchEnabled: boolean =
+  typeof location === 'undefined' ? false : readBenchFlag(location.hash);
 
 export function peekAutostart(key: keyof Autostart): string | null {
   return used.has(key) ? null : initial[key];

@@ -9,7 +9,6 @@ import {
   useContext,
   useEffect,
   useMemo,
-  useRef,
   useState,
   type ReactNode,
 } from 'react';
@@ -17,6 +16,7 @@ import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/co
 import { parseBootstrap } from '../../../electron/shared/bootstrap.js';
 import { errorMessage } from '../transport/errors.js';
 import { useApi, useApiEvent, useHostReady } from './api-context.js';
+import { useLatestCall } from './latest-call.js';
 
 export interface KafkaState {
   readonly status: ConnectionStatus | null;
@@ -54,7 +54,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   const [topicsLoaded, setTopicsLoaded] = useState(false);
   const [topicsLoading, setTopicsLoading] = useState(false);
   const [topicsError, setTopicsError] = useState<string | null>(null);
-  const topicsCall = useRef(0);
+  const topicsCall = useLatestCall();
 
   useApiEvent('connection:status', setStatus);
 
@@ -63,20 +63,20 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   }, [api]);
 
   const refreshTopics = useCallback(async () => {
-    const call = ++topicsCall.current;
+    const call = topicsCall.next();
     setTopicsLoading(true);
     try {
       const list = await api.invoke('topics:list', {});
-      if (call !== topicsCall.current) return;
+      if (!topicsCall.isCurrent(call)) return;
       setTopics(list);
       setTopicsLoaded(true);
       setTopicsError(null);
     } catch (err) {
-      if (call === topicsCall.current) setTopicsError(errorMessage(err));
+      if (topicsCall.isCurrent(call)) setTopicsError(errorMessage(err));
     } finally {
-      if (call === topicsCall.current) setTopicsLoading(false);
+      if (topicsCall.isCurrent(call)) setTopicsLoading(false);
     }
-  }, [api]);
+  }, [api, topicsCall]);
 
   // Host (re)connected: ask where the Kafka connection stands.
   // Host gone: what it said about Kafka is no longer known.
@@ -93,7 +93,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   const clusterKey = connected ? `${status.bootstrap ?? ''}|${status.clusterId ?? ''}` : null;
   useEffect(() => {
     if (clusterKey === null || !hostReady) {
-      topicsCall.current++;
+      topicsCall.cancel();
       setTopics([]);
       setTopicsLoaded(false);
       setTopicsLoading(false);
@@ -101,13 +101,19 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       return;
     }
     void refreshTopics();
-  }, [clusterKey, hostReady, refreshTopics]);
+  }, [clusterKey, hostReady, refreshTopics, topicsCall]);
 
   const connect = useCallback(
     async (bootstrap: string): Promise<ConnectionStatus> => {
       const p = parseBootstrap(bootstrap);
       if (!p.ok) throw new Error(p.error);
-      const optimistic: ConnectionStatus = { state: 'connecting', bootstrap: p.normalized, clusterId: null, brokers: [], error: null };
+      const optimistic: ConnectionStatus = {
+        state: 'connecting',
+        bootstrap: p.normalized,
+        clusterId: null,
+        brokers: [],
+        error: null,
+      };
       setStatus(optimistic);
       try {
         const next = await api.invoke('connection:connect', { bootstrap: p.normalized });

@@ -196,7 +196,9 @@ function FixCode({ text }: { text: string }) {
   const [copied, setCopied] = useState<'yes' | 'select' | null>(null);
   const codeRef = useRef<HTMLElement | null>(null);
   const copy = () => {
-    void copyOrSelect(text, codeRef.current).then((how) => setCopied(how === 'copied' ? 'yes' : 'select'));
+    void copyOrSelect(text, codeRef.current).then((how) =>
+      setCopied(how === 'copied' ? 'yes' : 'select'),
+    );
   };
   return (
     <>

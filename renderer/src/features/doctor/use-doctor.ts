@@ -18,6 +18,7 @@ import {
   type AutoRun,
   type TrackStep,
 } from './doctor-logic.js';
+import { useLatestCall } from '../../shared/latest-call.js';
 
 export type DoctorReason = 'manual' | AutoReason;
 
@@ -56,7 +57,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
   const [result, setResult] = useState<DoctorResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   /** The newest call; answers of older ones are dropped. */
-  const seq = useRef(0);
+  const latest = useLatestCall();
   const overdueTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const tracker = useRef(INITIAL_TRACKER);
   /** `busy` without waiting for a render (the handlers below read it). */
@@ -74,7 +75,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
 
   const run = useCallback(
     (bootstrap: string, reason: DoctorReason = 'manual') => {
-      const call = ++seq.current;
+      const call = latest.next();
       stopTimer();
       setBusy({ kind: 'run', bootstrap, startedAt: Date.now() });
       setResult(null);
@@ -82,34 +83,34 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
       // belt and braces: the host stops at ~10 s, the page stops waiting at 20 s
       overdueTimer.current = setTimeout(() => {
         overdueTimer.current = null;
-        if (call !== seq.current) return;
+        if (!latest.isCurrent(call)) return;
         setBusy(null);
         setError(overdueMessage(bootstrap));
       }, DOCTOR_OVERDUE_MS);
       api.invoke('doctor:run', { bootstrap }).then(
         (diagnosis) => {
-          if (call !== seq.current) return;
+          if (!latest.isCurrent(call)) return;
           stopTimer();
           setBusy(null);
           setError(null);
           setResult({ id: call, diagnosis, reason, fixed: null });
         },
         (err: unknown) => {
-          if (call !== seq.current) return;
+          if (!latest.isCurrent(call)) return;
           stopTimer();
           setBusy(null);
           setError(`Could not diagnose ${bootstrap}: ${errorMessage(err)}`);
         },
       );
     },
-    [api, setBusy],
+    [api, latest, setBusy],
   );
 
   const fixOnServer = useCallback(() => {
     const shown = result;
     const fix = shown?.diagnosis.serverFix ?? null;
     if (shown === null || fix === null || busyRef.current !== null) return;
-    const call = ++seq.current;
+    const call = latest.next();
     stopTimer();
     const bootstrap = shown.diagnosis.bootstrap;
     setBusy({ kind: 'fix', bootstrap, startedAt: Date.now() });
@@ -122,7 +123,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
       })
       .then(
         (diagnosis) => {
-          if (call !== seq.current) return;
+          if (!latest.isCurrent(call)) return;
           setBusy(null);
           setResult({
             id: call,
@@ -132,20 +133,20 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
           });
         },
         (err: unknown) => {
-          if (call !== seq.current) return;
+          if (!latest.isCurrent(call)) return;
           setBusy(null);
           setError(`Could not fix it on ${fix.host}: ${errorMessage(err)}`);
         },
       );
-  }, [api, result, setBusy]);
+  }, [api, latest, result, setBusy]);
 
   const dismiss = useCallback(() => {
-    seq.current++;
+    latest.cancel();
     stopTimer();
     setBusy(null);
     setResult(null);
     setError(null);
-  }, [setBusy]);
+  }, [latest, setBusy]);
 
   const apply = (step: TrackStep): AutoRun | null => {
     tracker.current = step.tracker;
@@ -158,11 +159,11 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
     const auto = apply(step);
     if (auto !== null) run(auto.bootstrap, auto.reason);
     else if (step.attemptStarted && busyRef.current === null) {
-      seq.current++;
+      latest.cancel();
       setResult(null);
       setError(null);
     }
-  }, [status, run]);
+  }, [latest, status, run]);
 
   const connectFailed = useCallback(
     (bootstrap: string, err: unknown) => {

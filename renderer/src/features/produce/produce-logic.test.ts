@@ -3,7 +3,12 @@ import type {
   ProduceEndedEvent,
   ProduceProgressEvent,
 } from '../../../../electron/shared/contract.js';
-import { brokerLinkNotice, buildProduceRequest, DEFAULT_FORM, progressView } from './produce-logic.js';
+import {
+  brokerLinkNotice,
+  buildProduceRequest,
+  DEFAULT_FORM,
+  progressView,
+} from './produce-logic.js';
 
 describe('buildProduceRequest', () => {
   it('needs a video and a legal topic', () => {
@@ -132,9 +137,11 @@ describe('brokerLinkNotice', () => {
     expect(brokerLinkNotice({ brokerState: 'down', brokerError: err, failed: 1 })?.text).toMatch(
       /1 frame not delivered so far.*resumes by itself/,
     );
-    expect(brokerLinkNotice({ brokerState: 'down', brokerError: null, failed: 212 })).toMatchObject({
-      tone: 'error',
-      text: expect.stringMatching(/212 frames not delivered/),
-    });
+    expect(brokerLinkNotice({ brokerState: 'down', brokerError: null, failed: 212 })).toMatchObject(
+      {
+        tone: 'error',
+        text: expect.stringMatching(/212 frames not delivered/),
+      },
+    );
   });
 });

@@ -17,6 +17,7 @@ import { topicNameError } from '../../shared/topic-name.js';
 import { benchRecorder } from './bench-hook.js';
 import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
 import { newViewerId } from '../../transport/viewer-id.js';
+import { useLatestCall } from '../../shared/latest-call.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'paused' | 'stopped';
 
@@ -53,7 +54,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const viewerIdRef = useRef<string | null>(null);
   const offFrameRef = useRef<(() => void) | null>(null);
-  const sessionRef = useRef(0);
+  const sessions = useLatestCall();
   const statsByViewer = useRef(new Map<string, WatchStatsEvent>());
 
   const rendererRef = useRef<ViewerRenderer<ImageBitmap> | null>(null);
@@ -113,13 +114,13 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   useEffect(() => {
     if (hostReady) return;
     if (viewerIdRef.current || phase === 'starting') {
-      sessionRef.current++;
+      sessions.cancel();
       detach();
       setSnap(renderer.snapshot());
       setPhase('stopped');
       setNote('Stopped: lost connection to the host. Press Start once it is back.');
     }
-  }, [hostReady, detach, phase, renderer]);
+  }, [hostReady, detach, phase, renderer, sessions]);
 
   const begin = (fresh: boolean) => {
     const name = (fresh ? topic : (playing?.topic ?? topic)).trim();
@@ -131,7 +132,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     setTopicError(null);
     setNote(null);
     detach();
-    const session = ++sessionRef.current;
+    const session = sessions.next();
     const from = fresh && fromBeginning ? 'beginning' : 'live';
     if (fresh) {
       renderer.reset();
@@ -152,7 +153,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
           offFrame();
           throw err;
         }
-        if (session !== sessionRef.current) {
+        if (!sessions.isCurrent(session)) {
           // Stopped or restarted while this one was starting.
           offFrame();
           api.invoke('watch:stop', { viewerId }).catch(() => undefined);
@@ -167,7 +168,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
         setPhase('playing');
       })
       .then(() => {
-        if (session === sessionRef.current && viewerIdRef.current === null) setPhase('stopped');
+        if (sessions.isCurrent(session) && viewerIdRef.current === null) setPhase('stopped');
       });
   };
 
@@ -182,7 +183,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   }, [kafkaConnected]);
 
   const halt = (next: 'paused' | 'stopped') => {
-    sessionRef.current++;
+    sessions.cancel();
     detach();
     setSnap(renderer.snapshot());
     setPhase(next);
