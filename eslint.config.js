@@ -58,6 +58,7 @@ export default tseslint.config(
     // they stay visible in every lint run; rules-of-hooks and exhaustive-deps are errors.
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
+      'react-hooks/exhaustive-deps': 'error',
       'react-hooks/set-state-in-effect': 'warn',
       'react-hooks/refs': 'warn',
       'react-hooks/purity': 'warn',
