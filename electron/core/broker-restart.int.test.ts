@@ -39,8 +39,11 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
 function kvs(args: string[]): {
   child: ChildProcess;
   done: Promise<{ code: number; stdout: string; stderr: string }>;
+  /** stderr so far (progress and the producer's broker notices). */
+  stderrSoFar: () => string;
 } {
   let child: ChildProcess | undefined;
+  let soFar = '';
   const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     child = execFile(
       process.execPath,
@@ -55,7 +58,8 @@ function kvs(args: string[]): {
       },
     );
   });
-  return { child: child as ChildProcess, done };
+  child?.stderr?.on('data', (d: Buffer | string) => (soFar += String(d)));
+  return { child: child as ChildProcess, done, stderrSoFar: () => soFar };
 }
 const lastJson = (stdout: string): Record<string, unknown> =>
   JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
@@ -117,6 +121,14 @@ describe.skipIf(!hasKafka())('a broker that goes away mid-stream', () => {
         'the viewer to say it is reconnecting',
         () => live.states.includes('reconnecting'),
         15_000,
+      );
+      // kafkajs retries a send for several seconds before the producer's own retry budget takes
+      // over; keep the broker down until the producer has said so, so the outage path is tested
+      // every time (a quick restart was sometimes absorbed by kafkajs alone)
+      await until(
+        'kvs produce to say Kafka is not answering',
+        () => /Kafka is not answering/.test(produce.stderrSoFar()),
+        30_000,
       );
       await startBroker({ name, log: () => undefined });
       const restartMs = Date.now() - restartStarted;
