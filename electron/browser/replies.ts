@@ -1,10 +1,7 @@
 /** What every HTTP answer of the browser transport carries (the CSP and hardening headers), and the text and JSON answers. */
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
-
-/** Same policy as renderer/index.html's meta tag, plus the directives only a header can carry. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

@@ -103,6 +103,13 @@ export interface CommandSpec<O extends DocumentedOptions> {
   readonly notes?: readonly string[];
 }
 
+/** `--bootstrap`, as every command that talks to Kafka takes it. */
+export const BOOTSTRAP_OPTION = {
+  type: 'string',
+  value: '<list>',
+  help: 'the broker address from its advertised.listeners, e.g. 10.0.0.5:9092 (required)',
+} as const;
+
 /** `--help` or `-h` was given: the text to print (exit 0). */
 export class HelpRequested extends Error {
   constructor(readonly text: string) {

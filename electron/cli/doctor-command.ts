@@ -5,6 +5,7 @@
 import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
 import { KvsError } from '../shared/errors.js';
 import {
+  BOOTSTRAP_OPTION,
   intOption,
   parseCommand,
   requireOption,
@@ -41,11 +42,7 @@ export const DOCTOR = {
     'Why a broker cannot be used from this computer, and the exact fix (exit 2: problems found).',
   maxPositionals: 0,
   options: {
-    bootstrap: {
-      type: 'string',
-      value: '<list>',
-      help: 'the address clients bootstrap from, e.g. 10.0.0.5:9092 (required)',
-    },
+    bootstrap: BOOTSTRAP_OPTION,
     topic: {
       type: 'string',
       value: '<name>',

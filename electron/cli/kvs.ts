@@ -13,6 +13,7 @@ import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/vie
 import { produceFile } from '../core/produce-file.js';
 import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
 import {
+  BOOTSTRAP_OPTION,
   HelpRequested,
   intOption,
   numberOption,
@@ -60,12 +61,6 @@ kvs <command> --help lists one command's options.
 `;
 
 // ---- the commands' options (their --help is generated from these) -----------------------------------
-
-const BOOTSTRAP_OPTION = {
-  type: 'string',
-  value: '<list>',
-  help: 'the broker address from its advertised.listeners, e.g. 10.0.0.5:9092 (required)',
-} as const;
 
 export const PRODUCE = {
   usage: 'kvs produce <file> --bootstrap <list> --topic <name>',

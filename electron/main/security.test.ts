@@ -5,12 +5,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONTENT_SECURITY_POLICY as SERVE_CSP } from '../browser/replies.js';
+import { BASE_HEADERS } from '../browser/replies.js';
+import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
 import type { Host, HostDeps } from '../host/host.js';
 import { INVOKE_CHANNELS, IPC, type HelloReply } from '../shared/ipc-channels.js';
 import { FORBIDDEN_ROLES, packagedMenuTemplate, type MenuItemSpec } from './app-menu.js';
 import {
-  CONTENT_SECURITY_POLICY,
   cspUrlFilter,
   desktopContentSecurityPolicy,
   GRANTED_PERMISSION,
@@ -20,6 +20,9 @@ import {
   rendererLocation,
   secureWebPreferences,
 } from './security.js';
+
+/** What kvs serve sends with every answer. */
+const SERVE_CSP = BASE_HEADERS['Content-Security-Policy'];
 
 /** The packaged app's page, as index.ts computes it (pathToFileURL of out/renderer/index.html). */
 const PACKAGED_APP_URL =

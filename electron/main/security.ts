@@ -4,6 +4,7 @@
  * No `electron` import here.
  */
 import { pathToFileURL } from 'node:url';
+import { contentSecurityPolicy } from '../shared/content-security-policy.js';
 
 export interface SecureWebPreferences {
   readonly preload: string;
@@ -33,23 +34,16 @@ export function secureWebPreferences(preload: string): SecureWebPreferences {
   };
 }
 
-/** One policy; only connect-src differs between where the page runs. */
-const policy = (connectSrc: string): string =>
-  `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src ${connectSrc}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`;
-
-/** `kvs serve`'s policy (= renderer/index.html's meta tag, plus frame-ancestors): the page talks over a WebSocket. */
-export const CONTENT_SECURITY_POLICY = policy("'self'");
-
 /**
  * The desktop page's policy, sent as a header. The desktop page connects to nothing (calls go
  * through the preload, frames through a MessagePort), so `connect-src 'none'` — except in
  * development, where Vite's dev server serves the page and keeps a WebSocket for hot reload.
  */
 export function desktopContentSecurityPolicy(devServerUrl: string | null): string {
-  if (devServerUrl === null) return policy("'none'");
+  if (devServerUrl === null) return contentSecurityPolicy("'none'");
   const origin = new URL(devServerUrl);
   const ws = `${origin.protocol === 'https:' ? 'wss' : 'ws'}://${origin.host}`;
-  return policy(`${origin.origin} ${ws}`);
+  return contentSecurityPolicy(`${origin.origin} ${ws}`);
 }
 
 /**

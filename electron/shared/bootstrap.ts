@@ -47,7 +47,8 @@ function fail(error: string, entryIndex?: number): BootstrapResult {
 
 function parsePort(text: string, label: string): number | string {
   if (text === '') return `${label}: the port after ':' is empty. Use a port such as 9092.`;
-  if (!/^\d+$/.test(text)) return `${label}: port "${text}" is not a number. Use a port such as 9092.`;
+  if (!/^\d+$/.test(text))
+    return `${label}: port "${text}" is not a number. Use a port such as 9092.`;
   if (text.length > 1 && text.startsWith('0'))
     return `${label}: port "${text}" has a leading zero. Write it as ${Number(text)}.`;
   const port = Number(text);
@@ -61,7 +62,8 @@ function classifyIpv4(host: string, label: string): 'ipv4' | 'not-ipv4' | string
   if (parts.length !== 4)
     return `${label}: "${host}" is not a complete IPv4 address; it needs four numbers like 10.0.0.5.`;
   for (const part of parts) {
-    if (part === '') return `${label}: "${host}" has an empty part; an IPv4 address looks like 10.0.0.5.`;
+    if (part === '')
+      return `${label}: "${host}" has an empty part; an IPv4 address looks like 10.0.0.5.`;
     if (part.length > 1 && part.startsWith('0'))
       return `${label}: "${host}" has a leading zero in "${part}"; write ${Number(part)}.`;
     if (Number(part) > 255) return `${label}: "${host}" has ${part}, but each part must be 0–255.`;
@@ -71,7 +73,8 @@ function classifyIpv4(host: string, label: string): 'ipv4' | 'not-ipv4' | string
   return 'ipv4';
 }
 
-const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const DOTTED_QUAD =
+  /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
  * RFC 4291 text form: eight hex groups, or fewer with one `::`; an IPv4 tail counts as two
@@ -100,7 +103,8 @@ export function isLoopback(entry: Pick<BootstrapEntry, 'host' | 'kind'>): boolea
 
 function parseEntry(raw: string, index: number, total: number): BootstrapEntry | string {
   const label = total > 1 ? `Entry ${index + 1} ("${raw}")` : `"${raw}"`;
-  if (raw === '') return `${label === '""' ? 'An entry' : `Entry ${index + 1}`} is empty: remove the extra comma.`;
+  if (raw === '')
+    return `${label === '""' ? 'An entry' : `Entry ${index + 1}`} is empty: remove the extra comma.`;
   if (/\s/.test(raw))
     return `${label} contains a space. Write host:port with no spaces, e.g. 10.0.0.5:9092.`;
   const scheme = SCHEME.exec(raw);
@@ -163,11 +167,15 @@ function parseEntry(raw: string, index: number, total: number): BootstrapEntry |
 
 /** Parse a bootstrap list. Never throws. */
 export function parseBootstrap(input: unknown): BootstrapResult {
-  if (typeof input !== 'string') return fail('The bootstrap address must be text, e.g. 10.0.0.5:9092.');
-  if (input.length > MAX_INPUT) return fail(`The bootstrap list is too long (over ${MAX_INPUT} characters).`);
+  if (typeof input !== 'string')
+    return fail('The bootstrap address must be text, e.g. 10.0.0.5:9092.');
+  if (input.length > MAX_INPUT)
+    return fail(`The bootstrap list is too long (over ${MAX_INPUT} characters).`);
   const trimmed = input.trim();
   if (trimmed === '')
-    return fail("Enter the broker's address as host:port, e.g. 10.0.0.5:9092 (the address in its advertised.listeners).");
+    return fail(
+      "Enter the broker's address as host:port, e.g. 10.0.0.5:9092 (the address in its advertised.listeners).",
+    );
   const parts = trimmed.split(',').map((p) => p.trim());
   const entries: BootstrapEntry[] = [];
   for (const [i, part] of parts.entries()) {

@@ -53,7 +53,11 @@ export function validateIPv4(value: unknown, field: SetupField = 'advertise'): s
     parts !== null &&
     parts.slice(1).every((p) => Number(p) <= 255 && (p === '0' || !p.startsWith('0')));
   if (!ok) {
-    throw new SetupValidationError(field, value, `${show(value)} is not an IPv4 address like 192.168.1.20.`);
+    throw new SetupValidationError(
+      field,
+      value,
+      `${show(value)} is not an IPv4 address like 192.168.1.20.`,
+    );
   }
   if (s === '0.0.0.0' || s === '255.255.255.255') {
     throw new SetupValidationError(
@@ -126,7 +130,11 @@ export function validateInstallDir(value: unknown): string {
   }
   const parts = s.split('/').filter((p) => p !== '');
   if (parts.some((p) => p === '..' || p === '.' || p.startsWith('-'))) {
-    throw new SetupValidationError('installDir', value, `${show(value)} must not contain "." or ".." parts.`);
+    throw new SetupValidationError(
+      'installDir',
+      value,
+      `${show(value)} must not contain "." or ".." parts.`,
+    );
   }
   const normal = `/${parts.join('/')}`;
   if (parts.length === 0 || SYSTEM_DIRS.has(normal)) {
@@ -200,7 +208,11 @@ export function validateSha512(value: unknown): string {
   const s = str('sha512', value, 'The SHA-512 checksum');
   const hex = s.replace(/[ \t]/g, '').toLowerCase();
   if (!/^[0-9a-f]{128}$/.test(hex)) {
-    throw new SetupValidationError('sha512', value, `${show(value)} is not a SHA-512 checksum (128 hex digits).`);
+    throw new SetupValidationError(
+      'sha512',
+      value,
+      `${show(value)} is not a SHA-512 checksum (128 hex digits).`,
+    );
   }
   return hex;
 }
@@ -214,7 +226,11 @@ export function validateLocalPath(value: unknown): string {
   // C0 controls, DEL and C1 controls
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(s) || !(s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s))) {
-    throw new SetupValidationError('tarballPath', value, `${show(value)} must be an absolute path to a .tgz file.`);
+    throw new SetupValidationError(
+      'tarballPath',
+      value,
+      `${show(value)} must be an absolute path to a .tgz file.`,
+    );
   }
   return s;
 }

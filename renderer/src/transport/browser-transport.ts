@@ -17,8 +17,6 @@
  */
 import { z } from 'zod';
 import {
-  invoke as invokeSpecs,
-  isInvokeChannel,
   SLOW_CALL_MS,
   type EventChannel,
   type EventPayload,
@@ -29,6 +27,7 @@ import {
 } from '../../../electron/shared/contract.js';
 import type { DecodedFrame } from '../../../electron/shared/frame-packet.js';
 import { ServerMessage, type ClientMessage } from '../../../electron/shared/ws-protocol.js';
+import { checkedArgs, checkedResult } from './contract-check.js';
 import { KvsCallError, transportError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { FrameInbox } from './frame-inbox.js';
@@ -175,21 +174,11 @@ export class BrowserTransport implements KvsClient {
 
   invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<InvokeResult<C>> {
     return new Promise<InvokeResult<C>>((resolve, reject) => {
-      if (!isInvokeChannel(channel)) {
-        reject(
-          transportError('BAD_ARGS', `"${String(channel)}" is not an operation the host offers.`),
-        );
-        return;
-      }
-      const spec = invokeSpecs[channel];
-      const parsedArgs = spec.args.safeParse(args);
-      if (!parsedArgs.success) {
-        reject(
-          transportError(
-            'BAD_ARGS',
-            `Invalid input for ${channel}: ${z.prettifyError(parsedArgs.error)}`,
-          ),
-        );
+      let parsedArgs: unknown;
+      try {
+        parsedArgs = checkedArgs(channel, args, 'host');
+      } catch (err) {
+        reject(err as KvsCallError);
         return;
       }
       const { state, fatal } = this.status;
@@ -202,7 +191,7 @@ export class BrowserTransport implements KvsClient {
         return;
       }
       const id = this.nextId++;
-      const message: ClientMessage = { type: 'invoke', id, channel, args: parsedArgs.data };
+      const message: ClientMessage = { type: 'invoke', id, channel, args: parsedArgs };
       const timeoutMs = Math.max(this.opts.callTimeoutMs, SLOW_CALL_MS[channel] ?? 0);
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -220,16 +209,11 @@ export class BrowserTransport implements KvsClient {
         timer,
         reject,
         onResult: (result) => {
-          const parsed = spec.result.safeParse(result);
-          if (parsed.success) resolve(parsed.data as InvokeResult<C>);
-          else
-            reject(
-              transportError(
-                'BAD_REPLY',
-                `The host's answer to "${channel}" did not match the contract.`,
-                z.prettifyError(parsed.error),
-              ),
-            );
+          try {
+            resolve(checkedResult(channel, result, 'host'));
+          } catch (err) {
+            reject(err as KvsCallError);
+          }
         },
       };
       this.pending.set(id, call);

@@ -14,9 +14,7 @@
  */
 import { z } from 'zod';
 import {
-  invoke as invokeSpecs,
   InvokeReply,
-  isInvokeChannel,
   type EventChannel,
   type EventPayload,
   type InvokeArgs,
@@ -29,6 +27,7 @@ import {
   type FrameAckMessage,
   type KvsElectronBridge,
 } from '../../../electron/shared/ipc-channels.js';
+import { checkedArgs, checkedResult } from './contract-check.js';
 import { KvsCallError, transportError } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { FrameInbox } from './frame-inbox.js';
@@ -112,21 +111,13 @@ export class ElectronClient implements KvsClient {
   // ---- KvsApi ---------------------------------------------------------------------------------
 
   async invoke<C extends InvokeChannel>(channel: C, args: InvokeArgs<C>): Promise<InvokeResult<C>> {
-    if (!isInvokeChannel(channel))
-      throw transportError('BAD_ARGS', `"${String(channel)}" is not an operation the app offers.`);
-    const spec = invokeSpecs[channel];
-    const parsedArgs = spec.args.safeParse(args);
-    if (!parsedArgs.success)
-      throw transportError(
-        'BAD_ARGS',
-        `Invalid input for ${channel}: ${z.prettifyError(parsedArgs.error)}`,
-      );
+    const parsedArgs = checkedArgs(channel, args, 'app');
     // a viewer's first frames must find the port there
     if (channel === 'watch:start') await this.framePort();
     const call = this.bridge.calls[channel];
     let raw: unknown;
     try {
-      raw = await call(parsedArgs.data);
+      raw = await call(parsedArgs);
     } catch (err) {
       throw transportError(
         'HOST_UNREACHABLE',
@@ -142,14 +133,7 @@ export class ElectronClient implements KvsClient {
         z.prettifyError(reply.error),
       );
     if (!reply.data.ok) throw new KvsCallError(reply.data.error);
-    const parsed = spec.result.safeParse(reply.data.result);
-    if (!parsed.success)
-      throw transportError(
-        'BAD_REPLY',
-        `The app's answer to "${channel}" did not match the contract.`,
-        z.prettifyError(parsed.error),
-      );
-    return parsed.data as InvokeResult<C>;
+    return checkedResult(channel, reply.data.result, 'app');
   }
 
   on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void {
