@@ -1,0 +1,6 @@
+/** Replaces every secret (login, key or sudo password) in a text with *** before it is shown or logged. */
+export function scrub(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('***');
+  return out;
+}
