@@ -1,4 +1,4 @@
-/** Host-key trust on connect: the presented key against the policy (expected fingerprint, known-hosts file, asking the person). */
+/** Host-key trust: the presented key against the policy (expected key, known hosts, asking). */
 import { hostKeyId, pinHostKey, readKnownHosts } from './host-keys.js';
 import { SshError } from './ssh-errors.js';
 import type { HostKeyPolicy } from './ssh-types.js';

@@ -1,4 +1,4 @@
-/** File transfer over the session's SFTP channel: uploading a local file and writing a remote file, with its mode. */
+/** File transfer over the session's SFTP channel: uploading a file, writing one, its mode. */
 import type { SFTPWrapper } from 'ssh2';
 import { SshError } from './ssh-errors.js';
 import type { SessionInfo, SshClient, SshDeps, UploadOptions } from './ssh-types.js';

@@ -1,4 +1,4 @@
-/** Running one quoted command over the SSH connection: time limit, cancelling, output, and the command log. */
+/** Runs one quoted command over the connection: time limit, cancelling, output, the command log. */
 import type { ClientChannel } from 'ssh2';
 import { shellQuote } from './shell-quote.js';
 import { SshError } from './ssh-errors.js';

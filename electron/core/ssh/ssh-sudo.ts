@@ -1,4 +1,4 @@
-/** sudo over a session: the password goes to sudo's prompt on stdin only, and a refusal becomes a plain SshError. */
+/** sudo over a session: the password goes to sudo's prompt on stdin only; refusals explained. */
 import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { scrub } from './scrub-secrets.js';

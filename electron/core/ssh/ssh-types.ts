@@ -1,4 +1,4 @@
-/** The public shapes of the SSH layer: how to log in and trust the host key, what a command returns, and the session. */
+/** The SSH layer's shapes: login options, host-key policy, command options and results, session. */
 import type { Client } from 'ssh2';
 
 /** The ssh2 connection a session runs over. */
