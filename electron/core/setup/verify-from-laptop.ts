@@ -1,0 +1,163 @@
+/** Checks a broker from this computer: its advertised address, a video sent and read back. */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { KvsError } from '../../shared/errors.js';
+import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg.js';
+import { createKafka } from '../kafka/client.js';
+import { deleteTopic } from '../kafka/topics.js';
+import { startViewer } from '../kafka/viewer.js';
+import { produceFile } from '../produce-file.js';
+import { tail } from './command-log.js';
+
+export interface VerifyOptions {
+  /** The advertised IPv4 (what clients are told to use). */
+  advertise: string;
+  port?: number;
+  /** A video to send; default: a 1 s, 10 fps test picture made with ffmpeg. */
+  videoFile?: string;
+  /** Give up after this long (default 60 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  bootstrap: string;
+  /** The brokers the cluster metadata names, as host:port. */
+  brokers: string[];
+  framesSent: number;
+  framesReceived: number;
+  /** Why ok is false (null when ok). */
+  problem: string | null;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function run(file: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 60_000 }, (err, _out, stderr) =>
+      err
+        ? reject(
+            new KvsError(
+              'FFMPEG_FAILED',
+              `ffmpeg could not make the test video: ${tail(stderr, 300) || err.message}`,
+            ),
+          )
+        : resolve(),
+    );
+  });
+}
+
+async function makeCheckVideo(dir: string): Promise<string> {
+  const { ffmpegPath } = await locateFfmpeg();
+  const file = path.join(dir, 'kvs-setup-check.mp4');
+  await run(ffmpegPath, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=10:duration=1',
+    '-c:v',
+    'mpeg4',
+    '-q:v',
+    '5',
+    '-pix_fmt',
+    'yuv420p',
+    `file:${file}`,
+  ]);
+  return file;
+}
+
+/**
+ * From this computer: the cluster metadata fetched through `advertise:port` must name a
+ * broker at exactly `advertise:port` (else clients would be sent elsewhere), and a short
+ * video must go through a fresh topic and come back frame for frame. The topic is deleted after.
+ */
+export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResult> {
+  const port = opts.port ?? 9092;
+  const bootstrap = `${opts.advertise}:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const handle = createKafka({ bootstrap, retries: 2 });
+  const out: VerifyResult = {
+    ok: false,
+    bootstrap,
+    brokers: [],
+    framesSent: 0,
+    framesReceived: 0,
+    problem: null,
+  };
+
+  // Metadata (retried: a broker that just started may not answer yet).
+  let lastError = '';
+  while (out.brokers.length === 0) {
+    if (opts.signal?.aborted) throw new KvsError('CANCELLED', 'Verification cancelled.');
+    const admin = handle.kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      out.brokers = cluster.brokers.map((b) => `${b.host}:${String(b.port)}`);
+    } catch (e) {
+      lastError = e instanceof Error ? e.message : String(e);
+      if (Date.now() > deadline) {
+        throw new KvsError(
+          'BROKER_UNREACHABLE',
+          `Kafka at ${bootstrap} did not answer from this computer: ${lastError}`,
+        );
+      }
+      await sleep(1000);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  if (!out.brokers.includes(bootstrap)) {
+    out.problem = `The broker advertises ${out.brokers.join(', ')}, not ${bootstrap}: clients would be sent to an address that is not the one you gave.`;
+    return out;
+  }
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-verify-'));
+  const topic = `kvs-setup-check-${randomBytes(4).toString('hex')}`;
+  try {
+    const file = opts.videoFile ?? (await makeCheckVideo(dir));
+    const produced = await produceFile(handle, file, {
+      topic,
+      createTopic: true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    out.framesSent = produced.acked;
+    // Read it back from the beginning. A broker that just started may still be creating its
+    // consumer-offsets topic (ZooKeeper mode): a reader that comes back short is tried again.
+    let viewerError = '';
+    do {
+      const viewer = await startViewer(handle, {
+        topic,
+        from: { kind: 'beginning' },
+        untilCaughtUp: true,
+        onFrame: () => undefined,
+        onState: (_s, err) => {
+          if (err) viewerError = err.message;
+        },
+      });
+      const timer = setTimeout(() => void viewer.stop(), Math.max(5000, deadline - Date.now()));
+      const stats = await viewer.done.finally(() => clearTimeout(timer));
+      out.framesReceived = Math.max(out.framesReceived, stats.frames);
+      if (out.framesReceived < out.framesSent && Date.now() < deadline) await sleep(1000);
+    } while (out.framesReceived < out.framesSent && Date.now() < deadline && !opts.signal?.aborted);
+    if (produced.failed > 0 || out.framesSent === 0)
+      out.problem = `${produced.failed} of ${produced.frames} frames could not be sent.`;
+    else if (out.framesReceived !== out.framesSent) {
+      out.problem = `${out.framesSent} frames were sent but ${out.framesReceived} came back${viewerError ? ` (${viewerError})` : ''}.`;
+    }
+    out.ok = out.problem === null;
+    return out;
+  } finally {
+    await deleteTopic(handle, topic).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
