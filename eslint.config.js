@@ -15,7 +15,7 @@ const layer = (...names) => `(^|/)(\\.\\./)*(electron/)?(${names.join('|')})/`;
 /**
  * One `no-restricted-imports` per room: ESLint keeps only the last setting of a rule for a file,
  * so each room lists everything it may not import. Tests are not production: they may reach
- * across (they start hosts, brokers and pages).
+ * across (they start app services, brokers and pages).
  */
 function room(files, forbidden) {
   return {
@@ -52,16 +52,14 @@ export default tseslint.config(
   // the rules of hooks, and the React Compiler's checks, for the page's components
   { files: ['renderer/**/*.{ts,tsx}'], ...reactHooks.configs.flat.recommended },
   {
-    // Not fixed yet (issue 13, "eslint-plugin-react-hooks is on, and what it finds is fixed"):
-    // 12 places set state in an effect body (host/kafka readiness resets, the wizard's steps)
-    // and the watch panel makes its renderer in a ref during render. Warnings until then, so
-    // they stay visible in every lint run; rules-of-hooks and exhaustive-deps are errors.
+    // Every finding is an error: no state set in an effect's body (derive it, or set it in a
+    // subscription's callback), no ref read and no impure call during render.
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
       'react-hooks/exhaustive-deps': 'error',
-      'react-hooks/set-state-in-effect': 'warn',
-      'react-hooks/refs': 'warn',
-      'react-hooks/purity': 'warn',
+      'react-hooks/set-state-in-effect': 'error',
+      'react-hooks/refs': 'error',
+      'react-hooks/purity': 'error',
     },
   },
   // shared: the contract and pure rules; it imports shared and zod, nothing else
@@ -80,55 +78,58 @@ export default tseslint.config(
     [
       NO_ELECTRON,
       [
-        layer('host', 'cli', 'main', 'preload', 'browser'),
+        layer('services', 'cli', 'main', 'preload', 'browser'),
         'The core may import only the core and electron/shared.',
       ],
       ['(^|/)(renderer|scripts)/', 'The core may import only the core and electron/shared.'],
     ],
   ),
-  // the host: the contract's work over the core; no transport, no Electron
+  // the app services: the contract's work over the core; no transport, no Electron
   room(
-    ['electron/host/**'],
+    ['electron/services/**'],
     [
       NO_ELECTRON,
       [
         layer('cli', 'main', 'preload', 'browser'),
-        'The host may import the core and electron/shared only: the transports import it.',
+        'The app services may import the core and electron/shared only: the transports import them.',
       ],
-      ['(^|/)(renderer|scripts)/', 'The host may import the core and electron/shared only.'],
+      [
+        '(^|/)(renderer|scripts)/',
+        'The app services may import the core and electron/shared only.',
+      ],
     ],
   ),
-  // the CLI and the browser transport: adapters over the host and the core
+  // the CLI and the browser transport: adapters over the app services and the core
   room(
     ['electron/cli/**'],
     [
       NO_ELECTRON,
       [
         layer('main', 'preload'),
-        'The CLI is not the desktop shell: import the host, the core or shared.',
+        'The CLI is not the desktop shell: import the services, the core or shared.',
       ],
       ['(^|/)renderer/', 'The CLI serves the built page; it does not import it.'],
     ],
   ),
-  // the browser transport (kvs serve's server): an adapter over the host, like Electron main
+  // the browser transport (kvs serve's server): an adapter over the app services, like Electron main
   room(
     ['electron/browser/**'],
     [
       NO_ELECTRON,
       [
         layer('cli', 'main', 'preload'),
-        'The browser transport is an adapter over the host: import the host, the core or shared.',
+        'The browser transport is an adapter over the app services: import the services, the core or shared.',
       ],
       ['(^|/)renderer/', 'The browser transport serves the built page; it does not import it.'],
     ],
   ),
-  // Electron's main process: an adapter over the host
+  // Electron's main process: an adapter over the app services
   room(
     ['electron/main/**'],
     [
       [
         layer('cli', 'preload', 'browser'),
-        'Electron main is an adapter over the host: import the host, the core or shared.',
+        'Electron main is an adapter over the app services: import the services, the core or shared.',
       ],
       ['(^|/)renderer/', 'Electron main loads the built page; it does not import it.'],
     ],
@@ -152,8 +153,8 @@ export default tseslint.config(
       NO_ELECTRON,
       [NODE, 'The page has no Node: this runs in a browser (and a sandboxed Electron window).'],
       [
-        layer('core', 'host', 'cli', 'main', 'preload', 'browser'),
-        'The page may import only electron/shared of electron/: talk to the host through the contract.',
+        layer('core', 'services', 'cli', 'main', 'preload', 'browser'),
+        'The page may import only electron/shared of electron/: talk to the app services through the contract.',
       ],
     ],
   ),

@@ -1,6 +1,6 @@
 /**
  * One fixture, three ways to run the app:
- * - browser: `kvs serve` (in this process, the real host over the real broker) and Debian's
+ * - browser: `kvs serve` (in this process, the real app services over the real broker) and Debian's
  *   Chromium driven by playwright-core;
  * - electron-standin: the desktop app's Electron code path without Electron — the BUILT main
  *   bundle in a Node process with a stand-in `electron` module, the BUILT preload under the

@@ -130,7 +130,7 @@ test.describe('the page (both projects)', () => {
             : v;
       return describe(api) as Record<string, unknown>;
     });
-    // zod keeps its global config and schema registry on globalThis: data, no way into the host;
+    // zod keeps its global config and schema registry on globalThis: data, no way into the app services;
     // the electron-standin project's own plumbing (Playwright bindings) is not the app's
     const ours = extra.filter(
       (n) => !/^__zod_global(Config|Registry)$/.test(n) && !n.startsWith(STANDIN_GLOBAL_PREFIX),

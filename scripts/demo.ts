@@ -17,7 +17,7 @@ import { makeTestVideo } from './test-support/test-video.js';
 import { createKafka } from '../electron/core/kafka/client.js';
 import { produceFile } from '../electron/core/produce-file.js';
 import { startServer } from '../electron/browser/browser-server.js';
-import { userDataDir } from '../electron/host/user-data-dir.js';
+import { userDataDir } from '../electron/services/user-data-dir.js';
 import { electronBinary } from './electron-binary.js';
 import { startBroker, stopBroker } from './local-kafka/index.js';
 

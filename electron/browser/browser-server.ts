@@ -1,16 +1,16 @@
 /**
  * The browser transport (`kvs serve`): the same app as the desktop window, in a browser, served
- * by this process — an adapter of the host, like electron/main. One HTTP server (node:http)
+ * by this process — an adapter of the app services, like electron/main. One HTTP server (node:http)
  * serves the built page (static-files.ts), takes uploads (upload.ts), and carries the contract
  * over one WebSocket on the same port (ws-bridge.ts); who may ask is access.ts. The work is done
- * by the Electron-free host (electron/host); this folder only moves bytes and checks who is
+ * by the Electron-free app services (electron/services); this folder only moves bytes and checks who is
  * asking.
  *
  * Security (docs/SECURITY.md):
  * - Binds 127.0.0.1 by default (`kvs serve` warns about anything else).
  * - Token, Host and Origin checks: access.ts.
  * - Static files: resolved (and realpath'ed) inside the static folder, or 403/404.
- * - Uploads are streamed to disk with a size cap (413); the name is sanitized by the host.
+ * - Uploads are streamed to disk with a size cap (413); the name is sanitized by the app services.
  */
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import path from 'node:path';
 import { TOKEN_COOKIE, UPLOAD_PATH, WS_PATH } from '../shared/ws-protocol.js';
 import { KvsError, toKvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
-import { createHost, type Host } from '../host/host.js';
+import { createAppServices, type AppServices } from '../services/app-services.js';
 import { createAccess, FORBIDDEN_MESSAGE, urlHost } from './access.js';
 import { sendText } from './replies.js';
 import { createStaticFiles, NOT_BUILT_MESSAGE } from './static-files.js';
@@ -51,8 +51,8 @@ export interface RunningServer {
   readonly token: string;
   readonly host: string;
   readonly port: number;
-  /** The host service behind the socket. */
-  readonly service: Host;
+  /** The app services behind the socket. */
+  readonly service: AppServices;
   /** Messages from pages that were not understood and ignored; open sockets. */
   stats(): { ignoredMessages: number; sockets: number };
   /** Stop viewers and jobs, close every socket and the server. Idempotent. */
@@ -69,7 +69,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const access = createAccess({ token: opts.token, bindHost, port: () => port });
   const { tokenOk, authorized, hostAllowed, originMatchesHost, token } = access;
 
-  const service = createHost({
+  const service = createAppServices({
     userDataDir: opts.userDataDir,
     allowOpenPath: opts.allowOpenPath ?? false,
     ...(opts.ffmpeg ? { ffmpeg: opts.ffmpeg } : {}),

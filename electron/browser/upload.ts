@@ -1,20 +1,23 @@
 /**
  * POST /upload?name=<file name>: the page's file, streamed to the uploads folder with a size cap
  * (413 before reading when Content-Length says so, or as soon as the cap is passed); the name is
- * sanitized by the host. Answers a VideoRef as JSON, or the error as JSON.
+ * sanitized by the app services. Answers a VideoRef as JSON, or the error as JSON.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorPayload } from '../shared/contract.js';
 import { toKvsError } from '../shared/errors.js';
-import type { Host } from '../host/host.js';
-import { UploadTooLargeError } from '../host/video-registry.js';
+import type { AppServices } from '../services/app-services.js';
+import { UploadTooLargeError } from '../services/video-registry.js';
 import { sendJson, sendText } from './replies.js';
 
 export async function handleUpload(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  deps: { readonly service: Host; readonly originMatchesHost: (req: IncomingMessage) => boolean },
+  deps: {
+    readonly service: AppServices;
+    readonly originMatchesHost: (req: IncomingMessage) => boolean;
+  },
 ): Promise<void> {
   const { service, originMatchesHost } = deps;
   const close = { Connection: 'close' };

@@ -1,7 +1,7 @@
 /**
  * The contract over one WebSocket per page (`/ws`, electron/shared/ws-protocol.ts): calls in,
  * replies and events out, and binary frame packets to the page that started the viewer. Each
- * socket is a client of the host: when it closes, its viewers stop (its produce jobs go on — a
+ * socket is a client of the app services: when it closes, its viewers stop (its produce jobs go on — a
  * socket also drops when the network blinks, and their events reach every page). Upgrades are
  * refused without the token, with a foreign Host or Origin; a heartbeat ends dead sockets.
  */
@@ -9,7 +9,7 @@ import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ClientMessage, WS_PATH, type ServerMessage } from '../shared/ws-protocol.js';
-import type { Host } from '../host/host.js';
+import type { AppServices } from '../services/app-services.js';
 import { FORBIDDEN_MESSAGE, type Access } from './access.js';
 
 const WS_MAX_PAYLOAD = 1024 * 1024;
@@ -23,13 +23,17 @@ function rawToBuffer(data: RawData): Buffer {
 
 export interface WsBridge {
   stats(): { ignoredMessages: number; sockets: number };
-  /** Stop the heartbeat and the host's listeners; close every socket (1001) and the socket server. */
+  /** Stop the heartbeat and the app services' listeners; close every socket (1001) and the socket server. */
   close(): Promise<void>;
   /** Stop the heartbeat only (the server did not start). */
   stopHeartbeat(): void;
 }
 
-export function createWsBridge(server: http.Server, service: Host, access: Access): WsBridge {
+export function createWsBridge(
+  server: http.Server,
+  service: AppServices,
+  access: Access,
+): WsBridge {
   const { hostAllowed, authorized, originMatchesHost } = access;
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   const sockets = new Map<string, WebSocket>();

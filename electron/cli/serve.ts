@@ -10,7 +10,7 @@ import { KvsError } from '../shared/errors.js';
 import { isLoopbackHost } from '../browser/access.js';
 import { startServer } from '../browser/browser-server.js';
 import { NOT_BUILT_MESSAGE } from '../browser/static-files.js';
-import { userDataDir } from '../host/user-data-dir.js';
+import { userDataDir } from '../services/user-data-dir.js';
 import { intOption, parseCommand, type CommandSpec, type DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 

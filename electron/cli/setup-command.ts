@@ -28,7 +28,7 @@ import {
   type UnknownHostInfo,
 } from '../core/ssh/ssh-session.js';
 import { isSshError } from '../core/ssh/ssh-errors.js';
-import { userDataDir } from '../host/user-data-dir.js';
+import { userDataDir } from '../services/user-data-dir.js';
 import {
   intOption,
   parseCommand,

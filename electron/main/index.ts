@@ -1,8 +1,8 @@
 /**
  * Electron main process: a thin adapter. It creates the one window with the secure settings
- * of security.ts, wires the contract's calls and events to the Electron-free host
- * (electron/host) through ipc.ts, gives each page a MessagePort for frames, and quits only
- * after the host has cleaned up.
+ * of security.ts, wires the contract's calls and events to the Electron-free app services
+ * (electron/services) through ipc.ts, gives each page a MessagePort for frames, and quits only
+ * after the app services have cleaned up.
  */
 import {
   app,
@@ -15,8 +15,8 @@ import {
   type MenuItemConstructorOptions,
 } from 'electron';
 import { join } from 'node:path';
-import { createHost } from '../host/host.js';
-import { userDataDir } from '../host/user-data-dir.js';
+import { createAppServices } from '../services/app-services.js';
+import { userDataDir } from '../services/user-data-dir.js';
 import { packagedMenuTemplate } from './app-menu.js';
 import { registerIpc } from './ipc.js';
 import { quitAfterCleanup } from './quit.js';
@@ -103,7 +103,7 @@ void app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
 
-  const host = createHost({
+  const services = createAppServices({
     userDataDir: app.getPath('userData'),
     allowOpenPath: false,
     chooseVideo: async () => {
@@ -131,14 +131,14 @@ void app.whenReady().then(() => {
     // remembered SSH passwords are encrypted by the OS keychain, or not remembered at all
     cipher: safeStorageCipher(safeStorage),
   });
-  const unregister = registerIpc({ host, win, appUrl });
+  const unregister = registerIpc({ services, win, appUrl });
   // Quitting waits (up to a limit) for viewers to leave their consumer groups, ffmpeg to be
   // killed and SSH sessions to close.
   quitAfterCleanup(
     app,
     async () => {
       unregister();
-      await host.dispose();
+      await services.dispose();
     },
     QUIT_CLEANUP_MS,
     (line) => console.error(line),

@@ -1,11 +1,11 @@
 /**
  * registerIpc (ipc.ts) without the Electron binary: `electron` is replaced by a fake ipcMain
- * that records its handlers, a fake MessageChannelMain and a fake window, and the host is the
- * real one (createHost, a temporary user-data folder, `allowOpenPath: false` as in index.ts).
+ * that records its handlers, a fake MessageChannelMain and a fake window, and the app services are the
+ * real one (createAppServices, a temporary user-data folder, `allowOpenPath: false` as in index.ts).
  *
  * The checklist's "IPC abuse" and "renderer reads any file" rows: a forged sender is refused
- * before the host is asked, a call that does not carry the current page's client id is refused
- * before the host is asked, malformed arguments come back as INVALID_ARGUMENT without main
+ * before the app services is asked, a call that does not carry the current page's client id is refused
+ * before the app services is asked, malformed arguments come back as INVALID_ARGUMENT without main
  * throwing, a path typed in the page is refused, garbage on the frame port is ignored. And the
  * page's client: one per page load (`kvs:hello`), released with the page (navigation, crash,
  * close, a second hello, unregister), frames only to its own port.
@@ -25,7 +25,12 @@ import {
   type HelloReply,
   type InvokeChannel,
 } from '../shared/ipc-channels.js';
-import { createHost, NOT_CONNECTED_MESSAGE, type FrameListener, type Host } from '../host/host.js';
+import {
+  createAppServices,
+  NOT_CONNECTED_MESSAGE,
+  type FrameListener,
+  type AppServices,
+} from '../services/app-services.js';
 
 type Handler = (event: IpcMainInvokeEvent, arg?: unknown) => Promise<unknown> | unknown;
 
@@ -164,14 +169,14 @@ const REFUSED: BridgeReply = {
 };
 
 let dir: string;
-let host: Host;
+let services: AppServices;
 let win: FakeWindow;
 let unregister: (() => void) | null;
-/** The host's frame listeners, as the host holds them (registerIpc adds one). */
+/** The app services' frame listeners, as the app services holds them (registerIpc adds one). */
 let frameListeners: Set<FrameListener>;
 let released: Array<{ client: string; reason: ReleaseReason }>;
 
-/** What the host does with a viewer's frame: offer it to every frame listener. */
+/** What the app services does with a viewer's frame: offer it to every frame listener. */
 function emitFrame(viewerId: string, packet: Uint8Array, client: string | null): boolean[] {
   return [...frameListeners].map((l) => l(viewerId, packet, client));
 }
@@ -213,15 +218,15 @@ afterAll(async () => {
 beforeEach(async () => {
   fake.handlers.clear();
   fake.channels.length = 0;
-  host = createHost({
+  services = createAppServices({
     userDataDir: await mkdtemp(path.join(dir, 'user-')),
     allowOpenPath: false,
     connectTimeoutMs: 500,
   });
-  // keep the host's own onFrame, and see the listeners it is given
+  // keep the app services' own onFrame, and see the listeners it is given
   frameListeners = new Set();
-  const realOnFrame = host.onFrame.bind(host);
-  vi.spyOn(host, 'onFrame').mockImplementation((listener) => {
+  const realOnFrame = services.onFrame.bind(services);
+  vi.spyOn(services, 'onFrame').mockImplementation((listener) => {
     frameListeners.add(listener);
     const off = realOnFrame(listener);
     return () => {
@@ -232,7 +237,7 @@ beforeEach(async () => {
   released = [];
   win = fakeWindow();
   unregister = registerIpc({
-    host,
+    services,
     win: win as unknown as BrowserWindow,
     appUrl: APP_URL,
     onRelease: (client, reason) => released.push({ client, reason }),
@@ -242,7 +247,7 @@ afterEach(async () => {
   unregister?.();
   unregister = null;
   vi.restoreAllMocks();
-  await host.dispose();
+  await services.dispose();
 });
 
 describe('registerIpc: one handler per operation', () => {
@@ -256,9 +261,9 @@ describe('registerIpc: one handler per operation', () => {
     expect(fake.handlers.has(IPC.callPrefix)).toBe(false);
   });
 
-  it("passes a call from the app page to the host, with the page's client, and returns its reply as data", async () => {
+  it("passes a call from the app page to the app services, with the page's client, and returns its reply as data", async () => {
     const { client } = await page();
-    const spy = vi.spyOn(host, 'handle');
+    const spy = vi.spyOn(services, 'handle');
     const reply = await call('connection:status', client, {});
     expect(spy).toHaveBeenCalledExactlyOnceWith('connection:status', {}, { client });
     expect(InvokeReply.parse(reply)).toMatchObject({ ok: true, result: { state: 'disconnected' } });
@@ -272,7 +277,7 @@ describe('registerIpc: one handler per operation', () => {
     expect(again).toMatchObject({ ok: true });
   });
 
-  it("returns the host's errors as data, code and message kept", async () => {
+  it("returns the app services' errors as data, code and message kept", async () => {
     const { client } = await page();
     const reply = await call('topics:list', client, {});
     expect(reply).toEqual({
@@ -297,7 +302,7 @@ describe('registerIpc: hello makes a client per page load', () => {
 
   it('a second hello (a reload) makes a new client and port and releases the old ones', async () => {
     const first = await page();
-    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const releaseSpy = vi.spyOn(services, 'releaseClient');
     const second = await page();
     expect(second.client).not.toBe(first.client);
     expect(first.port.closed).toBe(true);
@@ -315,7 +320,7 @@ describe('registerIpc: hello makes a client per page load', () => {
 
   it('refuses hello from anything but the app page: no client, no port, the current page untouched', async () => {
     const current = await page();
-    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const releaseSpy = vi.spyOn(services, 'releaseClient');
     for (const event of [
       eventFrom(new FakeWebContents(), APP_URL),
       eventFrom(win.webContents, null),
@@ -357,9 +362,9 @@ describe('registerIpc: trusted-sender check', () => {
   ];
 
   for (const [name, makeEvent] of forged) {
-    it(`refuses ${name} on every channel, even with the current client id, without asking the host`, async () => {
+    it(`refuses ${name} on every channel, even with the current client id, without asking the app services`, async () => {
       const { client } = await page();
-      const spy = vi.spyOn(host, 'handle');
+      const spy = vi.spyOn(services, 'handle');
       for (const channel of channels) {
         const reply = await call(
           channel,
@@ -378,16 +383,16 @@ describe('registerIpc: trusted-sender check', () => {
 describe('registerIpc: calls without the current client id', () => {
   const stale = { ok: false, error: { code: 'CANCELLED', message: expect.any(String) } };
 
-  it('refuses every call before any hello, without asking the host', async () => {
-    const spy = vi.spyOn(host, 'handle');
+  it('refuses every call before any hello, without asking the app services', async () => {
+    const spy = vi.spyOn(services, 'handle');
     for (const channel of channels)
       expect(await call(channel, 'page-1', {}), channel).toEqual(stale);
     expect(spy).not.toHaveBeenCalled();
   });
 
-  it('refuses an unknown, missing or malformed client id, without asking the host', async () => {
+  it('refuses an unknown, missing or malformed client id, without asking the app services', async () => {
     const { client } = await page();
-    const spy = vi.spyOn(host, 'handle');
+    const spy = vi.spyOn(services, 'handle');
     const ev = eventFrom(win.webContents, APP_URL);
     const envelopes: unknown[] = [
       undefined,
@@ -412,9 +417,9 @@ describe('registerIpc: calls without the current client id', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
-  it('never throws on any envelope, and asks the host only for the current client (property)', async () => {
+  it('never throws on any envelope, and asks the app services only for the current client (property)', async () => {
     const { client } = await page();
-    const spy = vi.spyOn(host, 'handle');
+    const spy = vi.spyOn(services, 'handle');
     const ev = eventFrom(win.webContents, APP_URL);
     await fc.assert(
       fc.asyncProperty(
@@ -578,8 +583,8 @@ describe('registerIpc: the page goes, its client goes with it', () => {
   for (const [reason, leave] of goes) {
     it(`${reason}: releases the client's viewers and jobs, closes its port, refuses its calls`, async () => {
       const { client, port } = await page();
-      const releaseSpy = vi.spyOn(host, 'releaseClient');
-      const handleSpy = vi.spyOn(host, 'handle');
+      const releaseSpy = vi.spyOn(services, 'releaseClient');
+      const handleSpy = vi.spyOn(services, 'handle');
       leave();
       expect(releaseSpy).toHaveBeenCalledExactlyOnceWith(client, { jobs: true });
       expect(port.closed).toBe(true);
@@ -613,7 +618,7 @@ describe('registerIpc: the page goes, its client goes with it', () => {
 
   it('a main-frame navigation that will-navigate then refuses (a file dropped on the window) leaves the page its client', async () => {
     const { client, port } = await page();
-    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const releaseSpy = vi.spyOn(services, 'releaseClient');
     // Electron: did-start-navigation, then will-navigate (refused by index.ts): no did-navigate
     win.webContents.emit(
       'did-start-navigation',
@@ -636,7 +641,7 @@ describe('registerIpc: the page goes, its client goes with it', () => {
 
   it('keeps the client on a same-document navigation (a #hash) and on a subframe navigation', async () => {
     const { client, port } = await page();
-    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const releaseSpy = vi.spyOn(services, 'releaseClient');
     win.webContents.emit('did-start-navigation', navigation(true, true), `${APP_URL}#watch=t`);
     win.webContents.emit('did-start-navigation', navigation(false, false), 'https://evil.example/');
     win.webContents.emit('did-start-navigation', navigation(false, true), 'about:blank');
@@ -647,7 +652,7 @@ describe('registerIpc: the page goes, its client goes with it', () => {
   });
 
   it('with no client yet, a navigation, crash or close releases nothing', () => {
-    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const releaseSpy = vi.spyOn(services, 'releaseClient');
     for (const [, leave] of goes) leave();
     expect(releaseSpy).not.toHaveBeenCalled();
     expect(released).toEqual([]);
@@ -680,9 +685,9 @@ describe('registerIpc: frames and the frame port', () => {
     expect(second.port.posted).toEqual([packet]);
   });
 
-  it('ignores garbage on the frame port and passes only well-formed acks to the host, with the client', async () => {
+  it('ignores garbage on the frame port and passes only well-formed acks to the app services, with the client', async () => {
     const { client, port } = await page();
-    const ack = vi.spyOn(host, 'ackFrame');
+    const ack = vi.spyOn(services, 'ackFrame');
     const garbage: unknown[] = [
       undefined,
       null,
@@ -709,10 +714,10 @@ describe('registerIpc: frames and the frame port', () => {
     expect(ack).toHaveBeenCalledExactlyOnceWith('v1', client);
   });
 
-  it('acks on an old page’s port name the old client (the host ignores them for the new one)', async () => {
+  it('acks on an old page’s port name the old client (the app services ignore them for the new one)', async () => {
     const first = await page();
     const second = await page();
-    const ack = vi.spyOn(host, 'ackFrame');
+    const ack = vi.spyOn(services, 'ackFrame');
     first.port.emit('message', { data: { type: 'frame-ack', viewerId: 'v1' }, ports: [] });
     second.port.emit('message', { data: { type: 'frame-ack', viewerId: 'v1' }, ports: [] });
     expect(ack.mock.calls).toEqual([
@@ -723,7 +728,7 @@ describe('registerIpc: frames and the frame port', () => {
 
   it('never throws on any message on the frame port (property)', async () => {
     const { client, port } = await page();
-    const ack = vi.spyOn(host, 'ackFrame');
+    const ack = vi.spyOn(services, 'ackFrame');
     fc.assert(
       fc.property(
         fc.oneof(
@@ -744,9 +749,9 @@ describe('registerIpc: frames and the frame port', () => {
 });
 
 describe('registerIpc: events', () => {
-  it('forwards host events to the window, and not once it is destroyed', async () => {
+  it('forwards app-service events to the window, and not once it is destroyed', async () => {
     const { client } = await page();
-    // a refused connection makes the host emit connection:status (connecting, then failed)
+    // a refused connection makes the app services emit connection:status (connecting, then failed)
     await call('connection:connect', client, { bootstrap: '127.0.0.1:1' });
     expect(win.webContents.sent.length).toBeGreaterThan(0);
     for (const m of win.webContents.sent)
@@ -756,7 +761,7 @@ describe('registerIpc: events', () => {
       });
     const before = win.webContents.sent.length;
     win.destroyed = true;
-    await host.handle('connection:connect', { bootstrap: '127.0.0.1:1' });
+    await services.handle('connection:connect', { bootstrap: '127.0.0.1:1' });
     expect(win.webContents.sent).toHaveLength(before);
   });
 });
@@ -764,7 +769,7 @@ describe('registerIpc: events', () => {
 describe('registerIpc: unregister', () => {
   it('removes every handler and listener, stops events and frames, releases the client and closes its port', async () => {
     const { client, port } = await page();
-    const releaseSpy = vi.spyOn(host, 'releaseClient');
+    const releaseSpy = vi.spyOn(services, 'releaseClient');
     expect(fake.handlers.size).toBe(channels.length + 1);
     expect(frameListeners.size).toBe(1);
     for (const name of ['did-start-navigation', 'did-navigate', 'render-process-gone', 'destroyed'])
@@ -787,11 +792,15 @@ describe('registerIpc: unregister', () => {
     });
     win.webContents.emit('did-navigate', {}, APP_URL, -1, '');
     expect(releaseSpy).toHaveBeenCalledOnce();
-    // host events no longer reach the window
-    await host.handle('connection:connect', { bootstrap: '127.0.0.1:1' });
+    // app-service events no longer reach the window
+    await services.handle('connection:connect', { bootstrap: '127.0.0.1:1' });
     expect(win.webContents.sent).toEqual([]);
     // and registering again works (no "second handler" error)
-    unregister = registerIpc({ host, win: win as unknown as BrowserWindow, appUrl: APP_URL });
+    unregister = registerIpc({
+      services,
+      win: win as unknown as BrowserWindow,
+      appUrl: APP_URL,
+    });
     expect(fake.handlers.size).toBe(channels.length + 1);
   });
 

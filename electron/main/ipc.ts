@@ -3,7 +3,7 @@
  *
  * - Every contract call has its own channel (`kvs:call:<channel>`, one `ipcMain.handle` each).
  *   A handler runs the call only when the sender is the app window showing the app page AND the
- *   call carries that page's current client id; then it hands the raw arguments to the host,
+ *   call carries that page's current client id; then it hands the raw arguments to the app services,
  *   which parses them with the contract's zod schema. Replies are data, errors too.
  * - A page says hello once per load (`kvs:hello`): main makes a client for it and hands it a
  *   MessagePort for frames. The page's viewers and jobs belong to that client, and are released
@@ -20,7 +20,7 @@ import {
   type MessagePortMain,
 } from 'electron';
 import { INVOKE_CHANNELS, IPC, type BridgeReply, type HelloReply } from '../shared/ipc-channels.js';
-import type { Host } from '../host/host.js';
+import type { AppServices } from '../services/app-services.js';
 import { isAppUrl } from './security.js';
 
 interface PageClient {
@@ -45,14 +45,14 @@ export type ReleaseReason =
   'navigation' | 'render-process-gone' | 'destroyed' | 'hello' | 'unregister';
 
 export interface RegisterIpcOptions {
-  readonly host: Host;
+  readonly services: AppServices;
   readonly win: BrowserWindow;
   readonly appUrl: string;
   /** Told each time a page's client is released (tests, logs). */
   readonly onRelease?: (client: string, reason: ReleaseReason) => void;
 }
 
-export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions): () => void {
+export function registerIpc({ services, win, appUrl, onRelease }: RegisterIpcOptions): () => void {
   const contents = win.webContents;
   const trusted = (event: IpcMainInvokeEvent): boolean => {
     try {
@@ -74,7 +74,7 @@ export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions
     c.port.close();
     onRelease?.(c.id, reason);
     // the page is gone: nobody can see or stop what it started
-    void host.releaseClient(c.id, { jobs: true });
+    void services.releaseClient(c.id, { jobs: true });
   };
 
   ipcMain.handle(IPC.hello, (event): HelloReply | null => {
@@ -87,7 +87,7 @@ export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions
       if (data === null || typeof data !== 'object') return;
       const { type, viewerId } = data as { type?: unknown; viewerId?: unknown };
       if (type === 'frame-ack' && typeof viewerId === 'string' && viewerId.length <= 64)
-        host.ackFrame(viewerId, id);
+        services.ackFrame(viewerId, id);
     });
     port1.start();
     current = { id, port: port1 };
@@ -102,15 +102,17 @@ export function registerIpc({ host, win, appUrl, onRelease }: RegisterIpcOptions
         if (!trusted(event)) return NOT_THE_APP;
         const client = (envelope as { client?: unknown } | null)?.client;
         if (current === null || client !== current.id) return STALE_PAGE;
-        return host.handle(channel, (envelope as { args?: unknown }).args, { client: current.id });
+        return services.handle(channel, (envelope as { args?: unknown }).args, {
+          client: current.id,
+        });
       },
     );
   }
 
-  const offEvent = host.onEvent((channel, payload) => {
+  const offEvent = services.onEvent((channel, payload) => {
     if (!win.isDestroyed()) contents.send(IPC.event, { channel, payload });
   });
-  const offFrame = host.onFrame((_viewerId, packet, client) => {
+  const offFrame = services.onFrame((_viewerId, packet, client) => {
     if (current === null || client !== current.id) return false;
     current.port.postMessage(packet);
     return true;

@@ -3,7 +3,7 @@
  * (scripts/test-support/electron-standin/), its BUILT preload run under the sandbox's rules, and
  * the real page in Chromium bound to what that preload exposed — the desktop app's own code
  * path, checked where only Electron's wiring decides: the window, the handlers, a call's round
- * trip to the real host, the clean-up when a page goes (reload, crash) and when the app quits,
+ * trip to the real app services, the clean-up when a page goes (reload, crash) and when the app quits,
  * permissions, the CSP header, navigation and window.open. A stand-in, not Electron.
  */
 import { randomBytes } from 'node:crypto';
@@ -118,7 +118,7 @@ describe('the built main bundle with the stand-in electron (electron .)', () => 
     expect(info).toMatchObject({ name: 'Kafka Video Studio', isPackaged: false, userData });
   });
 
-  it("a call's round trip reaches the real host; an error arrives with its code", async () => {
+  it("a call's round trip reaches the real app services; an error arrives with its code", async () => {
     const { page } = await start();
     const status = await ok<{ state: string }>(page, 'connection:status', {});
     expect(status.state).toBe('disconnected');

@@ -183,7 +183,7 @@ describe('quitAfterCleanup', () => {
     const state = quitAfterCleanup(
       f.app,
       () => {
-        throw new Error('host already gone');
+        throw new Error('app services already gone');
       },
       60_000,
       log,
@@ -191,7 +191,9 @@ describe('quitAfterCleanup', () => {
     expect(f.emitBeforeQuit()).toBe(true);
     await vi.waitFor(() => expect(f.quits()).toBe(1));
     expect(state()).toBe('done');
-    expect(log.mock.calls[0]?.[0]).toMatch(/clean-up before quitting failed: host already gone/);
+    expect(log.mock.calls[0]?.[0]).toMatch(
+      /clean-up before quitting failed: app services already gone/,
+    );
     expect(f.prevented).toEqual([true, false]);
   });
 });

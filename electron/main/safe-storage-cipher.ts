@@ -7,7 +7,7 @@
  * The safeStorage object comes in as an argument (main passes Electron's), so this stays testable.
  */
 import type { SafeStorage } from 'electron';
-import type { SecretCipher } from '../host/saved-servers.js';
+import type { SecretCipher } from '../services/saved-servers.js';
 
 export type SafeStorageLike = Pick<
   SafeStorage,

@@ -7,7 +7,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BASE_HEADERS } from '../browser/replies.js';
 import { CONTENT_SECURITY_POLICY } from '../shared/content-security-policy.js';
-import type { Host, HostDeps } from '../host/host.js';
+import type { AppServices, AppServicesDeps } from '../services/app-services.js';
 import { INVOKE_CHANNELS, IPC, type HelloReply } from '../shared/ipc-channels.js';
 import { FORBIDDEN_ROLES, packagedMenuTemplate, type MenuItemSpec } from './app-menu.js';
 import {
@@ -298,7 +298,7 @@ describe('one Content-Security-Policy everywhere', () => {
 // ---- index.ts, the Electron main process, with `electron` replaced by fakes ----------------------
 //
 // Each scenario imports index.ts afresh (vi.resetModules) against its own fake `electron`
-// (vi.doMock), so `app.isPackaged` and ELECTRON_RENDERER_URL can differ between them. The host is
+// (vi.doMock), so `app.isPackaged` and ELECTRON_RENDERER_URL can differ between them. The app services is
 // the real one; its dispose can be held back to see that quitting waits for it.
 
 type Fn = (...args: never[]) => unknown;
@@ -478,10 +478,10 @@ function makeElectronFake(isPackaged: boolean) {
 
 type ElectronFake = ReturnType<typeof makeElectronFake>;
 
-/** The hosts index.ts made, with a hand on their dispose. */
-interface HostProbe {
-  readonly deps: HostDeps;
-  readonly host: Host;
+/** The app services index.ts made, with a hand on their dispose. */
+interface ServicesProbe {
+  readonly deps: AppServicesDeps;
+  readonly services: AppServices;
   disposeCalls: number;
   disposed: boolean;
   /** While set, dispose waits for it. */
@@ -490,7 +490,7 @@ interface HostProbe {
 
 interface Booted {
   readonly electron: ElectronFake;
-  readonly hosts: HostProbe[];
+  readonly made: ServicesProbe[];
   readonly userData: string;
   /** The page index.ts trusts. */
   readonly appUrl: string;
@@ -519,25 +519,31 @@ async function boot(opts: {
     });
 
   const electron = makeElectronFake(opts.isPackaged);
-  const hosts: HostProbe[] = [];
+  const made: ServicesProbe[] = [];
   vi.resetModules();
   vi.doMock('electron', () => electron.module);
-  vi.doMock('../host/host.js', async (importOriginal) => {
-    const real = await importOriginal<typeof import('../host/host.js')>();
+  vi.doMock('../services/app-services.js', async (importOriginal) => {
+    const real = await importOriginal<typeof import('../services/app-services.js')>();
     return {
       ...real,
-      createHost: (deps: HostDeps): Host => {
-        const host = real.createHost(deps);
-        const realDispose = host.dispose.bind(host);
-        const probe: HostProbe = { deps, host, disposeCalls: 0, disposed: false, hold: null };
-        host.dispose = async () => {
+      createAppServices: (deps: AppServicesDeps): AppServices => {
+        const services = real.createAppServices(deps);
+        const realDispose = services.dispose.bind(services);
+        const probe: ServicesProbe = {
+          deps,
+          services,
+          disposeCalls: 0,
+          disposed: false,
+          hold: null,
+        };
+        services.dispose = async () => {
           probe.disposeCalls++;
           if (probe.hold) await probe.hold;
           await realDispose();
           probe.disposed = true;
         };
-        hosts.push(probe);
-        return host;
+        made.push(probe);
+        return services;
       },
     };
   });
@@ -555,16 +561,16 @@ async function boot(opts: {
   if (!win) throw new Error('index.ts made no window');
   const appUrl =
     !opts.isPackaged && opts.rendererUrl !== undefined ? opts.rendererUrl : FILE_APP_URL;
-  return { electron, hosts, userData, appUrl, win, logs };
+  return { electron, made, userData, appUrl, win, logs };
 }
 
 /** Quit the way Electron does, and wait until the app has really quit. */
 async function shutDown(b: Booted): Promise<void> {
   if (b.electron.app.quitCalls === 0) b.electron.app.emitBeforeQuit();
-  await vi.waitFor(() => expect(b.hosts.every((h) => h.disposed)).toBe(true));
+  await vi.waitFor(() => expect(b.made.every((h) => h.disposed)).toBe(true));
   await vi.waitFor(() => expect(b.electron.app.quitCalls).toBeGreaterThan(0));
   vi.doUnmock('electron');
-  vi.doUnmock('../host/host.js');
+  vi.doUnmock('../services/app-services.js');
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
   await rm(b.userData, { recursive: true, force: true });
@@ -612,11 +618,11 @@ describe('the main process (index.ts), not packaged, no dev server', () => {
     await shutDown(b);
   });
 
-  it('sets the one user-data folder (userDataDir: KVS_USER_DATA_DIR here) and gives it to the host', () => {
+  it('sets the one user-data folder (userDataDir: KVS_USER_DATA_DIR here) and gives it to the app services', () => {
     expect(b.electron.paths.get('userData')).toBe(path.resolve(b.userData));
-    expect(b.hosts).toHaveLength(1);
-    expect(b.hosts[0]?.deps.userDataDir).toBe(path.resolve(b.userData));
-    expect(b.hosts[0]?.deps.allowOpenPath).toBe(false);
+    expect(b.made).toHaveLength(1);
+    expect(b.made[0]?.deps.userDataDir).toBe(path.resolve(b.userData));
+    expect(b.made[0]?.deps.allowOpenPath).toBe(false);
   });
 
   it('makes exactly one window, with contextIsolation, sandbox and no Node integration', () => {
@@ -763,14 +769,14 @@ describe('the main process (index.ts), not packaged, no dev server', () => {
   });
 
   // last in this scenario: it quits the app
-  it('before-quit is prevented once, the clean-up (host.dispose) is awaited, then the app quits', async () => {
-    const probe = b.hosts[0];
-    if (!probe) throw new Error('no host');
+  it('before-quit is prevented once, the clean-up (services.dispose) is awaited, then the app quits', async () => {
+    const probe = b.made[0];
+    if (!probe) throw new Error('no app services');
     let letGo: () => void = () => undefined;
     probe.hold = new Promise<void>((resolve) => (letGo = resolve));
 
     expect(b.electron.app.emitBeforeQuit()).toBe(true);
-    // the clean-up started: IPC is unregistered, the host is disposing
+    // the clean-up started: IPC is unregistered, the app services are disposing
     expect(b.electron.ipcHandlers.size).toBe(0);
     expect(probe.disposeCalls).toBe(1);
     // Cmd+Q again while it runs: held back too, no second clean-up
@@ -856,8 +862,8 @@ describe('the main process (index.ts), packaged', () => {
 
   // last in this scenario: it quits the app
   it('closing the last window quits, after the clean-up', async () => {
-    const probe = b.hosts[0];
-    if (!probe) throw new Error('no host');
+    const probe = b.made[0];
+    if (!probe) throw new Error('no app services');
     const closed = b.electron.app.listeners('window-all-closed');
     expect(closed).toHaveLength(1);
     (closed[0] as () => void)();

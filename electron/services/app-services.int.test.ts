@@ -1,5 +1,5 @@
 /**
- * The host against a real broker (the first of kafkaModes(): the core itself is tested in both
+ * The app services against a real broker (the first of kafkaModes(): the core itself is tested in both
  * modes) and real ffmpeg: connect, topics, produce a generated video, watch it back as frame
  * packets, and newest-frame-wins flow control.
  */
@@ -13,8 +13,8 @@ import { decodeFramePacket, type FramePacketHeader } from '../shared/frame-packe
 import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { createKafka } from '../core/kafka/client.js';
-import { createHost, type Host } from './host.js';
-import { call, callError, EventLog, until } from '../../scripts/test-support/host-calls.js';
+import { createAppServices, type AppServices } from './app-services.js';
+import { call, callError, EventLog, until } from '../../scripts/test-support/service-calls.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 
 const FRAMES = 20; // 2 s at 10 fps
@@ -24,7 +24,7 @@ let dir: string;
 let video: string;
 let ff: FfmpegPaths;
 
-const topicName = (what: string): string => `host-${what}-${randomBytes(3).toString('hex')}`;
+const topicName = (what: string): string => `services-${what}-${randomBytes(3).toString('hex')}`;
 
 interface Received {
   header: FramePacketHeader;
@@ -36,40 +36,44 @@ interface Received {
  * page that keeps up would. Call `off()` at the end of the test.
  */
 function collectFrames(
-  host: Host,
+  services: AppServices,
   opts: { ack: boolean },
 ): { frames: (viewerId: string) => Received[]; off: () => void } {
   const all: Array<Received & { viewerId: string }> = [];
-  const off = host.onFrame((viewerId, packet) => {
+  const off = services.onFrame((viewerId, packet) => {
     const decoded = decodeFramePacket(packet);
     if (!decoded.ok) throw new Error(decoded.error);
     all.push({ viewerId, header: decoded.header, size: decoded.image.length });
-    if (opts.ack) host.ackFrame(viewerId);
+    if (opts.ack) services.ackFrame(viewerId);
     return true;
   });
   return { frames: (viewerId) => all.filter((f) => f.viewerId === viewerId), off };
 }
 
-describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`, () => {
+describe.skipIf(!hasKafka())(`app services on a real broker (${target?.mode ?? 'none'})`, () => {
   const bootstrap = target?.bootstrap ?? '';
-  let host: Host;
+  let services: AppServices;
   let events: EventLog;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-host-int-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-services-int-'));
     ff = await locateFfmpeg();
     video = await makeTestVideo({ dir, seconds: 2, width: 320, height: 180, fps: 10 });
-    host = createHost({ userDataDir: path.join(dir, 'user'), allowOpenPath: true, ffmpeg: ff });
-    events = new EventLog(host);
+    services = createAppServices({
+      userDataDir: path.join(dir, 'user'),
+      allowOpenPath: true,
+      ffmpeg: ff,
+    });
+    events = new EventLog(services);
   });
 
   afterAll(async () => {
-    await host?.dispose();
+    await services?.dispose();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('connects: cluster id and the advertised brokers, status events, recent list persisted', async () => {
-    const status = await call(host, 'connection:connect', { bootstrap });
+    const status = await call(services, 'connection:connect', { bootstrap });
     expect(status.state).toBe('connected');
     expect(status.bootstrap).toBe(bootstrap);
     expect(status.clusterId).toEqual(expect.any(String));
@@ -82,11 +86,11 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       nodeId: expect.any(Number),
     });
     expect(events.of('connection:status').map((s) => s.state)).toEqual(['connecting', 'connected']);
-    expect(await call(host, 'connection:status', {})).toEqual(status);
-    expect(await call(host, 'connection:recent', {})).toEqual([bootstrap]);
+    expect(await call(services, 'connection:status', {})).toEqual(status);
+    expect(await call(services, 'connection:recent', {})).toEqual([bootstrap]);
 
-    // a new host instance (the app restarted) reads the list from the user-data folder
-    const again = createHost({ userDataDir: path.join(dir, 'user'), allowOpenPath: false });
+    // a new app-services instance (the app restarted) reads the list from the user-data folder
+    const again = createAppServices({ userDataDir: path.join(dir, 'user'), allowOpenPath: false });
     try {
       expect(await call(again, 'connection:recent', {})).toEqual([bootstrap]);
     } finally {
@@ -96,8 +100,8 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
 
   it('lists, creates and deletes topics', async () => {
     const topic = topicName('topics');
-    expect(await call(host, 'topics:create', { topic, partitions: 2 })).toEqual({});
-    const listed = await call(host, 'topics:list', {});
+    expect(await call(services, 'topics:create', { topic, partitions: 2 })).toEqual({});
+    const listed = await call(services, 'topics:list', {});
     expect(listed.find((t) => t.name === topic)).toEqual({
       name: topic,
       partitions: 2,
@@ -106,18 +110,18 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       lastTimestamp: null,
       internal: false,
     });
-    expect((await callError(host, 'topics:create', { topic })).code).toBe('TOPIC_EXISTS');
-    // the contract refuses it before the host does anything, with Kafka's rule in plain words
-    expect(await callError(host, 'topics:create', { topic: 'bad name!' })).toMatchObject({
+    expect((await callError(services, 'topics:create', { topic })).code).toBe('TOPIC_EXISTS');
+    // the contract refuses it before the app services do anything, with Kafka's rule in plain words
+    expect(await callError(services, 'topics:create', { topic: 'bad name!' })).toMatchObject({
       code: 'INVALID_ARGUMENT',
       message: expect.stringContaining('(not space, "!")'),
     });
-    expect(await call(host, 'topics:delete', { topic })).toEqual({});
+    expect(await call(services, 'topics:delete', { topic })).toEqual({});
     await until(
-      async () => !(await call(host, 'topics:list', {})).some((t) => t.name === topic),
+      async () => !(await call(services, 'topics:list', {})).some((t) => t.name === topic),
       'the deleted topic to go',
     );
-    expect((await callError(host, 'topics:delete', { topic })).code).toBe('TOPIC_NOT_FOUND');
+    expect((await callError(services, 'topics:delete', { topic })).code).toBe('TOPIC_NOT_FOUND');
   });
 
   describe('produce and watch', () => {
@@ -125,8 +129,8 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
     let videoId: string;
 
     it('produces a video opened by path: progress events, then one ended event with every frame acked', async () => {
-      videoId = (await call(host, 'video:open-path', { path: video })).videoId;
-      const { jobId } = await call(host, 'produce:start', {
+      videoId = (await call(services, 'video:open-path', { path: video })).videoId;
+      const { jobId } = await call(services, 'produce:start', {
         videoId,
         topic,
         realtime: false,
@@ -150,9 +154,9 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
     });
 
     it('watches from the beginning: one packet per frame, in order, when the page acks', async () => {
-      const collector = collectFrames(host, { ack: true });
+      const collector = collectFrames(services, { ack: true });
       const id = (
-        await call(host, 'watch:start', {
+        await call(services, 'watch:start', {
           viewerId: newViewerId(),
           topic,
           from: { kind: 'beginning' },
@@ -181,14 +185,14 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
         dropped: 0,
       });
       expect(frames.every((f) => f.size > 100)).toBe(true);
-      await call(host, 'watch:stop', { viewerId: id });
+      await call(services, 'watch:stop', { viewerId: id });
       await events.waitFor('watch:stats', (s) => s.viewerId === id && s.state === 'stopped');
       collector.off();
     });
 
     it('newest frame wins: without acks only 2 packets go out and dropped grows; an ack sends the newest', async () => {
-      const collector = collectFrames(host, { ack: false });
-      const { viewerId } = await call(host, 'watch:start', {
+      const collector = collectFrames(services, { ack: false });
+      const { viewerId } = await call(services, 'watch:start', {
         viewerId: newViewerId(),
         topic,
         from: { kind: 'beginning' },
@@ -201,15 +205,15 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       );
       expect(frames()).toHaveLength(2);
       expect(stats.dropped).toBe(FRAMES - 3); // 2 delivered, 1 waiting, the rest replaced
-      host.ackFrame(viewerId);
+      services.ackFrame(viewerId);
       expect(frames()).toHaveLength(3);
       expect(frames()[2]?.header).toMatchObject({ seq: FRAMES - 1, dropped: FRAMES - 3 });
-      host.ackFrame(viewerId);
-      host.ackFrame(viewerId);
+      services.ackFrame(viewerId);
+      services.ackFrame(viewerId);
       expect(frames()).toHaveLength(3); // nothing newer is waiting
 
       // new frames flow again now that the page keeps up
-      const { jobId } = await call(host, 'produce:start', {
+      const { jobId } = await call(services, 'produce:start', {
         videoId,
         topic,
         realtime: false,
@@ -219,12 +223,12 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       await events.waitFor('produce:ended', (e) => e.jobId === jobId, 60_000);
       await until(() => frames().length >= 5, 'frames after acks');
       expect(frames()).toHaveLength(5); // two slots free again; then the newest waits
-      await call(host, 'watch:stop', { viewerId });
+      await call(services, 'watch:stop', { viewerId });
       collector.off();
     });
 
     it('stops a looping job cleanly: ended with cancelled = true', async () => {
-      const { jobId } = await call(host, 'produce:start', {
+      const { jobId } = await call(services, 'produce:start', {
         videoId,
         topic,
         realtime: true,
@@ -232,7 +236,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
         format: 'kvs',
       });
       await events.waitFor('produce:progress', (p) => p.jobId === jobId && p.acked > 0, 30_000);
-      expect(await call(host, 'produce:stop', { jobId })).toEqual({});
+      expect(await call(services, 'produce:stop', { jobId })).toEqual({});
       const ended = await events.waitFor('produce:ended', (e) => e.jobId === jobId);
       expect(ended).toMatchObject({ ok: true, cancelled: true, error: null });
       expect(ended.acked).toBeGreaterThan(0);
@@ -241,9 +245,9 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
 
     it('garbage on a live-watched topic: the viewer keeps playing, shows the images and counts the skips', async () => {
       const mixed = topicName('garbage');
-      await call(host, 'topics:create', { topic: mixed });
-      const collector = collectFrames(host, { ack: true });
-      const { viewerId } = await call(host, 'watch:start', {
+      await call(services, 'topics:create', { topic: mixed });
+      const collector = collectFrames(services, { ack: true });
+      const { viewerId } = await call(services, 'watch:start', {
         viewerId: newViewerId(),
         topic: mixed,
         from: { kind: 'live' },
@@ -251,7 +255,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       });
       await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'playing');
       const produceOnce = async (): Promise<void> => {
-        const { jobId } = await call(host, 'produce:start', {
+        const { jobId } = await call(services, 'produce:start', {
           videoId,
           topic: mixed,
           realtime: false,
@@ -298,12 +302,12 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       );
       expect(stats).toMatchObject({ state: 'playing', error: null, gaps: 0 });
       expect(collector.frames(viewerId).map((f) => f.header.type)).toContain('image/png');
-      await call(host, 'watch:stop', { viewerId });
+      await call(services, 'watch:stop', { viewerId });
       collector.off();
     });
 
     it('refuses to watch a topic that does not exist, as data', async () => {
-      const error = await callError(host, 'watch:start', {
+      const error = await callError(services, 'watch:start', {
         viewerId: newViewerId(),
         topic: topicName('missing'),
         from: { kind: 'live' },
@@ -312,21 +316,21 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       expect(error.code).toBe('TOPIC_NOT_FOUND');
     });
 
-    it('a viewer whose topic is deleted reports it and the host keeps working', async () => {
+    it('a viewer whose topic is deleted reports it and the app services keep working', async () => {
       const doomed = topicName('doomed');
-      await call(host, 'topics:create', { topic: doomed });
-      const { viewerId } = await call(host, 'watch:start', {
+      await call(services, 'topics:create', { topic: doomed });
+      const { viewerId } = await call(services, 'watch:start', {
         viewerId: newViewerId(),
         topic: doomed,
         from: { kind: 'live' },
         pace: false,
       });
       await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'playing');
-      await call(host, 'topics:delete', { topic: doomed });
+      await call(services, 'topics:delete', { topic: doomed });
       // kafkajs either reports an error (reconnecting/failed) or keeps polling the empty topic;
       // both are fine, as long as nothing throws and the viewer can be stopped
-      expect((await call(host, 'connection:status', {})).state).toBe('connected');
-      expect(await call(host, 'watch:stop', { viewerId })).toEqual({});
+      expect((await call(services, 'connection:status', {})).state).toBe('connected');
+      expect(await call(services, 'watch:stop', { viewerId })).toEqual({});
       const last = await events.waitFor(
         'watch:stats',
         (s) => s.viewerId === viewerId && (s.state === 'stopped' || s.state === 'failed'),
@@ -335,7 +339,7 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
     });
 
     it('connecting again to the same address keeps the connection and its viewers', async () => {
-      const { viewerId } = await call(host, 'watch:start', {
+      const { viewerId } = await call(services, 'watch:start', {
         viewerId: newViewerId(),
         topic,
         from: { kind: 'live' },
@@ -343,43 +347,45 @@ describe.skipIf(!hasKafka())(`host on a real broker (${target?.mode ?? 'none'})`
       });
       await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'playing');
       const before = events.of('connection:status').length;
-      expect(await call(host, 'connection:connect', { bootstrap })).toMatchObject({
+      expect(await call(services, 'connection:connect', { bootstrap })).toMatchObject({
         state: 'connected',
         bootstrap,
       });
       expect(events.of('connection:status')).toHaveLength(before); // nothing was closed or reopened
       // the viewer is still there: watch:start from a page that raced the connect would have found it
-      expect((await call(host, 'topics:list', {})).some((t) => t.name === topic)).toBe(true);
+      expect((await call(services, 'topics:list', {})).some((t) => t.name === topic)).toBe(true);
       expect(
         events
           .of('watch:stats')
           .filter((s) => s.viewerId === viewerId)
           .at(-1)?.state,
       ).toBe('playing');
-      await call(host, 'watch:stop', { viewerId });
+      await call(services, 'watch:stop', { viewerId });
     });
 
     it('disconnect stops every viewer and job of the connection', async () => {
-      const { viewerId } = await call(host, 'watch:start', {
+      const { viewerId } = await call(services, 'watch:start', {
         viewerId: newViewerId(),
         topic,
         from: { kind: 'live' },
         pace: false,
       });
-      const { jobId } = await call(host, 'produce:start', {
+      const { jobId } = await call(services, 'produce:start', {
         videoId,
         topic,
         realtime: true,
         loop: true,
         format: 'kvs',
       });
-      const status = await call(host, 'connection:disconnect', {});
+      const status = await call(services, 'connection:disconnect', {});
       expect(status.state).toBe('disconnected');
       await events.waitFor('watch:stats', (s) => s.viewerId === viewerId && s.state === 'stopped');
       expect(await events.waitFor('produce:ended', (e) => e.jobId === jobId)).toMatchObject({
         cancelled: true,
       });
-      expect((await callError(host, 'topics:list', {})).message).toBe('Connect to a broker first.');
+      expect((await callError(services, 'topics:list', {})).message).toBe(
+        'Connect to a broker first.',
+      );
     });
   });
 });

@@ -1,8 +1,8 @@
 /**
- * The host service: the work behind every contract call, with no Electron in it.
+ * The app services: the work behind every contract call, with no Electron in it.
  *
  * Electron's main process and `kvs serve` (the browser transport) are thin adapters around one
- * host each: they hand it the raw channel + arguments of every call, send its events to the page,
+ * instance each: they hand it the raw channel + arguments of every call, send its events to the page,
  * and carry its frame packets (MessagePort / binary WebSocket messages).
  *
  * - `handle()` checks the channel, parses the arguments with the contract's zod schema, runs the
@@ -35,7 +35,7 @@ import { VideoRegistry } from './video-registry.js';
 import { createViewers } from './viewers.js';
 
 export { errorPayload } from './error-payload.js';
-export type { EventListener, FrameListener, HostEventArgs } from './event-bus.js';
+export type { EventListener, FrameListener, ServiceEventArgs } from './event-bus.js';
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   MAX_JOBS,
@@ -62,7 +62,7 @@ export interface ReleaseOptions {
   readonly jobs: boolean;
 }
 
-export interface HostDeps {
+export interface AppServicesDeps {
   /** Recent connections and uploads live here. */
   readonly userDataDir: string;
   /** Default: located on first use (FFMPEG_PATH, ffmpeg-static, PATH). */
@@ -85,7 +85,7 @@ export interface HostDeps {
   readonly setup?: Pick<SetupServiceDeps, 'openSsh' | 'verify'>;
 }
 
-export interface Host {
+export interface AppServices {
   /** Run one contract call. Never throws: errors come back as `{ ok: false, error }`. */
   handle(channel: string, rawArgs: unknown, ctx?: CallContext): Promise<InvokeReply>;
   onEvent(listener: EventListener): () => void;
@@ -104,7 +104,7 @@ export interface Host {
   dispose(): Promise<void>;
 }
 
-export function createHost(deps: HostDeps): Host {
+export function createAppServices(deps: AppServicesDeps): AppServices {
   const now = deps.now ?? (() => performance.now());
   const events = createEventBus();
   const recent = new RecentConnections(deps.userDataDir);

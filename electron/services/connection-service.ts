@@ -1,8 +1,8 @@
 /**
- * The one Kafka connection of the host: connect (checking the broker within a time limit),
+ * The one Kafka connection of the app services: connect (checking the broker within a time limit),
  * disconnect, the status every page sees, and the streams that cannot reach the broker right now
  * (reportLink). Connecting elsewhere or disconnecting stops the viewers and jobs first
- * (`stopStreams`, given by the host).
+ * (`stopStreams`, given by the app services).
  */
 import type { Admin } from 'kafkajs';
 import type { ConnectionStatus, ErrorPayload } from '../shared/contract.js';
@@ -44,7 +44,7 @@ export interface ConnectionService {
   disconnect(): Promise<ConnectionStatus>;
   /** A stream (job or viewer id) lost the broker (trouble) or is through again (null). */
   reportLink(source: string, trouble: ErrorPayload | null): void;
-  /** Stop what runs on the connection and forget it, without an event (the host is going away). */
+  /** Stop what runs on the connection and forget it, without an event (the app services are going away). */
   dispose(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Contract calls to the host's services: check the channel, parse the arguments with the
+ * Contract calls to the app services' services: check the channel, parse the arguments with the
  * contract's zod schema, run the handler, parse its result before it leaves, and answer
  * `{ ok: true, result }` or `{ ok: false, error }`. Never throws.
  */
@@ -13,7 +13,7 @@ import {
 } from '../shared/contract.js';
 import type { KvsError } from '../shared/errors.js';
 import { errorPayload } from './error-payload.js';
-import type { CallContext } from './host.js';
+import type { CallContext } from './app-services.js';
 
 export type Args<C extends InvokeChannel> = z.output<(typeof invoke)[C]['args']>;
 /** One handler per contract call. */

@@ -1,4 +1,4 @@
-/** The host's event and frame fan-out: a listener's failure never reaches the host or other listeners. */
+/** The app services' event and frame fan-out: a listener's failure never reaches the app services or other listeners. */
 import { describe, expect, it } from 'vitest';
 import { createEventBus } from './event-bus.js';
 

@@ -1,14 +1,14 @@
 /**
- * The host's two outputs: contract events (to every page) and frame packets (to the page that
- * started the viewer). A listener's failure is the adapter's problem, never the host's.
+ * The app services' two outputs: contract events (to every page) and frame packets (to the page that
+ * started the viewer). A listener's failure is the adapter's problem, never the app services'.
  */
 import type { EventChannel, EventPayload } from '../shared/contract.js';
 
 /** `(channel, payload)` pairs: checking `channel` narrows `payload`. */
-export type HostEventArgs = {
+export type ServiceEventArgs = {
   [C in EventChannel]: [channel: C, payload: EventPayload<C>];
 }[EventChannel];
-export type EventListener = (...args: HostEventArgs) => void;
+export type EventListener = (...args: ServiceEventArgs) => void;
 /**
  * `client` is the caller that started the viewer (see {@link CallContext}), or null. Returns
  * whether the packet is on its way to that client: false (no socket, no frame port) means the
@@ -34,12 +34,12 @@ export function createEventBus(): EventBus {
   const frameListeners = new Set<FrameListener>();
 
   function emit<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {
-    const args = [channel, payload] as HostEventArgs;
+    const args = [channel, payload] as ServiceEventArgs;
     for (const l of [...eventListeners]) {
       try {
         l(...args);
       } catch {
-        // a listener's failure is the adapter's problem, never the host's
+        // a listener's failure is the adapter's problem, never the app services'
       }
     }
   }

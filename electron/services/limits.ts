@@ -1,4 +1,4 @@
-/** The host's limits, in one place. */
+/** The app services' limits, in one place. */
 
 /** Limit for checking a broker on connect. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
 /**
- * The host and the browser transport are Electron-free (ARCHITECTURE.md). ESLint's
- * no-restricted-imports rule covers electron/core, cli, shared; this test covers electron/host.
+ * The app services and the browser transport are Electron-free (ARCHITECTURE.md). ESLint's
+ * no-restricted-imports rule covers electron/core, cli, shared; this test covers electron/services.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const here = import.meta.dirname;
 
-describe('electron/host imports no Electron', () => {
+describe('electron/services imports no Electron', () => {
   it('has no import of electron, electron/main or electron/preload', async () => {
     const files = (await readdir(here)).filter((f) => f.endsWith('.ts'));
     expect(files.length).toBeGreaterThan(3);

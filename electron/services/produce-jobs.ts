@@ -17,7 +17,7 @@ import { produceFile } from '../core/produce-file.js';
 import type { ConnectionService } from './connection-service.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
-import type { CallContext } from './host.js';
+import type { CallContext } from './app-services.js';
 import { MAX_JOBS, STATS_INTERVAL_MS } from './limits.js';
 import { newId, type VideoRegistry } from './video-registry.js';
 

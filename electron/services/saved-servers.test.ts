@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KvsError } from '../shared/errors.js';
 import type { SshConnectOptions, SshSession } from '../core/ssh/ssh-session.js';
-import { createHost } from './host.js';
+import { createAppServices } from './app-services.js';
 import {
   CANNOT_REMEMBER_MESSAGE,
   MAX_SAVED_SERVERS,
@@ -364,14 +364,14 @@ describe('saved servers through setup:connect (the checklist: never store the su
     const sudoPw = `Sudo-${sentinel()}`;
     const cipher = testCipher();
     const ssh = fakeSsh();
-    const host = createHost({
+    const services = createAppServices({
       userDataDir: userData,
       allowOpenPath: false,
       cipher,
       setup: { openSsh: ssh.open },
     });
     try {
-      const reply = await host.handle('setup:connect', {
+      const reply = await services.handle('setup:connect', {
         host: login.host,
         port: login.port,
         user: login.user,
@@ -406,7 +406,7 @@ describe('saved servers through setup:connect (the checklist: never store the su
         sshPw,
       );
     } finally {
-      await host.dispose();
+      await services.dispose();
     }
     await expectNoTrace(userData, sudoPw);
   });

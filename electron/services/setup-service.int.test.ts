@@ -25,9 +25,9 @@ import { startTestMirror, type TestMirror } from '../../scripts/test-support/tes
 import { LAYOUT } from '../core/setup/config.js';
 import { verifyFromLaptop } from '../core/setup/executor.js';
 import type { SetupLogin } from '../shared/contract.js';
-import { createHost, type Host } from './host.js';
+import { createAppServices, type AppServices } from './app-services.js';
 import type { SecretCipher } from './saved-servers.js';
-import { call, callError, EventLog } from '../../scripts/test-support/host-calls.js';
+import { call, callError, EventLog } from '../../scripts/test-support/service-calls.js';
 
 function staticSkipReason(): string | undefined {
   return (
@@ -74,7 +74,7 @@ describe.skipIf(reason !== undefined)(
     let mirror: TestMirror;
     let dir = '';
     let tarballSize = 0;
-    let host: Host;
+    let services: AppServices;
     let events: EventLog;
     let sessionId = '';
 
@@ -89,7 +89,7 @@ describe.skipIf(reason !== undefined)(
 
     /** Make a plan that downloads from the test mirror and run it; resolves with the ended event. */
     const installOnce = async (onRunning?: (runId: string) => Promise<void>) => {
-      const plan = await call(host, 'setup:plan', {
+      const plan = await call(services, 'setup:plan', {
         sessionId,
         mode: 'kraft',
         kafkaVersion: VERSION,
@@ -99,7 +99,7 @@ describe.skipIf(reason !== undefined)(
         zookeeper: 'auto',
         openFirewall: false,
       });
-      const { runId } = await call(host, 'setup:install', { planId: plan.planId });
+      const { runId } = await call(services, 'setup:install', { planId: plan.planId });
       if (onRunning) await onRunning(runId);
       const ended = await events.waitFor('setup:ended', (e) => e.runId === runId, 180_000);
       return { plan, runId, ended };
@@ -119,12 +119,12 @@ describe.skipIf(reason !== undefined)(
         [TGZ_PATH]: tarball,
         [`${TGZ_PATH}.sha512`]: path.join(dir, `${TGZ}.sha512`),
       });
-      host = createHost({
+      services = createAppServices({
         userDataDir: path.join(dir, 'user'),
         allowOpenPath: false,
         cipher: testCipher(),
       });
-      events = new EventLog(host);
+      events = new EventLog(services);
     }, 180_000);
 
     afterAll(async () => {
@@ -136,8 +136,10 @@ describe.skipIf(reason !== undefined)(
         }
       };
       if (sessionId)
-        await step(() => call(host, 'setup:service', { sessionId, installDir, action: 'stop' }));
-      await step(() => host.dispose());
+        await step(() =>
+          call(services, 'setup:service', { sessionId, installDir, action: 'stop' }),
+        );
+      await step(() => services.dispose());
       await step(() => mirror.close());
       await step(async () => (await starting)?.close());
       await removeInstallLeftovers();
@@ -147,7 +149,7 @@ describe.skipIf(reason !== undefined)(
     }, 60_000);
 
     it('an unknown server: its key is shown, a different confirmed key is refused, a wrong password is told', async () => {
-      const first = await call(host, 'setup:connect', login());
+      const first = await call(services, 'setup:connect', login());
       expect(first).toEqual({
         state: 'unknown-host',
         host: sb.address,
@@ -157,12 +159,12 @@ describe.skipIf(reason !== undefined)(
       });
 
       const other = `SHA256:${Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '')}`;
-      const changed = await callError(host, 'setup:connect', login({ trustHostKey: other }));
+      const changed = await callError(services, 'setup:connect', login({ trustHostKey: other }));
       expect(changed.code).toBe('SSH_HOST_KEY_CHANGED');
       expect(changed.message).toContain(sb.hostKeyFingerprint);
 
       const wrong = await callError(
-        host,
+        services,
         'setup:connect',
         login({
           auth: { kind: 'password', password: 'not-the-password' },
@@ -174,14 +176,18 @@ describe.skipIf(reason !== undefined)(
     }, 60_000);
 
     it('a wrong sudo password is told at the login step', async () => {
-      const e = await callError(host, 'setup:connect', login({ sudoPassword: 'wrong-sudo-pw' }));
+      const e = await callError(
+        services,
+        'setup:connect',
+        login({ sudoPassword: 'wrong-sudo-pw' }),
+      );
       expect(e.code).toBe('SUDO_AUTH_FAILED');
       expect(e.message).toMatch(/sudo/i);
       expect(JSON.stringify(e)).not.toContain('wrong-sudo-pw');
     }, 60_000);
 
     it('logs in (the key is pinned now), looks at the server and remembers the password encrypted', async () => {
-      const r = await call(host, 'setup:connect', login({ remember: true }));
+      const r = await call(services, 'setup:connect', login({ remember: true }));
       if (r.state !== 'connected') throw new Error(`expected connected, got ${r.state}`);
       sessionId = r.sessionId;
       expect(r.hostKey.fingerprint).toBe(sb.hostKeyFingerprint);
@@ -190,7 +196,7 @@ describe.skipIf(reason !== undefined)(
       expect(r.facts.kafkaVersion).toBeNull();
       expect(r.facts.portsInUse).toContain(22);
 
-      const saved = await call(host, 'setup:saved-servers', {});
+      const saved = await call(services, 'setup:saved-servers', {});
       expect(saved.canRemember).toBe(true);
       expect(saved.servers[0]).toEqual({
         host: sb.address,
@@ -205,25 +211,25 @@ describe.skipIf(reason !== undefined)(
         if (statSync(p).isFile()) expect((await readFile(p)).includes(sb.password), f).toBe(false);
       }
       // the remembered password logs in
-      const again = await call(host, 'setup:connect', login({ auth: { kind: 'saved' } }));
+      const again = await call(services, 'setup:connect', login({ auth: { kind: 'saved' } }));
       expect(again.state).toBe('connected');
       if (again.state === 'connected')
-        await call(host, 'setup:disconnect', { sessionId: again.sessionId });
+        await call(services, 'setup:disconnect', { sessionId: again.sessionId });
     }, 60_000);
 
     it('remembering a password where there is no keychain (kvs serve) is refused before logging in', async () => {
-      const plainHost = createHost({
+      const plainServices = createAppServices({
         userDataDir: path.join(dir, 'user-no-keychain'),
         allowOpenPath: false,
       });
       try {
-        expect((await call(plainHost, 'setup:saved-servers', {})).canRemember).toBe(false);
-        const e = await callError(plainHost, 'setup:connect', login({ remember: true }));
+        expect((await call(plainServices, 'setup:saved-servers', {})).canRemember).toBe(false);
+        const e = await callError(plainServices, 'setup:connect', login({ remember: true }));
         expect(e.code).toBe('INVALID_ARGUMENT');
         expect(e.message).toMatch(/keychain/);
         expect(existsSync(path.join(dir, 'user-no-keychain', 'saved-servers.json'))).toBe(false);
       } finally {
-        await plainHost.dispose();
+        await plainServices.dispose();
       }
     });
 
@@ -234,7 +240,7 @@ describe.skipIf(reason !== undefined)(
           .split('\n')
           .filter((l) => l.startsWith(`sshd: ${sb.user}`)).length;
       const before = sessions();
-      const quitting = createHost({
+      const quitting = createAppServices({
         userDataDir: path.join(dir, 'user'),
         allowOpenPath: false,
         cipher: testCipher(),
@@ -247,7 +253,7 @@ describe.skipIf(reason !== undefined)(
     }, 60_000);
 
     it('the plan shows every command before anything runs', async () => {
-      const plan = await call(host, 'setup:plan', {
+      const plan = await call(services, 'setup:plan', {
         sessionId,
         mode: 'kraft',
         kafkaVersion: VERSION,
@@ -286,7 +292,7 @@ describe.skipIf(reason !== undefined)(
           60_000,
         );
         await new Promise((r) => setTimeout(r, 1000));
-        await call(host, 'setup:cancel', { runId });
+        await call(services, 'setup:cancel', { runId });
       });
       expect(cancelled.ended).toMatchObject({ ok: false, cancelled: true });
       expect(
@@ -328,23 +334,23 @@ describe.skipIf(reason !== undefined)(
 
     it('status, stop and start of what was installed', async () => {
       expect(
-        await call(host, 'setup:service', { sessionId, installDir, action: 'status' }),
+        await call(services, 'setup:service', { sessionId, installDir, action: 'status' }),
       ).toEqual({ kafka: true, zookeeper: null, installDir, kafkaVersion: VERSION, mode: 'kraft' });
       expect(
-        (await call(host, 'setup:service', { sessionId, installDir, action: 'stop' })).kafka,
+        (await call(services, 'setup:service', { sessionId, installDir, action: 'stop' })).kafka,
       ).toBe(false);
       expect(
-        (await call(host, 'setup:service', { sessionId, installDir, action: 'start' })).kafka,
+        (await call(services, 'setup:service', { sessionId, installDir, action: 'start' })).kafka,
       ).toBe(true);
     }, 120_000);
 
     it('doctor: a broker advertising loopback is found, fixed on the server over SSH, and streams again', async () => {
       const bootstrap = `${sb.address}:9092`;
-      const before = await call(host, 'doctor:run', { bootstrap });
+      const before = await call(services, 'doctor:run', { bootstrap });
       expect(before.findings).toEqual([]);
       expect(before.ok).toBe(true);
       // break it the way beginners do: advertised.listeners=PLAINTEXT://127.0.0.1:9092
-      const broken = await call(host, 'doctor:fix-on-server', {
+      const broken = await call(services, 'doctor:fix-on-server', {
         sessionId,
         bootstrap,
         advertise: '127.0.0.1',
@@ -353,7 +359,7 @@ describe.skipIf(reason !== undefined)(
       expect(broken.findings[0]?.fix).toContain(`advertised.listeners=PLAINTEXT://${bootstrap}`);
       expect(broken.serverFix).toEqual({ sessionId, host: sb.address, advertise: sb.address });
       // "Fix on server" with what the doctor proposes
-      const fixed = await call(host, 'doctor:fix-on-server', {
+      const fixed = await call(services, 'doctor:fix-on-server', {
         sessionId,
         bootstrap,
         advertise: broken.serverFix?.advertise ?? '',

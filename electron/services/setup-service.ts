@@ -1,7 +1,7 @@
 /**
  * The setup wizard's calls (`setup:*`): log in to a server over SSH, look at it, show the
  * install plan, run it with a live log, check the new broker from this computer. Electron-free:
- * the host composes it and hands it what it needs (files the person chose, the secret cipher,
+ * the app services compose it and hand it what it needs (files the person chose, the secret cipher,
  * the event emitter).
  *
  * - Sessions stay open between calls (by opaque id); at most MAX_SESSIONS at once.
@@ -69,7 +69,7 @@ export interface SetupEvents {
 
 export interface SetupServiceDeps {
   readonly userDataDir: string;
-  /** A file the person chose or uploaded, by id (the host's file registry). */
+  /** A file the person chose or uploaded, by id (the app services' file registry). */
   readonly fileById: (id: string) => { path: string } | undefined;
   /** Electron's native dialog for a Kafka .tgz (absent in the browser: the page uploads it). */
   readonly chooseTarball?: () => Promise<VideoRef | null>;

@@ -3,12 +3,12 @@
  *
  * A video enters the registry in one of three ways:
  * - the desktop's native file dialog (`video:choose`, the path comes from main, never the page),
- * - `video:open-path` (browser transport only, and only when the host allows it),
+ * - `video:open-path` (browser transport only, and only when the app services allow it),
  * - an upload from the browser page (`POST /upload`): the body is streamed into
  *   `<userDataDir>/uploads/<id>-<safe name>` with a size cap. The name the page sends is never
  *   trusted: only its last path segment is kept, stripped of control and bidi characters,
  *   characters Windows forbids, `..` runs and leading/trailing dots and spaces; the extension is
- *   kept (ffmpeg picks a demuxer by it). Uploaded files are deleted when the host is disposed.
+ *   kept (ffmpeg picks a demuxer by it). Uploaded files are deleted when the app services are disposed.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';

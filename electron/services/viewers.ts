@@ -13,7 +13,7 @@ import type { ConnectionService } from './connection-service.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
 import { FrameGate } from './frame-gate.js';
-import type { CallContext } from './host.js';
+import type { CallContext } from './app-services.js';
 import { MAX_VIEWERS, STATS_INTERVAL_MS } from './limits.js';
 
 interface ViewerEntry {

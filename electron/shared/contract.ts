@@ -4,8 +4,8 @@
  * this file, and every message that crosses a process or network boundary is
  * parsed with these zod schemas on the receiving side.
  *
- * - `invoke`: request → response calls (the UI asks, the host answers).
- * - `events`: host → UI notifications (progress, state, stats).
+ * - `invoke`: request → response calls (the UI asks, the app services answer).
+ * - `events`: app services → UI notifications (progress, state, stats).
  * - Frames do NOT travel as events: they go as binary packets on their own
  *   channel (MessagePort in Electron, binary WebSocket messages in the browser);
  *   see frame-packet.ts.
@@ -66,7 +66,7 @@ export const TopicSummary = z.object({
 export type TopicSummary = z.infer<typeof TopicSummary>;
 
 export const VideoRef = z.object({
-  /** Opaque id the host gives a chosen/uploaded file; the UI never holds a path. */
+  /** Opaque id the app services give a chosen/uploaded file; the UI never holds a path. */
   videoId: Id,
   name: z.string(),
   sizeBytes: z.number(),
@@ -151,7 +151,7 @@ export const WatchStatsEvent = z.object({
   skipped: z.number(),
   gaps: z.number(),
   repeats: z.number(),
-  /** Frames the host dropped because the screen fell behind (newest frame wins). */
+  /** Frames the app services dropped because the screen fell behind (newest frame wins). */
   dropped: z.number(),
   error: ErrorPayload.nullable(),
 });
@@ -413,7 +413,7 @@ export const invoke = {
   'topics:delete': { args: z.object({ topic: TopicName }), result: z.object({}) },
   /** Desktop: the native file dialog. Browser: not available (the page uploads instead). */
   'video:choose': { args: z.object({}), result: VideoRef.nullable() },
-  /** Browser transport only: a file that already is on the host, by path. */
+  /** Browser transport only: a file that already is on the computer running `kvs serve`, by path. */
   'video:open-path': { args: z.object({ path: z.string().min(1).max(4096) }), result: VideoRef },
   'produce:start': { args: ProduceRequest, result: z.object({ jobId: Id }) },
   'produce:stop': { args: z.object({ jobId: Id }), result: z.object({}) },
@@ -465,7 +465,7 @@ export const invoke = {
 
 /**
  * Calls that legitimately take longer than a transport's usual answer limit (they talk to a
- * server over SSH and may restart Kafka); each has its own limits inside the host.
+ * server over SSH and may restart Kafka); each has its own limits inside the app services.
  */
 export const SLOW_CALL_MS: Partial<Record<InvokeChannel, number>> = {
   'setup:connect': 2 * 60_000,
@@ -483,7 +483,7 @@ export const InvokeReply = z.union([
 ]);
 export type InvokeReply = z.infer<typeof InvokeReply>;
 
-// ---- host → UI events -----------------------------------------------------------------------------
+// ---- services → UI events -----------------------------------------------------------------------
 
 export const events = {
   'connection:status': ConnectionStatus,

@@ -18,14 +18,14 @@ export const FramePacketHeader = z.object({
   ptsMs: z.number().nullable(),
   /** ms since epoch: frame left ffmpeg (producer clock), when the producer said. */
   capturedAt: z.number().nullable(),
-  /** ms since epoch: the host received it from Kafka. */
+  /** ms since epoch: the app services received it from Kafka. */
   receivedAt: z.number(),
   /** Kafka message timestamp. */
   timestamp: z.number(),
   width: z.number().nullable(),
   height: z.number().nullable(),
   type: z.enum(['image/jpeg', 'image/png']),
-  /** Frames the host dropped for this viewer so far because the screen fell behind. */
+  /** Frames the app services dropped for this viewer so far because the screen fell behind. */
   dropped: z.number(),
 });
 export type FramePacketHeader = z.infer<typeof FramePacketHeader>;

@@ -5,10 +5,10 @@
  * Page → host (text, JSON):
  *   { "type": "invoke", "id": N, "channel": InvokeChannel, "args": … }
  *   { "type": "frame-ack", "viewerId": "…" }   — sent after a frame is drawn (flow control)
- * Host → page (text, JSON):
+ * Services → page (text, JSON):
  *   { "type": "reply", "id": N, "ok": true, "result": … } | { …, "ok": false, "error": ErrorPayload }
  *   { "type": "event", "channel": EventChannel, "payload": … }
- * Host → page (binary): one frame packet (frame-packet.ts).
+ * Services → page (binary): one frame packet (frame-packet.ts).
  *
  * Auth: `kvs serve` prints http://127.0.0.1:PORT/?token=T. GET /?token=T sets an
  * HttpOnly SameSite=Strict cookie; every other request (assets, /ws, /upload)

@@ -1,10 +1,10 @@
 /**
  * `npm run soak [-- --minutes 10] [--json] [--bootstrap host:port] [--interval 10]`: does a long
- * looped 720p stream keep the host's memory flat?
+ * looped 720p stream keep the app services' memory flat?
  *
  * Starts a fresh local KRaft broker of its own (instance `soak-<pid>`, a free port; stopped and
  * its data removed at the end, also on errors and Ctrl-C) unless --bootstrap is given. Then, in
- * this Node process: createHost (temp user-data folder), connect, open a cached 720p30 testsrc2
+ * this Node process: createAppServices (temp user-data folder), connect, open a cached 720p30 testsrc2
  * video, `watch:start` live with a simulated page that acks every frame packet, and
  * `produce:start` real time + loop. Every --interval seconds (default 10) it forces a full GC and
  * samples RSS (process.memoryUsage() and /proc/self/status), heap, external and array buffers,
@@ -25,8 +25,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafka } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
-import { createHost, type Host } from '../../electron/host/host.js';
-import { call } from '../test-support/host-calls.js';
+import { createAppServices, type AppServices } from '../../electron/services/app-services.js';
+import { call } from '../test-support/service-calls.js';
 import type {
   ProduceEndedEvent,
   ProduceProgressEvent,
@@ -115,7 +115,7 @@ export interface Sample {
   readonly viewerFrames: number;
   readonly pageFrames: number;
   readonly pageAcks: number;
-  /** Frames the host's newest-wins gate replaced (the page fell behind). */
+  /** Frames the app services' newest-wins gate replaced (the page fell behind). */
   readonly dropped: number;
   /** RSS of the live ffmpeg children (the running loop pass), MB. */
   readonly ffmpegRssMb: number | null;
@@ -154,8 +154,8 @@ class Latest {
   private readonly ended = new Map<string, ProduceEndedEvent>();
   readonly off: () => void;
 
-  constructor(host: Host) {
-    this.off = host.onEvent((channel, payload) => {
+  constructor(services: AppServices) {
+    this.off = services.onEvent((channel, payload) => {
       if (channel === 'produce:progress') this.progress.set(payload.jobId, payload);
       else if (channel === 'produce:ended') this.ended.set(payload.jobId, payload);
       else if (channel === 'watch:stats') this.stats.set(payload.viewerId, payload);
@@ -309,7 +309,7 @@ async function main(): Promise<number> {
   const brokerName = `soak-${process.pid}`;
   let brokerStarted = false;
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-soak-user-'));
-  let host: Host | null = null;
+  let services: AppServices | null = null;
   let failure: string | null = null;
   const samples: Sample[] = [];
   let bootstrap = args.bootstrap ?? '';
@@ -329,12 +329,12 @@ async function main(): Promise<number> {
     const topic = `soak-${process.pid}-${randomBytes(3).toString('hex')}`;
     await createTopic(createKafka({ bootstrap }), topic, { config: TOPIC_CONFIG });
 
-    host = createHost({ userDataDir, allowOpenPath: true });
-    const latest = new Latest(host);
-    const page = attachPage(host, { ack: true });
-    await call(host, 'connection:connect', { bootstrap });
-    const { videoId } = await call(host, 'video:open-path', { path: video });
-    const { viewerId } = await call(host, 'watch:start', {
+    services = createAppServices({ userDataDir, allowOpenPath: true });
+    const latest = new Latest(services);
+    const page = attachPage(services, { ack: true });
+    await call(services, 'connection:connect', { bootstrap });
+    const { videoId } = await call(services, 'video:open-path', { path: video });
+    const { viewerId } = await call(services, 'watch:start', {
       viewerId: newViewerId(),
       topic,
       from: { kind: 'live' },
@@ -347,7 +347,7 @@ async function main(): Promise<number> {
       30_000,
       stop.signal,
     );
-    const { jobId } = await call(host, 'produce:start', {
+    const { jobId } = await call(services, 'produce:start', {
       videoId,
       topic,
       realtime: true,
@@ -387,9 +387,9 @@ async function main(): Promise<number> {
     if (failure !== null) log(failure);
 
     log('stopping the job and the viewer…');
-    await call(host, 'produce:stop', { jobId });
-    await call(host, 'watch:stop', { viewerId });
-    await call(host, 'topics:delete', { topic }).catch((e: unknown) =>
+    await call(services, 'produce:stop', { jobId });
+    await call(services, 'watch:stop', { viewerId });
+    await call(services, 'topics:delete', { topic }).catch((e: unknown) =>
       notes.push(`could not delete topic ${topic}: ${String(e)}`),
     );
     page.off();
@@ -398,7 +398,7 @@ async function main(): Promise<number> {
     failure = e instanceof Error ? e.message : String(e);
     log(`failed: ${failure}`);
   } finally {
-    await host?.dispose().catch(() => undefined);
+    await services?.dispose().catch(() => undefined);
     if (brokerStarted) {
       log('stopping the broker and removing its data…');
       await stopBroker({ name: brokerName, removeData: true }).catch((e: unknown) =>

@@ -1,10 +1,10 @@
 /**
- * A simulated page for soak and leak runs: it takes every frame packet the host sends, checks
+ * A simulated page for soak and leak runs: it takes every frame packet the app services sends, checks
  * that it decodes, counts it, and acknowledges it at once (host.ackFrame), as a page that draws
  * every frame in time would. Nothing per frame is kept (only counters), so the page itself adds
  * no memory that grows with the number of frames.
  */
-import type { Host } from '../../electron/host/host.js';
+import type { AppServices } from '../../electron/services/app-services.js';
 import { decodeFramePacket } from '../../electron/shared/frame-packet.js';
 
 export interface PageCounters {
@@ -36,11 +36,11 @@ function zero(): PageCounters {
   return { frames: 0, bytes: 0, acks: 0, bad: 0, lastSeq: null, lastDropped: 0 };
 }
 
-export function attachPage(host: Host, opts: { ack?: boolean } = {}): SimulatedPage {
+export function attachPage(services: AppServices, opts: { ack?: boolean } = {}): SimulatedPage {
   const ack = opts.ack ?? true;
   const total = zero();
   const byViewer = new Map<string, PageCounters>();
-  const off = host.onFrame((viewerId, packet) => {
+  const off = services.onFrame((viewerId, packet) => {
     let mine = byViewer.get(viewerId);
     if (mine === undefined) {
       mine = zero();
@@ -56,7 +56,7 @@ export function attachPage(host: Host, opts: { ack?: boolean } = {}): SimulatedP
       } else c.bad++;
     }
     if (ack) {
-      host.ackFrame(viewerId);
+      services.ackFrame(viewerId);
       total.acks++;
       mine.acks++;
     }

@@ -1,5 +1,5 @@
 /**
- * Test support for the host's tests (never used by the app): typed calls that parse the
+ * Test support for the app services' tests (never used by the app): typed calls that parse the
  * result with the contract, and an event recorder that can wait for an event.
  */
 import {
@@ -12,7 +12,7 @@ import {
   type InvokeResult,
 } from '../../electron/shared/contract.js';
 import type { ErrorPayload } from '../../electron/shared/contract.js';
-import type { Host, HostEventArgs } from '../../electron/host/host.js';
+import type { AppServices, ServiceEventArgs } from '../../electron/services/app-services.js';
 
 export class CallFailed extends Error {
   constructor(readonly error: ErrorPayload) {
@@ -22,18 +22,22 @@ export class CallFailed extends Error {
 
 /** Call and return the result (checked against the contract's schema), or throw CallFailed. */
 export async function call<C extends InvokeChannel>(
-  host: Host,
+  services: AppServices,
   channel: C,
   args: InvokeArgs<C>,
 ): Promise<InvokeResult<C>> {
-  const reply = InvokeReply.parse(await host.handle(channel, args));
+  const reply = InvokeReply.parse(await services.handle(channel, args));
   if (!reply.ok) throw new CallFailed(reply.error);
   return invoke[channel].result.parse(reply.result) as InvokeResult<C>;
 }
 
 /** Call and return the error payload; fails the test when the call succeeded. */
-export async function callError(host: Host, channel: string, args: unknown): Promise<ErrorPayload> {
-  const reply = InvokeReply.parse(await host.handle(channel, args));
+export async function callError(
+  services: AppServices,
+  channel: string,
+  args: unknown,
+): Promise<ErrorPayload> {
+  const reply = InvokeReply.parse(await services.handle(channel, args));
   if (reply.ok)
     throw new Error(
       `${channel} succeeded but an error was expected: ${JSON.stringify(reply.result)}`,
@@ -50,8 +54,8 @@ export class EventLog {
   readonly all: Recorded[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(host: Host) {
-    host.onEvent((...[channel, payload]: HostEventArgs) => {
+  constructor(services: AppServices) {
+    services.onEvent((...[channel, payload]: ServiceEventArgs) => {
       this.all.push({ channel, payload });
       for (const w of this.waiters.splice(0)) w();
     });
