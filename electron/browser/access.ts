@@ -8,6 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { parseCookie, stringifySetCookie } from 'cookie';
 import { TOKEN_COOKIE, TOKEN_HEADER } from '../shared/ws-protocol.js';
 
 export const FORBIDDEN_MESSAGE =
@@ -28,15 +29,18 @@ function tokenDigest(t: string): Buffer {
   return createHash('sha256').update(t, 'utf8').digest();
 }
 
-/** Cookie header → value of `name` (first one), or undefined. */
+/**
+ * Cookie header → value of `name` (the first one), or undefined. Parsing and writing cookies is
+ * the `cookie` package's job (jshttp's, the one Express uses): quoting, decoding and the
+ * attribute spellings are its rules, not ours.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+  return header ? parseCookie(header)[name] : undefined;
+}
+
+/** The Set-Cookie value that hands the page its token: HttpOnly, SameSite=Strict, the whole site. */
+export function tokenCookie(token: string): string {
+  return stringifySetCookie(TOKEN_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict' });
 }
 
 export function firstHeader(v: string | string[] | undefined): string | undefined {

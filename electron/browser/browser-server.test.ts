@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -204,6 +204,23 @@ describe('helpers', () => {
     await expect(
       startServer({ staticDir: path.join(dir, 'nothing'), userDataDir: path.join(dir, 'user2') }),
     ).rejects.toThrow(NOT_BUILT_MESSAGE);
+  });
+
+  it('refuses a page folder with a link that leads outside it (sirv would follow it)', async () => {
+    const www = path.join(dir, 'linked-www');
+    await mkdir(path.join(www, 'assets'), { recursive: true });
+    await writeFile(path.join(www, 'index.html'), INDEX);
+    // a link that stays inside is fine
+    await symlink(path.join(www, 'index.html'), path.join(www, 'assets', 'same.html'));
+    const inside = await startServer({ staticDir: www, userDataDir: path.join(dir, 'user3') });
+    await inside.close();
+    await symlink(dir, path.join(www, 'assets', 'up'));
+    await expect(
+      startServer({ staticDir: www, userDataDir: path.join(dir, 'user3') }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/assets\/up/),
+    });
   });
 
   it('prints a loopback URL with a 32-byte token', () => {

@@ -16,11 +16,11 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { TOKEN_COOKIE, UPLOAD_PATH, WS_PATH } from '../shared/ws-protocol.js';
+import { UPLOAD_PATH, WS_PATH } from '../shared/ws-protocol.js';
 import { KvsError, toKvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createAppServices, type AppServices } from '../services/app-services.js';
-import { createAccess, FORBIDDEN_MESSAGE, urlHost } from './access.js';
+import { createAccess, FORBIDDEN_MESSAGE, tokenCookie, urlHost } from './access.js';
 import { sendText } from './replies.js';
 import { createStaticFiles, NOT_BUILT_MESSAGE } from './static-files.js';
 import { handleUpload } from './upload.js';
@@ -64,7 +64,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const staticDir = path.resolve(opts.staticDir);
   if (!existsSync(path.join(staticDir, 'index.html')))
     throw new KvsError('FILE_NOT_FOUND', NOT_BUILT_MESSAGE, staticDir);
-  const { serveIndex, serveStatic } = createStaticFiles(await realpath(staticDir));
+  const { serveIndex, serveStatic } = await createStaticFiles(await realpath(staticDir));
   let port = 0;
   const access = createAccess({ token: opts.token, bindHost, port: () => port });
   const { tokenOk, authorized, hostAllowed, originMatchesHost, token } = access;
@@ -97,7 +97,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
           'Forbidden: this access token is not valid (was `kvs serve` restarted? Open the new address it printed).',
         );
       return serveIndex(req, res, {
-        'Set-Cookie': `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`,
+        'Set-Cookie': tokenCookie(token),
       });
     }
     if (!authorized(req)) return sendText(res, 403, FORBIDDEN_MESSAGE);
