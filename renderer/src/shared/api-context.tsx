@@ -4,6 +4,7 @@ import {
   useCallback,
   useContext,
   useEffect,
+  useEffectEvent,
   useRef,
   useState,
   useSyncExternalStore,
@@ -35,6 +36,24 @@ export function useTransportStatus(): TransportStatus {
 /** True when calls can reach the host right now. */
 export function useHostReady(): boolean {
   return useTransportStatus().state === 'open';
+}
+
+/**
+ * Calls `onLost` when the host goes away (calls stop reaching it): what ran there for this page
+ * (a viewer, a produce job, an install) will not report again. An event, not a state, so the
+ * handler may set state; it always sees the latest props and state.
+ */
+export function useHostLost(onLost: () => void): void {
+  const api = useApi();
+  const handler = useEffectEvent(onLost);
+  useEffect(() => {
+    let open = api.getStatus().state === 'open';
+    return api.onStatus(() => {
+      const now = api.getStatus().state === 'open';
+      if (open && !now) handler();
+      open = now;
+    });
+  }, [api]);
 }
 
 /** Subscribe to a host event for the component's lifetime; the latest handler is always used. */
@@ -77,14 +96,31 @@ export function useAction(): Action {
   return { run, pending: pending > 0, error, setError };
 }
 
-/** Date.now(), refreshed every `ms` while `active`. */
+/**
+ * Date.now(), refreshed every `ms` while `active` (at once when it becomes active). The clock is
+ * an external store like the transport's status: read with useSyncExternalStore, never in render.
+ */
 export function useNow(active: boolean, ms = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return undefined;
-    setNow(Date.now());
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [active, ms]);
-  return now;
+  const [clock] = useState(() => new Clock());
+  const subscribe = useCallback(
+    (onTick: () => void) => (active ? clock.run(ms, onTick) : () => undefined),
+    [clock, active, ms],
+  );
+  return useSyncExternalStore(subscribe, clock.read, clock.read);
+}
+
+class Clock {
+  private now = Date.now();
+  readonly read = (): number => this.now;
+
+  /** Ticks now and every `ms` until the returned stop is called. */
+  run(ms: number, onTick: () => void): () => void {
+    const tick = () => {
+      this.now = Date.now();
+      onTick();
+    };
+    tick();
+    const timer = setInterval(tick, ms);
+    return () => clearInterval(timer);
+  }
 }

@@ -1,22 +1,25 @@
 /**
  * The Kafka connection and the topic list, shared by every panel: the host's
- * ConnectionStatus (fetched when the host is reachable, then kept fresh by
- * `connection:status` events), recent bootstrap addresses and the topics.
+ * ConnectionStatus (read when the host is reachable, then kept fresh by `connection:status`
+ * events), recent bootstrap addresses and the topics. All three are queries (queries.tsx):
+ * the status is replaced by events and connect answers, the others are read again when
+ * something changes them.
  */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   createContext,
   useCallback,
   useContext,
   useEffect,
+  useEffectEvent,
   useMemo,
-  useState,
   type ReactNode,
 } from 'react';
 import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/contract.js';
 import { parseBootstrap } from '../../../electron/shared/bootstrap.js';
 import { errorMessage } from '../transport/errors.js';
-import { useApi, useApiEvent, useHostReady } from './api-context.js';
-import { useLatestCall } from './latest-call.js';
+import { useApi, useApiEvent, useHostLost, useHostReady } from './api-context.js';
+import { queryKeys } from './queries.js';
 
 export interface KafkaState {
   readonly status: ConnectionStatus | null;
@@ -45,63 +48,54 @@ export function useKafka(): KafkaState {
   return v;
 }
 
+const NO_TOPICS: readonly TopicSummary[] = [];
+const NO_RECENT: readonly string[] = [];
+
 export function KafkaProvider({ children }: { children: ReactNode }) {
   const api = useApi();
+  const queryClient = useQueryClient();
   const hostReady = useHostReady();
-  const [status, setStatus] = useState<ConnectionStatus | null>(null);
-  const [recent, setRecent] = useState<readonly string[]>([]);
-  const [topics, setTopics] = useState<readonly TopicSummary[]>([]);
-  const [topicsLoaded, setTopicsLoaded] = useState(false);
-  const [topicsLoading, setTopicsLoading] = useState(false);
-  const [topicsError, setTopicsError] = useState<string | null>(null);
-  const topicsCall = useLatestCall();
 
+  const statusQuery = useQuery({
+    queryKey: queryKeys.connectionStatus,
+    queryFn: () => api.invoke('connection:status', {}),
+    enabled: hostReady,
+  });
+  // Host gone: what it said about Kafka is no longer known (asked again once it is back).
+  const status = hostReady ? (statusQuery.data ?? null) : null;
+  useHostLost(() => queryClient.removeQueries({ queryKey: queryKeys.connectionStatus }));
+
+  const setStatus = useCallback(
+    (next: ConnectionStatus) => {
+      // A read still out is older than this: drop its answer (cancelling is synchronous).
+      void queryClient.cancelQueries({ queryKey: queryKeys.connectionStatus });
+      queryClient.setQueryData(queryKeys.connectionStatus, next);
+    },
+    [queryClient],
+  );
   useApiEvent('connection:status', setStatus);
 
+  const recentQuery = useQuery({
+    queryKey: queryKeys.recentBootstraps,
+    queryFn: () => api.invoke('connection:recent', {}),
+    enabled: hostReady,
+  });
   const refreshRecent = useCallback(() => {
-    api.invoke('connection:recent', {}).then(setRecent, () => undefined);
-  }, [api]);
+    void queryClient.invalidateQueries({ queryKey: queryKeys.recentBootstraps });
+  }, [queryClient]);
 
-  const refreshTopics = useCallback(async () => {
-    const call = topicsCall.next();
-    setTopicsLoading(true);
-    try {
-      const list = await api.invoke('topics:list', {});
-      if (!topicsCall.isCurrent(call)) return;
-      setTopics(list);
-      setTopicsLoaded(true);
-      setTopicsError(null);
-    } catch (err) {
-      if (topicsCall.isCurrent(call)) setTopicsError(errorMessage(err));
-    } finally {
-      if (topicsCall.isCurrent(call)) setTopicsLoading(false);
-    }
-  }, [api, topicsCall]);
-
-  // Host (re)connected: ask where the Kafka connection stands.
-  // Host gone: what it said about Kafka is no longer known.
-  useEffect(() => {
-    if (!hostReady) {
-      setStatus(null);
-      return;
-    }
-    api.invoke('connection:status', {}).then(setStatus, () => undefined);
-    refreshRecent();
-  }, [api, hostReady, refreshRecent]);
-
-  const connected = status?.state === 'connected';
-  const clusterKey = connected ? `${status.bootstrap ?? ''}|${status.clusterId ?? ''}` : null;
-  useEffect(() => {
-    if (clusterKey === null || !hostReady) {
-      topicsCall.cancel();
-      setTopics([]);
-      setTopicsLoaded(false);
-      setTopicsLoading(false);
-      setTopicsError(null);
-      return;
-    }
-    void refreshTopics();
-  }, [clusterKey, hostReady, refreshTopics, topicsCall]);
+  // The topics of the cluster connected to; none (and none kept) while not connected.
+  const cluster = status?.state === 'connected' ? status : null;
+  const topicsQuery = useQuery({
+    queryKey: queryKeys.topics(cluster?.bootstrap ?? '', cluster?.clusterId ?? null),
+    queryFn: () => api.invoke('topics:list', {}),
+    enabled: cluster !== null,
+    gcTime: 0,
+  });
+  const refreshTopics = useCallback(
+    () => queryClient.invalidateQueries({ queryKey: queryKeys.topicsAll }),
+    [queryClient],
+  );
 
   const connect = useCallback(
     async (bootstrap: string): Promise<ConnectionStatus> => {
@@ -126,8 +120,15 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
         refreshRecent();
       }
     },
-    [api, refreshRecent],
+    [api, setStatus, refreshRecent],
   );
+
+  const topics = cluster !== null ? (topicsQuery.data ?? NO_TOPICS) : NO_TOPICS;
+  const topicsLoaded = cluster !== null && topicsQuery.data !== undefined;
+  const topicsLoading = cluster !== null && topicsQuery.isFetching;
+  const topicsError =
+    cluster !== null && topicsQuery.error !== null ? errorMessage(topicsQuery.error) : null;
+  const recent = recentQuery.data ?? NO_RECENT;
 
   const value = useMemo<KafkaState>(
     () => ({
@@ -144,6 +145,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     }),
     [
       status,
+      setStatus,
       connect,
       recent,
       refreshRecent,
@@ -155,4 +157,24 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     ],
   );
   return <KafkaContext.Provider value={value}>{children}</KafkaContext.Provider>;
+}
+
+/**
+ * Calls `handler` each time the connection becomes connected — from any source: the first read,
+ * a `connection:status` event, a connect answer. An event, not a state: for work that starts
+ * then (the demo's first viewer), so the handler may set state.
+ */
+export function useOnKafkaConnected(handler: (status: ConnectionStatus) => void): void {
+  const queryClient = useQueryClient();
+  const onConnected = useEffectEvent(handler);
+  useEffect(() => {
+    const read = () =>
+      queryClient.getQueryData<ConnectionStatus>(queryKeys.connectionStatus) ?? null;
+    let connected = read()?.state === 'connected';
+    return queryClient.getQueryCache().subscribe(() => {
+      const now = read();
+      if (now?.state === 'connected' && !connected) onConnected(now);
+      connected = now?.state === 'connected';
+    });
+  }, [queryClient]);
 }

@@ -8,7 +8,7 @@ import { useEffect, useId, useMemo, useState, type FormEvent, useEffectEvent } f
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
-import { takeAutostart } from '../../shared/autostart.js';
+import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { DoctorPanel } from '../doctor/doctor-panel.js';
 import { useDoctor } from '../doctor/use-doctor.js';
 import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
@@ -19,7 +19,8 @@ export function ConnectPanel() {
   const kafka = useKafka();
   const connectAction = useAction();
   const disconnectAction = useAction();
-  const [input, setInput] = useState('');
+  // `npm run demo` opens the page with the broker to connect to (see autoConnect below).
+  const [input, setInput] = useState(() => peekAutostart('bootstrap') ?? '');
   const [touched, setTouched] = useState(false);
   const parsed = useMemo(() => parseBootstrap(input), [input]);
   const ids = { input: useId(), help: useId(), error: useId(), notes: useId(), heading: useId() };
@@ -48,11 +49,11 @@ export function ConnectPanel() {
   };
 
   // `npm run demo`: connect by itself once the host is there (an effect event: it reads the
-  // latest status and connect, but only the host becoming ready runs it)
+  // latest status and connect, but only the host becoming ready runs it). The address is in
+  // the input from the start.
   const autoConnect = useEffectEvent(() => {
     const auto = takeAutostart('bootstrap');
     if (auto === null || kafka.status?.state === 'connected') return;
-    setInput(auto);
     connect(auto);
   });
   useEffect(() => {

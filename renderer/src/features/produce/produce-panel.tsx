@@ -8,7 +8,7 @@ import type {
   ProduceProgressEvent,
   VideoRef,
 } from '../../../../electron/shared/contract.js';
-import { useAction, useApi, useApiEvent, useHostReady } from '../../shared/api-context.js';
+import { useAction, useApi, useApiEvent, useHostLost } from '../../shared/api-context.js';
 import {
   formatBytes,
   formatCount,
@@ -77,14 +77,13 @@ export function ProducePanel() {
   useEffect(() => () => uploadAbort.current?.abort(), []);
 
   // The host went away mid-run: its job's end will never be reported to this page.
-  const hostReady = useHostReady();
   const [lostJob, setLostJob] = useState(false);
-  useEffect(() => {
-    if (hostReady || jobRef.current === null || ended !== null) return;
+  useHostLost(() => {
+    if (jobRef.current === null || ended !== null) return;
     jobRef.current = null;
     setJobId(null);
     setLostJob(true);
-  }, [hostReady, ended]);
+  });
 
   // Events may arrive before produce:start has answered with the job id: keep the latest per job.
   const stash = (id: string, patch: JobEvents) => {

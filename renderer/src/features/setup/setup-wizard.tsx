@@ -5,6 +5,7 @@
  * It holds every step's state itself and is kept mounted (hidden) once opened, so closing
  * it loses nothing: an install keeps running on the host and is still followed here.
  */
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type {
   SavedServer,
@@ -14,6 +15,7 @@ import type {
 import { useApi, useHostReady } from '../../shared/api-context.js';
 import { errorMessage } from '../../transport/errors.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
+import { queryKeys } from '../../shared/queries.js';
 import { InstallProgress } from './install-step.js';
 import { LoginStep } from './login-step.js';
 import { OptionsStep } from './options-step.js';
@@ -35,11 +37,6 @@ import { ErrorBox, useSetupAction } from './setup-ui.js';
 import { useInstallRun } from './use-install-run.js';
 import { useTarball } from './use-tarball.js';
 
-interface SavedList {
-  readonly servers: readonly SavedServer[];
-  readonly canRemember: boolean;
-}
-
 interface PlanState {
   readonly view: SetupPlanView;
   readonly request: SetupPlanRequest;
@@ -54,58 +51,51 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
   const [step, setStep] = useState<WizardStep>('server');
   const [server, setServer] = useState(DEFAULT_SERVER_FORM);
   const [target, setTarget] = useState<ServerTarget | null>(null);
-  const [saved, setSaved] = useState<SavedList | null>(null);
-  const [savedError, setSavedError] = useState<string | null>(null);
   const [login, setLogin] = useState(DEFAULT_LOGIN_FORM);
   const [session, setSession] = useState<SetupSession | null>(null);
   const [options, setOptions] = useState(DEFAULT_OPTIONS_FORM);
   const [plan, setPlan] = useState<PlanState | null>(null);
   const tarball = useTarball();
-  const run = useInstallRun();
+  const run = useInstallRun({
+    // Installed: the server now has that Kafka (start/stop become available on the login step).
+    onEnded: (ended) => {
+      if (!ended.ok || plan === null) return;
+      const kafkaVersion = plan.view.kafkaVersion;
+      const factsDir = plan.request.installDir;
+      setSession((s) =>
+        s === null || (s.facts.kafkaVersion === kafkaVersion && s.factsDir === factsDir)
+          ? s
+          : { ...s, factsDir, facts: { ...s.facts, kafkaVersion } },
+      );
+    },
+  });
   const disconnectAction = useSetupAction();
 
+  // The saved servers: read again each time the wizard opens (and the host is there).
+  const savedQuery = useQuery({
+    queryKey: queryKeys.savedServers,
+    queryFn: () => api.invoke('setup:saved-servers', {}),
+    enabled: open && hostReady,
+  });
+  const { refetch: refetchSaved } = savedQuery;
+  /** Rejects when the list cannot be read. */
   const loadSaved = useCallback(async () => {
-    const list = await api.invoke('setup:saved-servers', {});
-    setSaved(list);
-    setSavedError(null);
-  }, [api]);
+    await refetchSaved({ throwOnError: true });
+  }, [refetchSaved]);
+  const saved = savedQuery.data ?? null;
+  const savedError = savedQuery.error === null ? null : errorMessage(savedQuery.error);
 
-  // Each time the wizard opens (and the host is there): the saved servers, focus on the title.
-  useEffect(() => {
-    if (!open || !hostReady) return;
-    loadSaved().catch((err: unknown) => setSavedError(errorMessage(err)));
-  }, [open, hostReady, loadSaved]);
+  // Each time the wizard opens: focus on the title.
   useEffect(() => {
     if (open) headingRef.current?.focus();
   }, [open]);
 
-  // The run ended (or the host went away): show how.
-  const finished = run.view !== null && (run.view.ended !== null || run.lost);
-  useEffect(() => {
-    if (finished && step === 'install') setStep('done');
-  }, [finished, step]);
-
-  // Installed: the server now has that Kafka (start/stop become available on the login step).
-  const installed = run.view?.ended?.ok === true && plan !== null ? plan : null;
-  const installedVersion = installed?.view.kafkaVersion ?? null;
-  const installedDir = installed?.request.installDir ?? null;
-  useEffect(() => {
-    if (installedVersion === null || installedDir === null) return;
-    setSession((s) =>
-      s === null || (s.facts.kafkaVersion === installedVersion && s.factsDir === installedDir)
-        ? s
-        : {
-            ...s,
-            factsDir: installedDir,
-            facts: { ...s.facts, kafkaVersion: installedVersion },
-          },
-    );
-  }, [installedVersion, installedDir]);
-
   const servers = saved?.servers ?? [];
   const savedMatch = findSaved(servers, target);
 
-  // Where the wizard really is: a step needs what the steps before it produced.
+  // Where the wizard really is: a step needs what the steps before it produced, and an install
+  // that ended (or whose host went away) shows how it ended.
+  const finished = run.view !== null && (run.view.ended !== null || run.lost);
   const current: WizardStep =
     step === 'server' || target === null
       ? 'server'
@@ -115,7 +105,9 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
           ? 'mode'
           : step === 'review' || run.view === null
             ? 'review'
-            : step;
+            : step === 'install' && finished
+              ? 'done'
+              : step;
 
   const onServerNext = (t: ServerTarget) => {
     if (target === null || !sameServer(target, t)) {

@@ -5,8 +5,8 @@
  * arrive before the run id is known wait in a RunInbox and are replayed.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useApi, useApiEvent, useHostReady } from '../../shared/api-context.js';
+import type { SetupEndedEvent, SetupPlanView } from '../../../../electron/shared/contract.js';
+import { useApi, useApiEvent, useHostLost } from '../../shared/api-context.js';
 import { applyRunEvent, RunInbox, startRun, type RunEvent, type RunView } from './run-view.js';
 
 export interface InstallRun {
@@ -22,17 +22,29 @@ export interface InstallRun {
   reset(): void;
 }
 
-export function useInstallRun(): InstallRun {
+export interface InstallRunOptions {
+  /** The run's setup:ended came (once per run; the latest handler is used). */
+  onEnded?(ended: SetupEndedEvent): void;
+}
+
+export function useInstallRun({ onEnded }: InstallRunOptions = {}): InstallRun {
   const api = useApi();
-  const hostReady = useHostReady();
   const [view, setView] = useState<RunView | null>(null);
   const [lost, setLost] = useState(false);
   const runIdRef = useRef<string | null>(null);
   const inbox = useRef(new RunInbox());
+  const onEndedRef = useRef(onEnded);
+  useEffect(() => {
+    onEndedRef.current = onEnded;
+  });
 
   const onEvent = (e: RunEvent) => {
-    if (e.ev.runId === runIdRef.current) setView((v) => (v === null ? v : applyRunEvent(v, e)));
-    else inbox.current.push(e);
+    if (e.ev.runId !== runIdRef.current) {
+      inbox.current.push(e);
+      return;
+    }
+    setView((v) => (v === null ? v : applyRunEvent(v, e)));
+    if (e.type === 'ended') onEndedRef.current?.(e.ev);
   };
   useApiEvent('setup:step', (ev) => onEvent({ type: 'step', ev }));
   useApiEvent('setup:log', (ev) => onEvent({ type: 'log', ev }));
@@ -41,9 +53,9 @@ export function useInstallRun(): InstallRun {
   const active = view !== null && view.runId !== null && view.ended === null && !lost;
 
   // The host went away mid-run: its events (and the end) will never reach this page.
-  useEffect(() => {
-    if (!hostReady && active) setLost(true);
-  }, [hostReady, active]);
+  useHostLost(() => {
+    if (active) setLost(true);
+  });
 
   const start = useCallback(
     async (plan: SetupPlanView) => {
@@ -53,6 +65,7 @@ export function useInstallRun(): InstallRun {
       const early = inbox.current.take(runId);
       setLost(false);
       setView(early.reduce(applyRunEvent, startRun(plan, runId)));
+      for (const e of early) if (e.type === 'ended') onEndedRef.current?.(e.ev);
       return runId;
     },
     [api],

@@ -6,15 +6,22 @@
  * last picture and the counts; Resume starts a new viewer at the live end of the topic and
  * keeps counting. Start (or Restart) begins a fresh session with the counts at zero.
  */
-import { useCallback, useEffect, useEffectEvent, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { WatchStatsEvent } from '../../../../electron/shared/contract.js';
-import { useAction, useApi, useApiEvent, useHostReady } from '../../shared/api-context.js';
+import {
+  useAction,
+  useApi,
+  useApiEvent,
+  useHostLost,
+  useHostReady,
+} from '../../shared/api-context.js';
 import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
-import { useKafka } from '../../shared/kafka-context.js';
+import { useKafka, useOnKafkaConnected } from '../../shared/kafka-context.js';
 import { benchEnabled, peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { topicNameError } from '../../shared/topic-name.js';
 import { benchRecorder } from './bench-hook.js';
+import { CanvasSurface } from './canvas-surface.js';
 import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
@@ -51,32 +58,28 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   const [topicError, setTopicError] = useState<string | null>(null);
   const action = useAction();
 
-  const canvasRef = useRef<HTMLCanvasElement | null>(null);
   const viewerIdRef = useRef<string | null>(null);
   const offFrameRef = useRef<(() => void) | null>(null);
   const sessions = useLatestCall();
   const statsByViewer = useRef(new Map<string, WatchStatsEvent>());
 
-  const rendererRef = useRef<ViewerRenderer<ImageBitmap> | null>(null);
-  if (rendererRef.current === null) {
-    rendererRef.current = new ViewerRenderer<ImageBitmap>({
-      decode: (image, type) => createImageBitmap(new Blob([image], { type })),
-      draw: (bitmap) => {
-        const canvas = canvasRef.current;
-        const ctx = canvas?.getContext('2d');
-        if (!canvas || !ctx) return;
-        if (canvas.width !== bitmap.width) canvas.width = bitmap.width;
-        if (canvas.height !== bitmap.height) canvas.height = bitmap.height;
-        ctx.drawImage(bitmap, 0, 0);
-      },
-      close: (bitmap) => bitmap.close(),
-      ack: (viewerId) => api.ackFrame(viewerId),
-      now: () => Date.now(),
-      log: console,
-      onDrawn: benchRecorder(benchEnabled, window),
-    });
-  }
-  const renderer = rendererRef.current;
+  const [surface] = useState(() => new CanvasSurface());
+  const attachCanvas = useCallback(
+    (canvas: HTMLCanvasElement | null) => surface.attach(canvas),
+    [surface],
+  );
+  const [renderer] = useState(
+    () =>
+      new ViewerRenderer<ImageBitmap>({
+        decode: (image, type) => createImageBitmap(new Blob([image], { type })),
+        draw: (bitmap) => surface.draw(bitmap),
+        close: (bitmap) => bitmap.close(),
+        ack: (viewerId) => api.ackFrame(viewerId),
+        now: () => Date.now(),
+        log: console,
+        onDrawn: benchRecorder(benchEnabled, window),
+      }),
+  );
 
   useApiEvent('watch:stats', (s) => {
     if (s.viewerId === viewerIdRef.current) setHostStats(s);
@@ -111,8 +114,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   }, [phase, renderer]);
 
   // The host went away: its viewers are gone with the socket.
-  useEffect(() => {
-    if (hostReady) return;
+  useHostLost(() => {
     if (viewerIdRef.current || phase === 'starting') {
       sessions.cancel();
       detach();
@@ -120,7 +122,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
       setPhase('stopped');
       setNote('Stopped: lost connection to the host. Press Start once it is back.');
     }
-  }, [hostReady, detach, phase, renderer, sessions]);
+  });
 
   const begin = (fresh: boolean) => {
     const name = (fresh ? topic : (playing?.topic ?? topic)).trim();
@@ -137,8 +139,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     if (fresh) {
       renderer.reset();
       setHostStats(null);
-      const canvas = canvasRef.current;
-      canvas?.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+      surface.clear();
     }
     setSnap(renderer.snapshot());
     setPhase('starting');
@@ -173,14 +174,11 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   };
 
   // `npm run demo`: the first viewer starts watching by itself once Kafka is connected
-  const kafkaConnected = kafka.status?.state === 'connected';
-  const autoWatch = useEffectEvent(() => {
+  // (its topic is in the input from the start)
+  useOnKafkaConnected(() => {
     if (index !== 0 || phase !== 'idle') return;
     if (takeAutostart('watch') !== null) begin(true);
   });
-  useEffect(() => {
-    if (kafkaConnected) autoWatch();
-  }, [kafkaConnected]);
 
   const halt = (next: 'paused' | 'stopped') => {
     sessions.cancel();
@@ -339,7 +337,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
 
       <div className="stage">
         <canvas
-          ref={canvasRef}
+          ref={attachCanvas}
           data-testid="watch-canvas"
           width={640}
           height={360}
