@@ -17,6 +17,9 @@
  *
  * Run with `node --expose-gc --import tsx` (npm run soak does) so the heap figures are after a real
  * collection; without the flag it turns it on at run time (see memory.ts). RSS is as measured.
+ *
+ * This file runs the soak; the command line is args.ts, a sample sampling.ts, the printed report
+ * report.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,26 +30,26 @@ import { createKafka } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
 import { createAppServices, type AppServices } from '../../electron/services/app-services.js';
 import { call } from '../test-support/service-calls.js';
-import type {
-  ProduceEndedEvent,
-  ProduceProgressEvent,
-  WatchStatsEvent,
-} from '../../electron/shared/contract.js';
 import { startFreshBroker, stopBroker } from '../local-kafka/index.js';
 import { testVideo } from '../bench/videos.js';
 import {
   FLAT_MAX_GROWTH_MB,
   FLAT_MAX_SLOPE_MB_PER_MIN,
-  formatTable,
   secondHalf,
   trendOfSecondHalf,
   verdictOf,
-  type Trend,
   type Verdict,
 } from './analysis.js';
-import { ffmpegChildrenRss, gcExposed, mb, readMemory } from './memory.js';
-import { attachPage, type SimulatedPage } from './page.js';
+import { parseArgs } from './args.js';
+import { gcExposed } from './memory.js';
+import { attachPage } from './page.js';
+import { report, type SoakResult } from './report.js';
+import { Latest, takeSample, type Sample } from './sampling.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
+
+export { parseArgs, type Args } from './args.js';
+export { report, type SoakResult } from './report.js';
+export { type Sample } from './sampling.js';
 
 const VIDEO = { width: 1280, height: 720, seconds: 20, fps: 30 } as const;
 /**
@@ -59,150 +62,7 @@ const TOPIC_CONFIG = {
   'retention.ms': String(5 * 60 * 1000),
 };
 
-export interface Args {
-  minutes: number;
-  intervalS: number;
-  json: boolean;
-  bootstrap: string | null;
-}
-
-const USAGE =
-  'Usage: npm run soak [-- --minutes 10] [--json] [--bootstrap host:port] [--interval 10]';
-
-export function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { minutes: 10, intervalS: 10, json: false, bootstrap: null };
-  const value = (name: string, v: string | undefined): string => {
-    if (v === undefined || v === '' || v.startsWith('--'))
-      throw new Error(`${name} needs a value. ${USAGE}`);
-    return v;
-  };
-  const positive = (name: string, v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0)
-      throw new Error(`${name} must be a positive number, got "${v}".`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const next = (): string => value(name, inline ?? argv[++i]);
-    if (name === '--json' && inline === undefined) a.json = true;
-    else if (name === '--minutes') a.minutes = positive(name, next());
-    else if (name === '--interval') a.intervalS = positive(name, next());
-    else if (name === '--bootstrap') a.bootstrap = next();
-    else throw new Error(`Unknown option ${arg}. ${USAGE}`);
-  }
-  return a;
-}
-
-export interface Sample {
-  /** Seconds since the measurement started (frames were flowing). */
-  readonly t: number;
-  /** process.memoryUsage().rss, MB. */
-  readonly rssMb: number;
-  /** VmRSS of /proc/self/status, MB. */
-  readonly vmRssMb: number | null;
-  readonly heapUsedMb: number;
-  readonly heapTotalMb: number;
-  readonly externalMb: number;
-  readonly arrayBuffersMb: number;
-  /** Frames the producer handed to Kafka, and of them acknowledged by the broker. */
-  readonly produced: number;
-  readonly kafkaAcked: number;
-  /** Frames the viewer consumed, and frame packets the simulated page received and acked. */
-  readonly viewerFrames: number;
-  readonly pageFrames: number;
-  readonly pageAcks: number;
-  /** Frames the app services' newest-wins gate replaced (the page fell behind). */
-  readonly dropped: number;
-  /** RSS of the live ffmpeg children (the running loop pass), MB. */
-  readonly ffmpegRssMb: number | null;
-  /** process.getActiveResourcesInfo().length: handles and requests keeping the loop alive. */
-  readonly activeResources: number;
-}
-
-export interface SoakResult {
-  readonly minutes: number;
-  readonly intervalS: number;
-  readonly bootstrap: string;
-  readonly brokerStarted: boolean;
-  readonly video: string;
-  readonly gcExposed: boolean;
-  readonly samples: readonly Sample[];
-  readonly rss: Trend;
-  readonly heap: Trend;
-  readonly thresholds: { readonly slopeMbPerMin: number; readonly growthMb: number };
-  readonly framesKeptFlowing: boolean;
-  readonly interrupted: boolean;
-  readonly failure: string | null;
-  readonly verdict: Verdict;
-  readonly notes: readonly string[];
-}
-
 const log = (line: string): void => void process.stderr.write(`soak: ${line}\n`);
-
-/**
- * The latest progress / stats / ended event per job and viewer id (the soak has one of each, so
- * this stays tiny: the soak itself must not grow). Events of a call can come before its reply
- * gives the id, so everything is kept by id and read by id.
- */
-class Latest {
-  private readonly progress = new Map<string, ProduceProgressEvent>();
-  private readonly stats = new Map<string, WatchStatsEvent>();
-  private readonly ended = new Map<string, ProduceEndedEvent>();
-  readonly off: () => void;
-
-  constructor(services: AppServices) {
-    this.off = services.onEvent((channel, payload) => {
-      if (channel === 'produce:progress') this.progress.set(payload.jobId, payload);
-      else if (channel === 'produce:ended') this.ended.set(payload.jobId, payload);
-      else if (channel === 'watch:stats') this.stats.set(payload.viewerId, payload);
-    });
-  }
-
-  progressOf(jobId: string | null): ProduceProgressEvent | null {
-    return jobId === null ? null : (this.progress.get(jobId) ?? null);
-  }
-
-  endedOf(jobId: string | null): ProduceEndedEvent | null {
-    return jobId === null ? null : (this.ended.get(jobId) ?? null);
-  }
-
-  statsOf(viewerId: string | null): WatchStatsEvent | null {
-    return viewerId === null ? null : (this.stats.get(viewerId) ?? null);
-  }
-}
-
-function takeSample(
-  t: number,
-  latest: Latest,
-  ids: { jobId: string; viewerId: string },
-  page: SimulatedPage,
-): Sample {
-  const m = readMemory({ gc: true });
-  const progress = latest.progressOf(ids.jobId);
-  const stats = latest.statsOf(ids.viewerId);
-  const ff = ffmpegChildrenRss();
-  return {
-    t,
-    rssMb: mb(m.rss),
-    vmRssMb: m.vmRss === null ? null : mb(m.vmRss),
-    heapUsedMb: mb(m.heapUsed),
-    heapTotalMb: mb(m.heapTotal),
-    externalMb: mb(m.external),
-    arrayBuffersMb: mb(m.arrayBuffers),
-    produced: progress?.frames ?? 0,
-    kafkaAcked: progress?.acked ?? 0,
-    viewerFrames: stats?.frames ?? 0,
-    pageFrames: page.total.frames,
-    pageAcks: page.total.acks,
-    dropped: stats?.dropped ?? 0,
-    ffmpegRssMb: ff.rss === null ? null : mb(ff.rss),
-    activeResources: process.getActiveResourcesInfo().length,
-  };
-}
 
 /** Resolves after `ms`, or early (false) when `signal` aborts. */
 async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -227,63 +87,6 @@ async function waitUntil(
       throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await wait(100, signal);
   }
-}
-
-function fmtSigned(n: number | null, digits: number): string {
-  if (n === null) return '–';
-  return `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
-}
-
-export function report(r: SoakResult): string {
-  const table = formatTable(
-    [
-      't (s)',
-      'RSS MB',
-      'VmRSS MB',
-      'heap MB',
-      'ext MB',
-      'ab MB',
-      'produced',
-      'acked',
-      'page frames',
-      'dropped',
-      'ffmpeg MB',
-      'handles',
-    ],
-    r.samples.map((s) => [
-      s.t,
-      s.rssMb.toFixed(1),
-      s.vmRssMb === null ? null : s.vmRssMb.toFixed(1),
-      s.heapUsedMb.toFixed(1),
-      s.externalMb.toFixed(1),
-      s.arrayBuffersMb.toFixed(1),
-      s.produced,
-      s.kafkaAcked,
-      s.pageFrames,
-      s.dropped,
-      s.ffmpegRssMb === null ? null : s.ffmpegRssMb.toFixed(1),
-      s.activeResources,
-    ]),
-  );
-  const first = r.samples[0];
-  const last = r.samples.at(-1);
-  const fps =
-    first !== undefined && last !== undefined && last.t > first.t
-      ? ((last.pageFrames - first.pageFrames) / (last.t - first.t)).toFixed(1)
-      : '–';
-  const lines = [
-    `Soak: ${r.minutes} min of ${path.basename(r.video)} produced in real time (loop) and watched live, page acking every frame; broker ${r.bootstrap}${r.brokerStarted ? ' (started for this run)' : ''}.`,
-    `Samples every ${r.intervalS} s after a full GC${r.gcExposed ? '' : ' (gc turned on at run time)'}; "ab" = arrayBuffers, "handles" = active resources.`,
-    '',
-    table,
-    '',
-    `page: ${last?.pageFrames ?? 0} frames (${fps} fps), ${last?.pageAcks ?? 0} acks; producer: ${last?.produced ?? 0} frames, ${last?.kafkaAcked ?? 0} acked by Kafka`,
-    `RSS over the second half (from ${r.rss.fromS} s, ${r.rss.points} samples): slope ${fmtSigned(r.rss.slopeMbPerMin, 2)} MB/min (least squares), growth ${fmtSigned(r.rss.growthMb, 1)} MB (last − first)`,
-    `heap used after GC, second half: slope ${fmtSigned(r.heap.slopeMbPerMin, 2)} MB/min, growth ${fmtSigned(r.heap.growthMb, 1)} MB`,
-    `verdict: ${r.verdict.toUpperCase()} (flat = slope < ${r.thresholds.slopeMbPerMin} MB/min and growth < ${r.thresholds.growthMb} MB over the second half${r.framesKeptFlowing ? '' : '; frames did NOT keep flowing, so no verdict'})`,
-    ...r.notes.map((n) => `note: ${n}`),
-  ];
-  return lines.join('\n');
 }
 
 async function main(): Promise<number> {
