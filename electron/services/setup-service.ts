@@ -14,19 +14,15 @@ import path from 'node:path';
 import {
   SETUP_DEFAULTS,
   type SetupConnectResult,
-  type SetupEndedEvent,
   type SetupLogin,
   type SetupPlanRequest,
   type SetupPlanView,
-  type SetupServerFacts,
-  type SetupStepEvent,
   type ServiceState,
   type SavedServer,
   type VideoRef,
 } from '../shared/contract.js';
-import { KvsError, toKvsError } from '../shared/errors.js';
+import { KvsError } from '../shared/errors.js';
 import { renderCommand } from '../core/setup/dry-run.js';
-import type { ServerFacts } from '../core/setup/detect.js';
 import {
   detectServer,
   installedIn,
@@ -39,33 +35,18 @@ import {
 import { buildInstallPlan } from '../core/setup/install-plan.js';
 import { type InstallPlan, type KafkaSource } from '../core/setup/plan-types.js';
 import { buildAdvertisePlan, buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
-import { isSshError } from '../core/ssh/ssh-errors.js';
-import {
-  openSsh,
-  type HostKeyPolicy,
-  type SshAuth,
-  type SshConnectOptions,
-  type SshSession,
-  type UnknownHostInfo,
-} from '../core/ssh/ssh-session.js';
+import { openSsh, type SshConnectOptions, type SshSession } from '../core/ssh/ssh-session.js';
+import { runInstall, type SetupEvents } from './install-run.js';
 import {
   SAVED_SERVERS_FILE,
   SavedServers,
   type SecretCipher,
   type ServerLogin,
 } from './saved-servers.js';
+import { loginToServer, plainSshError } from './setup-login.js';
 import { newId } from './video-registry.js';
 
 export const MAX_SESSIONS = 4;
-/** Log lines go out in batches at most this often. */
-const LOG_FLUSH_MS = 100;
-const MAX_LOG_BATCH = 500;
-
-export interface SetupEvents {
-  step(e: SetupStepEvent): void;
-  log(runId: string, lines: string[]): void;
-  ended(e: SetupEndedEvent): void;
-}
 
 export interface SetupServiceDeps {
   readonly userDataDir: string;
@@ -122,32 +103,6 @@ export interface SetupService {
   dispose(): Promise<void>;
 }
 
-function factsView(f: ServerFacts): SetupServerFacts {
-  return {
-    os: {
-      prettyName: f.os.prettyName,
-      id: f.os.id,
-      versionId: f.os.versionId,
-      supported: f.os.supported,
-      reason: f.os.reason,
-    },
-    arch: f.arch,
-    systemd: f.systemd,
-    diskFreeKb: f.diskFreeKb,
-    java: f.java,
-    kafkaVersion: f.kafkaVersion,
-    zookeeperdAvailable: f.zookeeperdCandidate !== null || f.zookeeperd?.installed === true,
-    portsInUse: f.portsInUse === null ? null : [...f.portsInUse],
-    ufw: f.ufw,
-    user: f.user,
-  };
-}
-
-/** The SSH layer's errors as the contract's (same codes, same safe messages). */
-function plain(e: unknown): KvsError {
-  return isSshError(e) ? new KvsError(e.code, e.message, e.detail) : toKvsError(e);
-}
-
 export function createSetupService(deps: SetupServiceDeps): SetupService {
   const saved = new SavedServers(path.join(deps.userDataDir, SAVED_SERVERS_FILE), deps.cipher);
   const knownHostsFile = path.join(deps.userDataDir, 'known-hosts.json');
@@ -183,145 +138,18 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         `At most ${MAX_SESSIONS} servers can be open at once; disconnect one first.`,
       );
     }
-    const who: ServerLogin = { host: login.host, port: login.port, user: login.user };
-    const wantsRemember = login.remember && login.auth.kind === 'password';
-    // refuse before logging in: nothing happens on the server when the answer is no anyway
-    if (wantsRemember && !saved.canRemember) {
-      throw new KvsError(
-        'INVALID_ARGUMENT',
-        'Remembering passwords needs the desktop app with the system keychain; nothing was saved. Untick "remember" to go on.',
-      );
-    }
-    let auth: SshAuth;
-    let loginPassword: string | undefined;
-    switch (login.auth.kind) {
-      case 'password':
-        loginPassword = login.auth.password;
-        auth = { kind: 'password', password: loginPassword };
-        break;
-      case 'saved': {
-        const pw = await saved.password(who);
-        if (pw === null)
-          throw new KvsError(
-            'SSH_AUTH_FAILED',
-            `No password is remembered for ${login.user}@${login.host}; type it in.`,
-          );
-        loginPassword = pw;
-        auth = { kind: 'password', password: pw };
-        break;
-      }
-      case 'key':
-        auth =
-          login.auth.passphrase === undefined
-            ? { kind: 'key', privateKey: login.auth.privateKey }
-            : { kind: 'key', privateKey: login.auth.privateKey, passphrase: login.auth.passphrase };
-        break;
-      case 'agent':
-        auth = { kind: 'agent' };
-        break;
-    }
-
-    let unknown: UnknownHostInfo | undefined;
-    const trust = login.trustHostKey;
-    const hostKey: HostKeyPolicy = {
-      knownHostsFile,
-      onUnknownHost: async (info) => {
-        unknown = info;
-        return trust !== undefined && info.fingerprint === trust;
-      },
-    };
-    let session: SshSession;
-    try {
-      session = await connectSsh({
-        host: login.host,
-        port: login.port,
-        username: login.user,
-        auth,
-        hostKey,
-      });
-    } catch (e) {
-      if (unknown !== undefined && isSshError(e) && e.code === 'SSH_HOST_KEY_UNKNOWN') {
-        if (trust !== undefined) {
-          throw new KvsError(
-            'SSH_HOST_KEY_CHANGED',
-            `The server now shows the key ${unknown.fingerprint}, not the ${trust} you confirmed. Nothing was trusted; check the server's key before going on.`,
-          );
-        }
-        return {
-          state: 'unknown-host',
-          host: unknown.host,
-          port: unknown.port,
-          keyType: unknown.keyType,
-          fingerprint: unknown.fingerprint,
-        };
-      }
-      throw plain(e);
-    }
-
-    const sudoPassword = login.sudoPassword ?? loginPassword;
-    try {
-      // sudo is checked now, at the login step, so a wrong sudo password is told here and not
-      // half-way through the install
-      if (!(await session.isRoot())) {
-        const r = await session.sudo(['true'], {
-          timeoutMs: 20_000,
-          ...(sudoPassword === undefined ? {} : { password: sudoPassword }),
-        });
-        if (r.code !== 0)
-          throw new KvsError(
-            'SUDO_NOT_ALLOWED',
-            `${login.user} cannot run commands as root with sudo on ${login.host}.`,
-            r.stderr.slice(0, 500),
-          );
-      }
-      const facts = await detectServer(
-        session,
-        SETUP_DEFAULTS.installDir,
-        sudoPassword === undefined ? {} : { sudoPassword },
-      );
-      let remembered = false;
-      if (login.auth.kind === 'saved' || wantsRemember) {
-        await saved.remember(who, loginPassword);
-        remembered = true;
-      } else {
-        await saved.remember(who).catch(() => undefined);
-      }
-      const id = newId();
-      sessions.set(id, {
-        id,
-        session,
-        sudoPassword,
-        running: false,
-        installDir: SETUP_DEFAULTS.installDir,
-      });
-      return {
-        state: 'connected',
-        sessionId: id,
-        hostKey: session.hostKey,
-        facts: factsView(facts),
-        remembered,
-      };
-    } catch (e) {
-      await session.close().catch(() => undefined);
-      if (
-        isSshError(e) &&
-        e.code === 'SUDO_AUTH_FAILED' &&
-        login.sudoPassword === undefined &&
-        loginPassword !== undefined
-      ) {
-        throw new KvsError(
-          'SUDO_AUTH_FAILED',
-          `sudo on ${login.host} did not accept the login password. If sudo has its own password there, enter it under "sudo password".`,
-        );
-      }
-      if (isSshError(e) && e.code === 'SUDO_AUTH_FAILED' && sudoPassword === undefined) {
-        throw new KvsError(
-          'SUDO_AUTH_FAILED',
-          `sudo on ${login.host} asks for a password: enter it under "sudo password".`,
-        );
-      }
-      throw plain(e);
-    }
+    const outcome = await loginToServer(login, { saved, knownHostsFile, connectSsh });
+    if (outcome.state === 'unknown-host') return outcome;
+    const { session, sudoPassword, facts, remembered } = outcome;
+    const id = newId();
+    sessions.set(id, {
+      id,
+      session,
+      sudoPassword,
+      running: false,
+      installDir: SETUP_DEFAULTS.installDir,
+    });
+    return { state: 'connected', sessionId: id, hostKey: session.hostKey, facts, remembered };
   }
 
   async function disconnect(sessionId: string): Promise<Record<string, never>> {
@@ -399,121 +227,20 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     s.running = true;
     const runId = newId();
     const controller = new AbortController();
-    const steps = p.plan.steps;
-    const stepCount = steps.length + 1;
-    const verifyStep = {
-      stepId: 'verify-from-here',
-      title: 'Check from this computer: metadata and a few frames through the advertised address',
-    };
-
-    let pending: string[] = [];
-    let flushTimer: NodeJS.Timeout | null = null;
-    const flushLog = (): void => {
-      if (flushTimer) clearTimeout(flushTimer);
-      flushTimer = null;
-      while (pending.length > 0) deps.events.log(runId, pending.splice(0, MAX_LOG_BATCH));
-    };
-    const log = (line: string): void => {
-      pending.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-      if (pending.length >= MAX_LOG_BATCH) flushLog();
-      else flushTimer ??= setTimeout(flushLog, LOG_FLUSH_MS);
-    };
-    const indexOf = new Map(steps.map((st, i) => [st.id, i]));
-    const step = (e: Omit<SetupStepEvent, 'runId' | 'stepCount'>): void => {
-      flushLog(); // the log lines of a step go out before its status
-      deps.events.step({ runId, stepCount, ...e });
-    };
-
-    const run = async (): Promise<void> => {
-      let changed = 0;
-      let unchanged = 0;
-      let verified: SetupEndedEvent['verify'] = null;
-      let failedAt: number | null = null;
-      try {
-        const result = await runPlan(s.session, p.plan, {
-          ...sudoOpts(s, controller.signal),
-          onLog: log,
-          onStep: (e) => {
-            const index = indexOf.get(e.stepId) ?? 0;
-            if (e.status === 'failed') failedAt = index;
-            const status =
-              e.status === 'failed' && controller.signal.aborted ? 'cancelled' : e.status;
-            step({
-              index,
-              stepId: e.stepId,
-              title: e.title,
-              status,
-              ...(e.error === undefined ? {} : { error: e.error }),
-            });
-          },
-        });
-        changed = result.changed;
-        unchanged = result.unchanged + result.checked;
-        failedAt = steps.length;
-        step({ index: steps.length, ...verifyStep, status: 'running' });
-        log(`checking ${p.advertise}:${SETUP_DEFAULTS.kafkaPort} from this computer…`);
-        const v = await verify({ advertise: p.advertise, signal: controller.signal });
-        verified = {
-          bootstrap: v.bootstrap,
-          brokers: v.brokers,
-          framesSent: v.framesSent,
-          framesReceived: v.framesReceived,
-          problem: v.problem,
-        };
-        log(
-          `metadata names ${v.brokers.join(', ') || 'no broker'}; ${v.framesReceived} of ${v.framesSent} test frames came back`,
-        );
-        if (!v.ok)
-          throw new KvsError(
-            'KAFKA_ERROR',
-            `Kafka is running but the check from this computer failed: ${v.problem ?? 'unknown problem'}`,
-          );
-        step({ index: steps.length, ...verifyStep, status: 'checked' });
-        flushLog();
-        deps.events.ended({
-          runId,
-          ok: true,
-          cancelled: false,
-          changed,
-          unchanged,
-          verify: verified,
-          error: null,
-        });
-      } catch (e) {
-        const err = controller.signal.aborted
-          ? new KvsError(
-              'CANCELLED',
-              'The install was cancelled. Run it again to go on: finished steps are kept and report "unchanged".',
-            )
-          : plain(e);
-        if (failedAt === steps.length) {
-          step({
-            index: steps.length,
-            ...verifyStep,
-            status: err.code === 'CANCELLED' ? 'cancelled' : 'failed',
-            error: err.message,
-          });
-        }
-        flushLog();
-        deps.events.ended({
-          runId,
-          ok: false,
-          cancelled: err.code === 'CANCELLED',
-          changed,
-          unchanged,
-          verify: verified,
-          error:
-            err.detail === undefined
-              ? { code: err.code, message: err.message }
-              : { code: err.code, message: err.message, detail: err.detail },
-        });
-      } finally {
+    const run = (): Promise<void> =>
+      runInstall({
+        runId,
+        session: s.session,
+        plan: p.plan,
+        advertise: p.advertise,
+        sudoPassword: s.sudoPassword,
+        signal: controller.signal,
+        events: deps.events,
+        verify,
+      }).finally(() => {
         s.running = false;
         runs.delete(runId);
-        pending = [];
-        if (flushTimer) clearTimeout(flushTimer);
-      }
-    };
+      });
     // starts on the next turn, after the caller has the runId
     const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
     runs.set(runId, { controller, done });
@@ -551,7 +278,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
       const inst = await installedIn(s.session, facts, s.installDir);
       await runPlan(s.session, buildAdvertisePlan(inst, advertise), sudoOpts(s));
     } catch (e) {
-      throw plain(e);
+      throw plainSshError(e);
     } finally {
       s.running = false;
     }

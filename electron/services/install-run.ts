@@ -1,0 +1,148 @@
+/**
+ * One install run: the plan's steps on the server with their live log (batched: at most every
+ * LOG_FLUSH_MS, MAX_LOG_BATCH lines a batch, a step's lines before its status), then the check
+ * from this computer through the advertised address, then one `ended` event with the outcome.
+ * Cancelling (the signal) aborts the running command; finished steps stay done.
+ */
+import { SETUP_DEFAULTS, type SetupEndedEvent, type SetupStepEvent } from '../shared/contract.js';
+import { KvsError } from '../shared/errors.js';
+import { runPlan, type VerifyOptions, type VerifyResult } from '../core/setup/executor.js';
+import type { InstallPlan } from '../core/setup/plan-types.js';
+import type { SshSession } from '../core/ssh/ssh-session.js';
+import { plainSshError } from './setup-login.js';
+
+/** Log lines go out in batches at most this often. */
+const LOG_FLUSH_MS = 100;
+const MAX_LOG_BATCH = 500;
+
+export interface SetupEvents {
+  step(e: SetupStepEvent): void;
+  log(runId: string, lines: string[]): void;
+  ended(e: SetupEndedEvent): void;
+}
+
+export interface InstallRun {
+  readonly runId: string;
+  readonly session: SshSession;
+  readonly plan: InstallPlan;
+  readonly advertise: string;
+  readonly sudoPassword: string | undefined;
+  readonly signal: AbortSignal;
+  readonly events: SetupEvents;
+  readonly verify: (opts: VerifyOptions) => Promise<VerifyResult>;
+}
+
+/** Runs the install to its end; never throws (the outcome is the `ended` event). */
+export async function runInstall(r: InstallRun): Promise<void> {
+  const steps = r.plan.steps;
+  const stepCount = steps.length + 1;
+  const verifyStep = {
+    stepId: 'verify-from-here',
+    title: 'Check from this computer: metadata and a few frames through the advertised address',
+  };
+
+  let pending: string[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+  const flushLog = (): void => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    while (pending.length > 0) r.events.log(r.runId, pending.splice(0, MAX_LOG_BATCH));
+  };
+  const log = (line: string): void => {
+    pending.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
+    if (pending.length >= MAX_LOG_BATCH) flushLog();
+    else flushTimer ??= setTimeout(flushLog, LOG_FLUSH_MS);
+  };
+  const indexOf = new Map(steps.map((st, i) => [st.id, i]));
+  const step = (e: Omit<SetupStepEvent, 'runId' | 'stepCount'>): void => {
+    flushLog(); // the log lines of a step go out before its status
+    r.events.step({ runId: r.runId, stepCount, ...e });
+  };
+
+  let changed = 0;
+  let unchanged = 0;
+  let verified: SetupEndedEvent['verify'] = null;
+  let failedAt: number | null = null;
+  try {
+    const result = await runPlan(r.session, r.plan, {
+      ...(r.sudoPassword === undefined ? {} : { sudoPassword: r.sudoPassword }),
+      signal: r.signal,
+      onLog: log,
+      onStep: (e) => {
+        const index = indexOf.get(e.stepId) ?? 0;
+        if (e.status === 'failed') failedAt = index;
+        const status = e.status === 'failed' && r.signal.aborted ? 'cancelled' : e.status;
+        step({
+          index,
+          stepId: e.stepId,
+          title: e.title,
+          status,
+          ...(e.error === undefined ? {} : { error: e.error }),
+        });
+      },
+    });
+    changed = result.changed;
+    unchanged = result.unchanged + result.checked;
+    failedAt = steps.length;
+    step({ index: steps.length, ...verifyStep, status: 'running' });
+    log(`checking ${r.advertise}:${SETUP_DEFAULTS.kafkaPort} from this computer…`);
+    const v = await r.verify({ advertise: r.advertise, signal: r.signal });
+    verified = {
+      bootstrap: v.bootstrap,
+      brokers: v.brokers,
+      framesSent: v.framesSent,
+      framesReceived: v.framesReceived,
+      problem: v.problem,
+    };
+    log(
+      `metadata names ${v.brokers.join(', ') || 'no broker'}; ${v.framesReceived} of ${v.framesSent} test frames came back`,
+    );
+    if (!v.ok)
+      throw new KvsError(
+        'KAFKA_ERROR',
+        `Kafka is running but the check from this computer failed: ${v.problem ?? 'unknown problem'}`,
+      );
+    step({ index: steps.length, ...verifyStep, status: 'checked' });
+    flushLog();
+    r.events.ended({
+      runId: r.runId,
+      ok: true,
+      cancelled: false,
+      changed,
+      unchanged,
+      verify: verified,
+      error: null,
+    });
+  } catch (e) {
+    const err = r.signal.aborted
+      ? new KvsError(
+          'CANCELLED',
+          'The install was cancelled. Run it again to go on: finished steps are kept and report "unchanged".',
+        )
+      : plainSshError(e);
+    if (failedAt === steps.length) {
+      step({
+        index: steps.length,
+        ...verifyStep,
+        status: err.code === 'CANCELLED' ? 'cancelled' : 'failed',
+        error: err.message,
+      });
+    }
+    flushLog();
+    r.events.ended({
+      runId: r.runId,
+      ok: false,
+      cancelled: err.code === 'CANCELLED',
+      changed,
+      unchanged,
+      verify: verified,
+      error:
+        err.detail === undefined
+          ? { code: err.code, message: err.message }
+          : { code: err.code, message: err.message, detail: err.detail },
+    });
+  } finally {
+    pending = [];
+    if (flushTimer) clearTimeout(flushTimer);
+  }
+}
