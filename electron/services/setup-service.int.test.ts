@@ -1,5 +1,5 @@
 /**
- * The wizard's calls (`setup:*`) through the host, against a real sshd in a network namespace
+ * The wizard's calls (`setup:*`) through the app services, against a real sshd in a network namespace
  * and a local stand-in for the Apache mirror (on the namespace's veth peer, so the server
  * downloads over the namespace's own network): trust on first use, wrong password, wrong sudo
  * password, an interrupted download that the next run resumes (a Range request), a cancelled
@@ -233,7 +233,7 @@ describe.skipIf(reason !== undefined)(
       }
     });
 
-    it('disposing the host (the app quitting) closes its SSH sessions: the server keeps none of them', async () => {
+    it('disposing the app services (the app quitting) closes its SSH sessions: the server keeps none of them', async () => {
       // the server side of a session is an `sshd: <user>…` process (OpenSSH's privilege separation)
       const sessions = (): number =>
         execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
