@@ -35,43 +35,38 @@
  *
  * Plain Node (no Vitest), like netns-sshd.ts. Needs Linux, root, java + keytool and the cached
  * KRaft jars: check misconfiguredKafkaSkipReason() first. It never downloads anything.
+ *
+ * The listeners and server.properties are in misconfigured-listeners.ts, the TCP proxy in
+ * tcp-proxy.ts, the raw metadata request in raw-metadata.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describeClusterOnce, randomClusterId } from '../local-kafka/broker.js';
-import { LOG4J2_PROPERTIES, SINGLE_NODE, propertiesPath } from '../local-kafka/config.js';
+import { describeClusterOnce } from '../local-kafka/readiness.js';
+import { randomClusterId } from '../local-kafka/storage-format.js';
+import { LOG4J2_PROPERTIES } from '../local-kafka/config.js';
 import { libsDir } from '../local-kafka/install.js';
 import { findOnPath } from '../local-kafka/tools.js';
 import { DISTRIBUTIONS } from '../local-kafka/versions.js';
-import { SANDBOX_NET, reserveSubnet, sh } from './netns-sshd.js';
+import {
+  MISCONFIGURED_PORTS,
+  UNRESOLVABLE_HOST,
+  serverProperties,
+  type Cases,
+} from './misconfigured-listeners.js';
+import { SANDBOX_NET, reserveSubnet, sh } from './netns-subnet.js';
+import { splitHostPort, startProxy } from './tcp-proxy.js';
 
-/** The fixed ports inside the namespace (a fresh namespace has all of them free). */
-export const MISCONFIGURED_PORTS = {
-  loopback: 9092,
-  controller: 9093,
-  unresolvable: 9094,
-  closedPort: 9095,
-  /** What the closedPort listener advertises; nothing listens there. */
-  closedPortAdvertised: 9096,
-  elsewhere: 9097,
-  tls: 9098,
-  sasl: 9099,
-  healthy: 9100,
-  otherCluster: 9101,
-} as const;
-
-/** What the unresolvable listener advertises (RFC 2606: `.invalid` never resolves). */
-export const UNRESOLVABLE_HOST = 'broker-1.kvs-test.invalid';
+export { MISCONFIGURED_PORTS, UNRESOLVABLE_HOST } from './misconfigured-listeners.js';
+export { requestMetadata, type MetadataBroker, type RawMetadata } from './raw-metadata.js';
 
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 const HEAP = '384m';
-/** As scripts/local-kafka/broker.ts: quick to start on small machines. No perf-data file in /tmp. */
+/** As local-kafka/instance-processes.ts: quick to start on small machines. No perf-data file in /tmp. */
 const JVM_FLAGS = [
   '-XX:+UseSerialGC',
   '-XX:TieredStopAtLevel=1',
@@ -81,16 +76,6 @@ const JVM_FLAGS = [
 ];
 const LOG_LINES_KEPT = 400;
 const LOG_TAIL_LINES = 60;
-
-type Cases =
-  | 'loopback'
-  | 'unresolvable'
-  | 'closedPort'
-  | 'elsewhere'
-  | 'tls'
-  | 'sasl'
-  | 'healthy'
-  | 'otherCluster';
 
 export interface MisconfiguredKafka {
   /** Namespace name. */
@@ -169,132 +154,6 @@ export function misconfiguredKafkaSkipReason(): string | undefined {
   if (cachedLibs() === undefined)
     return `Kafka ${DISTRIBUTIONS.kraft.kafkaVersion} jars are not cached in ${libsDir('kraft', process.env)}; run \`npm run kafka -- fetch --mode kraft\``;
   return undefined;
-}
-
-function splitHostPort(address: string): { host: string; port: number } {
-  const match = /^\[?([^\]]+)\]?:(\d+)$/.exec(address);
-  if (match?.[1] === undefined || match[2] === undefined)
-    throw new Error(`not host:port: ${JSON.stringify(address)}`);
-  return { host: match[1], port: Number(match[2]) };
-}
-
-/** A plain TCP forwarder on host:0 to `target`; resolves once listening. */
-async function startProxy(
-  host: string,
-  target: string,
-): Promise<{ port: number; close: () => Promise<void> }> {
-  const to = splitHostPort(target);
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect({ host: to.host, port: to.port });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.once('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const a = server.address();
-      if (a !== null && typeof a === 'object') resolve(a.port);
-      else reject(new Error('the proxy has no port'));
-    });
-  });
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function properties(entries: ReadonlyArray<readonly [string, string | number]>): string {
-  return `${entries.map(([k, v]) => `${k}=${String(v)}`).join('\n')}\n`;
-}
-
-/** Listener names as Kafka sees them (the `listener.name.<lower case>.` prefix for per-listener settings). */
-const LISTENER: Readonly<Record<Cases | 'controller', string>> = {
-  loopback: 'LOOPBACK',
-  unresolvable: 'UNRESOLVABLE',
-  closedPort: 'CLOSED_PORT',
-  elsewhere: 'ELSEWHERE',
-  tls: 'TLS',
-  sasl: 'SASL',
-  healthy: 'HEALTHY',
-  otherCluster: 'OTHER_CLUSTER',
-  controller: 'CONTROLLER',
-};
-const PROTOCOL: Readonly<Record<Cases | 'controller', string>> = {
-  loopback: 'PLAINTEXT',
-  unresolvable: 'PLAINTEXT',
-  closedPort: 'PLAINTEXT',
-  elsewhere: 'PLAINTEXT',
-  tls: 'SSL',
-  sasl: 'SASL_PLAINTEXT',
-  healthy: 'PLAINTEXT',
-  otherCluster: 'PLAINTEXT',
-  controller: 'PLAINTEXT',
-};
-const CASES: readonly Cases[] = [
-  'loopback',
-  'unresolvable',
-  'closedPort',
-  'elsewhere',
-  'tls',
-  'sasl',
-  'healthy',
-  'otherCluster',
-];
-
-function serverProperties(o: {
-  advertised: Readonly<Record<Cases, string>>;
-  logDir: string;
-  keystore: string;
-  keystorePassword: string;
-  sasl: { username: string; password: string };
-}): string {
-  const bound = CASES.map((c) => `${LISTENER[c]}://0.0.0.0:${MISCONFIGURED_PORTS[c]}`);
-  const controller = `${LISTENER.controller}://127.0.0.1:${MISCONFIGURED_PORTS.controller}`;
-  const tls = `listener.name.${LISTENER.tls.toLowerCase()}`;
-  const sasl = `listener.name.${LISTENER.sasl.toLowerCase()}`;
-  const { username, password } = o.sasl; // hex: nothing to escape in JAAS or .properties
-  return properties([
-    ['process.roles', 'broker,controller'],
-    ['node.id', 1],
-    ['controller.quorum.voters', `1@127.0.0.1:${MISCONFIGURED_PORTS.controller}`],
-    ['listeners', [...bound, controller].join(',')],
-    ['advertised.listeners', CASES.map((c) => `${LISTENER[c]}://${o.advertised[c]}`).join(',')],
-    [
-      'listener.security.protocol.map',
-      [...CASES, 'controller' as const].map((c) => `${LISTENER[c]}:${PROTOCOL[c]}`).join(','),
-    ],
-    ['controller.listener.names', LISTENER.controller],
-    ['inter.broker.listener.name', LISTENER.healthy],
-    ['log.dirs', propertiesPath(o.logDir)],
-    ...SINGLE_NODE,
-    ['share.coordinator.state.topic.replication.factor', 1],
-    ['share.coordinator.state.topic.min.isr', 1],
-    // tls: a self-signed key pair; clients are not asked for certificates
-    [`${tls}.ssl.keystore.type`, 'PKCS12'],
-    [`${tls}.ssl.keystore.location`, propertiesPath(o.keystore)],
-    [`${tls}.ssl.keystore.password`, o.keystorePassword],
-    [`${tls}.ssl.key.password`, o.keystorePassword],
-    [`${tls}.ssl.client.auth`, 'none'],
-    // sasl: PLAIN with one user
-    ['sasl.enabled.mechanisms', 'PLAIN'],
-    [`${sasl}.sasl.enabled.mechanisms`, 'PLAIN'],
-    [
-      `${sasl}.plain.sasl.jaas.config`,
-      `org.apache.kafka.common.security.plain.PlainLoginModule required username="${username}" password="${password}" user_${username}="${password}";`,
-    ],
-  ]);
 }
 
 /** Resolves true when the healthy listener answers metadata with our cluster id and itself. */
@@ -556,93 +415,4 @@ export async function startMisconfiguredKafka(
     await close();
     throw e;
   }
-}
-
-export interface MetadataBroker {
-  nodeId: number;
-  host: string;
-  port: number;
-}
-
-export interface RawMetadata {
-  clusterId: string | null;
-  controllerId: number;
-  brokers: MetadataBroker[];
-}
-
-/**
- * One Metadata request (v4, no topics) to exactly this plaintext address, nothing followed:
- * what the broker there advertises, even when those addresses are unusable (kafkajs would
- * go on to the advertised address and fail or land elsewhere). v4 because Kafka 4 removed
- * v0–v3 and v4 is still the non-flexible encoding, which Kafka 3.x speaks too.
- */
-export function requestMetadata(address: string, timeoutMs = 5_000): Promise<RawMetadata> {
-  const { host, port } = splitHostPort(address);
-  const clientId = Buffer.from('kvs-misconfigured-kafka');
-  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4 + 1);
-  let o = 0;
-  o = body.writeInt16BE(3, o); // api key: Metadata
-  o = body.writeInt16BE(4, o); // api version
-  o = body.writeInt32BE(1, o); // correlation id
-  o = body.writeInt16BE(clientId.length, o);
-  o += clientId.copy(body, o);
-  o = body.writeInt32BE(0, o); // topics: none
-  body.writeInt8(0, o); // allow_auto_topic_creation
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(body.length);
-
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    let received = Buffer.alloc(0);
-    const fail = (e: Error): void => {
-      socket.destroy();
-      reject(e);
-    };
-    socket.setTimeout(timeoutMs, () =>
-      fail(new Error(`no metadata from ${address} in ${timeoutMs} ms`)),
-    );
-    socket.once('error', fail);
-    socket.once('connect', () => socket.write(Buffer.concat([size, body])));
-    socket.once('close', () => reject(new Error(`${address} closed the connection`)));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
-      socket.destroy();
-      try {
-        resolve(parseMetadataV4(received.subarray(4, 4 + received.readInt32BE(0))));
-      } catch (e) {
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
-    });
-  });
-}
-
-function parseMetadataV4(frame: Buffer): RawMetadata {
-  let o = 0;
-  const int32 = (): number => {
-    const v = frame.readInt32BE(o);
-    o += 4;
-    return v;
-  };
-  const str = (): string | null => {
-    const len = frame.readInt16BE(o);
-    o += 2;
-    if (len < 0) return null;
-    const v = frame.toString('utf8', o, o + len);
-    o += len;
-    return v;
-  };
-  int32(); // correlation id
-  int32(); // throttle_time_ms
-  const brokers: MetadataBroker[] = [];
-  for (let n = int32(); n > 0; n--) {
-    const nodeId = int32();
-    const host = str() ?? '';
-    const port = int32();
-    str(); // rack
-    brokers.push({ nodeId, host, port });
-  }
-  const clusterId = str();
-  const controllerId = int32();
-  return { clusterId, controllerId, brokers };
 }

@@ -16,17 +16,23 @@
  *
  * Plain Node (no Vitest): the Vitest integration tests and the Playwright e2e global setup
  * (run through tsx) both use it. Needs Linux and root: check sshdSkipReason() first.
+ *
+ * Shared parts: netns-subnet.ts (sh, the subnet reservation), ssh-test-keys.ts (key pairs),
+ * install-lock.ts (one install test at a time, the LAYOUT leftovers); all re-exported here.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LAYOUT } from '../../electron/core/setup/config.js';
+import { SANDBOX_NET, reserveSubnet, sh } from './netns-subnet.js';
+import { generateKey, keyFingerprint } from './ssh-test-keys.js';
 
-/** The sandboxes' subnets are 10.232.N.0/30. */
-export const SANDBOX_NET = '10.232';
+export { SANDBOX_NET, reserveSubnet, sh } from './netns-subnet.js';
+export { generateKey, keyFingerprint } from './ssh-test-keys.js';
+export { acquireInstallLock, installLeftoversReason, removeInstallLeftovers } from './install-lock.js';
+
 const SSHD = '/usr/sbin/sshd';
 const SUDO = '/usr/bin/sudo';
 const PRIVSEP_DIR = '/run/sshd';
@@ -45,29 +51,6 @@ export function sshdSkipReason(): string | undefined {
   return undefined;
 }
 
-/** Runs a command (no shell) and resolves with its stdout; `input` goes to its stdin. */
-export async function sh(cmd: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err ? reject(Object.assign(err, { stdout, stderr })) : resolve(stdout),
-    );
-    child.stdin?.end(input);
-  });
-}
-
-/** The "SHA256:…" fingerprint of a public key file, as `ssh-keygen -l` prints it. */
-export async function keyFingerprint(pubFile: string): Promise<string> {
-  const out = await sh('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile]);
-  const fp = out.split(' ')[1];
-  if (!fp?.startsWith('SHA256:')) throw new Error(`unexpected ssh-keygen output: ${out}`);
-  return fp;
-}
-
-/** A new passphrase-less ed25519 key pair at `file` and `file`.pub; resolves with its fingerprint. */
-export async function generateKey(file: string, comment = path.basename(file)): Promise<string> {
-  await sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
-  return keyFingerprint(`${file}.pub`);
-}
 
 export interface SshdSandboxOptions {
   /**
@@ -145,28 +128,6 @@ function randomPassword(): string {
   return `Pw-${randomBytes(6).toString('hex')}-'"$x\\y`;
 }
 
-/**
- * Creates a veth pair for a free 10.232.N.0/24 block (the fixtures use a /30 or /29 of it). The
- * interface names carry N, so creating them is the atomic reservation between concurrent
- * fixtures of every kind (the address and route check covers everybody else).
- */
-export async function reserveSubnet(): Promise<{ octet: number; vethHost: string; vethNs: string }> {
-  for (let attempt = 0; attempt < 64; attempt++) {
-    const used = `${await sh('ip', ['-4', 'addr'])}${await sh('ip', ['-4', 'route'])}`;
-    const free = [...Array(256).keys()].filter((n) => !used.includes(`${SANDBOX_NET}.${n}.`));
-    const octet = free[Math.floor(Math.random() * free.length)];
-    if (octet === undefined) break;
-    const vethHost = `kvs-v${octet}-h`;
-    const vethNs = `kvs-v${octet}-n`;
-    try {
-      await sh('ip', ['link', 'add', vethHost, 'type', 'veth', 'peer', 'name', vethNs]);
-      return { octet, vethHost, vethNs };
-    } catch (e) {
-      if (!String((e as { stderr?: unknown }).stderr ?? e).includes('exists')) throw e;
-    }
-  }
-  throw new Error(`no free ${SANDBOX_NET}.N.0 subnet for a test namespace`);
-}
 
 /** Builds the sandbox; on any failure it removes what it made and rethrows. */
 export async function startSshdSandbox(opts: SshdSandboxOptions): Promise<SshdSandbox> {
@@ -395,82 +356,4 @@ export async function startSshdSandbox(opts: SshdSandboxOptions): Promise<SshdSa
     },
     close,
   };
-}
-
-const userExists = (name: string): boolean =>
-  spawnSync('id', [name], { stdio: 'ignore' }).status === 0;
-
-/**
- * Why a test that really installs Kafka (the setup plan's fixed LAYOUT: its folders and
- * the `kafka` user) must not run on this machine: any of them already exists, and the
- * test's teardown (removeInstallLeftovers) would remove it. Undefined when none exists.
- */
-export function installLeftoversReason(): string | undefined {
-  if (userExists(LAYOUT.user)) return `a user "${LAYOUT.user}" already exists on this machine`;
-  for (const d of [LAYOUT.stateDir, LAYOUT.logDir, LAYOUT.stagingDir])
-    if (existsSync(d)) return `${d} already exists on this machine`;
-  return undefined;
-}
-
-/**
- * Removes what an install test may have left of the fixed LAYOUT: its folders, the `kafka`
- * user and that user's JVM perf-data folder. Only call it when installLeftoversReason()
- * was undefined before the test (none of it existed). Each step on its own, best effort.
- */
-export async function removeInstallLeftovers(): Promise<void> {
-  await step(() => rm(LAYOUT.stateDir, { recursive: true, force: true }));
-  await step(() => rm(LAYOUT.logDir, { recursive: true, force: true }));
-  await step(() => rm(LAYOUT.stagingDir, { recursive: true, force: true }));
-  if (userExists(LAYOUT.user)) await step(() => sh('userdel', [LAYOUT.user]));
-  await step(() => rm(`/tmp/hsperfdata_${LAYOUT.user}`, { recursive: true, force: true }));
-}
-
-const INSTALL_LOCK = path.join(os.tmpdir(), 'kvs-install-test.lock');
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Install tests share this machine's fixed LAYOUT (/var/lib/kafka, the `kafka` user, …), so only
- * one may run at a time, whichever runner (vitest workers, Playwright) it is in. Waits for the
- * lock (a folder holding the owner's pid; a dead owner's lock is taken over) and then decides:
- * `reason` is why this test must not install here (leftovers of something else), and the lock is
- * already given back in that case. Otherwise call `release()` when the test is done.
- */
-export async function acquireInstallLock(
-  timeoutMs = 15 * 60_000,
-): Promise<{ reason: string | undefined; release: () => Promise<void> }> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await mkdir(INSTALL_LOCK, { mode: 0o700 });
-      await writeFile(path.join(INSTALL_LOCK, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number((await readFile(path.join(INSTALL_LOCK, 'pid'), 'utf8').catch(() => '')).trim());
-      // no pid yet: the owner is between mkdir and writeFile — wait, unless that lasts
-      if ((owner > 0 && !pidAlive(owner)) || (!(owner > 0) && Date.now() - started > 10_000)) {
-        await rm(INSTALL_LOCK, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() - started > timeoutMs) throw new Error(`Another install test (pid ${owner}) held ${INSTALL_LOCK} for ${timeoutMs / 1000} s.`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  let released = false;
-  const release = async (): Promise<void> => {
-    if (released) return;
-    released = true;
-    await rm(INSTALL_LOCK, { recursive: true, force: true });
-  };
-  const reason = installLeftoversReason();
-  if (reason !== undefined) await release();
-  return { reason, release };
 }
