@@ -96,6 +96,8 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     () => queryClient.invalidateQueries({ queryKey: queryKeys.topicsAll }),
     [queryClient],
   );
+  // A produce run ended: its topic may be new, and its message count changed.
+  useApiEvent('produce:ended', () => void refreshTopics());
 
   const connect = useCallback(
     async (bootstrap: string): Promise<ConnectionStatus> => {

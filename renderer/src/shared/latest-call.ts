@@ -1,7 +1,7 @@
 /**
  * "Only the latest call counts", written once: each call takes a ticket, and its answer counts
- * only while no newer call (or a cancel) has come since. For a panel that may ask again before the
- * last answer came: the topic list, the doctor, starting a viewer.
+ * only while no newer call (or a cancel) has come since. For an action that may be started again
+ * before the last answer came: the doctor, starting a viewer. (Reads are queries: queries.tsx.)
  */
 import { useState } from 'react';
 

@@ -1,20 +1,21 @@
 /** Says plainly when the page cannot reach its host, and what to do. */
 import { useApi, useNow, useTransportStatus } from './api-context.js';
+import { StatusBadge } from './status.js';
 
 export function HostBadge() {
   const s = useTransportStatus();
   const api = useApi();
-  if (api.transport === 'electron') return <span className="badge badge-ok">Desktop app</span>;
-  const [cls, text] =
+  if (api.transport === 'electron') return <StatusBadge status="ok">Desktop app</StatusBadge>;
+  const [status, text] =
     s.state === 'open'
-      ? ['badge-ok', 'Host connected']
+      ? (['ok', 'Host connected'] as const)
       : s.state === 'connecting' && s.attempt === 0
-        ? ['badge-busy', 'Reaching host…']
-        : ['badge-error', s.everConnected ? 'Host lost — reconnecting' : 'Host unreachable'];
+        ? (['busy', 'Reaching host…'] as const)
+        : (['error', s.everConnected ? 'Host lost — reconnecting' : 'Host unreachable'] as const);
   return (
-    <span className={`badge ${cls}`} data-testid="host-badge">
+    <StatusBadge status={status} data-testid="host-badge">
       {text}
-    </span>
+    </StatusBadge>
   );
 }
 

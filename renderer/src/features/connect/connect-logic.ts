@@ -1,10 +1,9 @@
 /** What the connection panel says, from the host's ConnectionStatus. Pure. */
 import type { ConnectionStatus } from '../../../../electron/shared/contract.js';
-
-export type Tone = 'neutral' | 'busy' | 'ok' | 'error';
+import type { StatusKind } from '../../shared/status.js';
 
 export interface StatusView {
-  readonly tone: Tone;
+  readonly tone: StatusKind;
   /** One line; contains "Connected" only when connected. */
   readonly headline: string;
   readonly lines: readonly string[];
@@ -53,11 +52,11 @@ export function describeStatus(
 ): StatusView {
   if (callError && status?.state !== 'connected')
     return { tone: 'error', headline: `Connection failed: ${callError}`, lines: [] };
-  if (!status) return { tone: 'neutral', headline: 'Not connected to Kafka yet.', lines: [] };
+  if (!status) return { tone: 'idle', headline: 'Not connected to Kafka yet.', lines: [] };
   const target = status.bootstrap ?? 'the broker';
   switch (status.state) {
     case 'disconnected':
-      return { tone: 'neutral', headline: 'Not connected to Kafka.', lines: [] };
+      return { tone: 'idle', headline: 'Not connected to Kafka.', lines: [] };
     case 'connecting':
       return { tone: 'busy', headline: `Connecting to ${target}…`, lines: [] };
     case 'failed':

@@ -9,6 +9,7 @@ import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
+import { Status } from '../../shared/status.js';
 import { DoctorPanel } from '../doctor/doctor-panel.js';
 import { useDoctor } from '../doctor/use-doctor.js';
 import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
@@ -158,22 +159,13 @@ export function ConnectPanel() {
         </div>
       </form>
 
-      <div
-        className={`status status-${view.tone}`}
+      <Status
+        status={view.tone}
+        headline={view.headline}
+        lines={view.lines}
         data-testid="connection-status"
-        role="status"
         aria-live="polite"
-      >
-        <span className="status-dot" aria-hidden="true" />
-        <div>
-          <strong>{view.headline}</strong>
-          {view.lines.map((l) => (
-            <div key={l} className="status-line">
-              {l}
-            </div>
-          ))}
-        </div>
-      </div>
+      />
       {warnings.map((w) => (
         <p key={w} className="warning" data-testid="advertised-warning">
           {w}

@@ -24,6 +24,7 @@ import {
 } from './doctor-logic.js';
 import type { Doctor, DoctorResult } from './use-doctor.js';
 import { copyOrSelect } from '../../shared/copy-text.js';
+import { Status, StatusLine } from '../../shared/status.js';
 
 export function DoctorPanel({ doctor }: { doctor: Doctor }) {
   const { busy, result, error } = doctor;
@@ -44,13 +45,12 @@ export function DoctorPanel({ doctor }: { doctor: Doctor }) {
         )}
       </div>
       {busy?.kind === 'run' && (
-        <div className="status status-busy" data-testid="doctor-running" role="status">
-          <span className="status-dot" aria-hidden="true" />
-          <div>
-            <strong>{RUNNING_TEXT}</strong>
-            <div className="status-line">Checking {busy.bootstrap} step by step.</div>
-          </div>
-        </div>
+        <Status
+          status="busy"
+          headline={RUNNING_TEXT}
+          lines={[`Checking ${busy.bootstrap} step by step.`]}
+          data-testid="doctor-running"
+        />
       )}
       {error !== null && (
         <div className="doctor-error" role="alert" data-testid="doctor-error">
@@ -68,21 +68,12 @@ function ResultView({ result, doctor }: { result: DoctorResult; doctor: Doctor }
   const firstFailure = firstFailureIndex(d.checks);
   return (
     <div className="doctor-result" data-testid="doctor-result" data-ok={String(d.ok)}>
-      <div
-        className={`status ${d.ok ? 'status-ok' : 'status-error'}`}
+      <Status
+        status={d.ok ? 'ok' : 'error'}
+        headline={headline(d)}
+        lines={lines}
         data-testid="doctor-headline"
-        role="status"
-      >
-        <span className="status-dot" aria-hidden="true" />
-        <div>
-          <strong>{headline(d)}</strong>
-          {lines.map((l) => (
-            <div key={l} className="status-line">
-              {l}
-            </div>
-          ))}
-        </div>
-      </div>
+      />
       {result.reason !== 'manual' && (
         <p className="muted doctor-note" data-testid="doctor-reason">
           {autoReasonText(result.reason, d.bootstrap)}
@@ -238,22 +229,17 @@ function ServerFix({
   if (fixing && doctor.busy !== null) {
     const elapsed = Math.max(0, now - doctor.busy.startedAt);
     return (
-      <div
-        className="status status-busy doctor-server-fix"
+      <Status
+        status="busy"
+        className="doctor-server-fix"
+        headline={fixRunningText(serverFix)}
         data-testid="doctor-fix-running"
-        role="status"
       >
-        <span className="status-dot" aria-hidden="true" />
-        <div>
-          <strong>{fixRunningText(serverFix)}</strong>
-          <div className="status-line">
-            {Math.floor(elapsed / 1000)} s
-            {elapsed >= FIX_SLOW_MS
-              ? ' — taking longer than usual; Kafka may be slow to start.'
-              : ''}
-          </div>
-        </div>
-      </div>
+        <StatusLine>
+          {Math.floor(elapsed / 1000)} s
+          {elapsed >= FIX_SLOW_MS ? ' — taking longer than usual; Kafka may be slow to start.' : ''}
+        </StatusLine>
+      </Status>
     );
   }
   if (confirming)

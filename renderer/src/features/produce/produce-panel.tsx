@@ -102,8 +102,6 @@ export function ProducePanel() {
   useApiEvent('produce:ended', (e) => {
     if (e.jobId === jobRef.current) setEnded(e);
     else stash(e.jobId, { ended: e });
-    // The topic may be new, and its message count changed.
-    void kafka.refreshTopics();
   });
 
   const running = jobId !== null && ended === null;

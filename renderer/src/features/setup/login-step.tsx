@@ -12,6 +12,7 @@ import {
 } from 'react';
 import { SETUP_DEFAULTS, type SavedServer } from '../../../../electron/shared/contract.js';
 import { useApi, useHostReady } from '../../shared/api-context.js';
+import { Status, StatusLine } from '../../shared/status.js';
 import { FactsPanel } from './facts-panel.js';
 import { HostKeyPrompt, type UnknownHost } from './hostkey-prompt.js';
 import {
@@ -48,20 +49,16 @@ export function LoginStep(props: LoginStepProps) {
     const s = props.session;
     return (
       <div className="setup-screen">
-        <div className="status status-ok" role="status">
-          <span className="status-dot" aria-hidden="true" />
-          <div>
-            <strong>Logged in to {serverLabel(s.target)}</strong>
-            <div className="status-line">
-              Server key {s.hostKey.keyType} <span className="mono">{s.hostKey.fingerprint}</span>
-            </div>
-            {s.remembered && (
-              <div className="status-line" data-testid="setup-remembered">
-                The password is remembered, encrypted with the system keychain.
-              </div>
-            )}
-          </div>
-        </div>
+        <Status status="ok" headline={`Logged in to ${serverLabel(s.target)}`}>
+          <StatusLine>
+            Server key {s.hostKey.keyType} <span className="mono">{s.hostKey.fingerprint}</span>
+          </StatusLine>
+          {s.remembered && (
+            <StatusLine data-testid="setup-remembered">
+              The password is remembered, encrypted with the system keychain.
+            </StatusLine>
+          )}
+        </Status>
         <FactsPanel
           facts={s.facts}
           installDir={s.factsDir}

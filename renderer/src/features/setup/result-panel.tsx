@@ -13,6 +13,7 @@ import { resultView, type ResultView } from './result-view.js';
 import { type RunView } from './run-view.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import { copyOrSelect } from '../../shared/copy-text.js';
+import { Status, StatusLine } from '../../shared/status.js';
 
 /** Connect the app to the new broker through the same path as the Kafka broker panel. */
 function useBrokerConnect(): (bootstrap: string) => Promise<void> {
@@ -80,20 +81,9 @@ function Success({ view }: { view: ResultView }) {
 
   return (
     <section className="setup-result" data-testid="setup-result">
-      <div className="status status-ok" role="status">
-        <span className="status-dot" aria-hidden="true" />
-        <div>
-          <strong>{view.headline}</strong>
-          {view.lines.map((l) => (
-            <div key={l} className="status-line">
-              {l}
-            </div>
-          ))}
-          <div className="status-line" data-testid="setup-counts">
-            {view.counts}
-          </div>
-        </div>
-      </div>
+      <Status status="ok" headline={view.headline} lines={view.lines}>
+        <StatusLine data-testid="setup-counts">{view.counts}</StatusLine>
+      </Status>
       <h3>Bootstrap address</h3>
       <div className="row wrap">
         <code ref={codeRef} className="setup-bootstrap" data-testid="setup-bootstrap">
