@@ -1,6 +1,6 @@
 /** File transfer over the session's SFTP channel: uploading a file, writing one, its mode. */
 import type { SFTPWrapper } from 'ssh2';
-import { SshError } from './ssh-errors.js';
+import { connectionClosed, SshError } from './ssh-errors.js';
 import type { SessionInfo, SshClient, SshDeps, UploadOptions } from './ssh-types.js';
 
 export interface SftpTransfer {
@@ -17,14 +17,7 @@ export function createSftpTransfer(
   let sftpPromise: Promise<SFTPWrapper> | undefined;
 
   const getSftp = (): Promise<SFTPWrapper> => {
-    if (isClosed())
-      return Promise.reject(
-        new SshError(
-          'SSH_UNREACHABLE',
-          `The connection to ${info.host} is closed.`,
-          'reason=closed',
-        ),
-      );
+    if (isClosed()) return Promise.reject(connectionClosed(info.host));
     sftpPromise ??= new Promise<SFTPWrapper>((resolve, reject) => {
       client.sftp((e, sftp) => {
         if (e) {

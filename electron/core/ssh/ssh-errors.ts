@@ -21,3 +21,8 @@ export class SshError extends KvsError {
 export function isSshError(e: unknown): e is SshError {
   return e instanceof SshError;
 }
+
+/** What a call on a connection that has already closed gets. */
+export function connectionClosed(host: string): SshError {
+  return new SshError('SSH_UNREACHABLE', `The connection to ${host} is closed.`, 'reason=closed');
+}

@@ -1,7 +1,7 @@
 /** Runs one quoted command over the connection: time limit, cancelling, output, the command log. */
 import type { ClientChannel } from 'ssh2';
 import { shellQuote } from './shell-quote.js';
-import { SshError } from './ssh-errors.js';
+import { connectionClosed, SshError } from './ssh-errors.js';
 import type { ExecOptions, ExecResult, SessionInfo, SshClient, SshDeps } from './ssh-types.js';
 
 export interface RunHooks {
@@ -40,14 +40,7 @@ export function createCommandRunner(
   let rootCheck: Promise<boolean> | undefined;
 
   const run = (command: string, opts: ExecOptions, hooks: RunHooks): Promise<ExecResult> => {
-    if (isClosed())
-      return Promise.reject(
-        new SshError(
-          'SSH_UNREACHABLE',
-          `The connection to ${info.host} is closed.`,
-          'reason=closed',
-        ),
-      );
+    if (isClosed()) return Promise.reject(connectionClosed(info.host));
     if (!(opts.timeoutMs > 0))
       return Promise.reject(
         new SshError('INVALID_ARGUMENT', 'timeoutMs must be a positive number.'),
