@@ -12,6 +12,9 @@ import {
 } from 'react';
 import { SETUP_DEFAULTS, type SavedServer } from '../../../../electron/shared/contract.js';
 import { useApi, useHostReady } from '../../shared/api-context.js';
+import { CheckField } from '../../shared/choice-fields.js';
+import { LabelledField, SelectField, TextField } from '../../shared/labelled-field.js';
+import { WizardNav } from '../../shared/wizard-nav.js';
 import { Status, StatusLine } from '../../shared/status.js';
 import { FactsPanel } from './facts-panel.js';
 import { HostKeyPrompt, type UnknownHost } from './hostkey-prompt.js';
@@ -65,25 +68,15 @@ export function LoginStep(props: LoginStepProps) {
           sessionId={s.sessionId}
           action={action}
         />
-        <div className="row setup-nav">
-          <button
-            type="button"
-            className="secondary"
-            data-testid="setup-back"
-            onClick={props.onBack}
-          >
-            Back
-          </button>
-          <span className="spacer" />
-          <button
-            type="button"
-            data-testid="setup-next"
-            onClick={props.onNext}
-            disabled={action.pending}
-          >
-            Next: mode &amp; version
-          </button>
-        </div>
+        <WizardNav
+          back={{ onClick: props.onBack }}
+          next={{
+            label: 'Next: mode & version',
+            testId: 'setup-next',
+            onClick: props.onNext,
+            disabled: action.pending,
+          }}
+        />
       </div>
     );
   }
@@ -106,17 +99,7 @@ function LoginFields({
   const [rejected, setRejected] = useState(false);
   /** The key the person confirmed for this server: sent with every later try (a wrong password, say). */
   const [trusted, setTrusted] = useState<string | null>(null);
-  const ids = {
-    kind: useId(),
-    password: useId(),
-    key: useId(),
-    passphrase: useId(),
-    sudoSame: useId(),
-    sudo: useId(),
-    remember: useId(),
-    rememberNote: useId(),
-    hostkey: useId(),
-  };
+  const rememberNoteId = useId();
   const kind = effectiveAuthKind(form.kind, saved);
   const note = rememberNote(api.transport, canRemember, kind);
   const invalid = (at: string) => action.error?.at === at;
@@ -193,36 +176,27 @@ function LoginFields({
       </p>
       <fieldset className="group" disabled={action.pending || prompt !== null}>
         <legend>Login</legend>
-        <label htmlFor={ids.kind}>How to log in</label>
-        <select
-          id={ids.kind}
+        <SelectField<AuthKind>
+          label="How to log in"
           data-testid="setup-auth-kind"
           value={kind}
-          onChange={(e) => {
-            set('kind', e.target.value as AuthKind);
+          onChange={(k) => {
+            set('kind', k);
             action.clear();
           }}
-        >
-          {authKindOptions(saved).map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
+          options={authKindOptions(saved)}
+        />
 
         {kind === 'password' && (
-          <>
-            <label htmlFor={ids.password}>Password</label>
-            <input
-              id={ids.password}
-              data-testid="setup-password"
-              type="password"
-              autoComplete="current-password"
-              value={form.password}
-              aria-invalid={invalid('field-password')}
-              onChange={(e) => set('password', e.target.value)}
-            />
-          </>
+          <TextField
+            password
+            label="Password"
+            data-testid="setup-password"
+            autoComplete="current-password"
+            value={form.password}
+            invalid={invalid('field-password')}
+            onChange={(v) => set('password', v)}
+          />
         )}
         {kind === 'saved' && (
           <p className="help">
@@ -237,14 +211,17 @@ function LoginFields({
         )}
         {kind === 'key' && (
           <>
-            <label htmlFor={ids.key}>Private key file</label>
-            <input
-              id={ids.key}
-              data-testid="setup-key-file"
-              type="file"
-              aria-invalid={invalid('key')}
-              onChange={onKeyFile}
-            />
+            <LabelledField label="Private key file">
+              {(id) => (
+                <input
+                  id={id}
+                  data-testid="setup-key-file"
+                  type="file"
+                  aria-invalid={invalid('key')}
+                  onChange={onKeyFile}
+                />
+              )}
+            </LabelledField>
             {form.key !== null && (
               <p className="ok-text" data-testid="setup-key-name">
                 Key read: <strong>{form.key.name}</strong>
@@ -255,15 +232,13 @@ function LoginFields({
               file). The page reads it and sends it to the host only to log in; it is not stored.
             </p>
             <ErrorBox error={action.error} at="key" />
-            <label htmlFor={ids.passphrase}>Key passphrase (if it has one)</label>
-            <input
-              id={ids.passphrase}
+            <TextField
+              password
+              label="Key passphrase (if it has one)"
               data-testid="setup-key-passphrase"
-              type="password"
-              autoComplete="off"
               value={form.passphrase}
-              aria-invalid={invalid('field-passphrase')}
-              onChange={(e) => set('passphrase', e.target.value)}
+              invalid={invalid('field-passphrase')}
+              onChange={(v) => set('passphrase', v)}
             />
           </>
         )}
@@ -271,47 +246,33 @@ function LoginFields({
 
       <fieldset className="group" disabled={action.pending || prompt !== null}>
         <legend>sudo</legend>
-        <label className="check" htmlFor={ids.sudoSame}>
-          <input
-            id={ids.sudoSame}
-            type="checkbox"
-            data-testid="setup-sudo-same"
-            checked={isPasswordLogin(kind) && form.sudoSame}
-            disabled={!isPasswordLogin(kind)}
-            onChange={(e) => set('sudoSame', e.target.checked)}
-          />
-          sudo uses the login password{isPasswordLogin(kind) ? '' : ' (password logins only)'}
-        </label>
+        <CheckField
+          label={`sudo uses the login password${isPasswordLogin(kind) ? '' : ' (password logins only)'}`}
+          data-testid="setup-sudo-same"
+          checked={isPasswordLogin(kind) && form.sudoSame}
+          disabled={!isPasswordLogin(kind)}
+          onChange={(on) => set('sudoSame', on)}
+        />
         {asksSudoPassword(form, kind) && (
-          <>
-            <label htmlFor={ids.sudo}>
-              sudo password{isPasswordLogin(kind) ? '' : ' (leave empty if sudo asks for none)'}
-            </label>
-            <input
-              id={ids.sudo}
-              data-testid="setup-sudo-password"
-              type="password"
-              autoComplete="off"
-              value={form.sudoPassword}
-              aria-invalid={invalid('field-sudoPassword')}
-              onChange={(e) => set('sudoPassword', e.target.value)}
-            />
-          </>
-        )}
-        <label className="check" htmlFor={ids.remember}>
-          <input
-            id={ids.remember}
-            type="checkbox"
-            data-testid="setup-remember"
-            checked={note === null && form.remember}
-            disabled={note !== null}
-            aria-describedby={note === null ? undefined : ids.rememberNote}
-            onChange={(e) => set('remember', e.target.checked)}
+          <TextField
+            password
+            label={`sudo password${isPasswordLogin(kind) ? '' : ' (leave empty if sudo asks for none)'}`}
+            data-testid="setup-sudo-password"
+            value={form.sudoPassword}
+            invalid={invalid('field-sudoPassword')}
+            onChange={(v) => set('sudoPassword', v)}
           />
-          Remember the password on this computer
-        </label>
+        )}
+        <CheckField
+          label="Remember the password on this computer"
+          data-testid="setup-remember"
+          checked={note === null && form.remember}
+          disabled={note !== null}
+          aria-describedby={note === null ? undefined : rememberNoteId}
+          onChange={(on) => set('remember', on)}
+        />
         {note !== null && (
-          <p id={ids.rememberNote} className="help" data-testid="setup-remember-note">
+          <p id={rememberNoteId} className="help" data-testid="setup-remember-note">
             {note}
           </p>
         )}
@@ -342,25 +303,14 @@ function LoginFields({
         at={loginErrorAt}
         hint={connectErrorHint(action.error?.code ?? null)}
       />
-      <div className="row setup-nav">
-        <button
-          type="button"
-          className="secondary"
-          data-testid="setup-back"
-          onClick={onBack}
-          disabled={action.pending}
-        >
-          Back
-        </button>
-        <span className="spacer" />
-        <button
-          type="submit"
-          data-testid="setup-login"
-          disabled={!hostReady || action.pending || prompt !== null}
-        >
-          {action.running === 'login' ? 'Logging in…' : 'Log in'}
-        </button>
-      </div>
+      <WizardNav
+        back={{ onClick: onBack, disabled: action.pending }}
+        next={{
+          label: action.running === 'login' ? 'Logging in…' : 'Log in',
+          testId: 'setup-login',
+          disabled: !hostReady || action.pending || prompt !== null,
+        }}
+      />
     </form>
   );
 }

@@ -3,7 +3,6 @@ import {
   SETUP_DEFAULTS,
   SetupPlanRequest,
   type SetupServerFacts,
-  type VideoRef,
 } from '../../../../electron/shared/contract.js';
 import {
   validateIPv4,
@@ -11,6 +10,7 @@ import {
   validateKafkaVersion,
   validateMirrorUrl,
 } from '../../../../electron/shared/setup-validate.js';
+import type { PickedFile } from '../../shared/picked-file.js';
 import { FormCheck, defaultAdvertise, fail, isDottedIPv4, problemOf } from './form-check.js';
 
 // ---- step 3: mode & version --------------------------------------------------------------------
@@ -96,16 +96,6 @@ export function advertiseNotes(address: string): string[] {
   return [];
 }
 
-export type TarballState =
-  | { readonly kind: 'none' }
-  | {
-      readonly kind: 'uploading';
-      readonly name: string;
-      readonly loaded: number;
-      readonly total: number;
-    }
-  | { readonly kind: 'ready'; readonly ref: VideoRef };
-
 export type OptionsField =
   'kafkaVersion' | 'advertise' | 'installDir' | 'mirrorUrl' | 'tarball' | 'zookeeper';
 
@@ -115,7 +105,8 @@ export function buildPlanRequest(
   ctx: {
     readonly host: string;
     readonly facts: SetupServerFacts;
-    readonly tarball: TarballState;
+    /** The Kafka .tgz picked for an upload source. */
+    readonly tarball: PickedFile;
   },
 ): FormCheck<SetupPlanRequest, OptionsField> {
   const version = effectiveVersion(form).trim();

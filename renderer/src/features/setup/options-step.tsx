@@ -11,7 +11,10 @@ import {
   type SetupServerFacts,
 } from '../../../../electron/shared/contract.js';
 import { useApi, useHostReady } from '../../shared/api-context.js';
-import { formatBytes } from '../../shared/format.js';
+import { CheckField } from '../../shared/choice-fields.js';
+import { LabelledField, SelectField, TextField } from '../../shared/labelled-field.js';
+import { PickedFileView } from '../../shared/picked-file-view.js';
+import { WizardNav } from '../../shared/wizard-nav.js';
 import {
   advertiseNotes,
   buildPlanRequest,
@@ -22,7 +25,6 @@ import {
   tarballVersion,
   type OptionsField,
   type OptionsForm,
-  type SetupMode,
   type SourceKind,
   type ZookeeperChoice,
 } from './options-form.js';
@@ -57,18 +59,7 @@ export function OptionsStep({
   const api = useApi();
   const hostReady = useHostReady();
   const action = useSetupAction();
-  const ids = {
-    mode: useId(),
-    version: useId(),
-    zookeeper: useId(),
-    advertise: useId(),
-    advertiseHelp: useId(),
-    source: useId(),
-    mirror: useId(),
-    file: useId(),
-    dir: useId(),
-    firewall: useId(),
-  };
+  const advertiseHelp = useId();
   const version = effectiveVersion(form);
   const advertise = effectiveAdvertise(form, host);
   const defaultVersion = SETUP_DEFAULTS.kafkaVersion[form.mode];
@@ -106,44 +97,35 @@ export function OptionsStep({
     <div className="setup-screen">
       <fieldset className="group" disabled={action.pending && !uploading}>
         <legend>Mode and version</legend>
-        <label htmlFor={ids.mode}>Mode</label>
-        <select
-          id={ids.mode}
+        <SelectField
+          label="Mode"
           data-testid="setup-mode"
           value={form.mode}
-          onChange={(e) => set('mode', e.target.value as SetupMode)}
-        >
-          {MODE_OPTIONS.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
+          onChange={(mode) => set('mode', mode)}
+          options={MODE_OPTIONS}
+        />
         <p className="help">
           {form.mode === 'kraft'
             ? 'Kafka manages itself (KRaft): one service, no ZooKeeper. The way Kafka runs from 4.0 on.'
             : 'Kafka 3.9 and older with ZooKeeper beside it, as the classic “install ZooKeeper, then Kafka” guides do.'}
         </p>
 
-        <label htmlFor={ids.version}>Kafka version</label>
-        <div className="row">
-          <input
-            id={ids.version}
-            data-testid="setup-kafka-version"
-            className="mono narrow-input"
-            type="text"
-            autoComplete="off"
-            spellCheck={false}
-            value={version}
-            aria-invalid={invalid('kafkaVersion') || versionProblem !== null}
-            onChange={(e) => set('kafkaVersion', e.target.value)}
-          />
-          {form.kafkaVersion !== null && form.kafkaVersion !== defaultVersion && (
-            <button type="button" className="link" onClick={() => set('kafkaVersion', null)}>
-              Use {defaultVersion}
-            </button>
-          )}
-        </div>
+        <TextField
+          label="Kafka version"
+          data-testid="setup-kafka-version"
+          className="mono narrow-input"
+          value={version}
+          invalid={invalid('kafkaVersion') || versionProblem !== null}
+          onChange={(v) => set('kafkaVersion', v)}
+          beside={
+            form.kafkaVersion !== null &&
+            form.kafkaVersion !== defaultVersion && (
+              <button type="button" className="link" onClick={() => set('kafkaVersion', null)}>
+                Use {defaultVersion}
+              </button>
+            )
+          }
+        />
         {versionProblem !== null && <p className="field-error">{versionProblem}</p>}
         {facts.kafkaVersion !== null &&
           facts.kafkaVersion !== version.trim() &&
@@ -157,22 +139,25 @@ export function OptionsStep({
 
         {form.mode === 'zookeeper' && (
           <>
-            <label htmlFor={ids.zookeeper}>ZooKeeper</label>
-            <select
-              id={ids.zookeeper}
+            <SelectField<ZookeeperChoice>
+              label="ZooKeeper"
               data-testid="setup-zookeeper"
               value={form.zookeeper}
-              onChange={(e) => set('zookeeper', e.target.value as ZookeeperChoice)}
-            >
-              <option value="auto">
-                Automatic: Ubuntu&apos;s zookeeperd package when apt has it, else the one in Kafka
-              </option>
-              <option value="zookeeperd" disabled={!facts.zookeeperdAvailable}>
-                Ubuntu&apos;s zookeeperd package (apt)
-                {facts.zookeeperdAvailable ? '' : ' — not offered on this server'}
-              </option>
-              <option value="bundled">The ZooKeeper that comes with Kafka</option>
-            </select>
+              onChange={(choice) => set('zookeeper', choice)}
+              options={[
+                {
+                  value: 'auto',
+                  label:
+                    "Automatic: Ubuntu's zookeeperd package when apt has it, else the one in Kafka",
+                },
+                {
+                  value: 'zookeeperd',
+                  label: `Ubuntu's zookeeperd package (apt)${facts.zookeeperdAvailable ? '' : ' — not offered on this server'}`,
+                  disabled: !facts.zookeeperdAvailable,
+                },
+                { value: 'bundled', label: 'The ZooKeeper that comes with Kafka' },
+              ]}
+            />
             <ErrorBox error={action.error} at="zookeeper" />
           </>
         )}
@@ -182,23 +167,19 @@ export function OptionsStep({
         <legend>Address for clients</legend>
         <div className="setup-advertise">
           <div>
-            <label htmlFor={ids.advertise}>Advertised IPv4 address</label>
-            <input
-              id={ids.advertise}
+            <TextField
+              label="Advertised IPv4 address"
               data-testid="setup-advertise"
               className="mono"
-              type="text"
               inputMode="decimal"
-              autoComplete="off"
-              spellCheck={false}
               placeholder="192.168.1.20"
               value={advertise}
-              aria-invalid={invalid('advertise')}
-              aria-describedby={ids.advertiseHelp}
-              onChange={(e) => set('advertise', e.target.value)}
+              invalid={invalid('advertise')}
+              aria-describedby={advertiseHelp}
+              onChange={(v) => set('advertise', v)}
             />
           </div>
-          <p id={ids.advertiseHelp} className="help setup-aside">
+          <p id={advertiseHelp} className="help setup-aside">
             This is the address every client — this app included — must bootstrap from. It goes into{' '}
             <code>advertised.listeners=PLAINTEXT://{advertise.trim() || 'x.y.z.w'}:9092</code>.
             Kafka hands it to every client after the first connection, so a name, or an address only
@@ -215,29 +196,28 @@ export function OptionsStep({
 
       <fieldset className="group" disabled={action.pending && !uploading}>
         <legend>Where Kafka comes from</legend>
-        <label htmlFor={ids.source}>Kafka source</label>
-        <select
-          id={ids.source}
+        <SelectField<SourceKind>
+          label="Kafka source"
           data-testid="setup-source"
           value={form.source}
-          onChange={(e) => set('source', e.target.value as SourceKind)}
-        >
-          <option value="download">Download from a mirror on the server</option>
-          <option value="upload">Upload a .tgz from this computer (server without internet)</option>
-        </select>
+          onChange={(source) => set('source', source)}
+          options={[
+            { value: 'download', label: 'Download from a mirror on the server' },
+            {
+              value: 'upload',
+              label: 'Upload a .tgz from this computer (server without internet)',
+            },
+          ]}
+        />
         {form.source === 'download' ? (
           <>
-            <label htmlFor={ids.mirror}>Mirror</label>
-            <input
-              id={ids.mirror}
+            <TextField
+              label="Mirror"
               data-testid="setup-mirror"
               className="mono"
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
               value={form.mirrorUrl}
-              aria-invalid={invalid('mirrorUrl')}
-              onChange={(e) => set('mirrorUrl', e.target.value)}
+              invalid={invalid('mirrorUrl')}
+              onChange={(v) => set('mirrorUrl', v)}
             />
             <p className="help">
               The server downloads Kafka {version.trim() || '…'} from this Apache mirror itself (it
@@ -260,49 +240,25 @@ export function OptionsStep({
                 </button>
               </div>
             ) : (
-              <>
-                <label htmlFor={ids.file}>
-                  Kafka .tgz (uploaded to the host, then to the server)
-                </label>
-                <input
-                  id={ids.file}
-                  data-testid="setup-tarball-file"
-                  type="file"
-                  accept=".tgz,.tar.gz"
-                  aria-invalid={invalid('tarball')}
-                  disabled={!hostReady}
-                  onChange={onFile}
-                />
-              </>
-            )}
-            {tarball.state.kind === 'uploading' && (
-              <div className="upload" aria-live="polite">
-                <div
-                  className="bar"
-                  role="progressbar"
-                  data-testid="setup-tarball-progress"
-                  aria-label={`Uploading ${tarball.state.name}`}
-                  aria-valuemin={0}
-                  aria-valuemax={100}
-                  aria-valuenow={percent(tarball.state.loaded, tarball.state.total)}
-                >
-                  <div
-                    className="bar-fill"
-                    style={{ width: `${percent(tarball.state.loaded, tarball.state.total)}%` }}
+              <LabelledField label="Kafka .tgz (uploaded to the host, then to the server)">
+                {(id) => (
+                  <input
+                    id={id}
+                    data-testid="setup-tarball-file"
+                    type="file"
+                    accept=".tgz,.tar.gz"
+                    aria-invalid={invalid('tarball')}
+                    disabled={!hostReady}
+                    onChange={onFile}
                   />
-                </div>
-                <span className="muted">
-                  Uploading {tarball.state.name}: {formatBytes(tarball.state.loaded)} of{' '}
-                  {formatBytes(tarball.state.total)}
-                </span>
-              </div>
+                )}
+              </LabelledField>
             )}
-            {tarball.state.kind === 'ready' && (
-              <p className="ok-text">
-                Ready: <strong data-testid="setup-tarball-name">{tarball.state.ref.name}</strong> (
-                {formatBytes(tarball.state.ref.sizeBytes)})
-              </p>
-            )}
+            <PickedFileView
+              file={tarball.state}
+              progressTestId="setup-tarball-progress"
+              nameTestId="setup-tarball-name"
+            />
             {fileVersion !== null && fileVersion !== version.trim() && (
               <p className="warning">
                 The file&apos;s name says Kafka {fileVersion}, but the version above is{' '}
@@ -320,31 +276,23 @@ export function OptionsStep({
 
       <fieldset className="group" disabled={action.pending && !uploading}>
         <legend>On the server</legend>
-        <label htmlFor={ids.dir}>Install folder</label>
-        <input
-          id={ids.dir}
+        <TextField
+          label="Install folder"
           data-testid="setup-install-dir"
           className="mono"
-          type="text"
-          autoComplete="off"
-          spellCheck={false}
           value={form.installDir}
-          aria-invalid={invalid('installDir')}
-          onChange={(e) => set('installDir', e.target.value)}
+          invalid={invalid('installDir')}
+          onChange={(v) => set('installDir', v)}
         />
         <ErrorBox error={action.error} at="installDir" />
         {facts.ufw === 'active' && (
           <>
-            <label className="check" htmlFor={ids.firewall}>
-              <input
-                id={ids.firewall}
-                type="checkbox"
-                data-testid="setup-open-firewall"
-                checked={form.openFirewall}
-                onChange={(e) => set('openFirewall', e.target.checked)}
-              />
-              Allow TCP port 9092 in the firewall
-            </label>
+            <CheckField
+              label="Allow TCP port 9092 in the firewall"
+              data-testid="setup-open-firewall"
+              checked={form.openFirewall}
+              onChange={(on) => set('openFirewall', on)}
+            />
             <p className="help">
               The firewall (ufw) is active on this server: clients can only reach Kafka when port
               9092 is allowed.
@@ -354,30 +302,15 @@ export function OptionsStep({
       </fieldset>
 
       <ErrorBox error={action.error} at="plan" />
-      <div className="row setup-nav">
-        <button
-          type="button"
-          className="secondary"
-          data-testid="setup-back"
-          onClick={onBack}
-          disabled={action.running === 'plan'}
-        >
-          Back
-        </button>
-        <span className="spacer" />
-        <button
-          type="button"
-          data-testid="setup-make-plan"
-          onClick={makePlan}
-          disabled={!hostReady || action.pending}
-        >
-          {action.running === 'plan' ? 'Making the plan…' : 'Show the plan'}
-        </button>
-      </div>
+      <WizardNav
+        back={{ onClick: onBack, disabled: action.running === 'plan' }}
+        next={{
+          label: action.running === 'plan' ? 'Making the plan…' : 'Show the plan',
+          testId: 'setup-make-plan',
+          onClick: makePlan,
+          disabled: !hostReady || action.pending,
+        }}
+      />
     </div>
   );
-}
-
-function percent(loaded: number, total: number): number {
-  return total > 0 ? Math.min(100, Math.floor((loaded / total) * 100)) : 0;
 }

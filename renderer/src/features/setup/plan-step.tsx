@@ -1,6 +1,7 @@
 /** Step 4: every step and command of the install, before anything runs. */
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useHostReady } from '../../shared/api-context.js';
+import { WizardNav } from '../../shared/wizard-nav.js';
 import { modeLabel } from './options-form.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
@@ -61,26 +62,15 @@ export function PlanStep({
         <code>{plan.bootstrap}</code>, sends a few frames and reads them back.
       </p>
       <ErrorBox error={action.error} at="install" />
-      <div className="row setup-nav">
-        <button
-          type="button"
-          className="secondary"
-          data-testid="setup-back"
-          onClick={onBack}
-          disabled={action.pending}
-        >
-          Back
-        </button>
-        <span className="spacer" />
-        <button
-          type="button"
-          data-testid="setup-install"
-          disabled={!hostReady || action.pending}
-          onClick={() => void action.run('install', onInstall)}
-        >
-          {action.pending ? 'Starting…' : 'Install'}
-        </button>
-      </div>
+      <WizardNav
+        back={{ onClick: onBack, disabled: action.pending }}
+        next={{
+          label: action.pending ? 'Starting…' : 'Install',
+          testId: 'setup-install',
+          disabled: !hostReady || action.pending,
+          onClick: () => void action.run('install', onInstall),
+        }}
+      />
     </div>
   );
 }

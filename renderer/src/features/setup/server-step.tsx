@@ -2,6 +2,9 @@
 import { useId, type FormEvent } from 'react';
 import type { SavedServer } from '../../../../electron/shared/contract.js';
 import { useApi, useHostReady } from '../../shared/api-context.js';
+import { TextField } from '../../shared/labelled-field.js';
+import { NumberField } from '../../shared/number-field.js';
+import { WizardNav } from '../../shared/wizard-nav.js';
 import {
   checkServer,
   serverLabel,
@@ -29,7 +32,7 @@ export function ServerStep(props: ServerStepProps) {
   const api = useApi();
   const hostReady = useHostReady();
   const action = useSetupAction();
-  const ids = { host: useId(), port: useId(), user: useId(), saved: useId() };
+  const savedHeading = useId();
   const invalid = (field: ServerField) => action.error?.at === `field-${field}`;
 
   const set = (key: keyof ServerForm, value: string) => {
@@ -79,47 +82,37 @@ export function ServerStep(props: ServerStepProps) {
         <legend>Server</legend>
         <div className="setup-server-row">
           <div className="grow">
-            <label htmlFor={ids.host}>Address</label>
-            <input
-              id={ids.host}
+            <TextField
+              label="Address"
               data-testid="setup-host"
               className="mono"
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
               placeholder="192.168.1.20"
               value={form.host}
-              aria-invalid={invalid('host')}
-              onChange={(e) => set('host', e.target.value)}
+              invalid={invalid('host')}
+              onChange={(v) => set('host', v)}
             />
           </div>
           <div className="narrow">
-            <label htmlFor={ids.port}>SSH port</label>
-            <input
-              id={ids.port}
+            <NumberField
+              label="SSH port"
               data-testid="setup-port"
-              type="number"
               min={1}
               max={65535}
-              step={1}
               value={form.port}
-              aria-invalid={invalid('port')}
-              onChange={(e) => set('port', e.target.value)}
+              invalid={invalid('port')}
+              onChange={(v) => set('port', v)}
             />
           </div>
           <div className="grow">
-            <label htmlFor={ids.user}>User</label>
-            <input
-              id={ids.user}
+            <TextField
+              label="User"
               data-testid="setup-user"
               className="mono"
-              type="text"
               autoComplete="username"
-              spellCheck={false}
               placeholder="ubuntu"
               value={form.user}
-              aria-invalid={invalid('user')}
-              onChange={(e) => set('user', e.target.value)}
+              invalid={invalid('user')}
+              onChange={(v) => set('user', v)}
             />
           </div>
         </div>
@@ -127,8 +120,8 @@ export function ServerStep(props: ServerStepProps) {
       </fieldset>
 
       {servers.length > 0 && (
-        <div className="recent" aria-labelledby={ids.saved}>
-          <h3 id={ids.saved}>Servers you logged in to before</h3>
+        <div className="recent" aria-labelledby={savedHeading}>
+          <h3 id={savedHeading}>Servers you logged in to before</h3>
           <ul className="setup-saved">
             {servers.map((s) => {
               const label = serverLabel(s);
@@ -166,12 +159,7 @@ export function ServerStep(props: ServerStepProps) {
       )}
       <ErrorBox error={action.error ?? savedError} at="saved" />
 
-      <div className="row setup-nav">
-        <span className="spacer" />
-        <button type="submit" data-testid="setup-next" disabled={action.pending}>
-          Next
-        </button>
-      </div>
+      <WizardNav next={{ label: 'Next', testId: 'setup-next', disabled: action.pending }} />
     </form>
   );
 }

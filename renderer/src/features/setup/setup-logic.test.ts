@@ -35,8 +35,8 @@ import {
   modeVersionProblem,
   tarballVersion,
   type OptionsForm,
-  type TarballState,
 } from './options-form.js';
+import type { PickedFile } from '../../shared/picked-file.js';
 import { resultView } from './result-view.js';
 import {
   applyEnded,
@@ -585,7 +585,7 @@ describe('mode and version', () => {
 });
 
 describe('buildPlanRequest', () => {
-  const none: TarballState = { kind: 'none' };
+  const none: PickedFile = { kind: 'none' };
   const ctx = { host: '192.168.1.20', facts, tarball: none };
   const form: OptionsForm = DEFAULT_OPTIONS_FORM;
 
@@ -668,7 +668,7 @@ describe('buildPlanRequest', () => {
         tarball: { kind: 'uploading', name: 'k.tgz', loaded: 1, total: 2 },
       }),
     ).toMatchObject({ ok: false, field: 'tarball' });
-    const ready: TarballState = {
+    const ready: PickedFile = {
       kind: 'ready',
       ref: { videoId: 'file_1', name: 'kafka_2.13-4.1.1.tgz', sizeBytes: 1 },
     };

@@ -15,6 +15,7 @@ import type {
 import { useApi, useHostReady } from '../../shared/api-context.js';
 import { errorMessage } from '../../transport/errors.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
+import { WizardNav } from '../../shared/wizard-nav.js';
 import { queryKeys } from '../../shared/queries.js';
 import { InstallProgress } from './install-step.js';
 import { LoginStep } from './login-step.js';
@@ -231,19 +232,15 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
           )}
           <InstallProgress run={run.view} active={run.active} onCancel={run.cancel} />
           {current === 'done' && !run.active && (
-            <div className="row setup-nav">
-              <button
-                type="button"
-                className="secondary"
-                data-testid="setup-back"
-                onClick={() => {
+            <WizardNav
+              back={{
+                label: 'Change the choices',
+                onClick: () => {
                   run.reset();
                   setStep('mode');
-                }}
-              >
-                Change the choices
-              </button>
-            </div>
+                },
+              }}
+            />
           )}
         </div>
       );

@@ -3,12 +3,13 @@
  * in the desktop app, an upload with progress in the browser. Either way the host gives
  * back a VideoRef whose videoId is the plan's fileId.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import { useApi } from '../../shared/api-context.js';
-import { isTarballName, type TarballState } from './options-form.js';
+import { usePickedFile, type PickedFile } from '../../shared/picked-file.js';
+import { isTarballName } from './options-form.js';
 
 export interface Tarball {
-  readonly state: TarballState;
+  readonly state: PickedFile;
   /** Desktop: the native file dialog. Resolves without change when the person cancels. */
   choose(): Promise<void>;
   /** Browser: upload the file to the host; rejects with a message to show. */
@@ -17,49 +18,26 @@ export interface Tarball {
 
 export function useTarball(): Tarball {
   const api = useApi();
-  const [state, setState] = useState<TarballState>({ kind: 'none' });
-  const abort = useRef<AbortController | null>(null);
-
-  useEffect(() => () => abort.current?.abort(), []);
+  const file = usePickedFile();
+  const { picked, clear, upload: send } = file;
 
   const choose = useCallback(async () => {
     const ref = await api.invoke('setup:choose-tarball', {});
-    if (ref !== null) setState({ kind: 'ready', ref });
-  }, [api]);
+    if (ref !== null) picked(ref);
+  }, [api, picked]);
 
   const upload = useCallback(
-    async (file: File) => {
-      abort.current?.abort();
-      if (!isTarballName(file.name)) {
-        setState({ kind: 'none' });
+    async (f: File) => {
+      if (!isTarballName(f.name)) {
+        clear();
         throw new Error(
-          `${file.name} is not a Kafka release archive: choose the .tgz from kafka.apache.org/downloads (e.g. kafka_2.13-4.1.1.tgz).`,
+          `${f.name} is not a Kafka release archive: choose the .tgz from kafka.apache.org/downloads (e.g. kafka_2.13-4.1.1.tgz).`,
         );
       }
-      const send = api.upload;
-      if (!send) throw new Error('This page cannot upload files to the host.');
-      const controller = new AbortController();
-      abort.current = controller;
-      setState({ kind: 'uploading', name: file.name, loaded: 0, total: file.size });
-      try {
-        const ref = await send(
-          file,
-          (p) => {
-            if (!controller.signal.aborted)
-              setState({ kind: 'uploading', name: file.name, loaded: p.loaded, total: p.total });
-          },
-          controller.signal,
-        );
-        if (!controller.signal.aborted) setState({ kind: 'ready', ref });
-      } catch (err) {
-        // A newer upload replaced this one: nothing to report.
-        if (controller.signal.aborted) return;
-        setState({ kind: 'none' });
-        throw err;
-      }
+      await send(f);
     },
-    [api],
+    [clear, send],
   );
 
-  return { state, choose, upload };
+  return { state: file.state, choose, upload };
 }

@@ -3,19 +3,16 @@ import { useId, useState, type FormEvent } from 'react';
 import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
 import { formatCount, formatTimeRange } from '../../shared/format.js';
 import { useKafka } from '../../shared/kafka-context.js';
+import { CheckField } from '../../shared/choice-fields.js';
+import { TextField } from '../../shared/labelled-field.js';
+import { NumberField } from '../../shared/number-field.js';
 import { checkCreate, visibleTopics } from './topics-logic.js';
 
 export function TopicsPanel() {
   const api = useApi();
   const hostReady = useHostReady();
   const kafka = useKafka();
-  const ids = {
-    heading: useId(),
-    name: useId(),
-    partitions: useId(),
-    internal: useId(),
-    createError: useId(),
-  };
+  const ids = { heading: useId(), createError: useId() };
   const [showInternal, setShowInternal] = useState(false);
   const [name, setName] = useState('');
   const [partitions, setPartitions] = useState('1');
@@ -64,15 +61,7 @@ export function TopicsPanel() {
       <div className="area-head">
         <h2 id={ids.heading}>Topics</h2>
         <div className="row">
-          <label className="check" htmlFor={ids.internal}>
-            <input
-              id={ids.internal}
-              type="checkbox"
-              checked={showInternal}
-              onChange={(e) => setShowInternal(e.target.checked)}
-            />
-            Show internal
-          </label>
+          <CheckField label="Show internal" checked={showInternal} onChange={setShowInternal} />
           <button
             type="button"
             className="secondary"
@@ -187,38 +176,31 @@ export function TopicsPanel() {
             <h3>Create a topic</h3>
             <div className="row wrap">
               <div className="grow">
-                <label htmlFor={ids.name}>Name</label>
-                <input
-                  id={ids.name}
+                <TextField
+                  label="Name"
                   className="mono"
                   data-testid="topic-create-name"
-                  type="text"
                   value={name}
-                  autoComplete="off"
-                  spellCheck={false}
                   placeholder="my-video"
-                  aria-invalid={formError?.field === 'name'}
+                  invalid={formError?.field === 'name'}
                   aria-describedby={ids.createError}
-                  onChange={(e) => {
-                    setName(e.target.value);
+                  onChange={(v) => {
+                    setName(v);
                     setFormError(null);
                   }}
                 />
               </div>
               <div className="narrow">
-                <label htmlFor={ids.partitions}>Partitions</label>
-                <input
-                  id={ids.partitions}
+                <NumberField
+                  label="Partitions"
                   data-testid="topic-create-partitions"
-                  type="number"
                   min={1}
                   max={1000}
-                  step={1}
                   value={partitions}
-                  aria-invalid={formError?.field === 'partitions'}
+                  invalid={formError?.field === 'partitions'}
                   aria-describedby={ids.createError}
-                  onChange={(e) => {
-                    setPartitions(e.target.value);
+                  onChange={(v) => {
+                    setPartitions(v);
                     setFormError(null);
                   }}
                 />

@@ -15,14 +15,16 @@ import {
   useHostLost,
   useHostReady,
 } from '../../shared/api-context.js';
-import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
 import { useKafka, useOnKafkaConnected } from '../../shared/kafka-context.js';
 import { benchEnabled, peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { topicNameError } from '../../shared/topic-name.js';
+import { TopicSuggestions } from '../../shared/topic-suggestions.js';
+import { CheckField } from '../../shared/choice-fields.js';
 import { benchRecorder } from './bench-hook.js';
 import { CanvasSurface } from './canvas-surface.js';
 import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
+import { ViewerStats } from './viewer-stats.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
 
@@ -41,8 +43,6 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     heading: useId(),
     topic: useId(),
     topics: useId(),
-    beginning: useId(),
-    pace: useId(),
     error: useId(),
   };
   const [topic, setTopic] = useState(() => (index === 0 ? (peekAutostart('watch') ?? '') : ''));
@@ -217,9 +217,6 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     (hostState === 'failed' || hostStats?.error
       ? (hostStats?.error?.message ?? 'The viewer failed.')
       : null);
-  const hostDropped = Math.max(s?.hostDropped ?? 0, hostStats?.dropped ?? 0);
-  const localDropped = s?.localDropped ?? 0;
-  const dropped = hostDropped + localDropped;
 
   return (
     <section className="card viewer" aria-labelledby={ids.heading} data-testid="watch-panel">
@@ -260,13 +257,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
             setTopicError(null);
           }}
         />
-        <datalist id={ids.topics}>
-          {kafka.topics
-            .filter((t) => !t.internal)
-            .map((t) => (
-              <option key={t.name} value={t.name} />
-            ))}
-        </datalist>
+        <TopicSuggestions id={ids.topics} topics={kafka.topics} />
         <button
           type="button"
           className="secondary"
@@ -279,30 +270,19 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
         </button>
       </div>
       <div className="row wrap">
-        <label className="check" htmlFor={ids.beginning}>
-          <input
-            id={ids.beginning}
-            type="checkbox"
-            data-testid="watch-from-beginning"
-            checked={fromBeginning}
-            onChange={(e) => setFromBeginning(e.target.checked)}
-          />
-          From the beginning
-        </label>
-        <label
-          className="check"
-          htmlFor={ids.pace}
-          title="Play at the pace the frames were recorded; off = as fast as they arrive"
-        >
-          <input
-            id={ids.pace}
-            type="checkbox"
-            data-testid="watch-pace"
-            checked={pace}
-            onChange={(e) => setPace(e.target.checked)}
-          />
-          Recorded speed
-        </label>
+        <CheckField
+          label="From the beginning"
+          data-testid="watch-from-beginning"
+          checked={fromBeginning}
+          onChange={setFromBeginning}
+        />
+        <CheckField
+          label="Recorded speed"
+          labelTitle="Play at the pace the frames were recorded; off = as fast as they arrive"
+          data-testid="watch-pace"
+          checked={pace}
+          onChange={setPace}
+        />
         <span className="spacer" />
         <button
           type="button"
@@ -353,55 +333,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
                 : 'No frames were drawn'}
           </div>
         )}
-        <dl className="overlay" aria-label="Viewer statistics">
-          <div>
-            <dt>frames</dt>
-            <dd data-testid="watch-frame-count">{s?.drawn ?? 0}</dd>
-          </div>
-          <div>
-            <dt>fps</dt>
-            <dd data-testid="watch-fps">{phase === 'playing' ? formatFps(s?.fps ?? 0) : '—'}</dd>
-          </div>
-          <div>
-            <dt
-              title={
-                s?.latencyKind === 'host'
-                  ? 'No capture time in these messages: time from the host receiving the frame to drawing it'
-                  : 'Time from the producer capturing the frame to drawing it (includes the age of replayed frames)'
-              }
-            >
-              {s?.latencyKind === 'host' ? 'latency (host→screen)' : 'latency'}
-            </dt>
-            <dd data-testid="watch-latency">{formatLatency(s?.latencyMs ?? null)}</dd>
-          </div>
-          <div>
-            <dt>size</dt>
-            <dd>
-              {s?.width != null && s.height != null ? `${s.width}×${s.height}` : '—'}
-              {s?.frameBytes != null ? ` · ${formatBytes(s.frameBytes)}` : ''}
-            </dd>
-          </div>
-          <div>
-            <dt>dropped</dt>
-            <dd
-              data-testid="watch-dropped"
-              title={`${hostDropped} by the host, ${localDropped} on this page`}
-            >
-              {formatCount(dropped)}
-              {dropped > 0
-                ? ` (host ${formatCount(hostDropped)} · page ${formatCount(localDropped)})`
-                : ''}
-            </dd>
-          </div>
-          <div>
-            <dt>skipped</dt>
-            <dd>{formatCount(hostStats?.skipped ?? 0)}</dd>
-          </div>
-          <div>
-            <dt>gaps</dt>
-            <dd>{formatCount(hostStats?.gaps ?? 0)}</dd>
-          </div>
-        </dl>
+        <ViewerStats snap={s} hostStats={hostStats} playing={phase === 'playing'} />
       </div>
       <p
         className="muted viewer-status"
