@@ -38,7 +38,7 @@ function unreachable(err: unknown): BridgeReply {
   return {
     ok: false,
     error: {
-      code: 'HOST_UNREACHABLE',
+      code: 'SERVICES_UNREACHABLE',
       message: 'The app’s main process did not answer. Restart Kafka Video Studio.',
       detail: message,
     },

@@ -194,7 +194,7 @@ describe('what the page receives through the bridge', () => {
     expect((caught as { code?: string }).code).toBeUndefined();
   });
 
-  it('a result crosses as data; an IPC failure (no handler in main) is a HOST_UNREACHABLE reply, not a throw', async () => {
+  it('a result crosses as data; an IPC failure (no handler in main) is a SERVICES_UNREACHABLE reply, not a throw', async () => {
     const { main } = mainAnswering((channel) => ({ ok: true, result: { channel } }));
     const { bridge } = await load(PRELOAD, main);
     expect(await bridge.calls['topics:list']({})).toEqual({
@@ -204,7 +204,7 @@ describe('what the page receives through the bridge', () => {
     main.removeHandler(`${IPC.callPrefix}topics:list`);
     const reply = (await bridge.calls['topics:list']({})) as Extract<BridgeReply, { ok: false }>;
     expect(reply.ok).toBe(false);
-    expect(reply.error.code).toBe('HOST_UNREACHABLE');
+    expect(reply.error.code).toBe('SERVICES_UNREACHABLE');
     expect(reply.error.detail).toBe(
       "Error invoking remote method 'kvs:call:topics:list': Error: No handler registered for 'kvs:call:topics:list'",
     );
@@ -218,7 +218,7 @@ describe('what the page receives through the bridge', () => {
       BridgeReply,
       { ok: false }
     >;
-    expect(first.error.code).toBe('HOST_UNREACHABLE');
+    expect(first.error.code).toBe('SERVICES_UNREACHABLE');
     main.handle(IPC.hello, () => ({ client: 'page-1' }));
     expect(await bridge.calls['connection:status']({})).toEqual({ ok: true, result: {} });
     expect(calls).toHaveLength(1);

@@ -12,7 +12,7 @@ import { FeatureBoundary } from './shared/error-boundary.js';
 import { ApiProvider } from './shared/api-context.js';
 import { KafkaProvider } from './shared/kafka-context.js';
 import { QueryProvider } from './shared/queries.js';
-import { HostBadge, TransportBanner } from './shared/transport-banner.js';
+import { ServicesBadge, TransportBanner } from './shared/transport-banner.js';
 import { ConnectPanel } from './features/connect/connect-panel.js';
 import { ProducePanel } from './features/produce/produce-panel.js';
 import { SetupWizard } from './features/setup/setup-wizard.js';
@@ -51,7 +51,7 @@ export function App({ api }: { api: KvsClient }) {
                 >
                   Set up a server
                 </button>
-                <HostBadge />
+                <ServicesBadge />
               </div>
             </header>
             <TransportBanner />

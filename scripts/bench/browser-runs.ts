@@ -25,15 +25,18 @@ export interface Realtime {
   readonly fps: number | null;
   readonly droppedPct: number | null;
   readonly latencyMs: Percentiles;
-  /** Where the latency goes: ffmpeg → the host's consumer (Kafka), and host → drawn (host, socket, page). */
-  readonly latencySplitMs: { readonly toHost: Percentiles; readonly hostToScreen: Percentiles };
+  /** Where the latency goes: ffmpeg → the app services' consumer (Kafka), and services → drawn (services, socket, page). */
+  readonly latencySplitMs: {
+    readonly toServices: Percentiles;
+    readonly servicesToScreen: Percentiles;
+  };
   readonly cpuPct: Record<ProcessGroup, number | null>;
   readonly bytesPerSec: number | null;
   readonly produced: number;
   readonly drawn: number;
   readonly windowMs: number;
-  /** The page's own counts: frames the host dropped for it and frames it replaced before drawing. */
-  readonly hostDropped: number | null;
+  /** The page's own counts: frames the app services dropped for it and frames it replaced before drawing. */
+  readonly servicesDropped: number | null;
   readonly pageDropped: number | null;
   readonly meanFrameBytes: number | null;
   /**
@@ -44,7 +47,12 @@ export interface Realtime {
    */
   readonly pageProfile: {
     readonly chromiumCpuPct: Record<string, number>;
-    readonly mainThreadPct: { readonly task: number; readonly script: number; readonly layout: number; readonly style: number } | null;
+    readonly mainThreadPct: {
+      readonly task: number;
+      readonly script: number;
+      readonly layout: number;
+      readonly style: number;
+    } | null;
   };
 }
 
@@ -83,7 +91,11 @@ async function openWatching(ctx: BenchContext, topic: string): Promise<Page> {
   } catch (e) {
     // say what the page showed instead
     const text = async (id: string): Promise<string> =>
-      (await page.getByTestId(id).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '(none)';
+      (await page
+        .getByTestId(id)
+        .first()
+        .textContent({ timeout: 1000 })
+        .catch(() => null)) ?? '(none)';
     throw new Error(
       `The page's viewer on "${topic}" did not start within 60 s: watch status "${await text('watch-status')}", watch error "${await text('watch-error')}", connection "${await text('connection-status')}" (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
     );
@@ -146,10 +158,20 @@ export async function runRealtime(
       if (v !== null && v >= 0.5) chromiumCpuPct[type] = Math.round(v * 10) / 10;
     }
     const busy = (name: string): number =>
-      m1 === null ? 0 : Math.round((((m1.get(name) ?? 0) - (m0.get(name) ?? 0)) * 1000 * 1000) / windowMs) / 10;
+      m1 === null
+        ? 0
+        : Math.round((((m1.get(name) ?? 0) - (m0.get(name) ?? 0)) * 1000 * 1000) / windowMs) / 10;
     const pageProfile = {
       chromiumCpuPct,
-      mainThreadPct: m1 === null ? null : { task: busy('TaskDuration'), script: busy('ScriptDuration'), layout: busy('LayoutDuration'), style: busy('RecalcStyleDuration') },
+      mainThreadPct:
+        m1 === null
+          ? null
+          : {
+              task: busy('TaskDuration'),
+              script: busy('ScriptDuration'),
+              layout: busy('LayoutDuration'),
+              style: busy('RecalcStyleDuration'),
+            },
     };
     // let the last frames reach the screen
     let last = -1;
@@ -164,7 +186,7 @@ export async function runRealtime(
       .getByTestId('watch-dropped')
       .getAttribute('title')
       .catch(() => null);
-    const m = /(\d+) by the host, (\d+) on this page/.exec(droppedTitle ?? '');
+    const m = /(\d+) by the service, (\d+) on this page/.exec(droppedTitle ?? '');
     const seqs = new Set(all.map((s) => s.seq).filter((s): s is number => s !== null));
     const latencies = all.flatMap((s) => (s.capturedAt === null ? [] : [s.drawnAt - s.capturedAt]));
     const produced = result.acked;
@@ -175,10 +197,10 @@ export async function runRealtime(
         produced > 0 ? round((Math.max(produced - seqs.size, 0) * 100) / produced, 2) : null,
       latencyMs: percentiles(latencies),
       latencySplitMs: {
-        toHost: percentiles(
+        toServices: percentiles(
           all.flatMap((s) => (s.capturedAt === null ? [] : [s.receivedAt - s.capturedAt])),
         ),
-        hostToScreen: percentiles(all.map((s) => s.drawnAt - s.receivedAt)),
+        servicesToScreen: percentiles(all.map((s) => s.drawnAt - s.receivedAt)),
       },
       cpuPct,
       bytesPerSec:
@@ -186,7 +208,7 @@ export async function runRealtime(
       produced,
       drawn: seqs.size,
       windowMs: Math.round(windowMs),
-      hostDropped: m ? Number(m[1]) : null,
+      servicesDropped: m ? Number(m[1]) : null,
       pageDropped: m ? Number(m[2]) : null,
       meanFrameBytes: produced > 0 ? Math.round(result.bytes / produced) : null,
       pageProfile,

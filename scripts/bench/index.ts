@@ -192,7 +192,7 @@ async function main(): Promise<void> {
         );
     if (stop.signal.aborted) notes.push('interrupted: the figures are partial');
     notes.push(
-      'host CPU is this Node process: the app host (kvs serve, kafkajs) and the benchmark harness itself',
+      'app CPU is this Node process: the app services (kvs serve, kafkajs) and the benchmark harness itself',
     );
     notes.push(
       'ffmpeg CPU includes ffprobe and any other child of this process that ended during the window',

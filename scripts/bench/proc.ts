@@ -110,11 +110,11 @@ export function cpuPercent(
   return ((ticks / hz) * 1000 * 100) / elapsedMs;
 }
 
-export type ProcessGroup = 'host' | 'ffmpeg' | 'browser' | 'broker';
+export type ProcessGroup = 'app' | 'ffmpeg' | 'browser' | 'broker';
 
 /**
  * Ticks per group at one moment.
- * - host: this Node process (the app's host, and the benchmark harness itself).
+ * - app: this Node process (the app services, and the benchmark harness itself).
  * - ffmpeg: live children of this process named ffmpeg/ffprobe, plus this process's
  *   cutime/cstime (ffmpeg children that already ended — and any other ended child, e.g. ffprobe).
  * - browser: every live process under our chromium child(ren), each with its own reaped children.
@@ -136,7 +136,7 @@ export function sampleGroups(
   }
   const broker = brokerPid === null ? null : procs.find((p) => p.pid === brokerPid);
   return {
-    host: me ? ownTicks(me) : null,
+    app: me ? ownTicks(me) : null,
     ffmpeg: (me ? me.cutime + me.cstime : 0) + ffmpeg.reduce((n, p) => n + ownTicks(p), 0),
     browser: chromeRoots.length > 0 ? browser : null,
     broker: broker ? treeTicks(broker) : null,
@@ -163,7 +163,7 @@ export function startCpuWindow(brokerPid: number | null): CpuWindow {
         return v === null ? null : Math.round(v * 10) / 10;
       };
       return {
-        host: pct('host'),
+        app: pct('app'),
         ffmpeg: pct('ffmpeg'),
         browser: pct('browser'),
         broker: pct('broker'),

@@ -46,8 +46,8 @@ export function targets(r: Results): Target[] {
     },
     { name: 'first frame', value: r.firstFrame?.ms ?? null, unit: 'ms', op: '<=', limit: 500 },
     {
-      name: 'host CPU (720p30)',
-      value: r.rt720?.cpuPct.host ?? null,
+      name: 'app CPU (720p30)',
+      value: r.rt720?.cpuPct.app ?? null,
       unit: '% of a core',
       op: '<=',
       limit: 35,
@@ -137,13 +137,13 @@ export function toTable(r: Results): string {
     );
     const sp = x.latencySplitMs;
     lines.push(
-      `  latency split p50/p95: ffmpeg→host consumer ${fmt(sp.toHost.p50)}/${fmt(sp.toHost.p95)} ms, host→drawn ${fmt(sp.hostToScreen.p50)}/${fmt(sp.hostToScreen.p95)} ms`,
+      `  latency split p50/p95: ffmpeg→services consumer ${fmt(sp.toServices.p50)}/${fmt(sp.toServices.p95)} ms, services→drawn ${fmt(sp.servicesToScreen.p50)}/${fmt(sp.servicesToScreen.p95)} ms`,
     );
     lines.push(
-      `  dropped ${fmt(x.droppedPct, ' %')} (page counters: host ${fmt(x.hostDropped)}, page ${fmt(x.pageDropped)}); ${fmt(x.bytesPerSec && Math.round(x.bytesPerSec / 1024), ' KiB/s')}, mean frame ${fmt(x.meanFrameBytes, ' B')}`,
+      `  dropped ${fmt(x.droppedPct, ' %')} (page counters: services ${fmt(x.servicesDropped)}, page ${fmt(x.pageDropped)}); ${fmt(x.bytesPerSec && Math.round(x.bytesPerSec / 1024), ' KiB/s')}, mean frame ${fmt(x.meanFrameBytes, ' B')}`,
     );
     lines.push(
-      `  CPU % of one core: host+harness ${fmt(x.cpuPct.host)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, browser ${fmt(x.cpuPct.browser)}, broker ${fmt(x.cpuPct.broker)}`,
+      `  CPU % of one core: app+harness ${fmt(x.cpuPct.app)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, browser ${fmt(x.cpuPct.browser)}, broker ${fmt(x.cpuPct.broker)}`,
     );
     const pp = x.pageProfile;
     const types = Object.entries(pp.chromiumCpuPct)
@@ -161,7 +161,7 @@ export function toTable(r: Results): string {
   ] as const)
     if (x)
       lines.push(
-        `max-rate ${name}: ${fmt(x.fps)} fps end to end (${x.received}/${x.produced} frames; producer alone ${fmt(x.produceFps)} fps); CPU host ${fmt(x.cpuPct.host)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, broker ${fmt(x.cpuPct.broker)}`,
+        `max-rate ${name}: ${fmt(x.fps)} fps end to end (${x.received}/${x.produced} frames; producer alone ${fmt(x.produceFps)} fps); CPU app ${fmt(x.cpuPct.app)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, broker ${fmt(x.cpuPct.broker)}`,
       );
   if (r.firstFrame)
     lines.push(

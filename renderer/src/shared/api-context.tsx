@@ -33,17 +33,17 @@ export function useTransportStatus(): TransportStatus {
   return useSyncExternalStore(subscribe, get, get);
 }
 
-/** True when calls can reach the host right now. */
-export function useHostReady(): boolean {
+/** True when calls can reach the service right now. */
+export function useServicesReady(): boolean {
   return useTransportStatus().state === 'open';
 }
 
 /**
- * Calls `onLost` when the host goes away (calls stop reaching it): what ran there for this page
+ * Calls `onLost` when the service goes away (calls stop reaching it): what ran there for this page
  * (a viewer, a produce job, an install) will not report again. An event, not a state, so the
  * handler may set state; it always sees the latest props and state.
  */
-export function useHostLost(onLost: () => void): void {
+export function useServicesLost(onLost: () => void): void {
   const api = useApi();
   const handler = useEffectEvent(onLost);
   useEffect(() => {
@@ -56,7 +56,7 @@ export function useHostLost(onLost: () => void): void {
   }, [api]);
 }
 
-/** Subscribe to a host event for the component's lifetime; the latest handler is always used. */
+/** Subscribe to a service event for the component's lifetime; the latest handler is always used. */
 export function useApiEvent<C extends EventChannel>(
   channel: C,
   handler: (payload: EventPayload<C>) => void,

@@ -1,6 +1,6 @@
 /**
- * The Kafka connection and the topic list, shared by every panel: the host's
- * ConnectionStatus (read when the host is reachable, then kept fresh by `connection:status`
+ * The Kafka connection and the topic list, shared by every panel: the service's
+ * ConnectionStatus (read when the service is reachable, then kept fresh by `connection:status`
  * events), recent bootstrap addresses and the topics. All three are queries (queries.tsx):
  * the status is replaced by events and connect answers, the others are read again when
  * something changes them.
@@ -18,14 +18,14 @@ import {
 import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/contract.js';
 import { parseBootstrap } from '../../../electron/shared/bootstrap.js';
 import { errorMessage } from '../transport/errors.js';
-import { useApi, useApiEvent, useHostLost, useHostReady } from './api-context.js';
+import { useApi, useApiEvent, useServicesLost, useServicesReady } from './api-context.js';
 import { queryKeys } from './queries.js';
 
 export interface KafkaState {
   readonly status: ConnectionStatus | null;
   setStatus(status: ConnectionStatus): void;
   /**
-   * Connect the app to a broker: shows "connecting" at once, then the host's answer; on a failure
+   * Connect the app to a broker: shows "connecting" at once, then the service's answer; on a failure
    * the status goes back to disconnected and the error is thrown. The one connect path every panel
    * uses (the broker form, the setup wizard's "Connect to it").
    */
@@ -54,16 +54,16 @@ const NO_RECENT: readonly string[] = [];
 export function KafkaProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const queryClient = useQueryClient();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
 
   const statusQuery = useQuery({
     queryKey: queryKeys.connectionStatus,
     queryFn: () => api.invoke('connection:status', {}),
-    enabled: hostReady,
+    enabled: servicesReady,
   });
-  // Host gone: what it said about Kafka is no longer known (asked again once it is back).
-  const status = hostReady ? (statusQuery.data ?? null) : null;
-  useHostLost(() => queryClient.removeQueries({ queryKey: queryKeys.connectionStatus }));
+  // Service gone: what it said about Kafka is no longer known (asked again once it is back).
+  const status = servicesReady ? (statusQuery.data ?? null) : null;
+  useServicesLost(() => queryClient.removeQueries({ queryKey: queryKeys.connectionStatus }));
 
   const setStatus = useCallback(
     (next: ConnectionStatus) => {
@@ -78,7 +78,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   const recentQuery = useQuery({
     queryKey: queryKeys.recentBootstraps,
     queryFn: () => api.invoke('connection:recent', {}),
-    enabled: hostReady,
+    enabled: servicesReady,
   });
   const refreshRecent = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.recentBootstraps });

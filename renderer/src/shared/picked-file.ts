@@ -1,6 +1,6 @@
 /**
- * A file picked on this computer for the host to use: none yet, uploading (the browser sends it
- * to the host, with progress), or ready (the host has it and answered with its VideoRef). The
+ * A file picked on this computer for the service to use: none yet, uploading (the browser sends it
+ * to the service, with progress), or ready (the service has it and answered with its VideoRef). The
  * produce panel's video and the setup wizard's Kafka .tgz are both one.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -19,10 +19,10 @@ export type PickedFile =
 
 export interface FilePicker {
   readonly state: PickedFile;
-  /** The host has the file already (the native dialog, a path on the host). */
+  /** The service has the file already (the native dialog, a path on the computer running `kvs serve`). */
   picked(ref: VideoRef): void;
   /**
-   * Uploads from this page with progress. Resolves to the host's ref, or to null when a newer
+   * Uploads from this page with progress. Resolves to the service's ref, or to null when a newer
    * upload replaced this one; rejects with what went wrong (and the state is back to none).
    */
   upload(file: File): Promise<VideoRef | null>;
@@ -51,7 +51,7 @@ export function usePickedFile(): FilePicker {
     async (file: File): Promise<VideoRef | null> => {
       abortUpload();
       const send = api.upload;
-      if (!send) throw new Error('This page cannot upload files to the host.');
+      if (!send) throw new Error('This page cannot upload files to the service.');
       const controller = new AbortController();
       uploading.current = controller;
       setState({ kind: 'uploading', name: file.name, loaded: 0, total: file.size });

@@ -1,5 +1,5 @@
 /**
- * The page's reads from the host — the connection status, recent addresses, the topic list,
+ * The page's reads from the service — the connection status, recent addresses, the topic list,
  * the saved servers — go through TanStack Query; actions (connect, create, start, install…)
  * stay plain calls (useAction, LatestCall where only the newest answer counts).
  *
@@ -10,7 +10,7 @@
  * produce run ended, the connection changed) instead of counters kept next to each list.
  *
  * The settings keep the page as it was: no retries (a failed read is shown to the person at
- * once, as before), no refetch on window focus or network change (the host's own events and
+ * once, as before), no refetch on window focus or network change (the service's own events and
  * the transport's reconnect say when to ask again).
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';

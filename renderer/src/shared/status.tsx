@@ -50,7 +50,7 @@ export function StatusLine(props: HTMLAttributes<HTMLDivElement>) {
   return <div {...props} className="status-line" />;
 }
 
-/** The same colours as a pill (the top bar's host badge). */
+/** The same colours as a pill (the top bar's service badge). */
 export function StatusBadge({
   status,
   children,

@@ -17,14 +17,14 @@ describe('topicNameError', () => {
     expect(topicNameError('x'.repeat(250))).toContain('at most 249');
   });
 
-  it("refuses names reserved for Kafka's internal topics, as the host does", () => {
+  it("refuses names reserved for Kafka's internal topics, as the service does", () => {
     expect(topicNameError('__consumer_offsets')).toMatch(/reserved/);
     expect(topicNameError(' __x ')).toMatch(/reserved/);
     expect(topicNameError('_x')).toBeNull();
   });
 
   // The form checks the trimmed text and sends the trimmed text (produce, watch, topics, autostart).
-  it('agrees with the core on every string: accepted here ⇔ the host accepts the trimmed name (property)', () => {
+  it('agrees with the core on every string: accepted here ⇔ the service accepts the trimmed name (property)', () => {
     const tokens = [
       'demo',
       'a.b',

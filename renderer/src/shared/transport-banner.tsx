@@ -2,18 +2,21 @@
 import { useApi, useNow, useTransportStatus } from './api-context.js';
 import { StatusBadge } from './status.js';
 
-export function HostBadge() {
+export function ServicesBadge() {
   const s = useTransportStatus();
   const api = useApi();
   if (api.transport === 'electron') return <StatusBadge status="ok">Desktop app</StatusBadge>;
   const [status, text] =
     s.state === 'open'
-      ? (['ok', 'Host connected'] as const)
+      ? (['ok', 'Service connected'] as const)
       : s.state === 'connecting' && s.attempt === 0
-        ? (['busy', 'Reaching host…'] as const)
-        : (['error', s.everConnected ? 'Host lost — reconnecting' : 'Host unreachable'] as const);
+        ? (['busy', 'Reaching the service…'] as const)
+        : ([
+            'error',
+            s.everConnected ? 'Service lost — reconnecting' : 'Service unreachable',
+          ] as const);
   return (
-    <StatusBadge status={status} data-testid="host-badge">
+    <StatusBadge status={status} data-testid="service-badge">
       {text}
     </StatusBadge>
   );
@@ -30,7 +33,7 @@ export function TransportBanner() {
   if (s.fatal) {
     return (
       <div className="banner banner-error" role="alert" data-testid="transport-status">
-        <strong>No host.</strong> {s.fatal}
+        <strong>No service.</strong> {s.fatal}
       </div>
     );
   }
@@ -50,16 +53,16 @@ export function TransportBanner() {
       <div>
         {s.everConnected ? (
           <>
-            <strong>Lost connection to the Kafka Video Studio host — reconnecting…</strong>
+            <strong>Lost connection to the Kafka Video Studio service — reconnecting…</strong>
             <span className="banner-detail">
-              {retry} Viewers on this page stopped; start them again once the host is back.
+              {retry} Viewers on this page stopped; start them again once the service is back.
             </span>
           </>
         ) : (
           <>
-            <strong>Cannot reach the Kafka Video Studio host at {s.hostLabel}.</strong>
+            <strong>Cannot reach the Kafka Video Studio service at {s.servicesLabel}.</strong>
             <span className="banner-detail">
-              {retry} This page talks to Kafka through the host: start it with{' '}
+              {retry} This page talks to Kafka through the service: start it with{' '}
               <code>npx kvs serve</code> and open the address it prints (
               <code>http://127.0.0.1:PORT/?token=…</code>).
             </span>

@@ -41,7 +41,7 @@ function setup(opts: { callTimeoutMs?: number } = {}) {
   const log = { warn: vi.fn(), error: vi.fn() };
   const t = new BrowserTransport({
     wsUrl: 'ws://host/ws',
-    hostLabel: 'host:1',
+    servicesLabel: 'host:1',
     createSocket: (url, handlers) => {
       const s = new FakeSocket(url, handlers);
       sockets.push(s);
@@ -100,7 +100,7 @@ describe('BrowserTransport invoke', () => {
     await expect(p2).resolves.toEqual(['10.0.0.5:9092']);
   });
 
-  it('rejects with the host error payload (code kept)', async () => {
+  it("rejects with the service's error payload (code kept)", async () => {
     const { t, last } = setup();
     last().open();
     const p = t.invoke('topics:delete', { topic: 'x' });
@@ -140,7 +140,7 @@ describe('BrowserTransport invoke', () => {
     const caught = p.catch((e: unknown) => e);
     vi.advanceTimersByTime(30_000);
     const err = (await caught) as KvsCallError;
-    expect(err.code).toBe('HOST_TIMEOUT');
+    expect(err.code).toBe('SERVICES_TIMEOUT');
     expect(err.message).toContain('did not answer "topics:list" within 30 s');
     last().receive({ type: 'reply', id: 1, ok: true, result: [] });
   });
@@ -151,10 +151,12 @@ describe('BrowserTransport invoke', () => {
     const p = t.invoke('topics:list', {});
     const caught = p.catch((e: unknown) => e);
     last().drop();
-    expect(((await caught) as KvsCallError).code).toBe('HOST_DISCONNECTED');
+    expect(((await caught) as KvsCallError).code).toBe('SERVICES_DISCONNECTED');
     expect(t.getStatus()).toMatchObject({ state: 'waiting', everConnected: true, attempt: 1 });
     // while waiting, calls fail at once
-    await expect(t.invoke('topics:list', {})).rejects.toMatchObject({ code: 'HOST_UNREACHABLE' });
+    await expect(t.invoke('topics:list', {})).rejects.toMatchObject({
+      code: 'SERVICES_UNREACHABLE',
+    });
     vi.advanceTimersByTime(500);
     expect(sockets).toHaveLength(2);
     expect(t.getStatus().state).toBe('connecting');
@@ -173,7 +175,7 @@ describe('BrowserTransport invoke', () => {
     const p = t.invoke('connection:status', {}).catch((e: unknown) => e);
     last().drop();
     const err = (await p) as KvsCallError;
-    expect(err.code).toBe('HOST_UNREACHABLE');
+    expect(err.code).toBe('SERVICES_UNREACHABLE');
     expect(err.message).toContain('Cannot reach');
     expect(t.getStatus().everConnected).toBe(false);
     t.reconnectNow();
@@ -193,7 +195,7 @@ describe('BrowserTransport invoke', () => {
     const sockets: unknown[] = [];
     const t = new BrowserTransport({
       wsUrl: 'ws://x/ws',
-      hostLabel: 'x',
+      servicesLabel: 'x',
       fatal: 'Opened from a file.',
       createSocket: () => {
         sockets.push(1);
@@ -308,10 +310,10 @@ describe('BrowserTransport frames', () => {
         args: { viewerId: 'v1', topic: 'cams', from: { kind: 'beginning' }, pace: true },
       },
     ]);
-    // the host's first frames come before its reply
+    // the service's first frames come before its reply
     for (let seq = 1; seq <= 3; seq++) last().receiveBinary(packet('v1', { seq }));
     expect(got.map((f) => f.header.seq)).toEqual([1, 2]); // at most FRAMES_IN_FLIGHT un-acked
-    // acked on arrival (jitter buffer): the host's gate is not left waiting for the reply
+    // acked on arrival (jitter buffer): the service's gate is not left waiting for the reply
     const acks = () => last().sent.filter((m) => (m as { type: string }).type === 'frame-ack');
     expect(acks()).toEqual([
       { type: 'frame-ack', viewerId: 'v1' },

@@ -8,7 +8,7 @@
  *   console warning, never thrown.
  * - frames: binary messages are frame packets; each goes to the onFrame listeners of its
  *   viewerId through the FrameInbox (frame-inbox.ts) that Electron's client uses too, which
- *   decodes it once and decides which page acks reach the host.
+ *   decodes it once and decides which page acks reach the service.
  * - the socket drops → calls in flight fail at once, the transport retries with
  *   exponential backoff, and `getStatus()` says what is happening.
  *
@@ -80,7 +80,7 @@ export interface BrowserTransportOptions {
   /** e.g. ws://127.0.0.1:5173/ws */
   readonly wsUrl: string;
   /** For messages, e.g. 127.0.0.1:5173 */
-  readonly hostLabel: string;
+  readonly servicesLabel: string;
   readonly createSocket?: SocketFactory;
   readonly callTimeoutMs?: number;
   readonly retryInitialMs?: number;
@@ -89,7 +89,7 @@ export interface BrowserTransportOptions {
   readonly createXhr?: () => XMLHttpRequest;
   readonly log?: Pick<Console, 'warn' | 'error'>;
   readonly now?: () => number;
-  /** When set, the page cannot reach a host at all (e.g. opened from a file): no socket is opened. */
+  /** When set, the page cannot reach the service at all (e.g. opened from a file): no socket is opened. */
   readonly fatal?: string | null;
 }
 
@@ -109,7 +109,7 @@ interface PendingCall {
  */
 const ServerMessageSchema = z.union(ServerMessage.options);
 
-export const HOST_NAME = 'the Kafka Video Studio host';
+export const SERVICES_NAME = 'the Kafka Video Studio service';
 
 export class BrowserTransport implements KvsClient {
   readonly transport = 'browser' as const;
@@ -136,7 +136,7 @@ export class BrowserTransport implements KvsClient {
   constructor(options: BrowserTransportOptions) {
     this.opts = {
       wsUrl: options.wsUrl,
-      hostLabel: options.hostLabel,
+      servicesLabel: options.servicesLabel,
       createSocket: options.createSocket ?? webSocketFactory,
       callTimeoutMs: options.callTimeoutMs ?? 30_000,
       retryInitialMs: options.retryInitialMs ?? 500,
@@ -150,7 +150,7 @@ export class BrowserTransport implements KvsClient {
     this.inbox = new FrameInbox((viewerId) => this.sendFrameAck(viewerId), {
       onListenerError: (err) => this.opts.log.error('kvs: a frame listener failed', err),
       onBadPacket: (error) =>
-        this.opts.log.warn(`kvs: ignored a binary message from the host: ${error}`),
+        this.opts.log.warn(`kvs: ignored a binary message from the service: ${error}`),
     });
     this.upload = (file, onProgress, signal) =>
       uploadVideo(file, onProgress, {
@@ -164,7 +164,7 @@ export class BrowserTransport implements KvsClient {
       everConnected: false,
       attempt: 0,
       retryAt: null,
-      hostLabel: options.hostLabel,
+      servicesLabel: options.servicesLabel,
       fatal,
     };
     if (!fatal) this.connect();
@@ -176,14 +176,14 @@ export class BrowserTransport implements KvsClient {
     return new Promise<InvokeResult<C>>((resolve, reject) => {
       let parsedArgs: unknown;
       try {
-        parsedArgs = checkedArgs(channel, args, 'host');
+        parsedArgs = checkedArgs(channel, args, 'service');
       } catch (err) {
         reject(err as KvsCallError);
         return;
       }
       const { state, fatal } = this.status;
       if (fatal) {
-        reject(transportError('HOST_UNREACHABLE', fatal));
+        reject(transportError('SERVICES_UNREACHABLE', fatal));
         return;
       }
       if (state !== 'open' && state !== 'connecting') {
@@ -197,8 +197,8 @@ export class BrowserTransport implements KvsClient {
         this.pending.delete(id);
         reject(
           transportError(
-            'HOST_TIMEOUT',
-            `The Kafka Video Studio host did not answer "${channel}" within ${Math.round(timeoutMs / 1000)} s.`,
+            'SERVICES_TIMEOUT',
+            `The Kafka Video Studio service did not answer "${channel}" within ${Math.round(timeoutMs / 1000)} s.`,
           ),
         );
       }, timeoutMs);
@@ -210,7 +210,7 @@ export class BrowserTransport implements KvsClient {
         reject,
         onResult: (result) => {
           try {
-            resolve(checkedResult(channel, result, 'host'));
+            resolve(checkedResult(channel, result, 'service'));
           } catch (err) {
             reject(err as KvsCallError);
           }
@@ -231,7 +231,7 @@ export class BrowserTransport implements KvsClient {
 
   // ---- transport extras -----------------------------------------------------------------------
 
-  /** The page is done with one frame of this viewer (see FrameInbox for what reaches the host). */
+  /** The page is done with one frame of this viewer (see FrameInbox for what reaches the service). */
   ackFrame(viewerId: string): void {
     this.inbox.ack(viewerId);
   }
@@ -269,7 +269,7 @@ export class BrowserTransport implements KvsClient {
     this.socketOpen = false;
     socket?.close();
     this.failPending(() =>
-      transportError('HOST_DISCONNECTED', 'The connection to the host was closed.'),
+      transportError('SERVICES_DISCONNECTED', 'The connection to the service was closed.'),
     );
     this.setStatus({ ...this.status, state: 'closed', retryAt: null });
   }
@@ -320,14 +320,14 @@ export class BrowserTransport implements KvsClient {
     this.failPending((call) =>
       call.sent
         ? transportError(
-            'HOST_DISCONNECTED',
-            `Lost connection to ${HOST_NAME} before it answered "${call.channel}". Try again once it is back.`,
+            'SERVICES_DISCONNECTED',
+            `Lost connection to ${SERVICES_NAME} before it answered "${call.channel}". Try again once it is back.`,
           )
         : this.unreachableError(),
     );
     // Frames held for a viewer belong to the old socket's viewers.
     this.inbox.clear();
-    if (wasOpen) this.opts.log.warn('kvs: lost the WebSocket to the host; reconnecting');
+    if (wasOpen) this.opts.log.warn('kvs: lost the WebSocket to the service; reconnecting');
     this.scheduleRetry();
   }
 
@@ -359,12 +359,12 @@ export class BrowserTransport implements KvsClient {
   private unreachableError(): KvsCallError {
     return this.status.everConnected
       ? transportError(
-          'HOST_UNREACHABLE',
-          `Lost connection to ${HOST_NAME} — reconnecting… Try again in a moment.`,
+          'SERVICES_UNREACHABLE',
+          `Lost connection to ${SERVICES_NAME} — reconnecting… Try again in a moment.`,
         )
       : transportError(
-          'HOST_UNREACHABLE',
-          `Cannot reach ${HOST_NAME} at ${this.opts.hostLabel}. Is \`kvs serve\` running?`,
+          'SERVICES_UNREACHABLE',
+          `Cannot reach ${SERVICES_NAME} at ${this.opts.servicesLabel}. Is \`kvs serve\` running?`,
         );
   }
 
@@ -391,13 +391,13 @@ export class BrowserTransport implements KvsClient {
     try {
       json = JSON.parse(text);
     } catch {
-      this.opts.log.warn('kvs: ignored a message from the host that is not JSON');
+      this.opts.log.warn('kvs: ignored a message from the service that is not JSON');
       return;
     }
     const parsed = ServerMessageSchema.safeParse(json);
     if (!parsed.success) {
       this.opts.log.warn(
-        'kvs: ignored a message from the host that does not match the protocol',
+        'kvs: ignored a message from the service that does not match the protocol',
         parsed.error.issues,
       );
       return;

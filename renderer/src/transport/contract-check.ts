@@ -1,7 +1,7 @@
 /**
  * What both transports check around a call, written once: the channel is the contract's, the
  * arguments match its schema (before anything is sent), and the answer matches its result
- * schema (before the page trusts it). `answerer` names who answers in messages ("host", "app").
+ * schema (before the page trusts it). `answerer` names who answers in messages ("service", "app").
  */
 import { z } from 'zod';
 import {

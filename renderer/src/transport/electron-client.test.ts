@@ -157,7 +157,7 @@ describe('ElectronClient calls', () => {
       if (c !== 'connection:status') expect(calls[c], c).not.toHaveBeenCalled();
   });
 
-  it("turns an error reply into a KvsCallError with the host's code, message and detail", async () => {
+  it("turns an error reply into a KvsCallError with the service's code, message and detail", async () => {
     const error = {
       code: 'KAFKA_UNREACHABLE',
       message: 'Kafka at 10.0.0.5:9092 did not answer.',
@@ -270,14 +270,14 @@ describe('ElectronClient calls', () => {
     );
   });
 
-  it('says HOST_UNREACHABLE when the bridge call itself rejects', async () => {
+  it('says SERVICES_UNREACHABLE when the bridge call itself rejects', async () => {
     const { client } = setup({
       replies: { 'connection:status': () => Promise.reject(new Error('main went away')) },
     });
     const err = (await client.invoke('connection:status', {}).catch((e: unknown) => e)) as
       KvsCallError | undefined;
     expect(err).toBeInstanceOf(KvsCallError);
-    expect(err?.code).toBe('HOST_UNREACHABLE');
+    expect(err?.code).toBe('SERVICES_UNREACHABLE');
     expect(err?.detail).toBe('main went away');
   });
 
@@ -450,14 +450,14 @@ describe('ElectronClient watch:start and the frame port', () => {
     await expect(client.invoke('connection:status', {})).resolves.toEqual(status);
   });
 
-  it('fails with HOST_UNREACHABLE when the port never comes, without asking for a viewer', async () => {
+  it('fails with SERVICES_UNREACHABLE when the port never comes, without asking for a viewer', async () => {
     vi.useFakeTimers();
     const { client, calls } = setup({ portWaitMs: 2_000 });
     const failed = client.invoke('watch:start', WATCH).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(2_000);
     const err = (await failed) as KvsCallError;
     expect(err).toBeInstanceOf(KvsCallError);
-    expect(err.code).toBe('HOST_UNREACHABLE');
+    expect(err.code).toBe('SERVICES_UNREACHABLE');
     expect(calls['watch:start']).not.toHaveBeenCalled();
   });
 

@@ -38,7 +38,7 @@ const OPEN: TransportStatus = {
   everConnected: true,
   attempt: 0,
   retryAt: null,
-  hostLabel: 'the desktop app',
+  servicesLabel: 'the desktop app',
   fatal: null,
 };
 
@@ -120,7 +120,7 @@ export class ElectronClient implements KvsClient {
       raw = await call(parsedArgs);
     } catch (err) {
       throw transportError(
-        'HOST_UNREACHABLE',
+        'SERVICES_UNREACHABLE',
         'The app’s main process did not answer. Restart Kafka Video Studio.',
         err instanceof Error ? err.message : String(err),
       );
@@ -183,7 +183,7 @@ export class ElectronClient implements KvsClient {
         () =>
           reject(
             transportError(
-              'HOST_UNREACHABLE',
+              'SERVICES_UNREACHABLE',
               `The app did not open its channel for video frames within ${Math.round(this.portWaitMs / 1000)} s. Restart Kafka Video Studio.`,
             ),
           ),

@@ -1,14 +1,14 @@
 /**
- * Errors the UI shows. A call that fails on the host arrives as an ErrorPayload
+ * Errors the UI shows. A call that fails on the service arrives as an ErrorPayload
  * (code + plain message); the transport turns it into a `KvsCallError` so the
  * code survives. `errorMessage` gives the text to show for anything thrown.
  */
 import type { ErrorPayload } from '../../../electron/shared/contract.js';
 
 export type TransportErrorCode =
-  | 'HOST_TIMEOUT'
-  | 'HOST_UNREACHABLE'
-  | 'HOST_DISCONNECTED'
+  | 'SERVICES_TIMEOUT'
+  | 'SERVICES_UNREACHABLE'
+  | 'SERVICES_DISCONNECTED'
   | 'BAD_REPLY'
   | 'BAD_ARGS'
   | 'UPLOAD_FAILED'
@@ -49,7 +49,7 @@ export function errorMessage(err: unknown): string {
   return text === '' ? 'Something went wrong (no details were given).' : text;
 }
 
-/** The error code when there is one (host codes such as KAFKA_UNREACHABLE, or transport codes). */
+/** The error code when there is one (service codes such as KAFKA_UNREACHABLE, or transport codes). */
 export function errorCode(err: unknown): string | null {
   if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string')
     return err.code;

@@ -25,7 +25,7 @@ export class EventHub {
     };
   }
 
-  /** An event from the host, not yet trusted. */
+  /** An event from the service, not yet trusted. */
   dispatch(channel: string, payload: unknown): void {
     if (!isEventChannel(channel)) {
       this.log.warn(`kvs: ignored an event on unknown channel "${channel}"`);

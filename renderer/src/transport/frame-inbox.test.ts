@@ -12,7 +12,7 @@ import { testFrameHeader } from '../../../scripts/test-support/frame-header.js';
 const header = (viewerId: string, seq: number): FramePacketHeader =>
   testFrameHeader(viewerId, { seq, ptsMs: seq * 40 });
 
-/** A frame packet as the host sends it: its image is [0xff, 0xd8, seq]. */
+/** A frame packet as the service sends it: its image is [0xff, 0xd8, seq]. */
 function packet(viewerId: string, seq: number): Uint8Array<ArrayBuffer> {
   return encodeFramePacket(
     header(viewerId, seq),
@@ -204,7 +204,7 @@ describe('FrameInbox: flow control', () => {
     expect(acks).toEqual([]);
   });
 
-  it('forwards an ack for a viewer it does not know (the host ignores stray acks)', () => {
+  it('forwards an ack for a viewer it does not know (the service ignores stray acks)', () => {
     const { inbox, acks } = setup();
     inbox.ack('x');
     expect(acks).toEqual(['x']);
@@ -230,8 +230,8 @@ describe('FrameInbox: jitter buffer', () => {
     const got: DecodedFrame[] = [];
     inbox.subscribe('v', (f) => got.push(f));
     inbox.receive(packet('v', 1));
-    expect(acks).toEqual(['v']); // acked at once: the host's gate stays open
-    // the page stalls: the first 3 held are acked, later ones are left to the host's gate
+    expect(acks).toEqual(['v']); // acked at once: the service's gate stays open
+    // the page stalls: the first 3 held are acked, later ones are left to the service's gate
     for (let i = 2; i <= 7; i++) inbox.receive(packet('v', i));
     expect(seqs(got)).toEqual([1, 2]);
     expect(acks).toHaveLength(3);
@@ -251,23 +251,23 @@ describe('FrameInbox: jitter buffer', () => {
     expect(acks).toHaveLength(PAGE_JITTER_FRAMES);
   });
 
-  it('holds at most jitterFrames + inFlight frames per viewer while the host keeps its gate (property)', () => {
+  it('holds at most jitterFrames + inFlight frames per viewer while the service keeps its gate (property)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 0, max: 8 }),
-        fc.array(fc.constantFrom('host-sends', 'page-acks', 'host-sends-other'), {
+        fc.array(fc.constantFrom('service-sends', 'page-acks', 'service-sends-other'), {
           maxLength: 200,
         }),
         (inFlight, jitterFrames, steps) => {
-          // the host's gate (frame-gate.ts): at most `inFlight` frames per viewer un-acked
+          // the service's gate (frame-gate.ts): at most `inFlight` frames per viewer un-acked
           const unacked = new Map<string, number>([
             ['v', 0],
             ['w', 0],
           ]);
           const inbox = new FrameInbox(
             (id) => {
-              // every frame is acked to the host once: on arrival or when drawn, never twice
+              // every frame is acked to the service once: on arrival or when drawn, never twice
               expect(unacked.get(id)).toBeGreaterThan(0);
               unacked.set(id, (unacked.get(id) ?? 0) - 1);
             },
@@ -295,7 +295,7 @@ describe('FrameInbox: jitter buffer', () => {
             ['w', 0],
           ]);
           for (const step of steps) {
-            const id = step === 'host-sends-other' ? 'w' : 'v';
+            const id = step === 'service-sends-other' ? 'w' : 'v';
             if (step === 'page-acks') {
               if ((delivered.get(id) ?? 0) > (drawn.get(id) ?? 0)) {
                 drawn.set(id, (drawn.get(id) ?? 0) + 1);
@@ -319,7 +319,7 @@ describe('FrameInbox: jitter buffer', () => {
               expect(seen).toEqual(seen.map((_, i) => i + 1));
             }
           }
-          // the page draws everything: every frame sent has been acked to the host
+          // the page draws everything: every frame sent has been acked to the service
           for (const v of ['v', 'w'])
             while ((delivered.get(v) ?? 0) > (drawn.get(v) ?? 0)) {
               drawn.set(v, (drawn.get(v) ?? 0) + 1);

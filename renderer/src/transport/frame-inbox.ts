@@ -4,20 +4,20 @@
  *
  * - Each packet is decoded once, here (frame-packet.ts); listeners get the header and a view
  *   of the image bytes.
- * - The page listens for a viewer *before* it asks the host to start it (it picks the viewer
+ * - The page listens for a viewer *before* it asks the service to start it (it picks the viewer
  *   id), so no frame arrives for a viewer nobody listens to — except the last few of a viewer
- *   that was just stopped: those are acked at once (the host's gate ignores stray acks) and
+ *   that was just stopped: those are acked at once (the service's gate ignores stray acks) and
  *   dropped.
  * - A listener gets at most `inFlight` (FRAMES_IN_FLIGHT) frames it has not acked yet; more
  *   wait in order.
  * - A small jitter buffer: while the page holds fewer than `jitterFrames` (PAGE_JITTER_FRAMES)
- *   frames of a viewer, a new frame is acked to the host on arrival (past that, the host's gate
+ *   frames of a viewer, a new frame is acked to the service on arrival (past that, the service's gate
  *   lets FRAMES_IN_FLIGHT more come un-acked). A short stall of the page then delays frames
- *   instead of making the host drop them, and a page that stays behind fills the buffer and
- *   the host's newest-frame-wins takes over again. So the page holds at most
+ *   instead of making the service drop them, and a page that stays behind fills the buffer and
+ *   the service's newest-frame-wins takes over again. So the page holds at most
  *   `jitterFrames + inFlight` packets per viewer.
  *
- * Pure: the host ack is a callback; tests drive it directly.
+ * Pure: the ack to the service is a callback; tests drive it directly.
  */
 import { decodeFramePacket, type DecodedFrame } from '../../../electron/shared/frame-packet.js';
 import { FRAMES_IN_FLIGHT, PAGE_JITTER_FRAMES } from '../../../electron/shared/flow-control.js';
@@ -26,7 +26,7 @@ export type FrameListener = (frame: DecodedFrame) => void;
 
 export interface FrameInboxOptions {
   readonly inFlight?: number;
-  /** Frames a viewer's page may hold that are acked to the host on arrival (0 = none). */
+  /** Frames a viewer's page may hold that are acked to the service on arrival (0 = none). */
   readonly jitterFrames?: number;
   readonly onListenerError?: (err: unknown) => void;
   /** A packet that is not a frame packet (counted, never thrown). */
@@ -35,14 +35,14 @@ export interface FrameInboxOptions {
 
 interface Held {
   readonly frame: DecodedFrame;
-  /** Already acked to the host when it was held. */
+  /** Already acked to the service when it was held. */
   readonly accepted: boolean;
 }
 
 interface Box {
   readonly listeners: Set<FrameListener>;
   readonly backlog: Held[];
-  /** Delivered to listeners, not acked by the page yet (true = already acked to the host). */
+  /** Delivered to listeners, not acked by the page yet (true = already acked to the service). */
   readonly delivered: boolean[];
 }
 
@@ -53,14 +53,14 @@ export class FrameInbox {
   private badPackets = 0;
 
   constructor(
-    private readonly ackToHost: (viewerId: string) => void,
+    private readonly ackToServices: (viewerId: string) => void,
     private readonly opts: FrameInboxOptions = {},
   ) {
     this.inFlight = opts.inFlight ?? FRAMES_IN_FLIGHT;
     this.jitterFrames = opts.jitterFrames ?? PAGE_JITTER_FRAMES;
   }
 
-  /** A binary packet arrived from the host. */
+  /** A binary packet arrived from the service. */
   receive(packet: ArrayBuffer | Uint8Array<ArrayBuffer>): void {
     const decoded = decodeFramePacket(packet);
     if (!decoded.ok) {
@@ -72,18 +72,18 @@ export class FrameInbox {
     const viewerId = frame.header.viewerId;
     const box = this.boxes.get(viewerId);
     if (!box) {
-      // a viewer this page stopped (or never had): let the host's gate go on
-      this.ackToHost(viewerId);
+      // a viewer this page stopped (or never had): let the service's gate go on
+      this.ackToServices(viewerId);
       return;
     }
     const accepted = box.backlog.length + box.delivered.length < this.jitterFrames;
-    if (accepted) this.ackToHost(viewerId);
+    if (accepted) this.ackToServices(viewerId);
     if (box.backlog.length === 0 && box.delivered.length < this.inFlight)
       this.deliver(box, frame, accepted);
     else box.backlog.push({ frame, accepted });
   }
 
-  /** Listen for a viewer's frames: do it before asking the host to start the viewer. */
+  /** Listen for a viewer's frames: do it before asking the service to start the viewer. */
   subscribe(viewerId: string, listener: FrameListener): () => void {
     let box = this.boxes.get(viewerId);
     if (!box) {
@@ -103,7 +103,7 @@ export class FrameInbox {
   ack(viewerId: string): void {
     const box = this.boxes.get(viewerId);
     const accepted = box?.delivered.shift();
-    if (accepted !== true) this.ackToHost(viewerId);
+    if (accepted !== true) this.ackToServices(viewerId);
     if (!box) return;
     while (box.backlog.length > 0 && box.delivered.length < this.inFlight) {
       const held = box.backlog.shift();
@@ -111,7 +111,7 @@ export class FrameInbox {
     }
   }
 
-  /** The channel to the host is gone: so are its viewers' frames. Listeners stay. */
+  /** The channel to the service is gone: so are its viewers' frames. Listeners stay. */
   clear(): void {
     for (const box of this.boxes.values()) {
       box.backlog.length = 0;

@@ -1,6 +1,6 @@
 /**
  * The one KvsClient of the page: Electron's preload bridge when present, else the
- * WebSocket transport to the `kvs serve` host that served this page.
+ * WebSocket transport to the `kvs serve` server that served this page.
  */
 import { WS_PATH } from '../../../electron/shared/ws-protocol.js';
 import { BrowserTransport } from './browser-transport.js';
@@ -19,10 +19,10 @@ export function getApi(): KvsClient {
   const served = protocol === 'http:' || protocol === 'https:';
   const transport = new BrowserTransport({
     wsUrl: `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${WS_PATH}`,
-    hostLabel: served ? host : 'this page',
+    servicesLabel: served ? host : 'this page',
     fatal: served
       ? null
-      : 'This page was opened from a file, so it has no host to talk to. Run `npx kvs serve` and open the address it prints (http://127.0.0.1:…/?token=…).',
+      : 'This page was opened from a file, so it has no service to talk to. Run `npx kvs serve` and open the address it prints (http://127.0.0.1:…/?token=…).',
   });
   // Back online or back in view: do not wait for the next backoff step.
   window.addEventListener('online', () => transport.reconnectNow());

@@ -21,8 +21,8 @@ export interface TransportStatus {
   readonly attempt: number;
   /** ms since epoch of the next attempt, when waiting. */
   readonly retryAt: number | null;
-  /** Where the host is expected (for messages), e.g. 127.0.0.1:5173. */
-  readonly hostLabel: string;
+  /** Where the service is expected (for messages), e.g. 127.0.0.1:5173. */
+  readonly servicesLabel: string;
   /** Why the page cannot work at all (e.g. opened from a file); no retry then. */
   readonly fatal: string | null;
 }
@@ -33,12 +33,12 @@ export interface UploadProgress {
 }
 
 export interface KvsClient extends KvsApi {
-  /** Tell the host a frame of this viewer was drawn (or dropped): flow control. */
+  /** Tell the service a frame of this viewer was drawn (or dropped): flow control. */
   ackFrame(viewerId: string): void;
   getStatus(): TransportStatus;
   /** Called whenever getStatus() changes. */
   onStatus(listener: () => void): () => void;
-  /** Try to reach the host now instead of waiting for the next retry. */
+  /** Try to reach the service now instead of waiting for the next retry. */
   reconnectNow(): void;
   /** Browser only (Electron uses the `video:choose` dialog). */
   readonly upload?: (

@@ -31,7 +31,7 @@ describe('parseUploadResponse', () => {
     const ref = { videoId: 'abc_1', name: 'clip.mp4', sizeBytes: 10 };
     expect(parseUploadResponse(200, JSON.stringify(ref), 'clip.mp4')).toEqual(ref);
   });
-  it('turns a host ErrorPayload into a KvsCallError', () => {
+  it('turns a service ErrorPayload into a KvsCallError', () => {
     const out = parseUploadResponse(
       400,
       JSON.stringify({ code: 'INVALID_VIDEO', message: 'Not a video.' }),

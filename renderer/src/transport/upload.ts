@@ -11,7 +11,7 @@ import type { UploadProgress } from './types.js';
 const MAX_NAME = 200;
 
 /**
- * The name sent to the host: the base name only (a browser may give a path),
+ * The name sent to the service: the base name only (a browser may give a path),
  * no control characters, at most 200 characters with the extension kept.
  */
 export function uploadName(raw: string): string {
@@ -31,7 +31,7 @@ export function uploadUrl(name: string, path: string = UPLOAD_PATH): string {
   return `${path}?name=${encodeURIComponent(uploadName(name))}`;
 }
 
-/** Turn the host's answer into a VideoRef or a KvsCallError with a clear message. */
+/** Turn the service's answer into a VideoRef or a KvsCallError with a clear message. */
 export function parseUploadResponse(
   status: number,
   body: string,
@@ -48,7 +48,7 @@ export function parseUploadResponse(
     if (ref.success) return ref.data;
     return transportError(
       'BAD_REPLY',
-      `The host accepted "${fileName}" but its answer was not a video reference.`,
+      `The service accepted "${fileName}" but its answer was not a video reference.`,
     );
   }
   const err = ErrorPayload.safeParse(json);
@@ -61,17 +61,17 @@ export function parseUploadResponse(
   if (status === 0)
     return transportError(
       'UPLOAD_FAILED',
-      `Uploading "${fileName}" failed: the host could not be reached.`,
+      `Uploading "${fileName}" failed: the service could not be reached.`,
     );
   if (status === 401 || status === 403)
     return transportError(
       'UPLOAD_FAILED',
-      `The host refused the upload (HTTP ${status}). Open the page from the address \`kvs serve\` printed (it carries the access token).`,
+      `The service refused the upload (HTTP ${status}). Open the page from the address \`kvs serve\` printed (it carries the access token).`,
     );
   if (status === 413)
     return transportError(
       'UPLOAD_FAILED',
-      `"${fileName}" is larger than the host accepts (HTTP 413).`,
+      `"${fileName}" is larger than the service accepts (HTTP 413).`,
     );
   const text = body.trim().slice(0, 200);
   return transportError(

@@ -1,12 +1,12 @@
 /**
- * Connect: the bootstrap address, checked as you type with the same parser the host uses
+ * Connect: the bootstrap address, checked as you type with the same parser the service uses
  * (the `x.y.z.w:9092` rule), the connection state with what the broker advertises, the
  * connection doctor (on demand, and by itself when an attempt fails or the broker advertises
  * other addresses), and recent addresses as one-click buttons.
  */
 import { useEffect, useId, useMemo, useState, type FormEvent, useEffectEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
-import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
+import { useAction, useApi, useServicesReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { Status } from '../../shared/status.js';
@@ -16,7 +16,7 @@ import { advertisedWarnings, connectButtonMode, describeStatus } from './connect
 
 export function ConnectPanel() {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const kafka = useKafka();
   const connectAction = useAction();
   const disconnectAction = useAction();
@@ -49,8 +49,8 @@ export function ConnectPanel() {
     });
   };
 
-  // `npm run demo`: connect by itself once the host is there (an effect event: it reads the
-  // latest status and connect, but only the host becoming ready runs it). The address is in
+  // `npm run demo`: connect by itself once the service is there (an effect event: it reads the
+  // latest status and connect, but only the service becoming ready runs it). The address is in
   // the input from the start.
   const autoConnect = useEffectEvent(() => {
     const auto = takeAutostart('bootstrap');
@@ -58,8 +58,8 @@ export function ConnectPanel() {
     connect(auto);
   });
   useEffect(() => {
-    if (hostReady) autoConnect();
-  }, [hostReady]);
+    if (servicesReady) autoConnect();
+  }, [servicesReady]);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -69,8 +69,12 @@ export function ConnectPanel() {
   };
 
   const view =
-    !hostReady && !status
-      ? { tone: 'busy' as const, headline: 'Waiting for the Kafka Video Studio host…', lines: [] }
+    !servicesReady && !status
+      ? {
+          tone: 'busy' as const,
+          headline: 'Waiting for the Kafka Video Studio service…',
+          lines: [],
+        }
       : describeStatus(status, connectAction.error);
   const warnings = status ? advertisedWarnings(status) : [];
   const buttonLabel =
@@ -82,7 +86,7 @@ export function ConnectPanel() {
         ? 'Connecting…'
         : 'Connect';
   const buttonDisabled =
-    !hostReady ||
+    !servicesReady ||
     (mode === 'connect' ? !parsed.ok || connectAction.pending : disconnectAction.pending);
 
   return (
@@ -120,7 +124,7 @@ export function ConnectPanel() {
             type="button"
             data-testid="doctor-run"
             className="secondary"
-            disabled={!hostReady || !parsed.ok || doctor.busy !== null}
+            disabled={!servicesReady || !parsed.ok || doctor.busy !== null}
             title="Check step by step whether Kafka at this address can be used from here"
             onClick={() => {
               setTouched(true);
@@ -188,7 +192,7 @@ export function ConnectPanel() {
                   type="button"
                   className="chip mono"
                   data-testid="recent-connection"
-                  disabled={!hostReady || connectAction.pending}
+                  disabled={!servicesReady || connectAction.pending}
                   title={`Connect to ${addr}`}
                   onClick={() => {
                     setInput(addr);

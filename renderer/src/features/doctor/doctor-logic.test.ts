@@ -234,9 +234,14 @@ describe('tracker: once per attempt', () => {
   });
   it('errors that say nothing about Kafka do not run it', () => {
     const r = feed(INITIAL_TRACKER, status('connecting'));
-    for (const code of ['CANCELLED', 'BOOTSTRAP_INVALID', 'HOST_UNREACHABLE', 'HOST_DISCONNECTED'])
+    for (const code of [
+      'CANCELLED',
+      'BOOTSTRAP_INVALID',
+      'SERVICES_UNREACHABLE',
+      'SERVICES_DISCONNECTED',
+    ])
       expect(trackConnectError(r.t, '10.0.0.5:9092', code).run).toBeNull();
-    expect(trackConnectError(r.t, '10.0.0.5:9092', 'HOST_TIMEOUT').run).not.toBeNull();
+    expect(trackConnectError(r.t, '10.0.0.5:9092', 'SERVICES_TIMEOUT').run).not.toBeNull();
   });
   it('a page load that finds a failed or odd connection does not run it', () => {
     expect(feed(INITIAL_TRACKER, null, status('failed')).runs).toEqual([]);

@@ -16,7 +16,7 @@ import { advertisedWarnings } from '../connect/connect-logic.js';
 
 // ---- the call ------------------------------------------------------------------------------------
 
-/** The host stops a diagnosis after about 10 s; past this the page says it got no answer. */
+/** The service stops a diagnosis after about 10 s; past this the page says it got no answer. */
 export const DOCTOR_OVERDUE_MS = 20_000;
 
 export const RUNNING_TEXT = 'Diagnosing… (at most about 10 s)';
@@ -24,7 +24,7 @@ export const RUNNING_TEXT = 'Diagnosing… (at most about 10 s)';
 export function overdueMessage(bootstrap: string): string {
   return (
     `The diagnosis of ${bootstrap} has not answered in ${DOCTOR_OVERDUE_MS / 1000} s. ` +
-    'The host normally stops it after about 10 s, so the Kafka Video Studio host itself may be ' +
+    'The service normally stops it after about 10 s, so the Kafka Video Studio service itself may be ' +
     'busy or stuck. Try again; if it keeps happening, restart the app.'
   );
 }
@@ -191,19 +191,19 @@ export function trackStatus(t: AutoRunTracker, next: ConnectionStatus | null): T
 
 /**
  * Error codes of a connect call that say nothing about Kafka: the attempt was replaced, the
- * address did not parse, or the host itself could not be asked.
+ * address did not parse, or the service itself could not be asked.
  */
 const NOT_A_KAFKA_FAILURE: ReadonlySet<string> = new Set([
   'CANCELLED',
   'BOOTSTRAP_INVALID',
-  'HOST_UNREACHABLE',
-  'HOST_DISCONNECTED',
+  'SERVICES_UNREACHABLE',
+  'SERVICES_DISCONNECTED',
   'BAD_ARGS',
   'BAD_REPLY',
 ]);
 
 /**
- * The connect call of this page was refused with `code`. The host reports a failed attempt both
+ * The connect call of this page was refused with `code`. The service reports a failed attempt both
  * as a 'failed' status and as the call's error, and the page then shows 'disconnected', so the
  * 'failed' status may never be rendered: this makes sure the attempt is still diagnosed once.
  */

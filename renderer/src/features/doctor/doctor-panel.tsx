@@ -6,7 +6,7 @@
  */
 import { useRef, useState } from 'react';
 import type { Diagnosis, DoctorFinding } from '../../../../electron/shared/contract.js';
-import { useHostReady, useNow } from '../../shared/api-context.js';
+import { useServicesReady, useNow } from '../../shared/api-context.js';
 import {
   autoReasonText,
   CHECK_STATUS_LABELS,
@@ -221,7 +221,7 @@ function ServerFix({
   serverFix: NonNullable<Diagnosis['serverFix']>;
   doctor: Doctor;
 }) {
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const [confirming, setConfirming] = useState(false);
   const fixing = doctor.busy?.kind === 'fix';
   const now = useNow(fixing);
@@ -255,7 +255,7 @@ function ServerFix({
             type="button"
             className="danger"
             data-testid="doctor-fix-confirm"
-            disabled={!hostReady || doctor.busy !== null}
+            disabled={!servicesReady || doctor.busy !== null}
             onClick={() => {
               setConfirming(false);
               doctor.fixOnServer();
@@ -280,7 +280,7 @@ function ServerFix({
         type="button"
         className="doctor-fix-button"
         data-testid="doctor-fix-on-server"
-        disabled={!hostReady || doctor.busy !== null}
+        disabled={!servicesReady || doctor.busy !== null}
         onClick={() => setConfirming(true)}
       >
         {fixOnServerLabel(serverFix.advertise)}

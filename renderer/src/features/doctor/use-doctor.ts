@@ -80,7 +80,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
       setBusy({ kind: 'run', bootstrap, startedAt: Date.now() });
       setResult(null);
       setError(null);
-      // belt and braces: the host stops at ~10 s, the page stops waiting at 20 s
+      // belt and braces: the service stops at ~10 s, the page stops waiting at 20 s
       overdueTimer.current = setTimeout(() => {
         overdueTimer.current = null;
         if (!latest.isCurrent(call)) return;

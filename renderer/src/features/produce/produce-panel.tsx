@@ -1,5 +1,5 @@
 /**
- * Produce: pick a video (browser: upload to the host with progress; desktop: the native
+ * Produce: pick a video (browser: upload to the service with progress; desktop: the native
  * dialog), choose topic and settings, start/stop, and follow the run's progress.
  */
 import { useId, useState } from 'react';
@@ -112,8 +112,8 @@ export function ProducePanel() {
       <ProduceProgress progress={job.progress} ended={job.ended} running={job.running} />
       {job.lost && (
         <p className="warning" role="alert">
-          Lost contact with the host during this run, so how it ended is unknown. Check the topic
-          once the host is back.
+          Lost contact with the service during this run, so how it ended is unknown. Check the topic
+          once the service is back.
         </p>
       )}
     </section>

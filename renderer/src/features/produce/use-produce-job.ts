@@ -1,7 +1,7 @@
 /**
  * One produce run as the panel follows it: produce:start, then the job's produce:progress and
  * produce:ended events (those that come before the start's answer are kept per job and
- * replayed), produce:stop, and the host going away mid-run (how the run ended is then unknown).
+ * replayed), produce:stop, and the service going away mid-run (how the run ended is then unknown).
  */
 import { useRef, useState } from 'react';
 import type {
@@ -9,7 +9,7 @@ import type {
   ProduceProgressEvent,
   ProduceRequest,
 } from '../../../../electron/shared/contract.js';
-import { useApi, useApiEvent, useHostLost } from '../../shared/api-context.js';
+import { useApi, useApiEvent, useServicesLost } from '../../shared/api-context.js';
 
 export interface ProduceJob {
   readonly jobId: string | null;
@@ -17,9 +17,9 @@ export interface ProduceJob {
   readonly ended: ProduceEndedEvent | null;
   /** Started and not ended (nor lost). */
   readonly running: boolean;
-  /** The host went away during the run: its end will never be reported to this page. */
+  /** The service went away during the run: its end will never be reported to this page. */
   readonly lost: boolean;
-  /** Starts a run, forgetting the last one; rejects when the host refuses. */
+  /** Starts a run, forgetting the last one; rejects when the service refuses. */
   start(request: ProduceRequest): Promise<void>;
   stop(): Promise<void>;
 }
@@ -38,7 +38,7 @@ export function useProduceJob(): ProduceJob {
   const jobRef = useRef<string | null>(null);
   const early = useRef(new Map<string, JobEvents>());
 
-  useHostLost(() => {
+  useServicesLost(() => {
     if (jobRef.current === null || ended !== null) return;
     jobRef.current = null;
     setJobId(null);

@@ -1,6 +1,6 @@
 /**
  * The video to produce: the native dialog in the desktop app; in the browser an upload to the
- * host with progress, or the path of a file already on the host.
+ * service with progress, or the path of a file already on the computer running `kvs serve`.
  */
 import { useState, type ChangeEvent } from 'react';
 import { useAction, useApi } from '../../shared/api-context.js';
@@ -26,7 +26,7 @@ export function VideoPicker({
 }) {
   const api = useApi();
   const chooseAction = useAction();
-  const [hostPath, setHostPath] = useState('');
+  const [serverPath, setServerPath] = useState('');
   const [videoError, setVideoError] = useState<string | null>(null);
 
   const onFile = (e: ChangeEvent<HTMLInputElement>) => {
@@ -54,7 +54,7 @@ export function VideoPicker({
 
   const openPath = () => {
     void chooseAction.run(async () => {
-      const ref = await api.invoke('video:open-path', { path: hostPath.trim() });
+      const ref = await api.invoke('video:open-path', { path: serverPath.trim() });
       video.picked(ref);
       setVideoError(null);
     });
@@ -77,7 +77,7 @@ export function VideoPicker({
         </div>
       ) : (
         <>
-          <LabelledField label="Video file (uploaded to the host)">
+          <LabelledField label="Video file (uploaded to the service)">
             {(id) => (
               <input
                 id={id}
@@ -90,25 +90,25 @@ export function VideoPicker({
               />
             )}
           </LabelledField>
-          <details className="host-path">
-            <summary>Or a file that is already on the host</summary>
+          <details className="server-path">
+            <summary>Or a file that is already on the computer running kvs serve</summary>
             <div className="row">
-              <LabelledField label="Path on the host" labelClassName="sr-only">
+              <LabelledField label="Path on that computer" labelClassName="sr-only">
                 {(id) => (
                   <input
                     id={id}
                     className="grow mono"
                     type="text"
                     placeholder="/home/me/videos/clip.mp4"
-                    value={hostPath}
-                    onChange={(e) => setHostPath(e.target.value)}
+                    value={serverPath}
+                    onChange={(e) => setServerPath(e.target.value)}
                   />
                 )}
               </LabelledField>
               <button
                 type="button"
                 className="secondary"
-                disabled={hostPath.trim() === '' || chooseAction.pending}
+                disabled={serverPath.trim() === '' || chooseAction.pending}
                 onClick={openPath}
               >
                 Open

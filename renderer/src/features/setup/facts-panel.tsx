@@ -1,7 +1,7 @@
 /** What the wizard found on the server, what that means, and start/stop for a Kafka already there. */
 import { useId, useState } from 'react';
 import type { ServiceState, SetupServerFacts } from '../../../../electron/shared/contract.js';
-import { useApi, useHostReady } from '../../shared/api-context.js';
+import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { describeService, factRows, factWarnings } from './server-facts.js';
 import { ErrorBox, type SetupAction } from './setup-ui.js';
 
@@ -56,7 +56,7 @@ function ServiceControls({
   action: SetupAction;
 }) {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const [state, setState] = useState<ServiceState | null>(null);
   const [lastCall, setLastCall] = useState<string | null>(null);
   const heading = useId();
@@ -72,7 +72,7 @@ function ServiceControls({
       type="button"
       className="secondary"
       data-testid={`setup-service-${what}`}
-      disabled={!hostReady || action.pending}
+      disabled={!servicesReady || action.pending}
       onClick={() => {
         setLastCall(what);
         call(what);

@@ -7,7 +7,7 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** What a validator from the host's core says about a value: null when it passes. */
+/** What a validator from the service's core says about a value: null when it passes. */
 export function problemOf(check: () => unknown): string | null {
   try {
     check();

@@ -1,6 +1,6 @@
 /** Step 5: the install as it runs — progress, each step's state, the live log, cancel. */
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import { useHostReady } from '../../shared/api-context.js';
+import { useServicesReady } from '../../shared/api-context.js';
 import { runProgress, STATUS_LABELS, type RunView } from './run-view.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
@@ -14,7 +14,7 @@ export function InstallProgress({
   active: boolean;
   onCancel(): Promise<void>;
 }) {
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const action = useSetupAction();
   const { done, total } = runProgress(run);
   const current = run.steps.find((s) => s.status === 'running');
@@ -46,7 +46,7 @@ export function InstallProgress({
           type="button"
           className="danger"
           data-testid="setup-cancel"
-          disabled={!active || !hostReady || action.pending}
+          disabled={!active || !servicesReady || action.pending}
           onClick={() => void action.run('cancel', onCancel)}
         >
           {action.pending ? 'Cancelling…' : 'Cancel install'}

@@ -193,7 +193,7 @@ export function hostKeyCheckCommand(keyType: string): string {
   return `ssh-keygen -lf /etc/ssh/ssh_host_${file}_key.pub`;
 }
 
-/** More to say about some login failures (by error code), beyond the host's message. */
+/** More to say about some login failures (by error code), beyond the service's message. */
 export function connectErrorHint(code: string | null): string | null {
   switch (code) {
     case 'SSH_HOST_KEY_CHANGED':

@@ -11,7 +11,7 @@ import {
   type SetStateAction,
 } from 'react';
 import { SETUP_DEFAULTS, type SavedServer } from '../../../../electron/shared/contract.js';
-import { useApi, useHostReady } from '../../shared/api-context.js';
+import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { CheckField } from '../../shared/choice-fields.js';
 import { LabelledField, SelectField, TextField } from '../../shared/labelled-field.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
@@ -94,7 +94,7 @@ function LoginFields({
   action,
 }: LoginStepProps & { action: SetupAction }) {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const [prompt, setPrompt] = useState<UnknownHost | null>(null);
   const [rejected, setRejected] = useState(false);
   /** The key the person confirmed for this server: sent with every later try (a wrong password, say). */
@@ -229,7 +229,7 @@ function LoginFields({
             )}
             <p className="help">
               Usually <code>~/.ssh/id_ed25519</code> or <code>~/.ssh/id_rsa</code> (not the .pub
-              file). The page reads it and sends it to the host only to log in; it is not stored.
+              file). The page reads it and sends it to the service only to log in; it is not stored.
             </p>
             <ErrorBox error={action.error} at="key" />
             <TextField
@@ -308,7 +308,7 @@ function LoginFields({
         next={{
           label: action.running === 'login' ? 'Logging in…' : 'Log in',
           testId: 'setup-login',
-          disabled: !hostReady || action.pending || prompt !== null,
+          disabled: !servicesReady || action.pending || prompt !== null,
         }}
       />
     </form>

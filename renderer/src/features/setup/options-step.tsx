@@ -1,7 +1,7 @@
 /**
  * Step 3: KRaft or ZooKeeper, the Kafka version, the address clients bootstrap from,
  * where Kafka comes from (a mirror, or a .tgz from this computer), the install folder and
- * the firewall. "Show the plan" asks the host for every step before anything runs.
+ * the firewall. "Show the plan" asks the service for every step before anything runs.
  */
 import { useId, type ChangeEvent, type Dispatch, type SetStateAction } from 'react';
 import {
@@ -10,7 +10,7 @@ import {
   type SetupPlanView,
   type SetupServerFacts,
 } from '../../../../electron/shared/contract.js';
-import { useApi, useHostReady } from '../../shared/api-context.js';
+import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { CheckField } from '../../shared/choice-fields.js';
 import { LabelledField, SelectField, TextField } from '../../shared/labelled-field.js';
 import { PickedFileView } from '../../shared/picked-file-view.js';
@@ -57,7 +57,7 @@ export function OptionsStep({
   onBack,
 }: OptionsStepProps) {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const action = useSetupAction();
   const advertiseHelp = useId();
   const version = effectiveVersion(form);
@@ -233,14 +233,14 @@ export function OptionsStep({
                   type="button"
                   className="secondary"
                   data-testid="setup-tarball-choose"
-                  disabled={!hostReady || action.pending}
+                  disabled={!servicesReady || action.pending}
                   onClick={() => void action.run('tarball', () => tarball.choose())}
                 >
                   Choose the Kafka .tgz…
                 </button>
               </div>
             ) : (
-              <LabelledField label="Kafka .tgz (uploaded to the host, then to the server)">
+              <LabelledField label="Kafka .tgz (uploaded to the service, then to the server)">
                 {(id) => (
                   <input
                     id={id}
@@ -248,7 +248,7 @@ export function OptionsStep({
                     type="file"
                     accept=".tgz,.tar.gz"
                     aria-invalid={invalid('tarball')}
-                    disabled={!hostReady}
+                    disabled={!servicesReady}
                     onChange={onFile}
                   />
                 )}
@@ -308,7 +308,7 @@ export function OptionsStep({
           label: action.running === 'plan' ? 'Making the plan…' : 'Show the plan',
           testId: 'setup-make-plan',
           onClick: makePlan,
-          disabled: !hostReady || action.pending,
+          disabled: !servicesReady || action.pending,
         }}
       />
     </div>

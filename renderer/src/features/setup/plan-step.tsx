@@ -1,6 +1,6 @@
 /** Step 4: every step and command of the install, before anything runs. */
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useHostReady } from '../../shared/api-context.js';
+import { useServicesReady } from '../../shared/api-context.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
 import { modeLabel } from './options-form.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
@@ -14,10 +14,10 @@ export function PlanStep({
   plan: SetupPlanView;
   host: string;
   onBack(): void;
-  /** Starts the install; rejects when the host refuses. */
+  /** Starts the install; rejects when the service refuses. */
   onInstall(): Promise<void>;
 }) {
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const action = useSetupAction();
   const sudoSteps = plan.steps.filter((s) => s.sudo).length;
   return (
@@ -67,7 +67,7 @@ export function PlanStep({
         next={{
           label: action.pending ? 'Starting…' : 'Install',
           testId: 'setup-install',
-          disabled: !hostReady || action.pending,
+          disabled: !servicesReady || action.pending,
           onClick: () => void action.run('install', onInstall),
         }}
       />

@@ -7,7 +7,7 @@
 import { useRef, useState } from 'react';
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useHostReady } from '../../shared/api-context.js';
+import { useServicesReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { resultView, type ResultView } from './result-view.js';
 import { type RunView } from './run-view.js';
@@ -36,7 +36,7 @@ export function ResultPanel({
   lost: boolean;
   plan: SetupPlanView;
   host: string;
-  /** Back to the review step with a fresh plan; rejects when the host refuses. */
+  /** Back to the review step with a fresh plan; rejects when the service refuses. */
   onRetry(): Promise<void>;
 }) {
   const view: ResultView | null =
@@ -45,14 +45,14 @@ export function ResultPanel({
       : lost
         ? {
             ok: false,
-            headline: 'Lost contact with the host',
+            headline: 'Lost contact with the service',
             lines: [
-              'The Kafka Video Studio host went away during the install, so how it ended is unknown.',
+              'The Kafka Video Studio service went away during the install, so how it ended is unknown.',
               'Running it again is safe: finished steps report “already done” and are skipped.',
             ],
             counts: '',
             bootstrap: null,
-            error: { message: 'Lost contact with the host during the install.', detail: null },
+            error: { message: 'Lost contact with the service during the install.', detail: null },
           }
         : null;
   if (view === null) return null;
@@ -60,7 +60,7 @@ export function ResultPanel({
 }
 
 function Success({ view }: { view: ResultView }) {
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const kafka = useKafka();
   const connectBroker = useBrokerConnect();
   const action = useSetupAction();
@@ -100,7 +100,7 @@ function Success({ view }: { view: ResultView }) {
         <button
           type="button"
           data-testid="setup-connect"
-          disabled={!hostReady || action.pending || connectedHere || bootstrap === ''}
+          disabled={!servicesReady || action.pending || connectedHere || bootstrap === ''}
           onClick={() => void action.run('connect', () => connectBroker(bootstrap))}
         >
           {connectedHere
@@ -129,7 +129,7 @@ function Success({ view }: { view: ResultView }) {
 }
 
 function Failure({ view, onRetry }: { view: ResultView; onRetry(): Promise<void> }) {
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const action = useSetupAction();
   return (
     <section className="setup-result" data-testid="setup-result">
@@ -153,7 +153,7 @@ function Failure({ view, onRetry }: { view: ResultView; onRetry(): Promise<void>
         <button
           type="button"
           data-testid="setup-retry"
-          disabled={!hostReady || action.pending}
+          disabled={!servicesReady || action.pending}
           onClick={() => void action.run('retry', onRetry)}
         >
           {action.pending ? 'Making the plan…' : 'Review the plan and run it again'}

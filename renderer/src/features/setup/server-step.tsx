@@ -1,7 +1,7 @@
 /** Step 1: which server (address, SSH port, user), or one logged in to before. */
 import { useId, type FormEvent } from 'react';
 import type { SavedServer } from '../../../../electron/shared/contract.js';
-import { useApi, useHostReady } from '../../shared/api-context.js';
+import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { TextField } from '../../shared/labelled-field.js';
 import { NumberField } from '../../shared/number-field.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
@@ -30,7 +30,7 @@ export interface ServerStepProps {
 export function ServerStep(props: ServerStepProps) {
   const { form, onChange, servers, locked } = props;
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const action = useSetupAction();
   const savedHeading = useId();
   const invalid = (field: ServerField) => action.error?.at === `field-${field}`;
@@ -146,7 +146,7 @@ export function ServerStep(props: ServerStepProps) {
                     className="link danger-link"
                     data-testid="setup-forget-server"
                     aria-label={`Forget ${label}${s.hasPassword ? ' and its remembered password' : ''}`}
-                    disabled={!hostReady || action.pending}
+                    disabled={!servicesReady || action.pending}
                     onClick={() => forget(s)}
                   >
                     Forget

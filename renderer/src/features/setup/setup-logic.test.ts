@@ -403,7 +403,7 @@ describe('buildLogin', () => {
       field: 'password',
     });
   });
-  it('remembers only passwords, only when the host can', () => {
+  it('remembers only passwords, only when the service can', () => {
     const f = { ...DEFAULT_LOGIN_FORM, password: 'pw', remember: true };
     expect(buildLogin(target, f, opts)).toMatchObject({ ok: true, value: { remember: true } });
     expect(buildLogin(target, f, { ...opts, canRemember: false })).toMatchObject({
@@ -621,7 +621,7 @@ describe('buildPlanRequest', () => {
       field: 'advertise',
     });
   });
-  it('checks version, mode, folder and mirror with the host’s rules', () => {
+  it('checks version, mode, folder and mirror with the service’s rules', () => {
     expect(buildPlanRequest('s', { ...form, kafkaVersion: '' }, ctx)).toMatchObject({
       field: 'kafkaVersion',
     });

@@ -3,7 +3,7 @@
  * this computer. Server → login → mode & version → review plan → install → done.
  *
  * It holds every step's state itself and is kept mounted (hidden) once opened, so closing
- * it loses nothing: an install keeps running on the host and is still followed here.
+ * it loses nothing: an install keeps running on the service and is still followed here.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
@@ -12,7 +12,7 @@ import type {
   SetupPlanRequest,
   SetupPlanView,
 } from '../../../../electron/shared/contract.js';
-import { useApi, useHostReady } from '../../shared/api-context.js';
+import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { errorMessage } from '../../transport/errors.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
@@ -45,7 +45,7 @@ interface PlanState {
 
 export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void }) {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const heading = useId();
   const headingRef = useRef<HTMLHeadingElement | null>(null);
 
@@ -72,11 +72,11 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
   });
   const disconnectAction = useSetupAction();
 
-  // The saved servers: read again each time the wizard opens (and the host is there).
+  // The saved servers: read again each time the wizard opens (and the service is there).
   const savedQuery = useQuery({
     queryKey: queryKeys.savedServers,
     queryFn: () => api.invoke('setup:saved-servers', {}),
-    enabled: open && hostReady,
+    enabled: open && servicesReady,
   });
   const { refetch: refetchSaved } = savedQuery;
   /** Rejects when the list cannot be read. */

@@ -6,16 +6,16 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SetupEndedEvent, SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useApi, useApiEvent, useHostLost } from '../../shared/api-context.js';
+import { useApi, useApiEvent, useServicesLost } from '../../shared/api-context.js';
 import { applyRunEvent, RunInbox, startRun, type RunEvent, type RunView } from './run-view.js';
 
 export interface InstallRun {
   readonly view: RunView | null;
-  /** The host went away while the run was going: how it ended is unknown. */
+  /** The service went away while the run was going: how it ended is unknown. */
   readonly lost: boolean;
   /** True from the answer of setup:install until the run ended (or was lost). */
   readonly active: boolean;
-  /** Calls setup:install; rejects when the host refuses (the view is then left as it was). */
+  /** Calls setup:install; rejects when the service refuses (the view is then left as it was). */
   start(plan: SetupPlanView): Promise<string>;
   cancel(): Promise<void>;
   /** Forget the run shown (before a new one). */
@@ -52,8 +52,8 @@ export function useInstallRun({ onEnded }: InstallRunOptions = {}): InstallRun {
 
   const active = view !== null && view.runId !== null && view.ended === null && !lost;
 
-  // The host went away mid-run: its events (and the end) will never reach this page.
-  useHostLost(() => {
+  // The service went away mid-run: its events (and the end) will never reach this page.
+  useServicesLost(() => {
     if (active) setLost(true);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The Kafka .tgz for servers without internet: the native dialog (setup:choose-tarball)
- * in the desktop app, an upload with progress in the browser. Either way the host gives
+ * in the desktop app, an upload with progress in the browser. Either way the service gives
  * back a VideoRef whose videoId is the plan's fileId.
  */
 import { useCallback } from 'react';
@@ -12,7 +12,7 @@ export interface Tarball {
   readonly state: PickedFile;
   /** Desktop: the native file dialog. Resolves without change when the person cancels. */
   choose(): Promise<void>;
-  /** Browser: upload the file to the host; rejects with a message to show. */
+  /** Browser: upload the file to the service; rejects with a message to show. */
   upload(file: File): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /** Topics: what the cluster holds (partitions, messages, time range), create and delete. */
 import { useId, useState, type FormEvent } from 'react';
-import { useAction, useApi, useHostReady } from '../../shared/api-context.js';
+import { useAction, useApi, useServicesReady } from '../../shared/api-context.js';
 import { formatCount, formatTimeRange } from '../../shared/format.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { CheckField } from '../../shared/choice-fields.js';
@@ -10,7 +10,7 @@ import { checkCreate, visibleTopics } from './topics-logic.js';
 
 export function TopicsPanel() {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const kafka = useKafka();
   const ids = { heading: useId(), createError: useId() };
   const [showInternal, setShowInternal] = useState(false);
@@ -76,7 +76,9 @@ export function TopicsPanel() {
 
       {!connected ? (
         <p className="muted" data-testid="topics-empty">
-          {hostReady ? 'Connect to a broker to see its topics.' : 'Waiting for the host…'}
+          {servicesReady
+            ? 'Connect to a broker to see its topics.'
+            : 'Waiting for the Kafka Video Studio service…'}
         </p>
       ) : (
         <>

@@ -2,7 +2,7 @@
  * The benchmark's window into the page (`npm run bench`, scripts/bench/). Only when the page
  * was opened with `#…&bench=1`: every drawn frame appends `{ seq, capturedAt, receivedAt, drawnAt }` to
  * `window.__kvsBench` (drawnAt = Date.now() right after drawImage; capturedAt = the frame's
- * capture-time header, when it left ffmpeg; receivedAt = when the host's consumer got it from
+ * capture-time header, when it left ffmpeg; receivedAt = when the service's consumer got it from
  * Kafka; all ms since epoch on this machine's clock), at most BENCH_CAP entries (later frames are not
  * recorded). Without the flag the renderer gets no callback at all: nothing is recorded and no
  * work is done per frame.

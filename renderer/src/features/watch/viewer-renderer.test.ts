@@ -112,7 +112,7 @@ describe('ViewerRenderer', () => {
     h.r.push(packet({ capturedAt: null, receivedAt: 1100 }));
     h.setClock(1130);
     await h.finish();
-    expect(h.r.snapshot()).toMatchObject({ latencyMs: 30, latencyKind: 'host' });
+    expect(h.r.snapshot()).toMatchObject({ latencyMs: 30, latencyKind: 'service' });
   });
 
   it('drops stale frames locally (newest wins), still acking each exactly once', async () => {
@@ -125,7 +125,12 @@ describe('ViewerRenderer', () => {
     await h.finish();
     await h.finish();
     expect(h.acks).toHaveLength(3);
-    expect(h.r.snapshot()).toMatchObject({ drawn: 2, localDropped: 1, hostDropped: 5, lastSeq: 2 });
+    expect(h.r.snapshot()).toMatchObject({
+      drawn: 2,
+      localDropped: 1,
+      servicesDropped: 5,
+      lastSeq: 2,
+    });
   });
 
   it('counts undecodable images without stopping', async () => {

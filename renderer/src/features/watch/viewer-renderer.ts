@@ -1,7 +1,7 @@
 /**
  * One viewer's path from frame to picture, without the DOM:
- * schedule decode + draw (newest frame wins), ack every frame the host sent once (drawn,
- * dropped or undecodable — the host's flow control counts on it), and keep the numbers the
+ * schedule decode + draw (newest frame wins), ack every frame the service sent once (drawn,
+ * dropped or undecodable — the service's flow control counts on it), and keep the numbers the
  * overlay shows. The panel injects `decode` (createImageBitmap) and `draw` (canvas).
  */
 import type { DecodedFrame, FramePacketHeader } from '../../../../electron/shared/frame-packet.js';
@@ -32,14 +32,14 @@ export interface ViewerSnapshot {
   readonly drawn: number;
   /** Frames replaced on this page before they were drawn. */
   readonly localDropped: number;
-  /** Frames the host dropped for this viewer (from the latest packet). */
-  readonly hostDropped: number;
+  /** Frames the service dropped for this viewer (from the latest packet). */
+  readonly servicesDropped: number;
   /** Packets or images that could not be decoded. */
   readonly failed: number;
   readonly fps: number;
-  /** Drawn time minus capture time (producer clock) or, without one, minus the host's receive time. */
+  /** Drawn time minus capture time (producer clock) or, without one, minus the service's receive time. */
   readonly latencyMs: number | null;
-  readonly latencyKind: 'capture' | 'host' | null;
+  readonly latencyKind: 'capture' | 'service' | null;
   readonly width: number | null;
   readonly height: number | null;
   /** Bytes of the last drawn image. */
@@ -55,7 +55,7 @@ interface Item {
 const EMPTY: ViewerSnapshot = {
   drawn: 0,
   localDropped: 0,
-  hostDropped: 0,
+  servicesDropped: 0,
   failed: 0,
   fps: 0,
   latencyMs: null,
@@ -95,7 +95,10 @@ export class ViewerRenderer<P extends Picture> {
   /** A frame from onFrame (decoded once by the transport's inbox). */
   push(frame: DecodedFrame): void {
     const { header, image } = frame;
-    this.stats = { ...this.stats, hostDropped: Math.max(this.stats.hostDropped, header.dropped) };
+    this.stats = {
+      ...this.stats,
+      servicesDropped: Math.max(this.stats.servicesDropped, header.dropped),
+    };
     this.scheduler.push({ header, image });
   }
 
@@ -139,7 +142,7 @@ export class ViewerRenderer<P extends Picture> {
       ...this.stats,
       drawn: this.stats.drawn + 1,
       latencyMs: capturedAt !== null ? now - capturedAt : now - receivedAt,
-      latencyKind: capturedAt !== null ? 'capture' : 'host',
+      latencyKind: capturedAt !== null ? 'capture' : 'service',
       width,
       height,
       frameBytes: item.image.byteLength,

@@ -5,18 +5,18 @@ import type { ViewerSnapshot } from './viewer-renderer.js';
 
 export function ViewerStats({
   snap: s,
-  hostStats,
+  servicesStats,
   playing,
 }: {
   /** The renderer's numbers (null before the first start). */
   readonly snap: ViewerSnapshot | null;
-  /** The host's last watch:stats for this viewer. */
-  readonly hostStats: WatchStatsEvent | null;
+  /** The service's last watch:stats for this viewer. */
+  readonly servicesStats: WatchStatsEvent | null;
   readonly playing: boolean;
 }) {
-  const hostDropped = Math.max(s?.hostDropped ?? 0, hostStats?.dropped ?? 0);
+  const servicesDropped = Math.max(s?.servicesDropped ?? 0, servicesStats?.dropped ?? 0);
   const localDropped = s?.localDropped ?? 0;
-  const dropped = hostDropped + localDropped;
+  const dropped = servicesDropped + localDropped;
   return (
     <dl className="overlay" aria-label="Viewer statistics">
       <div>
@@ -30,12 +30,12 @@ export function ViewerStats({
       <div>
         <dt
           title={
-            s?.latencyKind === 'host'
-              ? 'No capture time in these messages: time from the host receiving the frame to drawing it'
+            s?.latencyKind === 'service'
+              ? 'No capture time in these messages: time from the service receiving the frame to drawing it'
               : 'Time from the producer capturing the frame to drawing it (includes the age of replayed frames)'
           }
         >
-          {s?.latencyKind === 'host' ? 'latency (host→screen)' : 'latency'}
+          {s?.latencyKind === 'service' ? 'latency (service→screen)' : 'latency'}
         </dt>
         <dd data-testid="watch-latency">{formatLatency(s?.latencyMs ?? null)}</dd>
       </div>
@@ -50,21 +50,21 @@ export function ViewerStats({
         <dt>dropped</dt>
         <dd
           data-testid="watch-dropped"
-          title={`${hostDropped} by the host, ${localDropped} on this page`}
+          title={`${servicesDropped} by the service, ${localDropped} on this page`}
         >
           {formatCount(dropped)}
           {dropped > 0
-            ? ` (host ${formatCount(hostDropped)} · page ${formatCount(localDropped)})`
+            ? ` (service ${formatCount(servicesDropped)} · page ${formatCount(localDropped)})`
             : ''}
         </dd>
       </div>
       <div>
         <dt>skipped</dt>
-        <dd>{formatCount(hostStats?.skipped ?? 0)}</dd>
+        <dd>{formatCount(servicesStats?.skipped ?? 0)}</dd>
       </div>
       <div>
         <dt>gaps</dt>
-        <dd>{formatCount(hostStats?.gaps ?? 0)}</dd>
+        <dd>{formatCount(servicesStats?.gaps ?? 0)}</dd>
       </div>
     </dl>
   );

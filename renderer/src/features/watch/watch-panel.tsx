@@ -2,7 +2,7 @@
  * One viewer: a topic, live or from the beginning, drawn on a canvas with
  * createImageBitmap (newest frame wins), and an overlay with what is happening.
  *
- * Pause stops the viewer on the host (no frames are fetched while paused) and keeps the
+ * Pause stops the viewer on the service (no frames are fetched while paused) and keeps the
  * last picture and the counts; Resume starts a new viewer at the live end of the topic and
  * keeps counting. Start (or Restart) begins a fresh session with the counts at zero.
  */
@@ -12,8 +12,8 @@ import {
   useAction,
   useApi,
   useApiEvent,
-  useHostLost,
-  useHostReady,
+  useServicesLost,
+  useServicesReady,
 } from '../../shared/api-context.js';
 import { FeatureBoundary } from '../../shared/error-boundary.js';
 import { useKafka, useOnKafkaConnected } from '../../shared/kafka-context.js';
@@ -37,7 +37,7 @@ export interface WatchPanelProps {
 
 export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   const api = useApi();
-  const hostReady = useHostReady();
+  const servicesReady = useServicesReady();
   const kafka = useKafka();
   const ids = {
     heading: useId(),
@@ -53,7 +53,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     null,
   );
   const [snap, setSnap] = useState<ViewerSnapshot | null>(null);
-  const [hostStats, setHostStats] = useState<WatchStatsEvent | null>(null);
+  const [servicesStats, setServicesStats] = useState<WatchStatsEvent | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [topicError, setTopicError] = useState<string | null>(null);
   const action = useAction();
@@ -82,7 +82,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   );
 
   useApiEvent('watch:stats', (s) => {
-    if (s.viewerId === viewerIdRef.current) setHostStats(s);
+    if (s.viewerId === viewerIdRef.current) setServicesStats(s);
     else {
       const m = statsByViewer.current;
       m.set(s.viewerId, s);
@@ -94,7 +94,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     }
   });
 
-  /** Detach from the current viewer and ask the host to stop it (errors are not interesting then). */
+  /** Detach from the current viewer and ask the service to stop it (errors are not interesting then). */
   const detach = useCallback(() => {
     offFrameRef.current?.();
     offFrameRef.current = null;
@@ -113,14 +113,14 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     return () => clearInterval(t);
   }, [phase, renderer]);
 
-  // The host went away: its viewers are gone with the socket.
-  useHostLost(() => {
+  // The service went away: its viewers are gone with the socket.
+  useServicesLost(() => {
     if (viewerIdRef.current || phase === 'starting') {
       sessions.cancel();
       detach();
       setSnap(renderer.snapshot());
       setPhase('stopped');
-      setNote('Stopped: lost connection to the host. Press Start once it is back.');
+      setNote('Stopped: lost connection to the service. Press Start once it is back.');
     }
   });
 
@@ -138,7 +138,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
     const from = fresh && fromBeginning ? 'beginning' : 'live';
     if (fresh) {
       renderer.reset();
-      setHostStats(null);
+      setServicesStats(null);
       surface.clear();
     }
     setSnap(renderer.snapshot());
@@ -164,7 +164,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
         offFrameRef.current = offFrame;
         const early = statsByViewer.current.get(viewerId);
         statsByViewer.current.delete(viewerId);
-        if (early) setHostStats(early);
+        if (early) setServicesStats(early);
         setPlaying({ topic: name, from });
         setPhase('playing');
       })
@@ -189,7 +189,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
 
   const active = phase === 'playing' || phase === 'starting';
   const s = snap;
-  const hostState = hostStats?.state;
+  const servicesState = servicesStats?.state;
   const statusText = (() => {
     if (action.error) return null;
     switch (phase) {
@@ -201,9 +201,9 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
         const where = playing
           ? `${playing.topic} (${playing.from === 'beginning' ? 'from the beginning' : 'live'})`
           : '';
-        if (hostState === 'reconnecting') return `Reconnecting to Kafka for ${where}…`;
-        if (hostState === 'connecting') return `Connecting to ${where}…`;
-        if (hostState === 'failed') return null;
+        if (servicesState === 'reconnecting') return `Reconnecting to Kafka for ${where}…`;
+        if (servicesState === 'connecting') return `Connecting to ${where}…`;
+        if (servicesState === 'failed') return null;
         return (s?.drawn ?? 0) === 0 ? `Waiting for frames on ${where}…` : `Playing ${where}`;
       }
       case 'paused':
@@ -214,8 +214,8 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   })();
   const errorText =
     action.error ??
-    (hostState === 'failed' || hostStats?.error
-      ? (hostStats?.error?.message ?? 'The viewer failed.')
+    (servicesState === 'failed' || servicesStats?.error
+      ? (servicesStats?.error?.message ?? 'The viewer failed.')
       : null);
 
   return (
@@ -288,7 +288,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
           type="button"
           data-testid="watch-start-button"
           onClick={() => begin(true)}
-          disabled={action.pending || !hostReady}
+          disabled={action.pending || !servicesReady}
         >
           {active ? 'Restart' : 'Start'}
         </button>
@@ -296,7 +296,9 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
           type="button"
           className="secondary"
           data-testid="watch-pause-button"
-          disabled={!(phase === 'playing' || phase === 'paused') || action.pending || !hostReady}
+          disabled={
+            !(phase === 'playing' || phase === 'paused') || action.pending || !servicesReady
+          }
           onClick={() => (phase === 'paused' ? begin(false) : halt('paused'))}
         >
           {phase === 'paused' ? 'Resume' : 'Pause'}
@@ -333,7 +335,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
                 : 'No frames were drawn'}
           </div>
         )}
-        <ViewerStats snap={s} hostStats={hostStats} playing={phase === 'playing'} />
+        <ViewerStats snap={s} servicesStats={servicesStats} playing={phase === 'playing'} />
       </div>
       <p
         className="muted viewer-status"
