@@ -4,6 +4,7 @@ import './shared/theme.css';
 import './shared/frame.css';
 import './shared/forms.css';
 import './shared/status.css';
+import './shared/check-row.css';
 import './shared/progress.css';
 import './features/watch/watch.css';
 import './features/topics/topics.css';

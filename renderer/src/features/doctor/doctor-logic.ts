@@ -11,6 +11,7 @@ import type {
   DoctorCheck,
   DoctorFinding,
 } from '../../../../electron/shared/contract.js';
+import type { CheckTone } from '../../shared/check-row.js';
 import { formatCount } from '../../shared/format.js';
 import { advertisedWarnings } from '../connect/connect-logic.js';
 
@@ -101,6 +102,14 @@ export const CHECK_STATUS_LABELS: Readonly<Record<DoctorCheck['status'], string>
   failed: 'Failed',
   warning: 'Warning',
   skipped: 'Skipped',
+};
+
+/** The colour of each check's row. */
+export const CHECK_TONES: Readonly<Record<DoctorCheck['status'], CheckTone>> = {
+  ok: 'ok',
+  failed: 'error',
+  warning: 'warning',
+  skipped: 'muted',
 };
 
 export const SEVERITY_LABELS: Readonly<Record<DoctorFinding['severity'], string>> = {

@@ -7,9 +7,11 @@
 import { useRef, useState } from 'react';
 import type { Diagnosis, DoctorFinding } from '../../../../electron/shared/contract.js';
 import { useServicesReady, useNow } from '../../shared/api-context.js';
+import { CheckRow } from '../../shared/check-row.js';
 import {
   autoReasonText,
   CHECK_STATUS_LABELS,
+  CHECK_TONES,
   checkTime,
   FIX_SLOW_MS,
   firstFailureIndex,
@@ -101,29 +103,28 @@ function ResultView({ result, doctor }: { result: DoctorResult; doctor: Doctor }
       {d.checks.length > 0 && (
         <>
           <h3>Checks</h3>
-          <ol className="doctor-checks">
+          <ol className="check-rows">
             {d.checks.map((c, i) => {
               const first = i === firstFailure;
               return (
-                <li
+                <CheckRow
                   key={`${c.id}-${i}`}
-                  className={`doctor-check doctor-check-${c.status}${first ? ' doctor-check-first-failure' : ''}`}
+                  tone={CHECK_TONES[c.status]}
+                  emphasis={first}
+                  title={c.title}
+                  label={first ? 'Failed here' : CHECK_STATUS_LABELS[c.status]}
+                  aside={
+                    <span className="check-row-ms" data-testid="doctor-check-ms">
+                      {checkTime(c)}
+                    </span>
+                  }
+                  detail={c.detail}
                   data-testid="doctor-check"
                   data-check={c.id}
                   data-status={c.status}
                   data-first-failure={first ? 'true' : undefined}
                   aria-current={first ? 'step' : undefined}
-                >
-                  <span className="doctor-check-icon" aria-hidden="true" />
-                  <span className="doctor-check-title">{c.title}</span>
-                  <span className="doctor-check-status">
-                    {first ? 'Failed here' : CHECK_STATUS_LABELS[c.status]}
-                  </span>
-                  <span className="doctor-check-ms" data-testid="doctor-check-ms">
-                    {checkTime(c)}
-                  </span>
-                  {c.detail !== '' && <div className="doctor-check-detail">{c.detail}</div>}
-                </li>
+                />
               );
             })}
           </ol>

@@ -1,7 +1,8 @@
 /** Step 5: the install as it runs — progress, each step's state, the live log, cancel. */
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useServicesReady } from '../../shared/api-context.js';
-import { runProgress, STATUS_LABELS, type RunView } from './run-view.js';
+import { CheckRow } from '../../shared/check-row.js';
+import { runProgress, STATUS_LABELS, STATUS_TONES, type RunView } from './run-view.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
 export function InstallProgress({
@@ -53,21 +54,17 @@ export function InstallProgress({
         </button>
       </div>
       <ErrorBox error={action.error} at="cancel" />
-      <ol className="setup-rows">
+      <ol className="check-rows setup-rows">
         {run.steps.map((s) => (
-          <li
+          <CheckRow
             key={s.index}
-            className={`setup-row setup-row-${s.status}`}
+            tone={STATUS_TONES[s.status]}
+            title={`${s.index + 1}. ${s.title}`}
+            label={STATUS_LABELS[s.status]}
+            detail={s.error}
             data-testid="setup-step-row"
             data-status={s.status}
-          >
-            <span className="setup-row-icon" aria-hidden="true" />
-            <span className="setup-row-title">
-              {s.index + 1}. {s.title}
-            </span>
-            <span className="setup-row-status">{STATUS_LABELS[s.status]}</span>
-            {s.error && <div className="setup-row-error">{s.error}</div>}
-          </li>
+          />
         ))}
       </ol>
       <LogView lines={run.log} dropped={run.droppedLines} />

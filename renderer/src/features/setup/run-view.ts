@@ -6,6 +6,7 @@ import {
   type SetupStepEvent,
   type SetupStepStatus,
 } from '../../../../electron/shared/contract.js';
+import type { CheckTone } from '../../shared/check-row.js';
 
 // ---- steps 5–6: install progress ---------------------------------------------------------------
 
@@ -38,6 +39,17 @@ export const STATUS_LABELS: Readonly<Record<SetupStepStatus, string>> = {
   checked: 'Checked',
   failed: 'Failed',
   cancelled: 'Cancelled',
+};
+
+/** The colour of each step's row. */
+export const STATUS_TONES: Readonly<Record<SetupStepStatus, CheckTone>> = {
+  pending: 'idle',
+  running: 'busy',
+  changed: 'ok',
+  unchanged: 'ok',
+  checked: 'ok',
+  failed: 'error',
+  cancelled: 'muted',
 };
 
 export function isCompleted(status: SetupStepStatus): boolean {
