@@ -55,7 +55,7 @@ export function DoctorPanel({ doctor }: { doctor: Doctor }) {
         />
       )}
       {error !== null && (
-        <div className="doctor-error" role="alert" data-testid="doctor-error">
+        <div className="error-box" role="alert" data-testid="doctor-error">
           {error}
         </div>
       )}

@@ -12,15 +12,14 @@ import {
 } from '../../shared/format.js';
 import { brokerLinkNotice, progressView } from './produce-logic.js';
 
-export function ProduceProgress({
-  progress,
-  ended,
-  running,
-}: {
-  progress: ProduceProgressEvent | null;
-  ended: ProduceEndedEvent | null;
-  running: boolean;
-}) {
+/** A produce run as the panel knows it: the latest progress, its end, whether it still runs. */
+interface ProduceRunProps {
+  readonly progress: ProduceProgressEvent | null;
+  readonly ended: ProduceEndedEvent | null;
+  readonly running: boolean;
+}
+
+export function ProduceProgress({ progress, ended, running }: ProduceRunProps) {
   const pv = progressView(progress, ended);
   return (
     <>
@@ -41,15 +40,7 @@ export function ProduceProgress({
   );
 }
 
-function ProduceStats({
-  progress,
-  ended,
-  running,
-}: {
-  progress: ProduceProgressEvent | null;
-  ended: ProduceEndedEvent | null;
-  running: boolean;
-}) {
+function ProduceStats({ progress, ended, running }: ProduceRunProps) {
   return (
     <div aria-live="polite" data-testid="produce-status">
       {progress && (

@@ -134,7 +134,7 @@ function Failure({ view, onRetry }: { view: ResultView; onRetry(): Promise<void>
   return (
     <section className="setup-result" data-testid="setup-result">
       <h3>{view.headline}</h3>
-      <div className="setup-error" role="alert" data-testid="setup-error">
+      <div className="error-box" role="alert" data-testid="setup-error">
         <strong>{view.error?.message}</strong>
         {view.error?.detail && <div className="setup-error-detail">{view.error.detail}</div>}
         {action.error && (

@@ -66,7 +66,7 @@ export function ErrorBox({
   const places = typeof at === 'string' ? [at] : at;
   if (error === null || !places.includes(error.at)) return null;
   return (
-    <div className="setup-error" role="alert" data-testid="setup-error">
+    <div className="error-box" role="alert" data-testid="setup-error">
       <strong>{error.message}</strong>
       {error.detail !== null && <div className="setup-error-detail">{error.detail}</div>}
       {hint && <div className="setup-error-detail">{hint}</div>}
