@@ -101,3 +101,27 @@ test('a file that is not a video gets a plain message, and the app keeps working
   await expect(page.getByTestId('produce-progress')).toHaveAttribute('aria-valuenow', '100');
   await expect(page.getByTestId('connection-status')).toContainText('Connected');
 });
+
+test('an upload stopped by emptying the file input is not left showing as under way', async ({
+  app,
+}) => {
+  test.skip(
+    app.transport !== 'browser',
+    'the desktop app picks files with its native dialog: no upload',
+  );
+  const { page } = app;
+  // hold the upload on the wire so that it is still under way when the input is emptied
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/upload**', async (route) => {
+    await held;
+    await route.abort();
+  });
+  const input = page.getByTestId('produce-file-input');
+  await input.setInputFiles(video());
+  await expect(page.getByTestId('produce-upload-progress')).toBeVisible();
+  await input.setInputFiles([]);
+  await expect(page.getByTestId('produce-upload-progress')).toHaveCount(0);
+  await expect(page.getByTestId('produce-video-name')).toHaveCount(0);
+  release();
+});

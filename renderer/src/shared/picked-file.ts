@@ -26,7 +26,7 @@ export interface FilePicker {
    * upload replaced this one; rejects with what went wrong (and the state is back to none).
    */
   upload(file: File): Promise<VideoRef | null>;
-  /** Stops an upload under way: its answer is dropped. */
+  /** Stops an upload under way: its answer is dropped, and the state is back to none. */
   abortUpload(): void;
   /** Back to none (an upload under way is dropped). */
   clear(): void;
@@ -37,7 +37,13 @@ export function usePickedFile(): FilePicker {
   const [state, setState] = useState<PickedFile>({ kind: 'none' });
   const uploading = useRef<AbortController | null>(null);
 
-  const abortUpload = useCallback(() => uploading.current?.abort(), []);
+  const abortUpload = useCallback(() => {
+    const controller = uploading.current;
+    if (controller === null || controller.signal.aborted) return;
+    controller.abort();
+    // the stopped upload's answer is dropped, so it must not be left showing as under way
+    setState((s) => (s.kind === 'uploading' ? { kind: 'none' } : s));
+  }, []);
   useEffect(() => abortUpload, [abortUpload]);
 
   const picked = useCallback((ref: VideoRef) => setState({ kind: 'ready', ref }), []);
