@@ -5,7 +5,8 @@
  *   bytes 0–3   "KVSF"
  *   bytes 4–7   header length H (uint32, big-endian)
  *   bytes 8…    header: UTF-8 JSON, H bytes (FramePacketHeader)
- *   then        the image bytes (JPEG or PNG), unchanged from the Kafka message
+ *   then        the image bytes (JPEG or PNG) or the H.264 access unit, unchanged from the Kafka
+ *               message
  *
  * Never base64, never JSON around the image. Works in Node and in the page.
  */
@@ -24,7 +25,14 @@ export const FramePacketHeader = z.object({
   timestamp: z.number(),
   width: z.number().nullable(),
   height: z.number().nullable(),
-  type: z.enum(['image/jpeg', 'image/png']),
+  /** An image (drawn as it is) or an H.264 access unit (Annex B; decoded with WebCodecs). */
+  type: z.enum(['image/jpeg', 'image/png', 'video/h264']),
+  /** The stream the frame belongs to (the producer's key); null for plain image messages. */
+  streamId: z.string().max(256).nullable(),
+  /** H.264: the codec string (`avc1.PPCCLL`) when known; null for images. */
+  codec: z.string().max(64).nullable(),
+  /** Decodable on its own: every image; an H.264 access unit with an IDR slice. */
+  keyframe: z.boolean(),
   /** Frames the app services dropped for this viewer so far because the screen fell behind. */
   dropped: z.number(),
 });

@@ -15,6 +15,9 @@ export function testFrameHeader(
     width: 2,
     height: 2,
     type: 'image/jpeg',
+    streamId: null,
+    codec: null,
+    keyframe: true,
     dropped: 0,
     ...extra,
   };

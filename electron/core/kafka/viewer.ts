@@ -19,7 +19,7 @@ import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } f
 import { Pacer, realClock, type PacerClock } from './pacer.js';
 import { SequenceTracker } from './sequence-tracker.js';
 import { partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
-import { decodeMessage, type ImageType, type SkipReason } from './wire-format.js';
+import { decodeMessage, type MediaType, type SkipReason } from './wire-format.js';
 
 /** No fetch for this long while playing: the viewer says it is reconnecting. */
 const STALL_MS = 3000;
@@ -35,8 +35,13 @@ export interface ViewerFrame {
   readonly offset: string;
   /** Kafka message timestamp (ms since epoch). */
   readonly timestamp: number;
-  readonly type: ImageType;
+  readonly type: MediaType;
+  /** The image, or the H.264 access unit. */
   readonly image: Buffer;
+  /** Decodable on its own (every image; an H.264 access unit with an IDR slice). */
+  readonly keyframe: boolean;
+  /** H.264: the stream's codec string, when known. */
+  readonly codec: string | null;
   readonly streamId: string | null;
   readonly seq: number | null;
   readonly ptsMs: number | null;
@@ -258,6 +263,8 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
               timestamp,
               type: decoded.type,
               image: decoded.image,
+              keyframe: decoded.keyframe,
+              codec: meta.codec ?? null,
               streamId: meta.streamId,
               seq: meta.seq,
               ptsMs: meta.ptsMs ?? null,

@@ -31,7 +31,40 @@ describe('wire format', () => {
       kind: 'frame',
       type: 'image/jpeg',
       image: jpeg,
+      keyframe: true,
       meta: { streamId: 'cam-1', seq: 41, ptsMs: 1367, fps: 30, width: 640, height: 360, capturedAt: 1764064800123 },
+    });
+  });
+
+  describe('H.264 access units', () => {
+    const AUD = [0, 0, 0, 1, 0x09, 0xf0];
+    const key = Buffer.from([...AUD, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1f, 0xda, 0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80, 0, 0, 1, 0x65, 0x88, 0x84]);
+    const delta = Buffer.from([...AUD, 0, 0, 1, 0x41, 0x9a, 0x21]);
+    const h264Meta = { ...meta, codec: 'avc1.42C01F' };
+
+    it('carries the codec and the keyframe flag in headers, the access unit as the value', () => {
+      const k = encodeFrameMessage(key, { ...h264Meta, keyframe: true }, 'video/h264');
+      expect(k.value).toBe(key);
+      expect(k.headers).toMatchObject({ [HEADER.contentType]: 'video/h264', [HEADER.codec]: 'avc1.42C01F', [HEADER.keyframe]: '1' });
+      const d = encodeFrameMessage(delta, { ...h264Meta, keyframe: false }, 'video/h264');
+      expect(d.headers[HEADER.keyframe]).toBe('0');
+      // images carry neither
+      expect(encodeFrameMessage(jpeg, meta).headers).not.toHaveProperty(HEADER.keyframe);
+    });
+
+    it('decodes them: keyframe and codec read from the bytes, the header used only for a delta frame\'s codec', () => {
+      const k = encodeFrameMessage(key, { ...h264Meta, codec: 'avc1.000000', keyframe: false }, 'video/h264');
+      expect(decodeMessage(k.value, k.headers)).toMatchObject({ kind: 'frame', type: 'video/h264', keyframe: true, meta: { codec: 'avc1.42C01F', seq: 41 } });
+      const d = encodeFrameMessage(delta, { ...h264Meta, keyframe: true }, 'video/h264');
+      expect(decodeMessage(d.value, d.headers)).toMatchObject({ kind: 'frame', type: 'video/h264', keyframe: false, meta: { codec: 'avc1.42C01F' } });
+    });
+
+    it('plays headerless access units (Annex B with a picture); refuses start codes with no picture', () => {
+      expect(decodeMessage(key)).toMatchObject({ kind: 'frame', type: 'video/h264', keyframe: true, meta: { codec: 'avc1.42C01F', streamId: null } });
+      expect(decodeMessage(Buffer.from(AUD))).toEqual({ kind: 'skip', reason: 'not-image' });
+      // a codec header that is not a codec string is not trusted
+      expect(decodeMessage(delta, { [HEADER.codec]: 'avc1.42C01F"><script>' })).toMatchObject({ kind: 'frame', meta: {} });
+      expect((decodeMessage(delta, { [HEADER.codec]: 'x' }) as { meta: { codec?: string } }).meta.codec).toBeUndefined();
     });
   });
 

@@ -3,7 +3,9 @@
  *
  * One Kafka message per frame:
  * - value: the raw image bytes (JPEG), so any tutorial consumer that treats a
- *   message value as one JPEG can read our streams;
+ *   message value as one JPEG can read our streams; or, for an H.264 stream, one access unit in
+ *   Annex B form (start codes, an access unit delimiter first; every keyframe repeats SPS and PPS,
+ *   so a decoder can start at any keyframe);
  * - key: the stream id (keeps one stream's frames in one partition, in order);
  * - headers (all ASCII strings): see HEADER below.
  * The end of a stream is one message with an empty value and `kvs-eos: 1`.
@@ -11,6 +13,8 @@
  * Messages from other producers (no key, no headers — e.g. the tutorial's
  * Python producer) are recognized by the image's magic bytes instead.
  */
+import { codecString, hasPicture, isKeyframe, startsWithStartCode } from '../h264/annexb.js';
+
 export const HEADER = {
   contentType: 'content-type',
   streamId: 'kvs-stream-id',
@@ -21,11 +25,17 @@ export const HEADER = {
   height: 'kvs-height',
   /** Wall-clock ms since the epoch when the frame left ffmpeg (latency figures). */
   capturedAt: 'kvs-captured-at',
+  /** H.264 only: the codec string of the stream (`avc1.PPCCLL`, from its SPS). */
+  codec: 'kvs-codec',
+  /** H.264 only: '1' on a keyframe (an IDR access unit, SPS and PPS before it), else '0'. */
+  keyframe: 'kvs-keyframe',
   eos: 'kvs-eos',
 } as const;
 
 export const WIRE_VERSION = '1';
 export type ImageType = 'image/jpeg' | 'image/png';
+/** What a frame message carries: an image, or an H.264 access unit. */
+export type MediaType = ImageType | 'video/h264';
 
 export interface FrameMeta {
   readonly streamId: string;
@@ -35,6 +45,9 @@ export interface FrameMeta {
   readonly width: number;
   readonly height: number;
   readonly capturedAt: number;
+  /** H.264: the stream's codec string and whether this access unit is a keyframe. */
+  readonly codec?: string;
+  readonly keyframe?: boolean;
 }
 
 export interface OutgoingMessage {
@@ -45,7 +58,11 @@ export interface OutgoingMessage {
   timestamp?: string;
 }
 
-export function encodeFrameMessage(image: Buffer, meta: FrameMeta, type: ImageType = 'image/jpeg'): OutgoingMessage {
+export function encodeFrameMessage(image: Buffer, meta: FrameMeta, type: MediaType = 'image/jpeg'): OutgoingMessage {
+  const h264: Record<string, string> =
+    type === 'video/h264'
+      ? { ...(meta.codec === undefined ? {} : { [HEADER.codec]: meta.codec }), [HEADER.keyframe]: meta.keyframe ? '1' : '0' }
+      : {};
   return {
     key: meta.streamId,
     value: image,
@@ -58,6 +75,7 @@ export function encodeFrameMessage(image: Buffer, meta: FrameMeta, type: ImageTy
       [HEADER.width]: String(meta.width),
       [HEADER.height]: String(meta.height),
       [HEADER.capturedAt]: String(Math.round(meta.capturedAt)),
+      ...h264,
     },
   };
 }
@@ -108,6 +126,8 @@ export interface IncomingMeta {
   width?: number;
   height?: number;
   capturedAt?: number;
+  /** H.264: the codec string (from the SPS when the access unit has one, else the header). */
+  codec?: string;
 }
 
 export type SkipReason = 'empty' | 'json' | 'text' | 'not-image' | 'truncated-jpeg';
@@ -115,8 +135,11 @@ export type SkipReason = 'empty' | 'json' | 'text' | 'not-image' | 'truncated-jp
 export type DecodedMessage =
   | {
       readonly kind: 'frame';
-      readonly type: ImageType;
+      readonly type: MediaType;
+      /** The image, or the H.264 access unit. */
       readonly image: Buffer;
+      /** Decodable on its own: every image; an H.264 access unit with an IDR slice (read from the bytes, not the header). */
+      readonly keyframe: boolean;
       /** What our headers said; all absent for plain image messages (e.g. the tutorial's producer). */
       readonly meta: IncomingMeta;
     }
@@ -165,7 +188,8 @@ function classifyNonImage(value: Buffer): SkipReason {
 
 /**
  * Classify one consumed message. Never throws: anything that is not a complete
- * JPEG/PNG image (or our end-of-stream marker) is a skip with a reason.
+ * JPEG/PNG image, an H.264 access unit with a picture (Annex B, whatever its headers say) or
+ * our end-of-stream marker is a skip with a reason.
  */
 export function decodeMessage(value: Buffer | null, headers?: RawHeaders): DecodedMessage {
   const seq = headerInt(headers, HEADER.seq) ?? null;
@@ -173,10 +197,17 @@ export function decodeMessage(value: Buffer | null, headers?: RawHeaders): Decod
   if (headerString(headers, HEADER.eos) === '1')
     return { kind: 'eos', streamId, seq, totalFrames: headerInt(headers, 'kvs-total-frames') ?? null };
   if (!value || value.length === 0) return { kind: 'skip', reason: 'empty' };
-  const type = detectImageType(value);
-  if (type === null) return { kind: 'skip', reason: classifyNonImage(value) };
-  if (type === 'image/jpeg' && !hasJpegEnd(value)) return { kind: 'skip', reason: 'truncated-jpeg' };
+  const image = detectImageType(value);
+  const h264 = image === null && startsWithStartCode(value) && hasPicture(value);
+  if (image === null && !h264) return { kind: 'skip', reason: classifyNonImage(value) };
+  if (image === 'image/jpeg' && !hasJpegEnd(value)) return { kind: 'skip', reason: 'truncated-jpeg' };
+  const type: MediaType = image ?? 'video/h264';
+  const keyframe = !h264 || isKeyframe(value);
   const meta: IncomingMeta = { streamId, seq };
+  if (h264) {
+    const codec = (keyframe ? codecString(value) : null) ?? headerString(headers, HEADER.codec);
+    if (codec !== null && /^avc1\.[0-9A-Fa-f]{6}$/.test(codec)) meta.codec = codec;
+  }
   const ptsMs = headerInt(headers, HEADER.ptsMs);
   const fps = headerNumber(headers, HEADER.fps);
   const width = headerInt(headers, HEADER.width);
@@ -187,5 +218,5 @@ export function decodeMessage(value: Buffer | null, headers?: RawHeaders): Decod
   if (width !== undefined && width > 0) meta.width = width;
   if (height !== undefined && height > 0) meta.height = height;
   if (capturedAt !== undefined) meta.capturedAt = capturedAt;
-  return { kind: 'frame', type, image: value, meta };
+  return { kind: 'frame', type, image: value, keyframe, meta };
 }

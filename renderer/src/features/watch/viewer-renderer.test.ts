@@ -38,6 +38,9 @@ function packet(h: Partial<FramePacketHeader>, image = [0xff, 0xd8, 0xff, 9]): D
     width: 4,
     height: 3,
     type: 'image/jpeg',
+    streamId: null,
+    codec: null,
+    keyframe: true,
     dropped: 0,
     ...h,
   };
