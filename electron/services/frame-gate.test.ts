@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameGate } from './frame-gate.js';
+import { FrameGate, type GateFrame } from './frame-gate.js';
 
 const packet = (n: number) => (dropped: number) => new Uint8Array([n, dropped]);
 
@@ -130,5 +130,114 @@ describe('FrameGate every-frame mode (paced replays)', () => {
     const waiting = gate.offer(() => new Uint8Array([1]));
     gate.close();
     await waiting;
+  });
+});
+
+describe('FrameGate with frames that depend on the ones before (H.264)', () => {
+  const key = (stream = 'a'): GateFrame => ({ stream, dependent: true, keyframe: true });
+  const delta = (stream = 'a'): GateFrame => ({ stream, dependent: true, keyframe: false });
+
+  it("drops a stream's deltas after one of its frames was dropped, until its next keyframe", () => {
+    const out: number[] = [];
+    const gate = new FrameGate((p) => out.push(p[0] ?? -1) > 0, 1);
+    gate.offer(packet(0), key()); // sent
+    gate.offer(packet(1), delta()); // pending
+    gate.offer(packet(2), delta()); // 1 is dropped, so 2 cannot be decoded: dropped too
+    expect(gate.dropped).toBe(2);
+    expect(gate.hasPending).toBe(false);
+    expect([...gate.waitingForKeyframe]).toEqual(['a']);
+    gate.ack();
+    gate.offer(packet(3), delta()); // still no keyframe: dropped even with a free slot
+    expect(out).toEqual([0]);
+    gate.offer(packet(4), key()); // a decoder can start here
+    gate.offer(packet(5), delta());
+    gate.ack();
+    expect(out).toEqual([0, 4, 5]);
+    expect(gate.dropped).toBe(3);
+    expect(gate.waitingForKeyframe.size).toBe(0);
+  });
+
+  it('keeps streams apart, and never holds images back for a video stream', () => {
+    const out: number[] = [];
+    const gate = new FrameGate((p) => out.push(p[0] ?? -1) > 0, 1);
+    gate.offer(packet(0), key('a'));
+    gate.offer(packet(1), delta('a')); // pending
+    gate.offer(packet(2)); // an image replaces it: stream a is broken
+    gate.ack();
+    gate.offer(packet(3), key('b'));
+    gate.ack();
+    gate.offer(packet(4), delta('a')); // dropped: a waits for its keyframe
+    gate.offer(packet(5), delta('b')); // b is whole: it waits for a slot
+    gate.ack();
+    expect(out).toEqual([0, 2, 3, 5]);
+    expect([...gate.waitingForKeyframe]).toEqual(['a']);
+  });
+
+  it("a frame that could not be sent breaks its stream's chain too", () => {
+    let accept = false;
+    const out: number[] = [];
+    const gate = new FrameGate((p) => accept && out.push(p[0] ?? -1) > 0, 2);
+    gate.offer(packet(0), key()); // no page to take it: dropped
+    accept = true;
+    gate.offer(packet(1), delta());
+    gate.offer(packet(2), key());
+    expect(out).toEqual([2]);
+    expect(gate.dropped).toBe(2);
+  });
+
+  it("delivers only decodable sequences: every delivered delta follows its stream's delivered keyframe with nothing missing between (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('ack' as const) }),
+            fc.record({
+              op: fc.constant('frame' as const),
+              stream: fc.constantFrom('a', 'b', ''),
+              keyframe: fc.boolean(),
+            }),
+          ),
+          { maxLength: 200 },
+        ),
+        (limit, ops) => {
+          const frames: Array<{ stream: string; keyframe: boolean; image: boolean }> = [];
+          const delivered: number[] = [];
+          const gate = new FrameGate(
+            (p) => delivered.push((p[0] ?? 0) + 256 * (p[1] ?? 0)) > 0,
+            limit,
+          );
+          for (const o of ops) {
+            if (o.op === 'ack') {
+              gate.ack();
+              continue;
+            }
+            const n = frames.length;
+            const image = o.stream === '';
+            frames.push({ stream: o.stream, keyframe: image || o.keyframe, image });
+            gate.offer(
+              () => new Uint8Array([n % 256, Math.floor(n / 256)]),
+              image ? undefined : { stream: o.stream, dependent: true, keyframe: o.keyframe },
+            );
+          }
+          // per video stream, the delivered frames: a delta is delivered only right after the
+          // stream's previous frame was delivered
+          const last = new Map<string, number>();
+          for (const n of delivered) {
+            const f = frames[n]!;
+            if (f.image) continue;
+            if (!f.keyframe) {
+              const prev = [...frames.keys()]
+                .filter((i) => i < n && frames[i]!.stream === f.stream)
+                .pop();
+              // (a stream that starts with a delta has nothing before it to miss: the page waits)
+              if (prev !== undefined) expect(last.get(f.stream)).toBe(prev);
+            }
+            last.set(f.stream, n);
+          }
+          expect(delivered.length + gate.dropped + (gate.hasPending ? 1 : 0)).toBe(frames.length);
+        },
+      ),
+    );
   });
 });

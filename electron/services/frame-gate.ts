@@ -13,8 +13,25 @@
  * `deliver` says whether the packet is on its way: with no page to take it (no frame port yet,
  * a socket closing) the frame is dropped and counted, and it is **not** in flight — an ack for
  * it will never come, and counting it would stall the viewer for good.
+ *
+ * Frames that depend on the ones before them (H.264 delta frames) cannot be dropped alone: once
+ * a frame of such a stream is dropped, the stream's next frames are dropped too (and counted)
+ * until its next keyframe, which a decoder can start from. Streams are kept apart (a topic may
+ * carry several), and images are never held back by a video stream's chain.
  */
 export type MakePacket = (dropped: number) => Uint8Array;
+
+/** What the gate needs to know of a frame beyond its packet. */
+export interface GateFrame {
+  /** The stream it belongs to (the producer's key; '' for plain image messages). */
+  readonly stream: string;
+  /** Later frames of the stream need this one (H.264); false for images. */
+  readonly dependent: boolean;
+  /** A decoder can start here (every image; an H.264 IDR access unit). */
+  readonly keyframe: boolean;
+}
+
+const IMAGE: GateFrame = { stream: '', dependent: false, keyframe: true };
 
 /**
  * 'newest-wins' (live): never wait; a slow screen skips frames.
@@ -26,7 +43,9 @@ export type GateMode = 'newest-wins' | 'every-frame';
 
 export class FrameGate {
   private inFlight = 0;
-  private pending: MakePacket | null = null;
+  private pending: { make: MakePacket; frame: GateFrame } | null = null;
+  /** Streams whose chain is broken (a frame was dropped): their deltas drop until a keyframe. */
+  private readonly broken = new Set<string>();
   private droppedCount = 0;
   private deliveredCount = 0;
   private closed = false;
@@ -59,15 +78,35 @@ export class FrameGate {
     return this.pending !== null;
   }
 
+  /** Streams (by id) whose next frames are dropped until their next keyframe. */
+  get waitingForKeyframe(): ReadonlySet<string> {
+    return this.broken;
+  }
+
   /** A new frame arrived from Kafka. In 'every-frame' mode, resolves once it was sent (or given up). */
-  offer(make: MakePacket): Promise<void> | void {
+  offer(make: MakePacket, frame: GateFrame = IMAGE): Promise<void> | void {
     if (this.closed) return;
+    if (frame.dependent) {
+      if (frame.keyframe) this.broken.delete(frame.stream);
+      else if (this.broken.has(frame.stream)) {
+        this.droppedCount++;
+        return;
+      }
+    }
     if (this.inFlight < this.limit) {
-      this.send(make);
+      this.send(make, frame);
       return;
     }
-    if (this.pending !== null) this.droppedCount++;
-    this.pending = make;
+    if (this.pending !== null) {
+      this.drop(this.pending.frame);
+      this.pending = null;
+    }
+    // the frame just dropped was the one this delta needs
+    if (frame.dependent && !frame.keyframe && this.broken.has(frame.stream)) {
+      this.droppedCount++;
+      return;
+    }
+    this.pending = { make, frame };
     if (this.mode === 'newest-wins') return;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -91,7 +130,7 @@ export class FrameGate {
     const next = this.pending;
     if (next !== null && this.inFlight < this.limit) {
       this.pending = null;
-      this.send(next);
+      this.send(next.make, next.frame);
       this.waiter?.();
     }
   }
@@ -103,12 +142,17 @@ export class FrameGate {
     this.waiter?.();
   }
 
-  private send(make: MakePacket): void {
+  private send(make: MakePacket, frame: GateFrame): void {
     this.inFlight++;
     if (this.deliver(make(this.droppedCount))) this.deliveredCount++;
     else {
       this.inFlight--;
-      this.droppedCount++;
+      this.drop(frame);
     }
+  }
+
+  private drop(frame: GateFrame): void {
+    this.droppedCount++;
+    if (frame.dependent) this.broken.add(frame.stream);
   }
 }

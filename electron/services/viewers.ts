@@ -155,7 +155,12 @@ export function createViewers(deps: ViewersDeps): Viewers {
         from: req.from,
         // live frames come as they are made: pacing them would only keep the delay of the first one
         pace: req.pace && req.from.kind !== 'live',
-        onFrame: (f) => entry.gate.offer(framePacket(id, f)),
+        onFrame: (f) =>
+          entry.gate.offer(framePacket(id, f), {
+            stream: f.streamId ?? '',
+            dependent: f.type === 'video/h264',
+            keyframe: f.keyframe,
+          }),
         onState: (state, err) => {
           if (entry.finished) return;
           entry.state = state;
