@@ -5,16 +5,22 @@
  */
 import { KvsError } from '../shared/errors.js';
 import { locateFfmpeg, type FfmpegPaths } from './ffmpeg/locate-ffmpeg.js';
-import { openFrameSource, type FrameSourceInfo } from './ffmpeg/frame-source.js';
+import { openFrameSource, type FrameSourceInfo, type VideoCodec } from './ffmpeg/frame-source.js';
 import { createJpegShrinker } from './ffmpeg/shrink-jpeg.js';
 import type { KafkaHandle } from './kafka/client.js';
-import { produceFrames, type ProduceOptions, type ProduceProgress, type ProduceResult } from './kafka/producer.js';
+import { produceFrames, rawIsJpegOnly, type ProduceOptions, type ProduceProgress, type ProduceResult } from './kafka/producer.js';
 
 export interface ProduceFileOptions extends Omit<ProduceOptions, 'fps' | 'onProgress'> {
   readonly fps?: number | undefined;
   readonly maxWidth?: number | undefined;
   readonly maxHeight?: number | undefined;
   readonly quality?: number | undefined;
+  /** 'jpeg' (default) or 'h264'; the raw (tutorial) format is JPEG only. */
+  readonly codec?: VideoCodec | undefined;
+  /** H.264: kbit/s (default from the size), or a CRF instead; seconds between keyframes. */
+  readonly bitrateKbps?: number | undefined;
+  readonly crf?: number | undefined;
+  readonly keyframeIntervalS?: number | undefined;
   readonly realtime?: boolean;
   readonly loop?: boolean;
   /** Called once the file is probed, before any frame is sent. */
@@ -33,6 +39,7 @@ export async function produceFile(
   opts: ProduceFileOptions,
   deps: { ffmpeg?: FfmpegPaths } = {},
 ): Promise<ProduceFileResult> {
+  if (opts.codec === 'h264' && opts.format === 'raw') throw rawIsJpegOnly();
   const ff = deps.ffmpeg ?? (await locateFfmpeg());
   const source = await openFrameSource(
     file,
@@ -41,6 +48,10 @@ export async function produceFile(
       ...(opts.maxWidth !== undefined ? { maxWidth: opts.maxWidth } : {}),
       ...(opts.maxHeight !== undefined ? { maxHeight: opts.maxHeight } : {}),
       ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+      ...(opts.codec !== undefined ? { codec: opts.codec } : {}),
+      ...(opts.bitrateKbps !== undefined ? { bitrateKbps: opts.bitrateKbps } : {}),
+      ...(opts.crf !== undefined ? { crf: opts.crf } : {}),
+      ...(opts.keyframeIntervalS !== undefined ? { keyframeIntervalS: opts.keyframeIntervalS } : {}),
       realtime: opts.realtime ?? false,
       loop: opts.loop ?? false,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -58,7 +69,7 @@ export async function produceFile(
         fps: source.info.fps,
         onProgress: (p: ProduceProgress) => opts.onProgress?.(p, total),
       },
-      { shrinkJpeg: createJpegShrinker(ff.ffmpegPath) },
+      { shrinkJpeg: createJpegShrinker(ff.ffmpegPath), lowerRate: () => source.lowerRate() },
     );
     return { ...result, cancelled: result.cancelled || source.cancelled, info: source.info };
   } catch (e) {

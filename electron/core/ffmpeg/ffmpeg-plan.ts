@@ -1,7 +1,7 @@
 /**
  * How ffmpeg is asked for frames, as pure functions: the JPEG quality scale, the output size
  * (fit within a box, even numbers), the output fps, the frame-count estimate for progress, and
- * the argv (planFfmpeg). Unit-tested without running ffmpeg.
+ * the JPEG argv (planFfmpeg) and the parts every pass shares (h264-plan.ts has the H.264 argv). Unit-tested without running ffmpeg.
  */
 import { ffmpegInputArg, type VideoProbe } from './probe.js';
 
@@ -56,19 +56,38 @@ export interface FfmpegPlan {
   readonly outputOptions: readonly string[];
 }
 
-/** Everything fluent-ffmpeg is told, as plain data (so it can be inspected and tested). */
-export function planFfmpeg(
-  file: string,
-  out: { width: number; height: number; fps: number; qscale: number },
-  input: VideoProbe,
-): FfmpegPlan {
+/** The output size and rate of a pass. */
+export interface PassShape {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+}
+
+/** `-ss` when a pass starts part-way into the file (ffmpeg decodes up to it exactly). */
+export function inputOptions(startMs: number): string[] {
+  const seek = startMs > 0 ? ['-ss', (startMs / 1000).toFixed(6)] : [];
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', ...seek];
+}
+
+/** The fps filter (pts = index / fps), then the scale when the size changes. */
+export function videoFilters(out: PassShape, input: VideoProbe): string[] {
   const filters = [`fps=${formatRate(out.fps)}`];
   if (out.width !== input.width || out.height !== input.height)
     filters.push(`scale=${out.width}:${out.height}`);
+  return filters;
+}
+
+/** Everything fluent-ffmpeg is told, as plain data (so it can be inspected and tested). */
+export function planFfmpeg(
+  file: string,
+  out: PassShape & { qscale: number },
+  input: VideoProbe,
+  startMs = 0,
+): FfmpegPlan {
   return {
     input: ffmpegInputArg(file),
-    inputOptions: ['-hide_banner', '-loglevel', 'error', '-nostdin'],
-    videoFilters: filters,
+    inputOptions: inputOptions(startMs),
+    videoFilters: videoFilters(out, input),
     outputOptions: ['-an', '-c:v', 'mjpeg', '-q:v', String(out.qscale), '-f', 'image2pipe'],
   };
 }

@@ -1,7 +1,10 @@
 /**
- * Frames out of a video file: ffmpeg decodes, resamples (fps filter), scales, encodes each frame
- * as JPEG and writes them back-to-back to stdout (`-f image2pipe -c:v mjpeg`); the JpegSplitter
- * cuts that stream into images. ffmpeg-frame-source.ts is the ONE module that uses fluent-ffmpeg, so swapping it
+ * Frames out of a video file: ffmpeg decodes, resamples (fps filter), scales, and encodes either
+ * each frame as JPEG, written back-to-back to stdout (`-f image2pipe -c:v mjpeg`) and cut into
+ * images by the JpegSplitter, or the video as H.264 (libx264, h264-plan.ts), written as an Annex
+ * B byte stream (`-f h264`) and cut into access units at their delimiters (one access unit = one
+ * frame). The two differ only in their FrameCodec (frame-codec.ts, h264-codec.ts); the machinery
+ * below is shared. ffmpeg-process.ts is the ONE module that uses fluent-ffmpeg, so swapping it
  * for a direct spawn (or WebCodecs, …) touches nothing else. Everything goes through argv — no
  * shell anywhere.
  *
@@ -25,7 +28,10 @@
  *   falls more than `maxLagMs` behind (it paused), the clock is re-anchored: playback continues at
  *   normal speed from where it is, no burst to "catch up".
  * - Loop: a new ffmpeg process per pass (simple, robust; costs ~0.1 s between passes, which the
- *   pacer absorbs in real-time mode).
+ *   pacer absorbs in real-time mode). An H.264 pass starts with a keyframe.
+ * - H.264 over the topic's limit: `lowerRate()` steps the rate down (h264-plan.ts) and starts
+ *   ffmpeg again at the frame handed out last (`-ss` to its pts; it comes again, as a keyframe).
+ * - H.264 needs libx264: checked once per ffmpeg path when the source opens (libx264-check.ts).
  * - Cancel / abort / `break` out of for-await: ffmpeg gets SIGTERM and its stdout is closed
  *   (EPIPE unblocks a writer stuck on a full pipe), SIGKILL after a short grace; the iterator
  *   ENDS CLEANLY (no error) and `cancelled === true`. An already-aborted signal at open time
@@ -41,6 +47,7 @@
 import { KvsError } from '../../shared/errors.js';
 import { type Frame } from '../frame.js';
 import { FfmpegFrameSource } from './ffmpeg-frame-source.js';
+import { jpegCodec, type FrameCodec } from './frame-codec.js';
 import {
   DEFAULT_QUALITY,
   MAX_FPS,
@@ -50,11 +57,32 @@ import {
   planFfmpeg,
   qualityToQscale,
 } from './ffmpeg-plan.js';
+import { h264Codec } from './h264-codec.js';
+import {
+  DEFAULT_KEYFRAME_INTERVAL_S,
+  MAX_BITRATE_KBPS,
+  MAX_CRF,
+  MIN_BITRATE_KBPS,
+  defaultBitrateKbps,
+  keyframeIntervalFrames,
+  type H264Rate,
+} from './h264-plan.js';
+import { assertLibx264 } from './libx264-check.js';
 import { probeVideo, type VideoProbe } from './probe.js';
 import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
 
+export type VideoCodec = 'jpeg' | 'h264';
+
 export interface FrameSourceOptions {
+  /** 'jpeg' (default): one JPEG per frame. 'h264': one H.264 access unit per frame. */
+  readonly codec?: VideoCodec;
+  /** H.264: the bitrate in kbit/s (default: 0.06 bits per pixel, see h264-plan.ts). Not with crf. */
+  readonly bitrateKbps?: number;
+  /** H.264: constant quality 0–51 (lower is better) instead of a bitrate. */
+  readonly crf?: number;
+  /** H.264: seconds between keyframes (default 1). */
+  readonly keyframeIntervalS?: number;
   /** Output frame rate (fps filter). Capped at the source rate. Default: the source rate. */
   readonly fps?: number;
   /** Fit inside this width (keeps aspect, never upscales, even). */
@@ -101,8 +129,11 @@ export interface FrameSourceInfo {
   /** Frames per pass at the output rate; null when the duration is unknown. */
   readonly frameCountEstimate: number | null;
   readonly durationMs: number | null;
-  /** The mjpeg -q:v actually used (2 best … 31 worst). */
+  readonly codec: VideoCodec;
+  /** The mjpeg -q:v actually used (2 best … 31 worst); JPEG only. */
   readonly jpegQscale: number;
+  /** H.264: the rate at the start and the keyframe interval in frames; null for JPEG. */
+  readonly h264: { readonly rate: H264Rate; readonly keyframeInterval: number } | null;
   /** The probe of the input file, unchanged. */
   readonly input: VideoProbe;
 }
@@ -136,6 +167,12 @@ export interface FrameSource extends AsyncIterable<Frame> {
   readonly stats: FrameSourceStats;
   /** Kill ffmpeg and end the iterator. Resolves once the ffmpeg process is gone. */
   cancel(): Promise<void>;
+  /**
+   * H.264: encode again from the frame handed out last, one rate step lower; that frame comes
+   * again (a keyframe). Returns what was lowered ("the bitrate from … to …"), or null when no
+   * lower step is left (and always for JPEG, whose frames are shrunk one by one).
+   */
+  lowerRate(): string | null;
 }
 
 // --- pure helpers (exported for tests) ----------------------------------------------------------
@@ -159,6 +196,7 @@ function invalid(message: string): KvsError {
 
 function validate(opts: FrameSourceOptions): void {
   const { fps, maxWidth, maxHeight, quality, maxBufferedFrames } = opts;
+  validateH264(opts);
   if (fps !== undefined && !(Number.isFinite(fps) && fps > 0 && fps <= MAX_FPS)) {
     throw invalid(
       `Frame rate must be a number above 0 and at most ${MAX_FPS} (got ${String(fps)}).`,
@@ -185,6 +223,38 @@ function validate(opts: FrameSourceOptions): void {
   }
 }
 
+function validateH264(opts: FrameSourceOptions): void {
+  const { codec, bitrateKbps, crf, keyframeIntervalS } = opts;
+  if (codec !== undefined && codec !== 'jpeg' && codec !== 'h264')
+    throw invalid(`The codec must be jpeg or h264 (got ${String(codec)}).`);
+  const h264Only =
+    bitrateKbps !== undefined || crf !== undefined || keyframeIntervalS !== undefined;
+  if (h264Only && codec !== 'h264')
+    throw invalid('A bitrate, CRF or keyframe interval applies to H.264 only.');
+  if (bitrateKbps !== undefined && crf !== undefined)
+    throw invalid('Choose either a bitrate or a CRF, not both.');
+  if (
+    bitrateKbps !== undefined &&
+    !(
+      Number.isInteger(bitrateKbps) &&
+      bitrateKbps >= MIN_BITRATE_KBPS &&
+      bitrateKbps <= MAX_BITRATE_KBPS
+    )
+  )
+    throw invalid(
+      `The bitrate must be a whole number of kbit/s from ${MIN_BITRATE_KBPS} to ${MAX_BITRATE_KBPS} (got ${String(bitrateKbps)}).`,
+    );
+  if (crf !== undefined && !(Number.isInteger(crf) && crf >= 0 && crf <= MAX_CRF))
+    throw invalid(`The CRF must be a whole number from 0 to ${MAX_CRF} (got ${String(crf)}).`);
+  if (
+    keyframeIntervalS !== undefined &&
+    !(Number.isFinite(keyframeIntervalS) && keyframeIntervalS > 0 && keyframeIntervalS <= 60)
+  )
+    throw invalid(
+      `The keyframe interval must be above 0 and at most 60 seconds (got ${String(keyframeIntervalS)}).`,
+    );
+}
+
 /**
  * Probe `file` and prepare a frame source. ffmpeg starts on the first `next()` of the iterator
  * (so looking at `info` alone never leaves a process behind). Throws the probe's KvsErrors and
@@ -197,6 +267,8 @@ export async function openFrameSource(
 ): Promise<FrameSource> {
   validate(opts);
   await assertRunnable(deps.ffmpegPath);
+  const kind = opts.codec ?? 'jpeg';
+  if (kind === 'h264') await assertLibx264(deps.ffmpegPath);
   const input = await probeVideo(file, {
     ffprobePath: deps.ffprobePath,
     ...(deps.probeTimeoutMs !== undefined ? { timeoutMs: deps.probeTimeoutMs } : {}),
@@ -205,15 +277,34 @@ export async function openFrameSource(
   const fps = outputFps(input.fps, opts.fps);
   const { width, height } = fitDimensions(input.width, input.height, opts.maxWidth, opts.maxHeight);
   const jpegQscale = qualityToQscale(opts.quality ?? DEFAULT_QUALITY);
+  const shape = { width, height, fps };
+  const h264 =
+    kind === 'h264'
+      ? {
+          rate:
+            opts.crf !== undefined
+              ? ({ kind: 'crf', crf: opts.crf } as const)
+              : ({
+                  kind: 'bitrate',
+                  kbps: opts.bitrateKbps ?? defaultBitrateKbps(width, height, fps),
+                } as const),
+          keyframeInterval: keyframeIntervalFrames(
+            opts.keyframeIntervalS ?? DEFAULT_KEYFRAME_INTERVAL_S,
+            fps,
+          ),
+        }
+      : null;
   const info: FrameSourceInfo = {
-    width,
-    height,
-    fps,
+    ...shape,
     frameCountEstimate: estimateOutputFrames(input, fps),
     durationMs: input.durationMs,
+    codec: kind,
     jpegQscale,
+    h264,
     input,
   };
-  const plan = planFfmpeg(file, { width, height, fps, qscale: jpegQscale }, input);
-  return new FfmpegFrameSource(file, plan, info, opts, deps);
+  const codec: FrameCodec = h264
+    ? h264Codec(file, { ...shape, ...h264 }, input)
+    : jpegCodec((startMs) => planFfmpeg(file, { ...shape, qscale: jpegQscale }, input, startMs));
+  return new FfmpegFrameSource(file, codec, info, opts, deps);
 }

@@ -1,6 +1,9 @@
 /**
  * The video producer: frames in, one Kafka message per frame out, in order,
  * every frame acknowledged by all in-sync replicas (acks -1) or counted as failed.
+ * A frame is a JPEG or an H.264 access unit (`frame.codec` set): the same path for both, except
+ * for one over the topic's size limit — a JPEG is shrunk on its own, an H.264 stream is encoded
+ * again from that frame at a lower rate (an access unit cannot be shrunk alone).
  */
 import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
@@ -31,7 +34,10 @@ export interface ProduceOptions {
    * 'raw': value only, exactly what the tutorial's Python producer sends.
    */
   readonly format?: WireFormat;
-  /** Frames over the topic's size limit: shrink them (default) or stop with FRAME_TOO_LARGE. */
+  /**
+   * Frames over the topic's size limit: shrink them (default; H.264: lower the stream's rate) or
+   * stop with FRAME_TOO_LARGE.
+   */
   readonly oversize?: 'shrink' | 'refuse';
   readonly fps: number;
   readonly signal?: AbortSignal;
@@ -52,6 +58,11 @@ export interface ProduceOptions {
 export interface ProduceDeps {
   /** Re-encode a JPEG smaller so it fits maxBytes; null when it cannot. */
   readonly shrinkJpeg?: (jpeg: Buffer, maxBytes: number) => Promise<{ data: Buffer; width: number; height: number } | null>;
+  /**
+   * H.264: encode the stream again from the frame just read, one rate step lower (that frame
+   * comes again); what was lowered, or null when no step is left. See FrameSource.lowerRate.
+   */
+  readonly lowerRate?: () => string | null;
   readonly now?: () => number;
 }
 
@@ -85,6 +96,14 @@ export interface ProduceResult {
   readonly firstError: KvsError | null;
   /** The longest time the broker was gone during the run (0 when it never was). */
   readonly longestOutageMs: number;
+  /** H.264: the stream's codec string (`avc1.PPCCLL`); null for JPEG. */
+  readonly codec: string | null;
+  /** Keyframes handed to Kafka (every JPEG is one). */
+  readonly keyframes: number;
+  /** The largest frame value handed to Kafka, in bytes. */
+  readonly largestFrameBytes: number;
+  /** H.264: what was lowered to fit the topic's limit ("the bitrate from … to …"); null when nothing was. */
+  readonly rateLowered: string | null;
 }
 
 export function defaultStreamId(): string {
@@ -143,6 +162,11 @@ export async function produceFrames(
   let failed = 0;
   let bytes = 0;
   let shrunk = 0;
+  let keyframes = 0;
+  let largest = 0;
+  let codec: string | null = null;
+  let lowerSteps = 0;
+  let rateLowered: string | null = null;
   let firstError: KvsError | null = null;
   let warnedThisOutage = false;
   const budget = new SendBudget(
@@ -208,6 +232,8 @@ export async function produceFrames(
         cancelled = true;
         break;
       }
+      const h264 = frame.codec !== null;
+      if (h264 && format === 'raw') throw rawIsJpegOnly();
       const meta = {
         streamId,
         seq,
@@ -216,8 +242,25 @@ export async function produceFrames(
         width: frame.width,
         height: frame.height,
         capturedAt: Date.now() - (now() - frame.producedAt),
+        ...(frame.codec === null ? {} : { codec: frame.codec, keyframe: frame.keyframe }),
       };
-      let msg = toWire(encodeFrameMessage(frame.data, meta), format);
+      let msg = toWire(encodeFrameMessage(frame.data, meta, h264 ? 'video/h264' : 'image/jpeg'), format);
+      if (!fits(msg) && h264) {
+        // an access unit cannot be shrunk alone: encode the stream again from here, lower
+        const what = opts.oversize === 'refuse' ? null : (deps.lowerRate?.() ?? null);
+        if (what === null) throw accessUnitTooLarge(frame, topic, maxMessageBytes, rateLowered);
+        lowerSteps++;
+        rateLowered = what;
+        if (lowerSteps === 1)
+          opts.onWarning?.(
+            new KvsError(
+              'FRAME_TOO_LARGE',
+              `Frame ${frame.index} (${frame.keyframe ? 'a keyframe' : 'a delta frame'}, ${formatBytes(frame.data.length)}) is larger than topic "${topic}" allows per message (${formatBytes(maxMessageBytes)}, max.message.bytes); ` +
+                `encoding again from that frame with ${what}. Set a lower --bitrate (or a higher --crf), or raise the topic's max.message.bytes, to avoid this.`,
+            ),
+          );
+        continue; // the same frame comes again, encoded smaller
+      }
       if (!fits(msg)) {
         const budget = maxMessageBytes - RECORD_BATCH_OVERHEAD - (messageBytes(msg) - msg.value.length);
         const smaller = opts.oversize === 'refuse' || !deps.shrinkJpeg ? null : await deps.shrinkJpeg(frame.data, budget);
@@ -237,6 +280,9 @@ export async function produceFrames(
       }
       produced++;
       seq++;
+      if (frame.keyframe) keyframes++;
+      if (frame.codec !== null) codec = frame.codec;
+      largest = Math.max(largest, msg.value.length);
       await sender.enqueue(msg);
       progress();
     }
@@ -269,7 +315,27 @@ export async function produceFrames(
     createdTopic: created,
     firstError,
     longestOutageMs: Math.round(budget.longestOutageMs),
+    codec,
+    keyframes,
+    largestFrameBytes: largest,
+    rateLowered,
   };
+}
+
+/** The tutorial's raw format is a bare image per message: it has no place for H.264. */
+export function rawIsJpegOnly(): KvsError {
+  return new KvsError(
+    'INVALID_ARGUMENT',
+    "The tutorial's raw format carries JPEG images only (its consumer reads each message as one picture). Choose the JPEG codec (--codec jpeg) for it, or the Kafka Video Studio format for H.264.",
+  );
+}
+
+function accessUnitTooLarge(frame: Frame, topic: string, maxMessageBytes: number, lowered: string | null): KvsError {
+  return new KvsError(
+    'FRAME_TOO_LARGE',
+    `Frame ${frame.index} (an H.264 ${frame.keyframe ? 'keyframe' : 'delta frame'}) is ${formatBytes(frame.data.length)}, but topic "${topic}" accepts at most ${formatBytes(maxMessageBytes)} per message (max.message.bytes)` +
+      `${lowered === null ? '' : `, even after lowering ${lowered}`}. Lower the bitrate or the size (--bitrate, --width, --height), or raise the topic's max.message.bytes.`,
+  );
 }
 
 /** The error to report for a run in which frames were not delivered; null when all were. */
