@@ -13,12 +13,23 @@ export class CanvasSurface {
 
   /** Draws the picture, resizing the canvas to it. */
   draw(picture: CanvasImageSource & { readonly width: number; readonly height: number }): void {
+    this.context(picture.width, picture.height)?.drawImage(picture, 0, 0);
+  }
+
+  /** Draws a decoded video frame (WebCodecs), resizing the canvas to it; the caller closes it. */
+  drawVideoFrame(frame: VideoFrame): void {
+    const { displayWidth: width, displayHeight: height } = frame;
+    this.context(width, height)?.drawImage(frame, 0, 0, width, height);
+  }
+
+  /** The canvas's 2D context, the canvas resized to width × height first. */
+  private context(width: number, height: number): CanvasRenderingContext2D | null {
     const canvas = this.canvas;
     const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx) return;
-    if (canvas.width !== picture.width) canvas.width = picture.width;
-    if (canvas.height !== picture.height) canvas.height = picture.height;
-    ctx.drawImage(picture, 0, 0);
+    if (!canvas || !ctx) return null;
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    return ctx;
   }
 
   clear(): void {

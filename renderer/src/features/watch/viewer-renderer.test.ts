@@ -5,6 +5,7 @@ import {
   type DecodedFrame,
   type FramePacketHeader,
 } from '../../../../electron/shared/frame-packet.js';
+import { FakeDecoders, type FakeFrame } from './h264-fake-decoder.js';
 import { ViewerRenderer, type Picture } from './viewer-renderer.js';
 
 /** Like an ImageBitmap: 0×0 once closed. */
@@ -190,5 +191,72 @@ describe('ViewerRenderer', () => {
     feed();
     await new Promise((res) => setTimeout(res, 200));
     expect(r.snapshot()).toMatchObject({ drawn: 20, localDropped: 0, lastSeq: 19 });
+  });
+
+  it('plays JPEG and H.264 streams of one topic side by side: both drawn and counted, every packet acked once', async () => {
+    const decoders = new FakeDecoders();
+    const acks: string[] = [];
+    const drawnPictures: number[] = [];
+    const drawnFrames: number[] = [];
+    let pics = 0;
+    const r = new ViewerRenderer<Pic, FakeFrame>({
+      decode: () => Promise.resolve(new Pic(++pics, 4, 3)),
+      draw: (p) => drawnPictures.push(p.id),
+      close: (p) => p.close(),
+      ack: (id) => acks.push(id),
+      now: () => 2000,
+      video: { decoders, draw: (f) => drawnFrames.push(f.timestamp) },
+    });
+    const h264 = (seq: number, keyframe: boolean) =>
+      packet(
+        {
+          seq,
+          ptsMs: seq * 40,
+          type: 'video/h264',
+          streamId: 'cam-h264',
+          codec: keyframe ? 'avc1.42E01F' : null,
+          keyframe,
+        },
+        [0, 0, 0, 1, 9, 0xf0, seq],
+      );
+    r.push(h264(0, true));
+    r.push(packet({ seq: 0, streamId: 'cam-jpeg' }));
+    await new Promise((res) => setTimeout(res, 0));
+    r.push(h264(1, false));
+    r.push(packet({ seq: 1, streamId: 'cam-jpeg' }));
+    await new Promise((res) => setTimeout(res, 0));
+    decoders.last.take(2);
+    await new Promise((res) => setTimeout(res, 0));
+    expect(drawnPictures).toEqual([1, 2]);
+    expect(drawnFrames).toEqual([0, 40_000]);
+    expect(decoders.frames.every((f) => f.closed)).toBe(true);
+    expect(acks).toHaveLength(4);
+    expect(r.snapshot()).toMatchObject({
+      drawn: 4,
+      h264: { skipped: 0, decodeErrors: 0, waiting: [], unsupported: [] },
+    });
+  });
+
+  it('without a video decoder, H.264 frames are acked and the viewer says the codec cannot be decoded; JPEG frames keep h264 null', async () => {
+    const h = harness();
+    expect(h.r.snapshot().h264).toBeNull();
+    const heard: string[] = [];
+    h.r.setUnsupportedListener((viewerId, streamId, codec) =>
+      heard.push(`${viewerId}/${streamId}/${codec}`),
+    );
+    h.r.push(
+      packet(
+        { type: 'video/h264', streamId: 's', codec: 'avc1.42E01F', keyframe: true },
+        [0, 0, 1],
+      ),
+    );
+    await h.settle();
+    await h.settle();
+    expect(heard).toEqual(['v1/s/avc1.42E01F']);
+    expect(h.acks).toEqual(['v1']);
+    expect(h.r.snapshot().h264).toMatchObject({
+      undecodable: 1,
+      unsupported: [{ streamId: 's', codec: 'avc1.42E01F' }],
+    });
   });
 });

@@ -3,17 +3,31 @@
  * schedule decode + draw (newest frame wins), ack every frame the service sent once (drawn,
  * dropped or undecodable — the service's flow control counts on it), and keep the numbers the
  * overlay shows. The panel injects `decode` (createImageBitmap) and `draw` (canvas).
+ *
+ * H.264 frames take their own path (h264-streams.ts: a WebCodecs decoder per stream, skipping to
+ * the next keyframe when needed); the panel injects the decoders (webcodecs-decoder.ts) and how a
+ * `VideoFrame` is drawn. Both paths draw on the same canvas and share the numbers.
  */
 import type { DecodedFrame, FramePacketHeader } from '../../../../electron/shared/frame-packet.js';
 import { FpsMeter } from './fps-meter.js';
 import { FrameScheduler } from './frame-scheduler.js';
+import type { H264DecoderFactory, VideoFrameLike } from './h264-decoder-port.js';
+import type { ChunkInfo } from './h264-stream.js';
+import { H264Streams, type H264Snapshot } from './h264-streams.js';
 
 export interface Picture {
   readonly width: number;
   readonly height: number;
 }
 
-export interface ViewerRendererDeps<P extends Picture> {
+/** The page cannot decode a stream's codec (once per stream and codec). */
+export type UnsupportedCodecListener = (
+  viewerId: string,
+  streamId: string | null,
+  codec: string,
+) => void;
+
+export interface ViewerRendererDeps<P extends Picture, V extends VideoFrameLike = VideoFrameLike> {
   decode(image: Uint8Array<ArrayBuffer>, type: FramePacketHeader['type']): Promise<P>;
   draw(picture: P): void;
   /** Free a picture (ImageBitmap.close). */
@@ -21,6 +35,8 @@ export interface ViewerRendererDeps<P extends Picture> {
   ack(viewerId: string): void;
   now(): number;
   log?: Pick<Console, 'warn'>;
+  /** H.264: the decoders and how a frame is drawn; without them every codec is unsupported. */
+  video?: { decoders: H264DecoderFactory<V>; draw(frame: V): void } | undefined;
   /** `npm run bench` only (bench-hook.ts): called after each draw; absent otherwise. */
   onDrawn?:
     | ((seq: number | null, capturedAt: number | null, receivedAt: number, drawnAt: number) => void)
@@ -45,6 +61,8 @@ export interface ViewerSnapshot {
   /** Bytes of the last drawn image. */
   readonly frameBytes: number | null;
   readonly lastSeq: number | null;
+  /** H.264 streams' numbers and notes; null until an H.264 frame came. */
+  readonly h264: H264Snapshot | null;
 }
 
 interface Item {
@@ -64,15 +82,35 @@ const EMPTY: ViewerSnapshot = {
   height: null,
   frameBytes: null,
   lastSeq: null,
+  h264: null,
 };
 
-export class ViewerRenderer<P extends Picture> {
+/** No WebCodecs: every codec is unsupported, and the viewer says so. */
+const NO_DECODERS: H264DecoderFactory<never> = {
+  supports: () => Promise.resolve(false),
+  create: () => {
+    throw new Error('no video decoder in this page');
+  },
+};
+
+export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoFrameLike> {
   private readonly scheduler: FrameScheduler<Item, P>;
+  private readonly h264: H264Streams<V>;
+  private onUnsupported: UnsupportedCodecListener | null = null;
   private readonly fps = new FpsMeter();
   private stats: ViewerSnapshot = EMPTY;
   private warnedDecode = false;
 
-  constructor(private readonly deps: ViewerRendererDeps<P>) {
+  constructor(private readonly deps: ViewerRendererDeps<P, V>) {
+    const video = deps.video;
+    this.h264 = new H264Streams<V>({
+      decoders: video?.decoders ?? NO_DECODERS,
+      draw: (frame, info) => this.drawnVideo(frame, info, video),
+      ack: (viewerId) => this.ack(viewerId),
+      now: () => deps.now(),
+      unsupported: (viewerId, streamId, codec) => this.onUnsupported?.(viewerId, streamId, codec),
+      log: deps.log,
+    });
     this.scheduler = new FrameScheduler<Item, P>({
       decode: (item) => deps.decode(item.image, item.header.type),
       draw: (picture, item) => this.drawn(picture, item),
@@ -99,23 +137,34 @@ export class ViewerRenderer<P extends Picture> {
       ...this.stats,
       servicesDropped: Math.max(this.stats.servicesDropped, header.dropped),
     };
-    this.scheduler.push({ header, image });
+    if (header.type === 'video/h264') this.h264.push(frame);
+    else this.scheduler.push({ header, image });
+  }
+
+  /**
+   * Who hears that the page cannot decode a stream's codec (the seam for the services' decode
+   * to JPEG); null: nobody, the viewer's note says it.
+   */
+  setUnsupportedListener(listener: UnsupportedCodecListener | null): void {
+    this.onUnsupported = listener;
   }
 
   /** Stop drawing: the waiting frame is forgotten, a decode in progress is not drawn. */
   stop(): void {
     this.scheduler.clear();
+    this.h264.stop();
   }
 
   /** Stop and zero the numbers (a new session). */
   reset(): void {
     this.scheduler.clear();
+    this.h264.reset();
     this.fps.reset();
     this.stats = EMPTY;
   }
 
   snapshot(): ViewerSnapshot {
-    return { ...this.stats, fps: this.fps.rate(this.deps.now()) };
+    return { ...this.stats, fps: this.fps.rate(this.deps.now()), h264: this.h264.snapshot() };
   }
 
   /**
@@ -135,9 +184,29 @@ export class ViewerRenderer<P extends Picture> {
     } finally {
       this.deps.close(picture);
     }
+    this.count(item.header, width, height, item.image.byteLength);
+    this.ack(item.header.viewerId);
+  }
+
+  /** An H.264 frame came out of its decoder (H264Stream acks and closes it). */
+  private drawnVideo(
+    frame: V,
+    info: ChunkInfo | null,
+    video: ViewerRendererDeps<P, V>['video'],
+  ): void {
+    video?.draw(frame);
+    if (info === null) {
+      this.fps.record(this.deps.now());
+      this.stats = { ...this.stats, drawn: this.stats.drawn + 1 };
+      return;
+    }
+    this.count(info.header, frame.displayWidth, frame.displayHeight, info.bytes);
+  }
+
+  private count(header: FramePacketHeader, width: number, height: number, bytes: number): void {
     const now = this.deps.now();
     this.fps.record(now);
-    const { capturedAt, receivedAt, seq } = item.header;
+    const { capturedAt, receivedAt, seq } = header;
     this.stats = {
       ...this.stats,
       drawn: this.stats.drawn + 1,
@@ -145,10 +214,9 @@ export class ViewerRenderer<P extends Picture> {
       latencyKind: capturedAt !== null ? 'capture' : 'service',
       width,
       height,
-      frameBytes: item.image.byteLength,
+      frameBytes: bytes,
       lastSeq: seq,
     };
     this.deps.onDrawn?.(seq, capturedAt, receivedAt, now);
-    this.ack(item.header.viewerId);
   }
 }

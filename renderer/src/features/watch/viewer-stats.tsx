@@ -1,4 +1,7 @@
-/** The numbers over a viewer's picture: frames, fps, latency, size, dropped, skipped, gaps. */
+/**
+ * The numbers over a viewer's picture: frames, fps, latency, size, dropped (and, once an H.264
+ * frame came, frames skipped to a keyframe and decoder errors), skipped, gaps.
+ */
 import type { WatchStatsEvent } from '../../../../electron/shared/contract.js';
 import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
 import type { ViewerSnapshot } from './viewer-renderer.js';
@@ -58,6 +61,20 @@ export function ViewerStats({
             : ''}
         </dd>
       </div>
+      {s?.h264 && (
+        <>
+          <div>
+            <dt title="H.264 frames received and not drawn: a stream waits for its next keyframe after starting between keyframes, a gap, a decoder error, or when this page falls behind">
+              skipped to keyframe
+            </dt>
+            <dd data-testid="watch-keyframe-skipped">{formatCount(s.h264.skipped)}</dd>
+          </div>
+          <div>
+            <dt>decode errors</dt>
+            <dd data-testid="watch-decode-errors">{formatCount(s.h264.decodeErrors)}</dd>
+          </div>
+        </>
+      )}
       <div>
         <dt>skipped</dt>
         <dd>{formatCount(servicesStats?.skipped ?? 0)}</dd>

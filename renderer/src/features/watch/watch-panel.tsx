@@ -23,8 +23,14 @@ import { TopicSuggestions } from '../../shared/topic-suggestions.js';
 import { CheckField } from '../../shared/choice-fields.js';
 import { benchRecorder } from './bench-hook.js';
 import { CanvasSurface } from './canvas-surface.js';
-import { ViewerRenderer, type ViewerSnapshot } from './viewer-renderer.js';
+import {
+  ViewerRenderer,
+  type UnsupportedCodecListener,
+  type ViewerSnapshot,
+} from './viewer-renderer.js';
 import { ViewerStats } from './viewer-stats.js';
+import { hasVideoNotes, VideoNotes } from './video-notes.js';
+import { webCodecsDecoders } from './webcodecs-decoder.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
 
@@ -33,9 +39,11 @@ type Phase = 'idle' | 'starting' | 'playing' | 'paused' | 'stopped';
 export interface WatchPanelProps {
   readonly index: number;
   readonly onRemove?: (() => void) | undefined;
+  /** This page cannot decode a stream's codec (the viewer's note says so in any case). */
+  readonly onUnsupportedCodec?: UnsupportedCodecListener | undefined;
 }
 
-export function WatchPanel({ index, onRemove }: WatchPanelProps) {
+export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelProps) {
   const api = useApi();
   const servicesReady = useServicesReady();
   const kafka = useKafka();
@@ -70,7 +78,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
   );
   const [renderer] = useState(
     () =>
-      new ViewerRenderer<ImageBitmap>({
+      new ViewerRenderer<ImageBitmap, VideoFrame>({
         decode: (image, type) => createImageBitmap(new Blob([image], { type })),
         draw: (bitmap) => surface.draw(bitmap),
         close: (bitmap) => bitmap.close(),
@@ -78,8 +86,13 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
         now: () => Date.now(),
         log: console,
         onDrawn: benchRecorder(benchEnabled, window),
+        video: { decoders: webCodecsDecoders(), draw: (frame) => surface.drawVideoFrame(frame) },
       }),
   );
+  useEffect(() => {
+    renderer.setUnsupportedListener(onUnsupportedCodec ?? null);
+    return () => renderer.setUnsupportedListener(null);
+  }, [renderer, onUnsupportedCodec]);
 
   useApiEvent('watch:stats', (s) => {
     if (s.viewerId === viewerIdRef.current) setServicesStats(s);
@@ -326,7 +339,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
           aria-label={`Video of viewer ${index + 1}`}
           role="img"
         />
-        {(s?.drawn ?? 0) === 0 && (
+        {(s?.drawn ?? 0) === 0 && !hasVideoNotes(s?.h264 ?? null) && (
           <div className="stage-empty" aria-hidden="true">
             {phase === 'idle'
               ? 'No picture yet'
@@ -335,6 +348,7 @@ export function WatchPanel({ index, onRemove }: WatchPanelProps) {
                 : 'No frames were drawn'}
           </div>
         )}
+        <VideoNotes h264={s?.h264 ?? null} />
         <ViewerStats snap={s} servicesStats={servicesStats} playing={phase === 'playing'} />
       </div>
       <p
