@@ -173,6 +173,19 @@ describe('FrameGate with frames that depend on the ones before (H.264)', () => {
     expect([...gate.waitingForKeyframe]).toEqual(['a']);
   });
 
+  it('waits for a slot for a catch-up group (a live start at the last keyframe) instead of replacing', async () => {
+    const out: number[] = [];
+    const gate = new FrameGate((p) => out.push(p[0] ?? -1) > 0, 1);
+    const catchUp = (keyframe: boolean): GateFrame => ({ ...key(), keyframe, catchUp: true });
+    expect(gate.offer(packet(0), catchUp(true))).toBeUndefined(); // a free slot: sent at once
+    const waiting = gate.offer(packet(1), catchUp(false));
+    expect(waiting).toBeInstanceOf(Promise);
+    gate.ack();
+    await waiting;
+    expect(out).toEqual([0, 1]);
+    expect(gate.dropped).toBe(0);
+  });
+
   it("a frame that could not be sent breaks its stream's chain too", () => {
     let accept = false;
     const out: number[] = [];

@@ -29,6 +29,11 @@ export interface GateFrame {
   readonly dependent: boolean;
   /** A decoder can start here (every image; an H.264 IDR access unit). */
   readonly keyframe: boolean;
+  /**
+   * Part of a group handed over at once to start a live H.264 stream at its last keyframe
+   * (live-start.ts): waits for a free slot as in 'every-frame' mode instead of replacing.
+   */
+  readonly catchUp?: boolean;
 }
 
 const IMAGE: GateFrame = { stream: '', dependent: false, keyframe: true };
@@ -107,7 +112,7 @@ export class FrameGate {
       return;
     }
     this.pending = { make, frame };
-    if (this.mode === 'newest-wins') return;
+    if (this.mode === 'newest-wins' && frame.catchUp !== true) return;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         // the page is not acking: stop holding the consumer back; the frame stays pending

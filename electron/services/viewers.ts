@@ -160,6 +160,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
             stream: f.streamId ?? '',
             dependent: f.type === 'video/h264',
             keyframe: f.keyframe,
+            catchUp: f.catchUp,
           }),
         onState: (state, err) => {
           if (entry.finished) return;

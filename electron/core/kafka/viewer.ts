@@ -3,7 +3,8 @@
  *
  * - Every viewer has its own consumer group (`kvs-viewer-<random>`), never
  *   commits, so two viewers each see every frame.
- * - Starts at live (new messages only), the beginning, or a timestamp.
+ * - Starts at live, the beginning, or a timestamp. Live shows new messages only, except that an
+ *   H.264 stream begins at its last keyframe (live-start.ts), so its first frame shows at once.
  * - Checks order by sequence number; counts gaps and repeats, and shows a repeated frame once.
  * - Survives broker restarts: kafkajs restarts a crashed consumer; on every rejoin the viewer
  *   seeks to just after the last message it handled, so nothing is skipped or shown twice.
@@ -19,7 +20,13 @@ import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } f
 import { Pacer, realClock, type PacerClock } from './pacer.js';
 import { SequenceTracker } from './sequence-tracker.js';
 import { partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
-import { decodeMessage, type MediaType, type SkipReason } from './wire-format.js';
+import { LiveStart } from './live-start.js';
+import {
+  decodeMessage,
+  type DecodedMessage,
+  type MediaType,
+  type SkipReason,
+} from './wire-format.js';
 
 /** No fetch for this long while playing: the viewer says it is reconnecting. */
 const STALL_MS = 3000;
@@ -54,6 +61,18 @@ export interface ViewerFrame {
   readonly receivedAt: number;
   /** Frames missing just before this one in its stream. */
   readonly missingBefore: number;
+  /**
+   * From before the live edge, handed over when the viewer started live so that an H.264 stream
+   * can start at its last keyframe: to be decoded, not dropped (only the last need be drawn).
+   */
+  readonly catchUp: boolean;
+}
+
+/** A message from before the live edge, held by LiveStart until the edge is reached. */
+interface HeldMessage {
+  readonly decoded: DecodedMessage;
+  readonly offset: string;
+  readonly timestamp: number;
 }
 
 export interface ViewerStats {
@@ -145,6 +164,8 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     recoveredErrors: 0,
   };
   const tracker = new SequenceTracker();
+  const liveStart = opts.from.kind === 'live' ? new LiveStart<HeldMessage>(pre.ends) : null;
+  const seekTo = liveStart === null ? pre.seekTo : liveStart.starts;
   const clock = opts.clock ?? realClock;
   const pacer = new Pacer(clock, opts.defaultFps ?? 30);
   const fetchPerPartition = Math.max(pre.maxMessageBytes + 64 * 1024, 1024 * 1024);
@@ -221,61 +242,16 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     for (const m of batch.messages) {
       lastSign = performance.now();
       if (!isRunning() || isStale() || stopCtl.signal.aborted) return;
+      const offset = Number(m.offset);
+      const timestamp = Number(m.timestamp);
       try {
         const decoded = decodeMessage(m.value, m.headers);
-        if (decoded.kind === 'skip') {
-          stats.skipped++;
-          stats.skippedByReason[decoded.reason] = (stats.skippedByReason[decoded.reason] ?? 0) + 1;
-          opts.onSkip?.(decoded.reason, { partition: batch.partition, offset: m.offset });
-        } else if (decoded.kind === 'eos') {
-          stats.endOfStreams++;
-          if (decoded.streamId !== null) tracker.end(decoded.streamId);
-          opts.onEndOfStream?.(decoded.streamId, decoded.totalFrames);
-        } else {
-          const meta = decoded.meta;
-          let missingBefore = 0;
-          let repeat = false;
-          if (meta.seq !== null) {
-            const v = tracker.observe(meta.streamId ?? '', meta.seq);
-            missingBefore = v.missing;
-            repeat = v.repeat;
-            stats.gaps = tracker.gaps;
-            stats.repeats = tracker.repeats;
-            stats.firstSeq ??= meta.seq;
-            if (!repeat) stats.lastSeq = meta.seq;
-          }
-          const timestamp = Number(m.timestamp);
-          // A frame seen already (a send retried after a broker restart wrote it twice, or the
-          // viewer re-read it after rejoining) is counted as a repeat and shown once.
-          if (!repeat && opts.pace)
-            await pacer.wait(
-              { ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId },
-              stopCtl.signal,
-            );
+        if (liveStart?.isHistory(batch.partition, offset))
+          liveStart.hold(batch.partition, decoded, { decoded, offset: m.offset, timestamp });
+        else await handleOne(batch.topic, batch.partition, m.offset, timestamp, decoded, false);
+        for (const h of liveStart?.reached(batch.partition, offset + 1) ?? []) {
           if (stopCtl.signal.aborted) return;
-          if (!repeat) {
-            stats.frames++;
-            stats.bytes += decoded.image.length;
-            await opts.onFrame({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              timestamp,
-              type: decoded.type,
-              image: decoded.image,
-              keyframe: decoded.keyframe,
-              codec: meta.codec ?? null,
-              streamId: meta.streamId,
-              seq: meta.seq,
-              ptsMs: meta.ptsMs ?? null,
-              fps: meta.fps ?? null,
-              width: meta.width ?? null,
-              height: meta.height ?? null,
-              capturedAt: meta.capturedAt ?? null,
-              receivedAt: Date.now(),
-              missingBefore,
-            });
-          }
+          await handleOne(batch.topic, batch.partition, h.offset, h.timestamp, h.decoded, true);
         }
       } catch (e) {
         // a failing onFrame (e.g. a closed window) must not kill the consumer
@@ -283,12 +259,78 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       }
       markDone(batch.partition, m.offset);
       resolveOffset(m.offset);
-      checkCaughtUp(batch.partition, Number(m.offset) + 1);
+      checkCaughtUp(batch.partition, offset + 1);
       if (clock.now() - lastBeat > 2000) {
         lastBeat = clock.now();
         await heartbeat().catch(() => undefined);
       }
     }
+  };
+
+  /** One message: a skip, an end of stream or a frame (checked for order, paced, handed on). */
+  const handleOne = async (
+    msgTopic: string,
+    partition: number,
+    offset: string,
+    timestamp: number,
+    decoded: DecodedMessage,
+    catchUp: boolean,
+  ): Promise<void> => {
+    if (decoded.kind === 'skip') {
+      stats.skipped++;
+      stats.skippedByReason[decoded.reason] = (stats.skippedByReason[decoded.reason] ?? 0) + 1;
+      opts.onSkip?.(decoded.reason, { partition, offset });
+      return;
+    }
+    if (decoded.kind === 'eos') {
+      stats.endOfStreams++;
+      if (decoded.streamId !== null) tracker.end(decoded.streamId);
+      opts.onEndOfStream?.(decoded.streamId, decoded.totalFrames);
+      return;
+    }
+    const meta = decoded.meta;
+    let missingBefore = 0;
+    let repeat = false;
+    if (meta.seq !== null) {
+      const v = tracker.observe(meta.streamId ?? '', meta.seq);
+      missingBefore = v.missing;
+      repeat = v.repeat;
+      stats.gaps = tracker.gaps;
+      stats.repeats = tracker.repeats;
+      stats.firstSeq ??= meta.seq;
+      if (!repeat) stats.lastSeq = meta.seq;
+    }
+    // A frame seen already (a send retried after a broker restart wrote it twice, or the
+    // viewer re-read it after rejoining) is counted as a repeat and shown once.
+    if (repeat) return;
+    if (opts.pace && !catchUp)
+      await pacer.wait(
+        { ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId },
+        stopCtl.signal,
+      );
+    if (stopCtl.signal.aborted) return;
+    stats.frames++;
+    stats.bytes += decoded.image.length;
+    await opts.onFrame({
+      topic: msgTopic,
+      partition,
+      offset,
+      timestamp,
+      type: decoded.type,
+      image: decoded.image,
+      keyframe: decoded.keyframe,
+      codec: meta.codec ?? null,
+      streamId: meta.streamId,
+      seq: meta.seq,
+      ptsMs: meta.ptsMs ?? null,
+      fps: meta.fps ?? null,
+      width: meta.width ?? null,
+      height: meta.height ?? null,
+      capturedAt: meta.capturedAt ?? null,
+      receivedAt: Date.now(),
+      missingBefore,
+      catchUp,
+    });
   };
 
   let resolveReady: () => void = () => undefined;
@@ -359,7 +401,7 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       partitionsConsumedConcurrently: 1,
       eachBatch: handleBatch,
     });
-    for (const s of pre.seekTo) consumer.seek({ topic, partition: s.partition, offset: s.offset });
+    for (const s of seekTo) consumer.seek({ topic, partition: s.partition, offset: s.offset });
   } catch (e) {
     clearInterval(watchdog);
     await consumer.disconnect().catch(() => undefined);

@@ -1,0 +1,125 @@
+/**
+ * A live viewer on a real broker begins an H.264 stream at its last keyframe (live-start.ts):
+ * the group since that keyframe is handed over at once, marked as catch-up, then new frames
+ * follow live. Images in the history are not shown, as live always did. Access units here are
+ * minimal Annex B units (an AUD, then an IDR or a non-IDR slice): the viewer reads NAL types,
+ * it does not decode.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { kafkaModes } from '../../../scripts/test-support/kafka-env.js';
+import { createKafka, type KafkaHandle } from './client.js';
+import { createTopic } from './topics.js';
+import { startViewer, type ViewerFrame } from './viewer.js';
+import { encodeFrameMessage, type OutgoingMessage } from './wire-format.js';
+
+const AUD = [0, 0, 0, 1, 0x09, 0xf0];
+const KEY = Buffer.from([...AUD, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1f, 0xda, 0, 0, 1, 0x65, 0x88]);
+const DELTA = Buffer.from([...AUD, 0, 0, 1, 0x41, 0x9a]);
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+
+function frame(stream: string, seq: number, keyframe: boolean): OutgoingMessage {
+  const meta = {
+    streamId: stream,
+    seq,
+    ptsMs: seq * 33,
+    fps: 30,
+    width: 2,
+    height: 2,
+    capturedAt: 0,
+  };
+  return encodeFrameMessage(
+    keyframe ? KEY : DELTA,
+    { ...meta, codec: 'avc1.42C01F', keyframe },
+    'video/h264',
+  );
+}
+
+async function send(
+  handle: KafkaHandle,
+  topic: string,
+  messages: OutgoingMessage[],
+): Promise<void> {
+  const producer = handle.kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const [target] = kafkaModes();
+
+describe.skipIf(target === undefined)('live start at the last keyframe (real broker)', () => {
+  const handle = createKafka({ bootstrap: target?.bootstrap ?? '' });
+  const topicName = (what: string): string => `live-${what}-${randomBytes(3).toString('hex')}`;
+
+  it('hands over the group since the last keyframe at once, then plays live', async () => {
+    const topic = topicName('h264');
+    await createTopic(handle, topic);
+    // 3 GOPs of 10 (a keyframe, 9 deltas), then a keyframe and 3 deltas: the last keyframe is seq 30
+    const history = Array.from({ length: 34 }, (_, seq) => frame('cam', seq, seq % 10 === 0));
+    await send(handle, topic, [...history, { key: 'pics', value: JPEG, headers: {} }]);
+
+    const frames: ViewerFrame[] = [];
+    const viewer = await startViewer(handle, {
+      topic,
+      from: { kind: 'live' },
+      onFrame: (f) => void frames.push(f),
+    });
+    try {
+      await until(() => frames.length >= 4, 'the last group');
+      expect(frames.map((f) => f.seq)).toEqual([30, 31, 32, 33]);
+      expect(frames[0]?.keyframe).toBe(true);
+      expect(
+        frames.every((f) => f.catchUp && f.type === 'video/h264' && f.codec === 'avc1.42C01F'),
+      ).toBe(true);
+
+      await send(handle, topic, [frame('cam', 34, false), frame('cam', 35, false)]);
+      await until(() => frames.length >= 6, 'the live frames');
+      expect(frames.slice(4).map((f) => [f.seq, f.catchUp])).toEqual([
+        [34, false],
+        [35, false],
+      ]);
+      expect(viewer.stats.gaps).toBe(0);
+    } finally {
+      await viewer.stop();
+    }
+  });
+
+  it('shows nothing from the history of an image stream, or of a stream that ended', async () => {
+    const topic = topicName('ended');
+    await createTopic(handle, topic);
+    const ended = Array.from({ length: 5 }, (_, seq) => frame('old', seq, seq === 0));
+    const eos: OutgoingMessage = {
+      key: 'old',
+      value: Buffer.alloc(0),
+      headers: { 'kvs-stream-id': 'old', 'kvs-eos': '1' },
+    };
+    await send(handle, topic, [...ended, eos, { key: 'pics', value: JPEG, headers: {} }]);
+
+    const frames: ViewerFrame[] = [];
+    const viewer = await startViewer(handle, {
+      topic,
+      from: { kind: 'live' },
+      onFrame: (f) => void frames.push(f),
+    });
+    try {
+      await viewer.ready;
+      await send(handle, topic, [{ key: 'pics', value: JPEG, headers: {} }]);
+      await until(() => frames.length >= 1, 'the new image');
+      expect(frames.map((f) => [f.type, f.catchUp])).toEqual([['image/jpeg', false]]);
+    } finally {
+      await viewer.stop();
+    }
+  });
+});
