@@ -70,6 +70,14 @@ export function ViewerStats({
             <dd data-testid="watch-keyframe-skipped">{formatCount(s.h264.skipped)}</dd>
           </div>
           <div>
+            <dt title="Mean time from handing an H.264 frame to the decoder to drawing it">
+              decode
+            </dt>
+            <dd data-testid="watch-decode-ms" data-ms={s.h264.decodeMs?.toFixed(2)}>
+              {formatLatency(s.h264.decodeMs)}
+            </dd>
+          </div>
+          <div>
             <dt>decode errors</dt>
             <dd data-testid="watch-decode-errors">{formatCount(s.h264.decodeErrors)}</dd>
           </div>

@@ -1,0 +1,129 @@
+/**
+ * H.264 streams in the page (issue 14): a real x264 stream on a topic of the test broker
+ * (scripts/test-support/h264-topic.ts), decoded with WebCodecs in Chromium and drawn on the
+ * viewer's canvas; and a stream that starts between keyframes, which waits for one and says so.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import {
+  createTopic,
+  makeH264Clip,
+  putH264Topic,
+  sendH264,
+  type H264Clip,
+} from '../scripts/test-support/h264-topic.js';
+import { createKafka } from '../electron/core/kafka/client.js';
+import { expect, test } from './fixtures.js';
+
+const bootstrap = (): string => {
+  const b = process.env.KVS_E2E_BOOTSTRAP;
+  if (!b) throw new Error('KVS_E2E_BOOTSTRAP is not set (e2e/global-setup.ts starts a broker)');
+  return b;
+};
+
+// 3 s of 640×360 at 30 fps, a keyframe every 30 frames (0, 30, 60)
+let clip: H264Clip | null = null;
+async function theClip(): Promise<H264Clip> {
+  clip ??= await makeH264Clip({ seconds: 3, width: 640, height: 360, fps: 30, gop: 30 });
+  return clip;
+}
+
+async function connect(page: Page): Promise<void> {
+  await page.getByTestId('bootstrap-input').fill(bootstrap());
+  await page.getByTestId('connect-button').click();
+  await expect(page.getByTestId('connection-status')).toContainText('Connected');
+}
+
+async function watchFromBeginning(page: Page, topic: string): Promise<void> {
+  await page.getByTestId('watch-topic-input').first().fill(topic);
+  await page.getByTestId('watch-from-beginning').first().check();
+  await page.getByTestId('watch-start-button').first().click();
+}
+
+/** Distinct colours on the canvas (testsrc2 is colourful; a blank or black canvas has one). */
+function distinctColours(page: Page): Promise<number> {
+  return page
+    .getByTestId('watch-canvas')
+    .first()
+    .evaluate((el) => {
+      const canvas = el as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) return 0;
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 97)
+        seen.add(
+          ((data[i] ?? 0) >> 4) * 256 + ((data[i + 1] ?? 0) >> 4) * 16 + ((data[i + 2] ?? 0) >> 4),
+        );
+      return seen.size;
+    });
+}
+
+test('plays an H.264 stream from the beginning with WebCodecs: every frame drawn, a picture on the canvas', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  const c = await theClip();
+  const topic = `e2e-h264-${randomBytes(3).toString('hex')}`;
+  const { sent, keyframes } = await putH264Topic(bootstrap(), topic, c);
+  expect([sent, keyframes]).toEqual([90, 3]);
+
+  await connect(page);
+  await watchFromBeginning(page, topic);
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('90');
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('0');
+  await expect(page.getByTestId('watch-decode-errors').first()).toHaveText('0');
+  await expect(page.getByTestId('watch-codec-note')).toHaveCount(0);
+  await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
+  expect(await distinctColours(page)).toBeGreaterThan(8);
+  const canvasSize = await page
+    .getByTestId('watch-canvas')
+    .first()
+    .evaluate((el) => [(el as HTMLCanvasElement).width, (el as HTMLCanvasElement).height]);
+  expect(canvasSize).toEqual([640, 360]);
+
+  const decodeMs = await page.getByTestId('watch-decode-ms').first().getAttribute('data-ms');
+  testInfo.annotations.push({
+    type: 'h264 decode',
+    description: `${decodeMs ?? '?'} ms per frame (mean, decode() to drawn, 640×360, ${c.codec})`,
+  });
+  process.stdout.write(`[${testInfo.project.name}] H.264 decode ${decodeMs ?? '?'} ms/frame\n`);
+  await page.screenshot({
+    path: testInfo.outputPath(`h264-playing-${testInfo.project.name}.png`),
+    fullPage: true,
+  });
+});
+
+test('a stream that starts between keyframes waits for one, says so, then plays from it', async ({
+  app,
+}, testInfo) => {
+  const { page } = app;
+  const c = await theClip();
+  const topic = `e2e-h264-late-${randomBytes(3).toString('hex')}`;
+  const handle = createKafka({ bootstrap: bootstrap(), clientId: 'kvs-e2e-h264' });
+  await createTopic(handle, topic);
+  // frames 40–59: delta frames only (the keyframes are 0, 30 and 60)
+  expect(await sendH264(handle, topic, c, { from: 40, to: 60 })).toEqual({
+    sent: 20,
+    keyframes: 0,
+  });
+
+  await connect(page);
+  await watchFromBeginning(page, topic);
+  const note = page.getByTestId('watch-keyframe-note').first();
+  await expect(note).toContainText('Waiting for a keyframe');
+  await expect(note).toHaveAttribute('data-reason', 'start');
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('20');
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('0');
+  await page.screenshot({
+    path: testInfo.outputPath(`h264-waiting-${testInfo.project.name}.png`),
+    fullPage: true,
+  });
+
+  // the rest of the stream, from the keyframe at 60
+  expect(await sendH264(handle, topic, c, { from: 60 })).toEqual({ sent: 30, keyframes: 1 });
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('30');
+  await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('20');
+  expect(await distinctColours(page)).toBeGreaterThan(8);
+});
