@@ -3,8 +3,9 @@
  *
  * - Every viewer has its own consumer group (`kvs-viewer-<random>`), never
  *   commits, so two viewers each see every frame.
- * - Starts at live, the beginning, or a timestamp. Live shows new messages only, except that an
- *   H.264 stream begins at its last keyframe (live-start.ts), so its first frame shows at once.
+ * - Starts at live, the beginning, or a timestamp. Live shows new messages only and a timestamp
+ *   the messages from that time on, except that an H.264 stream begins at its last keyframe
+ *   before that point (keyframe-start.ts), handed over as catch-up, so its first frame shows at once.
  * - Checks order by sequence number; counts gaps and repeats, and shows a repeated frame once.
  * - Survives broker restarts: kafkajs restarts a crashed consumer; on every rejoin the viewer
  *   seeks to just after the last message it handled, so nothing is skipped or shown twice.
@@ -20,7 +21,7 @@ import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } f
 import { Pacer, realClock, type PacerClock } from './pacer.js';
 import { SequenceTracker } from './sequence-tracker.js';
 import { partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
-import { LiveStart } from './live-start.js';
+import { KeyframeStart, SEEK_LOOKBACK_MS } from './keyframe-start.js';
 import {
   decodeMessage,
   type DecodedMessage,
@@ -62,13 +63,13 @@ export interface ViewerFrame {
   /** Frames missing just before this one in its stream. */
   readonly missingBefore: number;
   /**
-   * From before the live edge, handed over when the viewer started live so that an H.264 stream
-   * can start at its last keyframe: to be decoded, not dropped (only the last need be drawn).
+   * From before where the viewer was asked to start (live, or a time), handed over so that an
+   * H.264 stream can start at its last keyframe: to be decoded, not shown (keyframe-start.ts).
    */
   readonly catchUp: boolean;
 }
 
-/** A message from before the live edge, held by LiveStart until the edge is reached. */
+/** A message from before where the viewer starts showing, held by KeyframeStart until then. */
 interface HeldMessage {
   readonly decoded: DecodedMessage;
   readonly offset: string;
@@ -146,7 +147,16 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
           };
         });
       }
-      return { maxMessageBytes, ends, seekTo };
+      let lookback: Array<{ partition: number; offset: string }> = [];
+      if (opts.from.kind === 'timestamp') {
+        const earlier = await withTimeout(
+          admin.fetchTopicOffsetsByTimestamp(topic, Math.max(0, opts.from.ms - SEEK_LOOKBACK_MS)),
+          10_000,
+          'Finding the offset for that time',
+        );
+        lookback = earlier.map((f) => ({ partition: f.partition, offset: f.offset }));
+      }
+      return { maxMessageBytes, ends, seekTo, lookback };
     },
     topic,
   );
@@ -164,8 +174,25 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     recoveredErrors: 0,
   };
   const tracker = new SequenceTracker();
-  const liveStart = opts.from.kind === 'live' ? new LiveStart<HeldMessage>(pre.ends) : null;
-  const seekTo = liveStart === null ? pre.seekTo : liveStart.starts;
+  const keyframeStart =
+    opts.from.kind === 'live'
+      ? KeyframeStart.forLive<HeldMessage>(pre.ends)
+      : opts.from.kind === 'timestamp'
+        ? KeyframeStart.forTime<HeldMessage>(
+            pre.seekTo.map((s) => {
+              const before = Number(
+                pre.lookback.find((l) => l.partition === s.partition)?.offset ?? -1,
+              );
+              // -1: nothing at or after that earlier time either: nothing to look back at
+              return {
+                partition: s.partition,
+                at: Number(s.offset),
+                before: before < 0 ? Number(s.offset) : before,
+              };
+            }),
+          )
+        : null;
+  const seekTo = keyframeStart === null ? pre.seekTo : keyframeStart.starts;
   const clock = opts.clock ?? realClock;
   const pacer = new Pacer(clock, opts.defaultFps ?? 30);
   const fetchPerPartition = Math.max(pre.maxMessageBytes + 64 * 1024, 1024 * 1024);
@@ -246,10 +273,10 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       const timestamp = Number(m.timestamp);
       try {
         const decoded = decodeMessage(m.value, m.headers);
-        if (liveStart?.isHistory(batch.partition, offset))
-          liveStart.hold(batch.partition, decoded, { decoded, offset: m.offset, timestamp });
+        if (keyframeStart?.isHistory(batch.partition, offset))
+          keyframeStart.hold(batch.partition, decoded, { decoded, offset: m.offset, timestamp });
         else await handleOne(batch.topic, batch.partition, m.offset, timestamp, decoded, false);
-        for (const h of liveStart?.reached(batch.partition, offset + 1) ?? []) {
+        for (const h of keyframeStart?.reached(batch.partition, offset + 1) ?? []) {
           if (stopCtl.signal.aborted) return;
           await handleOne(batch.topic, batch.partition, h.offset, h.timestamp, h.decoded, true);
         }

@@ -1,7 +1,7 @@
 /**
- * A live viewer on a real broker begins an H.264 stream at its last keyframe (live-start.ts):
- * the group since that keyframe is handed over at once, marked as catch-up, then new frames
- * follow live. Images in the history are not shown, as live always did. Access units here are
+ * A viewer on a real broker begins an H.264 stream at its last keyframe (keyframe-start.ts), live
+ * or from a time: the group since that keyframe is handed over at once, marked as catch-up, then
+ * the frames to show follow. Images in the history are not shown, as live always did. Access units here are
  * minimal Annex B units (an AUD, then an IDR or a non-IDR slice): the viewer reads NAL types,
  * it does not decode.
  */
@@ -18,7 +18,12 @@ const KEY = Buffer.from([...AUD, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1f, 0xda, 0, 0,
 const DELTA = Buffer.from([...AUD, 0, 0, 1, 0x41, 0x9a]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
-function frame(stream: string, seq: number, keyframe: boolean): OutgoingMessage {
+function frame(
+  stream: string,
+  seq: number,
+  keyframe: boolean,
+  timestamp?: number,
+): OutgoingMessage {
   const meta = {
     streamId: stream,
     seq,
@@ -28,11 +33,12 @@ function frame(stream: string, seq: number, keyframe: boolean): OutgoingMessage 
     height: 2,
     capturedAt: 0,
   };
-  return encodeFrameMessage(
+  const m = encodeFrameMessage(
     keyframe ? KEY : DELTA,
     { ...meta, codec: 'avc1.42C01F', keyframe },
     'video/h264',
   );
+  return timestamp === undefined ? m : { ...m, timestamp: String(timestamp) };
 }
 
 async function send(
@@ -59,7 +65,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 const [target] = kafkaModes();
 
-describe.skipIf(target === undefined)('live start at the last keyframe (real broker)', () => {
+describe.skipIf(target === undefined)('starting at the last keyframe (real broker)', () => {
   const handle = createKafka({ bootstrap: target?.bootstrap ?? '' });
   const topicName = (what: string): string => `live-${what}-${randomBytes(3).toString('hex')}`;
 
@@ -121,5 +127,32 @@ describe.skipIf(target === undefined)('live start at the last keyframe (real bro
     } finally {
       await viewer.stop();
     }
+  });
+
+  it('from a time: decodes from the keyframe before it, shows from the frame at that time', async () => {
+    const topic = topicName('seek');
+    await createTopic(handle, topic);
+    // 60 frames 100 ms apart (message timestamps), a keyframe every 20
+    const t0 = Date.now() - 60_000;
+    await send(
+      handle,
+      topic,
+      Array.from({ length: 60 }, (_, seq) => frame('cam', seq, seq % 20 === 0, t0 + seq * 100)),
+    );
+
+    const frames: ViewerFrame[] = [];
+    const viewer = await startViewer(handle, {
+      topic,
+      from: { kind: 'timestamp', ms: t0 + 47 * 100 },
+      untilCaughtUp: true,
+      onFrame: (f) => void frames.push(f),
+    });
+    await viewer.done;
+    // the keyframe before frame 47 is 40: 40–46 to decode only, then 47 onwards to show
+    expect(frames.filter((f) => f.catchUp).map((f) => f.seq)).toEqual([40, 41, 42, 43, 44, 45, 46]);
+    expect(frames.filter((f) => !f.catchUp).map((f) => f.seq)).toEqual(
+      Array.from({ length: 13 }, (_, i) => 47 + i),
+    );
+    expect(frames[0]?.keyframe).toBe(true);
   });
 });

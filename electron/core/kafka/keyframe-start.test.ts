@@ -1,6 +1,6 @@
-/** Live start at the last keyframe: what is held from the history, and when it is handed over. */
+/** Starting at the last keyframe (live, or from a time): what is held, and when it is handed over. */
 import { describe, expect, it } from 'vitest';
-import { LiveStart } from './live-start.js';
+import { KeyframeStart } from './keyframe-start.js';
 import type { DecodedMessage } from './wire-format.js';
 
 const h264 = (stream: string, keyframe: boolean, bytes = 10): DecodedMessage => ({
@@ -24,9 +24,9 @@ const eos = (stream: string): DecodedMessage => ({
   totalFrames: null,
 });
 
-describe('LiveStart', () => {
+describe('KeyframeStart', () => {
   it('reads a short way back, and not before the first offset', () => {
-    const l = new LiveStart<number>(
+    const l = KeyframeStart.forLive<number>(
       [
         { partition: 0, low: 0, high: 1000 },
         { partition: 1, low: 950, high: 1000 },
@@ -45,7 +45,7 @@ describe('LiveStart', () => {
   });
 
   it('holds each H.264 stream from its last keyframe and hands the groups over, in order, at the live edge', () => {
-    const l = new LiveStart<string>([{ partition: 0, low: 0, high: 9 }]);
+    const l = KeyframeStart.forLive<string>([{ partition: 0, low: 0, high: 9 }]);
     const msgs: Array<[DecodedMessage, string]> = [
       [h264('a', false), 'a-delta-before-any-key'],
       [h264('a', true), 'a-key1'],
@@ -69,7 +69,7 @@ describe('LiveStart', () => {
   });
 
   it('drops a stream that ended, and a group larger than the limit', () => {
-    const l = new LiveStart<string>([{ partition: 0, low: 0, high: 100 }], 300, 25);
+    const l = KeyframeStart.forLive<string>([{ partition: 0, low: 0, high: 100 }], 300, 25);
     l.hold(0, h264('a', true), 'a-key');
     l.hold(0, eos('a'), 'a-eos');
     l.hold(0, h264('b', true), 'b-key');
@@ -80,7 +80,7 @@ describe('LiveStart', () => {
   });
 
   it('keeps partitions apart', () => {
-    const l = new LiveStart<string>([
+    const l = KeyframeStart.forLive<string>([
       { partition: 0, low: 0, high: 5 },
       { partition: 1, low: 0, high: 5 },
     ]);
@@ -89,5 +89,22 @@ describe('LiveStart', () => {
     expect(l.reached(1, 5)).toEqual(['p1']);
     expect(l.reached(0, 4)).toEqual([]);
     expect(l.reached(0, 5)).toEqual(['p0']);
+  });
+
+  it('from a time: reads from the earlier offset, shows from the first message at the time', () => {
+    const k = KeyframeStart.forTime<string>([
+      { partition: 0, before: 40, at: 70 },
+      { partition: 1, before: 5, at: 5 }, // nothing earlier: no history
+    ]);
+    expect(k.starts).toEqual([
+      { partition: 0, offset: '40' },
+      { partition: 1, offset: '5' },
+    ]);
+    expect(k.isHistory(0, 69)).toBe(true);
+    expect(k.isHistory(0, 70)).toBe(false);
+    expect(k.isHistory(1, 5)).toBe(false);
+    k.hold(0, h264('a', true), 'key');
+    k.hold(0, h264('a', false), 'd1');
+    expect(k.reached(0, 70)).toEqual(['key', 'd1']);
   });
 });
