@@ -112,6 +112,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
           streamId: f.streamId,
           codec: f.codec,
           keyframe: f.keyframe,
+          ...(f.catchUp ? { catchUp: true } : {}),
           dropped,
         },
         image,

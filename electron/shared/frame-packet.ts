@@ -33,6 +33,11 @@ export const FramePacketHeader = z.object({
   codec: z.string().max(64).nullable(),
   /** Decodable on its own: every image; an H.264 access unit with an IDR slice. */
   keyframe: z.boolean(),
+  /**
+   * Handed over so that an H.264 stream can start at its last keyframe before where the viewer
+   * starts (live, or a time): decode it, do not show it. Absent means false.
+   */
+  catchUp: z.boolean().optional(),
   /** Frames the app services dropped for this viewer so far because the screen fell behind. */
   dropped: z.number(),
 });
