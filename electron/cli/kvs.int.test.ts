@@ -1,12 +1,22 @@
 /** The kvs command line as a user runs it: a real process, a real broker, real ffmpeg. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
+import { locateFfmpeg } from '../core/ffmpeg/locate-ffmpeg.js';
+
+function run(bin: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${err.message}\n${String(stderr)}`));
+      else resolve(String(stdout));
+    });
+  });
+}
 
 const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
 
@@ -33,7 +43,17 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap }) => {
   it('produce --json and consume --json round-trip a video frame for frame', async () => {
     const topic = `cli-${randomBytes(3).toString('hex')}`;
-    const p = await kvs(['produce', video, '--bootstrap', bootstrap, '--topic', topic, '--json']);
+    const p = await kvs([
+      'produce',
+      video,
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--codec',
+      'jpeg',
+      '--json',
+    ]);
     expect(p.stderr).toMatch(/Done: 30 of 30 frames acknowledged/);
     expect(p.code, p.stderr).toBe(0);
     expect(lastJson(p.stdout)).toEqual({
@@ -45,6 +65,11 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
       topic,
       streamId: expect.any(String),
       longestOutageMs: 0,
+      codec: 'jpeg',
+      codecString: null,
+      keyframes: 30,
+      largestFrameBytes: expect.any(Number),
+      rateLowered: null,
     });
 
     const out = path.join(dir, `out-${topic}`);
@@ -70,6 +95,8 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
       bytes: lastJson(p.stdout).bytes,
       firstSeq: 0,
       lastSeq: 29,
+      codecs: { 'image/jpeg': 30 },
+      keyframes: 0,
     });
     const files = (await readdir(out)).sort();
     expect(files).toHaveLength(30);
@@ -96,6 +123,101 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
       '--json',
     ]);
     expect(lastJson(limited.stdout)).toMatchObject({ frames: 7, firstSeq: 0, lastSeq: 6 });
+  });
+});
+
+describe.each(kafkaModes())('kvs CLI and H.264 against Kafka in $mode mode', ({ bootstrap }) => {
+  it('produce (H.264 by default) then consume --out gives one .h264 file that ffprobe reads frame for frame', async () => {
+    const topic = `cli-h264-${randomBytes(3).toString('hex')}`;
+    const p = await kvs([
+      'produce',
+      video,
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--keyframe-interval',
+      '0.5',
+      '--bitrate',
+      '400k',
+      '--stream-id',
+      'cam/1',
+      '--json',
+    ]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stderr).toMatch(/H\.264 320x180 at 15 fps, 400 kbit\/s, a keyframe every 8 frames/);
+    const produced = lastJson(p.stdout);
+    expect(produced).toMatchObject({
+      frames: 30,
+      acked: 30,
+      failed: 0,
+      codec: 'h264',
+      codecString: expect.stringMatching(/^avc1\.[0-9A-F]{6}$/),
+      keyframes: 4,
+      rateLowered: null,
+    });
+
+    const out = path.join(dir, `out-${topic}`);
+    const c = await kvs([
+      'consume',
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--from-beginning',
+      '--until-eos',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(c.code, c.stderr).toBe(0);
+    expect(lastJson(c.stdout)).toMatchObject({
+      frames: 30,
+      skipped: 0,
+      gaps: 0,
+      bytes: produced.bytes,
+      codecs: { [String(produced.codecString)]: 30 },
+      keyframes: 4,
+    });
+    expect(await readdir(out)).toEqual(['cam_1.h264']);
+    const file = path.join(out, 'cam_1.h264');
+    expect((await stat(file)).size).toBe(produced.bytes);
+    const { ffprobePath } = await locateFfmpeg();
+    const probe = await run(ffprobePath, [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height,nb_read_frames',
+      '-of',
+      'json',
+      file,
+    ]);
+    const streams = (JSON.parse(probe) as { streams: Array<Record<string, unknown>> }).streams;
+    expect(streams[0]).toMatchObject({
+      codec_name: 'h264',
+      width: 320,
+      height: 180,
+      nb_read_frames: '30',
+    });
+  });
+
+  it('--raw --codec h264 is refused as a usage error', async () => {
+    const r = await kvs([
+      'produce',
+      video,
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      't',
+      '--raw',
+      '--codec',
+      'h264',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^kvs: --raw .*cannot carry H\.264/);
   });
 });
 

@@ -113,6 +113,10 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
             realtime: req.realtime,
             loop: req.loop,
             format: req.format,
+            codec: req.codec,
+            bitrateKbps: req.bitrateKbps,
+            crf: req.crf,
+            keyframeIntervalS: req.keyframeIntervalS,
             signal: controller.signal,
             progressIntervalMs: STATS_INTERVAL_MS,
             onProgress: (p, total) => {

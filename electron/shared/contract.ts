@@ -73,17 +73,40 @@ export const VideoRef = z.object({
 });
 export type VideoRef = z.infer<typeof VideoRef>;
 
-export const ProduceRequest = z.object({
-  videoId: Id,
-  topic: TopicName,
-  fps: z.number().min(0.1).max(240).optional(),
-  maxWidth: z.number().int().min(16).max(8192).optional(),
-  maxHeight: z.number().int().min(16).max(8192).optional(),
-  quality: z.number().int().min(1).max(100).optional(),
-  realtime: z.boolean(),
-  loop: z.boolean(),
-  format: z.enum(['kvs', 'raw']),
-});
+export const ProduceRequest = z
+  .object({
+    videoId: Id,
+    topic: TopicName,
+    fps: z.number().min(0.1).max(240).optional(),
+    maxWidth: z.number().int().min(16).max(8192).optional(),
+    maxHeight: z.number().int().min(16).max(8192).optional(),
+    /** JPEG quality. */
+    quality: z.number().int().min(1).max(100).optional(),
+    realtime: z.boolean(),
+    loop: z.boolean(),
+    format: z.enum(['kvs', 'raw']),
+    /** One JPEG per message, or one H.264 access unit (absent: JPEG). The raw format is JPEG only. */
+    codec: z.enum(['jpeg', 'h264']).optional(),
+    /** H.264: bitrate in kbit/s (absent: from the size), or a CRF instead. */
+    bitrateKbps: z.number().int().min(50).max(100_000).optional(),
+    crf: z.number().int().min(0).max(51).optional(),
+    /** H.264: seconds between keyframes (absent: 1). */
+    keyframeIntervalS: z.number().min(0.1).max(60).optional(),
+  })
+  .refine((r) => !(r.codec === 'h264' && r.format === 'raw'), {
+    message: "The tutorial's raw format carries JPEG images only: choose JPEG for it.",
+    path: ['codec'],
+  })
+  .refine((r) => r.bitrateKbps === undefined || r.crf === undefined, {
+    message: 'Choose either a bitrate or a CRF, not both.',
+    path: ['crf'],
+  })
+  .refine(
+    (r) =>
+      r.codec === 'h264' ||
+      (r.bitrateKbps === undefined && r.crf === undefined && r.keyframeIntervalS === undefined),
+    { message: 'A bitrate, CRF or keyframe interval applies to H.264 only.', path: ['codec'] },
+  );
 export type ProduceRequest = z.infer<typeof ProduceRequest>;
 
 export const ProduceProgressEvent = z.object({

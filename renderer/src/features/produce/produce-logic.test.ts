@@ -7,7 +7,9 @@ import {
   brokerLinkNotice,
   buildProduceRequest,
   DEFAULT_FORM,
+  effectiveCodec,
   progressView,
+  TUTORIAL_PRESET,
 } from './produce-logic.js';
 
 describe('buildProduceRequest', () => {
@@ -22,7 +24,7 @@ describe('buildProduceRequest', () => {
       field: 'topic',
     });
   });
-  it('builds the request with defaults (quality 85, empty fields left out)', () => {
+  it('builds the request with defaults (H.264, a keyframe a second, empty fields left out)', () => {
     const r = buildProduceRequest('v1', { ...DEFAULT_FORM, topic: ' demo ' });
     expect(r).toEqual({
       ok: true,
@@ -32,9 +34,54 @@ describe('buildProduceRequest', () => {
         realtime: true,
         loop: false,
         format: 'kvs',
+        codec: 'h264',
+        keyframeIntervalS: 1,
+      },
+    });
+  });
+  it('JPEG sends its quality (85 by default) and nothing of H.264', () => {
+    const r = buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', codec: 'jpeg' });
+    expect(r).toEqual({
+      ok: true,
+      request: {
+        videoId: 'v1',
+        topic: 't',
+        realtime: true,
+        loop: false,
+        format: 'kvs',
+        codec: 'jpeg',
         quality: 85,
       },
     });
+  });
+  it('the tutorial preset and the raw format always send JPEG', () => {
+    expect(effectiveCodec({ ...DEFAULT_FORM, ...TUTORIAL_PRESET })).toBe('jpeg');
+    const r = buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', format: 'raw' });
+    expect(r).toMatchObject({ ok: true, request: { format: 'raw', codec: 'jpeg', quality: 85 } });
+    expect(r.ok && 'keyframeIntervalS' in r.request).toBe(false);
+  });
+  it('H.264: a bitrate or a CRF, and the keyframe interval, each checked', () => {
+    const form = { ...DEFAULT_FORM, topic: 't' };
+    expect(
+      buildProduceRequest('v1', { ...form, bitrate: '2000', keyframeInterval: '2' }),
+    ).toMatchObject({
+      ok: true,
+      request: { codec: 'h264', bitrateKbps: 2000, keyframeIntervalS: 2 },
+    });
+    const crf = buildProduceRequest('v1', { ...form, rateMode: 'crf', bitrate: '2000', crf: '28' });
+    expect(crf).toMatchObject({ ok: true, request: { crf: 28 } });
+    expect(crf.ok && 'bitrateKbps' in crf.request).toBe(false);
+    expect(buildProduceRequest('v1', { ...form, bitrate: '10' })).toMatchObject({
+      field: 'bitrate',
+    });
+    expect(buildProduceRequest('v1', { ...form, rateMode: 'crf', crf: '60' })).toMatchObject({
+      field: 'crf',
+    });
+    expect(buildProduceRequest('v1', { ...form, keyframeInterval: '0' })).toMatchObject({
+      field: 'keyframeInterval',
+    });
+    // JPEG's quality field is not read for H.264
+    expect(buildProduceRequest('v1', { ...form, quality: '0' })).toMatchObject({ ok: true });
   });
   it('passes numbers and checks ranges', () => {
     const r = buildProduceRequest('v1', {
@@ -45,6 +92,7 @@ describe('buildProduceRequest', () => {
       maxHeight: '720',
       fps: '5',
       quality: '95',
+      codec: 'jpeg',
       realtime: false,
       loop: true,
     });
@@ -52,10 +100,11 @@ describe('buildProduceRequest', () => {
       ok: true,
       request: { maxWidth: 1280, maxHeight: 720, fps: 5, quality: 95, format: 'raw', loop: true },
     });
-    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', quality: '0' })).toMatchObject({
+    const jpeg = { ...DEFAULT_FORM, codec: 'jpeg' } as const;
+    expect(buildProduceRequest('v1', { ...jpeg, topic: 't', quality: '0' })).toMatchObject({
       field: 'quality',
     });
-    expect(buildProduceRequest('v1', { ...DEFAULT_FORM, topic: 't', quality: '' })).toMatchObject({
+    expect(buildProduceRequest('v1', { ...jpeg, topic: 't', quality: '' })).toMatchObject({
       ok: true,
       request: { quality: 85 },
     });

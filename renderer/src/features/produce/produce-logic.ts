@@ -15,6 +15,15 @@ export interface ProduceForm {
   readonly realtime: boolean;
   readonly loop: boolean;
   readonly format: 'kvs' | 'raw';
+  /** H.264 (the default for new streams) or JPEG; the raw (tutorial) format is always JPEG. */
+  readonly codec: 'h264' | 'jpeg';
+  /** H.264 rate control: a bitrate (empty: from the size) or a constant quality (CRF). */
+  readonly rateMode: 'bitrate' | 'crf';
+  /** kbit/s */
+  readonly bitrate: string;
+  readonly crf: string;
+  /** Seconds between keyframes. */
+  readonly keyframeInterval: string;
 }
 
 export const DEFAULT_FORM: ProduceForm = {
@@ -26,15 +35,35 @@ export const DEFAULT_FORM: ProduceForm = {
   realtime: true,
   loop: false,
   format: 'kvs',
+  codec: 'h264',
+  rateMode: 'bitrate',
+  bitrate: '',
+  crf: '23',
+  keyframeInterval: '1',
 };
 
-/** The scotch.io tutorial's topic and wire format. */
-export const TUTORIAL_PRESET: Pick<ProduceForm, 'topic' | 'format'> = {
+/** The scotch.io tutorial's topic and wire format (bare JPEG values). */
+export const TUTORIAL_PRESET: Pick<ProduceForm, 'topic' | 'format' | 'codec'> = {
   topic: 'distributed-video1',
   format: 'raw',
+  codec: 'jpeg',
 };
 
-export type FormField = 'video' | 'topic' | 'maxWidth' | 'maxHeight' | 'fps' | 'quality';
+/** The codec a form sends: the raw format carries JPEG only. */
+export function effectiveCodec(form: Pick<ProduceForm, 'format' | 'codec'>): 'h264' | 'jpeg' {
+  return form.format === 'raw' ? 'jpeg' : form.codec;
+}
+
+export type FormField =
+  | 'video'
+  | 'topic'
+  | 'maxWidth'
+  | 'maxHeight'
+  | 'fps'
+  | 'quality'
+  | 'bitrate'
+  | 'crf'
+  | 'keyframeInterval';
 
 export type BuildResult =
   | { readonly ok: true; readonly request: ProduceRequest }
@@ -66,18 +95,20 @@ export function buildProduceRequest(videoId: string | null, form: ProduceForm): 
   if ('error' in height) return { ok: false, field: 'maxHeight', error: height.error };
   const fps = optionalNumber(form.fps, 'Frames per second', 0.1, 240, false);
   if ('error' in fps) return { ok: false, field: 'fps', error: fps.error };
-  const quality = optionalNumber(form.quality, 'Quality', 1, 100, true);
-  if ('error' in quality) return { ok: false, field: 'quality', error: quality.error };
+  const codec = effectiveCodec(form);
+  const encoding = codec === 'h264' ? h264Settings(form) : jpegSettings(form);
+  if ('field' in encoding) return { ok: false, ...encoding };
   const candidate = {
     videoId,
     topic: form.topic.trim(),
     realtime: form.realtime,
     loop: form.loop,
     format: form.format,
+    codec,
     ...(width.value === undefined ? {} : { maxWidth: width.value }),
     ...(height.value === undefined ? {} : { maxHeight: height.value }),
     ...(fps.value === undefined ? {} : { fps: fps.value }),
-    quality: quality.value ?? 85,
+    ...encoding,
   };
   const parsed = ProduceRequest.safeParse(candidate);
   if (!parsed.success)
@@ -87,6 +118,35 @@ export function buildProduceRequest(videoId: string | null, form: ProduceForm): 
       error: parsed.error.issues[0]?.message ?? 'Invalid settings.',
     };
   return { ok: true, request: parsed.data };
+}
+
+type Encoding =
+  | {
+      readonly quality?: number;
+      readonly bitrateKbps?: number;
+      readonly crf?: number;
+      readonly keyframeIntervalS?: number;
+    }
+  | { readonly field: FormField; readonly error: string };
+
+function jpegSettings(form: ProduceForm): Encoding {
+  const quality = optionalNumber(form.quality, 'Quality', 1, 100, true);
+  if ('error' in quality) return { field: 'quality', error: quality.error };
+  return { quality: quality.value ?? 85 };
+}
+
+function h264Settings(form: ProduceForm): Encoding {
+  const interval = optionalNumber(form.keyframeInterval, 'Keyframe interval', 0.1, 60, false);
+  if ('error' in interval) return { field: 'keyframeInterval', error: interval.error };
+  const keyframe = interval.value === undefined ? {} : { keyframeIntervalS: interval.value };
+  if (form.rateMode === 'crf') {
+    const crf = optionalNumber(form.crf, 'CRF', 0, 51, true);
+    if ('error' in crf) return { field: 'crf', error: crf.error };
+    return { ...keyframe, ...(crf.value === undefined ? {} : { crf: crf.value }) };
+  }
+  const bitrate = optionalNumber(form.bitrate, 'Bitrate', 50, 100_000, true);
+  if ('error' in bitrate) return { field: 'bitrate', error: bitrate.error };
+  return { ...keyframe, ...(bitrate.value === undefined ? {} : { bitrateKbps: bitrate.value }) };
 }
 
 export interface ProgressView {

@@ -1,11 +1,14 @@
-/** The produce form's settings: the topic and message format, then picture size and pace. */
+/**
+ * The produce form's settings: the topic, message format and codec, then picture size, the
+ * codec's quality (JPEG quality, or H.264 bitrate/CRF and keyframe interval) and pace.
+ */
 import { useId } from 'react';
 import type { TopicSummary } from '../../../../electron/shared/contract.js';
 import { CheckField, RadioGroup } from '../../shared/choice-fields.js';
-import { TextField } from '../../shared/labelled-field.js';
+import { SelectField, TextField } from '../../shared/labelled-field.js';
 import { NumberField } from '../../shared/number-field.js';
 import { TopicSuggestions } from '../../shared/topic-suggestions.js';
-import type { FormField, ProduceForm } from './produce-logic.js';
+import { effectiveCodec, type FormField, type ProduceForm } from './produce-logic.js';
 
 export interface ProduceSettingsProps {
   readonly form: ProduceForm;
@@ -29,10 +32,18 @@ export function ProduceSettings({
   describedBy,
 }: ProduceSettingsProps) {
   const topicList = useId();
+  const codec = effectiveCodec(form);
   /** A number field of the form (text as typed: the form's checks read it). */
   const numberField = (
-    key: 'maxWidth' | 'maxHeight' | 'fps' | 'quality',
-    props: { label: string; min: number; max: number; step?: number | 'any'; testId?: string },
+    key: 'maxWidth' | 'maxHeight' | 'fps' | 'quality' | 'bitrate' | 'crf' | 'keyframeInterval',
+    props: {
+      label: string;
+      min: number;
+      max: number;
+      step?: number | 'any';
+      testId?: string;
+      placeholder?: string;
+    },
   ) => (
     <div>
       <NumberField
@@ -40,7 +51,7 @@ export function ProduceSettings({
         min={props.min}
         max={props.max}
         step={props.step}
-        placeholder={key === 'quality' ? undefined : 'source'}
+        placeholder={props.placeholder}
         value={form[key]}
         data-testid={props.testId}
         invalid={invalid(key)}
@@ -82,7 +93,8 @@ export function ProduceSettings({
             {
               value: 'kvs',
               testId: 'produce-format-kvs',
-              label: 'Kafka Video Studio — JPEG value plus headers (sequence, timing, size)',
+              label:
+                'Kafka Video Studio — one frame per message plus headers (sequence, timing, size)',
             },
             {
               value: 'raw',
@@ -91,27 +103,96 @@ export function ProduceSettings({
             },
           ]}
         />
+        <SelectField
+          label="Codec"
+          data-testid="produce-codec-select"
+          value={codec}
+          disabled={form.format === 'raw'}
+          onChange={(c) => set('codec', c)}
+          options={[
+            { value: 'h264', label: 'H.264 — one access unit per message, 6–10× smaller' },
+            { value: 'jpeg', label: 'JPEG — one image per message' },
+          ]}
+        />
+        {form.format === 'raw' && (
+          <p className="muted" data-testid="produce-codec-note">
+            The tutorial's raw format carries JPEG images only.
+          </p>
+        )}
       </fieldset>
 
       <fieldset className="group" disabled={disabled}>
         <legend>Picture and pace</legend>
         <div className="grid-2">
-          {numberField('maxWidth', { label: 'Max width (px)', min: 16, max: 8192 })}
-          {numberField('maxHeight', { label: 'Max height (px)', min: 16, max: 8192 })}
+          {numberField('maxWidth', {
+            label: 'Max width (px)',
+            min: 16,
+            max: 8192,
+            placeholder: 'source',
+          })}
+          {numberField('maxHeight', {
+            label: 'Max height (px)',
+            min: 16,
+            max: 8192,
+            placeholder: 'source',
+          })}
           {numberField('fps', {
             label: 'Frames per second',
             min: 0.1,
             max: 240,
             step: 'any',
             testId: 'produce-fps-input',
+            placeholder: 'source',
           })}
-          {numberField('quality', {
-            label: 'JPEG quality (1–100)',
-            min: 1,
-            max: 100,
-            testId: 'produce-quality-input',
-          })}
+          {codec === 'jpeg' &&
+            numberField('quality', {
+              label: 'JPEG quality (1–100)',
+              min: 1,
+              max: 100,
+              testId: 'produce-quality-input',
+            })}
+          {codec === 'h264' &&
+            numberField('keyframeInterval', {
+              label: 'Keyframe every (s)',
+              min: 0.1,
+              max: 60,
+              step: 'any',
+              testId: 'produce-keyframe-interval-input',
+            })}
         </div>
+        {codec === 'h264' && (
+          <>
+            <RadioGroup
+              label="H.264 rate"
+              value={form.rateMode}
+              onChange={(rateMode) => set('rateMode', rateMode)}
+              options={[
+                { value: 'bitrate', testId: 'produce-rate-bitrate', label: 'Bitrate' },
+                {
+                  value: 'crf',
+                  testId: 'produce-rate-crf',
+                  label: 'Constant quality (CRF, lower is better)',
+                },
+              ]}
+            />
+            <div className="grid-2">
+              {form.rateMode === 'bitrate'
+                ? numberField('bitrate', {
+                    label: 'Bitrate (kbit/s)',
+                    min: 50,
+                    max: 100_000,
+                    testId: 'produce-bitrate-input',
+                    placeholder: 'from the size',
+                  })
+                : numberField('crf', {
+                    label: 'CRF (0–51)',
+                    min: 0,
+                    max: 51,
+                    testId: 'produce-crf-input',
+                  })}
+            </div>
+          </>
+        )}
         <RadioGroup
           label="Pace"
           value={form.realtime}
