@@ -7,12 +7,16 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import {
   createTopic,
+  h264Message,
   makeH264Clip,
+  makeJpegFrames,
   putH264Topic,
   sendH264,
+  sendMessages,
   type H264Clip,
 } from '../scripts/test-support/h264-topic.js';
 import { createKafka } from '../electron/core/kafka/client.js';
+import { encodeFrameMessage, type OutgoingMessage } from '../electron/core/kafka/wire-format.js';
 import { expect, test } from './fixtures.js';
 
 const bootstrap = (): string => {
@@ -125,5 +129,60 @@ test('a stream that starts between keyframes waits for one, says so, then plays 
   await expect(page.getByTestId('watch-frame-count').first()).toHaveText('30');
   await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
   await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('20');
+  expect(await distinctColours(page)).toBeGreaterThan(8);
+});
+
+test('a damaged access unit: the decoder error is counted and the picture comes back at the next keyframe', async ({
+  app,
+}) => {
+  const { page } = app;
+  const c = await theClip();
+  const topic = `e2e-h264-bad-${randomBytes(3).toString('hex')}`;
+  // frame 40 (a delta frame) damaged; the next keyframe is 60
+  await putH264Topic(bootstrap(), topic, c, { corrupt: [40] });
+
+  await connect(page);
+  await watchFromBeginning(page, topic);
+  // 0–39, then 60–89; 40–59 are not drawn (the damaged one, and the deltas that need it)
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('70');
+  await expect(page.getByTestId('watch-decode-errors').first()).toHaveText('1');
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('20');
+  await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
+  expect(await distinctColours(page)).toBeGreaterThan(8);
+});
+
+test('a topic that mixes a JPEG stream and an H.264 stream plays both', async ({ app }) => {
+  const { page } = app;
+  const c = await theClip();
+  const jpegs = await makeJpegFrames(30);
+  const topic = `e2e-h264-mixed-${randomBytes(3).toString('hex')}`;
+  const handle = createKafka({ bootstrap: bootstrap(), clientId: 'kvs-e2e-h264' });
+  await createTopic(handle, topic);
+  // in pts order: 90 H.264 frames at 30 fps, 30 JPEG frames at 10 fps (one after every third)
+  const messages: OutgoingMessage[] = [];
+  for (let i = 0; i < c.units.length; i++) {
+    messages.push(h264Message(c, i, { streamId: 'cam-h264' }));
+    const j = i / 3;
+    const jpeg = jpegs[j];
+    if (Number.isInteger(j) && jpeg !== undefined)
+      messages.push(
+        encodeFrameMessage(jpeg, {
+          streamId: 'cam-jpeg',
+          seq: j,
+          ptsMs: j * 100,
+          fps: 10,
+          width: 320,
+          height: 180,
+          capturedAt: Date.now(),
+        }),
+      );
+  }
+  await sendMessages(handle, topic, messages);
+
+  await connect(page);
+  await watchFromBeginning(page, topic);
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('120');
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('0');
+  await expect(page.getByTestId('watch-decode-errors').first()).toHaveText('0');
   expect(await distinctColours(page)).toBeGreaterThan(8);
 });
