@@ -32,6 +32,21 @@ function kvs(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 const lastJson = (stdout: string): Record<string, unknown> =>
   JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
+/** `kvs consume` of a whole stream, written to `out`. */
+const consumeAll = (bootstrap: string, topic: string, out: string) =>
+  kvs([
+    'consume',
+    '--bootstrap',
+    bootstrap,
+    '--topic',
+    topic,
+    '--from-beginning',
+    '--until-eos',
+    '--out',
+    out,
+    '--json',
+  ]);
+
 let dir: string;
 let video: string;
 beforeAll(async () => {
@@ -73,18 +88,7 @@ describe.each(kafkaModes())('kvs CLI against Kafka in $mode mode', ({ bootstrap 
     });
 
     const out = path.join(dir, `out-${topic}`);
-    const c = await kvs([
-      'consume',
-      '--bootstrap',
-      bootstrap,
-      '--topic',
-      topic,
-      '--from-beginning',
-      '--until-eos',
-      '--out',
-      out,
-      '--json',
-    ]);
+    const c = await consumeAll(bootstrap, topic, out);
     expect(c.code, c.stderr).toBe(0);
     const consumed = lastJson(c.stdout);
     expect(consumed).toEqual({
@@ -158,18 +162,7 @@ describe.each(kafkaModes())('kvs CLI and H.264 against Kafka in $mode mode', ({ 
     });
 
     const out = path.join(dir, `out-${topic}`);
-    const c = await kvs([
-      'consume',
-      '--bootstrap',
-      bootstrap,
-      '--topic',
-      topic,
-      '--from-beginning',
-      '--until-eos',
-      '--out',
-      out,
-      '--json',
-    ]);
+    const c = await consumeAll(bootstrap, topic, out);
     expect(c.code, c.stderr).toBe(0);
     expect(lastJson(c.stdout)).toMatchObject({
       frames: 30,
