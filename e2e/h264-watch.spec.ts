@@ -16,6 +16,7 @@ import {
   type H264Clip,
 } from '../scripts/test-support/h264-topic.js';
 import { createKafka } from '../electron/core/kafka/client.js';
+import { NAL, nalUnits } from '../electron/core/h264/annexb.js';
 import { encodeFrameMessage, type OutgoingMessage } from '../electron/core/kafka/wire-format.js';
 import { expect, test } from './fixtures.js';
 
@@ -185,4 +186,28 @@ test('a topic that mixes a JPEG stream and an H.264 stream plays both', async ({
   await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('0');
   await expect(page.getByTestId('watch-decode-errors').first()).toHaveText('0');
   expect(await distinctColours(page)).toBeGreaterThan(8);
+});
+
+test('a codec this browser cannot decode gets a visible note, not a black canvas', async ({
+  app,
+}) => {
+  const { page } = app;
+  const c = await theClip();
+  // profile_idc 0 in every SPS: the stream says it is avc1.00001E, which no decoder takes
+  const units = c.units.map((u) => {
+    const out = Buffer.from(u);
+    for (const n of nalUnits(out)) if (n.type === NAL.sps) out[n.start + 1] = 0;
+    return out;
+  });
+  const odd: H264Clip = { ...c, units, codec: 'avc1.00001E' };
+  const topic = `e2e-h264-odd-${randomBytes(3).toString('hex')}`;
+  await putH264Topic(bootstrap(), topic, odd, { to: 45 });
+
+  await connect(page);
+  await watchFromBeginning(page, topic);
+  const note = page.getByTestId('watch-codec-note').first();
+  await expect(note).toContainText('cannot decode');
+  await expect(note).toHaveAttribute('data-codec', 'avc1.00001E');
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('0');
+  await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
 });
