@@ -11,7 +11,8 @@
  *   it has gone into the codec (the queue is shorter than the chunks not acked yet, checked on
  *   `dequeue` and on output, so a decoder that holds frames back cannot stall the flow); or when
  *   its decoder is dropped. After `close()` nothing is acked (the viewer is gone, as for JPEG).
- * - Every output frame is closed, drawn or not.
+ * - Every output frame is closed, drawn or not. Catch-up frames (`header.catchUp`: handed over so
+ *   the stream can start at its last keyframe before a live start or a seek) are decoded, not drawn.
  */
 import type { DecodedFrame, FramePacketHeader } from '../../../../electron/shared/frame-packet.js';
 import type { H264Decoder, H264DecoderFactory, VideoFrameLike } from './h264-decoder-port.js';
@@ -234,7 +235,8 @@ export class H264Stream<V extends VideoFrameLike> {
       this.pending.splice(0, at + 1);
     } else info = this.pending.shift() ?? null;
     try {
-      this.host.draw(frame, info);
+      // a catch-up frame (before where the viewer starts: live, or a seek) primes the decoder only
+      if (info?.header.catchUp !== true) this.host.draw(frame, info);
     } finally {
       frame.close();
     }

@@ -62,6 +62,16 @@ function harness(queueLimit = 3) {
 }
 
 describe('H264Streams', () => {
+  it('decodes catch-up frames (a live start or a seek from the keyframe before it) without drawing them', async () => {
+    const h = harness();
+    await h.push(au(0, true, { catchUp: true }), au(1, false, { catchUp: true }), au(2, false));
+    h.decoders.last.take(3);
+    expect(h.drawn.map((x) => x.seq)).toEqual([2]);
+    expect(h.decoders.frames).toHaveLength(3);
+    expect(h.decoders.frames.every((f) => f.closed)).toBe(true);
+    expect(h.acks).toHaveLength(3);
+  });
+
   it('decodes from the first keyframe: configured from its codec, key/delta chunks, µs timestamps, frames drawn and closed', async () => {
     const h = harness();
     await h.push(au(0, true), au(1, false), au(2, false));
