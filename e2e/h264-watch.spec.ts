@@ -133,6 +133,33 @@ test('a stream that starts between keyframes waits for one, says so, then plays 
   expect(await distinctColours(page)).toBeGreaterThan(8);
 });
 
+test('watching live starts at the last keyframe: the first new frame is drawn at once, none skipped', async ({
+  app,
+}) => {
+  const { page } = app;
+  const c = await theClip();
+  const topic = `e2e-h264-live-${randomBytes(3).toString('hex')}`;
+  const handle = createKafka({ bootstrap: bootstrap(), clientId: 'kvs-e2e-h264' });
+  await createTopic(handle, topic);
+  // frames 0–44 are there before the viewer starts: the last keyframe is 30
+  expect(await sendH264(handle, topic, c, { from: 0, to: 45 })).toEqual({ sent: 45, keyframes: 2 });
+
+  await connect(page);
+  await page.getByTestId('watch-topic-input').first().fill(topic);
+  await expect(page.getByTestId('watch-from-beginning').first()).not.toBeChecked();
+  await page.getByTestId('watch-start-button').first().click();
+  await expect(page.getByTestId('watch-status').first()).toContainText(/Waiting for frames/i);
+
+  // 45 is a delta frame: it can be drawn at once only because the viewer began at keyframe 30
+  // (30–44 were decoded, not drawn); without that the page would wait for keyframe 60
+  expect(await sendH264(handle, topic, c, { from: 45, to: 46 })).toEqual({ sent: 1, keyframes: 0 });
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('1');
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('0');
+  await expect(page.getByTestId('watch-dropped').first()).toHaveText(/^0\b/);
+  await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
+  expect(await distinctColours(page)).toBeGreaterThan(8);
+});
+
 test('a damaged access unit: the decoder error is counted and the picture comes back at the next keyframe', async ({
   app,
 }) => {
