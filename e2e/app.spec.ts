@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { distinctColours } from './canvas-colours.js';
 import { expect, test } from './fixtures.js';
 
 const bootstrap = (): string => {
@@ -58,22 +59,7 @@ test('produces a video through the UI and plays it from the beginning', async ({
   await expect(page.getByTestId('watch-frame-count').first()).toHaveText(String(FRAMES));
 
   // the canvas shows a picture, not a blank: testsrc2 is colourful
-  const distinctColours = await page
-    .getByTestId('watch-canvas')
-    .first()
-    .evaluate((el) => {
-      const canvas = el as HTMLCanvasElement;
-      const ctx = canvas.getContext('2d');
-      if (!ctx || canvas.width === 0) return 0;
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length; i += 4 * 97)
-        seen.add(
-          ((data[i] ?? 0) >> 4) * 256 + ((data[i + 1] ?? 0) >> 4) * 16 + ((data[i + 2] ?? 0) >> 4),
-        );
-      return seen.size;
-    });
-  expect(distinctColours).toBeGreaterThan(8);
+  expect(await distinctColours(page)).toBeGreaterThan(8);
   await page.screenshot({
     path: testInfo.outputPath(`stream-playing-${app.transport}.png`),
     fullPage: true,

@@ -18,6 +18,7 @@ import {
 import { createKafka } from '../electron/core/kafka/client.js';
 import { NAL, nalUnits } from '../electron/core/h264/annexb.js';
 import { encodeFrameMessage, type OutgoingMessage } from '../electron/core/kafka/wire-format.js';
+import { distinctColours } from './canvas-colours.js';
 import { expect, test } from './fixtures.js';
 
 const bootstrap = (): string => {
@@ -43,25 +44,6 @@ async function watchFromBeginning(page: Page, topic: string): Promise<void> {
   await page.getByTestId('watch-topic-input').first().fill(topic);
   await page.getByTestId('watch-from-beginning').first().check();
   await page.getByTestId('watch-start-button').first().click();
-}
-
-/** Distinct colours on the canvas (testsrc2 is colourful; a blank or black canvas has one). */
-function distinctColours(page: Page): Promise<number> {
-  return page
-    .getByTestId('watch-canvas')
-    .first()
-    .evaluate((el) => {
-      const canvas = el as HTMLCanvasElement;
-      const ctx = canvas.getContext('2d');
-      if (!ctx || canvas.width === 0) return 0;
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      const seen = new Set<number>();
-      for (let i = 0; i < data.length; i += 4 * 97)
-        seen.add(
-          ((data[i] ?? 0) >> 4) * 256 + ((data[i + 1] ?? 0) >> 4) * 16 + ((data[i + 2] ?? 0) >> 4),
-        );
-      return seen.size;
-    });
 }
 
 test('plays an H.264 stream from the beginning with WebCodecs: every frame drawn, a picture on the canvas', async ({
