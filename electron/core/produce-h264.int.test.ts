@@ -120,8 +120,11 @@ describe.each(kafkaModes())('H.264 producer on Kafka in $mode mode', ({ bootstra
     expect(frames.map((f) => f.seq)).toEqual(frames.map((_, i) => i));
     for (let i = 1; i < frames.length; i++)
       expect(frames[i]!.pts).toBeGreaterThan(frames[i - 1]!.pts);
-    // 1 s keyframe interval and a 2 s file: a keyframe at each pass start (0, 60, 120) and between
-    expect(frames.filter((f) => f.keyframe).map((f) => f.seq)).toEqual([0, 30, 60, 90, 120]);
+    // 1 s keyframe interval and a 2 s file: a keyframe at each pass start (0, 60, 120, …) and
+    // between, and nowhere else (how many frames went out before the abort took hold varies)
+    expect(frames.filter((f) => f.keyframe).map((f) => f.seq)).toEqual(
+      Array.from({ length: Math.ceil(frames.length / 30) }, (_, i) => i * 30),
+    );
   });
 
   it('an access unit over the topic limit: the encoder starts again lower, says so once, and every message fits', async () => {
