@@ -19,11 +19,12 @@ import {
 import { CONSUME, consumeCommand } from './consume-command.js';
 import { processIo, type CliIo } from './cli-io.js';
 import { doctorCommand } from './doctor-command.js';
+import { EXPORT, exportCommand } from './export-command.js';
 import { PRODUCE, produceCommand } from './produce-command.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
 
-export { CONSUME, PRODUCE };
+export { CONSUME, EXPORT, PRODUCE };
 
 const defaultIo: CliIo = processIo;
 
@@ -38,6 +39,9 @@ Usage:
   kvs consume --bootstrap <list> --topic <name> [--from-beginning|--from-time <ISO or ms>]
               [--max-frames N] [--timeout-ms T] [--until-eos] [--pace] [--out <dir>] [--json]
               --out writes images as frame-000001.jpg, … and H.264 as <streamId>.h264
+  kvs export --bootstrap <list> --topic <name> [--stream ID] [--from T1] [--to T2]
+              [--force] [--json] <out.mp4>
+              a time range of a stream to MP4 (H.264 copied, JPEG encoded)
   kvs topics --bootstrap <list> [--json]
   kvs topics create <name> --bootstrap <list> [--partitions N]
   kvs topics delete <name> --bootstrap <list>
@@ -89,6 +93,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await produceCommand(rest, io, controller.signal);
       case 'consume':
         return await consumeCommand(rest, io, controller.signal);
+      case 'export':
+        return await exportCommand(rest, io, controller.signal);
       case 'topics':
         return await topicsCommand(rest, io);
       case 'serve':

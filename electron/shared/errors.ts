@@ -26,6 +26,10 @@ export const ERROR_CODES = [
   'FILE_NO_VIDEO_STREAM',
   'FFMPEG_FAILED',
   'PROBE_TIMEOUT',
+  // export to a file
+  'FILE_EXISTS',
+  'FOLDER_NOT_WRITABLE',
+  'EXPORT_EMPTY',
   // kafka
   'BOOTSTRAP_INVALID',
   'BROKER_UNREACHABLE',
