@@ -123,6 +123,10 @@ export async function exportCommand(
   progressLine.done(
     `Exported ${result.frames} frames (${(result.durationMs / 1000).toFixed(2)} s) of ${stream} from "${args.topic}" to ${result.file}, ${formatBytes(result.bytes)}; ${result.remuxed ? 'H.264 copied, not re-encoded' : 'images encoded to H.264'}.`,
   );
+  if (result.notTaken.beforeKeyframe > 0)
+    progressLine.note(
+      `note: ${result.notTaken.beforeKeyframe} H.264 frames before the stream's first keyframe were left out (no decoder can start there).`,
+    );
   if (args.json)
     io.out(
       JSON.stringify({
