@@ -241,7 +241,8 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
   // Where to go on after the consumer rejoins (kafkajs restarts it after a broker outage with a
   // fresh group state; the viewer never commits, so without this a live viewer would jump to the
   // newest message and skip what arrived meanwhile).
-  const resumeAt = new Map<number, string>();
+  // It starts as where the viewer was asked to start, so the first join seeks there too.
+  const resumeAt = new Map<number, string>(seekTo.map((s) => [s.partition, s.offset]));
   const markDone = (partition: number, offset: string): void => {
     resumeAt.set(partition, String(Number(offset) + 1));
   };
@@ -428,7 +429,14 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       partitionsConsumedConcurrently: 1,
       eachBatch: handleBatch,
     });
-    for (const s of seekTo) consumer.seek({ topic, partition: s.partition, offset: s.offset });
+    for (const s of seekTo) {
+      try {
+        consumer.seek({ topic, partition: s.partition, offset: s.offset });
+      } catch {
+        // kafkajs throws when its consumer group is not up yet (a first join that failed and is
+        // being retried): the join handler seeks there (resumeAt) once it is
+      }
+    }
   } catch (e) {
     clearInterval(watchdog);
     await consumer.disconnect().catch(() => undefined);
