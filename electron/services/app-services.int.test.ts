@@ -190,6 +190,42 @@ describe.skipIf(!hasKafka())(`app services on a real broker (${target?.mode ?? '
       collector.off();
     });
 
+    it('produces H.264 with the codec options it was given, and plays it back as access units', async () => {
+      const h264Topic = topicName('h264');
+      const { jobId } = await call(services, 'produce:start', {
+        videoId,
+        topic: h264Topic,
+        realtime: false,
+        loop: false,
+        format: 'kvs',
+        codec: 'h264',
+        bitrateKbps: 300,
+        keyframeIntervalS: 0.5,
+      });
+      const ended = await events.waitFor('produce:ended', (e) => e.jobId === jobId, 60_000);
+      expect(ended).toMatchObject({ ok: true, frames: FRAMES, acked: FRAMES, failed: 0 });
+
+      const collector = collectFrames(services, { ack: true });
+      const id = (
+        await call(services, 'watch:start', {
+          viewerId: newViewerId(),
+          topic: h264Topic,
+          from: { kind: 'beginning' },
+          pace: false,
+        })
+      ).viewerId;
+      await until(() => collector.frames(id).length >= FRAMES, 'all access units');
+      const headers = collector.frames(id).map((f) => f.header);
+      collector.off();
+      await call(services, 'watch:stop', { viewerId: id });
+      expect(headers.every((h) => h.type === 'video/h264')).toBe(true);
+      // 10 fps and a keyframe every 0.5 s: frames 0, 5, 10, …
+      expect(headers.filter((h) => h.keyframe).map((h) => h.seq)).toEqual(
+        Array.from({ length: FRAMES / 5 }, (_, i) => i * 5),
+      );
+      expect(headers[0]?.codec).toMatch(/^avc1\.[0-9A-F]{6}$/);
+    });
+
     it('newest frame wins: without acks only 2 packets go out and dropped grows; an ack sends the newest', async () => {
       const collector = collectFrames(services, { ack: false });
       const { viewerId } = await call(services, 'watch:start', {

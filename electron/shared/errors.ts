@@ -18,6 +18,8 @@ export const SSH_ERROR_CODES = [
 export const ERROR_CODES = [
   // ffmpeg / files
   'FFMPEG_NOT_FOUND',
+  /** The ffmpeg found cannot encode H.264 (built without libx264). */
+  'FFMPEG_NO_H264',
   'FILE_NOT_FOUND',
   'FILE_EMPTY',
   'FILE_NOT_A_FILE',

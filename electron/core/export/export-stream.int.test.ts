@@ -179,6 +179,17 @@ describe.skipIf(target === undefined)('kvs export (real broker, real ffmpeg)', (
     expect(Math.abs(p.duration - 2)).toBeLessThanOrEqual(0.1);
   });
 
+  it('a JPEG topic with an ffmpeg that cannot encode H.264: FFMPEG_NO_H264 with the fix, and no file', async () => {
+    // an "ffmpeg" whose encoder list has no libx264 (an LGPL build)
+    const lgpl = path.join(dir, 'ffmpeg-lgpl');
+    await writeFile(lgpl, "#!/bin/sh\necho ' V....D mjpeg  MJPEG'\n", { mode: 0o755 });
+    const out = path.join(dir, 'no-h264.mp4');
+    await expect(
+      exportStream(handle, opts({ topic: jpegTopic, out, ffmpegPath: lgpl })),
+    ).rejects.toMatchObject({ code: 'FFMPEG_NO_H264', message: expect.stringMatching(/libx264/) });
+    expect((await leftovers()).filter((f) => f.startsWith('no-h264'))).toEqual([]);
+  });
+
   it('an empty range, a topic with no frames, a stream not there: EXPORT_EMPTY and no file', async () => {
     const empty = newTopic('empty');
     await createTopic(handle, empty);

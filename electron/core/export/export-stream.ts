@@ -21,6 +21,7 @@ import { startViewer, type Viewer, type ViewerFrame } from '../kafka/viewer.js';
 import type { MediaType } from '../kafka/wire-format.js';
 import { checkRange, RangeCut, type CutCounts, type ExportRange } from './export-range.js';
 import { commitTarget, discardTarget, prepareTarget } from './export-target.js';
+import { assertLibx264 } from '../ffmpeg/libx264-check.js';
 import { Mp4Writer } from './mp4-writer.js';
 
 /** Frames per second when a stream does not say (headerless images). */
@@ -137,6 +138,8 @@ export async function exportStream(
     if (verdict === 'skip') return;
     try {
       if (writer === undefined) {
+        // images are encoded to H.264: say so plainly if this ffmpeg cannot
+        if (f.type !== 'video/h264') await assertLibx264(opts.ffmpegPath);
         fps = f.fps !== null && f.fps > 0 ? f.fps : DEFAULT_EXPORT_FPS;
         writer = new Mp4Writer({
           ffmpegPath: opts.ffmpegPath,

@@ -47,7 +47,7 @@ describe('libx264 check', () => {
       (err: unknown) => err,
     );
     expect(e).toBeInstanceOf(KvsError);
-    expect((e as KvsError).code).toBe('FFMPEG_NOT_FOUND');
+    expect((e as KvsError).code).toBe('FFMPEG_NO_H264');
     expect((e as KvsError).message).toMatch(/cannot encode H\.264.*libx264/);
     expect((e as KvsError).message).toMatch(/--codec jpeg/);
   });

@@ -27,7 +27,10 @@ function hasLibx264(ffmpegPath: string): Promise<boolean> {
   });
 }
 
-/** Throws FFMPEG_NOT_FOUND (with the fix) when the ffmpeg at this path has no libx264. */
+/**
+ * Throws FFMPEG_NO_H264 (with the fix) when the ffmpeg at this path has no libx264, and
+ * FFMPEG_NOT_FOUND when it cannot be started to ask.
+ */
 export async function assertLibx264(ffmpegPath: string): Promise<void> {
   let answer = cache.get(ffmpegPath);
   if (!answer) {
@@ -47,7 +50,7 @@ export async function assertLibx264(ffmpegPath: string): Promise<void> {
   }
   if (!ok)
     throw new KvsError(
-      'FFMPEG_NOT_FOUND',
+      'FFMPEG_NO_H264',
       `The ffmpeg at "${ffmpegPath}" cannot encode H.264: it was built without libx264. ` +
         'Install an ffmpeg with libx264 (Debian/Ubuntu: apt install ffmpeg) and point FFMPEG_PATH at it, or send JPEG instead (codec JPEG; kvs produce --codec jpeg).',
     );
