@@ -64,12 +64,36 @@ export function nalUnits(buf: Uint8Array): NalUnit[] {
 
 /** An access unit with an IDR slice: a decoder can start here. */
 export function isKeyframe(accessUnit: Uint8Array): boolean {
-  return nalUnits(accessUnit).some((n) => n.type === NAL.idr);
+  return accessUnitFacts(accessUnit).keyframe;
 }
 
 /** Does the access unit carry a picture (a coded slice, types 1–5)? */
 export function hasPicture(accessUnit: Uint8Array): boolean {
-  return nalUnits(accessUnit).some((n) => n.type >= 1 && n.type <= 5);
+  return accessUnitFacts(accessUnit).picture;
+}
+
+/** What the app needs to know of one access unit, from one pass over its NAL units. */
+export interface AccessUnitFacts {
+  /** It carries a picture (a coded slice, types 1–5). */
+  readonly picture: boolean;
+  /** It has an IDR slice: a decoder can start here. */
+  readonly keyframe: boolean;
+  /** The codec string of its first SPS, or null. */
+  readonly codec: string | null;
+}
+
+/** Picture, keyframe and codec of an access unit in one scan (the viewer's path: every message). */
+export function accessUnitFacts(accessUnit: Uint8Array): AccessUnitFacts {
+  let picture = false;
+  let keyframe = false;
+  let codec: string | null = null;
+  for (const n of nalUnits(accessUnit)) {
+    if (n.type >= 1 && n.type <= 5) picture = true;
+    if (n.type === NAL.idr) keyframe = true;
+    if (n.type === NAL.sps && codec === null)
+      codec = codecFromSps(accessUnit.subarray(n.start, n.end));
+  }
+  return { picture, keyframe, codec };
 }
 
 const hex2 = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
@@ -86,8 +110,7 @@ export function codecFromSps(sps: Uint8Array): string | null {
 
 /** The codec string of the first SPS in the buffer, or null (no SPS: not a keyframe of ours). */
 export function codecString(buf: Uint8Array): string | null {
-  const sps = nalUnits(buf).find((n) => n.type === NAL.sps);
-  return sps === undefined ? null : codecFromSps(buf.subarray(sps.start, sps.end));
+  return accessUnitFacts(buf).codec;
 }
 
 /**

@@ -13,7 +13,7 @@
  * Messages from other producers (no key, no headers — e.g. the tutorial's
  * Python producer) are recognized by the image's magic bytes instead.
  */
-import { codecString, hasPicture, isKeyframe, startsWithStartCode } from '../h264/annexb.js';
+import { accessUnitFacts, startsWithStartCode } from '../h264/annexb.js';
 
 export const HEADER = {
   contentType: 'content-type',
@@ -198,14 +198,15 @@ export function decodeMessage(value: Buffer | null, headers?: RawHeaders): Decod
     return { kind: 'eos', streamId, seq, totalFrames: headerInt(headers, 'kvs-total-frames') ?? null };
   if (!value || value.length === 0) return { kind: 'skip', reason: 'empty' };
   const image = detectImageType(value);
-  const h264 = image === null && startsWithStartCode(value) && hasPicture(value);
+  const au = image === null && startsWithStartCode(value) ? accessUnitFacts(value) : null;
+  const h264 = au !== null && au.picture;
   if (image === null && !h264) return { kind: 'skip', reason: classifyNonImage(value) };
   if (image === 'image/jpeg' && !hasJpegEnd(value)) return { kind: 'skip', reason: 'truncated-jpeg' };
   const type: MediaType = image ?? 'video/h264';
-  const keyframe = !h264 || isKeyframe(value);
+  const keyframe = !h264 || au.keyframe;
   const meta: IncomingMeta = { streamId, seq };
   if (h264) {
-    const codec = (keyframe ? codecString(value) : null) ?? headerString(headers, HEADER.codec);
+    const codec = (au.keyframe ? au.codec : null) ?? headerString(headers, HEADER.codec);
     if (codec !== null && /^avc1\.[0-9A-Fa-f]{6}$/.test(codec)) meta.codec = codec;
   }
   const ptsMs = headerInt(headers, HEADER.ptsMs);
