@@ -17,7 +17,7 @@ import { ConnectPanel } from './features/connect/connect-panel.js';
 import { ProducePanel } from './features/produce/produce-panel.js';
 import { SetupWizard } from './features/setup/setup-wizard.js';
 import { TopicsPanel } from './features/topics/topics-panel.js';
-import { WatchArea } from './features/watch/watch-panel.js';
+import { WatchArea } from './features/watch/watch-area.js';
 import type { KvsClient } from './transport/types.js';
 
 export function App({ api }: { api: KvsClient }) {

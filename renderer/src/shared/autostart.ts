@@ -9,6 +9,8 @@ import { topicNameError } from './topic-name.js';
 export interface Autostart {
   readonly bootstrap: string | null;
   readonly watch: string | null;
+  /** `watchFrom=<ms since epoch>`: the first viewer starts at that time instead of live. */
+  readonly watchFrom: string | null;
 }
 
 export function readAutostart(hash: string): Autostart {
@@ -16,15 +18,19 @@ export function readAutostart(hash: string): Autostart {
   const b = params.get('bootstrap');
   const parsed = b === null ? null : parseBootstrap(b);
   const w = params.get('watch')?.trim() ?? null;
+  const from = params.get('watchFrom')?.trim() ?? null;
   return {
     bootstrap: parsed?.ok ? parsed.normalized : null,
     watch: w !== null && topicNameError(w) === null ? w : null,
+    watchFrom: from !== null && /^\d{1,15}$/.test(from) ? from : null,
   };
 }
 
 /** Read once per page load; each part is used at most once. */
 const initial: Autostart =
-  typeof location === 'undefined' ? { bootstrap: null, watch: null } : readAutostart(location.hash);
+  typeof location === 'undefined'
+    ? { bootstrap: null, watch: null, watchFrom: null }
+    : readAutostart(location.hash);
 const used = new Set<keyof Autostart>();
 
 export function takeAutostart(key: keyof Autostart): string | null {

@@ -7,7 +7,7 @@
  * keeps counting. Start (or Restart) begins a fresh session with the counts at zero.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { WatchStatsEvent } from '../../../../electron/shared/contract.js';
+import type { WatchFrom, WatchStatsEvent } from '../../../../electron/shared/contract.js';
 import {
   useAction,
   useApi,
@@ -15,7 +15,6 @@ import {
   useServicesLost,
   useServicesReady,
 } from '../../shared/api-context.js';
-import { FeatureBoundary } from '../../shared/error-boundary.js';
 import { useKafka, useOnKafkaConnected } from '../../shared/kafka-context.js';
 import { benchEnabled, peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { topicNameError } from '../../shared/topic-name.js';
@@ -57,9 +56,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
   const [fromBeginning, setFromBeginning] = useState(false);
   const [pace, setPace] = useState(true);
   const [phase, setPhase] = useState<Phase>('idle');
-  const [playing, setPlaying] = useState<{ topic: string; from: 'live' | 'beginning' } | null>(
-    null,
-  );
+  const [playing, setPlaying] = useState<{ topic: string; from: WatchFrom } | null>(null);
   const [snap, setSnap] = useState<ViewerSnapshot | null>(null);
   const [servicesStats, setServicesStats] = useState<WatchStatsEvent | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -137,7 +134,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
     }
   });
 
-  const begin = (fresh: boolean) => {
+  const begin = (fresh: boolean, at?: WatchFrom) => {
     const name = (fresh ? topic : (playing?.topic ?? topic)).trim();
     const err = topicNameError(name);
     if (err) {
@@ -148,7 +145,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
     setNote(null);
     detach();
     const session = sessions.next();
-    const from = fresh && fromBeginning ? 'beginning' : 'live';
+    const from: WatchFrom = at ?? { kind: fresh && fromBeginning ? 'beginning' : 'live' };
     if (fresh) {
       renderer.reset();
       setServicesStats(null);
@@ -162,7 +159,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         const viewerId = newViewerId();
         const offFrame = api.onFrame(viewerId, (frame) => renderer.push(frame));
         try {
-          await api.invoke('watch:start', { viewerId, topic: name, from: { kind: from }, pace });
+          await api.invoke('watch:start', { viewerId, topic: name, from, pace });
         } catch (err) {
           offFrame();
           throw err;
@@ -190,7 +187,9 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
   // (its topic is in the input from the start)
   useOnKafkaConnected(() => {
     if (index !== 0 || phase !== 'idle') return;
-    if (takeAutostart('watch') !== null) begin(true);
+    if (takeAutostart('watch') === null) return;
+    const fromMs = takeAutostart('watchFrom');
+    begin(true, fromMs === null ? undefined : { kind: 'timestamp', ms: Number(fromMs) });
   });
 
   const halt = (next: 'paused' | 'stopped') => {
@@ -211,9 +210,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
       case 'starting':
         return `Starting viewer on ${topic.trim() || playing?.topic || ''}…`;
       case 'playing': {
-        const where = playing
-          ? `${playing.topic} (${playing.from === 'beginning' ? 'from the beginning' : 'live'})`
-          : '';
+        const where = playing ? `${playing.topic} (${fromText(playing.from)})` : '';
         if (servicesState === 'reconnecting') return `Reconnecting to Kafka for ${where}…`;
         if (servicesState === 'connecting') return `Connecting to ${where}…`;
         if (servicesState === 'failed') return null;
@@ -363,34 +360,13 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
   );
 }
 
-export function WatchArea() {
-  const [panels, setPanels] = useState<number[]>([0]);
-  const nextKey = useRef(1);
-  return (
-    <div className="watch-area">
-      <div className="area-head">
-        <h2 className="area-title">Watch</h2>
-        <button
-          type="button"
-          className="secondary"
-          data-testid="watch-add-viewer"
-          onClick={() => setPanels((p) => [...p, nextKey.current++])}
-        >
-          Add viewer
-        </button>
-      </div>
-      <div className="viewers">
-        {panels.map((key, i) => (
-          <FeatureBoundary key={key} name={`Viewer ${i + 1}`}>
-            <WatchPanel
-              index={i}
-              onRemove={
-                panels.length > 1 ? () => setPanels((p) => p.filter((k) => k !== key)) : undefined
-              }
-            />
-          </FeatureBoundary>
-        ))}
-      </div>
-    </div>
-  );
+function fromText(from: WatchFrom): string {
+  switch (from.kind) {
+    case 'live':
+      return 'live';
+    case 'beginning':
+      return 'from the beginning';
+    case 'timestamp':
+      return `from ${new Date(from.ms).toLocaleTimeString()}`;
+  }
 }
