@@ -80,7 +80,8 @@ const [target] = kafkaModes();
 const FPS = 30;
 
 describe.skipIf(target === undefined)('kvs export (real broker, real ffmpeg)', () => {
-  const handle = createKafka({ bootstrap: target?.bootstrap ?? '' });
+  // made only when the suite runs: an empty bootstrap throws (KVS_NO_KAFKA=1 runs)
+  let handle: KafkaHandle;
   const newTopic = (what: string): string => `export-${what}-${randomBytes(3).toString('hex')}`;
   let dir: string;
   let ff: FfmpegPaths;
@@ -98,6 +99,7 @@ describe.skipIf(target === undefined)('kvs export (real broker, real ffmpeg)', (
   const leftovers = async (): Promise<string[]> => readdir(dir);
 
   beforeAll(async () => {
+    handle = createKafka({ bootstrap: target?.bootstrap ?? '' });
     dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-export-'));
     ff = await locateFfmpeg();
     // 3 s, a keyframe every 30 frames (seq 0, 30, 60)
@@ -168,6 +170,67 @@ describe.skipIf(target === undefined)('kvs export (real broker, real ffmpeg)', (
     expect(p.frames).toBe(45);
     expect(Math.abs(p.duration - 1.5)).toBeLessThanOrEqual(1 / FPS);
     expect(await pictureHashes(ff.ffmpegPath, ['-i', out])).toEqual(sourceHashes.slice(30, 75));
+  });
+
+  it('timestamps come from the pts header: a 2 s gap in pts stays 2 s in the file', async () => {
+    // frames 0–59 of the clip sent in one burst (message times a few ms apart), pts with a gap:
+    // 0 … 967 ms, then 3000 … 3967 ms — 60 frames lasting 4 s, not 2 s
+    const topic = newTopic('gap');
+    await createTopic(handle, topic);
+    const ptsOf = (seq: number): number => Math.round((seq * 1000) / FPS) + (seq >= 30 ? 2000 : 0);
+    await send(
+      handle,
+      topic,
+      clip.units.slice(0, 60).map((_, seq) => {
+        const m = h264Message(clip, seq, { streamId: 'cam' });
+        return { ...m, headers: { ...m.headers, 'kvs-pts-ms': String(ptsOf(seq)) } };
+      }),
+    );
+    const out = path.join(dir, 'gap.mp4');
+    const r = await exportStream(handle, opts({ topic, out }));
+    expect(r).toMatchObject({ frames: 60, durationMs: 4000, remuxed: true });
+    const p = await probe(ff.ffprobePath, out);
+    expect(p).toMatchObject({ codec: 'h264', frames: 60 });
+    expect(Math.abs(p.duration - 4)).toBeLessThanOrEqual(1 / FPS);
+    // still copied: the same pictures
+    expect(await pictureHashes(ff.ffmpegPath, ['-i', out])).toEqual(sourceHashes.slice(0, 60));
+    const times = await run(ff.ffprobePath, [
+      ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time'],
+      ...['-of', 'csv=p=0', out],
+    ]);
+    const pts = times.trim().split('\n').map(Number);
+    expect(pts[29]).toBeCloseTo(0.967, 3);
+    expect(pts[30]).toBeCloseTo(3, 3);
+  });
+
+  it('a JPEG stream at a variable rate keeps its pts (encoded frame for frame)', async () => {
+    const topic = newTopic('vfr');
+    await createTopic(handle, topic);
+    const jpegs = await makeJpegFrames(10, { ffmpegPath: ff.ffmpegPath });
+    // 5 frames 100 ms apart, then 5 frames 400 ms apart: 0 … 400, 800 … 2400, and the last
+    // frame lasts one frame at the stream's 10 fps: 2.5 s (at a constant rate it would be 1 s)
+    const ptsOf = (seq: number): number => (seq < 5 ? seq * 100 : 400 + (seq - 4) * 400);
+    await send(
+      handle,
+      topic,
+      jpegs.map((j, seq) =>
+        encodeFrameMessage(j, {
+          streamId: 'vfr',
+          seq,
+          ptsMs: ptsOf(seq),
+          fps: 10,
+          width: 320,
+          height: 180,
+          capturedAt: 0,
+        }),
+      ),
+    );
+    const out = path.join(dir, 'vfr.mp4');
+    const r = await exportStream(handle, opts({ topic, out }));
+    expect(r).toMatchObject({ frames: 10, durationMs: 2500, remuxed: false });
+    const p = await probe(ff.ffprobePath, out);
+    expect(p).toMatchObject({ codec: 'h264', frames: 10 });
+    expect(Math.abs(p.duration - 2.5)).toBeLessThanOrEqual(0.05);
   });
 
   it('a JPEG topic is encoded to an H.264 MP4 with every frame', async () => {

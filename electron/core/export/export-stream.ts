@@ -22,9 +22,10 @@ import type { MediaType } from '../kafka/wire-format.js';
 import { checkRange, RangeCut, type CutCounts, type ExportRange } from './export-range.js';
 import { commitTarget, discardTarget, prepareTarget } from './export-target.js';
 import { assertLibx264 } from '../ffmpeg/libx264-check.js';
+import { ExportTimeline } from './export-timeline.js';
 import { Mp4Writer } from './mp4-writer.js';
 
-/** Frames per second when a stream does not say (headerless images). */
+/** Frames per second when a stream does not say (headerless images): a lone frame's length. */
 export const DEFAULT_EXPORT_FPS = 30;
 
 export interface ExportProgress {
@@ -51,7 +52,8 @@ export interface ExportResult {
   /** The file written (absolute). */
   readonly file: string;
   readonly frames: number;
-  /** frames / fps. */
+  /** The file's length: the stream's pts (message time for headerless images) from the first
+   * frame to the last, plus the last frame's length (export-timeline.ts). */
   readonly durationMs: number;
   /** Size of the file. */
   readonly bytes: number;
@@ -121,6 +123,7 @@ export async function exportStream(
   let last: ViewerFrame | undefined;
   let frames = 0;
   let fps = DEFAULT_EXPORT_FPS;
+  let timeline = new ExportTimeline(fps);
   const stop = (): void => {
     stopWanted = true;
     void viewer?.stop();
@@ -141,15 +144,17 @@ export async function exportStream(
         // images are encoded to H.264: say so plainly if this ffmpeg cannot
         if (f.type !== 'video/h264') await assertLibx264(opts.ffmpegPath);
         fps = f.fps !== null && f.fps > 0 ? f.fps : DEFAULT_EXPORT_FPS;
+        timeline = new ExportTimeline(fps);
         writer = new Mp4Writer({
           ffmpegPath: opts.ffmpegPath,
           type: f.type,
-          fps,
           path: target.part,
+          width: f.width ?? 0,
+          height: f.height ?? 0,
         });
         first = f;
       }
-      await writer.write(f.image);
+      await writer.write(f.image, timeline.next(f));
       frames++;
       last = f;
       opts.onProgress?.({ frames, share: shareOf(f, first ?? f, range, ends) });
@@ -195,7 +200,7 @@ export async function exportStream(
     return {
       file: target.file,
       frames,
-      durationMs: Math.round((frames * 1000) / fps),
+      durationMs: timeline.durationMs,
       bytes,
       codec: 'h264',
       source: stream.type,

@@ -1,7 +1,9 @@
 /**
  * One ffmpeg process that turns frames written to its stdin into an MP4 file: H.264 access units
- * (Annex B) are remuxed as they are (`-c copy`), images are encoded with libx264. Timestamps are
- * a constant rate (`-framerate`, the stream's kvs-fps). Writes respect stdin's backpressure:
+ * (Annex B) are remuxed as they are (`-c copy`), images are encoded with libx264. Each frame goes
+ * in with its own timestamp (an IVF stream, `ivf-stream.ts`; the caller's times come from
+ * `export-timeline.ts`), and images are encoded with `-fps_mode passthrough` (ffmpeg ≥ 5.1), so
+ * the MP4 keeps gaps and variable rates instead of a constant rate. Writes respect stdin's backpressure:
  * `write` resolves when the pipe takes more, so no more than a pipe's worth is ever held.
  * argv only, no shell. The caller owns the output path (write to a part file, then rename).
  */
@@ -9,6 +11,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { KvsError } from '../../shared/errors.js';
 import type { MediaType } from '../kafka/wire-format.js';
+import { ivfFileHeader, ivfFrameHeader } from './ivf-stream.js';
 
 const STDERR_LINES = 20;
 
@@ -16,27 +19,30 @@ export interface Mp4WriterOptions {
   readonly ffmpegPath: string;
   /** What the frames are: H.264 is remuxed, images are encoded. */
   readonly type: MediaType;
-  readonly fps: number;
+  /** The picture's size when known (0: ffmpeg reads it from the frames). */
+  readonly width?: number;
+  readonly height?: number;
   /** The file ffmpeg writes (always MP4, whatever its name ends with). */
   readonly path: string;
 }
 
 /** ffmpeg's argv for one export. */
-export function mp4WriterArgs(opts: Omit<Mp4WriterOptions, 'ffmpegPath'>): string[] {
-  const fps = String(opts.fps);
-  const input =
+export function mp4WriterArgs(opts: Pick<Mp4WriterOptions, 'type' | 'path'>): string[] {
+  const codec =
     opts.type === 'video/h264'
-      ? ['-f', 'h264', '-framerate', fps, '-i', 'pipe:0', '-c', 'copy']
+      ? ['-c', 'copy']
       : [
-          ...(opts.type === 'image/jpeg' ? ['-f', 'mjpeg'] : ['-f', 'image2pipe', '-c:v', 'png']),
-          ['-framerate', fps, '-i', 'pipe:0'],
-          // yuv420p needs even sizes
+          // yuv420p needs even sizes; passthrough: each frame keeps its time (no duplicates or
+          // drops); no B-frames, so decode order is time order and a variable rate's duration
+          // stays exact (with B-frames the MP4's edit list shifts by the reorder delay)
           ['-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2', '-c:v', 'libx264', '-preset', 'veryfast'],
-          ['-pix_fmt', 'yuv420p'],
+          ['-bf', '0'],
+          ['-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough'],
         ].flat();
   return [
     ...['-hide_banner', '-loglevel', 'error', '-y'],
-    ...input,
+    ...['-f', 'ivf', '-i', 'pipe:0'],
+    ...codec,
     ...['-movflags', '+faststart', '-f', 'mp4', opts.path],
   ];
 }
@@ -65,6 +71,7 @@ export class Mp4Writer {
     });
     // a write after ffmpeg died fails with EPIPE: the exit says why
     this.proc.stdin.on('error', () => undefined);
+    this.proc.stdin.write(ivfFileHeader(opts.type, opts.width, opts.height));
     this.exited = new Promise((resolve) => {
       let startError: Error | undefined;
       this.proc.once('error', (e) => {
@@ -80,10 +87,11 @@ export class Mp4Writer {
     });
   }
 
-  /** Hand one frame to ffmpeg; resolves when the pipe can take more. */
-  async write(frame: Buffer): Promise<void> {
+  /** Hand one frame and its time in the file (ms, increasing) to ffmpeg; resolves when the pipe can take more. */
+  async write(frame: Buffer, ptsMs: number): Promise<void> {
     if (this.gone) throw await this.failure();
     this.bytesIn += frame.length;
+    this.proc.stdin.write(ivfFrameHeader(frame.length, ptsMs));
     if (this.proc.stdin.write(frame)) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
