@@ -8,9 +8,17 @@ import type { Browser, Page } from 'playwright';
 import type { RunningServer } from '../../electron/browser/browser-server.js';
 import type { KafkaHandle } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
+import type { VideoCodec } from '../../electron/core/ffmpeg/frame-source.js';
 import { produceFile } from '../../electron/core/produce-file.js';
 import { cpuPercent, sampleChromiumByType, startCpuWindow, type ProcessGroup } from './proc.js';
-import { percentile, percentiles, rateOver, round, type Percentiles } from './stats.js';
+import {
+  mbitPerSec,
+  percentile,
+  percentiles,
+  rateOver,
+  round,
+  type Percentiles,
+} from './stats.js';
 import { abortableSleep as sleep } from '../../electron/core/kafka/send-budget.js';
 
 export interface Sample {
@@ -22,6 +30,8 @@ export interface Sample {
 
 export interface Realtime {
   readonly topic: string;
+  /** What the producer sent: one JPEG or one H.264 access unit per message. */
+  readonly codec: VideoCodec;
   readonly fps: number | null;
   readonly droppedPct: number | null;
   readonly latencyMs: Percentiles;
@@ -32,6 +42,12 @@ export interface Realtime {
   };
   readonly cpuPct: Record<ProcessGroup, number | null>;
   readonly bytesPerSec: number | null;
+  /** The same on the topic, in Mbit/s (10^6 bits). */
+  readonly mbitPerSec: number | null;
+  /** The largest message value handed to Kafka (a keyframe, for H.264). */
+  readonly largestMessageBytes: number;
+  /** H.264: a rate step the producer took to fit the topic's limit (null: none). */
+  readonly rateLowered: string | null;
   readonly produced: number;
   readonly drawn: number;
   readonly windowMs: number;
@@ -107,21 +123,33 @@ async function samples(page: Page): Promise<Sample[]> {
   return page.evaluate(() => (window.__kvsBench ?? []).map((s) => ({ ...s })));
 }
 
+export interface RealtimeOptions {
+  /** false: untick the page's "Recorded speed" first (default true, as the page opens). */
+  readonly pace?: boolean;
+  /** What the producer sends (default 'jpeg'; core produceFile's own default). */
+  readonly codec?: VideoCodec;
+  /** The run's name in topics and progress lines (default rt720 / rt720-unpaced). */
+  readonly kind?: string;
+}
+
 /**
- * 720p30 in real time: produce with core produceFile (realtime) while the page draws it live.
+ * A video in real time: produce with core produceFile (realtime) while the page draws it live.
  * `pace: true` is the page as it opens (the "Recorded speed" box is ticked by default);
  * `pace: false` unticks it and restarts the live viewer before producing.
  */
 export async function runRealtime(
   ctx: BenchContext,
   video: string,
-  opts: { pace: boolean } = { pace: true },
+  opts: RealtimeOptions = {},
 ): Promise<Realtime> {
-  const topic = uniqueTopic(opts.pace ? 'rt720' : 'rt720-unpaced');
+  const pace = opts.pace ?? true;
+  const codec = opts.codec ?? 'jpeg';
+  const kind = opts.kind ?? (pace ? 'rt720' : 'rt720-unpaced');
+  const topic = uniqueTopic(kind);
   await createTopic(ctx.handle, topic);
   const page = await openWatching(ctx, topic);
   try {
-    if (!opts.pace) {
+    if (!pace) {
       await page.getByTestId('watch-stop-button').click();
       await page.getByTestId('watch-pace').uncheck();
       await page.getByTestId('watch-start-button').click();
@@ -133,7 +161,7 @@ export async function runRealtime(
     }
     // let the live consumer fix its start offset (its first fetch) before the first frame
     await sleep(1000, ctx.signal);
-    ctx.log(`rt720: producing ${video} in real time to ${topic}…`);
+    ctx.log(`${kind}: producing ${video} (${codec}) in real time to ${topic}…`);
     const cpu = startCpuWindow(ctx.brokerPid);
     const byType0 = sampleChromiumByType();
     const cdp = await page.context().newCDPSession(page);
@@ -144,6 +172,7 @@ export async function runRealtime(
     const t0 = performance.now();
     const result = await produceFile(ctx.handle, video, {
       topic,
+      codec,
       realtime: true,
       signal: ctx.signal,
       onWarning: (w) => ctx.log(w.message),
@@ -190,8 +219,11 @@ export async function runRealtime(
     const seqs = new Set(all.map((s) => s.seq).filter((s): s is number => s !== null));
     const latencies = all.flatMap((s) => (s.capturedAt === null ? [] : [s.drawnAt - s.capturedAt]));
     const produced = result.acked;
+    const bytesPerSec =
+      result.durationMs > 0 ? Math.round((result.bytes * 1000) / result.durationMs) : null;
     return {
       topic,
+      codec,
       fps: round(rateOver(all.map((s) => s.drawnAt)), 2),
       droppedPct:
         produced > 0 ? round((Math.max(produced - seqs.size, 0) * 100) / produced, 2) : null,
@@ -203,8 +235,10 @@ export async function runRealtime(
         servicesToScreen: percentiles(all.map((s) => s.drawnAt - s.receivedAt)),
       },
       cpuPct,
-      bytesPerSec:
-        result.durationMs > 0 ? Math.round((result.bytes * 1000) / result.durationMs) : null,
+      bytesPerSec,
+      mbitPerSec: mbitPerSec(bytesPerSec),
+      largestMessageBytes: result.largestFrameBytes,
+      rateLowered: result.rateLowered,
       produced,
       drawn: seqs.size,
       windowMs: Math.round(windowMs),

@@ -7,6 +7,9 @@
  * runs beside a measurement but what it measures):
  *   rt720       720p30 produced in real time, drawn live by the app in headless Chromium
  *   firstFrame  press Start (from the beginning) → first frame drawn
+ *   rt720h264 / rt1080h264  the same as rt720 with H.264 (720p30, 1080p30)
+ *   seek        a long H.264 topic stamped as in real time; open the page at a time → first frame
+ *   export      60 s of that topic to an MP4 (core exportStream) → × real time
  *   max720/360  produce as fast as possible + core viewer in this process, end to end
  *   baseline    baseline_producer.py / baseline_consumer.py (kafka-python + OpenCV)
  * Progress goes to stderr; with --json the last stdout line is one JSON object.
@@ -29,9 +32,13 @@ import {
   type FirstFrame,
   type Realtime,
 } from './browser-runs.js';
+import { runExport, type ExportRun } from './export-run.js';
+import { runH264Realtime } from './h264-runs.js';
 import { describeMachine } from './machine.js';
 import { runMaxRate, type MaxRate } from './max-rate.js';
 import { toJson, toTable, type Results } from './report.js';
+import { runSeek, type Seek } from './seek-run.js';
+import { h264Stream, writeStampedTopic, type StampedTopic } from './seek-topic.js';
 import { testVideo } from './videos.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -126,6 +133,10 @@ async function main(): Promise<void> {
     const v720rt = await testVideo(1280, 720, rtSeconds);
     const v720max = await testVideo(1280, 720, maxSeconds);
     const v360max = await testVideo(640, 360, maxSeconds);
+    const v1080rt = await testVideo(1920, 1080, rtSeconds);
+    // the seek topic's stream: 10 minutes (--quick: 20 s), 720p30 H.264, made once (~2 min)
+    const seekSeconds = args.quick ? 20 : 600;
+    const seekStream = await h264Stream(1280, 720, seekSeconds);
 
     let bootstrap = args.bootstrap;
     let brokerPid: number | null = null;
@@ -173,8 +184,41 @@ async function main(): Promise<void> {
       rt720 && !stop.signal.aborted
         ? await stage('time to first frame', notes, () => runFirstFrame(ctx, rt720.topic))
         : null;
+    const rt720h264: Realtime | null = stop.signal.aborted
+      ? null
+      : await stage('rt720h264 (720p30 H.264 real time, drawn in Chromium)', notes, () =>
+          runH264Realtime(ctx, v720rt, 'rt720h264'),
+        );
+    const rt1080h264: Realtime | null = stop.signal.aborted
+      ? null
+      : await stage('rt1080h264 (1080p30 H.264 real time, drawn in Chromium)', notes, () =>
+          runH264Realtime(ctx, v1080rt, 'rt1080h264'),
+        );
+    const seekTopic: StampedTopic | null = stop.signal.aborted
+      ? null
+      : await stage(`writing a ${seekSeconds} s H.264 topic stamped as in real time`, notes, () =>
+          writeStampedTopic(handle, seekStream, {
+            topic: `bench-seek-${Date.now().toString(36)}`,
+            width: 1280,
+            height: 720,
+            fps: 30,
+            frames: seekSeconds * 30,
+          }),
+        );
+    const seek: Seek | null =
+      seekTopic && !stop.signal.aborted
+        ? await stage('seek to the first frame drawn', notes, () =>
+            runSeek(ctx, seekTopic, args.quick ? 3 : 5),
+          )
+        : null;
     await browser.close();
     browser = null;
+    const exportRun: ExportRun | null =
+      seekTopic && !stop.signal.aborted
+        ? await stage('export 720p H.264 to MP4', notes, () =>
+            runExport(handle, seekTopic, args.quick ? 10 : 60, stop.signal),
+          )
+        : null;
     const max720: MaxRate | null = stop.signal.aborted
       ? null
       : await stage('max720 (as fast as possible)', notes, () =>
@@ -205,6 +249,10 @@ async function main(): Promise<void> {
       max720,
       max360,
       firstFrame,
+      rt720h264,
+      rt1080h264,
+      seek,
+      exportRun,
       baseline,
       notes,
     };

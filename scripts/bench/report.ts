@@ -2,7 +2,9 @@
 import type { Baseline } from './baseline.js';
 import type { FirstFrame, Realtime } from './browser-runs.js';
 import type { Machine } from './machine.js';
+import type { ExportRun } from './export-run.js';
 import type { MaxRate } from './max-rate.js';
+import type { Seek } from './seek-run.js';
 import { ratio } from './stats.js';
 
 export interface Results {
@@ -14,6 +16,13 @@ export interface Results {
   readonly max720: MaxRate | null;
   readonly max360: MaxRate | null;
   readonly firstFrame: FirstFrame | null;
+  /** H.264 in real time, drawn live (h264-runs.ts). */
+  readonly rt720h264: Realtime | null;
+  readonly rt1080h264: Realtime | null;
+  /** Seek to the first frame drawn in a long H.264 topic (seek-run.ts). */
+  readonly seek: Seek | null;
+  /** Export of 60 s of 720p H.264 to MP4 (export-run.ts). */
+  readonly exportRun: ExportRun | null;
   readonly baseline: Baseline | null;
   readonly notes: string[];
 }
@@ -59,7 +68,83 @@ export function targets(r: Results): Target[] {
       op: '>=',
       limit: 150,
     },
+    ...h264Targets(r),
   ];
+}
+
+/** 1 MB: no message of a 1080p stream above it. */
+export const ONE_MB = 1_000_000;
+
+function h264Targets(r: Results): Target[] {
+  const a = r.rt720h264;
+  const b = r.rt1080h264;
+  return [
+    { name: 'H.264 720p30 fps drawn', value: a?.fps ?? null, unit: 'fps', op: '>=', limit: 29.5 },
+    { name: 'H.264 720p30 dropped', value: a?.droppedPct ?? null, unit: '%', op: '<=', limit: 0.1 },
+    {
+      name: 'H.264 720p30 latency p50',
+      value: a?.latencyMs.p50 ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 20,
+    },
+    {
+      name: 'H.264 720p30 latency p95',
+      value: a?.latencyMs.p95 ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 40,
+    },
+    { name: 'H.264 1080p30 fps drawn', value: b?.fps ?? null, unit: 'fps', op: '>=', limit: 29.5 },
+    {
+      name: 'H.264 1080p30 latency p95',
+      value: b?.latencyMs.p95 ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 60,
+    },
+    {
+      name: 'H.264 720p30 bitrate',
+      value: a?.mbitPerSec ?? null,
+      unit: 'Mbit/s',
+      op: '<=',
+      limit: 2,
+    },
+    {
+      name: 'H.264 1080p30 largest message',
+      value: b?.largestMessageBytes ?? null,
+      unit: 'B',
+      op: '<=',
+      limit: ONE_MB,
+    },
+    {
+      name: 'H.264 seek → first frame (max)',
+      value: r.seek?.fromStartMs.max ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 300,
+    },
+    {
+      name: 'H.264 export 720p',
+      value: r.exportRun?.timesRealTime ?? null,
+      unit: '× real time',
+      op: '>=',
+      limit: 20,
+    },
+  ];
+}
+
+/** What a real-time run put on the topic. */
+function bandwidth(x: Realtime | null): Record<string, unknown> | null {
+  return x
+    ? {
+        codec: x.codec,
+        bytesPerSec: x.bytesPerSec,
+        mbitPerSec: x.mbitPerSec,
+        largestMessageBytes: x.largestMessageBytes,
+        meanFrameBytes: x.meanFrameBytes,
+      }
+    : null;
 }
 
 export function met(t: Target): boolean | null {
@@ -93,6 +178,15 @@ export function toJson(r: Results): Record<string, unknown> {
     max360: r.max360,
     firstFrameMs: r.firstFrame?.ms ?? null,
     firstFrameTriesMs: r.firstFrame?.tries ?? [],
+    rt720h264: r.rt720h264,
+    rt1080h264: r.rt1080h264,
+    bandwidth: {
+      rt720Jpeg: bandwidth(r.rt720),
+      rt720h264: bandwidth(r.rt720h264),
+      rt1080h264: bandwidth(r.rt1080h264),
+    },
+    seek: r.seek,
+    export: r.exportRun,
     baseline: b,
     ratios: ratios(r),
     targets: Object.fromEntries(
@@ -119,17 +213,19 @@ export function toTable(r: Results): string {
     `machine: ${m.cpu}; ${m.cores} cores; ${m.ramGiB} GiB; ${m.os}; Node ${m.node}; Chromium ${m.chromium ?? '?'}; Kafka ${m.kafka ?? '?'}`,
   );
   lines.push('');
-  lines.push('target                          value            target       met');
+  lines.push('target                          value                target       met');
   for (const t of targets(r)) {
     const ok = met(t);
     lines.push(
-      `${t.name.padEnd(32)}${fmt(t.value, ` ${t.unit}`).padEnd(17)}${`${t.op} ${t.limit}`.padEnd(13)}${ok === null ? 'n/a' : ok ? 'yes' : 'NO'}`,
+      `${t.name.padEnd(32)}${fmt(t.value, ` ${t.unit}`).padEnd(21)}${`${t.op} ${t.limit}`.padEnd(13)}${ok === null ? 'n/a' : ok ? 'yes' : 'NO'}`,
     );
   }
   lines.push('');
   for (const [label, x] of [
     ['720p30 real time (page defaults, Recorded speed on)', r.rt720],
     ['720p30 real time, Recorded speed off', r.rt720Unpaced],
+    ['H.264 720p30 real time', r.rt720h264],
+    ['H.264 1080p30 real time', r.rt1080h264],
   ] as const) {
     if (!x) continue;
     lines.push(
@@ -140,7 +236,10 @@ export function toTable(r: Results): string {
       `  latency split p50/p95: ffmpeg→services consumer ${fmt(sp.toServices.p50)}/${fmt(sp.toServices.p95)} ms, services→drawn ${fmt(sp.servicesToScreen.p50)}/${fmt(sp.servicesToScreen.p95)} ms`,
     );
     lines.push(
-      `  dropped ${fmt(x.droppedPct, ' %')} (page counters: services ${fmt(x.servicesDropped)}, page ${fmt(x.pageDropped)}); ${fmt(x.bytesPerSec && Math.round(x.bytesPerSec / 1024), ' KiB/s')}, mean frame ${fmt(x.meanFrameBytes, ' B')}`,
+      `  dropped ${fmt(x.droppedPct, ' %')} (page counters: services ${fmt(x.servicesDropped)}, page ${fmt(x.pageDropped)})`,
+    );
+    lines.push(
+      `  on the topic (${x.codec}): ${fmt(x.bytesPerSec && Math.round(x.bytesPerSec / 1024), ' KiB/s')} = ${fmt(x.mbitPerSec, ' Mbit/s')}, mean frame ${fmt(x.meanFrameBytes, ' B')}, largest ${fmt(x.largestMessageBytes, ' B')}${x.rateLowered ? `; rate lowered: ${x.rateLowered}` : ''}`,
     );
     lines.push(
       `  CPU % of one core: app+harness ${fmt(x.cpuPct.app)}, ffmpeg ${fmt(x.cpuPct.ffmpeg)}, browser ${fmt(x.cpuPct.browser)}, broker ${fmt(x.cpuPct.broker)}`,
@@ -166,6 +265,16 @@ export function toTable(r: Results): string {
   if (r.firstFrame)
     lines.push(
       `first frame: median ${fmt(r.firstFrame.ms)} ms (tries: ${r.firstFrame.tries.join(', ')} ms)`,
+    );
+  const sk = r.seek;
+  if (sk)
+    lines.push(
+      `seek (${sk.topicSeconds} s H.264 topic, keyframe every ${sk.keyframeIntervalFrames} frames): first target frame drawn median ${fmt(sk.fromStartMs.median)} / max ${fmt(sk.fromStartMs.max)} ms from watch:start (from navigation ${fmt(sk.fromNavigationMs.median)} / ${fmt(sk.fromNavigationMs.max)} ms); tries ${sk.tries.map((t) => `${t.fromStartMs ?? '—'}${t.exact ? '' : '?'}`).join(', ')} ms`,
+    );
+  const ex = r.exportRun;
+  if (ex)
+    lines.push(
+      `export ${ex.seconds} s of 720p H.264 to MP4: ${fmt(ex.timesRealTime, '×')} real time (${ex.wallMs} ms; ${ex.frames} frames written, ffprobe counts ${fmt(ex.probedFrames)} of ${ex.expectedFrames}; ${ex.remuxed ? 'remuxed' : 'encoded'}, ${ex.fileBytes} B)`,
     );
   const b = r.baseline;
   if (b && 'skipped' in b)

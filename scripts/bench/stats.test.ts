@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, percentiles, rateOver, ratio, round } from './stats.js';
+import {
+  mbitPerSec,
+  percentile,
+  percentiles,
+  rateOver,
+  ratio,
+  round,
+  timesRealTime,
+} from './stats.js';
 
 describe('percentile', () => {
   it('uses the nearest rank', () => {
@@ -28,5 +36,18 @@ describe('rate, ratio, round', () => {
     expect(ratio(null, 1)).toBeNull();
     expect(round(1.26, 1)).toBe(1.3);
     expect(round(Number.NaN)).toBeNull();
+  });
+});
+
+describe('mbitPerSec and timesRealTime', () => {
+  it('turns bytes/s into Mbit/s (10^6 bits)', () => {
+    expect(mbitPerSec(250_000)).toBe(2);
+    expect(mbitPerSec(207_375)).toBe(1.66);
+    expect(mbitPerSec(null)).toBeNull();
+  });
+  it('gives media time over wall time', () => {
+    expect(timesRealTime(60_000, 2_000)).toBe(30);
+    expect(timesRealTime(60_000, 0)).toBeNull();
+    expect(timesRealTime(0, 1000)).toBeNull();
   });
 });

@@ -42,3 +42,15 @@ export function rateOver(times: readonly number[]): number | null {
   }
   return max > min ? ((times.length - 1) * 1000) / (max - min) : null;
 }
+
+/** Bytes per second as Mbit/s (10^6 bits), 2 decimals; null stays null. */
+export function mbitPerSec(bytesPerSec: number | null | undefined): number | null {
+  return bytesPerSec === null || bytesPerSec === undefined
+    ? null
+    : round((bytesPerSec * 8) / 1_000_000, 2);
+}
+
+/** Media seconds handled per wall-clock second (e.g. 60 s exported in 2 s → 30); 1 decimal. */
+export function timesRealTime(mediaMs: number, wallMs: number): number | null {
+  return wallMs > 0 && mediaMs > 0 ? round(mediaMs / wallMs, 1) : null;
+}
