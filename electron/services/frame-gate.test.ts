@@ -133,6 +133,47 @@ describe('FrameGate every-frame mode (paced replays)', () => {
   });
 });
 
+describe('FrameGate when its viewer seeks or changes mode', () => {
+  it('restart forgets the waiting frame (not dropped), releases a waiting offer, and keeps acks counted', async () => {
+    const sent: number[] = [];
+    const gate = new FrameGate((p) => sent.push(p[0] ?? -1) > 0, 1, 'every-frame', 60_000);
+    gate.offer(() => new Uint8Array([0]));
+    const waiting = gate.offer(() => new Uint8Array([1]));
+    gate.restart();
+    await waiting;
+    expect(gate.hasPending).toBe(false);
+    expect(gate.dropped).toBe(0);
+    expect(gate.unacked).toBe(1);
+    gate.ack();
+    gate.offer(() => new Uint8Array([2]));
+    expect(sent).toEqual([0, 2]);
+  });
+
+  it('restart clears broken chains: the new place starts from its keyframe', () => {
+    const out: number[] = [];
+    const gate = new FrameGate((p) => out.push(p[0] ?? -1) > 0, 1);
+    const frame = (keyframe: boolean): GateFrame => ({ stream: 'a', dependent: true, keyframe });
+    gate.offer(packet(0), frame(true));
+    gate.offer(packet(1), frame(false));
+    gate.offer(packet(2), frame(false)); // 1 dropped: the chain is broken
+    expect(gate.waitingForKeyframe.size).toBe(1);
+    gate.restart();
+    expect(gate.waitingForKeyframe.size).toBe(0);
+  });
+
+  it('setMode: a live gate that becomes a replay waits for a slot instead of replacing', async () => {
+    const gate = new FrameGate(() => true, 1, 'newest-wins', 60_000);
+    gate.offer(() => new Uint8Array([0]));
+    expect(gate.offer(() => new Uint8Array([1]))).toBeUndefined();
+    gate.setMode('every-frame');
+    const waiting = gate.offer(() => new Uint8Array([2]));
+    expect(waiting).toBeInstanceOf(Promise);
+    gate.ack();
+    await waiting;
+    expect(gate.dropped).toBe(1);
+  });
+});
+
 describe('FrameGate with frames that depend on the ones before (H.264)', () => {
   const key = (stream = 'a'): GateFrame => ({ stream, dependent: true, keyframe: true });
   const delta = (stream = 'a'): GateFrame => ({ stream, dependent: true, keyframe: false });

@@ -59,7 +59,7 @@ export class FrameGate {
   constructor(
     private readonly deliver: (packet: Uint8Array) => boolean,
     private readonly limit: number,
-    private readonly mode: GateMode = 'newest-wins',
+    private mode: GateMode = 'newest-wins',
     private readonly maxWaitMs = 2000,
   ) {
     if (!Number.isInteger(limit) || limit < 1)
@@ -138,6 +138,22 @@ export class FrameGate {
       this.send(next.make, next.frame);
       this.waiter?.();
     }
+  }
+
+  /** Live ↔ replay: a viewer that seeks or pauses changes how it is played. */
+  setMode(mode: GateMode): void {
+    this.mode = mode;
+  }
+
+  /**
+   * The viewer went to another place (a seek): the waiting frame belongs to the old place and is
+   * forgotten (not counted as dropped: nobody was to see it), broken chains start anew, and an
+   * `offer` waiting for a slot returns. Frames in flight stay counted until the page acks them.
+   */
+  restart(): void {
+    this.pending = null;
+    this.broken.clear();
+    this.waiter?.();
   }
 
   /** Stop delivering; the waiting frame is released. */

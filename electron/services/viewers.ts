@@ -3,7 +3,12 @@
  * wins, FRAMES_IN_FLIGHT un-acked), frames encoded as packets for the page that started it,
  * throttled watch:stats events, and the viewer's link to the broker reported to the connection.
  */
-import type { ErrorPayload, WatchRequest, WatchStatsEvent } from '../shared/contract.js';
+import type {
+  ErrorPayload,
+  WatchControl,
+  WatchRequest,
+  WatchStatsEvent,
+} from '../shared/contract.js';
 import { FRAMES_IN_FLIGHT } from '../shared/flow-control.js';
 import { encodeFramePacket } from '../shared/frame-packet.js';
 import { KvsError } from '../shared/errors.js';
@@ -25,6 +30,9 @@ interface ViewerEntry {
   error: ErrorPayload | null;
   stopRequested: boolean;
   finished: boolean;
+  /** Live (not paced, newest frame wins) or a replay (paced when asked, every frame). */
+  live: boolean;
+  readonly pace: boolean;
   timer: NodeJS.Timeout | null;
   lastStats: string;
 }
@@ -37,6 +45,8 @@ export interface ViewersDeps {
 export interface Viewers {
   start(req: WatchRequest, ctx: CallContext): Promise<{ viewerId: string }>;
   stop(args: { readonly viewerId: string }, ctx: CallContext): Promise<Record<string, never>>;
+  /** Seek, pause, play, speed (the viewer's timeline). */
+  control(args: WatchControl, ctx: CallContext): Promise<{ epoch: number }>;
   /** The page drew one frame of this viewer; ignored for another client's viewer. */
   ack(viewerId: string, client?: string): void;
   /** Stop the viewers this client started. */
@@ -114,6 +124,9 @@ export function createViewers(deps: ViewersDeps): Viewers {
           keyframe: f.keyframe,
           ...(f.catchUp ? { catchUp: true } : {}),
           dropped,
+          partition: f.partition,
+          offset: f.offset,
+          ...(f.epoch > 0 ? { epoch: f.epoch } : {}),
         },
         image,
       );
@@ -131,6 +144,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
     if (viewers.has(id))
       throw new KvsError('INVALID_ARGUMENT', 'A viewer with this id is already playing.');
     const client = ctx.client ?? null;
+    const live = req.from.kind === 'live';
     const entry: ViewerEntry = {
       id,
       client,
@@ -138,13 +152,15 @@ export function createViewers(deps: ViewersDeps): Viewers {
       gate: new FrameGate(
         (packet) => emitFrame(id, packet, client),
         FRAMES_IN_FLIGHT,
-        req.pace && req.from.kind !== 'live' ? 'every-frame' : 'newest-wins',
+        gateMode(live, req.pace),
       ),
       viewer: null,
       state: 'connecting',
       error: null,
       stopRequested: false,
       finished: false,
+      live,
+      pace: req.pace,
       timer: null,
       lastStats: '',
     };
@@ -155,7 +171,8 @@ export function createViewers(deps: ViewersDeps): Viewers {
         topic: req.topic,
         from: req.from,
         // live frames come as they are made: pacing them would only keep the delay of the first one
-        pace: req.pace && req.from.kind !== 'live',
+        pace: req.pace && !live,
+        ...(req.speed !== undefined ? { speed: req.speed } : {}),
         onFrame: (f) =>
           entry.gate.offer(framePacket(id, f), {
             stream: f.streamId ?? '',
@@ -209,9 +226,42 @@ export function createViewers(deps: ViewersDeps): Viewers {
     return {};
   }
 
+  async function watchControl(c: WatchControl, ctx: CallContext): Promise<{ epoch: number }> {
+    const v = viewers.get(c.viewerId);
+    const viewer = v?.viewer;
+    if (!v || !viewer || v.client !== (ctx.client ?? null))
+      throw new KvsError('INVALID_ARGUMENT', 'That viewer is not playing any more. Press Start.');
+    /** A live viewer becomes a replay once it leaves the live edge, and back with a seek to live. */
+    const setLive = (live: boolean): void => {
+      v.live = live;
+      v.gate.setMode(gateMode(live, v.pace));
+      viewer.setPace(v.pace && !live);
+    };
+    switch (c.op) {
+      case 'seek': {
+        const epoch = await viewer.seek(c.from, { paused: c.paused });
+        v.gate.restart();
+        setLive(c.from.kind === 'live');
+        return { epoch };
+      }
+      case 'pause':
+        viewer.pause();
+        break;
+      case 'play':
+        if (v.live && viewer.paused) setLive(false);
+        viewer.play();
+        break;
+      case 'speed':
+        viewer.setSpeed(c.speed);
+        break;
+    }
+    return { epoch: viewer.epoch };
+  }
+
   return {
     start: watchStart,
     stop: watchStop,
+    control: watchControl,
     ack(viewerId, client) {
       if (typeof viewerId !== 'string') return;
       const v = viewers.get(viewerId);
@@ -226,4 +276,9 @@ export function createViewers(deps: ViewersDeps): Viewers {
       await Promise.all([...viewers.values()].map((v) => stopViewer(v)));
     },
   };
+}
+
+/** Live: newest frame wins. A paced replay: every frame (it slows down instead of skipping). */
+function gateMode(live: boolean, pace: boolean): 'every-frame' | 'newest-wins' {
+  return pace && !live ? 'every-frame' : 'newest-wins';
 }

@@ -40,6 +40,11 @@ export const FramePacketHeader = z.object({
   catchUp: z.boolean().optional(),
   /** Frames the app services dropped for this viewer so far because the screen fell behind. */
   dropped: z.number(),
+  /** Where the message is in the topic (for stepping one frame from it). */
+  partition: z.number().int().optional(),
+  offset: z.string().max(20).optional(),
+  /** The viewer's seek number when it was read (watch:control); absent means 0. */
+  epoch: z.number().int().optional(),
 });
 export type FramePacketHeader = z.infer<typeof FramePacketHeader>;
 

@@ -8,60 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { kafkaModes } from '../../../scripts/test-support/kafka-env.js';
-import { createKafka, type KafkaHandle } from './client.js';
+import {
+  FAKE_JPEG as JPEG,
+  fakeH264Message as frame,
+  sendMessages as send,
+} from '../../../scripts/test-support/h264-fake-units.js';
+import { until } from '../../../scripts/test-support/service-calls.js';
+import { createKafka } from './client.js';
 import { createTopic } from './topics.js';
 import { startViewer, type ViewerFrame } from './viewer.js';
-import { encodeFrameMessage, type OutgoingMessage } from './wire-format.js';
-
-const AUD = [0, 0, 0, 1, 0x09, 0xf0];
-const KEY = Buffer.from([...AUD, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1f, 0xda, 0, 0, 1, 0x65, 0x88]);
-const DELTA = Buffer.from([...AUD, 0, 0, 1, 0x41, 0x9a]);
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
-
-function frame(
-  stream: string,
-  seq: number,
-  keyframe: boolean,
-  timestamp?: number,
-): OutgoingMessage {
-  const meta = {
-    streamId: stream,
-    seq,
-    ptsMs: seq * 33,
-    fps: 30,
-    width: 2,
-    height: 2,
-    capturedAt: 0,
-  };
-  const m = encodeFrameMessage(
-    keyframe ? KEY : DELTA,
-    { ...meta, codec: 'avc1.42C01F', keyframe },
-    'video/h264',
-  );
-  return timestamp === undefined ? m : { ...m, timestamp: String(timestamp) };
-}
-
-async function send(
-  handle: KafkaHandle,
-  topic: string,
-  messages: OutgoingMessage[],
-): Promise<void> {
-  const producer = handle.kafka.producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages });
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import type { OutgoingMessage } from './wire-format.js';
 
 const [target] = kafkaModes();
 

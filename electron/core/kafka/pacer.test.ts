@@ -25,6 +25,33 @@ describe('Pacer', () => {
     expect(shown).toEqual([0, 33, 67, 100]);
   });
 
+  it('plays at a rate: 2× halves the waits, 0.5× doubles them, and a rate change re-anchors', async () => {
+    const clock = fakeClock();
+    const p = new Pacer(clock);
+    const at = async (pts: number): Promise<number> => {
+      await p.wait({ ptsMs: pts, streamId: 's' });
+      return clock.t - 1000;
+    };
+    p.setRate(2);
+    expect([await at(0), await at(100), await at(200)]).toEqual([0, 50, 100]);
+    p.setRate(0.5);
+    // re-anchored at the next frame: shown at once, then 100 ms of media takes 200 ms
+    expect([await at(300), await at(400)]).toEqual([100, 300]);
+    p.setRate(0); // ignored
+    expect(await at(500)).toBe(500);
+  });
+
+  it('restart shows the next frame at once and paces from it', async () => {
+    const clock = fakeClock();
+    const p = new Pacer(clock);
+    await p.wait({ ptsMs: 0, streamId: 's' });
+    p.restart();
+    await p.wait({ ptsMs: 5000, streamId: 's' });
+    expect(clock.t).toBe(1000);
+    await p.wait({ ptsMs: 5100, streamId: 's' });
+    expect(clock.t).toBe(1100);
+  });
+
   it('does not wait for frames that are already late, and re-anchors after a long stall', () => {
     const clock = fakeClock();
     const p = new Pacer(clock, 30, 1000);

@@ -38,6 +38,7 @@ export class Pacer {
   private lastMedia: number | null = null;
   private lastSource: 'pts' | 'ts' | null = null;
   private lastStream: string | null | undefined = undefined;
+  private rate = 1;
 
   constructor(
     private readonly clock: PacerClock = realClock,
@@ -69,12 +70,24 @@ export class Pacer {
       this.anchor(now, t);
       return 0;
     }
-    const due = this.anchorWall + (t - this.anchorMedia);
+    const due = this.anchorWall + (t - this.anchorMedia) / this.rate;
     if (now - due > this.maxLagMs || due - now > this.maxLagMs * 5) {
       this.anchor(now, t);
       return 0;
     }
     return Math.max(0, due - now);
+  }
+
+  /** Play `rate` times as fast as recorded (0.25–4 in the app); re-anchors at the next frame. */
+  setRate(rate: number): void {
+    if (!(rate > 0) || rate === this.rate) return;
+    this.rate = rate;
+    this.restart();
+  }
+
+  /** The next frame is shown at once and the pace counts from it (after a seek or a pause). */
+  restart(): void {
+    this.lastMedia = null;
   }
 
   async wait(f: PaceInput, signal?: AbortSignal): Promise<void> {

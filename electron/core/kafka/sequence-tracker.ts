@@ -42,6 +42,11 @@ export class SequenceTracker {
     return { missing, repeat: false };
   }
 
+  /** A seek: every stream's next frame starts anew (no gap, no repeat); the counts stay. */
+  forgetStreams(): void {
+    this.last.clear();
+  }
+
   /** An end-of-stream marker: the next frames under this id start a new run. */
   end(streamId: string): void {
     this.last.delete(streamId);

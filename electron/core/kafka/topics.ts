@@ -186,6 +186,20 @@ export async function listTopics(handle: KafkaHandle, opts: ListTopicsOptions = 
   });
 }
 
+/** One topic's oldest and newest retained message times (null: it holds nothing, or no answer in time). */
+export async function topicTimeRange(
+  handle: KafkaHandle,
+  topic: string,
+  budgetMs = 5000,
+): Promise<{ firstMs: number | null; lastMs: number | null }> {
+  const offsets = await withAdmin(handle, async (admin) => {
+    if (!(await topicExists(admin, topic))) throw new KvsError('TOPIC_NOT_FOUND', `Topic "${topic}" does not exist.`);
+    return partitionOffsets(admin, topic);
+  }, topic);
+  const range = (await readTimeRanges(handle, [{ name: topic, offsets }], budgetMs)).get(topic);
+  return { firstMs: range?.first ?? null, lastMs: range?.last ?? null };
+}
+
 /**
  * Oldest and newest retained timestamps: one short-lived consumer (its own
  * group, no commits) reads the first message of each partition, then seeks to

@@ -3,9 +3,15 @@
  *
  * - Every viewer has its own consumer group (`kvs-viewer-<random>`), never
  *   commits, so two viewers each see every frame.
- * - Starts at live, the beginning, or a timestamp. Live shows new messages only and a timestamp
- *   the messages from that time on, except that an H.264 stream begins at its last keyframe
- *   before that point (keyframe-start.ts), handed over as catch-up, so its first frame shows at once.
+ * - Starts at live, the beginning, a timestamp or one message (viewer-start.ts). Live shows new
+ *   messages only and a timestamp the messages from that time on, except that an H.264 stream
+ *   begins at its last keyframe before that point (keyframe-start.ts), handed over as catch-up, so
+ *   its first frame shows at once.
+ * - Plays like a video: `seek` goes anywhere in the topic on the same consumer (no new group to
+ *   join; each seek has a number that its frames carry, so a page can tell old frames from new),
+ *   `pause`/`play` (paused, the batch being handled waits and heartbeats; nothing more is
+ *   fetched), `setSpeed` (0.25–4× of the recorded pace) and `setPace`. A paused seek shows the one
+ *   frame at the place, then pauses again (stepping one frame).
  * - Checks order by sequence number; counts gaps and repeats, and shows a repeated frame once.
  * - Survives broker restarts: kafkajs restarts a crashed consumer; on every rejoin the viewer
  *   seeks to just after the last message it handled, so nothing is skipped or shown twice.
@@ -20,8 +26,9 @@ import { KvsError, toKvsError } from '../../shared/errors.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 import { Pacer, realClock, type PacerClock } from './pacer.js';
 import { SequenceTracker } from './sequence-tracker.js';
-import { partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
-import { KeyframeStart, SEEK_LOOKBACK_MS } from './keyframe-start.js';
+import { topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
+import type { KeyframeStart } from './keyframe-start.js';
+import { planStart, type StartFrom } from './viewer-start.js';
 import {
   decodeMessage,
   type DecodedMessage,
@@ -32,10 +39,7 @@ import {
 /** No fetch for this long while playing: the viewer says it is reconnecting. */
 const STALL_MS = 3000;
 
-export type StartFrom =
-  | { readonly kind: 'live' }
-  | { readonly kind: 'beginning' }
-  | { readonly kind: 'timestamp'; readonly ms: number };
+export type { StartFrom } from './viewer-start.js';
 
 export interface ViewerFrame {
   readonly topic: string;
@@ -67,6 +71,8 @@ export interface ViewerFrame {
    * H.264 stream can start at its last keyframe: to be decoded, not shown (keyframe-start.ts).
    */
   readonly catchUp: boolean;
+  /** Which seek it belongs to: 0 from the start, then one more per `seek`. */
+  readonly epoch: number;
 }
 
 /** A message from before where the viewer starts showing, held by KeyframeStart until then. */
@@ -97,6 +103,8 @@ export interface ViewerOptions {
   readonly from: StartFrom;
   /** Play at recorded pace (by pts, else message timestamps); default false = as fast as they come. */
   readonly pace?: boolean;
+  /** With `pace`: this many times as fast as recorded (default 1). */
+  readonly speed?: number;
   /** Pace for headerless streams with no usable timestamps. */
   readonly defaultFps?: number;
   readonly onFrame: (frame: ViewerFrame) => void | Promise<void>;
@@ -116,6 +124,19 @@ export interface Viewer {
   /** Resolves once the viewer has joined and completed its first fetch (its start offsets are fixed). */
   readonly ready: Promise<void>;
   stop(): Promise<ViewerStats>;
+  /**
+   * Go to another place in the topic; resolves with the seek's number (its frames carry it) once
+   * the consumer is sent there. `paused`: show the first frame there, then pause.
+   */
+  seek(from: StartFrom, opts?: { readonly paused?: boolean }): Promise<number>;
+  /** Hold the next frame back until `play` (the batch being handled waits; nothing is fetched). */
+  pause(): void;
+  play(): void;
+  readonly paused: boolean;
+  /** The seek number now: 0 from the start, one more per seek. */
+  readonly epoch: number;
+  setSpeed(speed: number): void;
+  setPace(pace: boolean): void;
 }
 
 export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Promise<Viewer> {
@@ -130,33 +151,8 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
           `Topic "${topic}" does not exist on ${handle.bootstrap}. Produce to it first, or pick a topic from the list.`,
         );
       const maxMessageBytes = await topicMaxMessageBytes(admin, topic);
-      const ends = await partitionOffsets(admin, topic);
-      let seekTo: Array<{ partition: number; offset: string }> = [];
-      if (opts.from.kind === 'timestamp') {
-        const found = await withTimeout(
-          admin.fetchTopicOffsetsByTimestamp(topic, opts.from.ms),
-          10_000,
-          'Finding the offset for that time',
-        );
-        seekTo = found.map((f) => {
-          const end = ends.find((e) => e.partition === f.partition);
-          // -1: no message at or after that time — start at the end (live)
-          return {
-            partition: f.partition,
-            offset: Number(f.offset) < 0 ? String(end?.high ?? 0) : String(f.offset),
-          };
-        });
-      }
-      let lookback: Array<{ partition: number; offset: string }> = [];
-      if (opts.from.kind === 'timestamp') {
-        const earlier = await withTimeout(
-          admin.fetchTopicOffsetsByTimestamp(topic, Math.max(0, opts.from.ms - SEEK_LOOKBACK_MS)),
-          10_000,
-          'Finding the offset for that time',
-        );
-        lookback = earlier.map((f) => ({ partition: f.partition, offset: f.offset }));
-      }
-      return { maxMessageBytes, ends, seekTo, lookback };
+      const plan = await planStart<HeldMessage>(admin, topic, opts.from);
+      return { maxMessageBytes, plan };
     },
     topic,
   );
@@ -174,27 +170,23 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     recoveredErrors: 0,
   };
   const tracker = new SequenceTracker();
-  const keyframeStart =
-    opts.from.kind === 'live'
-      ? KeyframeStart.forLive<HeldMessage>(pre.ends)
-      : opts.from.kind === 'timestamp'
-        ? KeyframeStart.forTime<HeldMessage>(
-            pre.seekTo.map((s) => {
-              const before = Number(
-                pre.lookback.find((l) => l.partition === s.partition)?.offset ?? -1,
-              );
-              // -1: nothing at or after that earlier time either: nothing to look back at
-              return {
-                partition: s.partition,
-                at: Number(s.offset),
-                before: before < 0 ? Number(s.offset) : before,
-              };
-            }),
-          )
-        : null;
-  const seekTo = keyframeStart === null ? pre.seekTo : keyframeStart.starts;
+  let keyframeStart: KeyframeStart<HeldMessage> | null = pre.plan.keyframeStart;
+  const seekTo = pre.plan.seekTo;
   const clock = opts.clock ?? realClock;
   const pacer = new Pacer(clock, opts.defaultFps ?? 30);
+  pacer.setRate(opts.speed ?? 1);
+  let pace = opts.pace ?? false;
+  // seeks and pauses
+  let epoch = 0;
+  let paused = false;
+  /** A paused seek: pause again after the first frame shown. */
+  let pauseAfterShown = false;
+  /** Aborted (and replaced) whenever a wait must look again: play, seek, speed, stop. */
+  let nudge = new AbortController();
+  const nudgeWaits = (): void => {
+    nudge.abort();
+    nudge = new AbortController();
+  };
   const fetchPerPartition = Math.max(pre.maxMessageBytes + 64 * 1024, 1024 * 1024);
   const consumer: Consumer = handle.kafka.consumer({
     groupId: `kvs-viewer-${randomUUID()}`,
@@ -227,9 +219,9 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
 
   const remaining = new Map<number, number>();
   if (opts.untilCaughtUp && opts.from.kind !== 'live')
-    for (const e of pre.ends) {
-      const seek = pre.seekTo.find((s) => s.partition === e.partition);
-      const start = seek ? Number(seek.offset) : e.low;
+    for (const e of pre.plan.ends) {
+      const show = pre.plan.showFrom.find((s) => s.partition === e.partition);
+      const start = show ? show.offset : e.low;
       if (e.high > start) remaining.set(e.partition, e.high);
     }
   const checkCaughtUp = (partition: number, nextOffset: number): void => {
@@ -267,43 +259,63 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     resolveOffset,
   }: EachBatchPayload): Promise<void> => {
     let lastBeat = clock.now();
+    const batchEpoch = epoch;
+    const beat = async (): Promise<void> => {
+      lastBeat = clock.now();
+      await heartbeat().catch(() => undefined);
+    };
+    const moved = (): boolean => stopCtl.signal.aborted || epoch !== batchEpoch;
     for (const m of batch.messages) {
       lastSign = performance.now();
-      if (!isRunning() || isStale() || stopCtl.signal.aborted) return;
+      if (!isRunning() || isStale() || moved()) return;
       const offset = Number(m.offset);
       const timestamp = Number(m.timestamp);
+      const ks = keyframeStart;
       try {
         const decoded = decodeMessage(m.value, m.headers);
-        if (keyframeStart?.isHistory(batch.partition, offset))
-          keyframeStart.hold(batch.partition, decoded, { decoded, offset: m.offset, timestamp });
-        else await handleOne(batch.topic, batch.partition, m.offset, timestamp, decoded, false);
-        for (const h of keyframeStart?.reached(batch.partition, offset + 1) ?? []) {
-          if (stopCtl.signal.aborted) return;
-          await handleOne(batch.topic, batch.partition, h.offset, h.timestamp, h.decoded, true);
+        const one = { topic: batch.topic, partition: batch.partition, epoch: batchEpoch, beat };
+        if (ks?.isHistory(batch.partition, offset))
+          ks.hold(batch.partition, decoded, { decoded, offset: m.offset, timestamp });
+        else await handleOne(one, m.offset, timestamp, decoded, false);
+        for (const h of ks?.reached(batch.partition, offset + 1) ?? []) {
+          if (moved()) return;
+          await handleOne(one, h.offset, h.timestamp, h.decoded, true);
         }
       } catch (e) {
         // a failing onFrame (e.g. a closed window) must not kill the consumer
         setState(state, toKvsError(e));
       }
+      // sent elsewhere meanwhile: where to go on is the seek's business
+      if (moved()) return;
       markDone(batch.partition, m.offset);
       resolveOffset(m.offset);
       checkCaughtUp(batch.partition, offset + 1);
-      if (clock.now() - lastBeat > 2000) {
-        lastBeat = clock.now();
-        await heartbeat().catch(() => undefined);
-      }
+      if (clock.now() - lastBeat > 2000) await beat();
+    }
+  };
+
+  /** Paused: wait for play (or a seek, or stop), heartbeating so the group keeps this viewer. */
+  const whilePaused = async (beat: () => Promise<void>, since: number): Promise<void> => {
+    while (paused && epoch === since && !stopCtl.signal.aborted) {
+      await clock.sleep(2000, AbortSignal.any([stopCtl.signal, nudge.signal]));
+      await beat();
     }
   };
 
   /** One message: a skip, an end of stream or a frame (checked for order, paced, handed on). */
   const handleOne = async (
-    msgTopic: string,
-    partition: number,
+    at: {
+      readonly topic: string;
+      readonly partition: number;
+      readonly epoch: number;
+      readonly beat: () => Promise<void>;
+    },
     offset: string,
     timestamp: number,
     decoded: DecodedMessage,
     catchUp: boolean,
   ): Promise<void> => {
+    const { partition } = at;
     if (decoded.kind === 'skip') {
       stats.skipped++;
       stats.skippedByReason[decoded.reason] = (stats.skippedByReason[decoded.reason] ?? 0) + 1;
@@ -331,16 +343,22 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     // A frame seen already (a send retried after a broker restart wrote it twice, or the
     // viewer re-read it after rejoining) is counted as a repeat and shown once.
     if (repeat) return;
-    if (opts.pace && !catchUp)
-      await pacer.wait(
-        { ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId },
-        stopCtl.signal,
-      );
-    if (stopCtl.signal.aborted) return;
+    if (!catchUp) {
+      if (paused) {
+        await whilePaused(at.beat, at.epoch);
+        pacer.restart();
+      }
+      if (pace && epoch === at.epoch)
+        await pacer.wait(
+          { ptsMs: meta.ptsMs, timestampMs: timestamp, streamId: meta.streamId },
+          AbortSignal.any([stopCtl.signal, nudge.signal]),
+        );
+    }
+    if (stopCtl.signal.aborted || epoch !== at.epoch) return;
     stats.frames++;
     stats.bytes += decoded.image.length;
     await opts.onFrame({
-      topic: msgTopic,
+      topic: at.topic,
       partition,
       offset,
       timestamp,
@@ -358,7 +376,12 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       receivedAt: Date.now(),
       missingBefore,
       catchUp,
+      epoch: at.epoch,
     });
+    if (!catchUp && pauseAfterShown && epoch === at.epoch) {
+      pauseAfterShown = false;
+      paused = true;
+    }
   };
 
   let resolveReady: () => void = () => undefined;
@@ -420,6 +443,38 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     return finish();
   }
 
+  // one seek at a time, in the order asked
+  let seeking: Promise<unknown> = Promise.resolve();
+  function seek(from: StartFrom, o: { readonly paused?: boolean } = {}): Promise<number> {
+    const run = seeking.then(async () => {
+      if (finished) throw new KvsError('CANCELLED', 'The viewer has stopped.');
+      const plan = await withAdmin(
+        handle,
+        (admin) => planStart<HeldMessage>(admin, topic, from),
+        topic,
+      );
+      if (finished) throw new KvsError('CANCELLED', 'The viewer has stopped.');
+      epoch++;
+      keyframeStart = plan.keyframeStart;
+      tracker.forgetStreams();
+      pacer.restart();
+      paused = false;
+      pauseAfterShown = o.paused === true;
+      for (const s of plan.seekTo) {
+        resumeAt.set(s.partition, s.offset);
+        try {
+          consumer.seek({ topic, partition: s.partition, offset: s.offset });
+        } catch {
+          // not joined yet: the join handler seeks there (resumeAt)
+        }
+      }
+      nudgeWaits();
+      return epoch;
+    });
+    seeking = run.catch(() => undefined);
+    return run;
+  }
+
   try {
     await withTimeout(consumer.connect(), 10_000, `Connecting the viewer to ${handle.bootstrap}`);
     await consumer.subscribe({ topics: [topic], fromBeginning: opts.from.kind === 'beginning' });
@@ -454,5 +509,29 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     done,
     ready,
     stop,
+    seek,
+    pause() {
+      paused = true;
+      pauseAfterShown = false;
+    },
+    play() {
+      const was = paused;
+      paused = false;
+      pauseAfterShown = false;
+      if (was) nudgeWaits();
+    },
+    get paused() {
+      return paused;
+    },
+    get epoch() {
+      return epoch;
+    },
+    setSpeed(speed) {
+      pacer.setRate(speed);
+    },
+    setPace(on) {
+      pace = on;
+      pacer.restart();
+    },
   };
 }
