@@ -11,14 +11,7 @@ import { createTopic } from '../../electron/core/kafka/topics.js';
 import type { VideoCodec } from '../../electron/core/ffmpeg/frame-source.js';
 import { produceFile } from '../../electron/core/produce-file.js';
 import { cpuPercent, sampleChromiumByType, startCpuWindow, type ProcessGroup } from './proc.js';
-import {
-  mbitPerSec,
-  percentile,
-  percentiles,
-  rateOver,
-  round,
-  type Percentiles,
-} from './stats.js';
+import { mbitPerSec, percentile, percentiles, rateOver, round, type Percentiles } from './stats.js';
 import { abortableSleep as sleep } from '../../electron/core/kafka/send-budget.js';
 
 export interface Sample {

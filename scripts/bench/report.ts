@@ -269,7 +269,7 @@ export function toTable(r: Results): string {
   const sk = r.seek;
   if (sk)
     lines.push(
-      `seek (${sk.topicSeconds} s H.264 topic, keyframe every ${sk.keyframeIntervalFrames} frames): first target frame drawn median ${fmt(sk.fromStartMs.median)} / max ${fmt(sk.fromStartMs.max)} ms from watch:start (from navigation ${fmt(sk.fromNavigationMs.median)} / ${fmt(sk.fromNavigationMs.max)} ms); tries ${sk.tries.map((t) => `${t.fromStartMs ?? '—'}${t.exact ? '' : '?'}`).join(', ')} ms`,
+      `seek (${sk.topicSeconds} s H.264 topic, keyframe every ${sk.keyframeIntervalFrames} frames): first target frame drawn median ${fmt(sk.fromStartMs.median)} / max ${fmt(sk.fromStartMs.max)} ms from watch:start (from navigation ${fmt(sk.fromNavigationMs.median)} / ${fmt(sk.fromNavigationMs.max)} ms); tries ${sk.tries.map((t) => `${t.fromStartMs ?? '—'}${t.exact ? '' : '?'} (reply ${t.split.startToReplyMs ?? '—'}, 1st packet ${t.split.startToFirstPacketMs ?? '—'})`).join(', ')} ms`,
     );
   const ex = r.exportRun;
   if (ex)

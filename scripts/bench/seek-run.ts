@@ -14,9 +14,19 @@ import { firstTargetFrame, seekPoints, type SeekPoint } from './seek-points.js';
 import type { StampedTopic } from './seek-topic.js';
 import { percentile } from './stats.js';
 
+/** Times of the first viewer's start as the page's WebSocket saw them (Date.now()). */
+interface StartTimes {
+  /** The `watch:start` call was sent. */
+  startAt?: number;
+  /** Its reply came (the service's viewer has its start offsets and runs). */
+  replyAt?: number;
+  /** The first frame packet came (a catch-up frame, usually). */
+  firstPacketAt?: number;
+}
+
 declare global {
   interface Window {
-    __kvsWatchStartAt?: number;
+    __kvsSeekTimes?: StartTimes;
   }
 }
 
@@ -25,6 +35,11 @@ export interface SeekTry extends SeekPoint {
   readonly fromStartMs: number | null;
   /** ms from navigation start to the same. */
   readonly fromNavigationMs: number | null;
+  /** Where fromStartMs goes: watch:start → its reply → the first frame packet → drawn. */
+  readonly split: {
+    readonly startToReplyMs: number | null;
+    readonly startToFirstPacketMs: number | null;
+  };
   /** The drawn frame is exactly the target's frame (its seq). */
   readonly exact: boolean;
   /** Frames drawn before it (catch-up frames; should be 0). */
@@ -40,16 +55,31 @@ export interface Seek {
   readonly fromNavigationMs: { readonly median: number | null; readonly max: number | null };
 }
 
-/** Record when the page first asks the service for `watch:start` (before any page script runs). */
+/**
+ * Runs in the page before its scripts: note when the first `watch:start` call leaves, when its
+ * reply comes and when the first frame packet (a binary message) comes. Observes only.
+ */
 function recordWatchStart(): void {
+  const times: StartTimes = {};
+  window.__kvsSeekTimes = times;
+  let startId: number | null = null;
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket, data) {
-    if (
-      window.__kvsWatchStartAt === undefined &&
-      typeof data === 'string' &&
-      data.includes('"channel":"watch:start"')
-    )
-      window.__kvsWatchStartAt = Date.now();
+    if (startId === null && typeof data === 'string' && data.includes('"watch:start"')) {
+      const msg = JSON.parse(data) as { id?: unknown };
+      if (typeof msg.id === 'number') {
+        startId = msg.id;
+        times.startAt = Date.now();
+        this.addEventListener('message', (e: MessageEvent) => {
+          const now = Date.now();
+          if (typeof e.data !== 'string') times.firstPacketAt ??= now;
+          else if (times.replyAt === undefined && e.data.includes('"reply"')) {
+            const reply = JSON.parse(e.data) as { id?: unknown };
+            if (reply.id === startId) times.replyAt = now;
+          }
+        });
+      }
+    }
     send.call(this, data);
   };
 }
@@ -74,16 +104,20 @@ async function seekOnce(ctx: BenchContext, topic: string, point: SeekPoint): Pro
     const got = await page.evaluate(() => ({
       samples: (window.__kvsBench ?? []).map((s) => ({ ...s })),
       origin: performance.timeOrigin,
-      startAt: window.__kvsWatchStartAt ?? null,
+      times: { ...window.__kvsSeekTimes },
     }));
+    const { startAt, replyAt, firstPacketAt } = got.times;
+    const since = (t: number | undefined): number | null =>
+      t === undefined || startAt === undefined ? null : t - startAt;
     const samples: Sample[] = got.samples;
     const { sample, drawnBefore } = firstTargetFrame(samples, point.targetMs);
     return {
       ...point,
-      fromStartMs: sample && got.startAt !== null ? sample.drawnAt - got.startAt : null,
+      fromStartMs: sample ? since(sample.drawnAt) : null,
       fromNavigationMs: sample ? Math.round(sample.drawnAt - got.origin) : null,
       exact: sample?.seq === point.frame,
       drawnBefore,
+      split: { startToReplyMs: since(replyAt), startToFirstPacketMs: since(firstPacketAt) },
     };
   } finally {
     await page.close().catch(() => undefined);
@@ -101,7 +135,7 @@ export async function runSeek(ctx: BenchContext, t: StampedTopic, count: number)
     if (ctx.signal.aborted) break;
     const r = await seekOnce(ctx, t.topic, point);
     ctx.log(
-      `seek to frame ${r.frame} (${(r.frame / t.fps).toFixed(2)} s, ${r.intoGop} after a keyframe): ${r.fromStartMs ?? '—'} ms from watch:start, ${r.fromNavigationMs ?? '—'} ms from navigation${r.exact ? '' : ' (NOT the target frame)'}`,
+      `seek to frame ${r.frame} (${(r.frame / t.fps).toFixed(2)} s, ${r.intoGop} after a keyframe): ${r.fromStartMs ?? '—'} ms from watch:start (reply ${r.split.startToReplyMs ?? '—'}, first packet ${r.split.startToFirstPacketMs ?? '—'}), ${r.fromNavigationMs ?? '—'} ms from navigation${r.exact ? '' : ' (NOT the target frame)'}`,
     );
     tries.push(r);
   }

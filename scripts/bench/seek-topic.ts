@@ -63,8 +63,12 @@ export async function h264Stream(
   args.push(...rateOptions({ kind: 'bitrate', kbps: defaultBitrateKbps(width, height, fps) }));
   args.push('-x264-params', 'repeat-headers=1:aud=1:scenecut=0', '-f', 'h264', `file:${tmp}`);
   await new Promise<void>((resolve, reject) =>
-    execFile(ffmpegPath, args, { timeout: 30 * 60_000, killSignal: 'SIGKILL' }, (err, _o, stderr) =>
-      err ? reject(new Error(`ffmpeg: ${err.message}\n${String(stderr)}`)) : resolve(),
+    execFile(
+      ffmpegPath,
+      args,
+      { timeout: 30 * 60_000, killSignal: 'SIGKILL' },
+      (err, _o, stderr) =>
+        err ? reject(new Error(`ffmpeg: ${err.message}\n${String(stderr)}`)) : resolve(),
     ),
   );
   await rename(tmp, file);

@@ -65,7 +65,11 @@ describe('benchRecorder with the viewer renderer', () => {
     };
     r.push(unit(0, true, true));
     await new Promise((res) => setTimeout(res, 0)); // isConfigSupported answers
-    for (const [seq, catchUp] of [[1, true], [2, false], [3, false]] as const) {
+    for (const [seq, catchUp] of [
+      [1, true],
+      [2, false],
+      [3, false],
+    ] as const) {
       r.push(unit(seq, false, catchUp));
       decoders.last.take(2);
     }
