@@ -20,7 +20,9 @@ import { UPLOAD_PATH, WS_PATH } from '../shared/ws-protocol.js';
 import { KvsError, toKvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createAppServices, type AppServices } from '../services/app-services.js';
+import { EXPORT_DOWNLOAD_PREFIX } from '../services/export-jobs.js';
 import { createAccess, FORBIDDEN_MESSAGE, tokenCookie, urlHost } from './access.js';
+import { serveExportDownload } from './export-download.js';
 import { sendText } from './replies.js';
 import { createStaticFiles, NOT_BUILT_MESSAGE } from './static-files.js';
 import { handleUpload } from './upload.js';
@@ -106,6 +108,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     if (url.pathname === WS_PATH)
       return sendText(res, 426, 'This address takes WebSocket connections only.', {
         Upgrade: 'websocket',
+      });
+    if (url.pathname.startsWith(EXPORT_DOWNLOAD_PREFIX))
+      return serveExportDownload(req, res, url.pathname.slice(EXPORT_DOWNLOAD_PREFIX.length), {
+        service,
+        originMatchesHost,
       });
     if (method !== 'GET' && method !== 'HEAD')
       return sendText(res, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });

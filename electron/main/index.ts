@@ -128,6 +128,17 @@ void app.whenReady().then(() => {
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },
+    // an MP4 export: the save dialog asks about replacing an existing file itself (so the
+    // services replace it); cancelled: nothing is exported
+    chooseExportFile: async (defaultName) => {
+      const r = await dialog.showSaveDialog(win, {
+        title: 'Export MP4',
+        defaultPath: defaultName, // a file name: the dialog opens in its usual folder
+        filters: [{ name: 'MP4 video', extensions: ['mp4'] }],
+        properties: ['showOverwriteConfirmation', 'createDirectory'],
+      });
+      return r.canceled || r.filePath === undefined || r.filePath === '' ? null : r.filePath;
+    },
     // remembered SSH passwords are encrypted by the OS keychain, or not remembered at all
     cipher: safeStorageCipher(safeStorage),
   });

@@ -26,6 +26,7 @@ import { createConnectionService } from './connection-service.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { runDoctor } from './doctor-service.js';
 import { createEventBus, type EventListener, type FrameListener } from './event-bus.js';
+import { createExportJobs } from './export-jobs.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './limits.js';
 import { createProduceJobs } from './produce-jobs.js';
 import { RecentConnections } from './recent-connections.js';
@@ -77,6 +78,12 @@ export interface AppServicesDeps {
   readonly connectTimeoutMs?: number;
   /** Default 4 GiB. */
   readonly maxUploadBytes?: number;
+  /**
+   * Electron's save dialog for an MP4 export (it asks about replacing a file): an absolute path,
+   * or null when cancelled. Absent in the browser: exports wait in userDataDir/exports for their
+   * download (export-jobs.ts).
+   */
+  readonly chooseExportFile?: (defaultName: string) => Promise<string | null>;
   /** Electron's native open dialog for a Kafka .tgz (setup wizard). Absent in the browser. */
   readonly chooseTarball?: () => Promise<string | null>;
   /** The OS keychain for remembered SSH passwords (Electron safeStorage); absent = never remembered. */
@@ -97,6 +104,10 @@ export interface AppServices {
   ackFrame(viewerId: string, client?: string): void;
   /** Browser upload: stream `body` into the uploads folder (capped) and register it. Throws KvsError / UploadTooLargeError. */
   registerUpload(name: string, body: AsyncIterable<Uint8Array>): Promise<VideoRef>;
+  /** Browser: an export's finished file waiting for its download (GET /exports/<id>), else null. */
+  exportDownload(exportId: string): { readonly file: string; readonly name: string } | null;
+  /** That file was downloaded: remove it. */
+  exportDownloaded(exportId: string): Promise<void>;
   /** A caller went away (a WebSocket closed, a page reloaded): stop its viewers (and jobs, if asked). */
   releaseClient(client: string, opts?: ReleaseOptions): Promise<void>;
   readonly maxUploadBytes: number;
@@ -119,7 +130,7 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     connectTimeoutMs: deps.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     emit: events.emit,
     // viewers and jobs run on the connection: they stop before it goes
-    stopStreams: () => Promise.all([viewers.stopAll(), jobs.stopAll()]),
+    stopStreams: () => Promise.all([viewers.stopAll(), jobs.stopAll(), exports.stopAll()]),
   });
   const jobs = createProduceJobs({
     videos,
@@ -127,6 +138,14 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     emit: events.emit,
     now,
     ffmpeg: deps.ffmpeg,
+  });
+  const exports = createExportJobs({
+    connection,
+    emit: events.emit,
+    now,
+    ffmpeg: deps.ffmpeg,
+    chooseFile: deps.chooseExportFile,
+    downloadsDir: deps.chooseExportFile ? undefined : path.join(deps.userDataDir, 'exports'),
   });
   const viewers = createViewers({ connection, events });
 
@@ -207,6 +226,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'video:open-path': openPath,
     'produce:start': (req, ctx) => jobs.start(req, ctx),
     'produce:stop': (args) => jobs.stop(args),
+    'export:start': (req, ctx) => exports.start(req, ctx),
+    'export:cancel': (args) => exports.cancel(args),
     'watch:start': (req, ctx) => viewers.start(req, ctx),
     'watch:stop': (args, ctx) => viewers.stop(args, ctx),
     'setup:saved-servers': () => setup.savedServers(),
@@ -241,13 +262,20 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
       return videos.addUpload(name, body);
     },
     async releaseClient(client, opts = { jobs: false }) {
-      await Promise.all([viewers.release(client), opts.jobs ? jobs.release(client) : undefined]);
+      await Promise.all([
+        viewers.release(client),
+        opts.jobs ? jobs.release(client) : undefined,
+        opts.jobs ? exports.release(client) : undefined,
+      ]);
     },
+    exportDownload: (exportId) => exports.download(exportId),
+    exportDownloaded: (exportId) => exports.downloaded(exportId),
     maxUploadBytes: videos.maxUploadBytes,
     async dispose() {
       if (disposed) return;
       disposed = true;
       await connection.dispose();
+      await exports.dispose();
       await setup.dispose();
       await videos.dispose();
       events.clear();

@@ -180,6 +180,50 @@ export const WatchStatsEvent = z.object({
 });
 export type WatchStatsEvent = z.infer<typeof WatchStatsEvent>;
 
+// ---- export to MP4 ------------------------------------------------------------------------------
+
+/** A time range of one stream of a topic, to an MP4 file (core/export). */
+export const ExportRequest = z
+  .object({
+    topic: TopicName,
+    /** The stream (its kvs-stream-id); null or absent: the first stream seen. */
+    streamId: z.string().min(1).max(256).nullable().optional(),
+    /** Message times (ms since the epoch); absent: the beginning / the end of the topic. */
+    fromMs: z.number().int().nonnegative().optional(),
+    toMs: z.number().int().nonnegative().optional(),
+    /** Replace an existing file (the desktop's save dialog has asked already). */
+    force: z.boolean().optional(),
+  })
+  .refine((r) => r.fromMs === undefined || r.toMs === undefined || r.toMs > r.fromMs, {
+    message: 'The end of the range must be after its start.',
+    path: ['toMs'],
+  });
+export type ExportRequest = z.infer<typeof ExportRequest>;
+
+/** Throttled while an export runs; `share`: 0…1 of the range done. */
+export const ExportProgressEvent = z.object({
+  exportId: Id,
+  frames: z.number(),
+  share: z.number().min(0).max(1),
+});
+export type ExportProgressEvent = z.infer<typeof ExportProgressEvent>;
+
+export const ExportEndedEvent = z.object({
+  exportId: Id,
+  ok: z.boolean(),
+  /** Stopped by export:cancel (or the page going away); `ok` false, `error` null. */
+  cancelled: z.boolean(),
+  /** The file's name (no folder); null when nothing was written. */
+  fileName: z.string().nullable(),
+  frames: z.number(),
+  durationMs: z.number(),
+  bytes: z.number(),
+  error: ErrorPayload.nullable(),
+  /** Browser: the same-origin path that downloads the file (once); desktop: null (it is saved). */
+  download: z.string().nullable(),
+});
+export type ExportEndedEvent = z.infer<typeof ExportEndedEvent>;
+
 // ---- setup wizard (install Kafka on a server over SSH) --------------------------------------------
 
 /** What the wizard and `kvs setup` start from. */
@@ -484,6 +528,12 @@ export const invoke = {
     }),
     result: ServiceState,
   },
+  /**
+   * Export a range to MP4; progress comes as export:progress, the end as export:ended. Desktop:
+   * asks where with the save dialog first (cancelled: a CANCELLED error, nothing started).
+   */
+  'export:start': { args: ExportRequest, result: z.object({ exportId: Id }) },
+  'export:cancel': { args: z.object({ exportId: Id }), result: z.object({}) },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 /**
@@ -516,6 +566,8 @@ export const events = {
   'setup:step': SetupStepEvent,
   'setup:log': SetupLogEvent,
   'setup:ended': SetupEndedEvent,
+  'export:progress': ExportProgressEvent,
+  'export:ended': ExportEndedEvent,
 } as const satisfies Record<EventChannel, z.ZodType>;
 export type EventPayload<C extends EventChannel> = z.infer<(typeof events)[C]>;
 

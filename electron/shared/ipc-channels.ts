@@ -35,6 +35,8 @@ export const INVOKE_CHANNELS = [
   'doctor:run',
   'doctor:fix-on-server',
   'setup:service',
+  'export:start',
+  'export:cancel',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
@@ -47,6 +49,8 @@ export const EVENT_CHANNELS = [
   'setup:step',
   'setup:log',
   'setup:ended',
+  'export:progress',
+  'export:ended',
 ] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 

@@ -421,9 +421,27 @@ export const session = {
 
 /** Answers for the next open dialogs (the harness queues them, as a person would pick files). */
 export const dialogAnswers: Array<{ canceled: boolean; filePaths: string[] }> = [];
+/** Answers for the next save dialogs: a path, or null for a cancelled dialog. */
+export const saveDialogAnswers: Array<string | null> = [];
 export const dialog = {
   showOpenDialog(): Promise<{ canceled: boolean; filePaths: string[] }> {
     return Promise.resolve(dialogAnswers.shift() ?? { canceled: true, filePaths: [] });
+  },
+  /**
+   * docs/api/dialog.md, `dialog.showSaveDialog([window, ]options)`: "Returns `Promise<Object>`
+   * … `canceled` boolean - whether or not the dialog was canceled. `filePath` string - If the
+   * dialog is canceled, this will be an empty string." The overwrite question
+   * (`showOverwriteConfirmation`) belongs to the dialog, so a chosen path is an answer to it.
+   * No answer queued: cancelled, as a person closing the dialog.
+   */
+  showSaveDialog(
+    _window: unknown,
+    _options?: { defaultPath?: string },
+  ): Promise<{ canceled: boolean; filePath: string }> {
+    const answer = saveDialogAnswers.shift() ?? null;
+    return Promise.resolve(
+      answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer },
+    );
   },
 };
 

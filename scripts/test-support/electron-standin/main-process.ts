@@ -20,6 +20,7 @@ import {
   BrowserWindow,
   configureStandin,
   dialogAnswers,
+  saveDialogAnswers,
   ipcMain,
   Menu,
   noticesSoFar,
@@ -384,6 +385,9 @@ function control(c: Control): void {
       return;
     case 'dialog-answer':
       dialogAnswers.push({ canceled: false, filePaths: [...c.filePaths] });
+      return;
+    case 'save-dialog-answer':
+      saveDialogAnswers.push(c.filePath);
       return;
   }
 }

@@ -83,7 +83,8 @@ export type Control =
   | { readonly c: 'crash' }
   | { readonly c: 'close-window' }
   | { readonly c: 'quit' }
-  | { readonly c: 'dialog-answer'; readonly filePaths: readonly string[] };
+  | { readonly c: 'dialog-answer'; readonly filePaths: readonly string[] }
+  | { readonly c: 'save-dialog-answer'; readonly filePath: string | null };
 
 export type ToMain =
   | {

@@ -126,6 +126,11 @@ export class StandinApp {
     return this.control({ c: 'dialog-answer', filePaths: [file] });
   }
 
+  /** The next save dialog answers with this path, or is cancelled (null). */
+  answerNextSaveDialog(file: string | null): Promise<void> {
+    return this.control({ c: 'save-dialog-answer', filePath: file });
+  }
+
   /** webContents.reload(): the renderer goes, the preload runs again, the page reloads. */
   async reload(): Promise<LoadInfo> {
     const next = this.nextLoad(30_000);
