@@ -57,7 +57,7 @@ export function ExportPanel({ topic, streamId, range }: ExportPanelProps) {
           </p>
         )}
         {view.kind === 'running' && (
-          <div className="export-row">
+          <div className="export-row" data-export-id={view.exportId}>
             <progress
               data-testid="export-progress"
               max={100}
