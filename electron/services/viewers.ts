@@ -6,6 +6,7 @@
 import type {
   ErrorPayload,
   WatchControl,
+  WatchFallback,
   WatchRequest,
   WatchStatsEvent,
 } from '../shared/contract.js';
@@ -13,11 +14,13 @@ import { FRAMES_IN_FLIGHT } from '../shared/flow-control.js';
 import { encodeFramePacket } from '../shared/frame-packet.js';
 import { KvsError } from '../shared/errors.js';
 import { assertTopicName } from '../core/kafka/client.js';
-import { startViewer, type Viewer, type ViewerFrame } from '../core/kafka/viewer.js';
+import { startViewer, type Viewer } from '../core/kafka/viewer.js';
 import type { ConnectionService } from './connection-service.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
 import { FrameGate } from './frame-gate.js';
+import { JpegFallback, type FallbackFrame } from './jpeg-fallback.js';
+import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import type { CallContext } from './app-services.js';
 import { MAX_VIEWERS, STATS_INTERVAL_MS } from './limits.js';
 
@@ -35,11 +38,15 @@ interface ViewerEntry {
   readonly pace: boolean;
   timer: NodeJS.Timeout | null;
   lastStats: string;
+  /** Streams the page cannot decode, decoded to JPEG here (watch:fallback); null until asked. */
+  fallback: JpegFallback | null;
 }
 
 export interface ViewersDeps {
   readonly connection: Pick<ConnectionService, 'require' | 'reportLink'>;
   readonly events: Pick<EventBus, 'emit' | 'emitFrame'>;
+  /** For the JPEG fallback; default: located on first use. */
+  readonly ffmpeg?: FfmpegPaths | undefined;
 }
 
 export interface Viewers {
@@ -47,6 +54,8 @@ export interface Viewers {
   stop(args: { readonly viewerId: string }, ctx: CallContext): Promise<Record<string, never>>;
   /** Seek, pause, play, speed (the viewer's timeline). */
   control(args: WatchControl, ctx: CallContext): Promise<{ epoch: number }>;
+  /** The page cannot decode a stream: decode it to JPEG here for this viewer (jpeg-fallback.ts). */
+  fallback(args: WatchFallback, ctx: CallContext): Promise<Record<string, never>>;
   /** The page drew one frame of this viewer; ignored for another client's viewer. */
   ack(viewerId: string, client?: string): void;
   /** Stop the viewers this client started. */
@@ -71,7 +80,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
       gaps: s?.gaps ?? 0,
       repeats: s?.repeats ?? 0,
       dropped: v.gate.dropped,
-      error: v.error,
+      error: v.error ?? v.fallback?.error ?? null,
     };
   }
 
@@ -88,6 +97,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
     v.finished = true;
     if (v.timer) clearInterval(v.timer);
     v.gate.close();
+    void v.fallback?.close();
     if (v.viewer && v.viewer.state === 'failed') v.state = 'failed';
     else if (v.state !== 'failed') v.state = 'stopped';
     viewers.delete(v.id);
@@ -104,7 +114,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
     }
   }
 
-  function framePacket(viewerId: string, f: ViewerFrame): (dropped: number) => Uint8Array {
+  function framePacket(viewerId: string, f: FallbackFrame): (dropped: number) => Uint8Array {
     // a copy: the frame may wait in the pending slot; don't pin kafkajs's whole fetch buffer
     const image = new Uint8Array(f.image);
     return (dropped) =>
@@ -127,6 +137,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
           partition: f.partition,
           offset: f.offset,
           ...(f.epoch > 0 ? { epoch: f.epoch } : {}),
+          ...(f.transcodedFrom !== undefined ? { transcodedFrom: f.transcodedFrom } : {}),
         },
         image,
       );
@@ -163,6 +174,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
       pace: req.pace,
       timer: null,
       lastStats: '',
+      fallback: null,
     };
     viewers.set(id, entry);
     let viewer: Viewer;
@@ -174,12 +186,14 @@ export function createViewers(deps: ViewersDeps): Viewers {
         pace: req.pace && !live,
         ...(req.speed !== undefined ? { speed: req.speed } : {}),
         onFrame: (f) =>
-          entry.gate.offer(framePacket(id, f), {
-            stream: f.streamId ?? '',
-            dependent: f.type === 'video/h264',
-            keyframe: f.keyframe,
-            catchUp: f.catchUp,
-          }),
+          entry.fallback?.takes(f)
+            ? entry.fallback.push(f)
+            : entry.gate.offer(framePacket(id, f), {
+                stream: f.streamId ?? '',
+                dependent: f.type === 'video/h264',
+                keyframe: f.keyframe,
+                catchUp: f.catchUp,
+              }),
         onState: (state, err) => {
           if (entry.finished) return;
           entry.state = state;
@@ -258,10 +272,28 @@ export function createViewers(deps: ViewersDeps): Viewers {
     return { epoch: viewer.epoch };
   }
 
+  async function watchFallback(
+    { viewerId, streamId, codec }: WatchFallback,
+    ctx: CallContext,
+  ): Promise<Record<string, never>> {
+    const v = viewers.get(viewerId);
+    if (!v || v.finished || v.client !== (ctx.client ?? null))
+      throw new KvsError('INVALID_ARGUMENT', 'That viewer is not playing any more. Press Start.');
+    v.fallback ??= new JpegFallback({
+      ffmpegPath: async () => (deps.ffmpeg ?? (await locateFfmpeg())).ffmpegPath,
+      packet: (f) => framePacket(viewerId, f),
+      offer: (make, frame) => v.gate.offer(make, frame),
+      changed: () => sendStats(v, true),
+    });
+    await v.fallback.start(streamId, codec);
+    return {};
+  }
+
   return {
     start: watchStart,
     stop: watchStop,
     control: watchControl,
+    fallback: watchFallback,
     ack(viewerId, client) {
       if (typeof viewerId !== 'string') return;
       const v = viewers.get(viewerId);

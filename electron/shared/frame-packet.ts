@@ -45,6 +45,11 @@ export const FramePacketHeader = z.object({
   offset: z.string().max(20).optional(),
   /** The viewer's seek number when it was read (watch:control); absent means 0. */
   epoch: z.number().int().optional(),
+  /**
+   * A JPEG the app services decoded from an H.264 access unit of this codec, because the page
+   * could not (`watch:fallback`); the other fields are the access unit's. Absent: not transcoded.
+   */
+  transcodedFrom: z.string().max(64).optional(),
 });
 export type FramePacketHeader = z.infer<typeof FramePacketHeader>;
 

@@ -35,7 +35,7 @@ function au(
 
 const settle = () => new Promise((res) => setTimeout(res, 0));
 
-function harness(queueLimit = 3) {
+function harness(queueLimit = 3, answer?: () => Promise<unknown>) {
   const decoders = new FakeDecoders();
   const acks: string[] = [];
   const drawn: Array<{ ts: number; seq: number | null }> = [];
@@ -48,7 +48,10 @@ function harness(queueLimit = 3) {
     },
     ack: (id) => acks.push(id),
     now: () => 0,
-    unsupported: (...a) => unsupported.push(a),
+    unsupported: (...a) => {
+      unsupported.push(a);
+      return answer?.();
+    },
     queueLimit,
   });
   /** Push frames; the first keyframe waits for `supports`, so settle after each push. */
@@ -276,6 +279,40 @@ describe('H264Streams', () => {
     h.decoders.last.take();
     expect(h.drawn.map((x) => x.seq)).toEqual([3]);
     expect(h.streams.snapshot()?.unsupported).toEqual([]);
+  });
+
+  it('the service decodes a stream this page cannot: asking, then on, then drawing its JPEGs; undecodable stops growing', async () => {
+    let answer: (v: unknown) => void = () => undefined;
+    const h = harness(3, () => new Promise((res) => (answer = res)));
+    h.decoders.supported = new Set<string>();
+    await h.push(au(0, true, { codec: 'avc1.8A001E' }));
+    const service = () => h.streams.snapshot()?.unsupported.map((u) => u.service);
+    expect(service()).toEqual([{ state: 'asking' }]);
+    answer({});
+    await settle();
+    expect(service()).toEqual([{ state: 'on' }]);
+    // the JPEGs the service makes take the image path: the renderer tells the streams
+    h.streams.decodedOnService('cam');
+    expect(service()).toEqual([{ state: 'drawing' }]);
+    expect(h.streams.snapshot()?.undecodable).toBe(1);
+    expect(h.unsupported).toEqual([['v1', 'cam', 'avc1.8A001E']]);
+    // a new session forgets it
+    h.streams.reset();
+    expect(h.streams.snapshot()).toBeNull();
+  });
+
+  it('the service could not decode the stream either: the note says why', async () => {
+    const h = harness(3, () => Promise.reject(new Error('ffmpeg could not be started')));
+    h.decoders.supported = new Set<string>();
+    await h.push(au(0, true, { codec: 'avc1.8A001E' }));
+    await settle();
+    expect(h.streams.snapshot()?.unsupported).toEqual([
+      {
+        streamId: 'cam',
+        codec: 'avc1.8A001E',
+        service: { state: 'failed', message: 'ffmpeg could not be started' },
+      },
+    ]);
   });
 
   it('streams are kept apart: one decoder each; one waiting or failing does not touch the other', async () => {

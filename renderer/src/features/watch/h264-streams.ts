@@ -27,11 +27,25 @@ export interface H264Snapshot {
     readonly streamId: string | null;
     readonly reason: KeyframeWait;
   }>;
-  /** Streams whose codec this page cannot decode. */
-  readonly unsupported: ReadonlyArray<{ readonly streamId: string | null; readonly codec: string }>;
+  /** Streams whose codec this page cannot decode, and whether the service decodes them instead. */
+  readonly unsupported: ReadonlyArray<{
+    readonly streamId: string | null;
+    readonly codec: string;
+    /** The service's JPEG fallback: null when not asked (no listener). */
+    readonly service: ServiceDecode | null;
+  }>;
   /** Mean ms from handing a chunk to the decoder to drawing its frame; null before the first. */
   readonly decodeMs: number | null;
 }
+
+/**
+ * The service decoding a stream this page cannot (watch:fallback): asked and not answered yet;
+ * on (its JPEGs start at the stream's next keyframe); `drawing`: its JPEGs are arriving; or it
+ * could not, and why.
+ */
+export type ServiceDecode =
+  | { readonly state: 'asking' | 'on' | 'drawing' }
+  | { readonly state: 'failed'; readonly message: string };
 
 export interface H264StreamsDeps<V extends VideoFrameLike> {
   readonly decoders: H264DecoderFactory<V>;
@@ -39,8 +53,11 @@ export interface H264StreamsDeps<V extends VideoFrameLike> {
   draw(frame: V, info: ChunkInfo | null): void;
   ack(viewerId: string): void;
   now(): number;
-  /** The page cannot decode a stream's codec (once per stream and codec). */
-  unsupported(viewerId: string, streamId: string | null, codec: string): void;
+  /**
+   * The page cannot decode a stream's codec (once per stream and codec). A promise: the service
+   * was asked to decode it instead (its outcome shows in the snapshot).
+   */
+  unsupported(viewerId: string, streamId: string | null, codec: string): void | Promise<unknown>;
   log?: Pick<Console, 'warn'> | undefined;
   queueLimit?: number;
 }
@@ -52,6 +69,8 @@ export class H264Streams<V extends VideoFrameLike> {
   private readonly answers = new Map<string, boolean>();
   private readonly asking = new Map<string, Promise<boolean>>();
   private counts = { ...NO_COUNTS };
+  /** Streams the service decodes to JPEG for this page (or was asked to). */
+  private service = new Map<string | null, ServiceDecode>();
   private warned = false;
   private seen = false;
 
@@ -72,6 +91,13 @@ export class H264Streams<V extends VideoFrameLike> {
   stop(): void {
     for (const s of this.streams.values()) s.close();
     this.streams = new Map();
+    this.service = new Map();
+  }
+
+  /** A JPEG the service decoded from this stream arrived (header.transcodedFrom). */
+  decodedOnService(streamId: string | null): void {
+    if (this.service.get(streamId)?.state !== 'failed')
+      this.service.set(streamId, { state: 'drawing' });
   }
 
   /** Stop and zero the numbers. */
@@ -97,7 +123,9 @@ export class H264Streams<V extends VideoFrameLike> {
       }),
       unsupported: streams.flatMap((s) => {
         const codec = s.unsupported;
-        return codec === null ? [] : [{ streamId: s.streamId, codec }];
+        return codec === null
+          ? []
+          : [{ streamId: s.streamId, codec, service: this.service.get(s.streamId) ?? null }];
       }),
       decodeMs: c.decoded > 0 ? c.decodeMsSum / c.decoded : null,
     };
@@ -132,9 +160,26 @@ export class H264Streams<V extends VideoFrameLike> {
         this.counts.undecodable++;
       },
       unsupported: (viewerId: string, streamId: string | null, codec: string) =>
-        deps.unsupported(viewerId, streamId, codec),
+        this.askService(viewerId, streamId, codec),
       now: () => deps.now(),
     };
+  }
+
+  /** Tell the listener; when it asks the service to decode the stream, follow the answer. */
+  private askService(viewerId: string, streamId: string | null, codec: string): void {
+    const asked = this.deps.unsupported(viewerId, streamId, codec);
+    if (!(asked instanceof Promise)) return;
+    const map = this.service;
+    if (map.get(streamId)?.state !== 'drawing') map.set(streamId, { state: 'asking' });
+    asked.then(
+      () => {
+        if (map.get(streamId)?.state === 'asking') map.set(streamId, { state: 'on' });
+      },
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        map.set(streamId, { state: 'failed', message });
+      },
+    );
   }
 
   private checkSupport(codec: string): Promise<boolean> {

@@ -1,8 +1,9 @@
 /**
  * What the viewer says over the picture about its H.264 streams, so the canvas is never black
- * without a word: a stream waiting for a keyframe (and why), a codec this page cannot decode.
+ * without a word: a stream waiting for a keyframe (and why), a codec this page cannot decode —
+ * and then whether the service decodes it to JPEG instead (watch:fallback).
  */
-import type { H264Snapshot } from './h264-streams.js';
+import type { H264Snapshot, ServiceDecode } from './h264-streams.js';
 import type { KeyframeWait } from './h264-stream.js';
 
 const WHY: Record<KeyframeWait, string> = {
@@ -27,9 +28,13 @@ export function VideoNotes({ h264 }: { readonly h264: H264Snapshot | null }) {
   return (
     <div className="stage-notes" aria-live="polite" data-testid="watch-video-notes">
       {h264.unsupported.map((u) => (
-        <p key={`u:${u.streamId ?? ''}`} data-testid="watch-codec-note" data-codec={u.codec}>
-          This browser cannot decode this video{streamName(u.streamId)}: H.264 {u.codec} is not
-          supported here.
+        <p
+          key={`u:${u.streamId ?? ''}`}
+          data-testid="watch-codec-note"
+          data-codec={u.codec}
+          data-service={u.service?.state ?? 'none'}
+        >
+          <CodecNote streamId={u.streamId} codec={u.codec} service={u.service} />
         </p>
       ))}
       {h264.waiting.map((w) => (
@@ -40,4 +45,51 @@ export function VideoNotes({ h264 }: { readonly h264: H264Snapshot | null }) {
       ))}
     </div>
   );
+}
+
+function CodecNote({
+  streamId,
+  codec,
+  service,
+}: {
+  readonly streamId: string | null;
+  readonly codec: string;
+  readonly service: ServiceDecode | null;
+}) {
+  const name = streamName(streamId);
+  switch (service?.state) {
+    case undefined:
+      return (
+        <>
+          This browser cannot decode this video{name}: H.264 {codec} is not supported here.
+        </>
+      );
+    case 'asking':
+      return (
+        <>
+          This browser cannot decode this video{name} (H.264 {codec}); asking the service to decode
+          it instead…
+        </>
+      );
+    case 'on':
+      return (
+        <>
+          Decoded on the service{name} (this page cannot decode {codec}); the picture starts at the
+          stream’s next keyframe.
+        </>
+      );
+    case 'drawing':
+      return (
+        <>
+          Decoded on the service{name} (this page cannot decode {codec}).
+        </>
+      );
+    case 'failed':
+      return (
+        <>
+          This browser cannot decode this video{name} (H.264 {codec}), and the service could not
+          decode it either: {service.message}
+        </>
+      );
+  }
 }

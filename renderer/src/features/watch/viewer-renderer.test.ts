@@ -241,9 +241,9 @@ describe('ViewerRenderer', () => {
     const h = harness();
     expect(h.r.snapshot().h264).toBeNull();
     const heard: string[] = [];
-    h.r.setUnsupportedListener((viewerId, streamId, codec) =>
-      heard.push(`${viewerId}/${streamId}/${codec}`),
-    );
+    h.r.setUnsupportedListener((viewerId, streamId, codec) => {
+      heard.push(`${viewerId}/${streamId}/${codec}`);
+    });
     h.r.push(
       packet(
         { type: 'video/h264', streamId: 's', codec: 'avc1.42E01F', keyframe: true },
