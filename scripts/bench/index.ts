@@ -16,7 +16,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright';
@@ -118,13 +118,17 @@ async function main(): Promise<void> {
   let server: RunningServer | null = null;
   let browser: Browser | null = null;
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-bench-user-'));
+  const pageDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-bench-page-'));
   let results: Results | null = null;
   try {
-    const staticDir = path.join(root, 'out/renderer');
-    if (!existsSync(path.join(staticDir, 'index.html'))) {
+    const builtDir = path.join(root, 'out/renderer');
+    if (!existsSync(path.join(builtDir, 'index.html'))) {
       log('the page is not built: running `npx electron-vite build`…');
       await run('npx', ['electron-vite', 'build']);
     }
+    // serve a copy: a build elsewhere in this tree (a test run) replaces out/ mid-run otherwise
+    await cp(builtDir, pageDir, { recursive: true });
+    const staticDir = pageDir;
 
     // videos first (their making is not measured)
     const rtSeconds = args.quick ? 4 : 60;
@@ -266,6 +270,7 @@ async function main(): Promise<void> {
       );
     }
     await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+    await rm(pageDir, { recursive: true, force: true }).catch(() => undefined);
   }
   if (results) {
     if (args.json) {

@@ -96,11 +96,25 @@ async function seekOnce(ctx: BenchContext, topic: string, point: SeekPoint): Pro
       bench: '1',
     });
     await page.goto(`${ctx.server.url}#${hash.toString()}`);
-    await page.waitForFunction(
-      (target) => (window.__kvsBench ?? []).some((s) => (s.capturedAt ?? 0) >= target),
-      point.targetMs,
-      { timeout: 30_000, polling: 5 },
-    );
+    try {
+      await page.waitForFunction(
+        (target) => (window.__kvsBench ?? []).some((s) => (s.capturedAt ?? 0) >= target),
+        point.targetMs,
+        { timeout: 30_000, polling: 5 },
+      );
+    } catch (e) {
+      // say what the page showed instead
+      const text = async (id: string): Promise<string> =>
+        (await page
+          .getByTestId(id)
+          .first()
+          .textContent({ timeout: 1000 })
+          .catch(() => null)) ?? '(none)';
+      const drawn = await page.evaluate(() => window.__kvsBench?.length ?? null).catch(() => null);
+      throw new Error(
+        `No frame at or after ${new Date(point.targetMs).toISOString()} was drawn within 30 s (${drawn ?? 'no hook:'} frames drawn; watch status "${await text('watch-status')}", watch error "${await text('watch-error')}", connection "${await text('connection-status')}"; ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+      );
+    }
     const got = await page.evaluate(() => ({
       samples: (window.__kvsBench ?? []).map((s) => ({ ...s })),
       origin: performance.timeOrigin,
