@@ -24,6 +24,7 @@ import { commitTarget, discardTarget, prepareTarget } from './export-target.js';
 import { assertLibx264 } from '../ffmpeg/libx264-check.js';
 import { ExportTimeline } from './export-timeline.js';
 import { Mp4Writer } from './mp4-writer.js';
+import { passthroughOption } from './passthrough-option.js';
 
 /** Frames per second when a stream does not say (headerless images): a lone frame's length. */
 export const DEFAULT_EXPORT_FPS = 30;
@@ -142,13 +143,15 @@ export async function exportStream(
     try {
       if (writer === undefined) {
         // images are encoded to H.264: say so plainly if this ffmpeg cannot
-        if (f.type !== 'video/h264') await assertLibx264(opts.ffmpegPath);
+        const encode = f.type !== 'video/h264';
+        if (encode) await assertLibx264(opts.ffmpegPath);
         fps = f.fps !== null && f.fps > 0 ? f.fps : DEFAULT_EXPORT_FPS;
         timeline = new ExportTimeline(fps);
         writer = new Mp4Writer({
           ffmpegPath: opts.ffmpegPath,
           type: f.type,
           path: target.part,
+          ...(encode ? { passthrough: await passthroughOption(opts.ffmpegPath) } : {}),
           width: f.width ?? 0,
           height: f.height ?? 0,
         });

@@ -2,7 +2,8 @@
  * One ffmpeg process that turns frames written to its stdin into an MP4 file: H.264 access units
  * (Annex B) are remuxed as they are (`-c copy`), images are encoded with libx264. Each frame goes
  * in with its own timestamp (an IVF stream, `ivf-stream.ts`; the caller's times come from
- * `export-timeline.ts`), and images are encoded with `-fps_mode passthrough` (ffmpeg ≥ 5.1), so
+ * `export-timeline.ts`), and images are encoded with `-fps_mode passthrough` (`-vsync` before
+ * ffmpeg 5.1: passthrough-option.ts), so
  * the MP4 keeps gaps and variable rates instead of a constant rate. Writes respect stdin's backpressure:
  * `write` resolves when the pipe takes more, so no more than a pipe's worth is ever held.
  * argv only, no shell. The caller owns the output path (write to a part file, then rename).
@@ -12,6 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { KvsError } from '../../shared/errors.js';
 import type { MediaType } from '../kafka/wire-format.js';
 import { ivfFileHeader, ivfFrameHeader } from './ivf-stream.js';
+import type { PassthroughOption } from './passthrough-option.js';
 
 const STDERR_LINES = 20;
 
@@ -19,6 +21,8 @@ export interface Mp4WriterOptions {
   readonly ffmpegPath: string;
   /** What the frames are: H.264 is remuxed, images are encoded. */
   readonly type: MediaType;
+  /** How this ffmpeg is told to keep each frame's time when encoding (passthrough-option.ts). */
+  readonly passthrough?: PassthroughOption;
   /** The picture's size when known (0: ffmpeg reads it from the frames). */
   readonly width?: number;
   readonly height?: number;
@@ -27,7 +31,9 @@ export interface Mp4WriterOptions {
 }
 
 /** ffmpeg's argv for one export. */
-export function mp4WriterArgs(opts: Pick<Mp4WriterOptions, 'type' | 'path'>): string[] {
+export function mp4WriterArgs(
+  opts: Pick<Mp4WriterOptions, 'type' | 'path' | 'passthrough'>,
+): string[] {
   const codec =
     opts.type === 'video/h264'
       ? ['-c', 'copy']
@@ -37,7 +43,7 @@ export function mp4WriterArgs(opts: Pick<Mp4WriterOptions, 'type' | 'path'>): st
           // stays exact (with B-frames the MP4's edit list shifts by the reorder delay)
           ['-vf', 'scale=trunc(iw/2)*2:trunc(ih/2)*2', '-c:v', 'libx264', '-preset', 'veryfast'],
           ['-bf', '0'],
-          ['-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough'],
+          ['-pix_fmt', 'yuv420p', opts.passthrough ?? '-fps_mode', 'passthrough'],
         ].flat();
   return [
     ...['-hide_banner', '-loglevel', 'error', '-y'],
