@@ -3,9 +3,9 @@
  * (Annex B) are remuxed as they are (`-c copy`), images are encoded with libx264. Each frame goes
  * in with its own timestamp (an IVF stream, `ivf-stream.ts`; the caller's times come from
  * `export-timeline.ts`), and images are encoded with `-fps_mode passthrough` (`-vsync` before
- * ffmpeg 5.1: passthrough-option.ts), so
- * the MP4 keeps gaps and variable rates instead of a constant rate. Writes respect stdin's backpressure:
- * `write` resolves when the pipe takes more, so no more than a pipe's worth is ever held.
+ * ffmpeg 5.1: passthrough-option.ts) and no B-frames, so the MP4 keeps gaps and variable rates
+ * instead of a constant rate. Writes respect stdin's backpressure: `write` resolves when the
+ * pipe takes more, so no more than a pipe's worth is ever held.
  * argv only, no shell. The caller owns the output path (write to a part file, then rename).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
