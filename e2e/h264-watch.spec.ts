@@ -197,26 +197,48 @@ test('a topic that mixes a JPEG stream and an H.264 stream plays both', async ({
   expect(await distinctColours(page)).toBeGreaterThan(8);
 });
 
-test('a codec this browser cannot decode gets a visible note, not a black canvas', async ({
+test('a codec this browser cannot decode is decoded on the service: a visible note, and the picture from its JPEGs', async ({
   app,
-}) => {
+}, testInfo) => {
   const { page } = app;
   const c = await theClip();
-  // profile_idc 0 in every SPS: the stream says it is avc1.00001E, which no decoder takes
+  // profile_idc 138 (Multiview Depth High) in every SPS: the stream says it is avc1.8A001E,
+  // which Chromium's isConfigSupported refuses, while ffmpeg decodes it as the High stream it is
   const units = c.units.map((u) => {
     const out = Buffer.from(u);
-    for (const n of nalUnits(out)) if (n.type === NAL.sps) out[n.start + 1] = 0;
+    for (const n of nalUnits(out)) if (n.type === NAL.sps) out[n.start + 1] = 138;
     return out;
   });
-  const odd: H264Clip = { ...c, units, codec: 'avc1.00001E' };
+  const odd: H264Clip = { ...c, units, codec: 'avc1.8A001E' };
   const topic = `e2e-h264-odd-${randomBytes(3).toString('hex')}`;
-  await putH264Topic(bootstrap(), topic, odd, { to: 45 });
+  const handle = createKafka({ bootstrap: bootstrap(), clientId: 'kvs-e2e-h264' });
+  await createTopic(handle, topic);
+  // frames 0–44 (keyframes 0 and 30)
+  expect(await sendH264(handle, topic, odd, { from: 0, to: 45 })).toEqual({
+    sent: 45,
+    keyframes: 2,
+  });
 
   await connect(page);
   await watchFromBeginning(page, topic);
   const note = page.getByTestId('watch-codec-note').first();
   await expect(note).toContainText('cannot decode');
-  await expect(note).toHaveAttribute('data-codec', 'avc1.00001E');
-  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('0');
+  await expect(note).toHaveAttribute('data-codec', 'avc1.8A001E');
+  // the page asked the service (watch:fallback), which decodes from the stream's next keyframe
+  await expect(note).toHaveAttribute('data-service', /^(on|drawing)$/);
+
+  // the rest of the stream: its keyframe at 60 at the latest starts the JPEGs
+  expect(await sendH264(handle, topic, odd, { from: 45 })).toEqual({ sent: 45, keyframes: 1 });
+  await expect(note).toHaveAttribute('data-service', 'drawing');
+  await expect(note).toContainText('Decoded on the service');
+  await expect(note).toContainText('this page cannot decode avc1.8A001E');
+  await expect
+    .poll(async () => Number(await page.getByTestId('watch-frame-count').first().textContent()))
+    .toBeGreaterThanOrEqual(30);
   await expect(page.getByTestId('watch-keyframe-note')).toHaveCount(0);
+  expect(await distinctColours(page)).toBeGreaterThan(8);
+  await page.screenshot({
+    path: testInfo.outputPath(`h264-decoded-on-service-${testInfo.project.name}.png`),
+    fullPage: true,
+  });
 });
