@@ -147,7 +147,7 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     chooseFile: deps.chooseExportFile,
     downloadsDir: deps.chooseExportFile ? undefined : path.join(deps.userDataDir, 'exports'),
   });
-  const viewers = createViewers({ connection, events });
+  const viewers = createViewers({ connection, events, ffmpeg: deps.ffmpeg });
 
   const chooseTarballPath = deps.chooseTarball;
   const setup = createSetupService({
@@ -230,6 +230,7 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'export:cancel': (args) => exports.cancel(args),
     'watch:start': (req, ctx) => viewers.start(req, ctx),
     'watch:stop': (args, ctx) => viewers.stop(args, ctx),
+    'watch:fallback': (args, ctx) => viewers.fallback(args, ctx),
     'setup:saved-servers': () => setup.savedServers(),
     'setup:forget-server': (login) => setup.forgetServer(login),
     'setup:connect': (login) => setup.connect(login),

@@ -164,6 +164,19 @@ export const WatchRequest = z.object({
 });
 export type WatchRequest = z.infer<typeof WatchRequest>;
 
+/**
+ * The page cannot decode a stream of this viewer (`VideoDecoder.isConfigSupported` said no to
+ * `codec`): the app services decode that stream to JPEG for this viewer (ffmpeg), from its next
+ * keyframe on, marked `transcodedFrom` in the frame packets.
+ */
+export const WatchFallback = z.object({
+  viewerId: Id,
+  /** The stream (the producer's key); null for frames without one. */
+  streamId: z.string().max(256).nullable(),
+  codec: z.string().max(64),
+});
+export type WatchFallback = z.infer<typeof WatchFallback>;
+
 export const ViewerState = z.enum(['connecting', 'playing', 'reconnecting', 'stopped', 'failed']);
 
 export const WatchStatsEvent = z.object({
@@ -486,6 +499,7 @@ export const invoke = {
   'produce:stop': { args: z.object({ jobId: Id }), result: z.object({}) },
   'watch:start': { args: WatchRequest, result: z.object({ viewerId: Id }) },
   'watch:stop': { args: z.object({ viewerId: Id }), result: z.object({}) },
+  'watch:fallback': { args: WatchFallback, result: z.object({}) },
   /** Servers logged in to before (and whether a password is remembered for them). */
   'setup:saved-servers': {
     args: z.object({}),

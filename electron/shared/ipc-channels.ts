@@ -24,6 +24,7 @@ export const INVOKE_CHANNELS = [
   'produce:stop',
   'watch:start',
   'watch:stop',
+  'watch:fallback',
   'setup:saved-servers',
   'setup:forget-server',
   'setup:connect',

@@ -20,12 +20,15 @@ export interface Picture {
   readonly height: number;
 }
 
-/** The page cannot decode a stream's codec (once per stream and codec). */
+/**
+ * The page cannot decode a stream's codec (once per stream and codec). A promise: the service
+ * was asked to decode the stream instead (watch:fallback); the note follows how that went.
+ */
 export type UnsupportedCodecListener = (
   viewerId: string,
   streamId: string | null,
   codec: string,
-) => void;
+) => void | Promise<unknown>;
 
 export interface ViewerRendererDeps<P extends Picture, V extends VideoFrameLike = VideoFrameLike> {
   decode(image: Uint8Array<ArrayBuffer>, type: FramePacketHeader['type']): Promise<P>;
@@ -137,6 +140,7 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
       ...this.stats,
       servicesDropped: Math.max(this.stats.servicesDropped, header.dropped),
     };
+    if (header.transcodedFrom !== undefined) this.h264.decodedOnService(header.streamId);
     if (header.type === 'video/h264') this.h264.push(frame);
     else this.scheduler.push({ header, image });
   }
