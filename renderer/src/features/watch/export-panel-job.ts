@@ -3,8 +3,9 @@
  * cancelled dialog is the quiet `not-chosen`), then the export's export:progress and
  * export:ended events (those that come before the start's answer are kept and replayed: a short
  * export can end before its id is known), export:cancel, and the service going away mid-run.
+ * A panel that goes away (the viewer closed) cancels its export: nobody would see it end.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type {
   ExportEndedEvent,
   ExportProgressEvent,
@@ -90,6 +91,15 @@ export function useExportJob(): ExportJob {
         'The connection to the app was lost during the export: whether it finished is unknown.',
     });
   });
+
+  useEffect(() => {
+    const running = current;
+    return () => {
+      const id = running.current;
+      running.current = null;
+      if (id !== null) void api.invoke('export:cancel', { exportId: id }).catch(() => undefined);
+    };
+  }, [api]);
 
   const start = async (request: ExportRequest): Promise<void> => {
     current.current = null;
