@@ -95,7 +95,7 @@ describe('H264ToJpeg', () => {
     expect(t.skipped).toBe(20);
   });
 
-  it('streams: each unit's JPEG comes out before the next unit goes in (nothing held back)', async () => {
+  it('streams: the JPEG of each unit comes out before the next unit goes in (nothing held back)', async () => {
     const { jpegs, t } = transcoder();
     for (let i = 0; i < 40; i++) {
       const unit = clip.units[i];
