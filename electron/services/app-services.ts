@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { InvokeReply, TopicSummary, VideoRef } from '../shared/contract.js';
 import { KvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
-import { createTopic, deleteTopic, listTopics } from '../core/kafka/topics.js';
+import { createTopic, deleteTopic, listTopics, topicTimeRange } from '../core/kafka/topics.js';
 import { createConnectionService } from './connection-service.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { runDoctor } from './doctor-service.js';
@@ -230,7 +230,9 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'export:cancel': (args) => exports.cancel(args),
     'watch:start': (req, ctx) => viewers.start(req, ctx),
     'watch:stop': (args, ctx) => viewers.stop(args, ctx),
+    'watch:control': (args, ctx) => viewers.control(args, ctx),
     'watch:fallback': (args, ctx) => viewers.fallback(args, ctx),
+    'topics:range': ({ topic }) => topicTimeRange(connection.require().handle, topic),
     'setup:saved-servers': () => setup.savedServers(),
     'setup:forget-server': (login) => setup.forgetServer(login),
     'setup:connect': (login) => setup.connect(login),

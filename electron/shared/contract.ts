@@ -149,20 +149,30 @@ export const WatchFrom = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('live') }),
   z.object({ kind: z.literal('beginning') }),
   z.object({ kind: z.literal('timestamp'), ms: z.number().int().nonnegative() }),
+  /** One message (a frame a step away from the one on screen); `ms` is its time. */
+  z.object({
+    kind: z.literal('offset'),
+    partition: z.number().int().nonnegative().max(100_000),
+    offset: z.string().regex(/^\d{1,19}$/),
+    ms: z.number().int().nonnegative(),
+  }),
 ]);
 export type WatchFrom = z.infer<typeof WatchFrom>;
 
-export const WatchRequest = z.object({
-  /**
-   * Chosen by the page (unique per page, see renderer/src/transport/viewer-id.ts), so it can
-   * listen for the viewer's frames before asking: the first frames may arrive before the reply.
-   */
-  viewerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  topic: TopicName,
-  from: WatchFrom,
-  pace: z.boolean(),
-});
-export type WatchRequest = z.infer<typeof WatchRequest>;
+/** Playback speeds a replay offers (× the recorded pace). */
+export const WATCH_SPEEDS = [0.25, 0.5, 1, 1.5, 2, 4] as const;
+const Speed = z.number().min(0.25).max(4);
+
+/** What a viewer's timeline asks of its viewer. */
+export const WatchControl = z.discriminatedUnion('op', [
+  /** Go to a place; `paused`: show the frame there and stay paused (a step, a scrub while paused). */
+  z.object({ op: z.literal('seek'), viewerId: Id, from: WatchFrom, paused: z.boolean() }),
+  z.object({ op: z.literal('pause'), viewerId: Id }),
+  /** Play on from where it is (a paused live viewer goes on as a replay, paced when `pace`). */
+  z.object({ op: z.literal('play'), viewerId: Id }),
+  z.object({ op: z.literal('speed'), viewerId: Id, speed: Speed }),
+]);
+export type WatchControl = z.infer<typeof WatchControl>;
 
 /**
  * The page cannot decode a stream of this viewer (`VideoDecoder.isConfigSupported` said no to
@@ -176,6 +186,27 @@ export const WatchFallback = z.object({
   codec: z.string().max(64),
 });
 export type WatchFallback = z.infer<typeof WatchFallback>;
+
+/** A topic's retained time range (message times, ms since epoch); null when it holds nothing. */
+export const TopicRange = z.object({
+  firstMs: z.number().nullable(),
+  lastMs: z.number().nullable(),
+});
+export type TopicRange = z.infer<typeof TopicRange>;
+
+export const WatchRequest = z.object({
+  /**
+   * Chosen by the page (unique per page, see renderer/src/transport/viewer-id.ts), so it can
+   * listen for the viewer's frames before asking: the first frames may arrive before the reply.
+   */
+  viewerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  topic: TopicName,
+  from: WatchFrom,
+  pace: z.boolean(),
+  /** With `pace`, × the recorded pace (default 1). */
+  speed: Speed.optional(),
+});
+export type WatchRequest = z.infer<typeof WatchRequest>;
 
 export const ViewerState = z.enum(['connecting', 'playing', 'reconnecting', 'stopped', 'failed']);
 
@@ -499,7 +530,11 @@ export const invoke = {
   'produce:stop': { args: z.object({ jobId: Id }), result: z.object({}) },
   'watch:start': { args: WatchRequest, result: z.object({ viewerId: Id }) },
   'watch:stop': { args: z.object({ viewerId: Id }), result: z.object({}) },
+  /** Seek, pause, play, speed; `epoch`: the viewer's seek number now (frames carry it). */
+  'watch:control': { args: WatchControl, result: z.object({ epoch: z.number().int() }) },
   'watch:fallback': { args: WatchFallback, result: z.object({}) },
+  /** The oldest and newest message time of a topic (for a viewer's timeline). */
+  'topics:range': { args: z.object({ topic: TopicName }), result: TopicRange },
   /** Servers logged in to before (and whether a password is remembered for them). */
   'setup:saved-servers': {
     args: z.object({}),

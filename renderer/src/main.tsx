@@ -7,6 +7,7 @@ import './shared/status.css';
 import './shared/check-row.css';
 import './shared/progress.css';
 import './features/watch/watch.css';
+import './features/watch/timeline.css';
 import './features/topics/topics.css';
 import './features/setup/setup.css';
 import './features/doctor/doctor.css';

@@ -1,9 +1,9 @@
 /**
  * Test support: minimal H.264 access units for tests of the viewer's paths (an AUD, then an IDR
  * or a non-IDR slice) — the viewer reads NAL types, it does not decode — as Kafka messages in the
- * app's wire format, and a one-shot send. For streams a decoder can play, see h264-topic.ts.
+ * app's wire format (send them with h264-topic.ts's sendMessages, which also makes streams a
+ * decoder can play).
  */
-import type { KafkaHandle } from '../../electron/core/kafka/client.js';
 import { encodeFrameMessage, type OutgoingMessage } from '../../electron/core/kafka/wire-format.js';
 
 const AUD = [0, 0, 0, 1, 0x09, 0xf0];
@@ -35,19 +35,4 @@ export function fakeH264Message(
     'video/h264',
   );
   return timestamp === undefined ? m : { ...m, timestamp: String(timestamp) };
-}
-
-/** Send messages with acks from every replica, on a producer of their own. */
-export async function sendMessages(
-  handle: KafkaHandle,
-  topic: string,
-  messages: OutgoingMessage[],
-): Promise<void> {
-  const producer = handle.kafka.producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages });
-  } finally {
-    await producer.disconnect();
-  }
 }

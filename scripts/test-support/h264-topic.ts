@@ -175,7 +175,12 @@ export async function sendMessages(
         acks: -1,
         messages: messages
           .slice(i, i + 50)
-          .map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          .map((m) => ({
+            key: m.key,
+            value: m.value,
+            headers: m.headers,
+            ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}),
+          })),
       });
   } finally {
     await producer.disconnect();

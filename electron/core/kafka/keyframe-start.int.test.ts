@@ -11,8 +11,8 @@ import { kafkaModes } from '../../../scripts/test-support/kafka-env.js';
 import {
   FAKE_JPEG as JPEG,
   fakeH264Message as frame,
-  sendMessages as send,
 } from '../../../scripts/test-support/h264-fake-units.js';
+import { sendMessages as send } from '../../../scripts/test-support/h264-topic.js';
 import { until } from '../../../scripts/test-support/service-calls.js';
 import { createKafka } from './client.js';
 import { createTopic } from './topics.js';

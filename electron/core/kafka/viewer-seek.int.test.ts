@@ -8,10 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { kafkaModes } from '../../../scripts/test-support/kafka-env.js';
-import {
-  fakeH264Message as frame,
-  sendMessages as send,
-} from '../../../scripts/test-support/h264-fake-units.js';
+import { fakeH264Message as frame } from '../../../scripts/test-support/h264-fake-units.js';
+import { sendMessages as send } from '../../../scripts/test-support/h264-topic.js';
 import { until } from '../../../scripts/test-support/service-calls.js';
 import { createKafka } from './client.js';
 import { createTopic } from './topics.js';

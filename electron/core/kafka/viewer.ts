@@ -126,7 +126,9 @@ export interface Viewer {
   stop(): Promise<ViewerStats>;
   /**
    * Go to another place in the topic; resolves with the seek's number (its frames carry it) once
-   * the consumer is sent there. `paused`: show the first frame there, then pause.
+   * the consumer is sent there. `paused`: show the first frame there, then pause. Seeks run one
+   * at a time in the order asked, and each takes the next number even when it fails (the viewer
+   * then goes on where it was).
    */
   seek(from: StartFrom, opts?: { readonly paused?: boolean }): Promise<number>;
   /** Hold the next frame back until `play` (the batch being handled waits; nothing is fetched). */
@@ -448,11 +450,22 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
   function seek(from: StartFrom, o: { readonly paused?: boolean } = {}): Promise<number> {
     const run = seeking.then(async () => {
       if (finished) throw new KvsError('CANCELLED', 'The viewer has stopped.');
-      const plan = await withAdmin(
-        handle,
-        (admin) => planStart<HeldMessage>(admin, topic, from),
-        topic,
-      );
+      let plan: Awaited<ReturnType<typeof planStart<HeldMessage>>>;
+      try {
+        plan = await withAdmin(
+          handle,
+          (admin) => planStart<HeldMessage>(admin, topic, from),
+          topic,
+        );
+      } catch (e) {
+        // the viewer stays where it was, under the next number all the same: every seek asked
+        // is one number, so a page can count them without waiting for the answers
+        if (!finished) {
+          epoch++;
+          nudgeWaits();
+        }
+        throw e;
+      }
       if (finished) throw new KvsError('CANCELLED', 'The viewer has stopped.');
       epoch++;
       keyframeStart = plan.keyframeStart;

@@ -64,8 +64,19 @@ export interface ViewerSnapshot {
   /** Bytes of the last drawn image. */
   readonly frameBytes: number | null;
   readonly lastSeq: number | null;
+  /** Where the last drawn frame is in the topic (the timeline's position); null before one. */
+  readonly lastFrame: DrawnFrame | null;
   /** H.264 streams' numbers and notes; null until an H.264 frame came. */
   readonly h264: H264Snapshot | null;
+}
+
+/** A drawn frame's place: its message time, and partition/offset for stepping from it. */
+export interface DrawnFrame {
+  readonly timestamp: number;
+  readonly seq: number | null;
+  readonly partition: number | null;
+  readonly offset: string | null;
+  readonly epoch: number;
 }
 
 interface Item {
@@ -85,6 +96,7 @@ const EMPTY: ViewerSnapshot = {
   height: null,
   frameBytes: null,
   lastSeq: null,
+  lastFrame: null,
   h264: null,
 };
 
@@ -103,6 +115,8 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
   private readonly fps = new FpsMeter();
   private stats: ViewerSnapshot = EMPTY;
   private warnedDecode = false;
+  /** Frames of earlier seeks than this are acked and not shown (watch:control seek). */
+  private minEpoch = 0;
 
   constructor(private readonly deps: ViewerRendererDeps<P, V>) {
     const video = deps.video;
@@ -136,6 +150,11 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
   /** A frame from onFrame (decoded once by the transport's inbox). */
   push(frame: DecodedFrame): void {
     const { header, image } = frame;
+    if ((header.epoch ?? 0) < this.minEpoch) {
+      // read before the viewer was sent elsewhere: on its way already, not to be shown
+      this.ack(header.viewerId);
+      return;
+    }
     this.stats = {
       ...this.stats,
       servicesDropped: Math.max(this.stats.servicesDropped, header.dropped),
@@ -153,10 +172,24 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
     this.onUnsupported = listener;
   }
 
+  /**
+   * The viewer is being sent elsewhere: from now on only frames of seek `epoch` or later are
+   * shown; what waits or is being decoded from before is forgotten (the picture stays until the
+   * new place's first frame). A number not above the current one changes nothing.
+   */
+  showFromEpoch(epoch: number): void {
+    if (epoch <= this.minEpoch) return;
+    this.minEpoch = epoch;
+    this.scheduler.clear();
+    this.h264.stop();
+  }
+
   /** Stop drawing: the waiting frame is forgotten, a decode in progress is not drawn. */
   stop(): void {
     this.scheduler.clear();
     this.h264.stop();
+    // the next viewer counts its seeks from 0 again
+    this.minEpoch = 0;
   }
 
   /** Stop and zero the numbers (a new session). */
@@ -165,6 +198,7 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
     this.h264.reset();
     this.fps.reset();
     this.stats = EMPTY;
+    this.minEpoch = 0;
   }
 
   snapshot(): ViewerSnapshot {
@@ -210,7 +244,7 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
   private count(header: FramePacketHeader, width: number, height: number, bytes: number): void {
     const now = this.deps.now();
     this.fps.record(now);
-    const { capturedAt, receivedAt, seq } = header;
+    const { capturedAt, receivedAt, seq, timestamp } = header;
     this.stats = {
       ...this.stats,
       drawn: this.stats.drawn + 1,
@@ -220,6 +254,13 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
       height,
       frameBytes: bytes,
       lastSeq: seq,
+      lastFrame: {
+        timestamp,
+        seq,
+        partition: header.partition ?? null,
+        offset: header.offset ?? null,
+        epoch: header.epoch ?? 0,
+      },
     };
     this.deps.onDrawn?.(seq, capturedAt, receivedAt, now);
   }

@@ -1,13 +1,20 @@
 /**
- * One viewer: a topic, live or from the beginning, drawn on a canvas with
- * createImageBitmap (newest frame wins), and an overlay with what is happening.
+ * One viewer: a topic, live or from the beginning, drawn on a canvas (images with
+ * createImageBitmap, H.264 with WebCodecs), an overlay with what is happening, and a timeline
+ * (timeline.tsx) to play it like a video.
  *
- * Pause stops the viewer on the service (no frames are fetched while paused) and keeps the
- * last picture and the counts; Resume starts a new viewer at the live end of the topic and
- * keeps counting. Start (or Restart) begins a fresh session with the counts at zero.
+ * The timeline drives the same viewer on the service (watch:control): a seek (a click on the
+ * scrub bar, Home, ←/→ while playing) goes to the exact frame at that time; a paused seek or a
+ * step shows that one frame; Pause holds the viewer (nothing more is fetched) and Play goes on
+ * from the frame on screen — a live viewer that pauses or seeks back becomes a replay, and
+ * "Go live" returns. Start (or Restart) begins a fresh session with the counts at zero.
  */
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { WatchFrom, WatchStatsEvent } from '../../../../electron/shared/contract.js';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type {
+  WatchControl,
+  WatchFrom,
+  WatchStatsEvent,
+} from '../../../../electron/shared/contract.js';
 import {
   useAction,
   useApi,
@@ -30,10 +37,23 @@ import {
 import { ViewerStats } from './viewer-stats.js';
 import { hasVideoNotes, VideoNotes } from './video-notes.js';
 import { webCodecsDecoders } from './webcodecs-decoder.js';
+import { ExportPanel } from './export-panel.js';
+import { Timeline } from './timeline.js';
+import { keyAction, markedRange, widen, type TimeRange } from './timeline-model.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
 
-type Phase = 'idle' | 'starting' | 'playing' | 'paused' | 'stopped';
+type Phase = 'idle' | 'starting' | 'playing' | 'stopped';
+
+/** A control without the viewer it is for (the panel adds its own). */
+type Control = WatchControl extends infer C
+  ? C extends unknown
+    ? Omit<C, 'viewerId'>
+    : never
+  : never;
+
+/** How often a replay re-reads the topic's range (a live viewer grows it with every frame). */
+const RANGE_REFRESH_MS = 5000;
 
 export interface WatchPanelProps {
   readonly index: number;
@@ -62,6 +82,29 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
   const [note, setNote] = useState<string | null>(null);
   const [topicError, setTopicError] = useState<string | null>(null);
   const action = useAction();
+  // the timeline
+  const [live, setLive] = useState(true);
+  const [paused, setPaused] = useState(false);
+  const [speed, setSpeed] = useState(1);
+  const [range, setRange] = useState<TimeRange | null>(null);
+  const [marks, setMarks] = useState<{ in: number | null; out: number | null }>({
+    in: null,
+    out: null,
+  });
+  const controlAction = useAction();
+  /** Seeks asked of the current viewer (its frames carry the number of the seek they follow). */
+  const epochRef = useRef(0);
+
+  /** The topic's retained range, for the scrub bar (best effort: unknown stays null). */
+  const readRange = useCallback(
+    async (name: string) => {
+      const r = await api.invoke('topics:range', { topic: name }).catch(() => null);
+      if (r?.firstMs == null || r.lastMs == null) return;
+      const { firstMs, lastMs } = r;
+      setRange((prev) => widen(widen(prev, firstMs), lastMs));
+    },
+    [api],
+  );
 
   const viewerIdRef = useRef<string | null>(null);
   const offFrameRef = useRef<(() => void) | null>(null);
@@ -153,13 +196,16 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
     }
     setSnap(renderer.snapshot());
     setPhase('starting');
+    setRange(null);
+    setMarks({ in: null, out: null });
+    epochRef.current = 0;
     void action
       .run(async () => {
         // Listen first, then ask: the viewer's first frames may come before the reply.
         const viewerId = newViewerId();
         const offFrame = api.onFrame(viewerId, (frame) => renderer.push(frame));
         try {
-          await api.invoke('watch:start', { viewerId, topic: name, from, pace });
+          await api.invoke('watch:start', { viewerId, topic: name, from, pace, speed });
         } catch (err) {
           offFrame();
           throw err;
@@ -177,6 +223,9 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         if (early) setServicesStats(early);
         setPlaying({ topic: name, from });
         setPhase('playing');
+        setLive(from.kind === 'live');
+        setPaused(false);
+        void readRange(name);
       })
       .then(() => {
         if (sessions.isCurrent(session) && viewerIdRef.current === null) setPhase('stopped');
@@ -192,14 +241,112 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
     begin(true, fromMs === null ? undefined : { kind: 'timestamp', ms: Number(fromMs) });
   });
 
-  const halt = (next: 'paused' | 'stopped') => {
+  const halt = () => {
     sessions.cancel();
     detach();
     setSnap(renderer.snapshot());
-    setPhase(next);
+    setPhase('stopped');
+    setPaused(false);
+  };
+
+  // a replay re-reads the range now and then (new frames arrive while it plays old ones)
+  const replayTopic = phase === 'playing' && !live ? (playing?.topic ?? null) : null;
+  useEffect(() => {
+    if (replayTopic === null) return undefined;
+    // at once (the edge left behind is still the newest frame), then now and then
+    const first = setTimeout(() => void readRange(replayTopic), 0);
+    const t = setInterval(() => void readRange(replayTopic), RANGE_REFRESH_MS);
+    return () => {
+      clearTimeout(first);
+      clearInterval(t);
+    };
+  }, [replayTopic, readRange]);
+
+  // the frame on screen grows the range read last (live: the edge moves on with it)
+  const lastFrame = snap?.lastFrame ?? null;
+  const positionMs = lastFrame?.timestamp ?? null;
+  const shownRange = widen(range, positionMs);
+
+  /**
+   * Ask the viewer on the service to seek, pause, play or change speed. Each seek takes the
+   * viewer's next number (also when it fails), so the page counts them as it asks: frames from
+   * before the newest seek, still on their way, are not shown — without waiting for the answer,
+   * whose frames may come first.
+   */
+  const control = (c: Control) => {
+    const viewerId = viewerIdRef.current;
+    if (viewerId === null) return;
+    if (c.op === 'seek') renderer.showFromEpoch(++epochRef.current);
+    void controlAction.run(async () => {
+      const { epoch } = await api.invoke('watch:control', { ...c, viewerId });
+      // (never below the count: the service numbers the seeks of this viewer one by one)
+      if (viewerIdRef.current === viewerId && epoch > epochRef.current) {
+        epochRef.current = epoch;
+        renderer.showFromEpoch(epoch);
+      }
+    });
+  };
+
+  const seekTo = (ms: number) => {
+    setLive(false);
+    control({ op: 'seek', from: { kind: 'timestamp', ms: Math.max(0, Math.round(ms)) }, paused });
+  };
+  const step = (dir: -1 | 1) => {
+    const at = renderer.snapshot().lastFrame;
+    if (at === null || at.partition === null || at.offset === null) return;
+    const offset = Number(at.offset) + dir;
+    if (offset < 0) return;
+    setLive(false);
+    setPaused(true);
+    control({
+      op: 'seek',
+      from: { kind: 'offset', partition: at.partition, offset: String(offset), ms: at.timestamp },
+      paused: true,
+    });
+  };
+  const playPause = () => {
+    if (paused) {
+      // a paused live viewer goes on from the frame on screen: a replay now
+      setLive(false);
+      setPaused(false);
+      control({ op: 'play' });
+    } else {
+      setPaused(true);
+      control({ op: 'pause' });
+    }
+  };
+  const goLive = () => {
+    setLive(true);
+    setPaused(false);
+    control({ op: 'seek', from: { kind: 'live' }, paused: false });
+  };
+  const changeSpeed = (next: number) => {
+    setSpeed(next);
+    control({ op: 'speed', speed: next });
+  };
+  const mark = (which: 'in' | 'out' | 'clear') => {
+    if (which === 'clear') setMarks({ in: null, out: null });
+    else if (positionMs !== null) setMarks((m) => ({ ...m, [which]: positionMs }));
+  };
+
+  const timelineReady = phase === 'playing';
+  /** Space, ←/→, Home/End anywhere on the viewer — not while typing, and Space still clicks buttons. */
+  const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (!timelineReady || e.altKey || e.ctrlKey || e.metaKey) return;
+    const t = e.target as HTMLElement;
+    if (t.closest('input, select, textarea')) return;
+    if (t.closest('button') && (e.key === ' ' || e.key === 'Enter')) return;
+    const a = keyAction(e.key, { paused, positionMs, range: shownRange });
+    if (a === null) return;
+    e.preventDefault();
+    if (a.kind === 'toggle') playPause();
+    else if (a.kind === 'step') step(a.dir);
+    else if (a.kind === 'seek') seekTo(a.ms);
+    else goLive();
   };
 
   const active = phase === 'playing' || phase === 'starting';
+  const exportRange = markedRange(marks.in, marks.out);
   const s = snap;
   const servicesState = servicesStats?.state;
   const statusText = (() => {
@@ -210,26 +357,33 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
       case 'starting':
         return `Starting viewer on ${topic.trim() || playing?.topic || ''}…`;
       case 'playing': {
-        const where = playing ? `${playing.topic} (${fromText(playing.from)})` : '';
+        const how = live ? 'live' : pace ? `replay at ${speed}×` : 'replay, as fast as it arrives';
+        const where = playing ? `${playing.topic} (${how})` : '';
         if (servicesState === 'reconnecting') return `Reconnecting to Kafka for ${where}…`;
         if (servicesState === 'connecting') return `Connecting to ${where}…`;
         if (servicesState === 'failed') return null;
+        if (paused)
+          return `Paused on ${playing?.topic ?? ''} — Play goes on from this frame; ←/→ step one frame.`;
         return (s?.drawn ?? 0) === 0 ? `Waiting for frames on ${where}…` : `Playing ${where}`;
       }
-      case 'paused':
-        return 'Paused — the viewer is stopped. Resume continues at the live end of the topic.';
       case 'stopped':
         return note ?? 'Stopped.';
     }
   })();
   const errorText =
     action.error ??
+    controlAction.error ??
     (servicesState === 'failed' || servicesStats?.error
       ? (servicesStats?.error?.message ?? 'The viewer failed.')
       : null);
 
   return (
-    <section className="card viewer" aria-labelledby={ids.heading} data-testid="watch-panel">
+    <section
+      className="card viewer"
+      aria-labelledby={ids.heading}
+      data-testid="watch-panel"
+      onKeyDown={onKeyDown}
+    >
       <div className="viewer-head">
         <h2 id={ids.heading}>Viewer {index + 1}</h2>
         {onRemove && (
@@ -237,7 +391,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
             type="button"
             className="link"
             onClick={() => {
-              halt('stopped');
+              halt();
               onRemove();
             }}
             aria-label={`Remove viewer ${index + 1}`}
@@ -305,20 +459,9 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         <button
           type="button"
           className="secondary"
-          data-testid="watch-pause-button"
-          disabled={
-            !(phase === 'playing' || phase === 'paused') || action.pending || !servicesReady
-          }
-          onClick={() => (phase === 'paused' ? begin(false) : halt('paused'))}
-        >
-          {phase === 'paused' ? 'Resume' : 'Pause'}
-        </button>
-        <button
-          type="button"
-          className="secondary"
           data-testid="watch-stop-button"
-          disabled={!active && phase !== 'paused'}
-          onClick={() => halt('stopped')}
+          disabled={!active}
+          onClick={halt}
         >
           Stop
         </button>
@@ -348,6 +491,30 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         <VideoNotes h264={s?.h264 ?? null} />
         <ViewerStats snap={s} servicesStats={servicesStats} playing={phase === 'playing'} />
       </div>
+      {playing !== null && (
+        <Timeline
+          range={shownRange}
+          positionMs={positionMs}
+          positionSeq={lastFrame?.seq ?? null}
+          live={live}
+          paused={paused}
+          speed={speed}
+          paced={pace}
+          disabled={!timelineReady}
+          busy={controlAction.pending}
+          markIn={marks.in}
+          markOut={marks.out}
+          onSeek={seekTo}
+          onStep={step}
+          onPlayPause={playPause}
+          onGoLive={goLive}
+          onSpeed={changeSpeed}
+          onMark={mark}
+        />
+      )}
+      {playing !== null && (
+        <ExportPanel topic={playing.topic} streamId={null} range={exportRange} />
+      )}
       <p
         className="muted viewer-status"
         role="status"
@@ -358,15 +525,4 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
       </p>
     </section>
   );
-}
-
-function fromText(from: WatchFrom): string {
-  switch (from.kind) {
-    case 'live':
-      return 'live';
-    case 'beginning':
-      return 'from the beginning';
-    case 'timestamp':
-      return `from ${new Date(from.ms).toLocaleTimeString()}`;
-  }
 }
