@@ -201,3 +201,20 @@ test('a live viewer that pauses becomes a replay; Go live and End return to the 
   await expect(position(page)).toHaveAttribute('data-seq', '51');
   await expect(page.getByTestId('watch-error').first()).toHaveText('');
 });
+
+test('an H.264 replay as fast as it arrives still draws every frame (none skipped to a keyframe)', async ({
+  app,
+}) => {
+  const { page } = app;
+  const topic = await newTopic('fast');
+  await sendFrames(topic, Date.now() - 60_000, 0, 90);
+
+  await connect(page);
+  await page.getByTestId('watch-topic-input').first().fill(topic);
+  await page.getByTestId('watch-from-beginning').first().check();
+  await page.getByTestId('watch-pace').first().uncheck();
+  await page.getByTestId('watch-start-button').first().click();
+  await expect(page.getByTestId('watch-frame-count').first()).toHaveText('90');
+  await expect(page.getByTestId('watch-keyframe-skipped').first()).toHaveText('0');
+  await expect(page.getByTestId('watch-status').first()).toContainText('as fast as it arrives');
+});

@@ -133,6 +133,27 @@ describe('FrameGate every-frame mode (paced replays)', () => {
   });
 });
 
+describe('FrameGate every-video-frame mode (replays as fast as they arrive)', () => {
+  it('H.264 frames wait for a slot; images still give way to newer ones', async () => {
+    const sent: number[] = [];
+    const gate = new FrameGate((p) => sent.push(p[0] ?? -1) > 0, 1, 'every-video-frame', 60_000);
+    const video = (keyframe: boolean): GateFrame => ({ stream: 'v', dependent: true, keyframe });
+    gate.offer(packet(0), video(true));
+    const waiting = gate.offer(packet(1), video(false));
+    expect(waiting).toBeInstanceOf(Promise);
+    gate.ack();
+    await waiting;
+    expect(sent).toEqual([0, 1]);
+    expect(gate.dropped).toBe(0);
+    // images: newest wins, nothing waits
+    expect(gate.offer(packet(2))).toBeUndefined();
+    expect(gate.offer(packet(3))).toBeUndefined();
+    expect(gate.dropped).toBe(1);
+    gate.ack();
+    expect(sent).toEqual([0, 1, 3]);
+  });
+});
+
 describe('FrameGate when its viewer seeks or changes mode', () => {
   it('restart forgets the waiting frame (not dropped), releases a waiting offer, and keeps acks counted', async () => {
     const sent: number[] = [];

@@ -43,8 +43,11 @@ const IMAGE: GateFrame = { stream: '', dependent: false, keyframe: true };
  * 'every-frame' (a paced replay from the beginning or a time): `offer` waits for a free slot, so
  * the consumer slows down instead of skipping; a page that does not ack within `maxWaitMs`
  * falls back to newest-wins for that frame, so a hidden or stuck page never stalls the viewer.
+ * 'every-video-frame' (a replay as fast as it arrives): images as newest-wins, frames that
+ * depend on the ones before (H.264) as every-frame — skipping one would skip its whole group, so
+ * such a replay plays at the page's decode speed instead of one frame per keyframe.
  */
-export type GateMode = 'newest-wins' | 'every-frame';
+export type GateMode = 'newest-wins' | 'every-frame' | 'every-video-frame';
 
 export class FrameGate {
   private inFlight = 0;
@@ -112,7 +115,11 @@ export class FrameGate {
       return;
     }
     this.pending = { make, frame };
-    if (this.mode === 'newest-wins' && frame.catchUp !== true) return;
+    const waits =
+      this.mode === 'every-frame' ||
+      frame.catchUp === true ||
+      (this.mode === 'every-video-frame' && frame.dependent);
+    if (!waits) return;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         // the page is not acking: stop holding the consumer back; the frame stays pending

@@ -18,7 +18,7 @@ import { startViewer, type Viewer } from '../core/kafka/viewer.js';
 import type { ConnectionService } from './connection-service.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
-import { FrameGate } from './frame-gate.js';
+import { FrameGate, type GateMode } from './frame-gate.js';
 import { JpegFallback, type FallbackFrame } from './jpeg-fallback.js';
 import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import type { CallContext } from './app-services.js';
@@ -310,7 +310,12 @@ export function createViewers(deps: ViewersDeps): Viewers {
   };
 }
 
-/** Live: newest frame wins. A paced replay: every frame (it slows down instead of skipping). */
-function gateMode(live: boolean, pace: boolean): 'every-frame' | 'newest-wins' {
-  return pace && !live ? 'every-frame' : 'newest-wins';
+/**
+ * Live: the newest frame wins. A replay never skips a video frame: paced, every frame waits for
+ * the page (it slows down instead of skipping); as fast as it arrives, images still give way to
+ * newer ones, but H.264 frames wait (a skipped one would cost its whole group).
+ */
+function gateMode(live: boolean, pace: boolean): GateMode {
+  if (live) return 'newest-wins';
+  return pace ? 'every-frame' : 'every-video-frame';
 }
