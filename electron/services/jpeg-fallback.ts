@@ -18,6 +18,7 @@
 import type { ErrorPayload } from '../shared/contract.js';
 import { KvsError } from '../shared/errors.js';
 import { H264ToJpeg } from '../core/ffmpeg/h264-to-jpeg.js';
+import { passthroughOption, type PassthroughOption } from '../core/ffmpeg/passthrough-option.js';
 import type { ViewerFrame } from '../core/kafka/viewer.js';
 import { errorPayload } from './error-payload.js';
 import type { GateFrame, MakePacket } from './frame-gate.js';
@@ -50,6 +51,8 @@ const key = (streamId: string | null): string => streamId ?? '\u0000';
 export class JpegFallback {
   private readonly streams = new Map<string, FallbackStream>();
   private ffmpeg: string | null = null;
+  /** `-fps_mode`, or `-vsync` for an ffmpeg before 5.1. */
+  private passthrough: PassthroughOption | null = null;
   private closed = false;
   private lastError: ErrorPayload | null = null;
   /**
@@ -79,6 +82,7 @@ export class JpegFallback {
     if (this.closed) throw new KvsError('CANCELLED', 'The viewer has stopped.');
     if (this.streams.has(key(streamId))) return;
     this.ffmpeg ??= await this.deps.ffmpegPath();
+    this.passthrough ??= await passthroughOption(this.ffmpeg);
     if (this.closed) throw new KvsError('CANCELLED', 'The viewer has stopped.');
     if (this.streams.has(key(streamId))) return;
     const stream: FallbackStream = { codec, transcoder: null, restarts: 0 };
@@ -133,6 +137,7 @@ export class JpegFallback {
     const ffmpegPath = this.ffmpeg ?? 'ffmpeg';
     const t: H264ToJpeg<ViewerFrame> = new H264ToJpeg<ViewerFrame>({
       ffmpegPath,
+      ...(this.passthrough ? { passthrough: this.passthrough } : {}),
       onJpeg: (jpeg, f) => {
         // a catch-up unit only primes the decoder (it is before where the viewer shows)
         if (this.closed || f.catchUp) return;

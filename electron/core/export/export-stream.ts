@@ -24,7 +24,7 @@ import { commitTarget, discardTarget, prepareTarget } from './export-target.js';
 import { assertLibx264 } from '../ffmpeg/libx264-check.js';
 import { ExportTimeline } from './export-timeline.js';
 import { Mp4Writer } from './mp4-writer.js';
-import { passthroughOption } from './passthrough-option.js';
+import { passthroughOption } from '../ffmpeg/passthrough-option.js';
 
 /** Frames per second when a stream does not say (headerless images): a lone frame's length. */
 export const DEFAULT_EXPORT_FPS = 30;

@@ -13,7 +13,7 @@ import type { Readable, Writable } from 'node:stream';
 import { KvsError } from '../../shared/errors.js';
 import type { MediaType } from '../kafka/wire-format.js';
 import { ivfFileHeader, ivfFrameHeader } from './ivf-stream.js';
-import type { PassthroughOption } from './passthrough-option.js';
+import type { PassthroughOption } from '../ffmpeg/passthrough-option.js';
 
 const STDERR_LINES = 20;
 

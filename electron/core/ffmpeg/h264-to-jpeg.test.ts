@@ -63,6 +63,8 @@ describe('H264ToJpeg', () => {
     expect(args.join(' ')).toContain('-fps_mode passthrough');
     expect(args.join(' ')).toContain('-c:v mjpeg -q:v 4 -flush_packets 1 -f image2pipe pipe:1');
     expect(args.join(' ')).toContain('-probesize 32 -analyzeduration 0');
+    // an ffmpeg before 5.1 has no -fps_mode (passthrough-option.ts)
+    expect(h264ToJpegArgs(4, '-vsync').join(' ')).toContain('-vsync passthrough');
   });
 
   it('puts out one complete JPEG per access unit, in order, each with its own meta', async () => {

@@ -28,6 +28,7 @@ import { KvsError } from '../../shared/errors.js';
 import { ivfFileHeader, ivfFrameHeader } from '../export/ivf-stream.js';
 import { ffmpegNotFound } from './ffmpeg-process.js';
 import { JpegSplitter } from './jpeg-splitter.js';
+import type { PassthroughOption } from './passthrough-option.js';
 
 const STDERR_LINES = 20;
 /** JPEG quality (`-q:v`, 2 best … 31 worst): 5 is what the producer uses by default. */
@@ -40,6 +41,8 @@ export interface H264ToJpegOptions<M> {
   readonly onJpeg: (jpeg: Buffer, meta: M) => void;
   /** ffmpeg failed (could not start, exited): said once; the transcoder is done. */
   readonly onError: (error: KvsError) => void;
+  /** How this ffmpeg keeps each frame's time (passthrough-option.ts); default `-fps_mode`. */
+  readonly passthrough?: PassthroughOption;
   /** `-q:v`, default {@link FALLBACK_JPEG_QUALITY}. */
   readonly quality?: number;
   /** Units in ffmpeg without their JPEG before `push` waits; default {@link FALLBACK_MAX_IN_FLIGHT}. */
@@ -49,7 +52,10 @@ export interface H264ToJpegOptions<M> {
 }
 
 /** ffmpeg's argv: IVF (H.264) on stdin, JPEGs on stdout, one per frame, as soon as it is decoded. */
-export function h264ToJpegArgs(quality = FALLBACK_JPEG_QUALITY): string[] {
+export function h264ToJpegArgs(
+  quality = FALLBACK_JPEG_QUALITY,
+  passthrough: PassthroughOption = '-fps_mode',
+): string[] {
   return [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
     // do not read ahead to look at the stream: the IVF header and the first keyframe say enough
@@ -58,7 +64,8 @@ export function h264ToJpegArgs(quality = FALLBACK_JPEG_QUALITY): string[] {
     ...['-flags', 'low_delay', '-threads', '1'],
     ...['-f', 'ivf', '-i', 'pipe:0'],
     // one encoder thread: mjpeg's frame threads hold a frame back until the next one comes
-    ...['-an', '-fps_mode', 'passthrough', '-threads', '1'],
+    // (`-vsync passthrough` before ffmpeg 5.1)
+    ...['-an', passthrough, 'passthrough', '-threads', '1'],
     ...['-c:v', 'mjpeg', '-q:v', String(quality), '-flush_packets', '1'],
     ...['-f', 'image2pipe', 'pipe:1'],
   ];
@@ -149,7 +156,7 @@ export class H264ToJpeg<M> {
 
   private start(): void {
     const { ffmpegPath } = this.opts;
-    const proc = spawn(ffmpegPath, h264ToJpegArgs(this.opts.quality), {
+    const proc = spawn(ffmpegPath, h264ToJpegArgs(this.opts.quality, this.opts.passthrough), {
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
