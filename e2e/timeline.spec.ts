@@ -74,7 +74,7 @@ async function clickAt(page: Page, ms: number): Promise<void> {
 
 test('a seek lands on the exact frame, decoded from its keyframe; steps and keys move one frame', async ({
   app,
-}) => {
+}, testInfo) => {
   const { page } = app;
   const topic = await newTopic('seek');
   const t0 = Date.now() - 60_000;
@@ -138,6 +138,11 @@ test('a seek lands on the exact frame, decoded from its keyframe; steps and keys
   }
   await page.getByTestId('watch-mark-out').first().click();
   await expect(page.getByTestId('watch-marked-range').first()).toBeVisible();
+  await scrub.hover({ position: { x: box.width * 0.6, y: box.height / 2 } });
+  await page
+    .getByTestId('watch-panel')
+    .first()
+    .screenshot({ path: testInfo.outputPath(`timeline-${testInfo.project.name}.png`) });
 
   // Play (space; on a focused button space presses the button) goes on from the frame on screen
   await scrub.focus();

@@ -68,14 +68,14 @@ export function Timeline(p: TimelineProps) {
       <div className="timeline-controls">
         <button
           type="button"
-          className="secondary icon"
+          className="secondary"
           data-testid="watch-step-back"
           aria-label="One frame back"
           title="One frame back (←, when paused)"
           disabled={p.disabled || !p.paused || position === null}
           onClick={() => p.onStep(-1)}
         >
-          ⏮
+          ‹ Frame
         </button>
         <button
           type="button"
@@ -90,14 +90,14 @@ export function Timeline(p: TimelineProps) {
         </button>
         <button
           type="button"
-          className="secondary icon"
+          className="secondary"
           data-testid="watch-step-forward"
           aria-label="One frame forward"
           title="One frame forward (→, when paused)"
           disabled={p.disabled || !p.paused || position === null}
           onClick={() => p.onStep(1)}
         >
-          ⏭
+          Frame ›
         </button>
         <span
           className="mono timeline-position"
