@@ -74,6 +74,8 @@ export interface ViewerSnapshot {
 export interface DrawnFrame {
   readonly timestamp: number;
   readonly seq: number | null;
+  /** The stream it belongs to (null: plain image messages). */
+  readonly streamId: string | null;
   readonly partition: number | null;
   readonly offset: string | null;
   readonly epoch: number;
@@ -257,6 +259,7 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
       lastFrame: {
         timestamp,
         seq,
+        streamId: header.streamId,
         partition: header.partition ?? null,
         offset: header.offset ?? null,
         epoch: header.epoch ?? 0,

@@ -513,7 +513,11 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         />
       )}
       {playing !== null && (
-        <ExportPanel topic={playing.topic} streamId={null} range={exportRange} />
+        <ExportPanel
+          topic={playing.topic}
+          streamId={lastFrame?.streamId ?? null}
+          range={exportRange}
+        />
       )}
       <p
         className="muted viewer-status"
