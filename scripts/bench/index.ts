@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--quick] [--bootstrap <list>]`: fps, latency and CPU from file to
+ * `npm run bench [-- --json] [--quick] [--only seek] [--bootstrap <list>]`: fps, latency and CPU from file to
  * screen, beside the tutorial's Python pipeline, in one run. See docs/BENCHMARKS.md.
  *
  * Starts a fresh local KRaft broker (stopped at the end, also on errors and Ctrl-C) unless
@@ -9,9 +9,13 @@
  *   firstFrame  press Start (from the beginning) → first frame drawn
  *   rt720h264 / rt1080h264  the same as rt720 with H.264 (720p30, 1080p30)
  *   seek        a long H.264 topic stamped as in real time; open the page at a time → first frame
+ *               ("new viewer at a time": what a fresh start costs)
+ *   timelineSeek the same topic and points: a click on the timeline's scrub bar (the same viewer
+ *               seeks), playing and paused → the target's first frame drawn
  *   export      60 s of that topic to an MP4 (core exportStream) → × real time
  *   max720/360  produce as fast as possible + core viewer in this process, end to end
  *   baseline    baseline_producer.py / baseline_consumer.py (kafka-python + OpenCV)
+ * `--only seek`: only the seek topic and the two seek runs (and the export of that topic).
  * Progress goes to stderr; with --json the last stdout line is one JSON object.
  */
 import { execFile } from 'node:child_process';
@@ -38,32 +42,45 @@ import { describeMachine } from './machine.js';
 import { runMaxRate, type MaxRate } from './max-rate.js';
 import { toJson, toTable, type Results } from './report.js';
 import { runSeek, type Seek } from './seek-run.js';
+import { runTimelineSeek, type TimelineSeek } from './timeline-seek-run.js';
 import { h264Stream, writeStampedTopic, type StampedTopic } from './seek-topic.js';
 import { testVideo } from './videos.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
+/** Parts that can be run alone (`--only`). */
+const ONLY = ['seek'] as const;
+type Only = (typeof ONLY)[number];
+
 interface Args {
   json: boolean;
   quick: boolean;
+  only: Only | null;
   bootstrap: string | null;
 }
 
+const USAGE = 'Usage: npm run bench [-- --json] [--quick] [--only seek] [--bootstrap <list>]';
+
+function onlyValue(v: string | undefined): Only {
+  const hit = ONLY.find((o) => o === v);
+  if (hit === undefined) throw new Error(`--only takes one of: ${ONLY.join(', ')}. ${USAGE}`);
+  return hit;
+}
+
 export function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, quick: false, bootstrap: null };
+  const a: Args = { json: false, quick: false, only: null, bootstrap: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--json') a.json = true;
     else if (v === '--quick') a.quick = true;
+    else if (v === '--only') a.only = onlyValue(argv[++i]);
+    else if (v?.startsWith('--only=')) a.only = onlyValue(v.slice('--only='.length));
     else if (v === '--bootstrap') {
       const next = argv[++i];
       if (!next) throw new Error('--bootstrap needs a value, e.g. --bootstrap 127.0.0.1:9092');
       a.bootstrap = next;
     } else if (v?.startsWith('--bootstrap=')) a.bootstrap = v.slice('--bootstrap='.length);
-    else
-      throw new Error(
-        `Unknown option ${v}. Usage: npm run bench [-- --json] [--quick] [--bootstrap <list>]`,
-      );
+    else throw new Error(`Unknown option ${v}. ${USAGE}`);
   }
   return a;
 }
@@ -108,7 +125,8 @@ async function main(): Promise<void> {
 
   const machine = describeMachine();
   const notes: string[] = [];
-  const load = os.loadavg()[0] ?? 0;
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  const load = loadAtStart[0] ?? 0;
   if (load > 0.5)
     notes.push(
       `load average was ${load.toFixed(2)} at the start: other work on this machine adds noise`,
@@ -134,10 +152,11 @@ async function main(): Promise<void> {
     const rtSeconds = args.quick ? 4 : 60;
     const maxSeconds = args.quick ? 2 : 20;
     log('making the test videos (cached after the first run)…');
-    const v720rt = await testVideo(1280, 720, rtSeconds);
-    const v720max = await testVideo(1280, 720, maxSeconds);
-    const v360max = await testVideo(640, 360, maxSeconds);
-    const v1080rt = await testVideo(1920, 1080, rtSeconds);
+    const all = args.only === null;
+    const v720rt = all ? await testVideo(1280, 720, rtSeconds) : '';
+    const v720max = all ? await testVideo(1280, 720, maxSeconds) : '';
+    const v360max = all ? await testVideo(640, 360, maxSeconds) : '';
+    const v1080rt = all ? await testVideo(1920, 1080, rtSeconds) : '';
     // the seek topic's stream: 10 minutes (--quick: 20 s), 720p30 H.264, made once (~2 min)
     const seekSeconds = args.quick ? 20 : 600;
     const seekStream = await h264Stream(1280, 720, seekSeconds);
@@ -172,14 +191,15 @@ async function main(): Promise<void> {
       log,
     };
 
-    const rt720: Realtime | null = await stage(
-      'rt720 (720p30 real time, drawn in Chromium)',
-      notes,
-      () => runRealtime(ctx, v720rt),
-    );
+    if (!all) notes.push(`--only ${args.only}: the other runs were skipped`);
+    const rt720: Realtime | null = !all
+      ? null
+      : await stage('rt720 (720p30 real time, drawn in Chromium)', notes, () =>
+          runRealtime(ctx, v720rt),
+        );
     // --quick (CI's smoke test) skips the second real-time run to stay short
     const rt720Unpaced: Realtime | null =
-      stop.signal.aborted || args.quick
+      stop.signal.aborted || args.quick || !all
         ? null
         : await stage('rt720 again with "Recorded speed" off (live, not paced)', notes, () =>
             runRealtime(ctx, v720rt, { pace: false }),
@@ -188,16 +208,18 @@ async function main(): Promise<void> {
       rt720 && !stop.signal.aborted
         ? await stage('time to first frame', notes, () => runFirstFrame(ctx, rt720.topic))
         : null;
-    const rt720h264: Realtime | null = stop.signal.aborted
-      ? null
-      : await stage('rt720h264 (720p30 H.264 real time, drawn in Chromium)', notes, () =>
-          runH264Realtime(ctx, v720rt, 'rt720h264'),
-        );
-    const rt1080h264: Realtime | null = stop.signal.aborted
-      ? null
-      : await stage('rt1080h264 (1080p30 H.264 real time, drawn in Chromium)', notes, () =>
-          runH264Realtime(ctx, v1080rt, 'rt1080h264'),
-        );
+    const rt720h264: Realtime | null =
+      stop.signal.aborted || !all
+        ? null
+        : await stage('rt720h264 (720p30 H.264 real time, drawn in Chromium)', notes, () =>
+            runH264Realtime(ctx, v720rt, 'rt720h264'),
+          );
+    const rt1080h264: Realtime | null =
+      stop.signal.aborted || !all
+        ? null
+        : await stage('rt1080h264 (1080p30 H.264 real time, drawn in Chromium)', notes, () =>
+            runH264Realtime(ctx, v1080rt, 'rt1080h264'),
+          );
     const seekTopic: StampedTopic | null = stop.signal.aborted
       ? null
       : await stage(`writing a ${seekSeconds} s H.264 topic stamped as in real time`, notes, () =>
@@ -211,8 +233,16 @@ async function main(): Promise<void> {
         );
     const seek: Seek | null =
       seekTopic && !stop.signal.aborted
-        ? await stage('seek to the first frame drawn', notes, () =>
-            runSeek(ctx, seekTopic, args.quick ? 3 : 5),
+        ? await stage(
+            'seek by opening a new viewer at a time → first target frame drawn',
+            notes,
+            () => runSeek(ctx, seekTopic, args.quick ? 3 : 5),
+          )
+        : null;
+    const timelineSeek: TimelineSeek | null =
+      seekTopic && !stop.signal.aborted
+        ? await stage('seek on the timeline (click) → first target frame drawn', notes, () =>
+            runTimelineSeek(ctx, seekTopic, args.quick ? 3 : 5),
           )
         : null;
     await browser.close();
@@ -223,21 +253,24 @@ async function main(): Promise<void> {
             runExport(handle, seekTopic, args.quick ? 10 : 60, stop.signal),
           )
         : null;
-    const max720: MaxRate | null = stop.signal.aborted
-      ? null
-      : await stage('max720 (as fast as possible)', notes, () =>
-          runMaxRate(handle, v720max, 'max720', brokerPid, stop.signal),
-        );
-    const max360: MaxRate | null = stop.signal.aborted
-      ? null
-      : await stage('max360 (as fast as possible)', notes, () =>
-          runMaxRate(handle, v360max, 'max360', brokerPid, stop.signal),
-        );
-    const baseline: Baseline | null = stop.signal.aborted
-      ? null
-      : await stage('baseline (tutorial pipeline, kafka-python + OpenCV)', notes, () =>
-          runBaseline(handle, bootstrap, v720rt, rtSeconds * 30, stop.signal),
-        );
+    const max720: MaxRate | null =
+      stop.signal.aborted || !all
+        ? null
+        : await stage('max720 (as fast as possible)', notes, () =>
+            runMaxRate(handle, v720max, 'max720', brokerPid, stop.signal),
+          );
+    const max360: MaxRate | null =
+      stop.signal.aborted || !all
+        ? null
+        : await stage('max360 (as fast as possible)', notes, () =>
+            runMaxRate(handle, v360max, 'max360', brokerPid, stop.signal),
+          );
+    const baseline: Baseline | null =
+      stop.signal.aborted || !all
+        ? null
+        : await stage('baseline (tutorial pipeline, kafka-python + OpenCV)', notes, () =>
+            runBaseline(handle, bootstrap, v720rt, rtSeconds * 30, stop.signal),
+          );
     if (stop.signal.aborted) notes.push('interrupted: the figures are partial');
     notes.push(
       'app CPU is this Node process: the app services (kvs serve, kafkajs) and the benchmark harness itself',
@@ -247,6 +280,7 @@ async function main(): Promise<void> {
     );
     results = {
       machine,
+      loadAverage: { start: loadAtStart, end: os.loadavg().map((x) => Math.round(x * 100) / 100) },
       quick: args.quick,
       rt720,
       rt720Unpaced,
@@ -256,6 +290,7 @@ async function main(): Promise<void> {
       rt720h264,
       rt1080h264,
       seek,
+      timelineSeek,
       exportRun,
       baseline,
       notes,

@@ -5,10 +5,13 @@ import type { Machine } from './machine.js';
 import type { ExportRun } from './export-run.js';
 import type { MaxRate } from './max-rate.js';
 import type { Seek } from './seek-run.js';
+import type { TimelineSeek, TimelineSeekMode } from './timeline-seek-run.js';
 import { ratio } from './stats.js';
 
 export interface Results {
   readonly machine: Machine;
+  /** os.loadavg() (1, 5, 15 min) when the bench started and when its runs ended. */
+  readonly loadAverage: { readonly start: number[]; readonly end: number[] };
   readonly quick: boolean;
   readonly rt720: Realtime | null;
   /** The same run with the page's "Recorded speed" off: what live pacing costs. */
@@ -19,8 +22,10 @@ export interface Results {
   /** H.264 in real time, drawn live (h264-runs.ts). */
   readonly rt720h264: Realtime | null;
   readonly rt1080h264: Realtime | null;
-  /** Seek to the first frame drawn in a long H.264 topic (seek-run.ts). */
+  /** A new viewer started at a time in a long H.264 topic → first target frame drawn (seek-run.ts). */
   readonly seek: Seek | null;
+  /** A click on the timeline's scrub bar (the same viewer seeks) → first target frame drawn. */
+  readonly timelineSeek: TimelineSeek | null;
   /** Export of 60 s of 720p H.264 to MP4 (export-run.ts). */
   readonly exportRun: ExportRun | null;
   readonly baseline: Baseline | null;
@@ -118,8 +123,15 @@ function h264Targets(r: Results): Target[] {
       limit: ONE_MB,
     },
     {
-      name: 'H.264 seek → first frame (max)',
-      value: r.seek?.fromStartMs.max ?? null,
+      name: 'H.264 timeline seek, playing (max)',
+      value: r.timelineSeek?.playing.clickToDrawnMs.max ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 300,
+    },
+    {
+      name: 'H.264 timeline seek, paused (max)',
+      value: r.timelineSeek?.paused.clickToDrawnMs.max ?? null,
       unit: 'ms',
       op: '<=',
       limit: 300,
@@ -185,7 +197,10 @@ export function toJson(r: Results): Record<string, unknown> {
       rt720h264: bandwidth(r.rt720h264),
       rt1080h264: bandwidth(r.rt1080h264),
     },
-    seek: r.seek,
+    /** a new viewer started at a time (watch:start) — what a fresh start costs */
+    seekNewViewer: r.seek,
+    /** a click on the timeline (watch:control seek on the same viewer) */
+    timelineSeek: r.timelineSeek,
     export: r.exportRun,
     baseline: b,
     ratios: ratios(r),
@@ -196,6 +211,7 @@ export function toJson(r: Results): Record<string, unknown> {
       ]),
     ),
     quick: r.quick,
+    loadAverage: r.loadAverage,
     notes: r.notes,
   };
 }
@@ -211,6 +227,9 @@ export function toTable(r: Results): string {
   );
   lines.push(
     `machine: ${m.cpu}; ${m.cores} cores; ${m.ramGiB} GiB; ${m.os}; Node ${m.node}; Chromium ${m.chromium ?? '?'}; Kafka ${m.kafka ?? '?'}`,
+  );
+  lines.push(
+    `load average (1/5/15 min): ${r.loadAverage.start.join(' ')} at the start, ${r.loadAverage.end.join(' ')} at the end`,
   );
   lines.push('');
   lines.push('target                          value                target       met');
@@ -269,8 +288,15 @@ export function toTable(r: Results): string {
   const sk = r.seek;
   if (sk)
     lines.push(
-      `seek (${sk.topicSeconds} s H.264 topic, keyframe every ${sk.keyframeIntervalFrames} frames): first target frame drawn median ${fmt(sk.fromStartMs.median)} / max ${fmt(sk.fromStartMs.max)} ms from watch:start (from navigation ${fmt(sk.fromNavigationMs.median)} / ${fmt(sk.fromNavigationMs.max)} ms); tries ${sk.tries.map((t) => `${t.fromStartMs ?? '—'}${t.exact ? '' : '?'} (reply ${t.split.startToReplyMs ?? '—'}, 1st packet ${t.split.startToFirstPacketMs ?? '—'})`).join(', ')} ms`,
+      `new viewer at a time (${sk.topicSeconds} s H.264 topic, keyframe every ${sk.keyframeIntervalFrames} frames): first target frame drawn median ${fmt(sk.fromStartMs.median)} / max ${fmt(sk.fromStartMs.max)} ms from watch:start (from navigation ${fmt(sk.fromNavigationMs.median)} / ${fmt(sk.fromNavigationMs.max)} ms); tries ${sk.tries.map((t) => `${t.fromStartMs ?? '—'}${t.exact ? '' : '?'} (reply ${t.split.startToReplyMs ?? '—'}, 1st packet ${t.split.startToFirstPacketMs ?? '—'})`).join(', ')} ms`,
     );
+  const ts = r.timelineSeek;
+  if (ts)
+    for (const [label, m] of [
+      ['playing', ts.playing],
+      ['paused', ts.paused],
+    ] as const)
+      lines.push(timelineLine(label, ts, m));
   const ex = r.exportRun;
   if (ex)
     lines.push(
@@ -290,4 +316,15 @@ export function toTable(r: Results): string {
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
+}
+
+function timelineLine(label: string, ts: TimelineSeek, m: TimelineSeekMode): string {
+  const tries = m.tries
+    .map((t) =>
+      t.error !== null
+        ? 'failed'
+        : `frame ${fmt(t.frame)} (+${fmt(t.intoGop)}) ${fmt(t.clickToDrawnMs)}${t.exact ? '' : '?'} [reply ${fmt(t.split.replyMs)}, 1st packet ${fmt(t.split.firstPacketMs)}, target packet ${fmt(t.split.targetPacketMs)}]`,
+    )
+    .join('; ');
+  return `timeline seek, ${label} (${ts.topicSeconds} s H.264 topic, keyframe every ${ts.keyframeIntervalFrames} frames): click → target drawn median ${fmt(m.clickToDrawnMs.median)} / max ${fmt(m.clickToDrawnMs.max)} ms (reply ${fmt(m.replyMs.median)}/${fmt(m.replyMs.max)}, 1st packet ${fmt(m.firstPacketMs.median)}/${fmt(m.firstPacketMs.max)}, target packet ${fmt(m.targetPacketMs.median)}/${fmt(m.targetPacketMs.max)}); ${tries}`;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { firstTargetFrame, messageTime, seekPoints } from './seek-points.js';
+import {
+  firstTargetFrame,
+  frameAtOrAfter,
+  messageTime,
+  scrubX,
+  seekPoints,
+} from './seek-points.js';
 
 describe('messageTime', () => {
   it('stamps frames as produced in real time', () => {
@@ -39,5 +45,25 @@ describe('firstTargetFrame', () => {
       drawnBefore: 1,
     });
     expect(firstTargetFrame([s(null, 1)], 995)).toEqual({ sample: null, drawnBefore: 1 });
+  });
+});
+
+describe('frameAtOrAfter', () => {
+  it('is the first frame whose message time is at or after the time', () => {
+    expect(frameAtOrAfter(1000, 100, 30, 1000)).toBe(0);
+    expect(frameAtOrAfter(1000, 100, 30, 1001)).toBe(1);
+    expect(frameAtOrAfter(1000, 100, 30, 1033)).toBe(1);
+    expect(frameAtOrAfter(1000, 100, 30, 1034)).toBe(2);
+    expect(frameAtOrAfter(1000, 100, 30, 999_999)).toBe(100);
+    for (const p of seekPoints(0, 18_000, 30, 30, 5))
+      expect(frameAtOrAfter(0, 18_000, 30, p.targetMs)).toBe(p.frame);
+  });
+});
+
+describe('scrubX', () => {
+  it('maps a time linearly onto the bar', () => {
+    expect(scrubX({ firstMs: 1000, lastMs: 2000 }, 500, 1500)).toBe(250);
+    expect(scrubX({ firstMs: 1000, lastMs: 2000 }, 500, 1000)).toBe(0);
+    expect(scrubX({ firstMs: 1000, lastMs: 1000 }, 500, 1000)).toBe(500);
   });
 });

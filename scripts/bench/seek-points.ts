@@ -60,3 +60,32 @@ export function firstTargetFrame(
   }
   return { sample: null, drawnBefore };
 }
+
+/**
+ * The frame at or after `ms` (what a seek to that time must show first) in a stream stamped by
+ * messageTime; `frames` when none is (past the end).
+ */
+export function frameAtOrAfter(baseMs: number, frames: number, fps: number, ms: number): number {
+  let lo = 0;
+  let hi = frames;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (messageTime(baseMs, mid, fps) >= ms) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Where to click on a scrub bar `width` px wide over [firstMs, lastMs] to ask for `ms` (the
+ * timeline maps x linearly to time: timeline-model.ts timeAt), in px from its left edge.
+ */
+export function scrubX(
+  range: { firstMs: number; lastMs: number },
+  width: number,
+  ms: number,
+): number {
+  const span = range.lastMs - range.firstMs;
+  if (!(span > 0)) return width;
+  return ((ms - range.firstMs) / span) * width;
+}
