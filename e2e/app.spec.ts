@@ -5,13 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { distinctColours } from './canvas-colours.js';
+import { e2eBootstrap } from './broker-page.js';
 import { expect, test } from './fixtures.js';
 
-const bootstrap = (): string => {
-  const b = process.env.KVS_E2E_BOOTSTRAP;
-  if (!b) throw new Error('KVS_E2E_BOOTSTRAP is not set (e2e/global-setup.ts starts a broker)');
-  return b;
-};
+const bootstrap = e2eBootstrap;
 const video = (): string => process.env.KVS_E2E_VIDEO ?? '';
 const FRAMES = 90; // the global setup's video: 3 s at 30 fps
 

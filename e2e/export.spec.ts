@@ -21,13 +21,10 @@ import {
   putH264Topic,
   sendMessages,
 } from '../scripts/test-support/h264-topic.js';
+import { e2eBootstrap } from './broker-page.js';
 import { expect, test, type AppUnderTest } from './fixtures.js';
 
-const bootstrap = (): string => {
-  const b = process.env.KVS_E2E_BOOTSTRAP;
-  if (!b) throw new Error('KVS_E2E_BOOTSTRAP is not set (e2e/global-setup.ts starts a broker)');
-  return b;
-};
+const bootstrap = e2eBootstrap;
 
 async function probe(file: string): Promise<{ codec: string; frames: number; duration: number }> {
   const { ffprobePath } = await locateFfmpeg();

@@ -8,7 +8,6 @@ import type { Page } from '@playwright/test';
 import {
   createTopic,
   h264Message,
-  makeH264Clip,
   makeJpegFrames,
   putH264Topic,
   sendH264,
@@ -19,26 +18,12 @@ import { createKafka } from '../electron/core/kafka/client.js';
 import { NAL, nalUnits } from '../electron/core/h264/annexb.js';
 import { encodeFrameMessage, type OutgoingMessage } from '../electron/core/kafka/wire-format.js';
 import { distinctColours } from './canvas-colours.js';
+import { connectToBroker, e2eBootstrap, testClip } from './broker-page.js';
 import { expect, test } from './fixtures.js';
 
-const bootstrap = (): string => {
-  const b = process.env.KVS_E2E_BOOTSTRAP;
-  if (!b) throw new Error('KVS_E2E_BOOTSTRAP is not set (e2e/global-setup.ts starts a broker)');
-  return b;
-};
-
-// 3 s of 640×360 at 30 fps, a keyframe every 30 frames (0, 30, 60)
-let clip: H264Clip | null = null;
-async function theClip(): Promise<H264Clip> {
-  clip ??= await makeH264Clip({ seconds: 3, width: 640, height: 360, fps: 30, gop: 30 });
-  return clip;
-}
-
-async function connect(page: Page): Promise<void> {
-  await page.getByTestId('bootstrap-input').fill(bootstrap());
-  await page.getByTestId('connect-button').click();
-  await expect(page.getByTestId('connection-status')).toContainText('Connected');
-}
+const bootstrap = e2eBootstrap;
+const theClip = testClip;
+const connect = connectToBroker;
 
 async function watchFromBeginning(page: Page, topic: string): Promise<void> {
   await page.getByTestId('watch-topic-input').first().fill(topic);

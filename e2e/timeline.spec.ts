@@ -6,29 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import {
-  createTopic,
-  h264Message,
-  makeH264Clip,
-  sendMessages,
-  type H264Clip,
-} from '../scripts/test-support/h264-topic.js';
+import { createTopic, h264Message, sendMessages } from '../scripts/test-support/h264-topic.js';
 import { createKafka } from '../electron/core/kafka/client.js';
 import { distinctColours } from './canvas-colours.js';
+import { connectToBroker, e2eBootstrap, testClip } from './broker-page.js';
 import { expect, test } from './fixtures.js';
 
-const bootstrap = (): string => {
-  const b = process.env.KVS_E2E_BOOTSTRAP;
-  if (!b) throw new Error('KVS_E2E_BOOTSTRAP is not set (e2e/global-setup.ts starts a broker)');
-  return b;
-};
-
-// 3 s of 640×360 at 30 fps, a keyframe every 30 frames (0, 30, 60)
-let clip: H264Clip | null = null;
-async function theClip(): Promise<H264Clip> {
-  clip ??= await makeH264Clip({ seconds: 3, width: 640, height: 360, fps: 30, gop: 30 });
-  return clip;
-}
+const bootstrap = e2eBootstrap;
+const theClip = testClip;
+const connect = connectToBroker;
 
 const STEP_MS = 100;
 
@@ -46,12 +32,6 @@ async function newTopic(what: string): Promise<string> {
   const topic = `e2e-timeline-${what}-${randomBytes(3).toString('hex')}`;
   await createTopic(createKafka({ bootstrap: bootstrap(), clientId: 'kvs-e2e-timeline' }), topic);
   return topic;
-}
-
-async function connect(page: Page): Promise<void> {
-  await page.getByTestId('bootstrap-input').fill(bootstrap());
-  await page.getByTestId('connect-button').click();
-  await expect(page.getByTestId('connection-status')).toContainText('Connected');
 }
 
 const position = (page: Page) => page.getByTestId('watch-position').first();
