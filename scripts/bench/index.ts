@@ -97,12 +97,20 @@ function run(cmd: string, args: string[]): Promise<void> {
   );
 }
 
+const load1 = (): number => Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+
+/** The 1-minute load average when each run began and ended (other work on the machine shows here). */
+const stageLoads: Array<{ stage: string; start: number; end: number }> = [];
+
 async function stage<T>(name: string, notes: string[], fn: () => Promise<T>): Promise<T | null> {
   const t0 = performance.now();
+  const start = load1();
   try {
-    log(`${name}…`);
+    log(`${name}… (load average ${start})`);
     const out = await fn();
-    log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const end = load1();
+    stageLoads.push({ stage: name, start, end });
+    log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s (load average ${end})`);
     return out;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -280,7 +288,11 @@ async function main(): Promise<void> {
     );
     results = {
       machine,
-      loadAverage: { start: loadAtStart, end: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+      loadAverage: {
+        start: loadAtStart,
+        end: os.loadavg().map((x) => Math.round(x * 100) / 100),
+        byStage: stageLoads,
+      },
       quick: args.quick,
       rt720,
       rt720Unpaced,

@@ -11,7 +11,12 @@ import { ratio } from './stats.js';
 export interface Results {
   readonly machine: Machine;
   /** os.loadavg() (1, 5, 15 min) when the bench started and when its runs ended. */
-  readonly loadAverage: { readonly start: number[]; readonly end: number[] };
+  readonly loadAverage: {
+    readonly start: number[];
+    readonly end: number[];
+    /** 1-minute load average when each run began and ended. */
+    readonly byStage: ReadonlyArray<{ stage: string; start: number; end: number }>;
+  };
   readonly quick: boolean;
   readonly rt720: Realtime | null;
   /** The same run with the page's "Recorded speed" off: what live pacing costs. */
@@ -230,6 +235,9 @@ export function toTable(r: Results): string {
   );
   lines.push(
     `load average (1/5/15 min): ${r.loadAverage.start.join(' ')} at the start, ${r.loadAverage.end.join(' ')} at the end`,
+  );
+  lines.push(
+    `load average (1 min) per run, start → end: ${r.loadAverage.byStage.map((x) => `${x.stage.split(' (')[0]} ${x.start} → ${x.end}`).join('; ')}`,
   );
   lines.push('');
   lines.push('target                          value                target       met');
