@@ -235,17 +235,43 @@ describe('FrameGate with frames that depend on the ones before (H.264)', () => {
     expect([...gate.waitingForKeyframe]).toEqual(['a']);
   });
 
-  it('waits for a slot for a catch-up group (a live start at the last keyframe) instead of replacing', async () => {
+  it('sends a catch-up group (a start at the last keyframe) at once, past the limit, counted in flight', () => {
     const out: number[] = [];
     const gate = new FrameGate((p) => out.push(p[0] ?? -1) > 0, 1);
     const catchUp = (keyframe: boolean): GateFrame => ({ ...key(), keyframe, catchUp: true });
-    expect(gate.offer(packet(0), catchUp(true))).toBeUndefined(); // a free slot: sent at once
-    const waiting = gate.offer(packet(1), catchUp(false));
-    expect(waiting).toBeInstanceOf(Promise);
+    expect(gate.offer(packet(0), catchUp(true))).toBeUndefined();
+    expect(gate.offer(packet(1), catchUp(false))).toBeUndefined();
+    expect(gate.offer(packet(2), catchUp(false))).toBeUndefined();
+    expect(out).toEqual([0, 1, 2]);
+    expect(gate.unacked).toBe(3);
+    // the first frame to show waits until the group's acks bring the count under the limit
+    gate.offer(packet(3), delta());
+    expect(out).toEqual([0, 1, 2]);
     gate.ack();
-    await waiting;
-    expect(out).toEqual([0, 1]);
+    gate.ack();
+    expect(out).toEqual([0, 1, 2]);
+    gate.ack();
+    expect(out).toEqual([0, 1, 2, 3]);
     expect(gate.dropped).toBe(0);
+  });
+
+  it('while a catch-up group is with the page, the frames after it wait instead of replacing each other', async () => {
+    const out: number[] = [];
+    const gate = new FrameGate((p) => out.push(p[0] ?? -1) > 0, 1, 'newest-wins', 60_000);
+    const catchUp = (keyframe: boolean): GateFrame => ({ ...key(), keyframe, catchUp: true });
+    gate.offer(packet(0), catchUp(true));
+    gate.offer(packet(1), catchUp(false));
+    // live frames 2 and 3 come before the group's acks: 3 must not replace 2
+    const second = gate.offer(packet(2), delta());
+    expect(second).toBeInstanceOf(Promise);
+    gate.ack();
+    gate.ack();
+    await second;
+    expect(out).toEqual([0, 1, 2]);
+    // the group acked: newest wins again (3 replaced by 4, and 4 needs 3: both dropped)
+    expect(gate.offer(packet(3), delta())).toBeUndefined();
+    expect(gate.offer(packet(4), delta())).toBeUndefined();
+    expect(gate.dropped).toBe(2);
   });
 
   it("a frame that could not be sent breaks its stream's chain too", () => {

@@ -40,18 +40,19 @@ export interface StartPlan<T> {
 
 type Offsets = ReadonlyArray<{ readonly partition: number; readonly offset: number }>;
 
-/** First offset at or after `ms` per partition; past the last message: the partition's end. */
-async function offsetsAt(
-  admin: Admin,
-  topic: string,
-  ms: number,
-  ends: readonly PartitionOffsets[],
-): Promise<Offsets> {
-  const found = await withTimeout(
+type Found = ReadonlyArray<{ readonly partition: number; readonly offset: string }>;
+
+/** The first offset at or after `ms` per partition (-1: none). */
+function offsetsFor(admin: Admin, topic: string, ms: number): Promise<Found> {
+  return withTimeout(
     admin.fetchTopicOffsetsByTimestamp(topic, Math.max(0, ms)),
     10_000,
     'Finding the offset for that time',
   );
+}
+
+/** Past the last message (-1): the partition's end. */
+function orEnd(found: Found, ends: readonly PartitionOffsets[]): Offsets {
   return found.map((f) => {
     const end = ends.find((e) => e.partition === f.partition);
     // -1: no message at or after that time
@@ -67,24 +68,17 @@ export async function planStart<T>(
   topic: string,
   from: StartFrom,
 ): Promise<StartPlan<T>> {
-  const ends = await partitionOffsets(admin, topic);
-  if (from.kind === 'beginning')
-    return {
-      ends,
-      seekTo: ends.map((e) => ({ partition: e.partition, offset: String(e.low) })),
-      showFrom: ends.map((e) => ({ partition: e.partition, offset: e.low })),
-      keyframeStart: null,
-    };
-  if (from.kind === 'live') {
-    const keyframeStart = KeyframeStart.forLive<T>(ends);
-    return {
-      ends,
-      seekTo: keyframeStart.starts,
-      showFrom: ends.map((e) => ({ partition: e.partition, offset: e.high })),
-      keyframeStart,
-    };
+  if (from.kind === 'beginning' || from.kind === 'live') {
+    const ends = await partitionOffsets(admin, topic);
+    return from.kind === 'beginning' ? fromBeginning(ends) : fromLive<T>(ends);
   }
-  let at = await offsetsAt(admin, topic, from.ms, ends);
+  // the three questions are independent: asked at once (a seek waits for the slowest only)
+  const [ends, atTime, beforeTime] = await Promise.all([
+    partitionOffsets(admin, topic),
+    offsetsFor(admin, topic, from.ms),
+    offsetsFor(admin, topic, from.ms - SEEK_LOOKBACK_MS),
+  ]);
+  let at = orEnd(atTime, ends);
   if (from.kind === 'offset') {
     const end = ends.find((e) => e.partition === from.partition);
     const wanted = Number(from.offset);
@@ -93,7 +87,7 @@ export async function planStart<T>(
       at = at.map((a) => (a.partition === from.partition ? { ...a, offset } : a));
     }
   }
-  const before = await offsetsAt(admin, topic, from.ms - SEEK_LOOKBACK_MS, ends);
+  const before = orEnd(beforeTime, ends);
   const keyframeStart = KeyframeStart.forTime<T>(
     at.map((a) => {
       const b = before.find((x) => x.partition === a.partition)?.offset ?? a.offset;
@@ -101,4 +95,23 @@ export async function planStart<T>(
     }),
   );
   return { ends, seekTo: keyframeStart.starts, showFrom: at, keyframeStart };
+}
+
+function fromBeginning<T>(ends: readonly PartitionOffsets[]): StartPlan<T> {
+  return {
+    ends,
+    seekTo: ends.map((e) => ({ partition: e.partition, offset: String(e.low) })),
+    showFrom: ends.map((e) => ({ partition: e.partition, offset: e.low })),
+    keyframeStart: null,
+  };
+}
+
+function fromLive<T>(ends: readonly PartitionOffsets[]): StartPlan<T> {
+  const keyframeStart = KeyframeStart.forLive<T>(ends);
+  return {
+    ends,
+    seekTo: keyframeStart.starts,
+    showFrom: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+    keyframeStart,
+  };
 }

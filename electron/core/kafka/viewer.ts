@@ -21,7 +21,7 @@
  * - Fetch sizes fit the largest frame the topic accepts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { KvsError, toKvsError } from '../../shared/errors.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
 import { Pacer, realClock, type PacerClock } from './pacer.js';
@@ -435,7 +435,7 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       finished = true;
       clearInterval(watchdog);
       stopCtl.abort();
-      await consumer.disconnect().catch(() => undefined);
+      await Promise.all([consumer.disconnect().catch(() => undefined), dropSeekAdmin()]);
       if (state !== 'failed') setState('stopped');
       resolveDone(stats);
     }
@@ -445,6 +445,33 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     return finish();
   }
 
+  // Seeks ask their offsets on one admin connection kept for the viewer's life (connecting one
+  // per seek cost a round trip or two per seek: the bench's timeline seek).
+  let admin: Admin | null = null;
+  async function seekAdmin(): Promise<Admin> {
+    if (admin !== null) return admin;
+    const a = handle.kafka.admin({
+      retry: { retries: 2, initialRetryTime: 150, maxRetryTime: 1000 },
+    });
+    await withTimeout(a.connect(), 10_000, `Connecting to ${handle.bootstrap}`).catch(
+      async (e: unknown) => {
+        await a.disconnect().catch(() => undefined);
+        throw translateKafkaError(e, ctx);
+      },
+    );
+    if (finished) {
+      await a.disconnect().catch(() => undefined);
+      throw new KvsError('CANCELLED', 'The viewer has stopped.');
+    }
+    admin = a;
+    return a;
+  }
+  async function dropSeekAdmin(): Promise<void> {
+    const a = admin;
+    admin = null;
+    await a?.disconnect().catch(() => undefined);
+  }
+
   // one seek at a time, in the order asked
   let seeking: Promise<unknown> = Promise.resolve();
   function seek(from: StartFrom, o: { readonly paused?: boolean } = {}): Promise<number> {
@@ -452,10 +479,12 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       if (finished) throw new KvsError('CANCELLED', 'The viewer has stopped.');
       let plan: Awaited<ReturnType<typeof planStart<HeldMessage>>>;
       try {
-        plan = await withAdmin(
-          handle,
-          (admin) => planStart<HeldMessage>(admin, topic, from),
-          topic,
+        plan = await planStart<HeldMessage>(await seekAdmin(), topic, from).catch(
+          async (e: unknown) => {
+            // a broken connection is not kept for the next seek
+            await dropSeekAdmin();
+            throw translateKafkaError(e, ctx);
+          },
         );
       } catch (e) {
         // the viewer stays where it was, under the next number all the same: every seek asked
