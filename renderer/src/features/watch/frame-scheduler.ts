@@ -12,6 +12,8 @@ export interface FrameSchedulerHooks<T, D> {
   dropped(item: T): void;
   /** Decoding or drawing failed. */
   failed(item: T, error: unknown): void;
+  /** A frame forgotten by `clear` (waiting, or decoded after it): never drawn, never dropped. */
+  forgotten?(item: T): void;
 }
 
 export class FrameScheduler<T, D> {
@@ -42,7 +44,9 @@ export class FrameScheduler<T, D> {
   /** Forget the waiting frame; a decode in progress is released instead of drawn. */
   clear(): void {
     this.generation++;
+    const waiting = this.waiting;
     this.waiting = null;
+    if (waiting !== null) this.hooks.forgotten?.(waiting);
   }
 
   private async run(item: T): Promise<void> {
@@ -54,10 +58,12 @@ export class FrameScheduler<T, D> {
         decoded = await this.hooks.decode(item);
       } catch (err) {
         if (generation === this.generation) this.hooks.failed(item, err);
+        else this.hooks.forgotten?.(item);
         return;
       }
       if (generation !== this.generation) {
         this.hooks.release(decoded);
+        this.hooks.forgotten?.(item);
         return;
       }
       try {

@@ -98,9 +98,15 @@ export class H264Stream<V extends VideoFrameLike> {
     this.process(frame);
   }
 
-  /** The viewer stopped: drop the decoder; no more draws, no more acks. */
+  /**
+   * The viewer stopped or went elsewhere (a seek): drop the decoder; no more draws. What it still
+   * held is acked now — after a seek the same viewer goes on, and its flow control (the page's
+   * inbox, the service's gate) counts on every frame being acked once.
+   */
   close(): void {
     this.closed = true;
+    for (const f of this.held) this.host.ack(f.header.viewerId);
+    for (const viewerId of this.unacked) this.host.ack(viewerId);
     this.held = [];
     this.unacked = [];
     this.pending = [];

@@ -162,6 +162,37 @@ describe('ViewerRenderer', () => {
     expect(h.r.snapshot()).toMatchObject({ drawn: 0, latencyMs: null, fps: 0 });
   });
 
+  it('a seek (showFromEpoch): frames from before it are acked, not drawn — also the ones it forgot — and the new ones drawn', async () => {
+    const h = harness();
+    h.r.push(packet({ seq: 0 })); // decoding
+    h.r.push(packet({ seq: 1 })); // waiting
+    h.r.showFromEpoch(1);
+    await h.settle();
+    expect(h.acks).toHaveLength(1); // the waiting one, forgotten by the seek
+    await h.finish(); // the one being decoded comes out after the seek: released and acked
+    expect(h.drawn).toEqual([]);
+    expect(h.acks).toHaveLength(2);
+    h.r.push(packet({ seq: 2 })); // from before the seek, still on its way
+    await h.settle();
+    expect(h.decodes).toHaveLength(0);
+    expect(h.acks).toHaveLength(3);
+    h.r.push(packet({ seq: 40, epoch: 1, partition: 0, offset: '40', timestamp: 5000 }));
+    await h.finish();
+    expect(h.drawn).toEqual([2]);
+    expect(h.acks).toHaveLength(4);
+    expect(h.r.snapshot().lastFrame).toEqual({
+      timestamp: 5000,
+      seq: 40,
+      streamId: null,
+      partition: 0,
+      offset: '40',
+      epoch: 1,
+    });
+    // a number not above the current one changes nothing
+    h.r.showFromEpoch(1);
+    expect(h.r.snapshot().drawn).toBe(1);
+  });
+
   it('a frame handed over synchronously on ack does not replace the one waiting (no needless drops)', async () => {
     // Like the transport's FrameInbox: at most 2 frames un-acked, the next one handed over on each ack.
     let clock = 0;

@@ -138,6 +138,9 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
         this.stats = { ...this.stats, localDropped: this.stats.localDropped + 1 };
         this.ack(item.header.viewerId);
       },
+      // a seek or a stop forgot it: acked all the same, or the service's count of frames
+      // in flight (and the page's inbox) would wait for it for ever
+      forgotten: (item) => this.ack(item.header.viewerId),
       failed: (item, err) => {
         this.stats = { ...this.stats, failed: this.stats.failed + 1 };
         if (!this.warnedDecode) {
