@@ -8,7 +8,8 @@
  * callback `drawImage(videoFrame)` → `close()` (canvas-surface.ts, viewer-renderer.ts). This
  * script plays the same frames (ffmpeg testsrc2, 720p and 1080p, JPEG and H.264) into 1 or 4
  * canvases at 30 fps each in headless Chromium (the machine's: software rendering), newest frame
- * wins as in frame-scheduler.ts, and draws them three ways:
+ * wins as in frame-scheduler.ts, and draws them in one of these ways:
+ *   nodraw         decoded and closed, not drawn: the harness's own cost, to subtract
  *   2d             the app today: drawImage on the main thread
  *   bitmaprenderer transferFromImageBitmap (an H.264 frame becomes an ImageBitmap first)
  *   worker         the canvas transferred to one dedicated worker (OffscreenCanvas); the
@@ -30,7 +31,7 @@ import { launchChromium } from '../test-support/chromium.js';
 import { allProcs, clockTicksPerSecond, descendants, parseProcStat } from '../bench/proc.js';
 
 type Codec = 'jpeg' | 'h264';
-type Mode = '2d' | 'bitmaprenderer' | 'worker' | 'worker-each';
+type Mode = 'nodraw' | '2d' | 'bitmaprenderer' | 'worker' | 'worker-each';
 
 interface Clip {
   readonly name: string;
@@ -50,7 +51,7 @@ function arg(name: string, fallback: string): string {
 const SECONDS = Number(arg('seconds', '8'));
 const ONLY = arg('only', 'jpeg-720,jpeg-1080,h264-720,h264-1080').split(',');
 const VIEWERS = arg('viewers', '1,4').split(',').map(Number);
-const MODES = arg('modes', '2d,bitmaprenderer,worker,worker-each').split(',') as Mode[];
+const MODES = arg('modes', 'nodraw,2d,bitmaprenderer,worker,worker-each').split(',') as Mode[];
 const FRAMES = 90;
 
 function ffmpeg(args: string[]): void {
@@ -221,7 +222,7 @@ window.runProfile = async function (opts) {
     if (mode === 'worker' || each) {
       const off = canvas.transferControlToOffscreen();
       (view.worker ?? worker).postMessage({ id: v, canvas: off }, [off]);
-    } else view.ctx = canvas.getContext(mode === '2d' ? '2d' : 'bitmaprenderer');
+    } else if (mode !== 'nodraw') view.ctx = canvas.getContext(mode === '2d' ? '2d' : 'bitmaprenderer');
     views.push(view);
   }
   const done = (view) => { if (measuring) drawn++; };
@@ -229,6 +230,11 @@ window.runProfile = async function (opts) {
   function drawSource(view, src) {
     // src: ImageBitmap or VideoFrame; returns true when drawn synchronously
     const t0 = performance.now();
+    if (mode === 'nodraw') {
+      src.close();
+      if (measuring) drawTimes.push(performance.now() - t0);
+      return true;
+    }
     if (mode === '2d') {
       const w = src.displayWidth ?? src.width, h = src.displayHeight ?? src.height;
       if (view.canvas.width !== w) view.canvas.width = w;
@@ -353,7 +359,9 @@ async function main(): Promise<void> {
           const run = page.evaluate(
             (o) =>
               (
-                globalThis as unknown as { runProfile(o: unknown): Promise<Record<string, unknown>> }
+                globalThis as unknown as {
+                  runProfile(o: unknown): Promise<Record<string, unknown>>;
+                }
               ).runProfile(o),
             {
               codec: clip.codec,
