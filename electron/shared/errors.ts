@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   'FRAME_TOO_LARGE',
   'KAFKA_ERROR',
   'TIMEOUT',
+  /** An OAUTHBEARER login could not get its token from the token endpoint. */
+  'OAUTH_TOKEN_FAILED',
   // local broker script
   'JAVA_NOT_FOUND',
   'MAVEN_NOT_FOUND',

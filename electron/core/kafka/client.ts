@@ -8,6 +8,8 @@ import { Kafka, logLevel } from './kafkajs.js';
 import { parseBootstrap } from '../../shared/bootstrap.js';
 import { KvsError } from '../../shared/errors.js';
 import { topicNameProblem } from '../../shared/topic-name.js';
+import type { ConnectionSecurity } from '../../shared/connection-security.js';
+import { kafkajsSecurity } from './security.js';
 
 export interface KafkaLogger {
   (level: 'error' | 'warn' | 'info' | 'debug', message: string, extra?: Record<string, unknown>): void;
@@ -22,6 +24,8 @@ export interface ClientOptions {
   /** kafkajs retries per request (with exponential back-off). */
   readonly retries?: number;
   readonly logger?: KafkaLogger;
+  /** TLS and SASL (shared/connection-security.ts); absent: PLAINTEXT. */
+  readonly security?: ConnectionSecurity;
 }
 
 export interface KafkaHandle {
@@ -48,6 +52,7 @@ export function createKafka(opts: ClientOptions): KafkaHandle {
       log(level, `[${entry.namespace}] ${message}`, extra);
     },
   };
+  if (opts.security) Object.assign(config, kafkajsSecurity(opts.security));
   return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized };
 }
 
