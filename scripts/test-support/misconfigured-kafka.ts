@@ -39,7 +39,6 @@
  * The listeners and server.properties are in misconfigured-listeners.ts, the TCP proxy in
  * tcp-proxy.ts, the raw metadata request in raw-metadata.ts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,34 +47,32 @@ import path from 'node:path';
 import { describeClusterOnce } from '../local-kafka/readiness.js';
 import { randomClusterId } from '../local-kafka/storage-format.js';
 import { LOG4J2_PROPERTIES } from '../local-kafka/config.js';
-import { libsDir } from '../local-kafka/install.js';
 import { findOnPath } from '../local-kafka/tools.js';
-import { DISTRIBUTIONS } from '../local-kafka/versions.js';
 import {
   MISCONFIGURED_PORTS,
   UNRESOLVABLE_HOST,
   serverProperties,
   type Cases,
 } from './misconfigured-listeners.js';
-import { SANDBOX_NET, reserveSubnet, sh } from './netns-subnet.js';
+import {
+  cachedKraftLibs,
+  createKafkaNamespace,
+  formatKraftStorage,
+  javaPath,
+  kraftInNamespaceSkipReason,
+  spawnBrokerInNamespace,
+  step,
+  waitForBroker,
+  type BrokerProcess,
+  type KafkaNamespace,
+} from './netns-kafka.js';
+import { sh } from './netns-subnet.js';
 import { splitHostPort, startProxy } from './tcp-proxy.js';
 
 export { MISCONFIGURED_PORTS, UNRESOLVABLE_HOST } from './misconfigured-listeners.js';
 export { requestMetadata, type MetadataBroker, type RawMetadata } from './raw-metadata.js';
 
 const START_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 10_000;
-const HEAP = '384m';
-/** As local-kafka/instance-processes.ts: quick to start on small machines. No perf-data file in /tmp. */
-const JVM_FLAGS = [
-  '-XX:+UseSerialGC',
-  '-XX:TieredStopAtLevel=1',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-XX:-UsePerfData',
-  '-Djava.awt.headless=true',
-];
-const LOG_LINES_KEPT = 400;
-const LOG_TAIL_LINES = 60;
 
 export interface MisconfiguredKafka {
   /** Namespace name. */
@@ -112,47 +109,18 @@ export interface MisconfiguredKafkaOptions {
   prefix?: string;
 }
 
-const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function step(f: () => unknown): Promise<void> {
-  try {
-    await f();
-  } catch {
-    /* keep cleaning */
-  }
-}
-
-function javaPath(): string | undefined {
-  const home = process.env.JAVA_HOME;
-  if (home !== undefined && home !== '' && existsSync(path.join(home, 'bin', 'java')))
-    return path.join(home, 'bin', 'java');
-  return findOnPath(['java'], process.env);
-}
-
 /** keytool next to that java (JAVA_HOME/bin, /usr/bin), else on PATH. */
 function keytoolPath(java: string): string | undefined {
   const beside = path.join(path.dirname(java), 'keytool');
   return existsSync(beside) ? beside : findOnPath(['keytool'], process.env);
 }
 
-function cachedLibs(): string | undefined {
-  const libs = libsDir('kraft', process.env);
-  const jar = `kafka_2.13-${DISTRIBUTIONS.kraft.kafkaVersion}.jar`;
-  return existsSync(path.join(libs, '.kvs-complete.json')) && existsSync(path.join(libs, jar))
-    ? libs
-    : undefined;
-}
-
 /** Why the fixture cannot run on this machine, or undefined when it can. */
 export function misconfiguredKafkaSkipReason(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux';
-  if (process.getuid?.() !== 0) return 'needs root (network namespace, veth)';
-  if (spawnSync('ip', ['netns', 'list']).status !== 0) return '`ip netns` is not available';
-  const java = javaPath();
-  if (java === undefined) return 'java is not installed (JAVA_HOME or PATH)';
-  if (keytoolPath(java) === undefined) return 'keytool (from the JDK) is not installed';
-  if (cachedLibs() === undefined)
-    return `Kafka ${DISTRIBUTIONS.kraft.kafkaVersion} jars are not cached in ${libsDir('kraft', process.env)}; run \`npm run kafka -- fetch --mode kraft\``;
+  const reason = kraftInNamespaceSkipReason();
+  if (reason !== undefined) return reason;
+  if (keytoolPath(javaPath() ?? 'java') === undefined)
+    return 'keytool (from the JDK) is not installed';
   return undefined;
 }
 
@@ -179,69 +147,23 @@ export async function startMisconfiguredKafka(
   if (reason !== undefined) throw new Error(`cannot start the misconfigured Kafka: ${reason}`);
   const java = javaPath() ?? 'java';
   const keytool = keytoolPath(java) ?? 'keytool';
-  const libs = cachedLibs() ?? '';
+  const libs = cachedKraftLibs() ?? '';
 
   const ns = `${prefix}-${randomBytes(3).toString('hex')}`;
   const clusterId = randomClusterId();
   const sasl = { username: 'kvs-user', password: randomBytes(12).toString('hex') };
   const keystorePassword = randomBytes(12).toString('hex');
-  const made = { ns: false, veth: false };
   let dir = '';
-  let vethHost = '';
+  let net: KafkaNamespace | undefined;
   let proxy: { port: number; close: () => Promise<void> } | undefined;
-  let broker: ChildProcess | undefined;
-  let exited = false;
+  let broker: BrokerProcess | undefined;
   let closing: Promise<void> | undefined;
-  const lines: string[] = [];
-  let partial = '';
-
-  const keep = (chunk: Buffer): void => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-    if (lines.length > LOG_LINES_KEPT) lines.splice(0, lines.length - LOG_LINES_KEPT);
-  };
-  const log = (): string =>
-    [...lines, ...(partial === '' ? [] : [partial])].slice(-LOG_TAIL_LINES).join('\n');
-
-  const killBrokerOnExit = (): void => {
-    broker?.kill('SIGKILL');
-  };
-
-  const stopBroker = async (): Promise<void> => {
-    const child = broker;
-    process.off('exit', killBrokerOnExit);
-    if (child === undefined || exited) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM'); // the JVM runs its shutdown hooks: Kafka closes its logs
-    await Promise.race([gone, delay(STOP_GRACE_MS)]);
-    if (!exited) {
-      child.kill('SIGKILL');
-      await Promise.race([gone, delay(5_000)]);
-    }
-  };
-
-  const nsPids = async (): Promise<number[]> =>
-    (await sh('ip', ['netns', 'pids', ns])).split(/\s+/).filter(Boolean).map(Number);
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
       if (proxy !== undefined) await step(() => proxy?.close());
-      await step(stopBroker);
-      if (made.ns) {
-        // Anything else still in the namespace (there should be nothing): end it by pid.
-        await step(async () => {
-          for (let i = 0; i < 30; i++) {
-            const left = await nsPids();
-            if (left.length === 0) break;
-            for (const pid of left) await step(() => process.kill(pid, 'SIGKILL'));
-            await delay(100);
-          }
-        });
-      }
-      // The host end first: that removes the pair, and frees the subnet's reservation.
-      if (made.veth) await step(() => sh('ip', ['link', 'del', vethHost]));
-      if (made.ns) await step(() => sh('ip', ['netns', 'del', ns]));
+      if (broker !== undefined) await step(() => broker?.stop());
+      if (net !== undefined) await step(() => net?.remove());
       if (dir !== '') await step(() => rm(dir, { recursive: true, force: true }));
     })();
     return closing;
@@ -252,23 +174,8 @@ export async function startMisconfiguredKafka(
     const logDir = path.join(dir, 'kafka-logs');
     await mkdir(logDir);
 
-    await sh('ip', ['netns', 'add', ns]);
-    made.ns = true;
-    const subnet = await reserveSubnet();
-    made.veth = true;
-    vethHost = subnet.vethHost;
-    const base = `${SANDBOX_NET}.${subnet.octet}`;
-    const hostAddress = `${base}.1`;
-    const addressA = `${base}.2`;
-    const addressB = `${base}.3`;
-    const inNs = (...args: string[]): Promise<string> => sh('ip', ['netns', 'exec', ns, ...args]);
-    await sh('ip', ['link', 'set', subnet.vethNs, 'netns', ns]);
-    await sh('ip', ['addr', 'add', `${hostAddress}/29`, 'dev', vethHost]);
-    await sh('ip', ['link', 'set', vethHost, 'up']);
-    await inNs('ip', 'addr', 'add', `${addressA}/29`, 'dev', subnet.vethNs);
-    await inNs('ip', 'addr', 'add', `${addressB}/29`, 'dev', subnet.vethNs);
-    await inNs('ip', 'link', 'set', subnet.vethNs, 'up');
-    await inNs('ip', 'link', 'set', 'lo', 'up');
+    net = await createKafkaNamespace(ns);
+    const { hostAddress, addressA, addressB } = net;
 
     proxy = await startProxy(hostAddress, opts.otherClusterBootstrap);
 
@@ -302,8 +209,6 @@ export async function startMisconfiguredKafka(
       serverProperties({ advertised, logDir, keystore, keystorePassword, sasl }),
     );
     await writeFile(logConfig, LOG4J2_PROPERTIES);
-    const logProps = [`-Dlog4j2.configurationFile=${logConfig}`];
-    const classpath = ['-cp', path.join(libs, '*')];
 
     // The key pair and the storage format are independent: both at once.
     await Promise.all([
@@ -331,70 +236,27 @@ export async function startMisconfiguredKafka(
         keystorePassword,
         '-noprompt',
       ]),
-      sh(java, [
-        '-Xmx256m',
-        ...JVM_FLAGS,
-        ...logProps,
-        ...classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        '--cluster-id',
-        clusterId,
-        '--config',
-        propsFile,
-      ]).catch((e: unknown) => {
-        const out = e as { stdout?: string; stderr?: string; message?: string };
-        throw new Error(
-          `formatting the storage failed: ${out.message ?? ''}\n${out.stdout ?? ''}${out.stderr ?? ''}`,
-        );
-      }),
+      formatKraftStorage({ java, libs, logConfig, clusterId, propsFile }),
     ]);
 
-    const child = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns,
-        java,
-        `-Xmx${HEAP}`,
-        ...JVM_FLAGS,
-        `-Dkvs.misconfigured-kafka=${dir}`,
-        ...logProps,
-        `-Dkafka.logs.dir=${dir}`,
-        ...classpath,
-        'kafka.Kafka',
-        propsFile,
-      ],
-      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    const started = spawnBrokerInNamespace({
+      ns,
+      java,
+      libs,
+      dir,
+      propsFile,
+      logConfig,
+      marker: `-Dkvs.misconfigured-kafka=${dir}`,
+    });
+    broker = started;
+    await waitForBroker(
+      started,
+      () => answers(bootstrap.healthy, clusterId),
+      `${bootstrap.healthy} within ${START_TIMEOUT_MS / 1000} s`,
+      startedAt + START_TIMEOUT_MS,
     );
-    broker = child;
-    process.on('exit', killBrokerOnExit);
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    let exitedHow = '';
-    let spawnError: Error | undefined;
-    child.once('exit', (code, signal) => {
-      exited = true;
-      exitedHow = signal !== null ? signal : `exit code ${String(code)}`;
-    });
-    child.once('error', (e) => {
-      spawnError = e;
-    });
-    if (child.pid === undefined) throw new Error(`could not start ${java} in ${ns}`);
-    const pid = child.pid; // `ip netns exec` execs java: this is the JVM's pid
-
-    const deadline = startedAt + START_TIMEOUT_MS;
-    for (;;) {
-      if (spawnError !== undefined) throw spawnError;
-      if (exited) throw new Error(`the broker exited during startup (${exitedHow}):\n${log()}`);
-      if (await answers(bootstrap.healthy, clusterId)) break;
-      if (Date.now() >= deadline)
-        throw new Error(
-          `the broker did not answer on ${bootstrap.healthy} within ${START_TIMEOUT_MS / 1000} s:\n${log()}`,
-        );
-      await delay(250);
-    }
+    const { pid } = started;
+    const log = (): string => started.log();
 
     return {
       ns,
