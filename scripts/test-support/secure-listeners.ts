@@ -145,6 +145,13 @@ export function secureServerProperties(o: {
       `${prefix('oauth')}.oauthbearer.sasl.server.callback.handler.class`,
       'org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler',
     ],
+    // Kafka 4.1.1: the handler instantiates sasl.oauthbearer.jwt.validator.class, whose default
+    // (DefaultJwtValidator, made without a key resolver) delegates to ClientJwtValidator, which
+    // checks no signature. BrokerJwtValidator resolves keys from the JWKS and verifies them.
+    [
+      'sasl.oauthbearer.jwt.validator.class',
+      'org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator',
+    ],
     ['sasl.oauthbearer.jwks.endpoint.url', o.oauth.jwksUrl],
     ['sasl.oauthbearer.expected.issuer', o.oauth.issuer],
     ['sasl.oauthbearer.expected.audience', o.oauth.audience],
