@@ -5,7 +5,6 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { KvsError } from '../shared/errors.js';
-import { createKafka } from '../core/kafka/client.js';
 import { formatBytes } from '../core/kafka/producer.js';
 import { startViewer, type StartFrom, type ViewerFrame } from '../core/kafka/viewer.js';
 import {
@@ -20,6 +19,12 @@ import {
 import type { CliIo } from './cli-io.js';
 import { FrameWriter } from './frame-writer.js';
 import { makeProgressLine } from './progress-line.js';
+import {
+  kafkaFromOptions,
+  requireBootstrapOrConfig,
+  SECURITY_NOTES,
+  SECURITY_OPTIONS,
+} from './security-options.js';
 
 export const CONSUME = {
   usage: 'kvs consume --bootstrap <list> --topic <name>',
@@ -27,6 +32,7 @@ export const CONSUME = {
   maxPositionals: 0,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
+    ...SECURITY_OPTIONS,
     topic: { type: 'string', value: '<name>', help: 'the topic (required)' },
     'from-beginning': { type: 'boolean', help: 'start at the oldest message' },
     'from-time': { type: 'string', value: '<ISO or ms>', help: 'start at this time' },
@@ -48,6 +54,7 @@ export const CONSUME = {
   notes: [
     'H.264 streams are counted like images (one access unit = one frame). With --out, each stream',
     'is written as one Annex B file, <streamId>.h264 (ffplay, ffprobe and ffmpeg read it as is).',
+    ...SECURITY_NOTES,
   ],
 } as const satisfies CommandSpec<DocumentedOptions>;
 
@@ -62,7 +69,7 @@ export async function consumeCommand(
       'INVALID_ARGUMENT',
       'Choose either --from-beginning or --from-time, not both.',
     );
-  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  requireBootstrapOrConfig(values);
   const topic = requireOption(values.topic, 'topic', 'demo');
   const maxFrames = intOption(values['max-frames'], 'max-frames', 1, Number.MAX_SAFE_INTEGER);
   const fromTime = timeOption(values['from-time']);
@@ -80,7 +87,7 @@ export async function consumeCommand(
   const writer = outDir ? new FrameWriter(outDir) : null;
   const codecs: Record<string, number> = {};
   let keyframes = 0;
-  const handle = createKafka({ bootstrap });
+  const handle = await kafkaFromOptions(values, io);
   const progressLine = makeProgressLine(io);
 
   let lastArrival = Date.now();

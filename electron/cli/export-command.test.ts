@@ -18,7 +18,7 @@ function code(f: () => unknown): string | undefined {
 describe('kvs export options', () => {
   it('defaults: the whole topic, the first stream, no --force', () => {
     expect(parseExportArgs([...base, 'out.mp4'])).toEqual({
-      bootstrap: '127.0.0.1:9092',
+      connection: { bootstrap: '127.0.0.1:9092', topic: 'demo' },
       topic: 'demo',
       streamId: undefined,
       range: {},

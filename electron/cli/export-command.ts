@@ -3,7 +3,6 @@
  * re-encoding, JPEG/PNG streams are encoded to H.264 (electron/core/export).
  */
 import { KvsError } from '../shared/errors.js';
-import { createKafka } from '../core/kafka/client.js';
 import { formatBytes } from '../core/kafka/producer.js';
 import { locateFfmpeg } from '../core/ffmpeg/locate-ffmpeg.js';
 import { exportStream } from '../core/export/export-stream.js';
@@ -18,6 +17,13 @@ import {
 } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { makeProgressLine } from './progress-line.js';
+import {
+  kafkaFromOptions,
+  requireBootstrapOrConfig,
+  SECURITY_NOTES,
+  SECURITY_OPTIONS,
+  type SecurityValues,
+} from './security-options.js';
 
 export const EXPORT = {
   usage: 'kvs export --bootstrap <list> --topic <name> <out.mp4>',
@@ -26,6 +32,7 @@ export const EXPORT = {
   maxPositionals: 1,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
+    ...SECURITY_OPTIONS,
     topic: { type: 'string', value: '<name>', help: 'the topic (required)' },
     stream: {
       type: 'string',
@@ -49,11 +56,13 @@ export const EXPORT = {
     'Times are message timestamps. An H.264 export from a time starts at the last keyframe before',
     'it (at most one keyframe interval early), so the file plays from its first frame.',
     'The file is written as <out.mp4>.part and renamed when complete; nothing is left on failure.',
+    ...SECURITY_NOTES,
   ],
 } as const satisfies CommandSpec<DocumentedOptions>;
 
 export interface ExportArgs {
-  readonly bootstrap: string;
+  /** --bootstrap and the security options, resolved when the command runs (files, environment). */
+  readonly connection: SecurityValues & { readonly bootstrap?: string };
   readonly topic: string;
   readonly streamId: string | undefined;
   readonly range: ExportRange;
@@ -76,7 +85,7 @@ function rangeTime(value: string | undefined, name: 'from' | 'to'): number | und
 /** The command line as options (no I/O). */
 export function parseExportArgs(argv: string[]): ExportArgs {
   const { values, positionals } = parseCommand(EXPORT, argv);
-  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  requireBootstrapOrConfig(values);
   const topic = requireOption(values.topic, 'topic', 'demo');
   const [out] = positionals;
   if (out === undefined || out === '')
@@ -90,7 +99,7 @@ export function parseExportArgs(argv: string[]): ExportArgs {
   if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
     throw new KvsError('INVALID_ARGUMENT', '--to must be after --from.');
   return {
-    bootstrap,
+    connection: values,
     topic,
     streamId: values.stream,
     range: { ...(fromMs !== undefined && { fromMs }), ...(toMs !== undefined && { toMs }) },
@@ -108,7 +117,7 @@ export async function exportCommand(
   const args = parseExportArgs(argv);
   const { ffmpegPath } = await locateFfmpeg();
   const progressLine = makeProgressLine(io);
-  const result = await exportStream(createKafka({ bootstrap: args.bootstrap }), {
+  const result = await exportStream(await kafkaFromOptions(args.connection, io), {
     topic: args.topic,
     streamId: args.streamId,
     range: args.range,

@@ -5,14 +5,12 @@
  * exit 1 (2 for a usage error).
  */
 import { KvsError, toKvsError } from '../shared/errors.js';
-import { createKafka } from '../core/kafka/client.js';
 import { createTopic, deleteTopic, listTopics } from '../core/kafka/topics.js';
 import {
   BOOTSTRAP_OPTION,
   HelpRequested,
   intOption,
   parseCommand,
-  requireOption,
   type CommandSpec,
   type DocumentedOptions,
 } from './args.js';
@@ -23,6 +21,12 @@ import { EXPORT, exportCommand } from './export-command.js';
 import { PRODUCE, produceCommand } from './produce-command.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
+import {
+  kafkaFromOptions,
+  requireBootstrapOrConfig,
+  SECURITY_NOTES,
+  SECURITY_OPTIONS,
+} from './security-options.js';
 
 export { CONSUME, EXPORT, PRODUCE };
 
@@ -72,6 +76,7 @@ export const TOPICS = {
   maxPositionals: 2,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
+    ...SECURITY_OPTIONS,
     partitions: { type: 'string', value: 'N', help: 'partitions of a topic to create (default 1)' },
     internal: {
       type: 'boolean',
@@ -79,6 +84,7 @@ export const TOPICS = {
     },
     json: { type: 'boolean', help: 'print JSON' },
   },
+  notes: SECURITY_NOTES,
 } as const satisfies CommandSpec<DocumentedOptions>;
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
@@ -131,8 +137,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 
 async function topicsCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(TOPICS, argv);
-  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
-  const handle = createKafka({ bootstrap });
+  requireBootstrapOrConfig(values);
+  const handle = await kafkaFromOptions(values, io);
+  const bootstrap = handle.bootstrap;
   const [action, name] = positionals;
   if (action === 'create' || action === 'delete') {
     if (!name)

@@ -1,6 +1,5 @@
 /** `kvs produce`: a video file into a topic, as H.264 access units (default) or JPEG images. */
 import { KvsError } from '../shared/errors.js';
-import { createKafka } from '../core/kafka/client.js';
 import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
 import type { VideoCodec } from '../core/ffmpeg/frame-source.js';
@@ -16,6 +15,12 @@ import {
 } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { makeProgressLine } from './progress-line.js';
+import {
+  kafkaFromOptions,
+  requireBootstrapOrConfig,
+  SECURITY_NOTES,
+  SECURITY_OPTIONS,
+} from './security-options.js';
 
 export const PRODUCE = {
   usage: 'kvs produce <file> --bootstrap <list> --topic <name>',
@@ -24,6 +29,7 @@ export const PRODUCE = {
   maxPositionals: 1,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
+    ...SECURITY_OPTIONS,
     topic: {
       type: 'string',
       value: '<name>',
@@ -92,6 +98,7 @@ export const PRODUCE = {
     'H.264 is the default: one access unit per message (Annex B, SPS/PPS before every keyframe,',
     'no B-frames), about 6–10× smaller than JPEG. With --raw (the tutorial format) the default is',
     'JPEG, and --codec h264 is refused. --bitrate and --crf are for H.264 only, and not together.',
+    ...SECURITY_NOTES,
   ],
 } as const satisfies CommandSpec<DocumentedOptions>;
 
@@ -186,9 +193,9 @@ export async function produceCommand(
   if (values.realtime && values['max-rate'])
     throw new KvsError('INVALID_ARGUMENT', 'Choose either --realtime or --max-rate, not both.');
   const codec = codecOptions(values);
-  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  requireBootstrapOrConfig(values);
   const topic = requireOption(values.topic, 'topic', 'demo');
-  const handle = createKafka({ bootstrap });
+  const handle = await kafkaFromOptions(values, io);
   const progressLine = makeProgressLine(io);
   const result = await produceFile(handle, file, {
     topic,
