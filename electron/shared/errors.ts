@@ -43,6 +43,14 @@ export const ERROR_CODES = [
   'TIMEOUT',
   /** An OAUTHBEARER login could not get its token from the token endpoint. */
   'OAUTH_TOKEN_FAILED',
+  // secured clusters: what the TLS handshake or the SASL login said
+  'KAFKA_AUTH_FAILED',
+  'SASL_MECHANISM_NOT_ENABLED',
+  'TLS_UNTRUSTED',
+  'TLS_HOSTNAME_MISMATCH',
+  'TLS_CERT_EXPIRED',
+  'TLS_CLIENT_CERT_REQUIRED',
+  'TLS_NOT_SPOKEN',
   // local broker script
   'JAVA_NOT_FOUND',
   'MAVEN_NOT_FOUND',

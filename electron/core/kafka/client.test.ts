@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KvsError } from '../../shared/errors.js';
 import { WatchRequest } from '../../shared/contract.js';
-import { assertTopicName, createKafka, topicNameProblem, translateKafkaError, withTimeout } from './client.js';
+import {
+  assertTopicName,
+  createKafka,
+  topicNameProblem,
+  translateKafkaError,
+  translateSecurityError,
+  withTimeout,
+} from './client.js';
 
 /** Kafka's rule, written independently of the code under test. */
 const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
@@ -103,6 +110,34 @@ describe('kafka errors become plain messages', () => {
   });
   it('unknown errors still say something', () => {
     expect(translateKafkaError('weird', ctx)).toMatchObject({ code: 'KAFKA_ERROR', message: 'Kafka error: weird' });
+  });
+});
+
+describe('TLS and SASL refusals become their own codes (texts as Node and kafkajs give them)', () => {
+  const b = '10.0.0.5:9093';
+  it('a certificate for other names says which names it has', () => {
+    const e = translateSecurityError(
+      "KafkaJSConnectionError ERR_TLS_CERT_ALTNAME_INVALID Connection error: Hostname/IP does not match certificate's altnames: IP: 10.0.0.5 is not in the cert's list: 10.9.9.9",
+      b,
+    );
+    expect(e?.code).toBe('TLS_HOSTNAME_MISMATCH');
+    expect(e?.message).toContain('does not name 10.0.0.5 (it names 10.9.9.9)');
+    const byName = translateSecurityError(
+      "ERR_TLS_CERT_ALTNAME_INVALID Hostname/IP does not match certificate's altnames: Host: kafka-1. is not in the cert's altnames: DNS:kafka.example.com, IP Address:10.9.9.9",
+      'kafka-1:9093',
+    );
+    expect(byName?.message).toContain('(it names DNS:kafka.example.com, IP Address:10.9.9.9)');
+  });
+  it('expired and not yet valid certificates', () => {
+    expect(translateSecurityError('KafkaJSConnectionError CERT_HAS_EXPIRED certificate has expired', b)?.code).toBe(
+      'TLS_CERT_EXPIRED',
+    );
+    expect(
+      translateSecurityError('KafkaJSConnectionError CERT_NOT_YET_VALID certificate is not yet valid', b)?.message,
+    ).toContain('Check the clock');
+  });
+  it('anything else is not a security error', () => {
+    expect(translateSecurityError('KafkaJSConnectionError ECONNREFUSED connect ECONNREFUSED', b)).toBeNull();
   });
 });
 

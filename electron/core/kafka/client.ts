@@ -112,16 +112,89 @@ export function isRetriableKafkaError(e: unknown): boolean {
 }
 
 /** Translate a kafkajs (or socket) error into a KvsError a person can act on. */
+/**
+ * What a TLS handshake or a SASL login said, in words and with the fix (issue 15). Checked
+ * before "unreachable": kafkajs wraps both in its connection errors. The texts are Node's TLS
+ * error codes and kafkajs's messages, as a real broker produces them
+ * (electron/core/kafka/secure-errors.int.test.ts).
+ */
+export function translateSecurityError(text: string, bootstrap: string): KvsError | null {
+  if (/KafkaJSSASLAuthenticationError|authentication failed/i.test(text)) {
+    const mechanism =
+      /SASL (PLAIN|SCRAM SHA(?:256|512)|OAUTHBEARER)/i.exec(text)?.[1]?.replace(/SCRAM SHA(\d+)/i, 'SCRAM-SHA-$1') ?? 'SASL';
+    return new KvsError(
+      'KAFKA_AUTH_FAILED',
+      `Kafka at ${bootstrap} refused the ${mechanism} login: wrong user name or password (or token). Check the credentials; for SCRAM, the user must have a credential for this very mechanism.`,
+      text,
+    );
+  }
+  if (/UNSUPPORTED_SASL_MECHANISM|mechanism is not supported/i.test(text))
+    return new KvsError(
+      'SASL_MECHANISM_NOT_ENABLED',
+      `The listener at ${bootstrap} does not enable this SASL mechanism. Choose one it enables (its sasl.enabled.mechanisms; the connection doctor lists them).`,
+      text,
+    );
+  if (/ERR_TLS_CERT_ALTNAME_INVALID/.test(text)) {
+    // Node: "IP: <ip> is not in the cert's list: <ips>" or "Host: <name>. is not in the cert's altnames: <names>"
+    const names = /cert's (?:list|altnames): ([^|]+?)(?:\s*\||$)/.exec(text)?.[1]?.trim();
+    return new KvsError(
+      'TLS_HOSTNAME_MISMATCH',
+      `The broker's certificate does not name ${bootstrap.replace(/:\d+$/, '')}${names ? ` (it names ${names})` : ''}. Connect with a name the certificate has, or have the certificate reissued with this address; turning the hostname check off is the last resort.`,
+      text,
+    );
+  }
+  if (/CERT_HAS_EXPIRED|certificate has expired/i.test(text))
+    return new KvsError('TLS_CERT_EXPIRED', `The broker's certificate at ${bootstrap} has expired. Renew it on the broker.`, text);
+  if (/CERT_NOT_YET_VALID|certificate is not yet valid/i.test(text))
+    return new KvsError(
+      'TLS_CERT_EXPIRED',
+      `The broker's certificate at ${bootstrap} is not valid yet. Check the clock of this computer and of the broker.`,
+      text,
+    );
+  if (
+    /SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/.test(
+      text,
+    )
+  )
+    return new KvsError(
+      'TLS_UNTRUSTED',
+      `The broker's certificate at ${bootstrap} is not signed by a CA this computer trusts. Give the CA certificate that signed it (the profile's CA, --ca-file, or ssl.truststore in client.properties).`,
+      text,
+    );
+  if (/ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|alert number (42|116)|ALERT_HANDSHAKE_FAILURE/i.test(text))
+    return new KvsError(
+      'TLS_CLIENT_CERT_REQUIRED',
+      `The broker at ${bootstrap} refused the TLS handshake: it wants a client certificate it trusts (mutual TLS). Give this client's certificate and key, signed by a CA the broker trusts.`,
+      text,
+    );
+  if (/disconnected before secure TLS connection|ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(text))
+    return new KvsError(
+      'TLS_NOT_SPOKEN',
+      `${bootstrap} did not answer TLS: this listener is probably PLAINTEXT or SASL_PLAINTEXT. Choose the protocol the listener uses (its listener.security.protocol.map).`,
+      text,
+    );
+  return null;
+}
+
 export function translateKafkaError(e: unknown, ctx: { bootstrap: string; topic?: string }): KvsError {
   if (e instanceof KvsError) return e;
   const errs = chain(e);
   const text = errs.map((x) => `${x.name ?? ''} ${x.type ?? ''} ${String(x.code ?? '')} ${x.message ?? ''}`).join(' | ');
   const topic = ctx.topic ? `"${ctx.topic}"` : 'the topic';
   const advice = `Check that Kafka is running and that ${ctx.bootstrap} is the address in the broker's advertised.listeners.`;
+  const secured = translateSecurityError(text, ctx.bootstrap);
+  if (secured !== null) return secured;
   if (/ECONNREFUSED|Connection refused/i.test(text))
     return new KvsError('BROKER_UNREACHABLE', `Cannot reach a broker at ${ctx.bootstrap}: connection refused. ${advice}`, text);
   if (/ENOTFOUND|EAI_AGAIN/i.test(text))
     return new KvsError('BROKER_UNREACHABLE', `Cannot resolve the broker host in ${ctx.bootstrap}. Use the broker's IP address (x.y.z.w:9092).`, text);
+  // closed at once, with nothing else wrong: often a listener that wants TLS or a login
+  if (/Closed connection/i.test(text) && !/ECONNREFUSED|ETIMEDOUT|Connection timeout|EHOSTUNREACH|ENETUNREACH/i.test(text))
+    return new KvsError(
+      'BROKER_UNREACHABLE',
+      `The broker at ${ctx.bootstrap} closed the connection at once. If this listener uses TLS (SSL, SASL_SSL) or needs a login (SASL_PLAINTEXT, SASL_SSL), choose its security protocol; the connection doctor can tell which. ${advice}`,
+      text,
+    );
   if (/EHOSTUNREACH|ENETUNREACH|Connection timeout|ETIMEDOUT|Connection error|KafkaJSConnectionError|NumberOfRetriesExceeded|Closed connection|ECONNRESET/i.test(text))
     return new KvsError('BROKER_UNREACHABLE', `No answer from a broker at ${ctx.bootstrap}. ${advice}`, text);
   if (/INVALID_TOPIC_EXCEPTION/.test(text))
