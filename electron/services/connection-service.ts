@@ -7,6 +7,7 @@
 import type { Admin } from 'kafkajs';
 import type { ConnectionStatus, ErrorPayload } from '../shared/contract.js';
 import { parseBootstrap } from '../shared/bootstrap.js';
+import { PLAINTEXT, type ConnectionSecurity } from '../shared/connection-security.js';
 import { KvsError, toKvsError } from '../shared/errors.js';
 import { createKafka, withTimeout, type KafkaHandle } from '../core/kafka/client.js';
 import { withAdmin } from '../core/kafka/topics.js';
@@ -18,6 +19,8 @@ import type { RecentConnections } from './recent-connections.js';
 export interface Connection {
   readonly handle: KafkaHandle;
   readonly bootstrap: string;
+  /** The security settings it was made with, as a key (a connect with other settings reconnects). */
+  readonly securityKey: string;
 }
 
 export const disconnected: ConnectionStatus = {
@@ -40,7 +43,10 @@ export interface ConnectionService {
   status(): ConnectionStatus;
   /** The connection, or INVALID_ARGUMENT "Connect to a broker first." */
   require(): Connection;
-  connect(args: { readonly bootstrap: string }): Promise<ConnectionStatus>;
+  connect(args: {
+    readonly bootstrap: string;
+    readonly security?: ConnectionSecurity | undefined;
+  }): Promise<ConnectionStatus>;
   disconnect(): Promise<ConnectionStatus>;
   /** A stream (job or viewer id) lost the broker (trouble) or is through again (null). */
   reportLink(source: string, trouble: ErrorPayload | null): void;
@@ -106,13 +112,25 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     );
   }
 
-  async function connect({ bootstrap }: { readonly bootstrap: string }): Promise<ConnectionStatus> {
+  async function connect({
+    bootstrap,
+    security,
+  }: {
+    readonly bootstrap: string;
+    readonly security?: ConnectionSecurity | undefined;
+  }): Promise<ConnectionStatus> {
     const parsed = parseBootstrap(bootstrap);
     // a typo is answered at once and leaves the current connection as it is
     if (!parsed.ok) throw new KvsError('BOOTSTRAP_INVALID', parsed.error);
     // already connected there (another window, a page reloaded with #bootstrap=…): keep it, and
     // the viewers and jobs running on it — closing it would pull it from under their calls
-    if (conn !== null && conn.bootstrap === parsed.normalized && status.state === 'connected')
+    const securityKey = JSON.stringify(security ?? PLAINTEXT);
+    if (
+      conn !== null &&
+      conn.bootstrap === parsed.normalized &&
+      conn.securityKey === securityKey &&
+      status.state === 'connected'
+    )
       return status;
     const gen = ++generation;
     await closeConnection();
@@ -127,7 +145,10 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       error: null,
     });
     let cluster;
-    const handle = createKafka({ bootstrap: parsed.normalized });
+    const handle = createKafka({
+      bootstrap: parsed.normalized,
+      ...(security !== undefined ? { security } : {}),
+    });
     try {
       cluster = await checkBroker(handle);
     } catch (e) {
@@ -143,7 +164,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       throw e;
     }
     if (gen !== generation) throw superseded();
-    conn = { handle, bootstrap: parsed.normalized };
+    conn = { handle, bootstrap: parsed.normalized, securityKey };
     setStatus({
       state: 'connected',
       bootstrap: parsed.normalized,

@@ -24,7 +24,11 @@ const FFMPEG: FfmpegPaths = {
   ffprobeSource: 'path',
 };
 const connection = {
-  require: (): Connection => ({ handle: {} as KafkaHandle, bootstrap: '127.0.0.1:9092' }),
+  require: (): Connection => ({
+    handle: {} as KafkaHandle,
+    bootstrap: '127.0.0.1:9092',
+    securityKey: '',
+  }),
 };
 
 /** An export that writes `frames` bytes to opts.out, reporting each frame. */

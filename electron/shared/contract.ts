@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { DecodedFrame } from './frame-packet.js';
 import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import { topicNameProblem } from './topic-name.js';
+import { ConnectionSecurity } from './connection-security.js';
 
 export {
   isEventChannel,
@@ -512,7 +513,11 @@ export type Diagnosis = z.infer<typeof Diagnosis>;
 // ---- request/response calls ---------------------------------------------------------------------
 
 export const invoke = {
-  'connection:connect': { args: z.object({ bootstrap: Bootstrap }), result: ConnectionStatus },
+  /** `security`: TLS and SASL for a secured cluster (absent: PLAINTEXT). Secrets are never echoed. */
+  'connection:connect': {
+    args: z.object({ bootstrap: Bootstrap, security: ConnectionSecurity.optional() }),
+    result: ConnectionStatus,
+  },
   'connection:disconnect': { args: z.object({}), result: ConnectionStatus },
   'connection:status': { args: z.object({}), result: ConnectionStatus },
   'connection:recent': { args: z.object({}), result: z.array(z.string()) },
