@@ -9,8 +9,9 @@
  *   flag, `key="value"` options, a `;`.
  * - Understood: bootstrap.servers, security.protocol, sasl.mechanism, sasl.jaas.config (PLAIN and
  *   SCRAM username/password; OAUTHBEARER clientId/clientSecret/scope with
- *   sasl.oauthbearer.token.endpoint.url), ssl.truststore.* / ssl.keystore.* (PEM files or inline
- *   PEM; PKCS12 key stores), ssl.key.password, ssl.endpoint.identification.algorithm.
+ *   sasl.oauthbearer.token.endpoint.url), ssl.truststore.* / ssl.keystore.* (PEM files, inline
+ *   PEM, or PKCS12 — a truststore's certificates read by pkcs12-truststore.ts), ssl.key.password,
+ *   ssl.endpoint.identification.algorithm.
  * - Refused with the fix: a JKS store (the exact `keytool` command that converts it), GSSAPI.
  * - Every other key is listed as not used — never silently dropped.
  *
@@ -25,6 +26,7 @@ import {
   type SaslMechanism,
   type SecurityProtocol,
 } from '../../shared/connection-security.js';
+import { pkcs12TruststorePem } from './pkcs12-truststore.js';
 
 /** Keys this importer reads. */
 const KNOWN = new Set([
@@ -270,9 +272,15 @@ export async function loadClientProperties(
     if (f.role === 'truststore') {
       if (f.type === 'PEM') ca = bytes.toString('utf8');
       else
-        problems.push(
-          `A PKCS12 truststore (${file}) cannot be used yet; export its CA certificate as PEM with:\n  openssl pkcs12 -in ${file} -nokeys -out ca.pem\nthen set ssl.truststore.type=PEM and ssl.truststore.location=ca.pem.`,
-        );
+        try {
+          ca = pkcs12TruststorePem(
+            bytes,
+            p.passwords.truststore ?? '',
+            `ssl.truststore.location ${file}`,
+          );
+        } catch (e) {
+          problems.push(e instanceof Error ? e.message : String(e));
+        }
     } else if (f.type === 'PKCS12')
       client = {
         kind: 'pkcs12',
