@@ -9,21 +9,15 @@
  * videos; each is one message as core produceFile writes it (wire-format.ts), batches ≤ 1 MiB.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
-import path from 'node:path';
+import { createReadStream } from 'node:fs';
 import { locateFfmpeg } from '../../electron/core/ffmpeg/locate-ffmpeg.js';
-import {
-  H264_PRESET,
-  defaultBitrateKbps,
-  rateOptions,
-} from '../../electron/core/ffmpeg/h264-plan.js';
+import { defaultBitrateKbps, x264Options } from '../../electron/core/ffmpeg/h264-plan.js';
 import { AccessUnitSplitter, accessUnitFacts } from '../../electron/core/h264/annexb.js';
 import type { KafkaHandle } from '../../electron/core/kafka/client.js';
 import { createTopic } from '../../electron/core/kafka/topics.js';
 import { encodeFrameMessage, type OutgoingMessage } from '../../electron/core/kafka/wire-format.js';
 import { messageTime } from './seek-points.js';
-import { benchCacheDir } from './videos.js';
+import { cachedFile } from './videos.js';
 
 export interface StampedTopic {
   readonly topic: string;
@@ -42,37 +36,30 @@ export interface StampedTopic {
 }
 
 /** The raw H.264 stream (Annex B), made once and cached. */
-export async function h264Stream(
+export function h264Stream(
   width: number,
   height: number,
   seconds: number,
   fps = 30,
 ): Promise<string> {
-  const dir = benchCacheDir();
-  await mkdir(dir, { recursive: true });
   const name = `testsrc2-${width}x${height}-${fps}fps-${seconds}s.h264`;
-  const file = path.join(dir, name);
-  if (existsSync(file)) return file;
-  const tmp = path.join(dir, `tmp-${process.pid}-${name}`);
-  const { ffmpegPath } = await locateFfmpeg();
-  const gop = String(fps); // a keyframe every second: the producer's default
-  const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i'];
-  args.push(`testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`);
-  args.push('-an', '-c:v', 'libx264', '-preset', H264_PRESET, '-tune', 'zerolatency');
-  args.push('-bf', '0', '-pix_fmt', 'yuv420p', '-g', gop, '-keyint_min', gop);
-  args.push(...rateOptions({ kind: 'bitrate', kbps: defaultBitrateKbps(width, height, fps) }));
-  args.push('-x264-params', 'repeat-headers=1:aud=1:scenecut=0', '-f', 'h264', `file:${tmp}`);
-  await new Promise<void>((resolve, reject) =>
-    execFile(
-      ffmpegPath,
-      args,
-      { timeout: 30 * 60_000, killSignal: 'SIGKILL' },
-      (err, _o, stderr) =>
-        err ? reject(new Error(`ffmpeg: ${err.message}\n${String(stderr)}`)) : resolve(),
-    ),
-  );
-  await rename(tmp, file);
-  return file;
+  return cachedFile(name, async (tmp) => {
+    const { ffmpegPath } = await locateFfmpeg();
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i'];
+    args.push(`testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`);
+    // the producer's own encoder options, a keyframe every second (its default)
+    const rate = { kind: 'bitrate', kbps: defaultBitrateKbps(width, height, fps) } as const;
+    args.push('-an', ...x264Options({ rate, keyframeInterval: fps }), `file:${tmp}`);
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        ffmpegPath,
+        args,
+        { timeout: 30 * 60_000, killSignal: 'SIGKILL' },
+        (err, _o, stderr) =>
+          err ? reject(new Error(`ffmpeg: ${err.message}\n${String(stderr)}`)) : resolve(),
+      ),
+    );
+  });
 }
 
 /** Write the stream to a new topic, one message per access unit, stamped as in real time. */

@@ -12,20 +12,40 @@ export function benchCacheDir(): string {
   );
 }
 
-export async function testVideo(
+/**
+ * A file in the bench cache, made by `make` once: it writes under a temporary name (its argument)
+ * first, so an interrupted run never leaves a half file cached.
+ */
+export async function cachedFile(
+  name: string,
+  make: (tmp: string) => Promise<void>,
+): Promise<string> {
+  const dir = benchCacheDir();
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, name);
+  if (existsSync(file)) return file;
+  const tmp = path.join(dir, `tmp-${process.pid}-${name}`);
+  await make(tmp);
+  await rename(tmp, file);
+  return file;
+}
+
+export function testVideo(
   width: number,
   height: number,
   seconds: number,
   fps = 30,
 ): Promise<string> {
-  const dir = benchCacheDir();
-  await mkdir(dir, { recursive: true });
   const name = `testsrc2-${width}x${height}-${fps}fps-${seconds}s.mp4`;
-  const file = path.join(dir, name);
-  if (existsSync(file)) return file;
-  // write under a temporary name first, so an interrupted run never leaves a half file cached
-  const tmp = `tmp-${process.pid}-${name}`;
-  const made = await makeTestVideo({ dir, name: tmp, seconds, width, height, fps });
-  await rename(made, file);
-  return file;
+  return cachedFile(name, async (tmp) => {
+    const made = await makeTestVideo({
+      dir: path.dirname(tmp),
+      name: path.basename(tmp),
+      seconds,
+      width,
+      height,
+      fps,
+    });
+    if (made !== tmp) await rename(made, tmp);
+  });
 }

@@ -17,6 +17,7 @@ import { createKafka, type KafkaHandle } from '../../electron/core/kafka/client.
 import { JpegSplitter } from '../../electron/core/ffmpeg/jpeg-splitter.js';
 import { encodeFrameMessage, type OutgoingMessage } from '../../electron/core/kafka/wire-format.js';
 import { locateFfmpeg } from '../../electron/core/ffmpeg/locate-ffmpeg.js';
+import { x264Options } from '../../electron/core/ffmpeg/h264-plan.js';
 
 export interface H264ClipOptions {
   readonly seconds?: number;
@@ -66,24 +67,8 @@ export async function makeH264Clip(opts: H264ClipOptions = {}): Promise<H264Clip
     'lavfi',
     '-i',
     `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
-    '-pix_fmt',
-    'yuv420p',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-tune',
-    'zerolatency',
-    '-bf',
-    '0',
-    '-x264-params',
-    'repeat-headers=1:aud=1',
-    '-g',
-    String(gop),
-    '-sc_threshold',
-    '0',
-    '-f',
-    'h264',
+    // the app producer's encoder options; CRF 23 is x264's own default quality
+    ...x264Options({ rate: { kind: 'crf', crf: 23 }, keyframeInterval: gop }),
     'pipe:1',
   ];
   const stream = await runFfmpeg(ffmpeg, args);
@@ -173,14 +158,12 @@ export async function sendMessages(
       await producer.send({
         topic,
         acks: -1,
-        messages: messages
-          .slice(i, i + 50)
-          .map((m) => ({
-            key: m.key,
-            value: m.value,
-            headers: m.headers,
-            ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}),
-          })),
+        messages: messages.slice(i, i + 50).map((m) => ({
+          key: m.key,
+          value: m.value,
+          headers: m.headers,
+          ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}),
+        })),
       });
   } finally {
     await producer.disconnect();

@@ -65,38 +65,46 @@ export function lowerRate(rate: H264Rate): H264Rate | null {
   return { kind: 'bitrate', kbps: Math.max(MIN_BITRATE_KBPS, Math.round(rate.kbps / 2)) };
 }
 
+/**
+ * The libx264 output options of the app's producer — what makes a stream this app plays (no
+ * B-frames, SPS/PPS before every IDR, access unit delimiters, a fixed GOP, 4:2:0, raw Annex B).
+ * Also what the bench and the tests encode their clips with, so they test the same stream shape.
+ */
+export function x264Options(settings: H264Settings): string[] {
+  const gop = String(settings.keyframeInterval);
+  return [
+    '-c:v',
+    'libx264',
+    '-preset',
+    H264_PRESET,
+    '-tune',
+    'zerolatency',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    ...rateOptions(settings.rate),
+    '-x264-params',
+    'repeat-headers=1:aud=1:scenecut=0',
+    '-f',
+    'h264',
+  ];
+}
+
 export function planH264(
   file: string,
   out: PassShape & H264Settings,
   input: VideoProbe,
   startMs = 0,
 ): FfmpegPlan {
-  const gop = String(out.keyframeInterval);
   return {
     input: ffmpegInputArg(file),
     inputOptions: inputOptions(startMs),
     videoFilters: videoFilters(out, input),
-    outputOptions: [
-      '-an',
-      '-c:v',
-      'libx264',
-      '-preset',
-      H264_PRESET,
-      '-tune',
-      'zerolatency',
-      '-bf',
-      '0',
-      '-pix_fmt',
-      'yuv420p',
-      '-g',
-      gop,
-      '-keyint_min',
-      gop,
-      ...rateOptions(out.rate),
-      '-x264-params',
-      'repeat-headers=1:aud=1:scenecut=0',
-      '-f',
-      'h264',
-    ],
+    outputOptions: ['-an', ...x264Options(out)],
   };
 }
