@@ -18,10 +18,19 @@
  * calls to handlers).
  */
 import path from 'node:path';
-import type { InvokeReply, TopicSummary, VideoRef } from '../shared/contract.js';
+import type {
+  ConnectionStatus,
+  ConnectTarget,
+  Diagnosis,
+  InvokeReply,
+  TopicSummary,
+  VideoRef,
+} from '../shared/contract.js';
+import { PLAINTEXT } from '../shared/connection-security.js';
 import { KvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createTopic, deleteTopic, listTopics, topicTimeRange } from '../core/kafka/topics.js';
+import { ConnectionProfiles, PROFILES_FILE, type ResolvedTarget } from './connection-profiles.js';
 import { createConnectionService } from './connection-service.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { runDoctor } from './doctor-service.js';
@@ -29,6 +38,7 @@ import { createEventBus, type EventListener, type FrameListener } from './event-
 import { createExportJobs } from './export-jobs.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './limits.js';
 import { createProduceJobs } from './produce-jobs.js';
+import { importClientProperties } from './profile-import.js';
 import { RecentConnections } from './recent-connections.js';
 import type { SecretCipher } from './saved-servers.js';
 import { createSetupService, type SetupServiceDeps } from './setup-service.js';
@@ -119,6 +129,10 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
   const now = deps.now ?? (() => performance.now());
   const events = createEventBus();
   const recent = new RecentConnections(deps.userDataDir);
+  const profiles = new ConnectionProfiles(
+    path.join(deps.userDataDir, PROFILES_FILE),
+    deps.cipher ?? null,
+  );
   const videos = new VideoRegistry({
     uploadsDir: path.join(deps.userDataDir, 'uploads'),
     ...(deps.maxUploadBytes !== undefined ? { maxUploadBytes: deps.maxUploadBytes } : {}),
@@ -169,8 +183,20 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     },
     ...deps.setup,
   });
-  const doctor = (bootstrap: string, opts: { topic?: string; frameBytes?: number }) =>
-    runDoctor(bootstrap, opts, (host) => setup.sessionFor(host));
+  const doctor = (
+    target: ResolvedTarget,
+    opts: { topic?: string; frameBytes?: number },
+  ): Promise<Diagnosis> =>
+    runDoctor(target.bootstrap, { ...opts, security: target.security }, (host) =>
+      setup.sessionFor(host),
+    );
+
+  async function connect(target: ConnectTarget): Promise<ConnectionStatus> {
+    const resolved = await profiles.resolve(target);
+    const status = await connection.connect(resolved);
+    if (status.state === 'connected') await profiles.connected(resolved);
+    return status;
+  }
 
   async function topicsList(): Promise<TopicSummary[]> {
     const c = connection.require();
@@ -205,10 +231,20 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
   }
 
   const handlers: Handlers = {
-    'connection:connect': (args) => connection.connect(args),
+    'connection:connect': connect,
     'connection:disconnect': () => connection.disconnect(),
     'connection:status': () => Promise.resolve(connection.status()),
     'connection:recent': () => recent.get(),
+    'profiles:list': async () => ({
+      profiles: await profiles.list(),
+      canRemember: profiles.canRemember,
+    }),
+    'profiles:save': (req) => profiles.save(req),
+    'profiles:delete': async ({ id }) => {
+      await profiles.remove(id);
+      return {};
+    },
+    'profiles:import': (req) => importClientProperties(req),
     'topics:list': topicsList,
     'topics:create': async ({ topic, partitions }) => {
       await createTopic(
@@ -243,14 +279,14 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'setup:cancel': ({ runId }) => setup.cancel(runId),
     'setup:service': ({ sessionId, installDir, action }) =>
       setup.service(sessionId, installDir, action),
-    'doctor:run': ({ bootstrap, topic, frameBytes }) =>
+    'doctor:run': async ({ topic, frameBytes, ...target }) =>
       doctor(
-        bootstrap,
+        await profiles.resolve(target),
         topic !== undefined && frameBytes !== undefined ? { topic, frameBytes } : {},
       ),
     'doctor:fix-on-server': async ({ sessionId, bootstrap, advertise }) => {
       await setup.fixAdvertised(sessionId, advertise);
-      return doctor(bootstrap, {});
+      return doctor({ bootstrap, security: PLAINTEXT, profileId: null }, {});
     },
   };
 

@@ -5,14 +5,17 @@
 import { isIP } from 'node:net';
 import type { Diagnosis } from '../shared/contract.js';
 import { parseBootstrap } from '../shared/bootstrap.js';
+import type { ConnectionSecurity } from '../shared/connection-security.js';
 import { diagnose } from '../core/doctor/diagnose.js';
 
 export async function runDoctor(
   bootstrap: string,
-  opts: { topic?: string; frameBytes?: number },
+  opts: { topic?: string; frameBytes?: number; security?: ConnectionSecurity },
   sessionFor: (host: string) => string | null,
 ): Promise<Diagnosis> {
-  const d = await diagnose(bootstrap, opts);
+  // TODO(issue 15, doctor helper): diagnose over opts.security (TLS, SASL)
+  const { security: _security, ...rest } = opts;
+  const d = await diagnose(bootstrap, rest);
   const parsed = parseBootstrap(bootstrap);
   const host = parsed.ok ? parsed.entries[0]?.host : undefined;
   const sessionId = host === undefined ? null : sessionFor(host);

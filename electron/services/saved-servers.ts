@@ -11,12 +11,11 @@
  * Writes go one at a time through a temporary file (mode 0600) and a rename; the folder is created
  * with mode 0700. Entries are identified by `user@host:port`.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { KvsError } from '../shared/errors.js';
 import type { SavedServer } from '../shared/contract.js';
+import { writePrivateFile } from './private-file.js';
 
 export const MAX_SAVED_SERVERS = 10;
 export const SAVED_SERVERS_FILE = 'saved-servers.json';
@@ -203,23 +202,10 @@ export class SavedServers {
   }
 
   private async write(list: Entry[]): Promise<void> {
-    const dir = path.dirname(this.file);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const body = `${JSON.stringify({ version: 1, servers: list }, null, 2)}\n`;
-    const tmp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        await fh.writeFile(body, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.file);
-    } catch (e) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw e;
-    }
+    await writePrivateFile(
+      this.file,
+      `${JSON.stringify({ version: 1, servers: list }, null, 2)}\n`,
+    );
   }
 }
 

@@ -19,6 +19,7 @@ import type { DecodedFrame } from './frame-packet.js';
 import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import { topicNameProblem } from './topic-name.js';
 import { ConnectionSecurity } from './connection-security.js';
+import { ProfileName, ProfileSecrets, ProfileView, PublicSecurity } from './connection-profile.js';
 
 export {
   isEventChannel,
@@ -510,17 +511,71 @@ export const Diagnosis = z.object({
 });
 export type Diagnosis = z.infer<typeof Diagnosis>;
 
+/**
+ * Where and how to connect: typed settings (absent `security`: PLAINTEXT), or a saved profile by id
+ * with the secrets it does not remember (the service asks for them with PROFILE_SECRETS_NEEDED).
+ */
+export const ConnectTarget = z.union([
+  z.object({ bootstrap: Bootstrap, security: ConnectionSecurity.optional() }),
+  z.object({ profileId: Id, secrets: ProfileSecrets.optional() }),
+]);
+export type ConnectTarget = z.infer<typeof ConnectTarget>;
+
+export const ProfileSave = z.object({
+  /** null: a new profile. */
+  id: Id.nullable(),
+  name: ProfileName,
+  bootstrap: Bootstrap,
+  security: PublicSecurity,
+  /** Secrets typed now; on an update, one left out keeps the remembered one. */
+  secrets: ProfileSecrets,
+  /** Remember the secrets (encrypted by the OS keychain; refused where there is none). */
+  remember: z.boolean(),
+});
+export type ProfileSave = z.infer<typeof ProfileSave>;
+
+/** A client.properties and the files it names (truststore, keystore), as the page read them. */
+export const ProfileImport = z.object({
+  fileName: z.string().min(1).max(255),
+  text: z.string().max(1024 * 1024),
+  files: z
+    .array(
+      z.object({
+        name: z.string().min(1).max(255),
+        base64: z
+          .string()
+          .max(4 * 1024 * 1024)
+          .regex(/^[A-Za-z0-9+/=]*$/),
+      }),
+    )
+    .max(8),
+});
+export const ProfileImportResult = z.object({
+  bootstrap: z.string().nullable(),
+  security: PublicSecurity,
+  secrets: ProfileSecrets,
+  /** Keys of the file that were not used. */
+  unused: z.array(z.string()),
+});
+export type ProfileImportResult = z.infer<typeof ProfileImportResult>;
+
 // ---- request/response calls ---------------------------------------------------------------------
 
 export const invoke = {
   /** `security`: TLS and SASL for a secured cluster (absent: PLAINTEXT). Secrets are never echoed. */
-  'connection:connect': {
-    args: z.object({ bootstrap: Bootstrap, security: ConnectionSecurity.optional() }),
-    result: ConnectionStatus,
-  },
+  'connection:connect': { args: ConnectTarget, result: ConnectionStatus },
   'connection:disconnect': { args: z.object({}), result: ConnectionStatus },
   'connection:status': { args: z.object({}), result: ConnectionStatus },
   'connection:recent': { args: z.object({}), result: z.array(z.string()) },
+  /** Saved connection profiles, most recently used first; `canRemember`: secrets can be stored. */
+  'profiles:list': {
+    args: z.object({}),
+    result: z.object({ profiles: z.array(ProfileView), canRemember: z.boolean() }),
+  },
+  'profiles:save': { args: ProfileSave, result: ProfileView },
+  'profiles:delete': { args: z.object({ id: Id }), result: z.object({}) },
+  /** Read a Java client.properties into profile settings (not saved: the form shows them first). */
+  'profiles:import': { args: ProfileImport, result: ProfileImportResult },
   'topics:list': { args: z.object({}), result: z.array(TopicSummary) },
   'topics:create': {
     args: z.object({ topic: TopicName, partitions: z.number().int().min(1).max(1000).optional() }),
@@ -562,11 +617,13 @@ export const invoke = {
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
   /** Why a broker cannot be used and what to change (at most ~10 s). `topic` + `frameBytes`: also check the topic's max.message.bytes. */
   'doctor:run': {
-    args: z.object({
-      bootstrap: Bootstrap,
-      topic: TopicName.optional(),
-      frameBytes: z.number().int().positive().optional(),
-    }),
+    args: z.intersection(
+      ConnectTarget,
+      z.object({
+        topic: TopicName.optional(),
+        frameBytes: z.number().int().positive().optional(),
+      }),
+    ),
     result: Diagnosis,
   },
   /** Set advertised.listeners on the server the wizard is logged in to, restart Kafka, diagnose again. */

@@ -51,6 +51,12 @@ export const ERROR_CODES = [
   'TLS_CERT_EXPIRED',
   'TLS_CLIENT_CERT_REQUIRED',
   'TLS_NOT_SPOKEN',
+  // connection profiles
+  /** A profile whose secrets are not remembered: connect again with them (detail: their names). */
+  'PROFILE_SECRETS_NEEDED',
+  'PROFILE_NOT_FOUND',
+  /** Remembering secrets needs the OS keychain (the desktop app); nothing was stored. */
+  'CANNOT_REMEMBER',
   // local broker script
   'JAVA_NOT_FOUND',
   'MAVEN_NOT_FOUND',
