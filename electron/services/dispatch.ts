@@ -27,7 +27,13 @@ function fail(code: KvsError['code'], message: string): InvokeReply {
 
 /** One plain sentence from a zod error: which argument, what is wrong. */
 function describeIssues(channel: string, error: z.ZodError): string {
-  const issue = error.issues[0];
+  let issue = error.issues[0];
+  // A union (connect by settings or by profile): the branch that came closest says what is wrong.
+  while (issue?.code === 'invalid_union') {
+    const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0]?.[0];
+    if (closest === undefined) break;
+    issue = closest;
+  }
   if (!issue) return `The arguments for ${channel} are not valid.`;
   const where = issue.path.length > 0 ? `"${issue.path.map(String).join('.')}"` : 'the arguments';
   const more =
