@@ -13,9 +13,15 @@ import {
   useEffect,
   useEffectEvent,
   useMemo,
+  useState,
   type ReactNode,
 } from 'react';
-import type { ConnectionStatus, TopicSummary } from '../../../electron/shared/contract.js';
+import type {
+  ConnectionStatus,
+  ConnectTarget,
+  TopicSummary,
+} from '../../../electron/shared/contract.js';
+import type { ProfileView } from '../../../electron/shared/connection-profile.js';
 import { parseBootstrap } from '../../../electron/shared/bootstrap.js';
 import { errorMessage } from '../transport/errors.js';
 import { useApi, useApiEvent, useServicesLost, useServicesReady } from './api-context.js';
@@ -29,9 +35,15 @@ export interface KafkaState {
    * the status goes back to disconnected and the error is thrown. The one connect path every panel
    * uses (the broker form, the setup wizard's "Connect to it").
    */
-  connect(bootstrap: string): Promise<ConnectionStatus>;
+  connect(target: string | ConnectTarget): Promise<ConnectionStatus>;
+  /** What the page last connected with (a bootstrap with settings, or a profile); null: nothing yet. */
+  readonly target: ConnectTarget | null;
   readonly recent: readonly string[];
   refreshRecent(): void;
+  /** Saved connection profiles, most recently used first; and whether secrets can be remembered. */
+  readonly profiles: readonly ProfileView[];
+  readonly canRememberSecrets: boolean;
+  refreshProfiles(): void;
   readonly topics: readonly TopicSummary[];
   readonly topicsLoaded: boolean;
   readonly topicsLoading: boolean;
@@ -50,6 +62,7 @@ export function useKafka(): KafkaState {
 
 const NO_TOPICS: readonly TopicSummary[] = [];
 const NO_RECENT: readonly string[] = [];
+const NO_PROFILES: readonly ProfileView[] = [];
 
 export function KafkaProvider({ children }: { children: ReactNode }) {
   const api = useApi();
@@ -80,9 +93,17 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     queryFn: () => api.invoke('connection:recent', {}),
     enabled: servicesReady,
   });
+  const profilesQuery = useQuery({
+    queryKey: queryKeys.profiles,
+    queryFn: () => api.invoke('profiles:list', {}),
+    enabled: servicesReady,
+  });
   const refreshRecent = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.recentBootstraps });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.profiles });
   }, [queryClient]);
+  const profilesList = profilesQuery.data?.profiles ?? NO_PROFILES;
+  const [target, setTarget] = useState<ConnectTarget | null>(null);
 
   // The topics of the cluster connected to; none (and none kept) while not connected.
   const cluster = status?.state === 'connected' ? status : null;
@@ -100,21 +121,33 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   useApiEvent('produce:ended', () => void refreshTopics());
 
   const connect = useCallback(
-    async (bootstrap: string): Promise<ConnectionStatus> => {
-      const p = parseBootstrap(bootstrap);
-      if (!p.ok) throw new Error(p.error);
+    async (to: string | ConnectTarget): Promise<ConnectionStatus> => {
+      const asked = typeof to === 'string' ? { bootstrap: to } : to;
+      let next: ConnectTarget;
+      let shown: string;
+      if ('bootstrap' in asked) {
+        const p = parseBootstrap(asked.bootstrap);
+        if (!p.ok) throw new Error(p.error);
+        next = { ...asked, bootstrap: p.normalized };
+        shown = p.normalized;
+      } else {
+        next = asked;
+        shown = profilesList.find((x) => x.id === asked.profileId)?.bootstrap ?? '';
+      }
       const optimistic: ConnectionStatus = {
         state: 'connecting',
-        bootstrap: p.normalized,
+        bootstrap: shown,
         clusterId: null,
         brokers: [],
         error: null,
       };
       setStatus(optimistic);
       try {
-        const next = await api.invoke('connection:connect', { bootstrap: p.normalized });
-        setStatus(next);
-        return next;
+        const reply = await api.invoke('connection:connect', next);
+        setStatus(reply);
+        // remembered without the secrets typed for it (they are not the page's to keep)
+        setTarget('profileId' in next ? { profileId: next.profileId } : next);
+        return reply;
       } catch (err) {
         setStatus({ ...optimistic, state: 'disconnected' });
         throw err;
@@ -122,7 +155,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
         refreshRecent();
       }
     },
-    [api, setStatus, refreshRecent],
+    [api, setStatus, refreshRecent, profilesList],
   );
 
   const topics = cluster !== null ? (topicsQuery.data ?? NO_TOPICS) : NO_TOPICS;
@@ -131,14 +164,19 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   const topicsError =
     cluster !== null && topicsQuery.error !== null ? errorMessage(topicsQuery.error) : null;
   const recent = recentQuery.data ?? NO_RECENT;
+  const canRememberSecrets = profilesQuery.data?.canRemember ?? false;
 
   const value = useMemo<KafkaState>(
     () => ({
       status,
       setStatus,
       connect,
+      target,
       recent,
       refreshRecent,
+      profiles: profilesList,
+      canRememberSecrets,
+      refreshProfiles: refreshRecent,
       topics,
       topicsLoaded,
       topicsLoading,
@@ -149,8 +187,11 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       status,
       setStatus,
       connect,
+      target,
       recent,
       refreshRecent,
+      profilesList,
+      canRememberSecrets,
       topics,
       topicsLoaded,
       topicsLoading,

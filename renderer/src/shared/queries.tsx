@@ -20,6 +20,7 @@ import { useState, type ReactNode } from 'react';
 export const queryKeys = {
   connectionStatus: ['connection', 'status'] as const,
   recentBootstraps: ['connection', 'recent'] as const,
+  profiles: ['connection', 'profiles'] as const,
   /** The topic list of one cluster: its bootstrap and cluster id are in the key. */
   topicsAll: ['topics'] as const,
   topics: (bootstrap: string, clusterId: string | null) =>
