@@ -23,6 +23,7 @@ import {
   neededSecrets,
   ProfileSecrets,
   PublicSecurity,
+  SECRET_LABELS,
   secretsFor,
   splitSecurity,
   type ProfileView,
@@ -147,7 +148,7 @@ export class ConnectionProfiles {
       if (joined.missing.length > 0)
         throw new KvsError(
           'PROFILE_SECRETS_NEEDED',
-          `"${p.name}": ${joined.message.replace(/^These settings need/, 'type')} to connect${
+          `"${p.name}": type ${joined.missing.map((k) => SECRET_LABELS[k]).join(' and ')} to connect${
             p.secrets === undefined ? ' (it is not remembered)' : ''
           }.`,
           joined.missing.join(','),

@@ -1,8 +1,13 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  allFiles,
+  expectNoTrace,
+  sentinel,
+  testCipher,
+} from '../../scripts/test-support/secret-traces.js';
 import { KvsError } from '../shared/errors.js';
 import type { SshConnectOptions, SshSession } from '../core/ssh/ssh-session.js';
 import { createAppServices } from './app-services.js';
@@ -12,35 +17,10 @@ import {
   SAVED_SERVERS_FILE,
   SavedServers,
   serverKey,
-  type SecretCipher,
   type ServerLogin,
 } from './saved-servers.js';
 
-/** A real cipher: AES-256-GCM with a random key, `iv | tag | ciphertext`. */
-function testCipher(opts: { available?: boolean } = {}): SecretCipher & { available: boolean } {
-  const key = randomBytes(32);
-  return {
-    available: opts.available ?? true,
-    isAvailable() {
-      return this.available;
-    },
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return Buffer.concat([iv, c.getAuthTag(), body]);
-    },
-    decrypt(data) {
-      const d = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      d.setAuthTag(data.subarray(12, 28));
-      return Buffer.concat([d.update(data.subarray(28)), d.final()]).toString('utf8');
-    },
-  };
-}
-
 const login: ServerLogin = { host: 'kafka-1.example.net', port: 22, user: 'ops' };
-const sentinel = (): string => `Sentinel-${randomBytes(8).toString('hex')}-pw`;
-
 let root: string;
 let userData: string;
 let file: string;
@@ -52,33 +32,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-    const p = path.join(dir, d.name);
-    if (d.isDirectory()) out.push(...(await allFiles(p)));
-    else out.push(p);
-  }
-  return out;
-}
-
-/** Every file under `dir`, as bytes, must hold none of the password's usual encodings. */
-async function expectNoTrace(dir: string, password: string): Promise<void> {
-  const needles = [
-    Buffer.from(password, 'utf8'),
-    Buffer.from(Buffer.from(password, 'utf8').toString('base64')),
-    Buffer.from(Buffer.from(password, 'utf8').toString('base64url')),
-    Buffer.from(Buffer.from(password, 'utf8').toString('hex')),
-    Buffer.from(Buffer.from(password, 'utf8').toString('hex').toUpperCase()),
-    Buffer.from(password, 'utf16le'),
-    Buffer.from(Buffer.from(password, 'utf16le').toString('base64')),
-  ];
-  for (const f of await allFiles(dir)) {
-    const bytes = await readFile(f);
-    for (const n of needles) expect(bytes.includes(n), `${f} holds the password`).toBe(false);
-  }
-}
 
 describe('saved servers', () => {
   it('remembers a password encrypted and gives it back, also to a new instance', async () => {
