@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   type SecureKafka,
 } from '../../scripts/test-support/secure-kafka.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
+import { ConnectionProfiles, PROFILES_FILE } from '../services/connection-profiles.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
 const reason = secureKafkaSkipReason();
@@ -156,6 +157,30 @@ describe.skipIf(reason !== undefined)(
       expect(created.stderr).toContain('Not used from');
       expect(created.stderr).toContain('acks');
       await roundTrip(['--config', props], {});
+    });
+
+    it('--profile: a profile the app saved (SASL_SSL/SCRAM), its password from an environment variable', async () => {
+      const userData = path.join(dir, 'user-data');
+      const saved = await new ConnectionProfiles(path.join(userData, PROFILES_FILE), null).save({
+        id: null,
+        name: 'Secure lab',
+        bootstrap: k.listeners.scram.bootstrap,
+        security: {
+          protocol: 'SASL_SSL',
+          tls: { ca: await readFile(k.pki.ca.path, 'utf8'), client: null, verifyHostname: true },
+          sasl: { mechanism: 'SCRAM-SHA-512', username: k.scram.username },
+        },
+        secrets: {},
+        remember: false,
+      });
+      expect(saved.secretsRemembered).toBe(false);
+      const env = { KVS_USER_DATA_DIR: userData, KVS_TEST_SECRET: k.scram.password };
+      await roundTrip(['--profile', 'Secure lab', '--sasl-password-env', 'KVS_TEST_SECRET'], env);
+      const missing = await kvs(['topics', '--profile', 'Secure lab'], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain(
+        '--profile "Secure lab" needs the SASL password (--sasl-password-env or --sasl-password-file)',
+      );
     });
 
     it('a wrong password: a plain message and exit 1, the password nowhere in the output', async () => {

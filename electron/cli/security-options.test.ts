@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from './args.js';
 import { CONSUME } from './consume-command.js';
+import type { ProfileView } from '../shared/connection-profile.js';
 import { connectionFromOptions, type SecurityDeps } from './security-options.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
@@ -136,5 +137,82 @@ describe('kvs security options', () => {
     expect(() =>
       parseCommand(CONSUME, ['--bootstrap', 'b:1', '--topic', 't', '--sasl-password', 'pw']),
     ).toThrow(/Unknown option '--sasl-password'/);
+  });
+
+  describe('--profile', () => {
+    const profiles: ProfileView[] = [
+      {
+        id: 'p1',
+        name: 'Work',
+        bootstrap: 'work:9095',
+        security: {
+          protocol: 'SASL_SSL',
+          tls: { ca: CA, client: null, verifyHostname: true },
+          sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice' },
+        },
+        secretsNeeded: ['saslPassword'],
+        secretsRemembered: true,
+        lastUsed: 1,
+      },
+      {
+        id: 'p2',
+        name: 'mTLS',
+        bootstrap: 'mtls:9193',
+        security: {
+          protocol: 'SSL',
+          tls: { ca: CA, client: { kind: 'pem', cert: CA }, verifyHostname: true },
+          sasl: null,
+        },
+        secretsNeeded: ['clientKey'],
+        secretsRemembered: false,
+        lastUsed: null,
+      },
+    ];
+    const withProfiles = (env: Record<string, string>, files: Record<string, string>) => ({
+      ...deps(env, files),
+      profiles: () => Promise.resolve(profiles),
+    });
+
+    it('starts from the saved profile; its secrets come from the flags', async () => {
+      const c = await connectionFromOptions(
+        { profile: 'Work', 'sasl-password-env': 'PW' },
+        withProfiles({ PW: 'pw!' }, {}),
+      );
+      expect(c).toEqual({
+        bootstrap: 'work:9095',
+        security: {
+          protocol: 'SASL_SSL',
+          tls: { ca: CA, client: null, verifyHostname: true },
+          sasl: { mechanism: 'SCRAM-SHA-512', username: 'alice', password: 'pw!' },
+        },
+        unused: [],
+      });
+      // by id too; --key-file alone is the key of the profile's certificate; --bootstrap wins
+      const m = await connectionFromOptions(
+        { profile: 'p2', 'key-file': '/k.pem', bootstrap: 'other:1' },
+        withProfiles({}, { '/k.pem': KEY }),
+      );
+      expect(m.bootstrap).toBe('other:1');
+      expect(m.security.tls?.client).toEqual({ kind: 'pem', cert: CA, key: KEY });
+    });
+
+    it('says which secret is missing and the flag that gives it; unknown names list the saved ones', async () => {
+      await expect(
+        connectionFromOptions({ profile: 'Work' }, withProfiles({}, {})),
+      ).rejects.toMatchObject({
+        code: 'PROFILE_SECRETS_NEEDED',
+        message:
+          '--profile "Work" needs the SASL password (--sasl-password-env or --sasl-password-file): the CLI does not read secrets the app remembered.',
+      });
+      await expect(
+        connectionFromOptions({ profile: 'Nope' }, withProfiles({}, {})),
+      ).rejects.toMatchObject({
+        code: 'PROFILE_NOT_FOUND',
+        message: 'No connection profile "Nope". Saved: "Work", "mTLS".',
+      });
+      await expect(
+        connectionFromOptions({ profile: 'Work', config: '/c.properties' }, withProfiles({}, {})),
+      ).rejects.toMatchObject({ message: 'Give --profile or --config, not both.' });
+    });
   });
 });

@@ -5,7 +5,9 @@
  * environment variable (`--…-env NAME`) or a file (`--…-file PATH`), so it does not show in `ps`,
  * shell history or CI logs. Flags given with `--config` override its values.
  *
- * Not yet: `--profile NAME` (saved connection profiles are built next).
+ * `--profile NAME` starts from a connection profile saved in the app (its bootstrap and its public
+ * settings, from the per-user folder); the CLI has no keychain, so the profile's secrets come from
+ * the same --…-env / --…-file flags (and `--key-file` for a client certificate's key).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,13 +18,27 @@ import {
   type SaslSettings,
   type TlsSettings,
 } from '../shared/connection-security.js';
+import {
+  joinSecurity,
+  SECRET_LABELS,
+  type ProfileSecrets,
+  type ProfileView,
+  type SecretName,
+} from '../shared/connection-profile.js';
 import { KvsError } from '../shared/errors.js';
+import { ConnectionProfiles, PROFILES_FILE } from '../services/connection-profiles.js';
+import { userDataDir } from '../services/user-data-dir.js';
 import { loadClientProperties } from '../core/kafka/client-properties.js';
 import { createKafka, type KafkaHandle } from '../core/kafka/client.js';
 import { requireOption } from './args.js';
 import type { CliIo } from './cli-io.js';
 
 export const SECURITY_OPTIONS = {
+  profile: {
+    type: 'string',
+    value: '<name>',
+    help: 'a connection profile saved in the app (its secrets from the flags below)',
+  },
   config: {
     type: 'string',
     value: '<file>',
@@ -103,9 +119,9 @@ export const SECURITY_OPTIONS = {
 } as const;
 
 export const SECURITY_NOTES = [
-  'Secured clusters: --config client.properties, or the flags above. Secrets (passwords, tokens,',
-  'client secrets, key passwords) come only from an environment variable (--…-env) or a file',
-  '(--…-file), never from the command line itself.',
+  'Secured clusters: --profile NAME, --config client.properties, or the flags above. Secrets',
+  '(passwords, tokens, client secrets, key passwords) come only from an environment variable',
+  '(--…-env) or a file (--…-file), never from the command line itself.',
 ] as const;
 
 type StringKeys = {
@@ -121,9 +137,19 @@ export type SecurityValues = Partial<Record<StringKeys, string>> & {
 export interface SecurityDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly readFile: (file: string) => Promise<Buffer>;
+  /** The saved profiles (default: the per-user folder's, read without a keychain). */
+  readonly profiles?: () => Promise<readonly ProfileView[]>;
 }
 
-export const processSecurityDeps: SecurityDeps = { env: process.env, readFile: (f) => readFile(f) };
+export const processSecurityDeps: SecurityDeps = {
+  env: process.env,
+  readFile: (f) => readFile(f),
+  profiles: () =>
+    new ConnectionProfiles(
+      path.join(userDataDir({ env: process.env }), PROFILES_FILE),
+      null,
+    ).list(),
+};
 
 export interface CliConnection {
   /** From --bootstrap, else the --config file's bootstrap.servers. */
@@ -177,7 +203,13 @@ export async function connectionFromOptions(
   let base: ConnectionSecurity = { protocol: 'PLAINTEXT', tls: null, sasl: null };
   let bootstrap = values.bootstrap ?? null;
   let unused: readonly string[] = [];
-  if (values.config !== undefined) {
+  if (values.profile !== undefined) {
+    if (values.config !== undefined)
+      throw new KvsError('INVALID_ARGUMENT', 'Give --profile or --config, not both.');
+    const fromProfile = await profileConnection(values.profile, values, deps);
+    base = fromProfile.security;
+    bootstrap ??= fromProfile.bootstrap;
+  } else if (values.config !== undefined) {
     const file = path.resolve(values.config);
     const loaded = await loadClientProperties(await readText(file, '--config', deps), file, deps);
     if (loaded.security === null)
@@ -209,7 +241,9 @@ export async function connectionFromOptions(
         ? tls.ca
         : await readText(values['ca-file'], '--ca-file', deps);
     let client = tls.client;
-    if (values['cert-file'] !== undefined || values['key-file'] !== undefined) {
+    // (with --profile, --key-file alone is the key of the profile's certificate)
+    const keyForProfile = values.profile !== undefined && values['cert-file'] === undefined;
+    if (values['cert-file'] !== undefined || (values['key-file'] !== undefined && !keyForProfile)) {
       if (values['cert-file'] === undefined || values['key-file'] === undefined)
         throw new KvsError('INVALID_ARGUMENT', 'Mutual TLS needs both --cert-file and --key-file.');
       const keyPassword = await secret(values, 'key-password-env', null, deps);
@@ -261,6 +295,63 @@ export async function connectionFromOptions(
   return { bootstrap, security: checked.data, unused };
 }
 
+/** Which flags give each secret a profile may need. */
+const SECRET_FLAGS: Record<SecretName, string> = {
+  saslPassword: '--sasl-password-env or --sasl-password-file',
+  oauthToken: '--oauth-token-env or --oauth-token-file',
+  oauthClientSecret: '--oauth-client-secret-env or --oauth-client-secret-file',
+  clientKey: '--key-file',
+  clientKeyPassword: '--key-password-env',
+  pkcs12Base64: 'a PKCS#12 file (not supported with --profile: use --cert-file and --key-file)',
+  pkcs12Password: 'the PKCS#12 password',
+};
+
+/** A saved profile (by name, or id) with its secrets from the flags. */
+async function profileConnection(
+  name: string,
+  values: SecurityValues,
+  deps: SecurityDeps,
+): Promise<{ bootstrap: string; security: ConnectionSecurity }> {
+  const all = (await deps.profiles?.()) ?? [];
+  const p = all.find((x) => x.name === name) ?? all.find((x) => x.id === name);
+  if (p === undefined)
+    throw new KvsError(
+      'PROFILE_NOT_FOUND',
+      `No connection profile "${name}". ${
+        all.length === 0
+          ? 'None is saved yet (save one in the app’s broker panel).'
+          : `Saved: ${all.map((x) => `"${x.name}"`).join(', ')}.`
+      }`,
+    );
+  const secrets: ProfileSecrets = {};
+  const saslPassword = await secret(values, 'sasl-password-env', 'sasl-password-file', deps);
+  if (saslPassword !== undefined) secrets.saslPassword = saslPassword;
+  const token = await secret(values, 'oauth-token-env', 'oauth-token-file', deps);
+  if (token !== undefined) secrets.oauthToken = token;
+  const clientSecret = await secret(
+    values,
+    'oauth-client-secret-env',
+    'oauth-client-secret-file',
+    deps,
+  );
+  if (clientSecret !== undefined) secrets.oauthClientSecret = clientSecret;
+  if (values['key-file'] !== undefined)
+    secrets.clientKey = await readText(values['key-file'], '--key-file', deps);
+  const keyPassword = await secret(values, 'key-password-env', null, deps);
+  if (keyPassword !== undefined) secrets.clientKeyPassword = keyPassword;
+  const joined = joinSecurity(p.security, secrets);
+  if (!joined.ok)
+    throw new KvsError(
+      joined.missing.length > 0 ? 'PROFILE_SECRETS_NEEDED' : 'INVALID_ARGUMENT',
+      joined.missing.length > 0
+        ? `--profile "${p.name}" needs ${joined.missing
+            .map((k) => `${SECRET_LABELS[k]} (${SECRET_FLAGS[k]})`)
+            .join(' and ')}: the CLI does not read secrets the app remembered.`
+        : `--profile "${p.name}": ${joined.message}`,
+    );
+  return { bootstrap: p.bootstrap, security: joined.security };
+}
+
 async function saslFromFlags(
   mechanism: SaslSettings['mechanism'],
   values: SecurityValues,
@@ -304,12 +395,14 @@ async function saslFromFlags(
   return { mechanism, username, password };
 }
 
-/** `--bootstrap` is required unless a `--config` file may give it (checked where the other options are). */
+/** `--bootstrap` is required unless a `--config` file or a `--profile` may give it (checked where the other options are). */
 export function requireBootstrapOrConfig(values: {
   readonly bootstrap?: string;
   readonly config?: string;
+  readonly profile?: string;
 }): void {
-  if (values.config === undefined) requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  if (values.config === undefined && values.profile === undefined)
+    requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
 }
 
 /** The Kafka client a command asked for: its bootstrap and security; unused --config keys said once. */
