@@ -112,6 +112,7 @@ export async function runInstall(r: InstallRun): Promise<void> {
       unchanged,
       verify: verified,
       error: null,
+      secure: null,
     });
   } catch (e) {
     const err = r.signal.aborted
@@ -140,6 +141,7 @@ export async function runInstall(r: InstallRun): Promise<void> {
         err.detail === undefined
           ? { code: err.code, message: err.message }
           : { code: err.code, message: err.message, detail: err.detail },
+      secure: null,
     });
   } finally {
     pending = [];

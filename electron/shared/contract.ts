@@ -380,6 +380,15 @@ export const SetupPlanRequest = z.object({
   ]),
   zookeeper: z.enum(['auto', 'zookeeperd', 'bundled']),
   openFirewall: z.boolean(),
+  /**
+   * "TLS + SCRAM login": a CA and a server certificate made on the server, SASL_SSL for clients and
+   * this first SCRAM-SHA-512 user (absent or null: PLAINTEXT). The password reaches the server on a
+   * command's stdin only; shared/setup-validate.ts says which names and passwords are allowed.
+   */
+  secure: z
+    .object({ scramUser: z.string().min(1).max(64), scramPassword: z.string().min(1).max(256) })
+    .nullable()
+    .optional(),
 });
 export type SetupPlanRequest = z.infer<typeof SetupPlanRequest>;
 
@@ -444,6 +453,20 @@ export const SetupEndedEvent = z.object({
     })
     .nullable(),
   error: ErrorPayload.nullable(),
+  /**
+   * A secure install (TLS + SCRAM login) that went through: what a connection profile needs that is
+   * not secret (the page still holds the password it sent). Null for a PLAINTEXT install or a failure.
+   */
+  secure: z
+    .object({
+      /** The advertised address, host:port (SASL_SSL). */
+      bootstrap: z.string(),
+      /** The certificate of the CA the wizard made on the server (PEM). */
+      ca: z.string().max(64 * 1024),
+      username: z.string(),
+      mechanism: z.literal('SCRAM-SHA-512'),
+    })
+    .nullable(),
 });
 export type SetupEndedEvent = z.infer<typeof SetupEndedEvent>;
 

@@ -139,6 +139,7 @@ function ended(extra: Partial<SetupEndedEvent> = {}): SetupEndedEvent {
     unchanged: 0,
     verify: null,
     error: null,
+    secure: null,
     ...extra,
   };
 }
