@@ -36,7 +36,10 @@ export interface KafkaState {
    * uses (the broker form, the setup wizard's "Connect to it").
    */
   connect(target: string | ConnectTarget): Promise<ConnectionStatus>;
-  /** What the page last connected with (a bootstrap with settings, or a profile); null: nothing yet. */
+  /**
+   * What the page last tried to connect with (a bootstrap with settings, or a profile and the
+   * secrets typed for it — kept in this page's memory only, for the doctor); null: nothing yet.
+   */
   readonly target: ConnectTarget | null;
   readonly recent: readonly string[];
   refreshRecent(): void;
@@ -143,10 +146,10 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       };
       setStatus(optimistic);
       try {
+        // what this attempt connects with, for the doctor's runs (page memory only, never stored)
+        setTarget(next);
         const reply = await api.invoke('connection:connect', next);
         setStatus(reply);
-        // remembered without the secrets typed for it (they are not the page's to keep)
-        setTarget('profileId' in next ? { profileId: next.profileId } : next);
         return reply;
       } catch (err) {
         setStatus({ ...optimistic, state: 'disconnected' });

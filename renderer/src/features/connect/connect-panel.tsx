@@ -2,7 +2,9 @@
  * Connect: the bootstrap address, checked as you type with the same parser the service uses
  * (the `x.y.z.w:9092` rule), the connection state with what the broker advertises, the
  * connection doctor (on demand, and by itself when an attempt fails or the broker advertises
- * other addresses), and recent addresses as one-click buttons.
+ * other addresses), and the connection profiles (TLS, SASL; recent connections are profiles too):
+ * listed and connected in one click, made, edited and imported from a client.properties in the
+ * profile form.
  */
 import { useEffect, useId, useMemo, useState, type FormEvent, useEffectEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
@@ -12,7 +14,13 @@ import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
 import { Status } from '../../shared/status.js';
 import { DoctorPanel } from '../doctor/doctor-panel.js';
 import { useDoctor } from '../doctor/use-doctor.js';
+import type { ConnectTarget } from '../../../../electron/shared/contract.js';
+import type { ProfileView, SecretName } from '../../../../electron/shared/connection-profile.js';
+import { errorCode, KvsCallError } from '../../transport/errors.js';
 import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
+import { ProfileFormView } from './profile-form.js';
+import { EMPTY_FORM, formFromProfile, type ProfileForm } from './profile-form-logic.js';
+import { ProfileList } from './profile-list.js';
 
 export function ConnectPanel() {
   const api = useApi();
@@ -27,7 +35,10 @@ export function ConnectPanel() {
   const ids = { input: useId(), help: useId(), error: useId(), notes: useId(), heading: useId() };
 
   const status = kafka.status;
-  const doctor = useDoctor(status);
+  const doctor = useDoctor(status, kafka.target);
+  const [editing, setEditing] = useState<{ form: ProfileForm; key: number } | null>(null);
+  const [asking, setAsking] = useState<{ id: string; missing: readonly SecretName[] } | null>(null);
+  const profileAction = useAction();
   const mode = connectButtonMode(status?.state);
   const showError = touched && !parsed.ok;
 
@@ -40,6 +51,29 @@ export function ConnectPanel() {
         if (p.ok) doctor.connectFailed(p.normalized, err); // a typo is not the broker's problem
         throw err;
       }
+    });
+  };
+
+  const connectProfile = (target: ConnectTarget, p: ProfileView): Promise<void> =>
+    connectAction
+      .run(async () => {
+        setAsking(null);
+        try {
+          await kafka.connect(target);
+        } catch (err) {
+          if (errorCode(err) === 'PROFILE_SECRETS_NEEDED') {
+            const detail = err instanceof KvsCallError ? (err.detail ?? '') : '';
+            setAsking({ id: p.id, missing: detail.split(',').filter(Boolean) as SecretName[] });
+          } else doctor.connectFailed(p.bootstrap, err);
+          throw err;
+        }
+      })
+      .then(() => undefined);
+
+  const removeProfile = (p: ProfileView) => {
+    void profileAction.run(async () => {
+      await api.invoke('profiles:delete', { id: p.id });
+      kafka.refreshProfiles();
     });
   };
 
@@ -182,30 +216,61 @@ export function ConnectPanel() {
         </p>
       )}
 
-      {kafka.recent.length > 0 && (
-        <div className="recent">
-          <h3>Recent</h3>
-          <ul className="chips">
-            {kafka.recent.map((addr) => (
-              <li key={addr}>
-                <button
-                  type="button"
-                  className="chip mono"
-                  data-testid="recent-connection"
-                  disabled={!servicesReady || connectAction.pending}
-                  title={`Connect to ${addr}`}
-                  onClick={() => {
-                    setInput(addr);
-                    setTouched(true);
-                    connect(addr);
-                  }}
-                >
-                  {addr}
-                </button>
-              </li>
-            ))}
-          </ul>
+      {editing === null ? (
+        <div className="row">
+          <button
+            type="button"
+            className="secondary"
+            data-testid="profile-new"
+            disabled={!servicesReady}
+            title="A connection with TLS, a SASL login, or from a client.properties"
+            onClick={() =>
+              setEditing({
+                form: { ...EMPTY_FORM, bootstrap: parsed.ok ? parsed.normalized : '' },
+                key: Date.now(),
+              })
+            }
+          >
+            New connection profile…
+          </button>
+          <span className="help">
+            TLS, SASL login (PLAIN, SCRAM, OAUTHBEARER), client.properties
+          </span>
         </div>
+      ) : (
+        <ProfileFormView
+          key={editing.key}
+          initial={editing.form}
+          canRemember={kafka.canRememberSecrets}
+          onCancel={() => setEditing(null)}
+          onSaved={(p, andConnect, secrets) => {
+            setEditing(null);
+            kafka.refreshProfiles();
+            if (andConnect)
+              void connectProfile(
+                Object.keys(secrets).length > 0
+                  ? { profileId: p.id, secrets }
+                  : { profileId: p.id },
+                p,
+              );
+          }}
+        />
+      )}
+
+      <ProfileList
+        profiles={kafka.profiles}
+        busy={!servicesReady || connectAction.pending}
+        asking={asking}
+        connect={connectProfile}
+        edit={(p) =>
+          setEditing({ form: formFromProfile(p, kafka.canRememberSecrets), key: Date.now() })
+        }
+        remove={removeProfile}
+      />
+      {profileAction.error && (
+        <p className="error-text" role="alert">
+          {profileAction.error}
+        </p>
       )}
     </section>
   );

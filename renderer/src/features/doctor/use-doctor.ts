@@ -5,7 +5,11 @@
  * itself when a connect attempt fails or connects to a broker that advertises other addresses.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ConnectionStatus, Diagnosis } from '../../../../electron/shared/contract.js';
+import type {
+  ConnectionStatus,
+  ConnectTarget,
+  Diagnosis,
+} from '../../../../electron/shared/contract.js';
 import { useApi } from '../../shared/api-context.js';
 import { errorCode, errorMessage } from '../../transport/errors.js';
 import {
@@ -41,8 +45,11 @@ export interface Doctor {
   readonly busy: DoctorBusy | null;
   readonly result: DoctorResult | null;
   readonly error: string | null;
-  /** Diagnose `bootstrap` (replaces what is shown). Never throws. */
-  run(bootstrap: string, reason?: DoctorReason): void;
+  /**
+   * Diagnose `bootstrap` (replaces what is shown), over `target`'s settings when given (a profile,
+   * TLS/SASL settings; its bootstrap is what `bootstrap` names). Never throws.
+   */
+  run(bootstrap: string, reason?: DoctorReason, target?: ConnectTarget): void;
   /** Apply the shown diagnosis' serverFix on the server; the answer replaces the result. */
   fixOnServer(): void;
   /** Hide the result and the error (and forget a call still out). */
@@ -51,7 +58,14 @@ export interface Doctor {
   connectFailed(bootstrap: string, err: unknown): void;
 }
 
-export function useDoctor(status: ConnectionStatus | null): Doctor {
+/**
+ * `target`: what the page last tried to connect with; the runs the doctor starts by itself use it
+ * (a profile's TLS and login), so they diagnose the connection that failed, not a PLAINTEXT one.
+ */
+export function useDoctor(
+  status: ConnectionStatus | null,
+  target: ConnectTarget | null = null,
+): Doctor {
   const api = useApi();
   const [busy, setBusyState] = useState<DoctorBusy | null>(null);
   const [result, setResult] = useState<DoctorResult | null>(null);
@@ -73,8 +87,13 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
   };
   useEffect(() => stopTimer, []);
 
+  const targetRef = useRef(target);
+  useEffect(() => {
+    targetRef.current = target;
+  }, [target]);
+
   const run = useCallback(
-    (bootstrap: string, reason: DoctorReason = 'manual') => {
+    (bootstrap: string, reason: DoctorReason = 'manual', target?: ConnectTarget) => {
       const call = latest.next();
       stopTimer();
       setBusy({ kind: 'run', bootstrap, startedAt: Date.now() });
@@ -87,7 +106,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
         setBusy(null);
         setError(overdueMessage(bootstrap));
       }, DOCTOR_OVERDUE_MS);
-      api.invoke('doctor:run', { bootstrap }).then(
+      api.invoke('doctor:run', target ?? { bootstrap }).then(
         (diagnosis) => {
           if (!latest.isCurrent(call)) return;
           stopTimer();
@@ -157,7 +176,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
   useEffect(() => {
     const step = trackStatus(tracker.current, status);
     const auto = apply(step);
-    if (auto !== null) run(auto.bootstrap, auto.reason);
+    if (auto !== null) run(auto.bootstrap, auto.reason, targetRef.current ?? undefined);
     else if (step.attemptStarted && busyRef.current === null) {
       latest.cancel();
       setResult(null);
@@ -168,7 +187,7 @@ export function useDoctor(status: ConnectionStatus | null): Doctor {
   const connectFailed = useCallback(
     (bootstrap: string, err: unknown) => {
       const auto = apply(trackConnectError(tracker.current, bootstrap, errorCode(err)));
-      if (auto !== null) run(auto.bootstrap, auto.reason);
+      if (auto !== null) run(auto.bootstrap, auto.reason, targetRef.current ?? undefined);
     },
     [run],
   );
