@@ -11,6 +11,7 @@ import './features/watch/timeline.css';
 import './features/topics/topics.css';
 import './features/setup/setup.css';
 import './features/doctor/doctor.css';
+import './features/connect/profiles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';

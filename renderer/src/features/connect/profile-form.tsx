@@ -393,10 +393,10 @@ function PemInput(props: {
   return (
     <div className="pem-input">
       <label htmlFor={id}>{props.label}</label>
-      <div className="row">
+      <div>
         <textarea
           id={id}
-          className="mono grow"
+          className="mono"
           rows={3}
           spellCheck={false}
           data-testid={props.testId}
