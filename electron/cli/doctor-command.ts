@@ -1,6 +1,7 @@
 /**
- * `kvs doctor --bootstrap <list> [--topic T --frame-bytes N] [--json]`: why a broker cannot be
- * used from here and what to change. Exit 0 when healthy, 2 when problems were found.
+ * `kvs doctor --bootstrap <list> [security options] [--topic T --frame-bytes N] [--json]`: why a
+ * broker cannot be used from here and what to change, over the same TLS and SASL settings as the
+ * other commands (security-options.ts). Exit 0 when healthy, 2 when problems were found.
  */
 import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
 import { KvsError } from '../shared/errors.js';
@@ -13,6 +14,12 @@ import {
   type DocumentedOptions,
 } from './args.js';
 import type { CliIo } from './cli-io.js';
+import {
+  connectionFromOptions,
+  requireBootstrapOrConfig,
+  SECURITY_NOTES,
+  SECURITY_OPTIONS,
+} from './security-options.js';
 
 const MARK = { ok: '✓', failed: '✗', warning: '!', skipped: '–' } as const;
 
@@ -43,6 +50,7 @@ export const DOCTOR = {
   maxPositionals: 0,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
+    ...SECURITY_OPTIONS,
     topic: {
       type: 'string',
       value: '<name>',
@@ -55,11 +63,20 @@ export const DOCTOR = {
     },
     json: { type: 'boolean', help: 'print the diagnosis as JSON' },
   },
+  notes: [
+    'With TLS or SASL settings the doctor checks them too: the CA and the certificate names, the',
+    'client certificate, the SASL mechanism and the login.',
+    ...SECURITY_NOTES,
+  ],
 } as const satisfies CommandSpec<DocumentedOptions>;
 
 export async function doctorCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommand(DOCTOR, argv);
-  const bootstrap = requireOption(values.bootstrap, 'bootstrap', '10.0.0.5:9092');
+  requireBootstrapOrConfig(values);
+  const connection = await connectionFromOptions(values);
+  const bootstrap = requireOption(connection.bootstrap ?? undefined, 'bootstrap', '10.0.0.5:9092');
+  if (connection.unused.length > 0)
+    io.err(`Not used from ${values.config ?? 'the config'}: ${connection.unused.join(', ')}\n`);
   const frameBytes = intOption(values['frame-bytes'], 'frame-bytes', 1, 1024 ** 3);
   if ((values.topic === undefined) !== (frameBytes === undefined)) {
     throw new KvsError(
@@ -67,12 +84,12 @@ export async function doctorCommand(argv: string[], io: CliIo): Promise<number> 
       'Give --topic and --frame-bytes together (the topic limit is checked against a frame size).',
     );
   }
-  const d = await diagnose(
-    bootstrap,
-    values.topic !== undefined && frameBytes !== undefined
+  const d = await diagnose(bootstrap, {
+    security: connection.security,
+    ...(values.topic !== undefined && frameBytes !== undefined
       ? { topic: values.topic, frameBytes }
-      : {},
-  );
+      : {}),
+  });
   if (values.json) {
     for (const l of renderDiagnosis(d)) io.err(`${l}\n`);
     io.out(

@@ -1,6 +1,7 @@
 /**
- * The doctor behind doctor:run: diagnose() from the core, plus `serverFix` when the setup wizard
- * is logged in to the server behind this bootstrap (it can rewrite advertised.listeners there).
+ * The doctor behind doctor:run: diagnose() from the core over the connection's security settings
+ * (TLS, SASL), plus `serverFix` when the setup wizard is logged in to the server behind this
+ * bootstrap (it can rewrite advertised.listeners there).
  */
 import { isIP } from 'node:net';
 import type { Diagnosis } from '../shared/contract.js';
@@ -13,9 +14,7 @@ export async function runDoctor(
   opts: { topic?: string; frameBytes?: number; security?: ConnectionSecurity },
   sessionFor: (host: string) => string | null,
 ): Promise<Diagnosis> {
-  // TODO(issue 15, doctor helper): diagnose over opts.security (TLS, SASL)
-  const { security: _security, ...rest } = opts;
-  const d = await diagnose(bootstrap, rest);
+  const d = await diagnose(bootstrap, opts);
   const parsed = parseBootstrap(bootstrap);
   const host = parsed.ok ? parsed.entries[0]?.host : undefined;
   const sessionId = host === undefined ? null : sessionFor(host);

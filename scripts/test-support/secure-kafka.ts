@@ -10,6 +10,10 @@
  *     scram       A:9195      SASL_SSL         SCRAM-SHA-256, SCRAM-SHA-512   not asked for
  *     oauth       A:9196      SASL_SSL         OAUTHBEARER (Kafka's JWT       not asked for
  *                                              validator, JWKS from H)
+ *   and, for the connection doctor's cases (DOCTOR_LISTENERS, not in SECURE_LISTENER_NAMES):
+ *     expired     A:9197      SSL, serving the expired certificate
+ *     wrongHost   A:9198      SSL, serving the wrong-host certificate (it names neither A nor the DNS name)
+ *     plaintext   A:9199      PLAINTEXT
  *     internal    127.0.0.1:9091 in the namespace only, PLAINTEXT: inter-broker traffic
  *     controller  127.0.0.1:9093 in the namespace only, PLAINTEXT
  *
@@ -51,17 +55,22 @@ import {
   type KafkaNamespace,
 } from './netns-kafka.js';
 import {
+  DOCTOR_LISTENERS,
   SECURE_LISTENERS,
   SECURE_LISTENER_NAMES,
   oauthAllowedUrlsFlag,
   secureServerProperties,
   type SaslMechanismName,
+  type DoctorListenerName,
   type SecureListenerName,
   type SecurityProtocol,
 } from './secure-listeners.js';
 import { makeTestPki, type TestPki } from './test-ca.js';
 
 export {
+  DOCTOR_LISTENERS,
+  DOCTOR_LISTENER_NAMES,
+  type DoctorListenerName,
   SECURE_LISTENERS,
   SECURE_LISTENER_NAMES,
   type SaslMechanismName,
@@ -94,6 +103,8 @@ export interface SecureKafka {
   readonly hostAddress: string;
   readonly clusterId: string;
   readonly listeners: Readonly<Record<SecureListenerName, SecureListener>>;
+  /** The doctor's listeners' bootstraps ("A:port"): expired and wrong-host certificates, PLAINTEXT. */
+  readonly doctorListeners: Readonly<Record<DoctorListenerName, string>>;
   /** Certificates and keys (PEM text and paths). `pki.ca` signs the server and client certificates. */
   readonly pki: TestPki;
   /** The DNS name the server certificate carries besides `address`. */
@@ -205,6 +216,10 @@ export async function startSecureKafka(opts: { prefix?: string } = {}): Promise<
         logDir,
         keystore: pki.serverKeystore.path,
         truststore: pki.ca.path,
+        doctorKeystores: {
+          expired: pki.expiredKeystore.path,
+          wrongHost: pki.wrongHostKeystore.path,
+        },
         plain,
         oauth: { jwksUrl: jwks.url, issuer: jwks.issuer, audience: jwks.audience },
       }),
@@ -262,6 +277,11 @@ export async function startSecureKafka(opts: { prefix?: string } = {}): Promise<
       hostAddress,
       clusterId,
       listeners,
+      doctorListeners: {
+        expired: `${address}:${DOCTOR_LISTENERS.expired.port}`,
+        wrongHost: `${address}:${DOCTOR_LISTENERS.wrongHost.port}`,
+        plaintext: `${address}:${DOCTOR_LISTENERS.plaintext.port}`,
+      },
       pki,
       serverName: SECURE_KAFKA_DNS_NAME,
       plain,

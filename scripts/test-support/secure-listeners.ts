@@ -44,6 +44,25 @@ export const SECURE_LISTENERS: Readonly<Record<SecureListenerName, SecureListene
 };
 export const SECURE_LISTENER_NAMES = Object.keys(SECURE_LISTENERS) as SecureListenerName[];
 
+/**
+ * Listeners for the connection doctor's cases, apart from the ones above (tests that go through
+ * every listener by SECURE_LISTENER_NAMES do not meet them): SSL listeners that serve the
+ * expired and the wrong-host certificate from the test CA, and a PLAINTEXT one (TLS to a
+ * plaintext port).
+ */
+export type DoctorListenerName = 'expired' | 'wrongHost' | 'plaintext';
+export const DOCTOR_LISTENERS: Readonly<
+  Record<
+    DoctorListenerName,
+    { readonly kafkaName: string; readonly port: number; readonly protocol: 'SSL' | 'PLAINTEXT' }
+  >
+> = {
+  expired: { kafkaName: 'EXPIRED', port: 9197, protocol: 'SSL' },
+  wrongHost: { kafkaName: 'WRONG_HOST', port: 9198, protocol: 'SSL' },
+  plaintext: { kafkaName: 'PLAIN_CLIENTS', port: 9199, protocol: 'PLAINTEXT' },
+};
+export const DOCTOR_LISTENER_NAMES = Object.keys(DOCTOR_LISTENERS) as DoctorListenerName[];
+
 /** PLAINTEXT, bound to the namespace's loopback only: inter-broker traffic and the controller. */
 export const INTERNAL_PORT = 9091;
 export const CONTROLLER_PORT = 9093;
@@ -68,6 +87,8 @@ export function secureServerProperties(o: {
   keystore: string;
   /** PEM: the CA that signs client certificates (mTLS). */
   truststore: string;
+  /** PEM keystores (key + certificate + CA) the doctor's expired and wrong-host listeners serve. */
+  doctorKeystores: { expired: string; wrongHost: string };
   plain: { username: string; password: string };
   oauth: { jwksUrl: string; issuer: string; audience: string };
 }): string {
@@ -84,6 +105,9 @@ export function secureServerProperties(o: {
         ...names.map(
           (l) => `${SECURE_LISTENERS[l].kafkaName}://0.0.0.0:${SECURE_LISTENERS[l].port}`,
         ),
+        ...DOCTOR_LISTENER_NAMES.map(
+          (l) => `${DOCTOR_LISTENERS[l].kafkaName}://0.0.0.0:${DOCTOR_LISTENERS[l].port}`,
+        ),
         `INTERNAL://127.0.0.1:${INTERNAL_PORT}`,
         `CONTROLLER://127.0.0.1:${CONTROLLER_PORT}`,
       ].join(','),
@@ -94,6 +118,9 @@ export function secureServerProperties(o: {
         ...names.map(
           (l) => `${SECURE_LISTENERS[l].kafkaName}://${o.address}:${SECURE_LISTENERS[l].port}`,
         ),
+        ...DOCTOR_LISTENER_NAMES.map(
+          (l) => `${DOCTOR_LISTENERS[l].kafkaName}://${o.address}:${DOCTOR_LISTENERS[l].port}`,
+        ),
         `INTERNAL://127.0.0.1:${INTERNAL_PORT}`,
       ].join(','),
     ],
@@ -101,6 +128,9 @@ export function secureServerProperties(o: {
       'listener.security.protocol.map',
       [
         ...names.map((l) => `${SECURE_LISTENERS[l].kafkaName}:${SECURE_LISTENERS[l].protocol}`),
+        ...DOCTOR_LISTENER_NAMES.map(
+          (l) => `${DOCTOR_LISTENERS[l].kafkaName}:${DOCTOR_LISTENERS[l].protocol}`,
+        ),
         'INTERNAL:PLAINTEXT',
         'CONTROLLER:PLAINTEXT',
       ].join(','),
@@ -118,6 +148,15 @@ export function secureServerProperties(o: {
     ['ssl.truststore.location', propertiesPath(o.truststore)],
     ['ssl.client.auth', 'none'],
     [`${prefix('mtls')}.ssl.client.auth`, 'required'],
+    // the doctor's listeners: each serves its own (bad) certificate
+    [
+      `listener.name.${DOCTOR_LISTENERS.expired.kafkaName.toLowerCase()}.ssl.keystore.location`,
+      propertiesPath(o.doctorKeystores.expired),
+    ],
+    [
+      `listener.name.${DOCTOR_LISTENERS.wrongHost.kafkaName.toLowerCase()}.ssl.keystore.location`,
+      propertiesPath(o.doctorKeystores.wrongHost),
+    ],
     // SASL: each listener enables its own mechanisms
     ['sasl.enabled.mechanisms', 'PLAIN'],
     ...names

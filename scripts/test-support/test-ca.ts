@@ -8,7 +8,11 @@
  * - `client`: signed by the CA, clientAuth (for mTLS);
  * - `expired`: signed by the CA, SAN as the server's, valid only in 2020;
  * - `wrongHost`: signed by the CA, valid now, for a name that is not the broker's;
- * - `otherCa`: a second, unrelated CA: a client that trusts only it must refuse the broker.
+ * - `otherCa`: a second, unrelated CA: a client that trusts only it must refuse the broker;
+ * - `otherClient`: a client certificate signed by `otherCa` (a broker that trusts the test CA
+ *   refuses it);
+ * - `expiredKeystore`, `wrongHostKeystore`: key + certificate + CA in one PEM file each, for
+ *   listeners that serve those certificates (the connection doctor's tests).
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
@@ -34,6 +38,9 @@ export interface TestPki {
   readonly expired: KeyPairFiles;
   readonly wrongHost: KeyPairFiles & { readonly dnsName: string };
   readonly otherCa: PemFile;
+  readonly otherClient: KeyPairFiles;
+  readonly expiredKeystore: PemFile;
+  readonly wrongHostKeystore: PemFile;
 }
 
 /** A name under `.invalid` (RFC 2606): never resolves anywhere. */
@@ -93,6 +100,8 @@ async function leaf(
     cn: string;
     extensions: string;
     validity: { days: string } | { start: string; end: string };
+    /** The signing CA's file names in `dir` (default "ca": ca.crt, ca.key). */
+    ca?: string;
   },
 ): Promise<KeyPairFiles> {
   const key = path.join(dir, `${name}.key`);
@@ -111,8 +120,8 @@ async function leaf(
     '-out',
     csr,
   ]);
-  const ca = path.join(dir, 'ca.crt');
-  const caKey = path.join(dir, 'ca.key');
+  const ca = path.join(dir, `${o.ca ?? 'ca'}.crt`);
+  const caKey = path.join(dir, `${o.ca ?? 'ca'}.key`);
   if ('days' in o.validity) {
     await sh('openssl', [
       'x509',
@@ -217,6 +226,17 @@ export async function makeTestPki(
     }),
     selfSignedCa(dir, 'other-ca', 'KVS unrelated test CA'),
   ]);
+  const otherClient = await leaf(dir, 'other-client', {
+    cn: 'kvs-test-client-of-another-ca',
+    extensions: 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth',
+    validity: { days: DAYS },
+    ca: 'other-ca',
+  });
+  const keystore = async (name: string, pair: KeyPairFiles): Promise<PemFile> => {
+    const file = path.join(dir, `${name}-keystore.pem`);
+    await writeFile(file, `${pair.key.pem}${pair.cert.pem}${ca.pem}`, { mode: 0o600 });
+    return pem(file);
+  };
   const keystorePath = path.join(dir, 'server-keystore.pem');
   await writeFile(keystorePath, `${srv.key.pem}${srv.cert.pem}${ca.pem}`, { mode: 0o600 });
   return {
@@ -227,5 +247,8 @@ export async function makeTestPki(
     expired,
     wrongHost: { ...wrongHost, dnsName: WRONG_HOST_NAME },
     otherCa,
+    otherClient,
+    expiredKeystore: await keystore('expired', expired),
+    wrongHostKeystore: await keystore('wrong-host', wrongHost),
   };
 }

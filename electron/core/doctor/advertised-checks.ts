@@ -1,10 +1,14 @@
-/** The doctor's checks of the advertised addresses: each works and is the same cluster; compare. */
+/**
+ * The doctor's checks of the advertised addresses: each works (with the connection settings: TLS
+ * to the advertised name, the login) and is the same cluster; compare.
+ */
 import { isIP } from 'node:net';
 import { withTimeout } from '../kafka/client.js';
 import { type ReachedEntry } from './bootstrap-checks.js';
 import { type BrokerReport, type Diagnosis, STEP_MS } from './diagnosis-report.js';
 import { finding, type Finding } from './findings.js';
 import { hostPort, loopbackHost } from './host-port.js';
+import { securityFinding } from './security-findings.js';
 import { type ProbedBroker, type ProbeFailure } from './probe-types.js';
 import { probeMetadata, probeTcp } from './probes.js';
 
@@ -77,7 +81,13 @@ async function checkAdvertised(
       finding: finding.advertisedUnreachable(advertised, fixTo, tcp.kind, tcp.message),
     };
   report.reachable = true;
-  const there = await probeMetadata(ip, b.port, left(STEP_MS.metadata));
+  const there = await probeMetadata(
+    ip,
+    b.port,
+    left(STEP_MS.metadata),
+    undefined,
+    d.security.probe(b.host),
+  );
   if (!there.ok)
     return {
       report,
@@ -132,5 +142,7 @@ export async function checkCompare(
 
 function failureAt(advertised: string, fixTo: string, f: ProbeFailure): Finding {
   if (f.kind === 'tls') return finding.listenerTls(advertised);
+  const secured = f.security === undefined ? null : securityFinding(advertised, f.security);
+  if (secured !== null) return secured;
   return finding.advertisedUnreachable(advertised, fixTo, f.kind, f.message);
 }

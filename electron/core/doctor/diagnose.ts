@@ -3,23 +3,29 @@
  *
  * Checks, in order, each with its own time limit inside one overall budget (default 10 s, so an
  * unreachable cluster is diagnosed in seconds, never an endless spinner):
- *   parse → resolve names → TCP to each bootstrap address → ApiVersions (broker version, TLS /
- *   non-Kafka listeners) → metadata (cluster id, controller, advertised brokers; SASL listeners)
- *   → each advertised address: resolve, TCP, metadata (cluster id) → compare → topic limit.
- * Probes speak the Kafka protocol directly (probes.ts); only the topic check uses kafkajs,
- * and only once the advertised addresses are known to work (kafkajs follows them).
+ *   parse → resolve names → TCP to each bootstrap address → [TLS: certificate, name, client
+ *   certificate] → ApiVersions (broker version, TLS / non-Kafka listeners) → [SASL: mechanism,
+ *   login] → metadata (cluster id, controller, advertised brokers; SASL listeners) → each
+ *   advertised address: resolve, TCP, metadata (cluster id) → compare → topic limit.
+ * Every probe connects with the connection settings (`security`, default PLAINTEXT): TLS with
+ * the CA, client certificate and name rule given; the login before the metadata, on the same
+ * connection. Probes speak the Kafka protocol directly (probes.ts, sasl-login.ts); only the topic
+ * check uses kafkajs, and only once the advertised addresses are known to work.
  *
  * This file runs the checks in order and stops at the first that leaves nothing to go on; the
- * checks are in bootstrap-checks.ts, seed-broker-checks.ts, advertised-checks.ts and
- * topic-check.ts, and the report they fill in is diagnosis-report.ts.
+ * checks are in bootstrap-checks.ts, secure-seed-checks.ts, seed-broker-checks.ts,
+ * advertised-checks.ts and topic-check.ts, and the report they fill in is diagnosis-report.ts.
  */
 import { lookup } from 'node:dns/promises';
 import { isLoopback, parseBootstrap } from '../../shared/bootstrap.js';
+import type { ConnectionSecurity } from '../../shared/connection-security.js';
 import { checkAdvertisedAddresses, checkCompare } from './advertised-checks.js';
 import { checkResolve, checkTcp } from './bootstrap-checks.js';
 import { startDiagnosis, TITLES, type DiagnoseResult } from './diagnosis-report.js';
 import { finding } from './findings.js';
 import { hostPort } from './host-port.js';
+import { doctorSecurity } from './probe-security.js';
+import { checkSasl, checkTls } from './secure-seed-checks.js';
 import { checkApiVersions, checkMetadata } from './seed-broker-checks.js';
 import { checkTopic } from './topic-check.js';
 
@@ -33,6 +39,8 @@ export interface DiagnoseOptions {
   frameBytes?: number;
   /** Name resolution (default: the OS resolver via dns.lookup). */
   resolve?: (host: string) => Promise<string[]>;
+  /** TLS and SASL settings to connect with (default: PLAINTEXT). */
+  security?: ConnectionSecurity;
 }
 
 export const DEFAULT_BUDGET_MS = 10_000;
@@ -50,6 +58,7 @@ export async function diagnose(
     bootstrap,
     opts.budgetMs ?? DEFAULT_BUDGET_MS,
     opts.resolve ?? osResolve,
+    doctorSecurity(opts.security),
   );
   const { out, checks, findings, finish } = d;
 
@@ -89,10 +98,17 @@ export async function diagnose(
     first.entry.port,
   );
 
-  const seedBroker = { address: seed, host: seedHost, port: first.entry.port };
+  const seedBroker = {
+    address: seed,
+    host: seedHost,
+    port: first.entry.port,
+    name: first.entry.host,
+  };
 
+  if (d.security.usesTls && !(await checkTls(d, seedBroker))) return finish();
   const apis = await checkApiVersions(d, seedBroker);
   if (apis === null) return finish();
+  if (d.security.usesSasl && !(await checkSasl(d, seedBroker))) return finish();
 
   const meta = await checkMetadata(d, seedBroker, apis);
   if (meta === null) return finish();

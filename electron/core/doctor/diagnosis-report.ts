@@ -1,11 +1,21 @@
 /** A diagnosis in progress: its time budget, and the report being assembled check by check. */
 import { ADVERTISED_FIXABLE, type Finding } from './findings.js';
+import type { DoctorSecurity } from './probe-security.js';
 
 export type CheckStatus = 'ok' | 'failed' | 'warning' | 'skipped';
 
 export interface Check {
   id:
-    'parse' | 'resolve' | 'tcp' | 'api-versions' | 'metadata' | 'advertised' | 'compare' | 'topic';
+    | 'parse'
+    | 'resolve'
+    | 'tcp'
+    | 'tls'
+    | 'api-versions'
+    | 'sasl'
+    | 'metadata'
+    | 'advertised'
+    | 'compare'
+    | 'topic';
   title: string;
   status: CheckStatus;
   detail: string;
@@ -36,7 +46,9 @@ export interface DiagnoseResult {
 export const STEP_MS = {
   resolve: 2000,
   tcp: 2500,
+  tls: 2500,
   api: 2500,
+  sasl: 2500,
   metadata: 2500,
   topic: 3000,
 } as const;
@@ -45,7 +57,9 @@ export const TITLES: Record<Check['id'], string> = {
   parse: 'Read the bootstrap list',
   resolve: 'Resolve names',
   tcp: 'Reach each bootstrap address (TCP)',
+  tls: "TLS: the broker's certificate, and ours",
   'api-versions': 'Speak Kafka (ApiVersions): broker version',
+  sasl: 'SASL: the mechanism and the login',
   metadata: 'Metadata: cluster id, controller, advertised brokers',
   advertised: 'Reach every advertised address',
   compare: 'Bootstrap and advertised addresses agree',
@@ -72,6 +86,8 @@ export interface Diagnosis {
   left(step: number): number;
   /** Name resolution (options.resolve, or the OS resolver). */
   resolve(host: string): Promise<string[]>;
+  /** The connection settings the probes use (TLS, SASL). */
+  readonly security: DoctorSecurity;
   /** Runs a check and records it with its duration; resolves with the check's value. */
   timed<T>(id: Check['id'], run: () => Promise<CheckOutcome<T>>): Promise<T>;
   /** Fills in the checks not reached as skipped, in order, and settles ok and the advertise fix. */
@@ -82,7 +98,12 @@ export function startDiagnosis(
   bootstrap: string,
   budgetMs: number,
   resolve: (host: string) => Promise<string[]>,
+  security: DoctorSecurity,
 ): Diagnosis {
+  // the TLS and SASL checks are listed only when the connection settings use them
+  const ids = ORDER.filter(
+    (id) => (id !== 'tls' || security.usesTls) && (id !== 'sasl' || security.usesSasl),
+  );
   const started = performance.now();
   const deadline = started + budgetMs;
   const left = (step: number): number =>
@@ -102,7 +123,7 @@ export function startDiagnosis(
     advertiseFix: null,
   };
   const finish = (): DiagnoseResult => {
-    for (const id of Object.keys(TITLES) as Check['id'][]) {
+    for (const id of ids) {
       if (!checks.some((c) => c.id === id))
         checks.push({
           id,
@@ -130,5 +151,5 @@ export function startDiagnosis(
     });
     return r.value;
   };
-  return { out, checks, findings, deadline, left, resolve, timed, finish };
+  return { out, checks, findings, deadline, left, resolve, security, timed, finish };
 }

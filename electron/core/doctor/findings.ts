@@ -2,7 +2,8 @@
  * What the connection doctor can find, each with a stable code, a plain explanation and the exact
  * change that fixes it. The texts name the line to change (config/server.properties) because that
  * is where beginners have to go: advertised.listeners is the address every client is sent to after
- * its first connection, whatever address it bootstrapped from.
+ * its first connection, whatever address it bootstrapped from. What a secured listener (TLS,
+ * SASL) refused is in security-findings.ts; its codes are listed here.
  */
 export type FindingCode =
   | 'BOOTSTRAP_INVALID'
@@ -19,7 +20,20 @@ export type FindingCode =
   | 'ADVERTISED_UNREACHABLE'
   | 'ADVERTISED_OTHER_CLUSTER'
   | 'BOOTSTRAP_NOT_ADVERTISED'
-  | 'TOPIC_MESSAGE_TOO_SMALL';
+  | 'TOPIC_MESSAGE_TOO_SMALL'
+  // secured listeners (security-findings.ts); where a connect error has the same code it matches
+  | 'TLS_UNTRUSTED'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_CERT_EXPIRED'
+  | 'TLS_CERT_NOT_YET_VALID'
+  | 'TLS_CLIENT_CERT_REQUIRED'
+  | 'TLS_CLIENT_CERT_REFUSED'
+  | 'TLS_NOT_SPOKEN'
+  | 'LISTENER_NOT_SASL'
+  | 'SASL_PROTOCOL_MIXED_UP'
+  | 'SASL_MECHANISM_NOT_ENABLED'
+  | 'KAFKA_AUTH_FAILED'
+  | 'OAUTH_TOKEN_FAILED';
 
 export interface Finding {
   code: FindingCode;
@@ -37,7 +51,7 @@ export const ADVERTISED_FIXABLE: ReadonlySet<FindingCode> = new Set([
   'BOOTSTRAP_NOT_ADVERTISED',
 ]);
 
-const restart =
+export const restart =
   'then restart Kafka (bin/kafka-server-stop.sh, then bin/kafka-server-start.sh -daemon config/server.properties, or systemctl restart kafka)';
 
 /** The one line to put in config/server.properties: the address the person reached the broker at. */
@@ -86,17 +100,32 @@ export const finding = {
     message: `Kafka at ${address} answers but names no broker in its metadata: it is still starting, or its controller (KRaft) / ZooKeeper is down.`,
     fix: 'Wait a few seconds and diagnose again; if it stays so, read the broker log (logs/server.log, or /var/log/kafka) for the controller or ZooKeeper error.',
   }),
-  listenerTls: (address: string): Finding => ({
+  /**
+   * A TLS listener reached without TLS. `speaks`: its protocol when the doctor could tell (SSL or
+   * SASL_SSL); `chosen`: the protocol in the connection settings.
+   */
+  listenerTls: (
+    address: string,
+    speaks: 'SSL' | 'SASL_SSL' | null = null,
+    chosen: 'PLAINTEXT' | 'SASL_PLAINTEXT' = 'PLAINTEXT',
+    mechanisms: readonly string[] = [],
+  ): Finding => ({
     code: 'LISTENER_TLS',
     severity: 'error',
-    message: `${address} is a TLS (SSL) listener; this app connects with PLAINTEXT and the broker cannot read it.`,
-    fix: `Add a plaintext listener for clients: listeners=PLAINTEXT://0.0.0.0:9092,… and advertised.listeners=PLAINTEXT://<server address>:9092,… in config/server.properties, ${restart}; then bootstrap from that port.`,
+    message: `${address} is a TLS listener (${speaks === 'SASL_SSL' ? `SASL_SSL: TLS and a login${mechanisms.length > 0 ? ` with ${mechanisms.join(', ')}` : ''}` : (speaks ?? 'SSL')}); the connection settings say ${chosen}, without TLS, and the broker cannot read that.`,
+    fix: `${chooseProtocol(speaks ?? 'SSL', mechanisms)}, with the CA certificate that signed the broker's certificate. Or, to connect without TLS, add a plaintext listener: listeners=PLAINTEXT://0.0.0.0:9092,… and advertised.listeners=PLAINTEXT://<server address>:9092,… in config/server.properties, ${restart}; then bootstrap from that port.`,
   }),
-  listenerSasl: (address: string, mechanisms: readonly string[]): Finding => ({
+  /** A SASL listener reached without a login; `speaks` as for listenerTls. */
+  listenerSasl: (
+    address: string,
+    mechanisms: readonly string[],
+    speaks: 'SASL_PLAINTEXT' | 'SASL_SSL' = 'SASL_PLAINTEXT',
+    chosen: 'PLAINTEXT' | 'SSL' = 'PLAINTEXT',
+  ): Finding => ({
     code: 'LISTENER_SASL',
     severity: 'error',
-    message: `${address} wants a SASL login${mechanisms.length > 0 ? ` (${mechanisms.join(', ')})` : ''} before anything else; this app connects without a login.`,
-    fix: `Add a plaintext listener for clients: listeners=PLAINTEXT://0.0.0.0:9092,… and advertised.listeners=PLAINTEXT://<server address>:9092,… in config/server.properties, ${restart}; then bootstrap from that port.`,
+    message: `${address} wants a SASL login${mechanisms.length > 0 ? ` (${mechanisms.join(', ')})` : ''} before anything else (it is a ${speaks} listener); the connection settings say ${chosen}, without a login.`,
+    fix: `${chooseProtocol(speaks, mechanisms)}, with its user name and password (or token). Or, to connect without a login, add a plaintext listener: listeners=PLAINTEXT://0.0.0.0:9092,… and advertised.listeners=PLAINTEXT://<server address>:9092,… in config/server.properties, ${restart}; then bootstrap from that port.`,
   }),
   brokerTooOld: (address: string, version: string, why: string): Finding => ({
     code: 'BROKER_TOO_OLD',
@@ -173,6 +202,16 @@ export const finding = {
       `— or lower the picture size or JPEG quality.`,
   }),
 };
+
+/** "Choose SASL_SSL with SCRAM-SHA-512 as the security protocol in the connection settings (…)". */
+export function chooseProtocol(protocol: string, mechanisms: readonly string[] = []): string {
+  const mech =
+    mechanisms.length > 0
+      ? ` and ${mechanisms.length === 1 ? mechanisms[0] : `one of ${mechanisms.join(', ')}`} as the SASL mechanism`
+      : '';
+  const flag = `--security-protocol ${protocol}${mechanisms.length > 0 ? ` --sasl-mechanism ${mechanisms[0] ?? ''}` : ''}`;
+  return `Choose ${protocol} as the security protocol${mech} in the app's connection settings (kvs: ${flag}; client.properties: security.protocol=${protocol})`;
+}
 
 function portOf(address: string): string {
   return /:(\d+)$/.exec(address)?.[1] ?? '9092';

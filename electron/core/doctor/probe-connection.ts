@@ -2,12 +2,36 @@
  * One probe connection: connect (TCP or TLS) with a hard time limit, send requests, read
  * size-prefixed replies up to MAX_REPLY_BYTES, and turn every socket error into a ProbeFailure
  * whose message names host:port. It never rejects and always destroys its socket.
+ *
+ * TLS (`ProbeTls`): the handshake runs with rejectUnauthorized false so that the doctor can look
+ * at the certificate it was shown and say what is wrong with it (security-problem.ts judgePeer);
+ * a connection whose certificate a real client would refuse is closed before any request, unless
+ * the probe only asks which protocol the listener speaks (`verify: false`, nothing secret sent).
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import tls from 'node:tls';
 import { CLIENT_ID, MAX_REPLY_BYTES, ProbeFailure, ProbeFailureKind } from './probe-types.js';
 import { inspectReply, isText, looksLikeTls, previewBytes } from './reply-shape.js';
+import {
+  judgePeer,
+  splitAltNames,
+  tlsErrorProblem,
+  type PeerFacts,
+  type SecurityProblem,
+} from './security-problem.js';
 import { decodeResponse, encodeRequest } from './wire-messages.js';
+
+/** How a probe speaks TLS. */
+export interface ProbeTls {
+  /** Node's TLS options: ca, cert/key/passphrase or pfx (never rejectUnauthorized). */
+  readonly options: tls.ConnectionOptions;
+  /** The name the certificate must carry: the host as the person wrote it (or as advertised). */
+  readonly hostname: string;
+  readonly verifyHostname: boolean;
+  /** Judge the certificate and stop on a problem (false: only find out what the listener speaks). */
+  readonly verify: boolean;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Failures
@@ -21,6 +45,45 @@ export function failure(kind: ProbeFailureKind, message: string, errorCode?: num
   return errorCode === undefined
     ? { ok: false, kind, message }
     : { ok: false, kind, message, errorCode };
+}
+
+/** A secured connection refused for a reason the findings name (kind 'security'). */
+export function securityFailure(
+  where: string,
+  problem: SecurityProblem,
+  errorCode?: number,
+): ProbeFailure {
+  return {
+    ...failure('security', `${where}: ${problemSummary(problem)}`, errorCode),
+    security: problem,
+  };
+}
+
+function problemSummary(p: SecurityProblem): string {
+  switch (p.kind) {
+    case 'untrusted':
+      return `the certificate (issued by ${p.issuer}) does not verify (${p.reason}).`;
+    case 'hostname':
+      return `the certificate names ${p.names.join(', ') || 'nothing'}, not ${p.connectedTo}.`;
+    case 'expired':
+      return `the certificate expired on ${p.validTo}.`;
+    case 'not-yet-valid':
+      return `the certificate is valid only from ${p.validFrom}.`;
+    case 'client-cert-required':
+      return `the broker wants a client certificate (${p.alert}).`;
+    case 'client-cert-refused':
+      return `the broker refused the client certificate (${p.alert}).`;
+    case 'not-tls':
+      return `the listener does not speak TLS (${p.detail}).`;
+    case 'mechanism-not-enabled':
+      return `SASL ${p.mechanism} is not enabled (enabled: ${p.enabled.join(', ') || 'none'}).`;
+    case 'not-sasl':
+      return 'the listener takes no SASL login.';
+    case 'auth-failed':
+      return `the ${p.mechanism} login was refused (${p.said}).`;
+    case 'oauth-token':
+      return p.message;
+  }
 }
 
 interface ErrnoLike {
@@ -126,7 +189,12 @@ export class ProbeConnection {
   private readonly timer: NodeJS.Timeout;
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
+  /** TCP connected (and, with TLS, the handshake done). */
   private connected = false;
+  /** TCP connected (TLS: the handshake may still be running). */
+  private tcpConnected = false;
+  private peer: PeerFacts | null = null;
+  private authorizationError: string | null = null;
   private peerClosed = false;
   private error: unknown = null;
   private timedOut = false;
@@ -140,18 +208,51 @@ export class ProbeConnection {
     readonly host: string,
     readonly port: number,
     readonly timeoutMs: number,
+    readonly secure: ProbeTls | null = null,
   ) {
     this.where = formatAddress(host, port);
-    this.socket = new net.Socket();
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.socket.destroy();
       this.wake();
     }, timeoutMs);
-    this.socket.on('connect', () => {
-      this.connected = true;
-      this.wake();
-    });
+    if (secure === null) {
+      this.socket = new net.Socket();
+      this.socket.on('connect', () => {
+        this.tcpConnected = true;
+        this.connected = true;
+        this.wake();
+      });
+    } else {
+      const name = secure.hostname;
+      const socket = tls.connect({
+        ...secure.options,
+        host,
+        port,
+        rejectUnauthorized: false,
+        // the name is judged by judgePeer (peerProblem), after the chain
+        checkServerIdentity: () => undefined,
+        ...(net.isIP(name) === 0 ? { servername: name } : {}),
+      });
+      this.socket = socket;
+      socket.on('connect', () => {
+        this.tcpConnected = true;
+        this.wake();
+      });
+      socket.on('secureConnect', () => {
+        this.tcpConnected = true;
+        this.connected = true;
+        this.peer = peerFacts(socket);
+        const authError = socket.authorizationError as unknown;
+        this.authorizationError =
+          authError instanceof Error
+            ? ((authError as { code?: string }).code ?? authError.message)
+            : typeof authError === 'string'
+              ? authError
+              : null;
+        this.wake();
+      });
+    }
     this.socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
@@ -171,7 +272,36 @@ export class ProbeConnection {
       this.error ??= error;
       this.wake();
     });
-    this.socket.connect({ host, port });
+    if (secure === null) this.socket.connect({ host, port });
+  }
+
+  /** With TLS and `verify`: what a verifying client would refuse in the certificate, or null. */
+  peerProblem(now: Date = new Date()): SecurityProblem | null {
+    const s = this.secure;
+    if (s === null || !s.verify || !this.connected) return null;
+    return judgePeer(this.peer, this.authorizationError, {
+      hostname: s.hostname,
+      verifyHostname: s.verifyHostname,
+      caGiven: s.options.ca !== undefined,
+      now,
+    });
+  }
+
+  /** A socket error (or a close during the TLS handshake) as a TLS problem, when it is one. */
+  private tlsProblemFailure(): ProbeFailure | null {
+    const s = this.secure;
+    if (s === null) return null;
+    const clientCert = s.options.cert !== undefined || s.options.pfx !== undefined;
+    if (this.error !== null) {
+      const { code, message } = errnoOf(this.error);
+      const problem = tlsErrorProblem(code, message, clientCert);
+      if (problem !== null) return securityFailure(this.where, problem);
+    }
+    if (this.tcpConnected && !this.connected && (this.peerClosed || this.error !== null)) {
+      const detail = this.error === null ? 'it closed the connection' : errnoOf(this.error).message;
+      return securityFailure(this.where, { kind: 'not-tls', detail });
+    }
+    return null;
   }
 
   elapsedMs(): number {
@@ -195,6 +325,11 @@ export class ProbeConnection {
   }
 
   private timeoutFailure(): ProbeFailure {
+    if (this.tcpConnected && !this.connected)
+      return failure(
+        'timeout',
+        `${this.where} accepted the connection but did not complete a TLS handshake within ${this.timeoutMs} ms.`,
+      );
     return this.connected
       ? failure(
           'timeout',
@@ -211,6 +346,8 @@ export class ProbeConnection {
     for (;;) {
       if (this.connected) return null;
       if (this.timedOut) return this.timeoutFailure();
+      const tlsProblem = this.tlsProblemFailure();
+      if (tlsProblem !== null) return tlsProblem;
       if (this.error !== null) return socketFailure(this.error, this.host, this.port, this.during);
       if (this.peerClosed)
         return failure('closed', `${this.where} closed the connection while connecting.`);
@@ -285,6 +422,8 @@ export class ProbeConnection {
         const partial = this.partialFailure(bytes, `the ${what} request`);
         if (partial !== null) return partial;
         if (this.timedOut) return this.timeoutFailure();
+        const tlsProblem = this.tlsProblemFailure();
+        if (tlsProblem !== null) return tlsProblem;
         if (this.error !== null)
           return socketFailure(this.error, this.host, this.port, this.during);
         if (bytes.length > 0) {
@@ -342,20 +481,42 @@ export async function exchange(
   return { ok: true, body: response.value.body };
 }
 
-/** Runs `body` on one connection; the connection is always destroyed and nothing rejects. */
+/** The facts of the certificate a TLS socket was shown (null when it was shown none). */
+function peerFacts(socket: tls.TLSSocket): PeerFacts | null {
+  const legacy = socket.getPeerCertificate();
+  const x509 = socket.getPeerX509Certificate();
+  if (x509 === undefined || Object.keys(legacy).length === 0) return null;
+  return {
+    subject: x509.subject,
+    issuer: x509.issuer,
+    names: splitAltNames(x509.subjectAltName),
+    validFrom: new Date(x509.validFrom),
+    validTo: new Date(x509.validTo),
+    legacy,
+  };
+}
+
+/**
+ * Runs `body` on one connection (TLS when `secure` is given: a certificate a real client would
+ * refuse ends the probe with that problem first); the connection is always destroyed and nothing
+ * rejects.
+ */
 export async function withConnection<T>(
   host: string,
   port: number,
   timeoutMs: number,
   body: (conn: ProbeConnection) => Promise<T | ProbeFailure>,
+  secure: ProbeTls | null = null,
 ): Promise<T | ProbeFailure> {
   const invalid = badArguments(host, port, timeoutMs);
   if (invalid !== null) return invalid;
   let conn: ProbeConnection | undefined;
   try {
-    conn = new ProbeConnection(host, port, clampTimeout(timeoutMs));
+    conn = new ProbeConnection(host, port, clampTimeout(timeoutMs), secure);
     const notOpen = await conn.opened();
     if (notOpen !== null) return notOpen;
+    const problem = conn.peerProblem();
+    if (problem !== null) return securityFailure(conn.where, problem);
     return await body(conn);
   } catch (error) {
     return socketFailure(error, host, port, 'during the probe');

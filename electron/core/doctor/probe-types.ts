@@ -3,11 +3,22 @@
  * constants they use (API keys, error codes, the Metadata versions spoken, size limits).
  */
 
+import type { SecurityProblem } from './security-problem.js';
+
 // ---------------------------------------------------------------------------------------------
 // Public result types
 
 export type ProbeFailureKind =
-  'refused' | 'timeout' | 'unreachable' | 'reset' | 'closed' | 'tls' | 'not-kafka' | 'error';
+  | 'refused'
+  | 'timeout'
+  | 'unreachable'
+  | 'reset'
+  | 'closed'
+  | 'tls'
+  | 'not-kafka'
+  | 'error'
+  /** A secured connection was refused for a reason a person can fix: see `security`. */
+  | 'security';
 
 export interface ProbeFailure {
   ok: false;
@@ -16,6 +27,8 @@ export interface ProbeFailure {
   message: string;
   /** The Kafka error code, when the broker answered a valid response carrying one. */
   errorCode?: number;
+  /** kind 'security': what the TLS handshake or the SASL login said (security-problem.ts). */
+  security?: SecurityProblem;
 }
 
 export type ApiRanges = ReadonlyMap<number, { min: number; max: number }>;
@@ -41,6 +54,7 @@ export const API_KEY = {
   Metadata: 3,
   SaslHandshake: 17,
   ApiVersions: 18,
+  SaslAuthenticate: 36,
 } as const;
 
 export const KAFKA_ERROR = {
@@ -48,6 +62,7 @@ export const KAFKA_ERROR = {
   UNSUPPORTED_SASL_MECHANISM: 33,
   ILLEGAL_SASL_STATE: 34,
   UNSUPPORTED_VERSION: 35,
+  SASL_AUTHENTICATION_FAILED: 58,
 } as const;
 
 /** Metadata versions this module speaks: v1 (first with "empty list = no topics") to v8 (last non-flexible). */

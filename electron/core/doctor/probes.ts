@@ -18,13 +18,20 @@
  * v0 (correlation_id int32). Only non-flexible versions are spoken: ApiVersions v0,
  * Metadata v1–v8, SaslHandshake v1.
  *
+ * Secured listeners (issue 15): ApiVersions, Metadata and the SASL probe take a `ProbeSecurity`:
+ * TLS with the given CA, client certificate and name rule (a certificate a real client would
+ * refuse ends the probe with that problem, before any request), and for Metadata a SASL login
+ * first (sasl-login.ts), on the same connection.
+ *
  * The pieces: probe-types.ts, wire-codec.ts, wire-messages.ts, reply-shape.ts,
- * probe-connection.ts, broker-versions.ts.
+ * probe-connection.ts, broker-versions.ts, security-problem.ts, sasl-login.ts, scram.ts.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { saslLogin, type SaslProbe } from './sasl-login.js';
 import {
   ProbeConnection,
+  type ProbeTls,
   badArguments,
   clampTimeout,
   errnoOf,
@@ -54,6 +61,14 @@ import {
 
 // ---------------------------------------------------------------------------------------------
 // Probes
+
+/** How a probe connects: TLS or not, and the login Metadata needs first. */
+export interface ProbeSecurity {
+  readonly tls: ProbeTls | null;
+  readonly sasl: SaslProbe | null;
+}
+
+export const NO_SECURITY: ProbeSecurity = { tls: null, sasl: null };
 
 /** A TCP connection only: is anything listening, and how long does connecting take? */
 export function probeTcp(
@@ -109,11 +124,43 @@ export function probeApiVersions(
   host: string,
   port: number,
   timeoutMs: number,
+  security: ProbeSecurity = NO_SECURITY,
 ): Promise<{ ok: true; apis: ApiRanges; ms: number } | ProbeFailure> {
-  return withConnection(host, port, timeoutMs, async (conn) => {
-    const result = await apiVersionsOn(conn);
-    return result.ok ? { ok: true as const, apis: result.apis, ms: conn.elapsedMs() } : result;
-  });
+  return withConnection(
+    host,
+    port,
+    timeoutMs,
+    async (conn) => {
+      const result = await apiVersionsOn(conn);
+      return result.ok ? { ok: true as const, apis: result.apis, ms: conn.elapsedMs() } : result;
+    },
+    security.tls,
+  );
+}
+
+/**
+ * A SASL login alone (TLS first when given): ApiVersions, SaslHandshake with the mechanism,
+ * SaslAuthenticate. ok when the broker accepted it.
+ */
+export function probeSaslLogin(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  tls: ProbeTls | null,
+  sasl: SaslProbe,
+): Promise<{ ok: true; ms: number } | ProbeFailure> {
+  return withConnection(
+    host,
+    port,
+    timeoutMs,
+    async (conn) => {
+      const versions = await apiVersionsOn(conn);
+      if (!versions.ok) return versions;
+      const refused = await saslLogin(conn, sasl, versions.apis);
+      return refused ?? { ok: true as const, ms: conn.elapsedMs() };
+    },
+    tls,
+  );
 }
 
 /** The Metadata version to ask for: the highest of v1–v8 the broker accepts, or null. */
@@ -137,6 +184,7 @@ export function probeMetadata(
   port: number,
   timeoutMs: number,
   apis?: ApiRanges,
+  security: ProbeSecurity = NO_SECURITY,
 ): Promise<
   | {
       ok: true;
@@ -149,53 +197,63 @@ export function probeMetadata(
     }
   | ProbeFailure
 > {
-  return withConnection(host, port, timeoutMs, async (conn) => {
-    let ranges = apis;
-    if (ranges === undefined) {
-      const versions = await apiVersionsOn(conn);
-      if (!versions.ok) return versions;
-      ranges = versions.apis;
-    }
-    const version = pickMetadataVersion(ranges);
-    if (version === null) {
-      const range = ranges.get(API_KEY.Metadata);
-      return failure(
-        'error',
-        range === undefined
-          ? `${conn.where} does not offer the Metadata API: it is not a Kafka broker listener (perhaps a KRaft controller port).`
-          : `${conn.where} only accepts Metadata v${range.min}–v${range.max}, and this check speaks v${METADATA_MIN_VERSION}–v${METADATA_MAX_VERSION}.`,
-      );
-    }
-    const request = encodeMetadataRequest(version, {
-      topics: [],
-      allowAutoTopicCreation: false,
-      includeClusterAuthorizedOperations: false,
-      includeTopicAuthorizedOperations: false,
-    });
-    const reply = await exchange(conn, API_KEY.Metadata, version, 'Metadata', request);
-    if (!reply.ok) {
-      if (reply.kind === 'closed' || reply.kind === 'reset') {
+  return withConnection(
+    host,
+    port,
+    timeoutMs,
+    async (conn) => {
+      let ranges = apis;
+      if (ranges === undefined) {
+        const versions = await apiVersionsOn(conn);
+        if (!versions.ok) return versions;
+        ranges = versions.apis;
+      }
+      if (security.sasl !== null) {
+        const refused = await saslLogin(conn, security.sasl, ranges);
+        if (refused !== null) return refused;
+      }
+      const version = pickMetadataVersion(ranges);
+      if (version === null) {
+        const range = ranges.get(API_KEY.Metadata);
         return failure(
-          'closed',
-          apis === undefined
-            ? `${conn.where} answered ApiVersions but closed the connection when asked for Metadata: the listener most likely requires SASL authentication (security.protocol SASL_PLAINTEXT or SASL_SSL).`
-            : `${conn.where} closed the connection when asked for Metadata: the listener most likely requires SASL authentication (security.protocol SASL_PLAINTEXT or SASL_SSL), or it expects TLS.`,
+          'error',
+          range === undefined
+            ? `${conn.where} does not offer the Metadata API: it is not a Kafka broker listener (perhaps a KRaft controller port).`
+            : `${conn.where} only accepts Metadata v${range.min}–v${range.max}, and this check speaks v${METADATA_MIN_VERSION}–v${METADATA_MAX_VERSION}.`,
         );
       }
-      return reply;
-    }
-    const decoded = decodeMetadataResponse(version, reply.body);
-    if (!decoded.ok) return conn.notKafka(reply.body, 'the Metadata request', decoded.reason);
-    const m = decoded.value;
-    return {
-      ok: true as const,
-      clusterId: m.clusterId,
-      controllerId: m.controllerId < 0 ? null : m.controllerId,
-      brokers: m.brokers,
-      version,
-      ms: conn.elapsedMs(),
-    };
-  });
+      const request = encodeMetadataRequest(version, {
+        topics: [],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      const reply = await exchange(conn, API_KEY.Metadata, version, 'Metadata', request);
+      if (!reply.ok) {
+        if (reply.kind === 'closed' || reply.kind === 'reset') {
+          return failure(
+            'closed',
+            apis === undefined
+              ? `${conn.where} answered ApiVersions but closed the connection when asked for Metadata: the listener most likely requires SASL authentication (security.protocol SASL_PLAINTEXT or SASL_SSL).`
+              : `${conn.where} closed the connection when asked for Metadata: the listener most likely requires SASL authentication (security.protocol SASL_PLAINTEXT or SASL_SSL), or it expects TLS.`,
+          );
+        }
+        return reply;
+      }
+      const decoded = decodeMetadataResponse(version, reply.body);
+      if (!decoded.ok) return conn.notKafka(reply.body, 'the Metadata request', decoded.reason);
+      const m = decoded.value;
+      return {
+        ok: true as const,
+        clusterId: m.clusterId,
+        controllerId: m.controllerId < 0 ? null : m.controllerId,
+        brokers: m.brokers,
+        version,
+        ms: conn.elapsedMs(),
+      };
+    },
+    security.tls,
+  );
 }
 
 /**
@@ -215,42 +273,50 @@ export function probeSaslMechanisms(
   host: string,
   port: number,
   timeoutMs: number,
+  tls: ProbeTls | null = null,
 ): Promise<{ ok: true; errorCode: number; mechanisms: string[] } | ProbeFailure> {
-  return withConnection(host, port, timeoutMs, async (conn) => {
-    const reply = await exchange(
-      conn,
-      API_KEY.SaslHandshake,
-      1,
-      'SaslHandshake',
-      encodeSaslHandshakeRequest(PROBE_SASL_MECHANISM),
-    );
-    if (!reply.ok) return reply;
-    const decoded = decodeSaslHandshakeResponse(reply.body);
-    if (!decoded.ok) return conn.notKafka(reply.body, 'the SaslHandshake request', decoded.reason);
-    const { errorCode, mechanisms } = decoded.value;
-    if (errorCode === KAFKA_ERROR.NONE || errorCode === KAFKA_ERROR.UNSUPPORTED_SASL_MECHANISM) {
-      return { ok: true as const, errorCode, mechanisms };
-    }
-    if (errorCode === KAFKA_ERROR.ILLEGAL_SASL_STATE) {
+  return withConnection(
+    host,
+    port,
+    timeoutMs,
+    async (conn) => {
+      const reply = await exchange(
+        conn,
+        API_KEY.SaslHandshake,
+        1,
+        'SaslHandshake',
+        encodeSaslHandshakeRequest(PROBE_SASL_MECHANISM),
+      );
+      if (!reply.ok) return reply;
+      const decoded = decodeSaslHandshakeResponse(reply.body);
+      if (!decoded.ok)
+        return conn.notKafka(reply.body, 'the SaslHandshake request', decoded.reason);
+      const { errorCode, mechanisms } = decoded.value;
+      if (errorCode === KAFKA_ERROR.NONE || errorCode === KAFKA_ERROR.UNSUPPORTED_SASL_MECHANISM) {
+        return { ok: true as const, errorCode, mechanisms };
+      }
+      if (errorCode === KAFKA_ERROR.ILLEGAL_SASL_STATE) {
+        return failure(
+          'error',
+          `${conn.where} does not use SASL: it answered the SASL handshake with ILLEGAL_SASL_STATE (34), as a PLAINTEXT or SSL listener does. Turn SASL off for this broker.`,
+          errorCode,
+        );
+      }
+      if (errorCode === KAFKA_ERROR.UNSUPPORTED_VERSION) {
+        return failure(
+          'error',
+          `${conn.where} does not accept SaslHandshake v1 (UNSUPPORTED_VERSION, 35): the broker is older than Kafka 1.0.`,
+          errorCode,
+        );
+      }
       return failure(
         'error',
-        `${conn.where} does not use SASL: it answered the SASL handshake with ILLEGAL_SASL_STATE (34), as a PLAINTEXT or SSL listener does. Turn SASL off for this broker.`,
+        `${conn.where} answered the SASL handshake with Kafka error ${errorCode}.`,
         errorCode,
       );
-    }
-    if (errorCode === KAFKA_ERROR.UNSUPPORTED_VERSION) {
-      return failure(
-        'error',
-        `${conn.where} does not accept SaslHandshake v1 (UNSUPPORTED_VERSION, 35): the broker is older than Kafka 1.0.`,
-        errorCode,
-      );
-    }
-    return failure(
-      'error',
-      `${conn.where} answered the SASL handshake with Kafka error ${errorCode}.`,
-      errorCode,
-    );
-  });
+    },
+    tls,
+  );
 }
 
 /** A TLS handshake (rejectUnauthorized false, SNI only for names): ok when the listener speaks TLS. */

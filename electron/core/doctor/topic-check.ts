@@ -19,7 +19,7 @@ export async function checkTopic(
     const topic = opts.topic;
     const frameBytes = opts.frameBytes;
     await timed('topic', async () => {
-      const handle = createKafka({ bootstrap, retries: 0 });
+      const handle = createKafka({ bootstrap, retries: 0, security: d.security.settings });
       try {
         const max = await withTimeout(
           withAdmin(handle, async (admin) =>

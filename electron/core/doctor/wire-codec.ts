@@ -67,6 +67,17 @@ class Reader {
     return v;
   }
 
+  /** int32-length bytes; null for length -1. */
+  nullableBytes(what: string): Buffer | null {
+    const len = this.int32(`${what} length`);
+    if (len === -1) return null;
+    if (len < 0) throw new DecodeError(`negative ${what} length ${len}`);
+    this.need(len, what);
+    const v = this.buf.subarray(this.offset, this.offset + len);
+    this.offset += len;
+    return v;
+  }
+
   /** An int32-counted array; the count is checked against the bytes left before any loop. */
   nullableArray<T>(what: string, minItemBytes: number, item: () => T): T[] | null {
     const count = this.int32(`${what} count`);
@@ -158,6 +169,10 @@ export class Writer {
   }
   int32Array(items: readonly number[]): this {
     return this.array(items, (w, v) => w.int32(v));
+  }
+  /** int32-length bytes (Kafka's BYTES). */
+  sizedBytes(v: Uint8Array): this {
+    return this.int32(v.length).bytes(v);
   }
   bytes(v: Uint8Array): this {
     this.parts.push(Buffer.from(v));

@@ -1,7 +1,7 @@
 /**
  * The few Kafka messages the doctor speaks, non-flexible versions only: request header v1
  * (api_key, api_version, correlation_id, client_id), response header v0, ApiVersions v0,
- * Metadata v1–v8, SaslHandshake v1. Only the client side lives here; the broker side that tests
+ * Metadata v1–v8, SaslHandshake v1, SaslAuthenticate v0–v1. Only the client side lives here; the broker side that tests
  * need to fake a broker is in scripts/test-support/kafka-wire-fakes.ts.
  */
 import {
@@ -204,4 +204,26 @@ export function decodeSaslHandshakeResponse(body: Uint8Array): Decoded<SaslHands
     const mechanisms = r.array('mechanisms', 2, () => r.string('mechanism'));
     return { errorCode, mechanisms };
   });
+}
+
+// --- SaslAuthenticate v0/v1 (same request; v1's response adds session_lifetime_ms) -----------
+
+export interface SaslAuthenticateResponse {
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Buffer;
+}
+
+export function encodeSaslAuthenticateRequest(authBytes: Uint8Array): Buffer {
+  return new Writer().sizedBytes(authBytes).build();
+}
+
+export function decodeSaslAuthenticateResponse(
+  body: Uint8Array,
+): Decoded<SaslAuthenticateResponse> {
+  return decodeWith(body, (r) => ({
+    errorCode: r.int16('error code'),
+    errorMessage: r.nullableString('error message'),
+    authBytes: r.nullableBytes('auth bytes') ?? Buffer.alloc(0),
+  }));
 }
