@@ -116,6 +116,10 @@ test.describe('connection profiles over TLS and SASL', () => {
     await item.getByTestId('profile-connect').click();
     const secrets = item.getByTestId('profile-secrets');
     await expect(secrets).toBeVisible();
+    await page
+      .locator('section.card')
+      .first()
+      .screenshot({ path: testInfo.outputPath(`broker-panel-profiles-${app.transport}.png`) });
     await secrets.getByTestId('profile-secret-saslPassword').fill('not-the-password-e2e');
     await secrets.getByTestId('profile-secrets-connect').click();
     await expect(page.getByTestId('connection-status')).toContainText(/user name or password/i, {

@@ -97,9 +97,11 @@ export function ConnectPanel() {
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    setTouched(true);
     if (mode === 'disconnect') disconnect();
-    else if (parsed.ok) connect(input);
+    else {
+      setTouched(true);
+      if (parsed.ok) connect(input);
+    }
   };
 
   const view =
