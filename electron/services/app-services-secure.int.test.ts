@@ -1,8 +1,10 @@
 /**
- * The app services on a secured broker (issue 15; scripts/test-support/secure-kafka.ts): with the
- * security settings `connection:connect` takes, connect, list and create topics, produce a video
- * and watch it back — over SASL_SSL with SCRAM-SHA-512 and over mutual TLS. A wrong password
- * fails the connect with KAFKA_AUTH_FAILED, the password in no event or error.
+ * The app services on a secured broker (issue 15; scripts/test-support/secure-kafka.ts): connect,
+ * list and create topics, produce a video, watch it back, read the topic's range, seek the viewer
+ * back and export the topic to MP4 — over SASL_SSL/SCRAM-SHA-512 and mutual TLS with settings
+ * given at connect, and over SSL, SASL_PLAINTEXT/PLAIN, SASL_SSL/SCRAM-SHA-256 and OAUTHBEARER
+ * through saved profiles whose secrets are typed at connect. A wrong password fails the connect
+ * with KAFKA_AUTH_FAILED, the password in no event or error.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import {
 import { call, callError, EventLog, until } from '../../scripts/test-support/service-calls.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
+import type { ProfileSecrets, PublicSecurity } from '../shared/connection-profile.js';
 import type { ConnectionSecurity } from '../shared/connection-security.js';
 import { decodeFramePacket } from '../shared/frame-packet.js';
 import { locateFfmpeg } from '../core/ffmpeg/locate-ffmpeg.js';
@@ -73,10 +76,14 @@ describe.skipIf(reason !== undefined)(
       expect(ended).toMatchObject({ ok: true, frames: FRAMES, acked: FRAMES, failed: 0 });
 
       const seqs: Array<number | null> = [];
+      const epochs: number[] = [];
       const viewerId = newViewerId();
       const off = services.onFrame((id, packet) => {
         const decoded = decodeFramePacket(packet);
-        if (id === viewerId && decoded.ok) seqs.push(decoded.header.seq);
+        if (id === viewerId && decoded.ok) {
+          seqs.push(decoded.header.seq);
+          epochs.push(decoded.header.epoch ?? 0);
+        }
         services.ackFrame(id);
         return true;
       });
@@ -89,7 +96,22 @@ describe.skipIf(reason !== undefined)(
         });
         await until(() => seqs.length >= FRAMES, 'every frame back');
         expect(seqs).toEqual([...Array(FRAMES).keys()]);
+        // the timeline: the topic's range, and a seek back to the first frame on the same viewer
+        const range = await call(services, 'topics:range', { topic });
+        expect(range.firstMs).not.toBeNull();
+        const { epoch } = await call(services, 'watch:control', {
+          op: 'seek',
+          viewerId,
+          from: { kind: 'timestamp', ms: range.firstMs ?? 0 },
+          paused: true,
+        });
+        await until(() => epochs.includes(epoch), 'a frame after the seek');
+        expect(seqs[epochs.indexOf(epoch)]).toBe(0);
         await call(services, 'watch:stop', { viewerId });
+        // export to MP4 (kvs serve's way: the file waits for its download)
+        const { exportId } = await call(services, 'export:start', { topic });
+        const done = await events.waitFor('export:ended', (e) => e.exportId === exportId, 60_000);
+        expect(done).toMatchObject({ ok: true, frames: FRAMES, error: null });
       } finally {
         off();
       }
@@ -129,6 +151,83 @@ describe.skipIf(reason !== undefined)(
       expect(status.state).toBe('connected');
       await produceAndWatch();
     });
+
+    /** Each listener as a saved profile: its public settings and the secrets typed at connect. */
+    function profileOf(name: string): {
+      bootstrap: string;
+      security: PublicSecurity;
+      secrets: ProfileSecrets;
+    } {
+      const tls = { ca: k.pki.ca.pem, client: null, verifyHostname: true };
+      switch (name) {
+        case 'ssl':
+          return {
+            bootstrap: k.listeners.ssl.bootstrap,
+            security: { protocol: 'SSL', tls, sasl: null },
+            secrets: {},
+          };
+        case 'saslPlain':
+          return {
+            bootstrap: k.listeners.saslPlain.bootstrap,
+            security: {
+              protocol: 'SASL_PLAINTEXT',
+              tls: null,
+              sasl: { mechanism: 'PLAIN', username: k.plain.username },
+            },
+            secrets: { saslPassword: k.plain.password },
+          };
+        case 'scram-sha-256':
+          return {
+            bootstrap: k.listeners.scram.bootstrap,
+            security: {
+              protocol: 'SASL_SSL',
+              tls,
+              sasl: { mechanism: 'SCRAM-SHA-256', username: k.scram.username },
+            },
+            secrets: { saslPassword: k.scram.password },
+          };
+        case 'oauth':
+          return {
+            bootstrap: k.listeners.oauth.bootstrap,
+            security: {
+              protocol: 'SASL_SSL',
+              tls,
+              sasl: { mechanism: 'OAUTHBEARER', token: { kind: 'fixed' } },
+            },
+            secrets: { oauthToken: k.oauth.token },
+          };
+        default:
+          throw new Error(`no profile for ${name}`);
+      }
+    }
+
+    it.for(['ssl', 'saslPlain', 'scram-sha-256', 'oauth'])(
+      '%s through a saved profile (secrets typed at connect): connect, topics, produce, watch, seek, export',
+      async (name) => {
+        const p = profileOf(name);
+        const saved = await call(services, 'profiles:save', {
+          id: null,
+          name: `lab ${name}`,
+          bootstrap: p.bootstrap,
+          security: p.security,
+          secrets: {},
+          remember: false,
+        });
+        if (Object.keys(p.secrets).length > 0) {
+          const needs = await callError(services, 'connection:connect', { profileId: saved.id });
+          expect(needs.code).toBe('PROFILE_SECRETS_NEEDED');
+        }
+        const status = await call(services, 'connection:connect', {
+          profileId: saved.id,
+          secrets: p.secrets,
+        });
+        expect(status).toMatchObject({ state: 'connected', clusterId: k.clusterId });
+        await produceAndWatch();
+        const listed = await call(services, 'profiles:list', {});
+        expect(listed.profiles[0]).toMatchObject({ id: saved.id });
+        expect(listed.profiles[0]?.lastUsed).not.toBeNull();
+      },
+    );
 
     it('a wrong password: KAFKA_AUTH_FAILED, and the password is in no event or error', async () => {
       const secret = `wrong-${randomBytes(4).toString('hex')}`;
