@@ -1,7 +1,7 @@
 /**
  * `kvs setup` (install Kafka on a server over SSH) and `kvs server start|stop|status|uninstall`.
  * Passwords come from stdin only (first line: SSH password, next: sudo password) and are
- * never printed.
+ * never printed; `--tls-scram`'s SCRAM password from an environment variable or a file.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +17,8 @@ import {
 } from '../core/setup/executor.js';
 import { renderPlan } from '../core/setup/dry-run.js';
 import { buildInstallPlan } from '../core/setup/install-plan.js';
+import type { SecureChoice } from '../core/setup/plan-types.js';
+import { readCaCertificate } from '../core/setup/secure-install.js';
 import { DEFAULT_INSTALL_DIR } from '../core/setup/scripts.js';
 import { buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
 import { buildUninstallPlan } from '../core/setup/uninstall-plan.js';
@@ -114,10 +116,83 @@ export const SETUP = {
       value: 'auto|zookeeperd|bundled',
       help: 'which ZooKeeper, in ZooKeeper mode',
     },
+    'tls-scram': {
+      type: 'boolean',
+      help: 'TLS + SCRAM login: a CA and certificate made on the server, SASL_SSL for clients',
+    },
+    'scram-user': {
+      type: 'string',
+      value: '<name>',
+      help: 'with --tls-scram: the first SCRAM-SHA-512 user (required)',
+    },
+    'scram-password-env': {
+      type: 'string',
+      value: 'NAME',
+      help: "with --tls-scram: that user's password, from this environment variable",
+    },
+    'scram-password-file': {
+      type: 'string',
+      value: '<file>',
+      help: "with --tls-scram: that user's password, from this file's first line",
+    },
     'dry-run': { type: 'boolean', help: 'print every step and command, run nothing' },
   },
-  notes: [LOGIN_NOTE],
+  notes: [
+    LOGIN_NOTE,
+    'The SCRAM password comes from an environment variable or a file, never from the command line; it reaches the server on stdin. With --json the last line carries the CA certificate and the user for a connection profile.',
+  ],
 } as const satisfies CommandSpec<DocumentedOptions>;
+
+/** --tls-scram's user and password (the password from --scram-password-env or -file only). */
+async function secureOptions(values: {
+  'tls-scram'?: boolean;
+  'scram-user'?: string;
+  'scram-password-env'?: string;
+  'scram-password-file'?: string;
+}): Promise<SecureChoice | undefined> {
+  const given =
+    values['scram-user'] !== undefined ||
+    values['scram-password-env'] !== undefined ||
+    values['scram-password-file'] !== undefined;
+  if (values['tls-scram'] !== true) {
+    if (given)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        '--scram-user and --scram-password-env/-file go with --tls-scram.',
+      );
+    return undefined;
+  }
+  const scramUser = requireOption(values['scram-user'], 'scram-user', 'kvs-admin');
+  const envName = values['scram-password-env'];
+  const file = values['scram-password-file'];
+  if ((envName === undefined) === (file === undefined))
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      '--tls-scram needs the password from exactly one of --scram-password-env NAME or --scram-password-file <file> (never on the command line).',
+    );
+  let scramPassword: string;
+  if (envName !== undefined) {
+    const v = process.env[envName];
+    if (v === undefined || v === '')
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        `--scram-password-env: the environment variable ${envName} is not set.`,
+      );
+    scramPassword = v;
+  } else {
+    let text: string;
+    try {
+      text = await readFile(file ?? '', 'utf8');
+    } catch (e) {
+      throw new KvsError(
+        'FILE_NOT_FOUND',
+        `--scram-password-file: ${file ?? ''} cannot be read (${e instanceof Error ? e.message : String(e)}).`,
+      );
+    }
+    scramPassword = text.split(/\r?\n/)[0] ?? '';
+  }
+  return { scramUser, scramPassword };
+}
 
 export const SERVER = {
   usage: 'kvs server start|stop|status|uninstall --host <ip> --user <name>',
@@ -251,6 +326,8 @@ export async function setupCommand(
     );
   }
 
+  const secure = await secureOptions(values);
+
   const { session, sudoPassword } = await login(values, io);
   try {
     const facts = await detectServer(session, installDir, {
@@ -263,6 +340,7 @@ export async function setupCommand(
       installDir,
       advertise,
       zookeeper,
+      ...(secure === undefined ? {} : { secure }),
       source:
         values['kafka-tarball'] !== undefined
           ? { kind: 'upload', tarballPath: path.resolve(values['kafka-tarball']) }
@@ -287,7 +365,36 @@ export async function setupCommand(
       signal,
       onStep: stepLine(io, json),
     });
-    const verify = await verifyFromLaptop({ advertise, signal });
+    // A secure install: its CA, read back from the server, and its login for the check from here.
+    const profile =
+      plan.secure === null || secure === undefined
+        ? null
+        : {
+            bootstrap: `${advertise}:${SETUP_DEFAULTS.kafkaPort}`,
+            ca: await readCaCertificate(session, plan.secure.caPath, {
+              ...(sudoPassword ? { sudoPassword } : {}),
+              signal,
+            }),
+            username: plan.secure.scramUser,
+            mechanism: plan.secure.mechanism,
+          };
+    const verify = await verifyFromLaptop({
+      advertise,
+      signal,
+      ...(profile === null || secure === undefined
+        ? {}
+        : {
+            security: {
+              protocol: 'SASL_SSL',
+              tls: { ca: profile.ca, client: null, verifyHostname: true },
+              sasl: {
+                mechanism: profile.mechanism,
+                username: profile.username,
+                password: secure.scramPassword,
+              },
+            },
+          }),
+    });
     if (!verify.ok)
       throw new KvsError(
         'KAFKA_ERROR',
@@ -304,11 +411,18 @@ export async function setupCommand(
           kafkaVersion: plan.installation.kafkaVersion,
           changed: result.changed,
           unchanged: result.unchanged + result.checked,
+          secure: profile,
         }),
       );
     } else {
       io.out(summary);
       io.out(`Bootstrap: ${verify.bootstrap}`);
+      if (profile !== null) {
+        io.out(
+          `Log in with SASL_SSL, SCRAM-SHA-512, user ${profile.username}; trust this CA (the server keeps it in ${plan.secure?.caPath ?? ''}):`,
+        );
+        io.out(profile.ca.trimEnd());
+      }
     }
     return 0;
   } catch (e) {

@@ -1,13 +1,17 @@
 /**
  * One install run: the plan's steps on the server with their live log (batched: at most every
  * LOG_FLUSH_MS, MAX_LOG_BATCH lines a batch, a step's lines before its status), then the check
- * from this computer through the advertised address, then one `ended` event with the outcome.
+ * from this computer through the advertised address (a secure install: its CA read back from the
+ * server, SASL_SSL with its SCRAM login), then one `ended` event with the outcome and, for a secure
+ * install, what a connection profile needs that is not secret.
  * Cancelling (the signal) aborts the running command; finished steps stay done.
  */
 import { SETUP_DEFAULTS, type SetupEndedEvent, type SetupStepEvent } from '../shared/contract.js';
 import { KvsError } from '../shared/errors.js';
 import { runPlan, type VerifyOptions, type VerifyResult } from '../core/setup/executor.js';
 import type { InstallPlan } from '../core/setup/plan-types.js';
+import { readCaCertificate } from '../core/setup/secure-install.js';
+import type { ConnectionSecurity } from '../shared/connection-security.js';
 import type { SshSession } from '../core/ssh/ssh-session.js';
 import { plainSshError } from './setup-login.js';
 
@@ -30,6 +34,8 @@ export interface InstallRun {
   readonly signal: AbortSignal;
   readonly events: SetupEvents;
   readonly verify: (opts: VerifyOptions) => Promise<VerifyResult>;
+  /** A secure install's SCRAM password (for the check from this computer only; never in an event). */
+  readonly scramPassword?: string;
 }
 
 /** Runs the install to its end; never throws (the outcome is the `ended` event). */
@@ -85,8 +91,38 @@ export async function runInstall(r: InstallRun): Promise<void> {
     unchanged = result.unchanged + result.checked;
     failedAt = steps.length;
     step({ index: steps.length, ...verifyStep, status: 'running' });
-    log(`checking ${r.advertise}:${SETUP_DEFAULTS.kafkaPort} from this computer…`);
-    const v = await r.verify({ advertise: r.advertise, signal: r.signal });
+    const secure = r.plan.secure;
+    let profile: SetupEndedEvent['secure'] = null;
+    let security: ConnectionSecurity | undefined;
+    if (secure !== null) {
+      const ca = await readCaCertificate(r.session, secure.caPath, {
+        ...(r.sudoPassword === undefined ? {} : { sudoPassword: r.sudoPassword }),
+        signal: r.signal,
+      });
+      profile = {
+        bootstrap: `${r.advertise}:${SETUP_DEFAULTS.kafkaPort}`,
+        ca,
+        username: secure.scramUser,
+        mechanism: secure.mechanism,
+      };
+      security = {
+        protocol: 'SASL_SSL',
+        tls: { ca, client: null, verifyHostname: true },
+        sasl: {
+          mechanism: secure.mechanism,
+          username: secure.scramUser,
+          password: r.scramPassword ?? '',
+        },
+      };
+    }
+    log(
+      `checking ${r.advertise}:${SETUP_DEFAULTS.kafkaPort} from this computer${security === undefined ? '' : ' (SASL_SSL, SCRAM-SHA-512, trusting the new CA)'}…`,
+    );
+    const v = await r.verify({
+      advertise: r.advertise,
+      signal: r.signal,
+      ...(security === undefined ? {} : { security }),
+    });
     verified = {
       bootstrap: v.bootstrap,
       brokers: v.brokers,
@@ -112,7 +148,7 @@ export async function runInstall(r: InstallRun): Promise<void> {
       unchanged,
       verify: verified,
       error: null,
-      secure: null,
+      secure: profile,
     });
   } catch (e) {
     const err = r.signal.aborted

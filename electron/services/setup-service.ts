@@ -75,6 +75,8 @@ interface PlanEntry {
   readonly sessionId: string;
   readonly plan: InstallPlan;
   readonly advertise: string;
+  /** A secure install's SCRAM password, for the check from this computer. */
+  readonly scramPassword: string | undefined;
 }
 
 interface RunEntry {
@@ -185,9 +187,15 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
       source,
       zookeeper: req.zookeeper,
       openFirewall: req.openFirewall,
+      ...(req.secure ? { secure: req.secure } : {}),
     });
     const planId = newId();
-    plans.set(planId, { sessionId: s.id, plan: built, advertise: req.advertise });
+    plans.set(planId, {
+      sessionId: s.id,
+      plan: built,
+      advertise: req.advertise,
+      scramPassword: req.secure?.scramPassword,
+    });
     return {
       planId,
       mode: built.installation.mode,
@@ -237,6 +245,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         signal: controller.signal,
         events: deps.events,
         verify,
+        ...(p.scramPassword === undefined ? {} : { scramPassword: p.scramPassword }),
       }).finally(() => {
         s.running = false;
         runs.delete(runId);

@@ -17,7 +17,9 @@ export type SetupField =
   | 'sha512'
   | 'tarballPath'
   | 'mode'
-  | 'source';
+  | 'source'
+  | 'scramUser'
+  | 'scramPassword';
 
 export class SetupValidationError extends KvsError {
   constructor(
@@ -233,6 +235,48 @@ export function validateLocalPath(value: unknown): string {
     );
   }
   return s;
+}
+
+/**
+ * The first SCRAM user of a secure install: letters, digits, ".", "_" and "-" (no "=" or ",",
+ * which SCRAM would have to escape), starting with a letter or digit, at most 64 characters.
+ */
+export function validateScramUser(value: unknown): string {
+  const s = str('scramUser', value, 'The SCRAM user name');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(s)) {
+    throw new SetupValidationError(
+      'scramUser',
+      value,
+      `${show(value)} is not a SCRAM user name (letters, digits, ".", "_" and "-", starting with a letter or digit, at most 64).`,
+    );
+  }
+  return s;
+}
+
+export const SCRAM_PASSWORD_MIN = 12;
+export const SCRAM_PASSWORD_MAX = 256;
+
+/**
+ * The first SCRAM user's password: 12–256 printable ASCII characters without spaces, '"' or '\'
+ * (it goes through a .properties file to kafka-configs, and people paste it into a Java client's
+ * sasl.jaas.config). The message never repeats the value.
+ */
+export function validateScramPassword(value: unknown): string {
+  if (typeof value !== 'string' || value === '')
+    throw new SetupValidationError('scramPassword', '***', 'The SCRAM password is missing.');
+  if (value.length < SCRAM_PASSWORD_MIN || value.length > SCRAM_PASSWORD_MAX)
+    throw new SetupValidationError(
+      'scramPassword',
+      '***',
+      `The SCRAM password must be ${SCRAM_PASSWORD_MIN} to ${SCRAM_PASSWORD_MAX} characters long.`,
+    );
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(value))
+    throw new SetupValidationError(
+      'scramPassword',
+      '***',
+      'The SCRAM password may only hold printable ASCII characters other than spaces, " and \\.',
+    );
+  return value;
 }
 
 /** The error message for `value`, or null when `validate` accepts it. */

@@ -154,6 +154,7 @@ describe('npm run kafka -- pack', () => {
     const bin = (s: string): string => path.join(base, 'bin', s);
     const names = await readdir(path.join(base, 'bin'));
     expect(names.sort()).toEqual([
+      'kafka-configs.sh',
       'kafka-run-class.sh',
       'kafka-server-start.sh',
       'kafka-server-stop.sh',

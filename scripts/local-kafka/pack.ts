@@ -6,7 +6,7 @@
  *
  *   kafka_2.13-<version>/
  *     bin/     POSIX sh scripts (kafka-run-class.sh, kafka-server-start.sh, kafka-server-stop.sh,
- *              kafka-storage.sh, [kafka-topics.sh], [zookeeper-server-start.sh, zookeeper-server-stop.sh])
+ *              kafka-storage.sh, kafka-configs.sh, [kafka-topics.sh], [zookeeper-server-start.sh, zookeeper-server-stop.sh])
  *     config/  server.properties (+ zookeeper.properties), log4j config for the pom's logging jars
  *     libs/    every jar
  *     kvs-dist.properties   what was packed (read by electron/core/setup/detect.ts)
@@ -97,6 +97,8 @@ export function distributionFiles(
   );
   script('kafka-server-stop.sh', stopScript('kafka.Kafka', 'kafka server'));
   script('kafka-storage.sh', toolScript('kafka.tools.StorageTool', dist));
+  // SCRAM users through the broker (the setup wizard's TLS + SCRAM install); in the core jar.
+  script('kafka-configs.sh', toolScript('kafka.admin.ConfigCommand', dist));
   if (jars.some((j) => /^kafka-tools-\d[\w.-]*\.jar$/.test(j) && !j.startsWith('kafka-tools-api'))) {
     script('kafka-topics.sh', toolScript('org.apache.kafka.tools.TopicCommand', dist));
   } else {

@@ -27,16 +27,25 @@ export function makeRunner(session: SshSession, opts: RunnerOptions): Runner {
   const streamed = async (
     go: (o: ExecOptions) => Promise<ExecResult>,
     timeoutMs: number,
+    stdin?: string,
   ): Promise<ExecResult> => {
-    if (logLine === undefined) return go(common(timeoutMs));
-    const out = lineSplitter(logLine);
-    const err = lineSplitter(logLine);
+    // A secret given on stdin is hidden from the log and the result, should the command echo it.
+    const secrets = (stdin ?? '').split('\n').filter((l) => l.length >= 8);
+    const hide = (t: string): string => secrets.reduce((acc, sec) => scrub(acc, sec), t);
+    const clean = (r: ExecResult): ExecResult =>
+      secrets.length === 0 ? r : { ...r, stdout: hide(r.stdout), stderr: hide(r.stderr) };
+    if (logLine === undefined) return clean(await go(common(timeoutMs)));
+    const line = (l: string): void => logLine(hide(l));
+    const out = lineSplitter(line);
+    const err = lineSplitter(line);
     try {
-      return await go({
-        ...common(timeoutMs),
-        onStdout: (c) => out.push(c),
-        onStderr: (c) => err.push(c),
-      });
+      return clean(
+        await go({
+          ...common(timeoutMs),
+          onStdout: (c) => out.push(c),
+          onStderr: (c) => err.push(c),
+        }),
+      );
     } finally {
       out.flush();
       err.flush();
@@ -46,12 +55,16 @@ export function makeRunner(session: SshSession, opts: RunnerOptions): Runner {
     a: readonly string[],
     sudo: boolean,
     timeoutMs: number,
+    stdin?: string,
   ): Promise<ExecResult> => {
-    if (!sudo || (await isRoot())) return streamed((o) => session.exec(a, o), timeoutMs);
+    const withStdin = (o: ExecOptions): ExecOptions => (stdin === undefined ? o : { ...o, stdin });
+    if (!sudo || (await isRoot()))
+      return streamed((o) => session.exec(a, withStdin(o)), timeoutMs, stdin);
     const pw = opts.sudoPassword;
     return streamed(
-      (o) => session.sudo(a, pw === undefined ? o : { ...o, password: pw }),
+      (o) => session.sudo(a, pw === undefined ? withStdin(o) : { ...withStdin(o), password: pw }),
       timeoutMs,
+      stdin,
     );
   };
   /** Upload progress for the live log, every 10 %. */
@@ -94,7 +107,7 @@ export function makeRunner(session: SshSession, opts: RunnerOptions): Runner {
   };
   return {
     async run(command, sudo, timeoutMs) {
-      if ('argv' in command) return argv(command.argv, sudo, timeoutMs);
+      if ('argv' in command) return argv(command.argv, sudo, timeoutMs, command.stdin?.text);
       const needsSudo = sudo && !(await isRoot());
       if ('writeFile' in command) {
         const { path: dest, content, mode } = command.writeFile;

@@ -27,6 +27,12 @@ export const LAYOUT = {
   user: 'kafka',
   clientPort: 9092,
   controllerPort: 9093,
+  /** Secure install: PLAINTEXT for inter-broker traffic and local tools, on 127.0.0.1 only. */
+  internalPort: 9091,
+  /** Secure install: the CA and the server's keystore (root:kafka 0750). */
+  tlsDir: '/var/lib/kafka/tls',
+  /** Secure install: which SCRAM user was set with which password (a PBKDF2 fingerprint; kafka 0600). */
+  scramMarker: '/var/lib/kafka/scram-login',
   zookeeperPort: 2181,
   heapOpts: '-Xmx1G -Xms1G',
   zookeeperHeapOpts: '-Xmx512M -Xms512M',
@@ -52,10 +58,51 @@ export interface ServerPropertiesOptions {
   logDirs?: string;
   /** zookeeper mode: default localhost:2181. */
   zookeeperConnect?: string;
+  /**
+   * TLS + SCRAM login: clients on SASL_SSL (SCRAM-SHA-512) at advertise:9092 with the keystore
+   * (PEM: key, certificate, CA); inter-broker traffic and the KRaft controller on PLAINTEXT bound to
+   * 127.0.0.1 only. Absent: PLAINTEXT everywhere, as before.
+   */
+  secure?: { keystore: string };
+}
+
+type Entry = readonly [string, string | number];
+
+/** The listener lines of a secure install (see ServerPropertiesOptions.secure). */
+function secureListeners(
+  o: ServerPropertiesOptions & { secure: { keystore: string } },
+  kraft: { dynamic: boolean } | null,
+): Entry[] {
+  const internal = `INTERNAL://127.0.0.1:${LAYOUT.internalPort}`;
+  const controller = `CONTROLLER://127.0.0.1:${LAYOUT.controllerPort}`;
+  const listeners = [`SASL_SSL://0.0.0.0:${LAYOUT.clientPort}`, internal];
+  const advertised = [`SASL_SSL://${o.advertise}:${LAYOUT.clientPort}`, internal];
+  const map = ['SASL_SSL:SASL_SSL', 'INTERNAL:PLAINTEXT'];
+  if (kraft !== null) {
+    listeners.push(controller);
+    if (kraft.dynamic) advertised.push(controller);
+    map.push('CONTROLLER:PLAINTEXT');
+  }
+  return [
+    ['listeners', listeners.join(',')],
+    ['advertised.listeners', advertised.join(',')],
+    ['inter.broker.listener.name', 'INTERNAL'],
+    ...(kraft === null ? [] : ([['controller.listener.names', 'CONTROLLER']] as const)),
+    ['listener.security.protocol.map', map.join(',')],
+    // KIP-651: a PEM keystore (unencrypted PKCS#8 key + certificate chain), so no ssl.key.password
+    ['ssl.keystore.type', 'PEM'],
+    ['ssl.keystore.location', o.secure.keystore],
+    ['ssl.client.auth', 'none'],
+    ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
+    [
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config',
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    ],
+  ];
 }
 
 /**
- * server.properties for a single node. KRaft: combined broker+controller; the controller
+ * server.properties for a single node (a secure install: see ServerPropertiesOptions.secure). KRaft: combined broker+controller; the controller
  * quorum is addressed on 127.0.0.1 (the node talks to itself, which works even when the
  * advertised address is a NAT/public address not bound on the server). Kafka 4.x uses the
  * dynamic quorum (controller.quorum.bootstrap.servers, formatted --standalone); 3.3–3.9 the
@@ -64,7 +111,7 @@ export interface ServerPropertiesOptions {
 export function serverProperties(o: ServerPropertiesOptions): string {
   const logDirs = o.logDirs ?? LAYOUT.dataDir;
   const client = `PLAINTEXT://${o.advertise}:${LAYOUT.clientPort}`;
-  const rf1: Array<readonly [string, string | number]> = [
+  const rf1: Entry[] = [
     ['num.partitions', 1],
     ['default.replication.factor', 1],
     ['min.insync.replicas', 1],
@@ -72,7 +119,7 @@ export function serverProperties(o: ServerPropertiesOptions): string {
     ['transaction.state.log.replication.factor', 1],
     ['transaction.state.log.min.isr', 1],
   ];
-  const common: Array<readonly [string, string | number]> = [
+  const common: Entry[] = [
     ['log.dirs', logDirs],
     ['num.recovery.threads.per.data.dir', 1],
     ['log.retention.hours', 168],
@@ -91,14 +138,18 @@ export function serverProperties(o: ServerPropertiesOptions): string {
         dynamic
           ? ['controller.quorum.bootstrap.servers', controller]
           : ['controller.quorum.voters', `1@${controller}`],
-        [
-          'listeners',
-          `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort},CONTROLLER://0.0.0.0:${LAYOUT.controllerPort}`,
-        ],
-        ['advertised.listeners', dynamic ? `${client},CONTROLLER://${controller}` : client],
-        ['inter.broker.listener.name', 'PLAINTEXT'],
-        ['controller.listener.names', 'CONTROLLER'],
-        ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+        ...(o.secure !== undefined
+          ? secureListeners({ ...o, secure: o.secure }, { dynamic })
+          : ([
+              [
+                'listeners',
+                `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort},CONTROLLER://0.0.0.0:${LAYOUT.controllerPort}`,
+              ],
+              ['advertised.listeners', dynamic ? `${client},CONTROLLER://${controller}` : client],
+              ['inter.broker.listener.name', 'PLAINTEXT'],
+              ['controller.listener.names', 'CONTROLLER'],
+              ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+            ] as const)),
         ...common,
         ...rf1,
         ...(dynamic
@@ -112,8 +163,12 @@ export function serverProperties(o: ServerPropertiesOptions): string {
   }
   return properties(`Kafka ${o.kafkaVersion.text} with ZooKeeper, written by Kafka Video Studio`, [
     ['broker.id', 0],
-    ['listeners', `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort}`],
-    ['advertised.listeners', client],
+    ...(o.secure !== undefined
+      ? secureListeners({ ...o, secure: o.secure }, null)
+      : ([
+          ['listeners', `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort}`],
+          ['advertised.listeners', client],
+        ] as const)),
     ['zookeeper.connect', o.zookeeperConnect ?? `localhost:${LAYOUT.zookeeperPort}`],
     ['zookeeper.connection.timeout.ms', 18000],
     ...common,

@@ -1,7 +1,8 @@
 /**
  * A plan as lines a person can read before anything runs: every step, why, its check and
  * every command. argv is shell-quoted here for display only (the SSH layer never joins
- * argv into a string). Plans never hold secrets, so everything is shown.
+ * argv into a string). The one secret a plan may hold, a command's stdin (a secure install's SCRAM
+ * password), is shown by its label only; everything else is shown.
  */
 import type { InstallPlan, OperationPlan, PlanStep, RemoteCommand } from './plan-types.js';
 
@@ -29,7 +30,8 @@ export function renderCommand(
       const max = options.maxScriptLength;
       return isScript && max !== undefined && a.length > max ? '<script>' : shellQuote(a);
     });
-    return [`$ ${sudo ? 'sudo ' : ''}${parts.join(' ')}`];
+    const stdin = command.stdin === undefined ? '' : `  < (${command.stdin.shown}, on stdin)`;
+    return [`$ ${sudo ? 'sudo ' : ''}${parts.join(' ')}${stdin}`];
   }
   if ('writeFile' in command) {
     const { path, content, mode } = command.writeFile;

@@ -39,6 +39,13 @@ import {
   SetupPlanError,
 } from './plan-types.js';
 import { MIN_FREE_KB, SCRIPTS, aptInstall, argv, asKafka, sh } from './scripts.js';
+import {
+  SECURE_FILES,
+  checkSecureChoice,
+  scramStep,
+  secureSetup,
+  tlsStep,
+} from './secure-install.js';
 import { startSteps, waitPortsStep } from './service-plans.js';
 
 export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): InstallPlan {
@@ -58,6 +65,7 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
             );
           })();
   const sha512 = choices.sha512 === undefined ? undefined : validateSha512(choices.sha512);
+  const secure = choices.secure === undefined ? null : checkSecureChoice(choices.secure);
   const notes: string[] = [];
 
   // Preconditions from the facts.
@@ -78,6 +86,7 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
   const reinstall = facts.kafkaVersion === inst.kafkaVersion;
   const wanted: Array<[number, string]> = [[LAYOUT.clientPort, 'Kafka']];
   if (inst.mode === 'kraft') wanted.push([LAYOUT.controllerPort, 'the KRaft controller']);
+  if (secure !== null) wanted.push([LAYOUT.internalPort, "Kafka's local listener"]);
   if (
     inst.zookeeper === 'bundled' ||
     (inst.zookeeper === 'zookeeperd' && facts.zookeeperd?.installed !== true)
@@ -115,6 +124,7 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
   const packages = [inst.javaPackage];
   if (source.kind === 'download') packages.push('curl');
   if (inst.zookeeper === 'zookeeperd') packages.push('zookeeperd');
+  if (secure !== null) packages.push('openssl');
   steps.push({
     id: 'apt-update',
     title: 'Refresh the package lists',
@@ -140,6 +150,16 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
       why: 'Kafka is downloaded with curl, which can resume an interrupted download.',
       check: sh(SCRIPTS.packagesInstalled, 'curl'),
       apply: [aptInstall('curl')],
+      sudo: true,
+    });
+  }
+  if (secure !== null) {
+    steps.push({
+      id: 'openssl',
+      title: 'Install openssl',
+      why: 'The CA and the server certificate are made on the server with openssl, so no private key leaves it.',
+      check: sh(SCRIPTS.packagesInstalled, 'openssl'),
+      apply: [aptInstall('openssl')],
       sudo: true,
     });
   }
@@ -281,13 +301,26 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
     sudo: true,
   });
 
+  if (secure !== null) {
+    steps.push(tlsStep(advertise));
+    notes.push(
+      `TLS + SCRAM login: clients connect with SASL_SSL to ${advertise}:${LAYOUT.clientPort} as "${secure.scramUser}" (SCRAM-SHA-512) and trust the CA made on the server; PLAINTEXT stays on 127.0.0.1 for Kafka itself.`,
+    );
+  }
   steps.push(
     writeFileStep(
       'server-properties',
       'Write server.properties',
-      `Clients are told to connect to ${advertise}:${LAYOUT.clientPort} (advertised.listeners): it must be the address they can reach.`,
+      secure === null
+        ? `Clients are told to connect to ${advertise}:${LAYOUT.clientPort} (advertised.listeners): it must be the address they can reach.`
+        : `Clients are told to connect to ${advertise}:${LAYOUT.clientPort} with SASL_SSL (advertised.listeners): it must be the address they can reach, and the one the certificate names.`,
       `${config}/server.properties`,
-      serverProperties({ mode: inst.mode, kafkaVersion: v, advertise }),
+      serverProperties({
+        mode: inst.mode,
+        kafkaVersion: v,
+        advertise,
+        ...(secure === null ? {} : { secure: { keystore: SECURE_FILES.keystore } }),
+      }),
     ),
   );
   if (inst.zookeeper === 'bundled') {
@@ -348,7 +381,14 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
     );
   }
   steps.push(waitPortsStep(inst));
-  return { kind: 'install', installation: inst, steps, notes };
+  if (secure !== null) steps.push(scramStep(inst, secure));
+  return {
+    kind: 'install',
+    installation: inst,
+    steps,
+    notes,
+    secure: secure === null ? null : secureSetup(secure),
+  };
 }
 
 /** Kafka (and ZooKeeper) accept connections: a start is only done when clients can connect. */

@@ -12,6 +12,7 @@ import { atLeast } from './config.js';
 import { type ServerFacts } from './detect.js';
 import { InstallChoices, Installation, PlanStep, SetupPlanError } from './plan-types.js';
 import { DEFAULT_INSTALL_DIR, SCRIPTS, sh } from './scripts.js';
+import { checkSecureVersion, secureZookeeper } from './secure-install.js';
 
 export function javaMajorsFor(v: KafkaVersion): number[] {
   if (!atLeast(v, 2, 1)) return [8];
@@ -116,18 +117,23 @@ export function installationFor(facts: ServerFacts, choices: InstallChoices): In
       } or a newer OS release.`,
     );
   }
+  if (choices.secure !== undefined) checkSecureVersion(v, choices.mode);
   const debArch = facts.arch === 'x86_64' ? 'amd64' : 'arm64';
+  const zookeeperPreference =
+    choices.secure !== undefined
+      ? secureZookeeper(choices.zookeeper ?? 'auto')
+      : (choices.zookeeper ?? 'auto');
   return {
     mode: choices.mode,
     kafkaVersion: v.text,
     scala: scalaFor(v),
     installDir,
-    zookeeper:
-      choices.mode === 'zookeeper' ? chooseZookeeper(facts, choices.zookeeper ?? 'auto') : null,
+    zookeeper: choices.mode === 'zookeeper' ? chooseZookeeper(facts, zookeeperPreference) : null,
     systemd: facts.systemd === true,
     javaMajor: java.major,
     javaPackage: java.package,
     javaHome: `/usr/lib/jvm/java-${java.major}-openjdk-${debArch}`,
+    secure: choices.secure !== undefined,
   };
 }
 

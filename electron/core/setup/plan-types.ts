@@ -6,8 +6,17 @@
 import { KvsError } from '../../shared/errors.js';
 import { type KafkaModeChoice } from './config.js';
 
+/**
+ * A secret a command reads on its stdin (never on its command line, where `ps` shows it): `text`
+ * goes to the command, `shown` is all the plan view and the live log say of it.
+ */
+export interface SecretStdin {
+  text: string;
+  shown: string;
+}
+
 export type RemoteCommand =
-  | { argv: readonly string[] }
+  | { argv: readonly string[]; stdin?: SecretStdin }
   | { writeFile: { path: string; content: string; mode: number } }
   | { upload: { localPath: string; remotePath: string } };
 
@@ -40,6 +49,14 @@ export interface InstallChoices {
   openFirewall?: boolean;
   /** zookeeper mode: 'auto' (default) = zookeeperd when apt has it, else the bundled one. */
   zookeeper?: 'auto' | 'zookeeperd' | 'bundled';
+  /** "TLS + SCRAM login" (secure-install.ts); absent: PLAINTEXT. */
+  secure?: SecureChoice;
+}
+
+/** The first SCRAM-SHA-512 user of a secure install (validated by shared/setup-validate.ts). */
+export interface SecureChoice {
+  scramUser: string;
+  scramPassword: string;
 }
 
 /** What is (to be) installed; start/stop/status/uninstall plans take it. */
@@ -54,6 +71,16 @@ export interface Installation {
   javaMajor: number;
   javaPackage: string;
   javaHome: string;
+  /** TLS + SCRAM login: SASL_SSL for clients, PLAINTEXT on 127.0.0.1 inside the host. */
+  secure: boolean;
+}
+
+/** What a secure install hands to a connection profile (none of it secret). */
+export interface SecureSetup {
+  /** The CA certificate on the server (root:kafka 0644, read back after the install). */
+  caPath: string;
+  scramUser: string;
+  mechanism: 'SCRAM-SHA-512';
 }
 
 export interface InstallPlan {
@@ -62,6 +89,8 @@ export interface InstallPlan {
   steps: PlanStep[];
   /** Things a person should know that are not steps (e.g. which ZooKeeper and why). */
   notes: string[];
+  /** Set for a secure install. */
+  secure: SecureSetup | null;
 }
 
 export interface OperationPlan {
@@ -79,7 +108,8 @@ export type SetupPlanReason =
   | 'JAVA_UNAVAILABLE'
   | 'PORT_IN_USE'
   | 'EXISTING_KAFKA'
-  | 'FACTS_MISSING';
+  | 'FACTS_MISSING'
+  | 'SECURITY_CHOICE';
 
 /** The server or the choices rule the install out; `reason` is stable, the message says what to do. */
 export class SetupPlanError extends KvsError {

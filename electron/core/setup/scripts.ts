@@ -54,6 +54,47 @@ export const SCRIPTS = {
     't="$1"; shift; for p in "$@"; do i=0; until ss -ltn | awk \'{print $4}\' | grep -q ":$p\\$"; do ' +
     'i=$((i+1)); if [ "$i" -ge "$t" ]; then echo "Nothing listens on TCP port $p after $t s; see the logs in /var/log/kafka." >&2; exit 1; fi; sleep 1; done; done',
   ufwAllows: 'ufw status | grep -Eq "^$1(/tcp)?[[:space:]]+ALLOW"',
+  // Secure install (secure-install.ts). $1 the TLS folder, $2 the advertised IPv4, $3 the kafka
+  // user. Private keys are made by openssl into files under umask 077 (never on a command line);
+  // the CA is made once and kept (a connection profile trusts it), the server certificate again
+  // when its SAN is not the address. ca.key root 0600, server.pem (key + chain) kafka 0600.
+  makeTls:
+    'set -e; umask 077; d="$1"; ip="$2"; u="$3"; t=$(mktemp -d); trap \'rm -rf -- "$t"\' EXIT; ' +
+    'install -d -o root -g "$u" -m 0750 -- "$d"; ' +
+    'printf \'[req]\\ndistinguished_name=dn\\nprompt=no\\n[dn]\\n[ca]\\nbasicConstraints=critical,CA:TRUE\\nkeyUsage=critical,keyCertSign,cRLSign\\nsubjectKeyIdentifier=hash\\n\' > "$t/req.cnf"; ' +
+    'printf \'basicConstraints=critical,CA:FALSE\\nkeyUsage=critical,digitalSignature\\nextendedKeyUsage=serverAuth\\nsubjectAltName=IP:%s\\n\' "$ip" > "$t/server.ext"; ' +
+    'if [ ! -s "$d/ca.key" ] || [ ! -s "$d/ca.crt" ]; then ' +
+    'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$t/ca.key"; ' +
+    'openssl req -x509 -new -sha256 -days 3650 -config "$t/req.cnf" -extensions ca -key "$t/ca.key" -subj "/O=Kafka Video Studio/CN=Kafka CA for $ip" -out "$t/ca.crt"; ' +
+    'chown root:root "$t/ca.key"; chmod 0600 "$t/ca.key"; mv -f -- "$t/ca.key" "$d/ca.key"; ' +
+    'chown root:"$u" "$t/ca.crt"; chmod 0644 "$t/ca.crt"; mv -f -- "$t/ca.crt" "$d/ca.crt"; fi; ' +
+    'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$t/server.key"; ' +
+    'openssl req -new -sha256 -config "$t/req.cnf" -key "$t/server.key" -subj "/O=Kafka Video Studio/CN=$ip" -out "$t/server.csr"; ' +
+    'openssl x509 -req -sha256 -days 825 -in "$t/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" ' +
+    '-set_serial "0x$(od -An -N8 -tx1 /dev/urandom | tr -d \' \\n\')" -extfile "$t/server.ext" -out "$t/server.crt"; ' +
+    'cat "$t/server.key" "$t/server.crt" "$d/ca.crt" > "$t/server.pem"; ' +
+    'chown "$u:$u" "$t/server.pem"; chmod 0600 "$t/server.pem"; mv -f -- "$t/server.pem" "$d/server.pem"; ' +
+    'chown root:"$u" "$t/server.crt"; chmod 0644 "$t/server.crt"; mv -f -- "$t/server.crt" "$d/server.crt"',
+  /** Exit 0 when the CA and the keystore exist and the server certificate is for $2, from this CA, valid 30 more days. */
+  tlsReady:
+    'd="$1"; for f in ca.key ca.crt server.crt server.pem; do [ -s "$d/$f" ] || exit 1; done; ' +
+    'openssl x509 -in "$d/server.crt" -noout -text | grep -A1 "Subject Alternative Name" | tail -n 1 | ' +
+    'tr "," "\\n" | sed "s/^ *//" | grep -Fqx "IP Address:$2" && ' +
+    'openssl verify -CAfile "$d/ca.crt" "$d/server.crt" > /dev/null && ' +
+    'openssl x509 -checkend 2592000 -noout -in "$d/server.crt" > /dev/null',
+  // As the kafka user. $1 the install folder, $2 the local PLAINTEXT bootstrap, $3 the SCRAM user,
+  // $4 the marker file. stdin: the password, then the marker line (its PBKDF2 fingerprint). The
+  // password goes into a 0600 file for kafka-configs --add-config-file (removed on exit): builtins
+  // (read, printf) never show it to ps.
+  scramSet:
+    'set -e; umask 077; IFS= read -r pw; IFS= read -r mark; t=$(mktemp -d); trap \'rm -rf -- "$t"\' EXIT; ' +
+    'printf \'SCRAM-SHA-512=iterations=8192,password=%s\\n\' "$pw" > "$t/scram.properties"; pw=; ' +
+    '"$1/bin/kafka-configs.sh" --bootstrap-server "$2" --alter --entity-type users --entity-name "$3" --add-config-file "$t/scram.properties"; ' +
+    'printf "%s\\n" "$mark" > "$4.tmp"; mv -f -- "$4.tmp" "$4"',
+  /** stdin: the marker line. Exit 0 when the marker matches and Kafka has a SCRAM-SHA-512 login for $3. */
+  scramReady:
+    'IFS= read -r mark; [ -f "$4" ] && [ "$(cat -- "$4")" = "$mark" ] || exit 1; ' +
+    '"$1/bin/kafka-configs.sh" --bootstrap-server "$2" --describe --entity-type users --entity-name "$3" | grep -q "SCRAM-SHA-512="',
 } as const;
 
 const FIXED = new Set<string>(Object.values(SCRIPTS));

@@ -60,7 +60,12 @@ export async function installedIn(
   const zkProps = await session.exec(['test', '-f', `${installDir}/config/zookeeper.properties`], {
     timeoutMs: 30_000,
   });
-  return installationFor(facts, {
+  // A secure install (TLS + SCRAM login) enables SASL; the password is not needed for service plans.
+  const sasl = await session.exec(
+    ['grep', '-q', '^sasl.enabled.mechanisms=', '--', `${installDir}/config/server.properties`],
+    { timeoutMs: 30_000 },
+  );
+  const inst = installationFor(facts, {
     mode: kraft.code === 0 ? 'kraft' : 'zookeeper',
     kafkaVersion: facts.kafkaVersion,
     installDir,
@@ -68,6 +73,7 @@ export async function installedIn(
     source: { kind: 'upload', tarballPath: '/dev/null' },
     zookeeper: zkProps.code === 0 ? 'bundled' : 'auto',
   });
+  return { ...inst, secure: sasl.code === 0 };
 }
 
 export interface ServiceStatus {

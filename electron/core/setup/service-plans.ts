@@ -10,7 +10,7 @@ import {
 } from '../../shared/setup-validate.js';
 import { LAYOUT, kafkaSystemdUnit, serverProperties, zookeeperSystemdUnit } from './config.js';
 import { writeFileStep } from './installation.js';
-import { Installation, OperationPlan, PlanStep } from './plan-types.js';
+import { Installation, OperationPlan, PlanStep, SetupPlanError } from './plan-types.js';
 import { SCRIPTS, argv, asKafka, sh } from './scripts.js';
 
 export function waitPortsStep(inst: Installation): PlanStep {
@@ -19,6 +19,7 @@ export function waitPortsStep(inst: Installation): PlanStep {
     LAYOUT.clientPort,
   ];
   if (inst.mode === 'kraft') listening.push(LAYOUT.controllerPort);
+  if (inst.secure) listening.push(LAYOUT.internalPort);
   return {
     id: 'verify-ports',
     title: 'Check that Kafka listens',
@@ -258,6 +259,11 @@ export function buildStopPlan(installation: Installation): OperationPlan {
 export function buildAdvertisePlan(installation: Installation, advertise: string): OperationPlan {
   const inst = checkInstallation(installation);
   const ip = validateIPv4(advertise);
+  if (inst.secure)
+    throw new SetupPlanError(
+      'SECURITY_CHOICE',
+      `This Kafka was installed with TLS + SCRAM login: its certificate names the address too. Run the install again with ${ip} as the address (the CA and the login are kept; the certificate and server.properties are made anew), then restart Kafka.`,
+    );
   const v = validateKafkaVersion(inst.kafkaVersion);
   const steps: PlanStep[] = [
     writeFileStep(

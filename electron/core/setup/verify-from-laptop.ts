@@ -1,9 +1,13 @@
-/** Checks a broker from this computer: its advertised address, a video sent and read back. */
+/**
+ * Checks a broker from this computer: its advertised address, a video sent and read back — over
+ * SASL_SSL with the install's CA and login when it was a secure install.
+ */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ConnectionSecurity } from '../../shared/connection-security.js';
 import { KvsError } from '../../shared/errors.js';
 import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg.js';
 import { createKafka } from '../kafka/client.js';
@@ -16,6 +20,8 @@ export interface VerifyOptions {
   /** The advertised IPv4 (what clients are told to use). */
   advertise: string;
   port?: number;
+  /** A secure install: SASL_SSL with the CA it made and its SCRAM login (absent: PLAINTEXT). */
+  security?: ConnectionSecurity;
   /** A video to send; default: a 1 s, 10 fps test picture made with ffmpeg. */
   videoFile?: string;
   /** Give up after this long (default 60 s). */
@@ -84,7 +90,11 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
   const port = opts.port ?? 9092;
   const bootstrap = `${opts.advertise}:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  const handle = createKafka({ bootstrap, retries: 2 });
+  const handle = createKafka({
+    bootstrap,
+    retries: 2,
+    ...(opts.security === undefined ? {} : { security: opts.security }),
+  });
   const out: VerifyResult = {
     ok: false,
     bootstrap,
@@ -105,6 +115,12 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
       out.brokers = cluster.brokers.map((b) => `${b.host}:${String(b.port)}`);
     } catch (e) {
       lastError = e instanceof Error ? e.message : String(e);
+      // A refused login does not get better by waiting (the SCRAM step ran before this check).
+      if (e instanceof Error && e.name === 'KafkaJSSASLAuthenticationError')
+        throw new KvsError(
+          'KAFKA_AUTH_FAILED',
+          `Kafka at ${bootstrap} refused the login from this computer: ${lastError}`,
+        );
       if (Date.now() > deadline) {
         throw new KvsError(
           'BROKER_UNREACHABLE',
