@@ -32,13 +32,19 @@ export interface AppUnderTest {
   readonly electronApp?: ElectronApplication;
   /** The stand-in main process (electron-standin project only). */
   readonly standin?: StandinApp;
+  /** The app's per-user folder (fresh for each test). */
+  readonly userDataDir: string;
 }
 
 const root = path.resolve(import.meta.dirname, '..');
 
-export const test = base.extend<{ app: AppUnderTest }>({
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
-  app: async ({}, use, testInfo) => {
+export const test = base.extend<{ app: AppUnderTest; keyring: string | null }>({
+  /**
+   * electron-standin only: the stand-in's safeStorage backend (null: 'basic_text', no keyring;
+   * e.g. 'gnome_libsecret': a desktop with a keyring, so secrets can be remembered).
+   */
+  keyring: [null, { option: true }],
+  app: async ({ keyring }, use, testInfo) => {
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-user-'));
     try {
       if (testInfo.project.name === 'electron') {
@@ -62,6 +68,7 @@ export const test = base.extend<{ app: AppUnderTest }>({
             page,
             transport: 'electron',
             runner: 'electron',
+            userDataDir,
             electronApp,
             async pickVideo(file) {
               await electronApp.evaluate(({ dialog }, chosen) => {
@@ -90,7 +97,13 @@ export const test = base.extend<{ app: AppUnderTest }>({
         try {
           const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
           page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-          const standin = await StandinApp.start({ page, env: { KVS_USER_DATA_DIR: userDataDir } });
+          const standin = await StandinApp.start({
+            page,
+            env: {
+              KVS_USER_DATA_DIR: userDataDir,
+              ...(keyring !== null ? { KVS_STANDIN_SAFE_STORAGE_BACKEND: keyring } : {}),
+            },
+          });
           try {
             const preloadError = standin.loads[0]?.preloadError;
             if (preloadError)
@@ -99,6 +112,7 @@ export const test = base.extend<{ app: AppUnderTest }>({
               page,
               transport: 'electron',
               runner: 'electron-standin',
+              userDataDir,
               standin,
               async pickVideo(file) {
                 await standin.answerNextDialog(file);
@@ -133,6 +147,7 @@ export const test = base.extend<{ app: AppUnderTest }>({
           page,
           transport: 'browser',
           runner: 'browser',
+          userDataDir,
           async pickVideo(file) {
             await page.getByTestId('produce-file-input').setInputFiles(file);
           },

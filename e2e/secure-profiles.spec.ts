@@ -19,6 +19,7 @@ import {
   startSecureKafka,
   type SecureKafka,
 } from '../scripts/test-support/secure-kafka.js';
+import { allFiles, filesHolding } from '../scripts/test-support/secret-traces.js';
 import { expect, test, type AppUnderTest } from './fixtures.js';
 
 const video = (): string => process.env.KVS_E2E_VIDEO ?? '';
@@ -185,5 +186,43 @@ test.describe('connection profiles over TLS and SASL', () => {
       'SSL · own CA · client certificate',
     );
     await roundTrip(app);
+  });
+
+  test.describe('in the desktop app with a keyring', () => {
+    test.use({ keyring: 'gnome_libsecret' });
+
+    test('remembers the password encrypted: one click connects later, and no file holds it', async ({
+      app,
+    }) => {
+      test.skip(
+        app.runner === 'browser',
+        'kvs serve never remembers secrets (the test above covers it asking instead)',
+      );
+      const kafka = broker();
+      const { page } = app;
+      const bootstrap = kafka.listeners.scram.bootstrap;
+      await page.getByTestId('profile-new').click();
+      const form = page.getByTestId('profile-form');
+      await form.getByTestId('profile-name').fill('Remembered');
+      await form.getByTestId('profile-bootstrap').fill(bootstrap);
+      await form.getByTestId('profile-ca-pem').check();
+      await form.getByTestId('profile-ca').fill(kafka.pki.ca.pem);
+      await form.getByTestId('profile-mechanism').selectOption('SCRAM-SHA-256');
+      await form.getByTestId('profile-username').fill(kafka.scram.username);
+      await form.getByTestId('profile-password').fill(kafka.scram.password);
+      await expect(form.getByTestId('profile-remember')).toBeEnabled();
+      await form.getByTestId('profile-remember').check();
+      await form.getByTestId('profile-save').click();
+
+      const item = page.locator('[data-testid="profile"][data-name="Remembered"]');
+      await expect(item).toContainText('secrets remembered');
+      await item.getByTestId('profile-connect').click();
+      await expect(item.getByTestId('profile-secrets')).toHaveCount(0);
+      await expectConnected(page, bootstrap);
+      expect(await filesHolding(app.userDataDir, kafka.scram.password)).toEqual([]);
+      expect(
+        (await allFiles(app.userDataDir)).some((f) => f.endsWith('connection-profiles.json')),
+      ).toBe(true);
+    });
   });
 });

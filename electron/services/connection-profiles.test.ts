@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   allFiles,
-  expectNoTrace,
+  filesHolding,
   sentinel,
   testCipher,
 } from '../../scripts/test-support/secret-traces.js';
@@ -107,8 +107,8 @@ describe('connection profiles', () => {
     });
 
     expect((await allFiles(root)).map((f) => path.basename(f))).toEqual([PROFILES_FILE]);
-    await expectNoTrace(root, pw);
-    await expectNoTrace(root, key);
+    expect(await filesHolding(root, pw)).toEqual([]);
+    expect(await filesHolding(root, key)).toEqual([]);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(userData)).mode & 0o777).toBe(0o700);
   });
@@ -132,7 +132,7 @@ describe('connection profiles', () => {
       // not remembered: the profile is kept, the password is not
       const v = await s.save(saveReq({ secrets: { saslPassword: pw }, remember: false }));
       expect(v.secretsRemembered).toBe(false);
-      await expectNoTrace(root, pw);
+      expect(await filesHolding(root, pw)).toEqual([]);
       const needs = await errorOf(s.resolve({ profileId: v.id }));
       expect(needs.code).toBe('PROFILE_SECRETS_NEEDED');
       expect(needs.detail).toBe('saslPassword');
@@ -225,7 +225,7 @@ describe('connection profiles', () => {
       ['10.0.0.5:9093 (SASL_PLAINTEXT)', 2000],
     ]);
     expect(list[1]?.security.sasl).toEqual({ mechanism: 'PLAIN', username: 'bob' });
-    await expectNoTrace(root, 'never-stored');
+    expect(await filesHolding(root, 'never-stored')).toEqual([]);
 
     // a saved profile used again moves to the front; recents are capped, saved ones are not
     const saved = await s.save(saveReq({ bootstrap: '10.9.9.9:9092', security: plain }));
@@ -322,7 +322,7 @@ describe('profiles through the app services (the checklist: secrets never in fil
           ...(cipher ? {} : { secrets: { saslPassword: pw } }),
         });
         for (const secret of [pw, key, key.split('\n')[1] ?? key]) {
-          await expectNoTrace(dir, secret);
+          expect(await filesHolding(dir, secret)).toEqual([]);
           for (const text of [...replies, ...seen]) expect(text).not.toContain(secret);
         }
       } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   allFiles,
-  expectNoTrace,
+  filesHolding,
   sentinel,
   testCipher,
 } from '../../scripts/test-support/secret-traces.js';
@@ -64,7 +64,7 @@ describe('saved servers', () => {
     await s.remember(login, pw); // written twice, moved to the front
     expect(await s.password(login)).toBe(pw);
     expect((await allFiles(userData)).map((f) => path.basename(f))).toEqual([SAVED_SERVERS_FILE]);
-    await expectNoTrace(userData, pw);
+    expect(await filesHolding(userData, pw)).toEqual([]);
   });
 
   for (const [name, cipher] of [
@@ -90,7 +90,7 @@ describe('saved servers', () => {
       await s.remember(login);
       expect(await s.list()).toEqual([{ ...login, hasPassword: false }]);
       expect(await s.password(login)).toBeNull();
-      await expectNoTrace(root, pw);
+      expect(await filesHolding(root, pw)).toEqual([]);
     });
   }
 
@@ -343,8 +343,8 @@ describe('saved servers through setup:connect (the checklist: never store the su
       // the SSH password: remembered, encrypted
       expect(await new SavedServers(file, cipher).password(login)).toBe(sshPw);
       // the sudo password: in no file, in no encoding, not even encrypted (nothing decrypts to it)
-      await expectNoTrace(userData, sudoPw);
-      await expectNoTrace(userData, sshPw);
+      expect(await filesHolding(userData, sudoPw)).toEqual([]);
+      expect(await filesHolding(userData, sshPw)).toEqual([]);
       const stored = JSON.parse(await readFile(file, 'utf8')) as {
         servers: Array<Record<string, unknown>>;
       };
@@ -361,6 +361,6 @@ describe('saved servers through setup:connect (the checklist: never store the su
     } finally {
       await services.dispose();
     }
-    await expectNoTrace(userData, sudoPw);
+    expect(await filesHolding(userData, sudoPw)).toEqual([]);
   });
 });

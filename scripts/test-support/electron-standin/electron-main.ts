@@ -6,6 +6,7 @@
  * harness (main-process.ts) play the renderer side. Anything else throws, so a main bundle that
  * starts using more of Electron fails here until the stand-in learns it.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -453,12 +454,31 @@ export const shell = {
   },
 };
 
-/** Like Linux with no keyring: the 'basic_text' backend (docs/api/safe-storage.md), which the app treats as no encryption. */
+/**
+ * Linux's safeStorage (docs/api/safe-storage.md): `getSelectedStorageBackend()` names the backend.
+ * By default like a machine with no keyring: 'basic_text' (a hard-coded key), which the app treats
+ * as no encryption. With KVS_STANDIN_SAFE_STORAGE_BACKEND=gnome_libsecret (or kwallet5/6), like a
+ * desktop with a keyring: real encryption (AES-256-GCM under a key made once per process — where
+ * Chromium's os_crypt keeps its key in the keyring), so the app's "remember" path can be driven.
+ */
+const backend = process.env.KVS_STANDIN_SAFE_STORAGE_BACKEND ?? 'basic_text';
+const keyringKey = randomBytes(32);
 export const safeStorage = {
   isEncryptionAvailable: (): boolean => true,
-  getSelectedStorageBackend: (): string => 'basic_text',
-  encryptString: (s: string): Buffer => Buffer.from(s, 'utf8'),
-  decryptString: (b: Buffer): string => b.toString('utf8'),
+  getSelectedStorageBackend: (): string => backend,
+  encryptString: (s: string): Buffer => {
+    if (backend === 'basic_text') return Buffer.from(s, 'utf8');
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', keyringKey, iv);
+    const body = Buffer.concat([c.update(s, 'utf8'), c.final()]);
+    return Buffer.concat([Buffer.from('v11'), iv, c.getAuthTag(), body]);
+  },
+  decryptString: (b: Buffer): string => {
+    if (backend === 'basic_text') return b.toString('utf8');
+    const d = createDecipheriv('aes-256-gcm', keyringKey, b.subarray(3, 15));
+    d.setAuthTag(b.subarray(15, 31));
+    return Buffer.concat([d.update(b.subarray(31)), d.final()]).toString('utf8');
+  },
 };
 
 export default {
