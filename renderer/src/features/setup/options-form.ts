@@ -1,4 +1,7 @@
-/** Step 3, the options: mode, version, advertised address, the Kafka source, and the plan request built from them. */
+/**
+ * Step 3, the options: mode, version, advertised address, the Kafka source, TLS + SCRAM login, and
+ * the plan request built from them.
+ */
 import {
   SETUP_DEFAULTS,
   SetupPlanRequest,
@@ -9,6 +12,8 @@ import {
   validateInstallDir,
   validateKafkaVersion,
   validateMirrorUrl,
+  validateScramPassword,
+  validateScramUser,
 } from '../../../../electron/shared/setup-validate.js';
 import type { PickedFile } from '../../shared/picked-file.js';
 import { FormCheck, defaultAdvertise, fail, isDottedIPv4, problemOf } from './form-check.js';
@@ -39,6 +44,11 @@ export interface OptionsForm {
   readonly mirrorUrl: string;
   readonly installDir: string;
   readonly openFirewall: boolean;
+  /** "TLS + SCRAM login": SASL_SSL for clients, a CA made on the server, the first SCRAM user. */
+  readonly secure: boolean;
+  readonly scramUser: string;
+  /** Offered generated (generateScramPassword) when the option is turned on; the person may type one. */
+  readonly scramPassword: string;
 }
 
 export const DEFAULT_OPTIONS_FORM: OptionsForm = {
@@ -50,7 +60,31 @@ export const DEFAULT_OPTIONS_FORM: OptionsForm = {
   mirrorUrl: SETUP_DEFAULTS.mirrorUrl,
   installDir: SETUP_DEFAULTS.installDir,
   openFirewall: true,
+  secure: false,
+  scramUser: 'kvs-admin',
+  scramPassword: '',
 };
+
+/** A strong password for the first SCRAM user: 24 random bytes, base64url (32 characters). */
+export function generateScramPassword(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(24));
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Whether this Kafka can have TLS + SCRAM login (KRaft: 3.5+, ZooKeeper: 2.7+). Null when it can or can't be read. */
+export function secureVersionProblem(mode: SetupMode, version: string): string | null {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
+  if (m === null) return null;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  if (mode === 'kraft' && major === 3 && minor < 5)
+    return `SCRAM logins need Kafka 3.5 or newer in KRaft mode, not ${version.trim()}.`;
+  if (mode === 'zookeeper' && (major < 2 || (major === 2 && minor < 7)))
+    return `TLS + SCRAM login needs Kafka 2.7 or newer, not ${version.trim()}.`;
+  return null;
+}
 
 export function effectiveVersion(form: OptionsForm): string {
   return form.kafkaVersion ?? SETUP_DEFAULTS.kafkaVersion[form.mode];
@@ -97,7 +131,14 @@ export function advertiseNotes(address: string): string[] {
 }
 
 export type OptionsField =
-  'kafkaVersion' | 'advertise' | 'installDir' | 'mirrorUrl' | 'tarball' | 'zookeeper';
+  | 'kafkaVersion'
+  | 'advertise'
+  | 'installDir'
+  | 'mirrorUrl'
+  | 'tarball'
+  | 'zookeeper'
+  | 'scramUser'
+  | 'scramPassword';
 
 export function buildPlanRequest(
   sessionId: string,
@@ -138,6 +179,23 @@ export function buildPlanRequest(
       'apt on this server offers no zookeeperd package; choose “the ZooKeeper bundled with Kafka” (or automatic).',
     );
 
+  let secure: SetupPlanRequest['secure'] = null;
+  if (form.secure) {
+    const tooOld = secureVersionProblem(form.mode, version);
+    if (tooOld !== null) return fail('kafkaVersion', tooOld);
+    if (form.mode === 'zookeeper' && form.zookeeper === 'zookeeperd')
+      return fail(
+        'zookeeper',
+        'With TLS + SCRAM login, use the ZooKeeper bundled with Kafka (local only): zookeeperd listens on every interface, where anyone could change the logins.',
+      );
+    const scramUser = form.scramUser.trim();
+    const userProblem = problemOf(() => validateScramUser(scramUser));
+    if (userProblem !== null) return fail('scramUser', userProblem);
+    const passwordProblem = problemOf(() => validateScramPassword(form.scramPassword));
+    if (passwordProblem !== null) return fail('scramPassword', passwordProblem);
+    secure = { scramUser, scramPassword: form.scramPassword };
+  }
+
   let source: SetupPlanRequest['source'];
   if (form.source === 'download') {
     const mirrorUrl = form.mirrorUrl.trim();
@@ -164,6 +222,7 @@ export function buildPlanRequest(
     source,
     zookeeper: form.zookeeper,
     openFirewall: ctx.facts.ufw === 'active' && form.openFirewall,
+    secure,
   };
   const parsed = SetupPlanRequest.safeParse(request);
   if (!parsed.success)

@@ -1,7 +1,8 @@
 /**
  * Step 3: KRaft or ZooKeeper, the Kafka version, the address clients bootstrap from,
- * where Kafka comes from (a mirror, or a .tgz from this computer), the install folder and
- * the firewall. "Show the plan" asks the service for every step before anything runs.
+ * where Kafka comes from (a mirror, or a .tgz from this computer), the install folder, the
+ * firewall, and "TLS + SCRAM login" (its user and a generated password). "Show the plan" asks the
+ * service for every step before anything runs.
  */
 import { useId, type ChangeEvent, type Dispatch, type SetStateAction } from 'react';
 import {
@@ -20,8 +21,10 @@ import {
   buildPlanRequest,
   effectiveAdvertise,
   effectiveVersion,
+  generateScramPassword,
   MODE_OPTIONS,
   modeVersionProblem,
+  secureVersionProblem,
   tarballVersion,
   type OptionsField,
   type OptionsForm,
@@ -71,6 +74,15 @@ export function OptionsStep({
     setForm((f) => ({ ...f, [key]: value }));
     if (action.error?.at === key) action.clear();
   };
+
+  const setSecure = (on: boolean) =>
+    setForm((f) => ({
+      ...f,
+      secure: on,
+      scramPassword: on && f.scramPassword === '' ? generateScramPassword() : f.scramPassword,
+    }));
+  const secureProblem = form.secure ? secureVersionProblem(form.mode, version) : null;
+  const protocol = form.secure ? 'SASL_SSL' : 'PLAINTEXT';
 
   const makePlan = () => {
     const built = buildPlanRequest(sessionId, form, { host, facts, tarball: tarball.state });
@@ -181,9 +193,11 @@ export function OptionsStep({
           </div>
           <p id={advertiseHelp} className="help setup-aside">
             This is the address every client — this app included — must bootstrap from. It goes into{' '}
-            <code>advertised.listeners=PLAINTEXT://{advertise.trim() || 'x.y.z.w'}:9092</code>.
-            Kafka hands it to every client after the first connection, so a name, or an address only
-            reachable from the server, makes clients fail after that first connection.
+            <code>
+              advertised.listeners={protocol}://{advertise.trim() || 'x.y.z.w'}:9092
+            </code>
+            . Kafka hands it to every client after the first connection, so a name, or an address
+            only reachable from the server, makes clients fail after that first connection.
           </p>
         </div>
         {advertiseNotes(advertise).map((n) => (
@@ -192,6 +206,61 @@ export function OptionsStep({
           </p>
         ))}
         <ErrorBox error={action.error} at="advertise" />
+      </fieldset>
+
+      <fieldset className="group" disabled={action.pending && !uploading}>
+        <legend>Security</legend>
+        <CheckField
+          label="TLS + SCRAM login"
+          data-testid="setup-secure"
+          checked={form.secure}
+          onChange={setSecure}
+        />
+        <p className="help">
+          {form.secure
+            ? 'Clients connect with SASL_SSL: TLS with a certificate for the address above (from a small CA made on the server; its keys never leave it) and a SCRAM-SHA-512 login. PLAINTEXT stays only on 127.0.0.1, for Kafka itself. The CA and the login become a connection profile at the end.'
+            : 'Off: anyone who can reach port 9092 can read and write every topic (PLAINTEXT). Turn it on for a server on a shared network.'}
+        </p>
+        {secureProblem !== null && <p className="field-error">{secureProblem}</p>}
+        {form.secure && (
+          <>
+            <TextField
+              label="SCRAM user"
+              data-testid="setup-scram-user"
+              className="mono"
+              value={form.scramUser}
+              invalid={invalid('scramUser')}
+              onChange={(v) => set('scramUser', v)}
+            />
+            <ErrorBox error={action.error} at="scramUser" />
+            <TextField
+              label="Password"
+              data-testid="setup-scram-password"
+              className="mono"
+              autoComplete="new-password"
+              spellCheck={false}
+              value={form.scramPassword}
+              invalid={invalid('scramPassword')}
+              onChange={(v) => set('scramPassword', v)}
+              beside={
+                <button
+                  type="button"
+                  className="link"
+                  data-testid="setup-scram-generate"
+                  onClick={() => set('scramPassword', generateScramPassword())}
+                >
+                  New password
+                </button>
+              }
+            />
+            <p className="help">
+              A strong password is made for you; keep it (a password manager) or type your own (12
+              or more characters, no spaces, &quot; or \). It reaches the server only on a
+              command&apos;s input, never on a command line.
+            </p>
+            <ErrorBox error={action.error} at="scramPassword" />
+          </>
+        )}
       </fieldset>
 
       <fieldset className="group" disabled={action.pending && !uploading}>

@@ -1,13 +1,14 @@
 /**
  * Step 6: how the install ended. On success: what runs where, the check from this computer,
  * and one click to connect the app's broker connection to it (the same call and shared
- * state as the Kafka broker panel, so every panel sees it). On failure: what failed, and
- * the way back to the plan.
+ * state as the Kafka broker panel, so every panel sees it) — for a secure install, one click
+ * saves a connection profile with its CA and login and connects with it. On failure: what
+ * failed, and the way back to the plan.
  */
 import { useRef, useState } from 'react';
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useServicesReady } from '../../shared/api-context.js';
+import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { resultView, type ResultView } from './result-view.js';
 import { type RunView } from './run-view.js';
@@ -30,12 +31,15 @@ export function ResultPanel({
   lost,
   plan,
   host,
+  scramPassword,
   onRetry,
 }: {
   run: RunView;
   lost: boolean;
   plan: SetupPlanView;
   host: string;
+  /** The SCRAM password the page sent with a secure install's plan (it never comes back). */
+  scramPassword: string | null;
   /** Back to the review step with a fresh plan; rejects when the service refuses. */
   onRetry(): Promise<void>;
 }) {
@@ -53,16 +57,67 @@ export function ResultPanel({
             counts: '',
             bootstrap: null,
             error: { message: 'Lost contact with the service during the install.', detail: null },
+            secure: null,
           }
         : null;
   if (view === null) return null;
-  return view.ok ? <Success view={view} /> : <Failure view={view} onRetry={onRetry} />;
+  return view.ok ? (
+    <Success view={view} host={host} scramPassword={scramPassword} />
+  ) : (
+    <Failure view={view} onRetry={onRetry} />
+  );
 }
 
-function Success({ view }: { view: ResultView }) {
+/**
+ * A secure install in one click: save a connection profile with the install's CA and login (the
+ * password remembered only where the OS keychain can keep it), then connect with that profile.
+ */
+function useProfileConnect(): (
+  secure: NonNullable<ResultView['secure']>,
+  name: string,
+  saslPassword: string,
+) => Promise<void> {
+  const api = useApi();
+  const kafka = useKafka();
+  return async (secure, name, saslPassword) => {
+    const remember = kafka.canRememberSecrets;
+    const profile = await api.invoke('profiles:save', {
+      id: null,
+      name,
+      bootstrap: secure.bootstrap,
+      security: {
+        protocol: 'SASL_SSL',
+        tls: { ca: secure.ca, client: null, verifyHostname: true },
+        sasl: { mechanism: secure.mechanism, username: secure.username },
+      },
+      secrets: { saslPassword },
+      remember,
+    });
+    kafka.refreshProfiles();
+    const status = await kafka.connect(
+      remember ? { profileId: profile.id } : { profileId: profile.id, secrets: { saslPassword } },
+    );
+    if (status.state !== 'connected')
+      throw new Error(status.error?.message ?? `Could not connect to ${secure.bootstrap}.`);
+  };
+}
+
+function Success({
+  view,
+  host,
+  scramPassword,
+}: {
+  view: ResultView;
+  host: string;
+  scramPassword: string | null;
+}) {
   const servicesReady = useServicesReady();
   const kafka = useKafka();
   const connectBroker = useBrokerConnect();
+  const connectProfile = useProfileConnect();
+  const secure = view.secure;
+  const withProfile = secure !== null && scramPassword !== null;
+
   const action = useSetupAction();
   const [copied, setCopied] = useState<'yes' | 'select' | null>(null);
   const codeRef = useRef<HTMLElement | null>(null);
@@ -72,6 +127,10 @@ function Success({ view }: { view: ResultView }) {
   const connectedHere =
     kafka.status?.state === 'connected' && kafka.status.bootstrap === normalized;
   const connecting = kafka.status?.state === 'connecting' && kafka.status.bootstrap === normalized;
+  const connectNow = (): Promise<void> =>
+    withProfile
+      ? connectProfile(secure, `Kafka on ${host}`.slice(0, 80), scramPassword)
+      : connectBroker(bootstrap);
 
   const copy = () => {
     void copyOrSelect(bootstrap, codeRef.current).then((how) =>
@@ -101,15 +160,29 @@ function Success({ view }: { view: ResultView }) {
           type="button"
           data-testid="setup-connect"
           disabled={!servicesReady || action.pending || connectedHere || bootstrap === ''}
-          onClick={() => void action.run('connect', () => connectBroker(bootstrap))}
+          onClick={() => void action.run('connect', connectNow)}
         >
           {connectedHere
             ? 'Connected'
             : action.pending || connecting
               ? 'Connecting…'
-              : 'Connect to it'}
+              : withProfile
+                ? 'Save as a profile and connect'
+                : 'Connect to it'}
         </button>
       </div>
+      {withProfile && !kafka.canRememberSecrets && (
+        <p className="warning" data-testid="setup-password-not-remembered">
+          The password is not remembered here; keep it. The profile keeps the address, the CA and
+          the user “{secure.username}”.
+        </p>
+      )}
+      {secure !== null && !withProfile && (
+        <p className="help">
+          Connect from the Kafka broker panel with SASL_SSL, SCRAM-SHA-512, the user “
+          {secure.username}” and the password chosen for the install.
+        </p>
+      )}
       {copied === 'select' && (
         <p className="muted">Selected — press Ctrl+C (⌘C on a Mac) to copy it.</p>
       )}

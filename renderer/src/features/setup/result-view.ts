@@ -11,6 +11,8 @@ export interface ResultView {
   readonly counts: string;
   /** What to bootstrap from (ok runs). */
   readonly bootstrap: string | null;
+  /** A secure install (TLS + SCRAM login) that went through: the profile's public part. */
+  readonly secure: SetupEndedEvent['secure'];
   readonly error: { readonly message: string; readonly detail: string | null } | null;
 }
 
@@ -33,13 +35,18 @@ export function resultView(
         lines.push(`The broker advertises ${verify.brokers.join(', ')}.`);
       if (verify.problem !== null) lines.push(`Note: ${verify.problem}`);
     }
+    if (ended.secure !== null)
+      lines.push(
+        `Clients log in with SASL_SSL and SCRAM-SHA-512 as “${ended.secure.username}”, trusting the CA made on the server.`,
+      );
     return {
       ok: true,
       headline: `Kafka ${plan.kafkaVersion} (${modeLabel(plan.mode)}) is running on ${host}`,
       lines,
       counts,
-      bootstrap: verify?.bootstrap ?? plan.bootstrap,
+      bootstrap: ended.secure?.bootstrap ?? verify?.bootstrap ?? plan.bootstrap,
       error: null,
+      secure: ended.secure,
     };
   }
   const failed = failedStep(run);
@@ -59,5 +66,6 @@ export function resultView(
     counts,
     bootstrap: null,
     error: { message, detail: ended.error?.detail ?? null },
+    secure: null,
   };
 }

@@ -31,8 +31,10 @@ import {
   DEFAULT_OPTIONS_FORM,
   effectiveAdvertise,
   effectiveVersion,
+  generateScramPassword,
   isTarballName,
   modeVersionProblem,
+  secureVersionProblem,
   tarballVersion,
   type OptionsForm,
 } from './options-form.js';
@@ -603,9 +605,41 @@ describe('buildPlanRequest', () => {
         source: { kind: 'download', mirrorUrl: SETUP_DEFAULTS.mirrorUrl },
         zookeeper: 'auto',
         openFirewall: false,
+        secure: null,
       },
     });
     if (r.ok) expect(SetupPlanRequest.safeParse(r.value).success).toBe(true);
+  });
+  it('TLS + SCRAM login: a generated password, the user and password checked by the service’s rules, never echoed', () => {
+    const pw = generateScramPassword();
+    expect(pw).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(generateScramPassword()).not.toBe(pw);
+    const secure: OptionsForm = { ...form, secure: true, scramPassword: pw };
+    const r = buildPlanRequest('s', secure, ctx);
+    expect(r).toMatchObject({
+      ok: true,
+      value: { secure: { scramUser: 'kvs-admin', scramPassword: pw } },
+    });
+    if (r.ok) expect(SetupPlanRequest.safeParse(r.value).success).toBe(true);
+    expect(buildPlanRequest('s', { ...secure, scramUser: 'a b' }, ctx)).toMatchObject({
+      ok: false,
+      field: 'scramUser',
+    });
+    const weak = buildPlanRequest('s', { ...secure, scramPassword: 'short"pw' }, ctx);
+    expect(weak).toMatchObject({ ok: false, field: 'scramPassword' });
+    expect(!weak.ok && weak.error).not.toContain('short"pw');
+    expect(
+      buildPlanRequest('s', { ...secure, scramPassword: 'has a space in it' }, ctx),
+    ).toMatchObject({ ok: false, field: 'scramPassword' });
+    expect(
+      buildPlanRequest('s', { ...secure, mode: 'zookeeper', zookeeper: 'zookeeperd' }, ctx),
+    ).toMatchObject({ ok: false, field: 'zookeeper' });
+    expect(buildPlanRequest('s', { ...secure, kafkaVersion: '3.4.1' }, ctx)).toMatchObject({
+      ok: false,
+      field: 'kafkaVersion',
+    });
+    expect(secureVersionProblem('zookeeper', '2.6.3')).toContain('2.7');
+    expect(secureVersionProblem('zookeeper', '3.9.1')).toBeNull();
   });
   it('asks for the advertised address when the host is a name', () => {
     const r = buildPlanRequest('sess1', form, { ...ctx, host: 'kafka.example.com' });
@@ -824,6 +858,19 @@ describe('resultView', () => {
     expect(v.counts).toBe('9 steps changed something, 2 were already done.');
     expect(v.bootstrap).toBe('192.168.1.20:9092');
     expect(v.error).toBeNull();
+    expect(v.secure).toBeNull();
+  });
+  it('a secure install hands over the profile’s public part and says how clients log in', () => {
+    const secure = {
+      bootstrap: '192.168.1.20:9092',
+      ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      username: 'kvs-admin',
+      mechanism: 'SCRAM-SHA-512' as const,
+    };
+    const v = resultView(ended({ verify, secure }), plan, '192.168.1.20', startRun(plan));
+    expect(v.secure).toEqual(secure);
+    expect(v.lines.join(' ')).toContain('SASL_SSL and SCRAM-SHA-512 as “kvs-admin”');
+    expect(v.bootstrap).toBe('192.168.1.20:9092');
   });
   it('ok without a check falls back to the plan’s bootstrap', () => {
     expect(

@@ -227,6 +227,7 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
               lost={run.lost}
               plan={plan.view}
               host={target?.host ?? ''}
+              scramPassword={plan.request.secure?.scramPassword ?? null}
               onRetry={retry}
             />
           )}
