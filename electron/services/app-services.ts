@@ -235,10 +235,10 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'connection:disconnect': () => connection.disconnect(),
     'connection:status': () => Promise.resolve(connection.status()),
     'connection:recent': () => recent.get(),
-    'profiles:list': async () => ({
-      profiles: await profiles.list(),
-      canRemember: profiles.canRemember,
-    }),
+    'profiles:list': async () => {
+      await profiles.seedFromRecent(await recent.get());
+      return { profiles: await profiles.list(), canRemember: profiles.canRemember };
+    },
     'profiles:save': (req) => profiles.save(req),
     'profiles:delete': async ({ id }) => {
       await profiles.remove(id);

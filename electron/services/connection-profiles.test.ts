@@ -241,6 +241,19 @@ describe('connection profiles', () => {
     expect(after[0]?.name).toBe(`10.1.0.${MAX_RECENT_PROFILES + 1}:9092`);
   });
 
+  it('recent addresses of earlier versions become profiles once, before there is a profiles file', async () => {
+    const s = new ConnectionProfiles(file, null);
+    await s.seedFromRecent(['10.0.0.7:9092', '10.0.0.8:9092'], 100);
+    expect((await s.list()).map((p) => [p.name, p.security.protocol, p.lastUsed])).toEqual([
+      ['10.0.0.7:9092', 'PLAINTEXT', 100],
+      ['10.0.0.8:9092', 'PLAINTEXT', 99],
+    ]);
+    // deleted ones do not come back: the file exists now
+    for (const p of await s.list()) await s.remove(p.id);
+    await s.seedFromRecent(['10.0.0.7:9092'], 200);
+    expect(await s.list()).toEqual([]);
+  });
+
   it('reads a missing, damaged or foreign file as empty and skips bad entries', async () => {
     const s = new ConnectionProfiles(file, null);
     expect(await s.list()).toEqual([]);

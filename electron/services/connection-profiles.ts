@@ -59,6 +59,8 @@ type Stored = z.infer<typeof Stored>;
 
 const FileShape = z.object({ version: z.literal(1), profiles: z.array(z.unknown()) });
 
+const PLAINTEXT_PUBLIC: PublicSecurity = { protocol: 'PLAINTEXT', tls: null, sasl: null };
+
 /** What a connect target comes to: where, how, and the profile it came from (if any). */
 export interface ResolvedTarget {
   readonly bootstrap: string;
@@ -192,6 +194,30 @@ export class ConnectionProfiles {
       const keep = new Set(recents);
       return [made, ...list.filter((p) => !p.recent || keep.has(p))];
     }).catch(() => undefined);
+  }
+
+  /**
+   * Once, before there is a profiles file: the addresses remembered by earlier versions (recent
+   * connections, newest first) become recent-connection profiles. Never throws.
+   */
+  async seedFromRecent(bootstraps: readonly string[], now: number = Date.now()): Promise<void> {
+    const exists = await readFile(this.file).then(
+      () => true,
+      () => false,
+    );
+    if (exists || bootstraps.length === 0) return;
+    await this.mutate((list) =>
+      list.length > 0
+        ? list
+        : bootstraps.slice(0, MAX_RECENT_PROFILES).map((bootstrap, i) => ({
+            id: randomUUID().replace(/-/g, '').slice(0, 16),
+            name: bootstrap,
+            bootstrap,
+            security: PLAINTEXT_PUBLIC,
+            recent: true,
+            lastUsed: now - i,
+          })),
+    ).catch(() => undefined);
   }
 
   private view(p: Stored): ProfileView {

@@ -1,7 +1,7 @@
 /**
  * The Kafka connection and the topic list, shared by every panel: the service's
  * ConnectionStatus (read when the service is reachable, then kept fresh by `connection:status`
- * events), recent bootstrap addresses and the topics. All three are queries (queries.tsx):
+ * events), the saved connection profiles and the topics. All three are queries (queries.tsx):
  * the status is replaced by events and connect answers, the others are read again when
  * something changes them.
  */
@@ -41,8 +41,6 @@ export interface KafkaState {
    * secrets typed for it — kept in this page's memory only, for the doctor); null: nothing yet.
    */
   readonly target: ConnectTarget | null;
-  readonly recent: readonly string[];
-  refreshRecent(): void;
   /** Saved connection profiles, most recently used first; and whether secrets can be remembered. */
   readonly profiles: readonly ProfileView[];
   readonly canRememberSecrets: boolean;
@@ -64,7 +62,6 @@ export function useKafka(): KafkaState {
 }
 
 const NO_TOPICS: readonly TopicSummary[] = [];
-const NO_RECENT: readonly string[] = [];
 const NO_PROFILES: readonly ProfileView[] = [];
 
 export function KafkaProvider({ children }: { children: ReactNode }) {
@@ -91,18 +88,13 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   );
   useApiEvent('connection:status', setStatus);
 
-  const recentQuery = useQuery({
-    queryKey: queryKeys.recentBootstraps,
-    queryFn: () => api.invoke('connection:recent', {}),
-    enabled: servicesReady,
-  });
   const profilesQuery = useQuery({
     queryKey: queryKeys.profiles,
     queryFn: () => api.invoke('profiles:list', {}),
     enabled: servicesReady,
   });
-  const refreshRecent = useCallback(() => {
-    void queryClient.invalidateQueries({ queryKey: queryKeys.recentBootstraps });
+  // connecting changes the profiles (lastUsed; typed settings become a profile)
+  const refreshProfiles = useCallback(() => {
     void queryClient.invalidateQueries({ queryKey: queryKeys.profiles });
   }, [queryClient]);
   const profilesList = profilesQuery.data?.profiles ?? NO_PROFILES;
@@ -155,10 +147,10 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
         setStatus({ ...optimistic, state: 'disconnected' });
         throw err;
       } finally {
-        refreshRecent();
+        refreshProfiles();
       }
     },
-    [api, setStatus, refreshRecent, profilesList],
+    [api, setStatus, refreshProfiles, profilesList],
   );
 
   const topics = cluster !== null ? (topicsQuery.data ?? NO_TOPICS) : NO_TOPICS;
@@ -166,7 +158,6 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   const topicsLoading = cluster !== null && topicsQuery.isFetching;
   const topicsError =
     cluster !== null && topicsQuery.error !== null ? errorMessage(topicsQuery.error) : null;
-  const recent = recentQuery.data ?? NO_RECENT;
   const canRememberSecrets = profilesQuery.data?.canRemember ?? false;
 
   const value = useMemo<KafkaState>(
@@ -175,11 +166,9 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       setStatus,
       connect,
       target,
-      recent,
-      refreshRecent,
       profiles: profilesList,
       canRememberSecrets,
-      refreshProfiles: refreshRecent,
+      refreshProfiles,
       topics,
       topicsLoaded,
       topicsLoading,
@@ -191,8 +180,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       setStatus,
       connect,
       target,
-      recent,
-      refreshRecent,
+      refreshProfiles,
       profilesList,
       canRememberSecrets,
       topics,

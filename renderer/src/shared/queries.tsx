@@ -19,7 +19,6 @@ import { useState, type ReactNode } from 'react';
 /** Every read's key, in one place: invalidate by prefix (e.g. all of `topics`). */
 export const queryKeys = {
   connectionStatus: ['connection', 'status'] as const,
-  recentBootstraps: ['connection', 'recent'] as const,
   profiles: ['connection', 'profiles'] as const,
   /** The topic list of one cluster: its bootstrap and cluster id are in the key. */
   topicsAll: ['topics'] as const,
