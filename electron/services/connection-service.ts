@@ -3,6 +3,13 @@
  * disconnect, the status every page sees, and the streams that cannot reach the broker right now
  * (reportLink). Connecting elsewhere or disconnecting stops the viewers and jobs first
  * (`stopStreams`, given by the app services).
+ *
+ * A failed connect defers to the connection doctor (issue 15): the same bootstrap and security
+ * settings are diagnosed, and an error finding replaces kafkajs's guess ("connection refused … is
+ * Kafka running") with its message and fix. The doctor's budget: 3 s after a quick failure
+ * (DOCTOR_ON_CONNECT_MS; a broker that answers is classified in well under a second), but never
+ * past the connect's own limit by more than 1 s (DOCTOR_PAST_CONNECT_LIMIT_MS; at least 1 s, so a
+ * connect that timed out still gets a word from the doctor), plus 0.5 s hard-cap slack.
  */
 import type { Admin } from 'kafkajs';
 import type { ConnectionStatus, ErrorPayload } from '../shared/contract.js';
@@ -11,6 +18,8 @@ import { PLAINTEXT, type ConnectionSecurity } from '../shared/connection-securit
 import { KvsError, toKvsError } from '../shared/errors.js';
 import { createKafka, withTimeout, type KafkaHandle } from '../core/kafka/client.js';
 import { withAdmin } from '../core/kafka/topics.js';
+import { explainConnectError } from '../core/doctor/connect-error.js';
+import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
 import { NOT_CONNECTED_MESSAGE, STOP_GRACE_MS } from './limits.js';
@@ -31,12 +40,41 @@ export const disconnected: ConnectionStatus = {
   error: null,
 };
 
+/** The doctor's budget after a failed connect (see the header). */
+export const DOCTOR_ON_CONNECT_MS = 3_000;
+export const DOCTOR_PAST_CONNECT_LIMIT_MS = 1_000;
+const HARD_CAP_SLACK_MS = 500;
+
+/** The doctor's budget when the connect failed `elapsedMs` after it started. */
+export function doctorBudgetMs(connectTimeoutMs: number, elapsedMs: number): number {
+  return Math.round(
+    Math.min(
+      DOCTOR_ON_CONNECT_MS,
+      Math.max(1_000, connectTimeoutMs + DOCTOR_PAST_CONNECT_LIMIT_MS - elapsedMs),
+    ),
+  );
+}
+
 export interface ConnectionServiceDeps {
   readonly recent: RecentConnections;
   readonly connectTimeoutMs: number;
   readonly emit: EventBus['emit'];
   /** Stop every viewer and job (they run on the connection that is going away). */
   readonly stopStreams: () => Promise<unknown>;
+  /** What explains a failed connect (default: the doctor's diagnose within DOCTOR_ON_CONNECT_MS). */
+  readonly diagnose?: (
+    bootstrap: string,
+    security: ConnectionSecurity | undefined,
+    budgetMs: number,
+  ) => Promise<DiagnoseResult>;
+}
+
+function diagnoseAfterFailure(
+  bootstrap: string,
+  security: ConnectionSecurity | undefined,
+  budgetMs: number,
+): Promise<DiagnoseResult> {
+  return diagnose(bootstrap, { budgetMs, ...(security !== undefined ? { security } : {}) });
 }
 
 export interface ConnectionService {
@@ -56,6 +94,25 @@ export interface ConnectionService {
 
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
   const { emit, connectTimeoutMs } = deps;
+  const runDoctor = deps.diagnose ?? diagnoseAfterFailure;
+
+  /** The connect error, or the doctor's finding when it has one (never slower than the cap). */
+  async function explained(
+    e: unknown,
+    bootstrap: string,
+    security: ConnectionSecurity | undefined,
+    startedAt: number,
+  ): Promise<KvsError> {
+    const err = toKvsError(e, 'BROKER_UNREACHABLE');
+    if (err.code === 'BOOTSTRAP_INVALID' || err.code === 'CANCELLED') return err;
+    const budget = doctorBudgetMs(connectTimeoutMs, performance.now() - startedAt);
+    const d = await withTimeout(
+      runDoctor(bootstrap, security, budget),
+      budget + HARD_CAP_SLACK_MS,
+      'The connection doctor',
+    ).catch(() => null);
+    return explainConnectError(err, d);
+  }
   let status: ConnectionStatus = disconnected;
   let conn: Connection | null = null;
   /** Bumped by every connect/disconnect: an older attempt that finishes late changes nothing. */
@@ -149,11 +206,14 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       bootstrap: parsed.normalized,
       ...(security !== undefined ? { security } : {}),
     });
+    const startedAt = performance.now();
     try {
       cluster = await checkBroker(handle);
     } catch (e) {
       if (gen !== generation) throw superseded();
-      const error = errorPayload(e);
+      const err = await explained(e, parsed.normalized, security, startedAt);
+      if (gen !== generation) throw superseded();
+      const error = errorPayload(err);
       setStatus({
         state: 'failed',
         bootstrap: parsed.normalized,
@@ -161,7 +221,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
         brokers: [],
         error,
       });
-      throw e;
+      throw err;
     }
     if (gen !== generation) throw superseded();
     conn = { handle, bootstrap: parsed.normalized, securityKey };
