@@ -15,6 +15,9 @@ describe('describeStatus', () => {
     const v = describeStatus(base, null);
     expect(v.tone).toBe('ok');
     expect(v.headline).toBe('Connected to 10.0.0.5:9092');
+    expect(describeStatus(base, null, 'Lab').headline).toBe(
+      'Connected to 10.0.0.5:9092 — profile “Lab”',
+    );
     expect(v.lines.join('\n')).toContain('MkU3OEVBNTcwNTJENDM2Qk');
     expect(v.lines.join('\n')).toContain('10.0.0.5:9092 (node 1)');
   });

@@ -46,9 +46,11 @@ export function advertisedWarnings(status: ConnectionStatus): string[] {
   return out;
 }
 
+/** `profile`: the name of the connection profile connected with, if any (said once connected). */
 export function describeStatus(
   status: ConnectionStatus | null,
   callError: string | null,
+  profile: string | null = null,
 ): StatusView {
   if (callError && status?.state !== 'connected')
     return { tone: 'error', headline: `Connection failed: ${callError}`, lines: [] };
@@ -80,7 +82,11 @@ export function describeStatus(
           headline: `Connected to ${target}, but Kafka is not answering right now — streams are reconnecting by themselves.`,
           lines: [status.error.message, ...lines],
         };
-      return { tone: 'ok', headline: `Connected to ${target}`, lines };
+      return {
+        tone: 'ok',
+        headline: `Connected to ${target}${profile !== null ? ` — profile “${profile}”` : ''}`,
+        lines,
+      };
     }
   }
 }

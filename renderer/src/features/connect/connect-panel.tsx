@@ -104,6 +104,11 @@ export function ConnectPanel() {
     }
   };
 
+  const target = kafka.target;
+  const connectedProfile =
+    target !== null && 'profileId' in target
+      ? (kafka.profiles.find((p) => p.id === target.profileId)?.name ?? null)
+      : null;
   const view =
     !servicesReady && !status
       ? {
@@ -111,7 +116,7 @@ export function ConnectPanel() {
           headline: 'Waiting for the Kafka Video Studio service…',
           lines: [],
         }
-      : describeStatus(status, connectAction.error);
+      : describeStatus(status, connectAction.error, connectedProfile);
   const warnings = status ? advertisedWarnings(status) : [];
   const buttonLabel =
     mode === 'disconnect'
