@@ -30,7 +30,7 @@ import {
 } from '../shared/connection-profile.js';
 import { PLAINTEXT, type ConnectionSecurity } from '../shared/connection-security.js';
 import { KvsError } from '../shared/errors.js';
-import { writePrivateFile } from './private-file.js';
+import { PrivateJsonList } from './private-file.js';
 import type { SecretCipher } from './saved-servers.js';
 
 export const PROFILES_FILE = 'connection-profiles.json';
@@ -57,8 +57,6 @@ const Stored = z.object({
 });
 type Stored = z.infer<typeof Stored>;
 
-const FileShape = z.object({ version: z.literal(1), profiles: z.array(z.unknown()) });
-
 const PLAINTEXT_PUBLIC: PublicSecurity = { protocol: 'PLAINTEXT', tls: null, sasl: null };
 
 /** What a connect target comes to: where, how, and the profile it came from (if any). */
@@ -69,20 +67,21 @@ export interface ResolvedTarget {
 }
 
 export class ConnectionProfiles {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly store: PrivateJsonList<Stored>;
 
   constructor(
     readonly file: string,
     private readonly cipher: SecretCipher | null,
-  ) {}
+  ) {
+    this.store = new PrivateJsonList(file, 'profiles', Stored, tidy);
+  }
 
   get canRemember(): boolean {
     return this.usableCipher() !== null;
   }
 
   async list(): Promise<ProfileView[]> {
-    await this.queue;
-    return (await this.read()).map((p) => this.view(p));
+    return (await this.store.read()).map((p) => this.view(p));
   }
 
   /** Create or update a profile; secrets left out of an update keep the remembered ones. */
@@ -92,7 +91,7 @@ export class ConnectionProfiles {
     if (req.remember && cipher === null && Object.keys(wantSecrets).length > 0)
       throw new KvsError('CANNOT_REMEMBER', CANNOT_REMEMBER_SECRETS_MESSAGE);
     let saved: Stored | null = null;
-    await this.mutate((list) => {
+    await this.store.mutate((list) => {
       const before = req.id === null ? undefined : list.find((p) => p.id === req.id);
       if (req.id !== null && before === undefined)
         throw new KvsError('PROFILE_NOT_FOUND', 'That profile no longer exists.');
@@ -125,7 +124,7 @@ export class ConnectionProfiles {
   }
 
   async remove(id: string): Promise<void> {
-    await this.mutate((list) => list.filter((p) => p.id !== id));
+    await this.store.mutate((list) => list.filter((p) => p.id !== id));
   }
 
   /**
@@ -139,8 +138,7 @@ export class ConnectionProfiles {
         security: target.security ?? PLAINTEXT,
         profileId: null,
       };
-    await this.queue;
-    const p = (await this.read()).find((x) => x.id === target.profileId);
+    const p = (await this.store.read()).find((x) => x.id === target.profileId);
     if (p === undefined) throw new KvsError('PROFILE_NOT_FOUND', 'That profile no longer exists.');
     const cipher = this.usableCipher();
     const remembered =
@@ -167,33 +165,35 @@ export class ConnectionProfiles {
   async connected(resolved: ResolvedTarget, now: number = Date.now()): Promise<void> {
     const pub = splitSecurity(resolved.security).security;
     const same = JSON.stringify(pub);
-    await this.mutate((list) => {
-      const hit =
-        resolved.profileId !== null
-          ? list.find((p) => p.id === resolved.profileId)
-          : list.find(
-              (p) => p.bootstrap === resolved.bootstrap && JSON.stringify(p.security) === same,
-            );
-      if (hit !== undefined) {
-        const next = { ...hit, lastUsed: now };
-        return [next, ...list.filter((p) => p !== hit)];
-      }
-      if (resolved.profileId !== null) return list;
-      const made: Stored = {
-        id: randomUUID().replace(/-/g, '').slice(0, 16),
-        name:
-          pub.protocol === 'PLAINTEXT'
-            ? resolved.bootstrap
-            : `${resolved.bootstrap} (${pub.protocol})`,
-        bootstrap: resolved.bootstrap,
-        security: pub,
-        recent: true,
-        lastUsed: now,
-      };
-      const recents = [made, ...list.filter((p) => p.recent)].slice(0, MAX_RECENT_PROFILES);
-      const keep = new Set(recents);
-      return [made, ...list.filter((p) => !p.recent || keep.has(p))];
-    }).catch(() => undefined);
+    await this.store
+      .mutate((list) => {
+        const hit =
+          resolved.profileId !== null
+            ? list.find((p) => p.id === resolved.profileId)
+            : list.find(
+                (p) => p.bootstrap === resolved.bootstrap && JSON.stringify(p.security) === same,
+              );
+        if (hit !== undefined) {
+          const next = { ...hit, lastUsed: now };
+          return [next, ...list.filter((p) => p !== hit)];
+        }
+        if (resolved.profileId !== null) return list;
+        const made: Stored = {
+          id: randomUUID().replace(/-/g, '').slice(0, 16),
+          name:
+            pub.protocol === 'PLAINTEXT'
+              ? resolved.bootstrap
+              : `${resolved.bootstrap} (${pub.protocol})`,
+          bootstrap: resolved.bootstrap,
+          security: pub,
+          recent: true,
+          lastUsed: now,
+        };
+        const recents = [made, ...list.filter((p) => p.recent)].slice(0, MAX_RECENT_PROFILES);
+        const keep = new Set(recents);
+        return [made, ...list.filter((p) => !p.recent || keep.has(p))];
+      })
+      .catch(() => undefined);
   }
 
   /**
@@ -206,18 +206,20 @@ export class ConnectionProfiles {
       () => false,
     );
     if (exists || bootstraps.length === 0) return;
-    await this.mutate((list) =>
-      list.length > 0
-        ? list
-        : bootstraps.slice(0, MAX_RECENT_PROFILES).map((bootstrap, i) => ({
-            id: randomUUID().replace(/-/g, '').slice(0, 16),
-            name: bootstrap,
-            bootstrap,
-            security: PLAINTEXT_PUBLIC,
-            recent: true,
-            lastUsed: now - i,
-          })),
-    ).catch(() => undefined);
+    await this.store
+      .mutate((list) =>
+        list.length > 0
+          ? list
+          : bootstraps.slice(0, MAX_RECENT_PROFILES).map((bootstrap, i) => ({
+              id: randomUUID().replace(/-/g, '').slice(0, 16),
+              name: bootstrap,
+              bootstrap,
+              security: PLAINTEXT_PUBLIC,
+              recent: true,
+              lastUsed: now - i,
+            })),
+      )
+      .catch(() => undefined);
   }
 
   private view(p: Stored): ProfileView {
@@ -265,44 +267,13 @@ export class ConnectionProfiles {
       return null;
     }
   }
+}
 
-  /** Read, change and write the list, one change at a time (most recently used first). */
-  private async mutate(change: (list: Stored[]) => Stored[]): Promise<void> {
-    const run = this.queue.then(async () => {
-      const after = change(await this.read())
-        .sort((a, b) => (b.lastUsed ?? 0) - (a.lastUsed ?? 0))
-        .slice(0, MAX_PROFILES);
-      await this.write(after);
-    });
-    this.queue = run.catch(() => undefined);
-    await run;
-  }
-
-  private async read(): Promise<Stored[]> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch {
-      return [];
-    }
-    const shape = FileShape.safeParse(raw);
-    if (!shape.success) return [];
-    const out: Stored[] = [];
-    const ids = new Set<string>();
-    for (const item of shape.data.profiles) {
-      const p = Stored.safeParse(item);
-      if (p.success && !ids.has(p.data.id)) {
-        ids.add(p.data.id);
-        out.push(p.data);
-      }
-    }
-    return out.slice(0, MAX_PROFILES);
-  }
-
-  private async write(list: Stored[]): Promise<void> {
-    await writePrivateFile(
-      this.file,
-      `${JSON.stringify({ version: 1, profiles: list }, null, 2)}\n`,
-    );
-  }
+/** One entry per id, most recently used first, at most MAX_PROFILES. */
+function tidy(list: Stored[]): Stored[] {
+  const ids = new Set<string>();
+  return list
+    .filter((p) => !ids.has(p.id) && ids.add(p.id) !== undefined)
+    .sort((a, b) => (b.lastUsed ?? 0) - (a.lastUsed ?? 0))
+    .slice(0, MAX_PROFILES);
 }

@@ -11,11 +11,10 @@
  * Writes go one at a time through a temporary file (mode 0600) and a rename; the folder is created
  * with mode 0700. Entries are identified by `user@host:port`.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { KvsError } from '../shared/errors.js';
 import type { SavedServer } from '../shared/contract.js';
-import { writePrivateFile } from './private-file.js';
+import { PrivateJsonList } from './private-file.js';
 
 export const MAX_SAVED_SERVERS = 10;
 export const SAVED_SERVERS_FILE = 'saved-servers.json';
@@ -53,8 +52,6 @@ const Entry = Login.extend({
 });
 type Entry = z.infer<typeof Entry>;
 
-const FileShape = z.object({ version: z.literal(1), servers: z.array(z.unknown()) });
-
 /** `user@host:port`, the identity of a saved server. */
 export function serverKey(login: ServerLogin): string {
   return `${login.user}@${login.host}:${login.port}`;
@@ -69,12 +66,16 @@ function parseLogin(login: ServerLogin): ServerLogin {
 }
 
 export class SavedServers {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly store: PrivateJsonList<Entry>;
 
   constructor(
     readonly file: string,
     private readonly cipher: SecretCipher | null,
-  ) {}
+  ) {
+    this.store = new PrivateJsonList(file, 'servers', Entry, (list) =>
+      dedupe(list).slice(0, MAX_SAVED_SERVERS),
+    );
+  }
 
   /** Whether passwords can be remembered (a cipher backed by real OS encryption). */
   get canRemember(): boolean {
@@ -86,9 +87,8 @@ export class SavedServers {
    * (a stored password is kept, but not claimed, while the keychain is unavailable).
    */
   async list(): Promise<SavedServer[]> {
-    await this.queue;
     const usable = this.canRemember;
-    return (await this.read()).map((e) => ({
+    return (await this.store.read()).map((e) => ({
       host: e.host,
       port: e.port,
       user: e.user,
@@ -119,7 +119,7 @@ export class SavedServers {
       }
     }
     const key = serverKey(l);
-    await this.mutate((list) => {
+    await this.store.mutate((list) => {
       const entry: Entry = encrypted === undefined ? { ...l } : { ...l, password: encrypted };
       return [entry, ...list.filter((e) => serverKey(e) !== key)];
     });
@@ -138,9 +138,8 @@ export class SavedServers {
     } catch {
       return null;
     }
-    await this.queue;
     const key = serverKey(l);
-    const stored = (await this.read()).find((e) => serverKey(e) === key)?.password;
+    const stored = (await this.store.read()).find((e) => serverKey(e) === key)?.password;
     if (stored === undefined) return null;
     try {
       const plain = cipher.decrypt(Buffer.from(stored, 'base64'));
@@ -148,7 +147,7 @@ export class SavedServers {
     } catch {
       // fall through: drop what cannot be read any more
     }
-    await this.mutate((list) =>
+    await this.store.mutate((list) =>
       list.map((e) => {
         // only drop it if it is still the same bytes (not remembered anew meanwhile)
         if (serverKey(e) !== key || e.password !== stored) return e;
@@ -161,7 +160,7 @@ export class SavedServers {
   /** Remove the server and anything remembered for it. */
   async forget(login: ServerLogin): Promise<void> {
     const key = serverKey(login);
-    await this.mutate((list) => list.filter((e) => serverKey(e) !== key));
+    await this.store.mutate((list) => list.filter((e) => serverKey(e) !== key));
   }
 
   private usableCipher(): SecretCipher | null {
@@ -171,41 +170,6 @@ export class SavedServers {
     } catch {
       return null;
     }
-  }
-
-  /** Read, change and write the list, one change at a time. */
-  private async mutate(change: (list: Entry[]) => Entry[]): Promise<void> {
-    const run = this.queue.then(async () => {
-      const before = await this.read();
-      const after = dedupe(change(before)).slice(0, MAX_SAVED_SERVERS);
-      await this.write(after);
-    });
-    this.queue = run.catch(() => undefined);
-    await run;
-  }
-
-  private async read(): Promise<Entry[]> {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch {
-      return [];
-    }
-    const shape = FileShape.safeParse(raw);
-    if (!shape.success) return [];
-    const entries: Entry[] = [];
-    for (const item of shape.data.servers) {
-      const e = Entry.safeParse(item);
-      if (e.success) entries.push(e.data);
-    }
-    return dedupe(entries).slice(0, MAX_SAVED_SERVERS);
-  }
-
-  private async write(list: Entry[]): Promise<void> {
-    await writePrivateFile(
-      this.file,
-      `${JSON.stringify({ version: 1, servers: list }, null, 2)}\n`,
-    );
   }
 }
 
