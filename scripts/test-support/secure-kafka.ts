@@ -12,6 +12,7 @@
  *                                              validator, JWKS from H)
  *   and, for the connection doctor's cases (DOCTOR_LISTENERS, not in SECURE_LISTENER_NAMES):
  *     expired     A:9197      SSL, serving the expired certificate
+ *     notYetValid A:9200      SSL, serving a certificate valid only in 2099
  *     wrongHost   A:9198      SSL, serving the wrong-host certificate (it names neither A nor the DNS name)
  *     plaintext   A:9199      PLAINTEXT
  *     internal    127.0.0.1:9091 in the namespace only, PLAINTEXT: inter-broker traffic
@@ -103,7 +104,7 @@ export interface SecureKafka {
   readonly hostAddress: string;
   readonly clusterId: string;
   readonly listeners: Readonly<Record<SecureListenerName, SecureListener>>;
-  /** The doctor's listeners' bootstraps ("A:port"): expired and wrong-host certificates, PLAINTEXT. */
+  /** The doctor's listeners' bootstraps ("A:port"): expired, not-yet-valid and wrong-host certificates, PLAINTEXT. */
   readonly doctorListeners: Readonly<Record<DoctorListenerName, string>>;
   /** Certificates and keys (PEM text and paths). `pki.ca` signs the server and client certificates. */
   readonly pki: TestPki;
@@ -218,6 +219,7 @@ export async function startSecureKafka(opts: { prefix?: string } = {}): Promise<
         truststore: pki.ca.path,
         doctorKeystores: {
           expired: pki.expiredKeystore.path,
+          notYetValid: pki.notYetValidKeystore.path,
           wrongHost: pki.wrongHostKeystore.path,
         },
         plain,
@@ -279,6 +281,7 @@ export async function startSecureKafka(opts: { prefix?: string } = {}): Promise<
       listeners,
       doctorListeners: {
         expired: `${address}:${DOCTOR_LISTENERS.expired.port}`,
+        notYetValid: `${address}:${DOCTOR_LISTENERS.notYetValid.port}`,
         wrongHost: `${address}:${DOCTOR_LISTENERS.wrongHost.port}`,
         plaintext: `${address}:${DOCTOR_LISTENERS.plaintext.port}`,
       },

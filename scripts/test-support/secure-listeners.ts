@@ -47,10 +47,10 @@ export const SECURE_LISTENER_NAMES = Object.keys(SECURE_LISTENERS) as SecureList
 /**
  * Listeners for the connection doctor's cases, apart from the ones above (tests that go through
  * every listener by SECURE_LISTENER_NAMES do not meet them): SSL listeners that serve the
- * expired and the wrong-host certificate from the test CA, and a PLAINTEXT one (TLS to a
- * plaintext port).
+ * expired, the not-yet-valid and the wrong-host certificate from the test CA, and a PLAINTEXT one
+ * (TLS to a plaintext port).
  */
-export type DoctorListenerName = 'expired' | 'wrongHost' | 'plaintext';
+export type DoctorListenerName = 'expired' | 'notYetValid' | 'wrongHost' | 'plaintext';
 export const DOCTOR_LISTENERS: Readonly<
   Record<
     DoctorListenerName,
@@ -58,6 +58,7 @@ export const DOCTOR_LISTENERS: Readonly<
   >
 > = {
   expired: { kafkaName: 'EXPIRED', port: 9197, protocol: 'SSL' },
+  notYetValid: { kafkaName: 'NOT_YET_VALID', port: 9200, protocol: 'SSL' },
   wrongHost: { kafkaName: 'WRONG_HOST', port: 9198, protocol: 'SSL' },
   plaintext: { kafkaName: 'PLAIN_CLIENTS', port: 9199, protocol: 'PLAINTEXT' },
 };
@@ -88,7 +89,7 @@ export function secureServerProperties(o: {
   /** PEM: the CA that signs client certificates (mTLS). */
   truststore: string;
   /** PEM keystores (key + certificate + CA) the doctor's expired and wrong-host listeners serve. */
-  doctorKeystores: { expired: string; wrongHost: string };
+  doctorKeystores: { expired: string; notYetValid: string; wrongHost: string };
   plain: { username: string; password: string };
   oauth: { jwksUrl: string; issuer: string; audience: string };
 }): string {
@@ -156,6 +157,10 @@ export function secureServerProperties(o: {
     [
       `listener.name.${DOCTOR_LISTENERS.wrongHost.kafkaName.toLowerCase()}.ssl.keystore.location`,
       propertiesPath(o.doctorKeystores.wrongHost),
+    ],
+    [
+      `listener.name.${DOCTOR_LISTENERS.notYetValid.kafkaName.toLowerCase()}.ssl.keystore.location`,
+      propertiesPath(o.doctorKeystores.notYetValid),
     ],
     // SASL: each listener enables its own mechanisms
     ['sasl.enabled.mechanisms', 'PLAIN'],

@@ -7,11 +7,13 @@
  *   `serverKeystore` is its key + certificate chain in one PEM file (Kafka's `ssl.keystore.type=PEM`);
  * - `client`: signed by the CA, clientAuth (for mTLS);
  * - `expired`: signed by the CA, SAN as the server's, valid only in 2020;
+ * - `notYetValid`: signed by the CA, SAN as the server's, valid only in 2099;
  * - `wrongHost`: signed by the CA, valid now, for a name that is not the broker's;
  * - `otherCa`: a second, unrelated CA: a client that trusts only it must refuse the broker;
  * - `otherClient`: a client certificate signed by `otherCa` (a broker that trusts the test CA
  *   refuses it);
- * - `expiredKeystore`, `wrongHostKeystore`: key + certificate + CA in one PEM file each, for
+ * - `expiredKeystore`, `notYetValidKeystore`, `wrongHostKeystore`: key + certificate + CA in one
+ *   PEM file each, for
  *   listeners that serve those certificates (the connection doctor's tests).
  */
 import { randomBytes } from 'node:crypto';
@@ -36,10 +38,12 @@ export interface TestPki {
   readonly serverKeystore: PemFile;
   readonly client: KeyPairFiles;
   readonly expired: KeyPairFiles;
+  readonly notYetValid: KeyPairFiles;
   readonly wrongHost: KeyPairFiles & { readonly dnsName: string };
   readonly otherCa: PemFile;
   readonly otherClient: KeyPairFiles;
   readonly expiredKeystore: PemFile;
+  readonly notYetValidKeystore: PemFile;
   readonly wrongHostKeystore: PemFile;
 }
 
@@ -226,6 +230,11 @@ export async function makeTestPki(
     }),
     selfSignedCa(dir, 'other-ca', 'KVS unrelated test CA'),
   ]);
+  const notYetValid = await leaf(dir, 'not-yet-valid', {
+    cn: server.dnsName,
+    extensions: serverExt,
+    validity: { start: '20990101000000Z', end: '20991231000000Z' },
+  });
   const otherClient = await leaf(dir, 'other-client', {
     cn: 'kvs-test-client-of-another-ca',
     extensions: 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth',
@@ -245,10 +254,12 @@ export async function makeTestPki(
     serverKeystore: await pem(keystorePath),
     client,
     expired,
+    notYetValid,
     wrongHost: { ...wrongHost, dnsName: WRONG_HOST_NAME },
     otherCa,
     otherClient,
     expiredKeystore: await keystore('expired', expired),
+    notYetValidKeystore: await keystore('not-yet-valid', notYetValid),
     wrongHostKeystore: await keystore('wrong-host', wrongHost),
   };
 }

@@ -165,6 +165,17 @@ describe.skipIf(reason !== undefined)(
       expect(message).toContain('valid from 2020-01-01T00:00:00Z');
     }, 30_000);
 
+    it('a certificate not valid yet: TLS_CERT_NOT_YET_VALID with its dates', async () => {
+      const { message } = await classify(
+        k.doctorListeners.notYetValid,
+        ssl(),
+        'TLS_CERT_NOT_YET_VALID',
+      );
+      expect(message).toContain(
+        'valid only from 2099-01-01T00:00:00Z (until 2099-12-31T00:00:00Z)',
+      );
+    }, 30_000);
+
     it('mutual TLS without a client certificate: TLS_CLIENT_CERT_REQUIRED', async () => {
       const { message, fix } = await classify(
         k.listeners.mtls.bootstrap,

@@ -308,6 +308,11 @@ export class ProbeConnection {
     return Math.round(performance.now() - this.startedAt);
   }
 
+  /** What is left of this probe's time limit, in ms (at least 1). */
+  remainingMs(): number {
+    return Math.max(1, Math.round(this.timeoutMs - (performance.now() - this.startedAt)));
+  }
+
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];

@@ -11,6 +11,7 @@
  * afterwards — the doctor must read the metadata on the very connection that logged in.
  */
 import type { SaslSettings } from '../../shared/connection-security.js';
+import { withTimeout } from '../kafka/client.js';
 import { exchange, failure, securityFailure, type ProbeConnection } from './probe-connection.js';
 import { API_KEY, KAFKA_ERROR, type ApiRanges, type ProbeFailure } from './probe-types.js';
 import {
@@ -147,7 +148,12 @@ export async function saslLogin(
             message: 'No token source was given for the client-credentials login.',
           });
         try {
-          token = await probe.token();
+          // the token endpoint has its own 10 s limit; the probe's is the one that counts
+          token = await withTimeout(
+            probe.token(),
+            conn.remainingMs(),
+            `Fetching the OAUTHBEARER token for ${conn.where}`,
+          );
         } catch (e) {
           return securityFailure(conn.where, {
             kind: 'oauth-token',
