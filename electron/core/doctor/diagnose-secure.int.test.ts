@@ -7,6 +7,8 @@
  * Ends with `kvs doctor` over the built CLI (npm run build first).
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -241,6 +243,50 @@ describe.skipIf(reason !== undefined)(
       expect(message).toContain('rejected the token');
       expect(message).not.toContain(token);
     }, 60_000);
+
+    it('OAUTHBEARER client credentials: a token endpoint that answers is used (healthy); one that refuses is OAUTH_TOKEN_FAILED', async () => {
+      // the token endpoint, served here: the client secret "right" gets the fixture's valid token
+      const server = createServer((req, res) => {
+        const auth = req.headers.authorization ?? '';
+        const ok = auth === `Basic ${Buffer.from('kvs-client:right').toString('base64')}`;
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(
+            ok
+              ? { access_token: k.oauth.token, token_type: 'Bearer', expires_in: 600 }
+              : { error: 'invalid_client', error_description: 'bad client secret' },
+          ),
+        );
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const port = (server.address() as AddressInfo).port;
+      const creds = (clientSecret: string): ConnectionSecurity => ({
+        protocol: 'SASL_SSL',
+        tls: tls(),
+        sasl: {
+          mechanism: 'OAUTHBEARER',
+          token: {
+            kind: 'client-credentials',
+            tokenEndpoint: `http://127.0.0.1:${port}/token`,
+            clientId: 'kvs-client',
+            clientSecret,
+          },
+        },
+      });
+      try {
+        const good = await diagnose(k.listeners.oauth.bootstrap, { security: creds('right') });
+        expect(good.findings, JSON.stringify(good.checks, null, 1)).toEqual([]);
+        const { message } = await classify(
+          k.listeners.oauth.bootstrap,
+          creds('wrong-secret-9'),
+          'OAUTH_TOKEN_FAILED',
+        );
+        expect(message).toContain('answered 401 (invalid_client: bad client secret)');
+        expect(message).not.toContain('wrong-secret-9');
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    }, 30_000);
 
     it('SASL_SSL and SASL_PLAINTEXT mixed up, both ways: SASL_PROTOCOL_MIXED_UP saying which to choose', async () => {
       const wantsTls = await classify(
