@@ -9,7 +9,8 @@
  *   produces and watches frames; the same install again changes nothing; key files are 0600 and
  *   owned right; while installing, no process's command line held the password or a private key.
  * - ZooKeeper mode (Kafka 3.9.1, the bundled ZooKeeper) through `kvs setup --tls-scram --json`, the
- *   password from a file: the JSON carries the CA; SASL_SSL round trip; again: nothing changed.
+ *   password from a file: the JSON carries the CA; SASL_SSL round trip; again: nothing changed; a
+ *   new password: only the SCRAM step changes.
  * - Each is uninstalled with --remove-data at the end (and in afterAll, whatever happened).
  *
  * Shares the fixed LAYOUT (/var/lib/kafka, the kafka user) with the other install tests: one at a
@@ -451,7 +452,7 @@ describe.skipIf(reason !== undefined)(
       );
     }, 120_000);
 
-    it('ZooKeeper mode (Kafka 3.9.1, bundled ZooKeeper) via kvs setup --tls-scram --json: SASL_SSL round trip, again unchanged, uninstalled', async () => {
+    it('ZooKeeper mode (Kafka 3.9.1, bundled ZooKeeper) via kvs setup --tls-scram --json: SASL_SSL round trip, again unchanged, a new password changes only the login, uninstalled', async () => {
       const pwFile = path.join(dir, 'scram-password');
       await writeFile(pwFile, `${password}\n`, { mode: 0o600 });
       const args = [
@@ -527,6 +528,16 @@ describe.skipIf(reason !== undefined)(
       const again = await cli(args);
       expect(again.code, again.err).toBe(0);
       expect(JSON.parse(again.out.at(-1) ?? '{}')).toMatchObject({ ok: true, changed: 0 });
+
+      // a new password: only the SCRAM step changes (the marker no longer matches), and the
+      // check from here logs in with the new one
+      const newPassword = `New-${randomBytes(18).toString('base64url')}`;
+      await writeFile(pwFile, `${newPassword}\n`, { mode: 0o600 });
+      const changedPw = await cli(args);
+      expect(changedPw.code, changedPw.err).toBe(0);
+      expect(JSON.parse(changedPw.out.at(-1) ?? '{}')).toMatchObject({ ok: true, changed: 1 });
+      expect(changedPw.err).toContain('[changed] Create the SCRAM-SHA-512 login');
+      expect(changedPw.err).not.toContain(newPassword);
 
       const un = await cli(['server', 'uninstall', ...loginArgs(zkInstallDir), '--remove-data']);
       expect(un.code, un.err).toBe(0);
