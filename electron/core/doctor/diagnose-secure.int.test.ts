@@ -203,6 +203,17 @@ describe.skipIf(reason !== undefined)(
       expect(message).toContain('refused the client certificate');
     }, 30_000);
 
+    it('a client key that does not match its certificate: TLS_SETTINGS_INVALID, nothing sent', async () => {
+      const { message } = await classify(
+        k.listeners.mtls.bootstrap,
+        ssl({
+          client: { kind: 'pem', cert: k.pki.client.cert.pem, key: k.pki.otherClient.key.pem },
+        }),
+        'TLS_SETTINGS_INVALID',
+      );
+      expect(message).toContain('cannot be used on this computer');
+    }, 30_000);
+
     it('a mechanism the listener does not enable: SASL_MECHANISM_NOT_ENABLED naming the ones it does', async () => {
       const onPlain = await classify(
         k.listeners.saslPlain.bootstrap,

@@ -83,6 +83,8 @@ function problemSummary(p: SecurityProblem): string {
       return `the ${p.mechanism} login was refused (${p.said}).`;
     case 'oauth-token':
       return p.message;
+    case 'local-tls':
+      return `the TLS settings cannot be used (${p.detail}).`;
   }
 }
 
@@ -211,11 +213,6 @@ export class ProbeConnection {
     readonly secure: ProbeTls | null = null,
   ) {
     this.where = formatAddress(host, port);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.socket.destroy();
-      this.wake();
-    }, timeoutMs);
     if (secure === null) {
       this.socket = new net.Socket();
       this.socket.on('connect', () => {
@@ -242,7 +239,11 @@ export class ProbeConnection {
       socket.on('secureConnect', () => {
         this.tcpConnected = true;
         this.connected = true;
-        this.peer = peerFacts(socket);
+        try {
+          this.peer = peerFacts(socket);
+        } catch {
+          this.peer = null; // judged as "no certificate"
+        }
         const authError = socket.authorizationError as unknown;
         this.authorizationError =
           authError instanceof Error
@@ -272,6 +273,12 @@ export class ProbeConnection {
       this.error ??= error;
       this.wake();
     });
+    // after the socket exists (tls.connect may throw on options: then there is nothing to time)
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.socket.destroy();
+      this.wake();
+    }, timeoutMs);
     if (secure === null) this.socket.connect({ host, port });
   }
 
@@ -515,6 +522,17 @@ export async function withConnection<T>(
 ): Promise<T | ProbeFailure> {
   const invalid = badArguments(host, port, timeoutMs);
   if (invalid !== null) return invalid;
+  if (secure !== null) {
+    // a client key, its password or a PKCS#12 bundle that cannot be used: say so, not "not Kafka"
+    try {
+      tls.createSecureContext(secure.options);
+    } catch (error) {
+      return securityFailure(formatAddress(host, port), {
+        kind: 'local-tls',
+        detail: errnoOf(error).message,
+      });
+    }
+  }
   let conn: ProbeConnection | undefined;
   try {
     conn = new ProbeConnection(host, port, clampTimeout(timeoutMs), secure);

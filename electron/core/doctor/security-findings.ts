@@ -93,6 +93,13 @@ export function securityFinding(address: string, p: SecurityProblem): Finding | 
         message: `The OAUTHBEARER login to ${address} could not get a token: ${p.message}`,
         fix: 'Check the token endpoint URL, the client id and secret, and the scope in the connection settings.',
       };
+    case 'local-tls':
+      return {
+        code: 'TLS_SETTINGS_INVALID',
+        severity: 'error',
+        message: `The TLS settings for ${address} cannot be used on this computer: ${p.detail.replace(/\.$/, '')}. Nothing was sent to the broker.`,
+        fix: "Check the client certificate and key in the connection settings (PEM: the key matches the certificate, and the key's password; PKCS#12: the bundle and its password), and that the CA certificate is PEM.",
+      };
     case 'not-tls':
     case 'not-sasl':
       return null;

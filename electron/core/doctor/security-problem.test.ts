@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { probeApiVersions } from './probes.js';
 import {
   describeDn,
   judgePeer,
@@ -130,5 +131,26 @@ describe('names', () => {
     expect(describeDn('')).toBe('(no name)');
     expect(splitAltNames(undefined)).toEqual([]);
     expect(splitAltNames('DNS:a, IP Address:1.2.3.4')).toEqual(['DNS:a', 'IP Address:1.2.3.4']);
+  });
+});
+
+describe('TLS settings this computer cannot use', () => {
+  it('a key that is not a key: local-tls before any connection (port 1 would refuse)', async () => {
+    const r = await probeApiVersions('127.0.0.1', 1, 2000, {
+      tls: {
+        options: {
+          cert: PEM,
+          key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+        },
+        hostname: '127.0.0.1',
+        verifyHostname: true,
+        verify: true,
+      },
+      sasl: null,
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.kind).toBe('security');
+    expect(r.security?.kind).toBe('local-tls');
   });
 });

@@ -22,7 +22,9 @@ export type SecurityProblem =
   /** A SaslHandshake answered ILLEGAL_SASL_STATE: the listener takes no login. */
   | { kind: 'not-sasl' }
   | { kind: 'auth-failed'; mechanism: string; username: string | null; said: string }
-  | { kind: 'oauth-token'; message: string };
+  | { kind: 'oauth-token'; message: string }
+  /** This computer's side: a client key, its password or a PKCS#12 bundle Node cannot use. */
+  | { kind: 'local-tls'; detail: string };
 
 /** The facts about a broker's certificate a finding needs. */
 export interface PeerFacts {
