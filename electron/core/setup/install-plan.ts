@@ -182,7 +182,9 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
     });
   } else if (inst.zookeeper === 'bundled') {
     notes.push(
-      'apt offers no zookeeperd here, so the ZooKeeper bundled with Kafka runs as its own service on 127.0.0.1:2181.',
+      secure !== null
+        ? 'With TLS + SCRAM login the ZooKeeper bundled with Kafka runs as its own service on 127.0.0.1:2181 only (zookeeperd would listen on every interface, where the logins could be changed).'
+        : 'apt offers no zookeeperd here, so the ZooKeeper bundled with Kafka runs as its own service on 127.0.0.1:2181.',
     );
   }
   steps.push({
