@@ -31,9 +31,11 @@ test('explains invalid bootstrap strings precisely', async ({ app }) => {
   await expect(error).toContainText('out of range');
   await input.fill('127.0.0.1:1');
   await page.getByTestId('connect-button').click();
+  // the connect error is the doctor's finding: what is wrong and the fix
   await expect(page.getByTestId('connection-status')).toContainText(
-    /connection refused|Cannot reach/i,
+    'Nothing accepts connections at 127.0.0.1:1',
   );
+  await expect(page.getByTestId('connection-status')).toContainText('Fix: Start Kafka');
 });
 
 test('produces a video through the UI and plays it from the beginning', async ({
