@@ -43,15 +43,18 @@ export function InstallProgress({
           {active && current ? ` — now: ${current.title}` : ''}
         </span>
         <span className="spacer" />
-        <button
-          type="button"
-          className="danger"
-          data-testid="setup-cancel"
-          disabled={!active || !servicesReady || action.pending}
-          onClick={() => void action.run('cancel', onCancel)}
-        >
-          {action.pending ? 'Cancelling…' : 'Cancel install'}
-        </button>
+        {/* only while it runs: a finished install has nothing to cancel */}
+        {active && (
+          <button
+            type="button"
+            className="danger"
+            data-testid="setup-cancel"
+            disabled={!servicesReady || action.pending}
+            onClick={() => void action.run('cancel', onCancel)}
+          >
+            {action.pending ? 'Cancelling…' : 'Cancel install'}
+          </button>
+        )}
       </div>
       <ErrorBox error={action.error} at="cancel" />
       <ol className="check-rows setup-rows">
