@@ -8,6 +8,7 @@
  * Neither `kvs serve` nor the stand-in (Linux's basic_text safeStorage) can remember secrets, so the
  * profile is saved without them and connecting asks — the path every browser user takes.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -186,6 +187,41 @@ test.describe('connection profiles over TLS and SASL', () => {
       'SSL · own CA · client certificate',
     );
     await roundTrip(app);
+  });
+
+  test('mutual TLS with a PKCS#12 bundle: saved without it, asked for (file and password) at connect; a prompt can be cancelled', async ({
+    app,
+  }) => {
+    const kafka = broker();
+    const { page } = app;
+    const bootstrap = kafka.listeners.mtls.bootstrap;
+    const p12 = path.join(dir, `client-${app.runner}.p12`);
+    execFileSync('openssl', [
+      ...['pkcs12', '-export', '-inkey', kafka.pki.client.key.path],
+      ...['-in', kafka.pki.client.cert.path, '-out', p12, '-passout', 'pass:p12-pass-e2e'],
+    ]);
+    await page.getByTestId('profile-new').click();
+    const form = page.getByTestId('profile-form');
+    await form.getByTestId('profile-name').fill('PKCS12 lab');
+    await form.getByTestId('profile-bootstrap').fill(bootstrap);
+    await form.getByTestId('profile-protocol').selectOption('SSL');
+    await form.getByTestId('profile-ca-pem').check();
+    await form.getByTestId('profile-ca').fill(kafka.pki.ca.pem);
+    await form.getByTestId('profile-client-pkcs12').check();
+    await form.getByTestId('profile-save').click(); // saved without the bundle
+
+    const item = page.locator('[data-testid="profile"][data-name="PKCS12 lab"]');
+    await expect(item).toContainText('SSL · own CA · client certificate · asks for its secrets');
+    await item.getByTestId('profile-connect').click();
+    await expect(item.getByTestId('profile-secrets')).toBeVisible();
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    await expect(item.getByTestId('profile-secrets')).toHaveCount(0);
+
+    await item.getByTestId('profile-connect').click();
+    await item.getByTestId('profile-secret-pkcs12Base64').setInputFiles(p12);
+    await item.getByTestId('profile-secret-pkcs12Password').fill('p12-pass-e2e');
+    await item.getByTestId('profile-secrets-connect').click();
+    await expectConnected(page, bootstrap);
   });
 
   test.describe('in the desktop app with a keyring', () => {

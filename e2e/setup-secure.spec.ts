@@ -112,5 +112,15 @@ test.describe('setup wizard: TLS + SCRAM login', () => {
     await expect(page.getByTestId('connection-status')).toContainText(server.address);
     if (app.transport === 'browser')
       await expect(page.getByTestId('setup-password-not-remembered')).toBeVisible();
+
+    // again after a disconnect: the same profile is updated and used, not refused as a duplicate
+    await page.getByTestId('connect-button').click();
+    await expect(page.getByTestId('connection-status')).toContainText('Not connected');
+    await page.getByTestId('setup-connect').click();
+    await expect(page.getByTestId('connection-status')).toContainText('Connected', {
+      timeout: 30_000,
+    });
+    await expect(page.getByTestId('setup-error')).toHaveCount(0);
+    await expect(page.locator('[data-testid="profile"][data-name^="Kafka on"]')).toHaveCount(1);
   });
 });

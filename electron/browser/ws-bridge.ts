@@ -12,7 +12,12 @@ import { ClientMessage, WS_PATH, type ServerMessage } from '../shared/ws-protoco
 import type { AppServices } from '../services/app-services.js';
 import { FORBIDDEN_MESSAGE, type Access } from './access.js';
 
-const WS_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * The largest message from the page: above every call's own limits in the contract (the largest is
+ * profiles:import, at most 6 files of 1 MiB base64 each), so an oversized argument is refused by its
+ * schema with a message, not by closing the socket.
+ */
+const WS_MAX_PAYLOAD = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 function rawToBuffer(data: RawData): Buffer {

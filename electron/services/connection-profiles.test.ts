@@ -15,6 +15,7 @@ import { createAppServices } from './app-services.js';
 import {
   CANNOT_REMEMBER_SECRETS_MESSAGE,
   ConnectionProfiles,
+  MAX_PROFILES,
   MAX_RECENT_PROFILES,
   PROFILES_FILE,
 } from './connection-profiles.js';
@@ -182,6 +183,58 @@ describe('connection profiles', () => {
     expect((await errorOf(s.resolve({ profileId: v.id }))).code).toBe('PROFILE_SECRETS_NEEDED');
   });
 
+  it('a remembered password never follows the profile to another broker or user', async () => {
+    const s = new ConnectionProfiles(file, testCipher());
+    const v = await s.save(saveReq({ secrets: { saslPassword: 'pw-for-alice' }, remember: true }));
+    // an explicit undefined (IPC keeps it) does not erase the remembered one
+    await s.save(saveReq({ id: v.id, secrets: { saslPassword: undefined }, remember: true }));
+    expect((await s.resolve({ profileId: v.id })).security.sasl).toMatchObject({
+      password: 'pw-for-alice',
+    });
+    // the CA or the hostname check may change: same broker, same login
+    await s.save(
+      saveReq({
+        id: v.id,
+        security: { ...scram, tls: { ca: null, client: null, verifyHostname: false } },
+        remember: true,
+      }),
+    );
+    expect((await s.resolve({ profileId: v.id })).security.sasl).toMatchObject({
+      password: 'pw-for-alice',
+    });
+    for (const change of [
+      { bootstrap: 'elsewhere.example:9093' },
+      {
+        security: { ...scram, sasl: { mechanism: 'SCRAM-SHA-512' as const, username: 'mallory' } },
+      },
+    ]) {
+      const w = await s.save(
+        saveReq({
+          secrets: { saslPassword: 'pw-for-alice' },
+          remember: true,
+          name: `w ${Object.keys(change)[0]}`,
+        }),
+      );
+      const moved = await s.save(saveReq({ id: w.id, name: w.name, remember: true, ...change }));
+      expect(moved.secretsRemembered).toBe(false);
+      expect((await errorOf(s.resolve({ profileId: w.id }))).code).toBe('PROFILE_SECRETS_NEEDED');
+    }
+  });
+
+  it('normalizes the bootstrap and refuses a bad one; at most 50 saved profiles', async () => {
+    const s = new ConnectionProfiles(file, null);
+    expect((await s.save(saveReq({ bootstrap: ' 10.0.0.5 ' }))).bootstrap).toBe('10.0.0.5:9092');
+    expect((await errorOf(s.save(saveReq({ name: 'b', bootstrap: 'PLAINTEXT://x:1' })))).code).toBe(
+      'BOOTSTRAP_INVALID',
+    );
+    for (let i = 1; i < MAX_PROFILES; i += 1) await s.save(saveReq({ name: `p${i}` }));
+    const full = await errorOf(s.save(saveReq({ name: 'one too many' })));
+    expect(full.message).toBe(
+      `There are ${MAX_PROFILES} saved profiles already; delete one you no longer use first.`,
+    );
+    expect(await s.list()).toHaveLength(MAX_PROFILES);
+  });
+
   it('refuses settings that cannot work, a taken name, and an unknown id, writing nothing', async () => {
     const s = new ConnectionProfiles(file, testCipher());
     const bad = await errorOf(
@@ -319,6 +372,9 @@ describe('profiles through the app services (the checklist: secrets never in fil
         const id = saved.ok ? (saved.result as { id: string }).id : '';
         const listed = await call('profiles:list', {});
         expect(listed).toMatchObject({ ok: true, result: { canRemember: cipher !== null } });
+        // settings and a profile at once are refused, never read as the settings alone
+        const both = await call('connection:connect', { bootstrap: '127.0.0.1:1', profileId: id });
+        expect(both).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
         const connect = await call(
           'connection:connect',
           cipher

@@ -28,6 +28,7 @@ import {
   splitSecurity,
   type ProfileView,
 } from '../shared/connection-profile.js';
+import { parseBootstrap } from '../shared/bootstrap.js';
 import { PLAINTEXT, type ConnectionSecurity } from '../shared/connection-security.js';
 import { KvsError } from '../shared/errors.js';
 import { PrivateJsonList } from './private-file.js';
@@ -87,7 +88,11 @@ export class ConnectionProfiles {
   /** Create or update a profile; secrets left out of an update keep the remembered ones. */
   async save(req: ProfileSave): Promise<ProfileView> {
     const cipher = this.usableCipher();
-    const wantSecrets = secretsFor(req.security, req.secrets);
+    const parsed = parseBootstrap(req.bootstrap);
+    if (!parsed.ok) throw new KvsError('BOOTSTRAP_INVALID', parsed.error);
+    const bootstrap = parsed.normalized;
+    const given = defined(req.secrets);
+    const wantSecrets = secretsFor(req.security, given);
     if (req.remember && cipher === null && Object.keys(wantSecrets).length > 0)
       throw new KvsError('CANNOT_REMEMBER', CANNOT_REMEMBER_SECRETS_MESSAGE);
     let saved: Stored | null = null;
@@ -98,10 +103,21 @@ export class ConnectionProfiles {
       const name = req.name.trim();
       if (list.some((p) => p.id !== req.id && !p.recent && p.name === name))
         throw new KvsError('INVALID_ARGUMENT', `A profile named "${name}" exists already.`);
+      if (before === undefined && list.filter((p) => !p.recent).length >= MAX_PROFILES)
+        throw new KvsError(
+          'INVALID_ARGUMENT',
+          `There are ${MAX_PROFILES} saved profiles already; delete one you no longer use first.`,
+        );
       let secrets: ProfileSecrets = wantSecrets;
-      if (before?.secrets !== undefined && cipher !== null) {
+      // remembered secrets stay only for the same broker and login: a password never follows a
+      // profile to another address, user, token endpoint or client certificate
+      if (
+        before?.secrets !== undefined &&
+        cipher !== null &&
+        sameCounterpart(before, bootstrap, req.security)
+      ) {
         const old = this.decrypt(before.secrets, cipher) ?? {};
-        secrets = secretsFor(req.security, { ...old, ...req.secrets });
+        secrets = secretsFor(req.security, { ...old, ...given });
       }
       const check = joinSecurity(req.security, secrets);
       if (!check.ok && check.missing.length === 0)
@@ -109,7 +125,7 @@ export class ConnectionProfiles {
       const entry: Stored = {
         id: before?.id ?? randomUUID().replace(/-/g, '').slice(0, 16),
         name,
-        bootstrap: req.bootstrap.trim(),
+        bootstrap,
         security: req.security,
         recent: false,
         lastUsed: before?.lastUsed ?? null,
@@ -132,18 +148,20 @@ export class ConnectionProfiles {
    * remembered ones; still missing → PROFILE_SECRETS_NEEDED (detail: their names, comma-separated).
    */
   async resolve(target: ConnectTarget): Promise<ResolvedTarget> {
-    if ('bootstrap' in target)
+    if ('bootstrap' in target) {
+      const parsed = parseBootstrap(target.bootstrap);
       return {
-        bootstrap: target.bootstrap,
+        bootstrap: parsed.ok ? parsed.normalized : target.bootstrap,
         security: target.security ?? PLAINTEXT,
         profileId: null,
       };
+    }
     const p = (await this.store.read()).find((x) => x.id === target.profileId);
     if (p === undefined) throw new KvsError('PROFILE_NOT_FOUND', 'That profile no longer exists.');
     const cipher = this.usableCipher();
     const remembered =
       p.secrets !== undefined && cipher !== null ? (this.decrypt(p.secrets, cipher) ?? {}) : {};
-    const joined = joinSecurity(p.security, { ...remembered, ...(target.secrets ?? {}) });
+    const joined = joinSecurity(p.security, { ...remembered, ...defined(target.secrets ?? {}) });
     if (!joined.ok) {
       if (joined.missing.length > 0)
         throw new KvsError(
@@ -269,11 +287,27 @@ export class ConnectionProfiles {
   }
 }
 
-/** One entry per id, most recently used first, at most MAX_PROFILES. */
+/**
+ * One entry per id, most recently used first; at most MAX_PROFILES saved ones (save refuses more)
+ * and MAX_RECENT_PROFILES recent ones (connected() drops the oldest).
+ */
 function tidy(list: Stored[]): Stored[] {
   const ids = new Set<string>();
   return list
     .filter((p) => !ids.has(p.id) && ids.add(p.id) !== undefined)
     .sort((a, b) => (b.lastUsed ?? 0) - (a.lastUsed ?? 0))
-    .slice(0, MAX_PROFILES);
+    .slice(0, MAX_PROFILES + MAX_RECENT_PROFILES);
+}
+
+/** The secrets given, without keys whose value is undefined (they would erase remembered ones). */
+function defined(secrets: ProfileSecrets): ProfileSecrets {
+  return Object.fromEntries(
+    Object.entries(secrets).filter(([, v]) => v !== undefined),
+  ) as ProfileSecrets;
+}
+
+/** Still the same broker and the same login (user, token endpoint, client certificate)? */
+function sameCounterpart(before: Stored, bootstrap: string, next: PublicSecurity): boolean {
+  const login = (x: PublicSecurity) => JSON.stringify([x.sasl, x.tls?.client ?? null]);
+  return before.bootstrap === bootstrap && login(before.security) === login(next);
 }

@@ -538,11 +538,16 @@ export type Diagnosis = z.infer<typeof Diagnosis>;
  * Where and how to connect: typed settings (absent `security`: PLAINTEXT), or a saved profile by id
  * with the secrets it does not remember (the service asks for them with PROFILE_SECRETS_NEEDED).
  */
-export const ConnectTarget = z.union([
-  z.object({ bootstrap: Bootstrap, security: ConnectionSecurity.optional() }),
-  z.object({ profileId: Id, secrets: ProfileSecrets.optional() }),
-]);
+const ConnectDirect = z.object({ bootstrap: Bootstrap, security: ConnectionSecurity.optional() });
+const ConnectProfile = z.object({ profileId: Id, secrets: ProfileSecrets.optional() });
+// strict: `{ bootstrap, profileId }` is refused, never read as typed settings without the profile's
+export const ConnectTarget = z.union([ConnectDirect.strict(), ConnectProfile.strict()]);
 export type ConnectTarget = z.infer<typeof ConnectTarget>;
+
+const DoctorExtra = {
+  topic: TopicName.optional(),
+  frameBytes: z.number().int().positive().optional(),
+};
 
 export const ProfileSave = z.object({
   /** null: a new profile. */
@@ -557,21 +562,25 @@ export const ProfileSave = z.object({
 });
 export type ProfileSave = z.infer<typeof ProfileSave>;
 
+/** What `profiles:import` takes: at most this many stores, each at most 768 KB (1 MiB as base64). */
+export const MAX_IMPORT_FILES = 6;
+export const MAX_IMPORT_FILE_BASE64 = 1024 * 1024;
+
 /** A client.properties and the files it names (truststore, keystore), as the page read them. */
 export const ProfileImport = z.object({
   fileName: z.string().min(1).max(255),
-  text: z.string().max(1024 * 1024),
+  text: z.string().max(256 * 1024),
   files: z
     .array(
       z.object({
         name: z.string().min(1).max(255),
         base64: z
           .string()
-          .max(4 * 1024 * 1024)
+          .max(MAX_IMPORT_FILE_BASE64, 'is too large for a truststore or keystore (over 768 KB)')
           .regex(/^[A-Za-z0-9+/=]*$/),
       }),
     )
-    .max(8),
+    .max(MAX_IMPORT_FILES),
 });
 export const ProfileImportResult = z.object({
   bootstrap: z.string().nullable(),
@@ -640,13 +649,10 @@ export const invoke = {
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
   /** Why a broker cannot be used and what to change (at most ~10 s). `topic` + `frameBytes`: also check the topic's max.message.bytes. */
   'doctor:run': {
-    args: z.intersection(
-      ConnectTarget,
-      z.object({
-        topic: TopicName.optional(),
-        frameBytes: z.number().int().positive().optional(),
-      }),
-    ),
+    args: z.union([
+      ConnectDirect.extend(DoctorExtra).strict(),
+      ConnectProfile.extend(DoctorExtra).strict(),
+    ]),
     result: Diagnosis,
   },
   /** Set advertised.listeners on the server the wizard is logged in to, restart Kafka, diagnose again. */

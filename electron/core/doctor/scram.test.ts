@@ -41,9 +41,15 @@ describe('SCRAM client', () => {
     expect(saslName('a=b,c')).toBe('a=3Db=2Cc');
   });
 
-  it('refuses a server nonce that does not extend ours, and a missing salt', () => {
+  it('refuses a server nonce that does not extend ours, a missing salt, too few iterations', () => {
     expect(parseServerFirst('r=other,s=AA==,i=4096', 'mine').ok).toBe(false);
     expect(parseServerFirst('r=mineX,i=4096', 'mine').ok).toBe(false);
+    // fewer than Kafka's 4096 iterations: a proof cheap to brute force for whoever answers
+    expect(parseServerFirst('r=mineX,s=AA==,i=4095', 'mine')).toEqual({
+      ok: false,
+      reason: 'its SCRAM iteration count 4095 is out of range',
+    });
+    expect(parseServerFirst('r=mineX,s=AA==,i=4096', 'mine').ok).toBe(true);
     expect(parseServerFirst('e=unknown-user', 'mine')).toEqual({
       ok: false,
       reason: 'the broker said "unknown-user"',

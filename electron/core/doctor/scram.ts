@@ -48,8 +48,9 @@ export function parseServerFirst(
     return { ok: false, reason: 'its SCRAM challenge lacks the nonce, salt or iteration count' };
   if (!nonce.startsWith(clientNonce) || nonce.length <= clientNonce.length)
     return { ok: false, reason: "its SCRAM nonce does not extend this client's" };
-  // Kafka allows 4096–16384; more would only burn this computer's time
-  if (iterations < 1 || iterations > 65_536)
+  // Kafka allows 4096–16384 (its client refuses fewer: a low count makes the proof cheap to brute
+  // force for whoever answers); more would only burn this computer's time
+  if (iterations < 4096 || iterations > 65_536)
     return { ok: false, reason: `its SCRAM iteration count ${iterations} is out of range` };
   return { ok: true, value: { nonce, salt: Buffer.from(salt, 'base64'), iterations } };
 }

@@ -73,6 +73,12 @@ export async function installedIn(
     source: { kind: 'upload', tarballPath: '/dev/null' },
     zookeeper: zkProps.code === 0 ? 'bundled' : 'auto',
   });
+  // grep: 0 found, 1 not found; anything else (unreadable, I/O) must not pass for "not secure"
+  if (sasl.code !== 0 && sasl.code !== 1)
+    throw new KvsError(
+      'SSH_COMMAND_FAILED',
+      `Could not read ${installDir}/config/server.properties on the server (grep exit ${sasl.code}).`,
+    );
   return { ...inst, secure: sasl.code === 0 };
 }
 

@@ -35,7 +35,7 @@ export interface KafkaState {
    * the status goes back to disconnected and the error is thrown. The one connect path every panel
    * uses (the broker form, the setup wizard's "Connect to it").
    */
-  connect(target: string | ConnectTarget): Promise<ConnectionStatus>;
+  connect(target: string | ConnectTarget, shownBootstrap?: string): Promise<ConnectionStatus>;
   /**
    * What the page last tried to connect with (a bootstrap with settings, or a profile and the
    * secrets typed for it — kept in this page's memory only, for the doctor); null: nothing yet.
@@ -116,7 +116,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
   useApiEvent('produce:ended', () => void refreshTopics());
 
   const connect = useCallback(
-    async (to: string | ConnectTarget): Promise<ConnectionStatus> => {
+    async (to: string | ConnectTarget, shownBootstrap?: string): Promise<ConnectionStatus> => {
       const asked = typeof to === 'string' ? { bootstrap: to } : to;
       let next: ConnectTarget;
       let shown: string;
@@ -127,7 +127,8 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
         shown = p.normalized;
       } else {
         next = asked;
-        shown = profilesList.find((x) => x.id === asked.profileId)?.bootstrap ?? '';
+        shown =
+          shownBootstrap ?? profilesList.find((x) => x.id === asked.profileId)?.bootstrap ?? '';
       }
       const optimistic: ConnectionStatus = {
         state: 'connecting',

@@ -59,7 +59,7 @@ export function ConnectPanel() {
       .run(async () => {
         setAsking(null);
         try {
-          await kafka.connect(target);
+          await kafka.connect(target, p.bootstrap);
         } catch (err) {
           if (errorCode(err) === 'PROFILE_SECRETS_NEEDED') {
             const detail = err instanceof KvsCallError ? (err.detail ?? '') : '';
@@ -273,6 +273,7 @@ export function ConnectPanel() {
           setEditing({ form: formFromProfile(p, kafka.canRememberSecrets), key: Date.now() })
         }
         remove={removeProfile}
+        dismissAsking={() => setAsking(null)}
       />
       {profileAction.error && (
         <p className="error-text" role="alert">

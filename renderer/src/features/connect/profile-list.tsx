@@ -24,9 +24,19 @@ export interface ProfileListProps {
   remove(profile: ProfileView): void;
   /** The profile whose secrets the service asked for (PROFILE_SECRETS_NEEDED), if any. */
   readonly asking: { readonly id: string; readonly missing: readonly SecretName[] } | null;
+  /** The person closed the prompt the service asked for. */
+  dismissAsking(): void;
 }
 
-export function ProfileList({ profiles, busy, connect, edit, remove, asking }: ProfileListProps) {
+export function ProfileList({
+  profiles,
+  busy,
+  connect,
+  edit,
+  remove,
+  asking,
+  dismissAsking,
+}: ProfileListProps) {
   const [prompt, setPrompt] = useState<{ id: string; missing: readonly SecretName[] } | null>(null);
   const shown = prompt ?? asking;
   if (profiles.length === 0) return null;
@@ -80,9 +90,13 @@ export function ProfileList({ profiles, busy, connect, edit, remove, asking }: P
                   profile={p}
                   missing={shown.missing}
                   busy={busy}
-                  onCancel={() => setPrompt(null)}
+                  onCancel={() => {
+                    setPrompt(null);
+                    dismissAsking();
+                  }}
                   onSubmit={(secrets) => {
                     setPrompt(null);
+                    dismissAsking();
                     void connect({ profileId: p.id, secrets }, p).catch(() => undefined);
                   }}
                 />
@@ -105,6 +119,12 @@ function SecretsPrompt(props: {
 }) {
   const [values, setValues] = useState<ProfileSecrets>({});
   const ready = props.missing.every((k) => (values[k] ?? '') !== '');
+  // a file secret comes with its (optional) password: a PKCS#12 bundle's, a PEM key's passphrase
+  const asked: { name: SecretName; optional: boolean }[] = props.missing.flatMap((k) => [
+    { name: k, optional: false },
+    ...(k === 'pkcs12Base64' ? [{ name: 'pkcs12Password' as const, optional: true }] : []),
+    ...(k === 'clientKey' ? [{ name: 'clientKeyPassword' as const, optional: true }] : []),
+  ]);
   const set = (k: SecretName, v: string) => setValues((x) => ({ ...x, [k]: v }));
   return (
     <form
@@ -119,7 +139,7 @@ function SecretsPrompt(props: {
         “{props.profile.name}” does not remember its secrets. They are used for this connection
         only.
       </p>
-      {props.missing.map((k) =>
+      {asked.map(({ name: k, optional }) =>
         k === 'clientKey' || k === 'pkcs12Base64' ? (
           <LabelledField key={k} label={capital(SECRET_LABELS[k])}>
             {(id) => (
@@ -140,9 +160,9 @@ function SecretsPrompt(props: {
         ) : (
           <TextField
             key={k}
-            label={capital(SECRET_LABELS[k])}
+            label={`${capital(SECRET_LABELS[k])}${optional ? ' (if it has one)' : ''}`}
             password
-            autoFocus
+            autoFocus={!optional}
             data-testid={`profile-secret-${k}`}
             value={values[k] ?? ''}
             onChange={(v) => set(k, v)}

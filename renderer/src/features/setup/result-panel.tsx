@@ -81,8 +81,10 @@ function useProfileConnect(): (
   const kafka = useKafka();
   return async (secure, name, saslPassword) => {
     const remember = kafka.canRememberSecrets;
+    // again (after a failed connect, a disconnect, a re-run): the same profile, updated
+    const existing = kafka.profiles.find((p) => p.name === name)?.id ?? null;
     const profile = await api.invoke('profiles:save', {
-      id: null,
+      id: existing,
       name,
       bootstrap: secure.bootstrap,
       security: {
@@ -96,6 +98,7 @@ function useProfileConnect(): (
     kafka.refreshProfiles();
     const status = await kafka.connect(
       remember ? { profileId: profile.id } : { profileId: profile.id, secrets: { saslPassword } },
+      secure.bootstrap,
     );
     if (status.state !== 'connected')
       throw new Error(status.error?.message ?? `Could not connect to ${secure.bootstrap}.`);
