@@ -132,6 +132,11 @@ test.describe('connection profiles over TLS and SASL', () => {
     await item.getByTestId('profile-secret-saslPassword').fill(kafka.scram.password);
     await item.getByTestId('profile-secrets-connect').click();
     await expectConnected(page, bootstrap);
+    // Diagnose on the profile: the doctor over SASL_SSL with the password typed for it
+    await item.getByTestId('profile-diagnose').click();
+    await expect(page.getByTestId('doctor-result')).toHaveAttribute('data-ok', 'true', {
+      timeout: 15_000,
+    });
   });
 
   test('mutual TLS from an imported client.properties (PEM truststore and keystore picked with it)', async ({

@@ -191,8 +191,13 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
       setup.sessionFor(host),
     );
 
+  /** Bumped by every connect and disconnect: one overtaken while its profile was read stops there. */
+  let connectAttempts = 0;
   async function connect(target: ConnectTarget): Promise<ConnectionStatus> {
+    const attempt = (connectAttempts += 1);
     const resolved = await profiles.resolve(target);
+    if (attempt !== connectAttempts)
+      throw new KvsError('CANCELLED', 'A disconnect or another connect came first.');
     const status = await connection.connect(resolved);
     if (status.state === 'connected') await profiles.connected(resolved);
     return status;
@@ -232,7 +237,10 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
 
   const handlers: Handlers = {
     'connection:connect': connect,
-    'connection:disconnect': () => connection.disconnect(),
+    'connection:disconnect': () => {
+      connectAttempts += 1;
+      return connection.disconnect();
+    },
     'connection:status': () => Promise.resolve(connection.status()),
     'connection:recent': () => recent.get(),
     'profiles:list': async () => {

@@ -372,6 +372,13 @@ describe('profiles through the app services (the checklist: secrets never in fil
         const id = saved.ok ? (saved.result as { id: string }).id : '';
         const listed = await call('profiles:list', {});
         expect(listed).toMatchObject({ ok: true, result: { canRemember: cipher !== null } });
+        // a disconnect while the profile is read: that connect stops there
+        const racing = services.handle('connection:connect', {
+          profileId: id,
+          secrets: { saslPassword: pw, clientKey: key },
+        });
+        await services.handle('connection:disconnect', {});
+        expect(await racing).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
         // settings and a profile at once are refused, never read as the settings alone
         const both = await call('connection:connect', { bootstrap: '127.0.0.1:1', profileId: id });
         expect(both).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });

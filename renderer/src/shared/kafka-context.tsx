@@ -41,6 +41,8 @@ export interface KafkaState {
    * secrets typed for it — kept in this page's memory only, for the doctor); null: nothing yet.
    */
   readonly target: ConnectTarget | null;
+  /** The bootstrap `target` connects to (a profile's, as the page knew it); null with no target. */
+  readonly targetBootstrap: string | null;
   /** Saved connection profiles, most recently used first; and whether secrets can be remembered. */
   readonly profiles: readonly ProfileView[];
   readonly canRememberSecrets: boolean;
@@ -98,7 +100,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
     void queryClient.invalidateQueries({ queryKey: queryKeys.profiles });
   }, [queryClient]);
   const profilesList = profilesQuery.data?.profiles ?? NO_PROFILES;
-  const [target, setTarget] = useState<ConnectTarget | null>(null);
+  const [target, setTarget] = useState<{ target: ConnectTarget; bootstrap: string } | null>(null);
 
   // The topics of the cluster connected to; none (and none kept) while not connected.
   const cluster = status?.state === 'connected' ? status : null;
@@ -140,7 +142,7 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       setStatus(optimistic);
       try {
         // what this attempt connects with, for the doctor's runs (page memory only, never stored)
-        setTarget(next);
+        setTarget({ target: next, bootstrap: shown });
         const reply = await api.invoke('connection:connect', next);
         setStatus(reply);
         return reply;
@@ -166,7 +168,8 @@ export function KafkaProvider({ children }: { children: ReactNode }) {
       status,
       setStatus,
       connect,
-      target,
+      target: target?.target ?? null,
+      targetBootstrap: target?.bootstrap ?? null,
       profiles: profilesList,
       canRememberSecrets,
       refreshProfiles,

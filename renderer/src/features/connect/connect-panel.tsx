@@ -35,7 +35,7 @@ export function ConnectPanel() {
   const ids = { input: useId(), help: useId(), error: useId(), notes: useId(), heading: useId() };
 
   const status = kafka.status;
-  const doctor = useDoctor(status, kafka.target);
+  const doctor = useDoctor(status, kafka.target, kafka.targetBootstrap);
   const [editing, setEditing] = useState<{ form: ProfileForm; key: number } | null>(null);
   const [asking, setAsking] = useState<{ id: string; missing: readonly SecretName[] } | null>(null);
   const profileAction = useAction();
@@ -274,6 +274,16 @@ export function ConnectPanel() {
         }
         remove={removeProfile}
         dismissAsking={() => setAsking(null)}
+        diagnose={(p) =>
+          // the secrets typed for this profile's last connect, if it was this one
+          doctor.run(
+            p.bootstrap,
+            'manual',
+            target !== null && 'profileId' in target && target.profileId === p.id
+              ? target
+              : { profileId: p.id },
+          )
+        }
       />
       {profileAction.error && (
         <p className="error-text" role="alert">

@@ -21,6 +21,8 @@ export interface ProfileListProps {
   /** Connect with this profile; rejects with the service's error. */
   connect(target: ConnectTarget, profile: ProfileView): Promise<void>;
   edit(profile: ProfileView): void;
+  /** Run the connection doctor over this profile's settings. */
+  diagnose(profile: ProfileView): void;
   remove(profile: ProfileView): void;
   /** The profile whose secrets the service asked for (PROFILE_SECRETS_NEEDED), if any. */
   readonly asking: { readonly id: string; readonly missing: readonly SecretName[] } | null;
@@ -36,6 +38,7 @@ export function ProfileList({
   remove,
   asking,
   dismissAsking,
+  diagnose,
 }: ProfileListProps) {
   const [prompt, setPrompt] = useState<{ id: string; missing: readonly SecretName[] } | null>(null);
   const shown = prompt ?? asking;
@@ -68,6 +71,15 @@ export function ProfileList({
                   {p.secretsNeeded.length > 0 &&
                     (p.secretsRemembered ? ' · secrets remembered' : ' · asks for its secrets')}
                 </span>
+                <button
+                  type="button"
+                  className="link"
+                  data-testid="profile-diagnose"
+                  title={`Check step by step whether ${p.bootstrap} can be used with these settings`}
+                  onClick={() => diagnose(p)}
+                >
+                  Diagnose
+                </button>
                 <button
                   type="button"
                   className="link"

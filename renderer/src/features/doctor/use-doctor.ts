@@ -65,6 +65,7 @@ export interface Doctor {
 export function useDoctor(
   status: ConnectionStatus | null,
   target: ConnectTarget | null = null,
+  targetBootstrap: string | null = null,
 ): Doctor {
   const api = useApi();
   const [busy, setBusyState] = useState<DoctorBusy | null>(null);
@@ -87,10 +88,13 @@ export function useDoctor(
   };
   useEffect(() => stopTimer, []);
 
-  const targetRef = useRef(target);
+  const targetRef = useRef({ target, bootstrap: targetBootstrap });
   useEffect(() => {
-    targetRef.current = target;
-  }, [target]);
+    targetRef.current = { target, bootstrap: targetBootstrap };
+  }, [target, targetBootstrap]);
+  /** The target for a run the doctor starts by itself: the page's, only if it is for `bootstrap`. */
+  const autoTarget = (bootstrap: string): ConnectTarget | undefined =>
+    targetRef.current.bootstrap === bootstrap ? (targetRef.current.target ?? undefined) : undefined;
 
   const run = useCallback(
     (bootstrap: string, reason: DoctorReason = 'manual', target?: ConnectTarget) => {
@@ -176,7 +180,7 @@ export function useDoctor(
   useEffect(() => {
     const step = trackStatus(tracker.current, status);
     const auto = apply(step);
-    if (auto !== null) run(auto.bootstrap, auto.reason, targetRef.current ?? undefined);
+    if (auto !== null) run(auto.bootstrap, auto.reason, autoTarget(auto.bootstrap));
     else if (step.attemptStarted && busyRef.current === null) {
       latest.cancel();
       setResult(null);
@@ -187,7 +191,7 @@ export function useDoctor(
   const connectFailed = useCallback(
     (bootstrap: string, err: unknown) => {
       const auto = apply(trackConnectError(tracker.current, bootstrap, errorCode(err)));
-      if (auto !== null) run(auto.bootstrap, auto.reason, targetRef.current ?? undefined);
+      if (auto !== null) run(auto.bootstrap, auto.reason, autoTarget(auto.bootstrap));
     },
     [run],
   );
