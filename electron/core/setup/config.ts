@@ -64,6 +64,76 @@ export interface ServerPropertiesOptions {
    * 127.0.0.1 only. Absent: PLAINTEXT everywhere, as before.
    */
   secure?: { keystore: string };
+  /**
+   * One node of a KRaft cluster (issue 16): combined broker + controller with its own node.id and a
+   * static controller quorum of every node (controller.quorum.voters id@address:9093). Absent: a
+   * single node, as before.
+   */
+  cluster?: ClusterNodeConfig;
+}
+
+export interface ClusterNodeConfig {
+  readonly nodeId: number;
+  /** Every node of the cluster (this one included): its node.id and IPv4. */
+  readonly voters: readonly { readonly nodeId: number; readonly host: string }[];
+}
+
+/** controller.quorum.voters: `1@10.0.0.11:9093,2@…` (node.id order). */
+export function quorumVoters(voters: ClusterNodeConfig['voters']): string {
+  return [...voters]
+    .sort((a, b) => a.nodeId - b.nodeId)
+    .map((v) => `${v.nodeId}@${v.host}:${LAYOUT.controllerPort}`)
+    .join(',');
+}
+
+/**
+ * server.properties for one node of a KRaft cluster: combined broker + controller; the static
+ * quorum (every node a voter, addressed where the other nodes reach it); clients on
+ * PLAINTEXT://advertise:9092 and the controller listener NOT advertised (a controller in
+ * advertised.listeners is a classic mistake: clients would be sent there); replication factor
+ * min(3, nodes) and min.insync.replicas 2 from three nodes on, for new topics and the internal ones.
+ */
+function clusterServerProperties(
+  o: ServerPropertiesOptions & { cluster: ClusterNodeConfig },
+): string {
+  const n = o.cluster.voters.length;
+  const rf = Math.min(3, n);
+  const isr = n >= 3 ? 2 : 1;
+  const four = atLeast(o.kafkaVersion, 4, 0);
+  return properties(
+    `Kafka ${o.kafkaVersion.text}, KRaft cluster node ${o.cluster.nodeId} of ${n} (combined broker + controller), written by Kafka Video Studio`,
+    [
+      ['process.roles', 'broker,controller'],
+      ['node.id', o.cluster.nodeId],
+      ['controller.quorum.voters', quorumVoters(o.cluster.voters)],
+      [
+        'listeners',
+        `PLAINTEXT://0.0.0.0:${LAYOUT.clientPort},CONTROLLER://0.0.0.0:${LAYOUT.controllerPort}`,
+      ],
+      ['advertised.listeners', `PLAINTEXT://${o.advertise}:${LAYOUT.clientPort}`],
+      ['inter.broker.listener.name', 'PLAINTEXT'],
+      ['controller.listener.names', 'CONTROLLER'],
+      ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+      ['log.dirs', o.logDirs ?? LAYOUT.dataDir],
+      ['num.recovery.threads.per.data.dir', 1],
+      ['log.retention.hours', 168],
+      ['log.segment.bytes', 1073741824],
+      ['log.retention.check.interval.ms', 300000],
+      ['group.initial.rebalance.delay.ms', 0],
+      ['num.partitions', 1],
+      ['default.replication.factor', rf],
+      ['min.insync.replicas', isr],
+      ['offsets.topic.replication.factor', rf],
+      ['transaction.state.log.replication.factor', rf],
+      ['transaction.state.log.min.isr', isr],
+      ...(four
+        ? ([
+            ['share.coordinator.state.topic.replication.factor', rf],
+            ['share.coordinator.state.topic.min.isr', isr],
+          ] as const)
+        : []),
+    ],
+  );
 }
 
 type Entry = readonly [string, string | number];
@@ -109,6 +179,7 @@ function secureListeners(
  * static controller.quorum.voters.
  */
 export function serverProperties(o: ServerPropertiesOptions): string {
+  if (o.cluster !== undefined) return clusterServerProperties({ ...o, cluster: o.cluster });
   const logDirs = o.logDirs ?? LAYOUT.dataDir;
   const client = `PLAINTEXT://${o.advertise}:${LAYOUT.clientPort}`;
   const rf1: Entry[] = [

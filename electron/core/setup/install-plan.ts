@@ -47,6 +47,7 @@ import {
   tlsStep,
 } from './secure-install.js';
 import { startSteps, waitPortsStep } from './service-plans.js';
+import { checkClusterChoice } from './cluster-choice.js';
 
 export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): InstallPlan {
   const inst = installationFor(facts, choices);
@@ -66,6 +67,15 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
           })();
   const sha512 = choices.sha512 === undefined ? undefined : validateSha512(choices.sha512);
   const secure = choices.secure === undefined ? null : checkSecureChoice(choices.secure);
+  const cluster =
+    choices.cluster === undefined
+      ? null
+      : checkClusterChoice(choices.cluster, {
+          mode: inst.mode,
+          version: v,
+          advertise,
+          secure: secure !== null,
+        });
   const notes: string[] = [];
 
   // Preconditions from the facts.
@@ -322,6 +332,7 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
         kafkaVersion: v,
         advertise,
         ...(secure === null ? {} : { secure: { keystore: SECURE_FILES.keystore } }),
+        ...(cluster === null ? {} : { cluster }),
       }),
     ),
   );
@@ -336,7 +347,36 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
       ),
     );
   }
-  if (inst.mode === 'kraft') {
+  if (cluster !== null) {
+    steps.push({
+      id: 'format',
+      title: `Format the KRaft storage for cluster ${cluster.clusterId} as node ${cluster.nodeId} (once)`,
+      why: 'Every node of the cluster is formatted once with the same cluster id; storage that already belongs to this cluster and node is kept, storage of another is never reformatted.',
+      check: sh(
+        SCRIPTS.formatKraftClusterDone,
+        `${LAYOUT.dataDir}/meta.properties`,
+        cluster.clusterId,
+        String(cluster.nodeId),
+      ),
+      apply: [
+        {
+          argv: asKafka(
+            [`JAVA_HOME=${inst.javaHome}`, `LOG_DIR=${LAYOUT.logDir}`],
+            'sh',
+            '-c',
+            SCRIPTS.formatKraftCluster,
+            'sh',
+            inst.installDir,
+            `${config}/server.properties`,
+            LAYOUT.dataDir,
+            cluster.clusterId,
+            String(cluster.nodeId),
+          ),
+        },
+      ],
+      sudo: true,
+    });
+  } else if (inst.mode === 'kraft') {
     steps.push({
       id: 'format',
       title: 'Format the KRaft storage (once)',

@@ -3,6 +3,7 @@
  * optional check, the choices an install starts from, an installation's layout, and the plan
  * errors. How plans run: setup/executor.ts; the design: setup/install-plan.ts.
  */
+import type { ClusterChoice } from './cluster-choice.js';
 import { KvsError } from '../../shared/errors.js';
 import { type KafkaModeChoice } from './config.js';
 
@@ -51,6 +52,8 @@ export interface InstallChoices {
   zookeeper?: 'auto' | 'zookeeperd' | 'bundled';
   /** "TLS + SCRAM login" (secure-install.ts); absent: PLAINTEXT. */
   secure?: SecureChoice;
+  /** One node of a KRaft cluster (cluster-choice.ts); absent: a single server. */
+  cluster?: ClusterChoice;
 }
 
 /** The first SCRAM-SHA-512 user of a secure install (validated by shared/setup-validate.ts). */
@@ -109,7 +112,8 @@ export type SetupPlanReason =
   | 'PORT_IN_USE'
   | 'EXISTING_KAFKA'
   | 'FACTS_MISSING'
-  | 'SECURITY_CHOICE';
+  | 'SECURITY_CHOICE'
+  | 'CLUSTER_CHOICE';
 
 /** The server or the choices rule the install out; `reason` is stable, the message says what to do. */
 export class SetupPlanError extends KvsError {

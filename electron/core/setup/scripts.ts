@@ -40,6 +40,16 @@ export const SCRIPTS = {
     'set -e; if [ -f "$3/meta.properties" ]; then exit 0; fi; id=$("$1/bin/kafka-storage.sh" random-uuid); ' +
     'if [ "$4" = standalone ]; then exec "$1/bin/kafka-storage.sh" format -t "$id" -c "$2" --standalone; fi; ' +
     'exec "$1/bin/kafka-storage.sh" format -t "$id" -c "$2"',
+  // A cluster node: formatted once with the cluster's id; storage of another cluster or node is
+  // never reformatted (that would lose its data) — it stops the install with the reason.
+  // $1 install dir, $2 server.properties, $3 data dir, $4 cluster id, $5 node.id
+  // $1 meta.properties, $2 cluster id, $3 node.id: exit 0 when formatted for exactly these
+  formatKraftClusterDone: 'grep -qx "cluster.id=$2" "$1" && grep -qx "node.id=$3" "$1"',
+  formatKraftCluster:
+    'set -e; m="$3/meta.properties"; if [ -f "$m" ]; then ' +
+    'if grep -qx "cluster.id=$4" "$m" && grep -qx "node.id=$5" "$m"; then exit 0; fi; ' +
+    'echo "$m belongs to another cluster or node ($(grep -E "^(cluster|node)\\.id=" "$m" | tr "\\n" " ")); not formatting it again: remove $3 to start over (its data is lost)." >&2; exit 1; fi; ' +
+    'exec "$1/bin/kafka-storage.sh" format -t "$4" -c "$2"',
   systemdRunning: 'systemctl is-enabled --quiet "$1" && systemctl is-active --quiet "$1"',
   pidAlive: 'pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null',
   background:

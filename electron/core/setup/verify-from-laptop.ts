@@ -27,6 +27,10 @@ export interface VerifyOptions {
   /** Give up after this long (default 60 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A cluster: every broker the metadata must name, as advertised host:port (waited for). */
+  expectBrokers?: readonly string[];
+  /** A cluster: the check topic's replication factor and min.insync.replicas (all replicas in sync after). */
+  replication?: { readonly factor: number; readonly minInsync: number };
 }
 
 export interface VerifyResult {
@@ -36,6 +40,9 @@ export interface VerifyResult {
   brokers: string[];
   framesSent: number;
   framesReceived: number;
+  /** With `replication`: the check topic's replicas and in-sync replicas after the round trip. */
+  replicas?: number;
+  inSync?: number;
   /** Why ok is false (null when ok). */
   problem: string | null;
 }
@@ -106,13 +113,16 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
 
   // Metadata (retried: a broker that just started may not answer yet).
   let lastError = '';
-  while (out.brokers.length === 0) {
+  const missing = (): string[] =>
+    (opts.expectBrokers ?? []).filter((b) => !out.brokers.includes(b));
+  while (out.brokers.length === 0 || (missing().length > 0 && Date.now() < deadline)) {
     if (opts.signal?.aborted) throw new KvsError('CANCELLED', 'Verification cancelled.');
     const admin = handle.kafka.admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
       out.brokers = cluster.brokers.map((b) => `${b.host}:${String(b.port)}`);
+      if (missing().length > 0) await sleep(1000); // a broker still registering
     } catch (e) {
       lastError = e instanceof Error ? e.message : String(e);
       // A refused login does not get better by waiting (the SCRAM step ran before this check).
@@ -132,6 +142,10 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
       await admin.disconnect().catch(() => undefined);
     }
   }
+  if (missing().length > 0) {
+    out.problem = `The cluster's metadata names ${out.brokers.join(', ')}, but not ${missing().join(', ')}: that broker has not joined (see its log in /var/log/kafka).`;
+    return out;
+  }
   if (!out.brokers.includes(bootstrap)) {
     out.problem = `The broker advertises ${out.brokers.join(', ')}, not ${bootstrap}: clients would be sent to an address that is not the one you gave.`;
     return out;
@@ -141,6 +155,7 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
   const topic = `kvs-setup-check-${randomBytes(4).toString('hex')}`;
   try {
     const file = opts.videoFile ?? (await makeCheckVideo(dir));
+    if (opts.replication !== undefined) await createReplicated(handle, topic, opts.replication);
     const produced = await produceFile(handle, file, {
       topic,
       createTopic: true,
@@ -170,10 +185,58 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
     else if (out.framesReceived !== out.framesSent) {
       out.problem = `${out.framesSent} frames were sent but ${out.framesReceived} came back${viewerError ? ` (${viewerError})` : ''}.`;
     }
+    if (opts.replication !== undefined && out.problem === null) {
+      const r = await replicasOf(handle, topic);
+      out.replicas = r.replicas;
+      out.inSync = r.inSync;
+      if (r.replicas !== opts.replication.factor || r.inSync !== opts.replication.factor)
+        out.problem = `The check topic has ${r.replicas} replicas, ${r.inSync} in sync; ${opts.replication.factor} of each were expected.`;
+    }
     out.ok = out.problem === null;
     return out;
   } finally {
     await deleteTopic(handle, topic).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The check topic with the cluster's replication (acks=all then needs min.insync replicas). */
+async function createReplicated(
+  handle: ReturnType<typeof createKafka>,
+  topic: string,
+  r: { readonly factor: number; readonly minInsync: number },
+): Promise<void> {
+  const admin = handle.kafka.admin();
+  try {
+    await admin.connect();
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: 1,
+          replicationFactor: r.factor,
+          configEntries: [{ name: 'min.insync.replicas', value: String(r.minInsync) }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Replicas and in-sync replicas of the topic's first partition. */
+async function replicasOf(
+  handle: ReturnType<typeof createKafka>,
+  topic: string,
+): Promise<{ replicas: number; inSync: number }> {
+  const admin = handle.kafka.admin();
+  try {
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const p = meta.topics[0]?.partitions[0];
+    return { replicas: p?.replicas.length ?? 0, inSync: p?.isr.length ?? 0 };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
