@@ -10,6 +10,7 @@ import { DOCTOR } from './doctor-command.js';
 import { CONSUME, main, PRODUCE, TOPICS } from './kvs.js';
 import { SERVE } from './serve.js';
 import { SERVER, SETUP } from './setup-command.js';
+import { SETUP_CLUSTER } from './cluster-command.js';
 
 const COMMANDS: Array<[string, CommandSpec<DocumentedOptions>]> = [
   ['produce', PRODUCE],
@@ -18,6 +19,7 @@ const COMMANDS: Array<[string, CommandSpec<DocumentedOptions>]> = [
   ['serve', SERVE],
   ['setup', SETUP],
   ['server', SERVER],
+  ['setup-cluster', SETUP_CLUSTER],
   ['doctor', DOCTOR],
 ];
 

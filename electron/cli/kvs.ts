@@ -21,6 +21,7 @@ import { EXPORT, exportCommand } from './export-command.js';
 import { PRODUCE, produceCommand } from './produce-command.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
+import { setupClusterCommand } from './cluster-command.js';
 import {
   kafkaFromOptions,
   requireBootstrapOrConfig,
@@ -58,6 +59,10 @@ Usage:
               [--accept-new-host-key|--host-key SHA256:…]
               [--known-hosts <file>] [--dry-run] [--json]
               install Kafka on a server over SSH (passwords: stdin lines, SSH first)
+  kvs setup-cluster --hosts <ip>,<ip>,<ip> --user <name> [login options as for setup]
+              [--kafka-version V] [--kafka-tarball <file>|--kafka-url <mirror>]
+              [--advertise <ip>,<ip>,<ip>] [--dry-run] [--json]
+              install a KRaft cluster of 3 or 5 servers, then check it from here
   kvs server start|stop|status|uninstall --host <ip> --user <name> [login options]
               [--install-dir /opt/kafka] [--remove-data] [--json]
 
@@ -109,6 +114,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await setupCommand(rest, io, controller.signal);
       case 'server':
         return await serverCommand(rest, io, controller.signal);
+      case 'setup-cluster':
+        return await setupClusterCommand(rest, io, controller.signal);
       case 'doctor':
         return await doctorCommand(rest, io);
       case undefined:

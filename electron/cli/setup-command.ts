@@ -22,62 +22,9 @@ import { readCaCertificate } from '../core/setup/secure-install.js';
 import { DEFAULT_INSTALL_DIR } from '../core/setup/scripts.js';
 import { buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
 import { buildUninstallPlan } from '../core/setup/uninstall-plan.js';
-import {
-  openSsh,
-  type HostKeyPolicy,
-  type SshAuth,
-  type SshSession,
-  type UnknownHostInfo,
-} from '../core/ssh/ssh-session.js';
-import { isSshError } from '../core/ssh/ssh-errors.js';
-import { userDataDir } from '../services/user-data-dir.js';
-import {
-  intOption,
-  parseCommand,
-  requireOption,
-  type CommandSpec,
-  type DocumentedOptions,
-} from './args.js';
+import { parseCommand, requireOption, type CommandSpec, type DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
-
-const LOGIN_OPTIONS = {
-  host: { type: 'string', value: '<ip>', help: "the server's address (required)" },
-  'ssh-port': { type: 'string', value: 'N', help: 'its SSH port (default 22)' },
-  user: { type: 'string', value: '<name>', help: 'the user to log in as (required)' },
-  key: {
-    type: 'string',
-    value: '<file>',
-    help: 'log in with this private key (else the SSH agent)',
-  },
-  'password-stdin': {
-    type: 'boolean',
-    help: "read the login password from stdin's first line (never from argv)",
-  },
-  'sudo-password-stdin': { type: 'boolean', help: "read sudo's password from stdin's next line" },
-  'accept-new-host-key': {
-    type: 'boolean',
-    help: 'trust the key of a server seen for the first time',
-  },
-  'host-key': {
-    type: 'string',
-    value: 'SHA256:…',
-    help: 'trust a server seen for the first time only if its key has this fingerprint',
-  },
-  'known-hosts': {
-    type: 'string',
-    value: '<file>',
-    help: 'where pinned host keys are kept (default: in the user-data folder)',
-  },
-  'install-dir': {
-    type: 'string',
-    value: '<dir>',
-    help: 'where Kafka is installed (default /opt/kafka)',
-  },
-  json: { type: 'boolean', help: 'end with one JSON line on stdout' },
-} as const satisfies DocumentedOptions;
-
-const LOGIN_NOTE =
-  'Passwords come from stdin, one per line (the SSH password first), never from the command line.';
+import { LOGIN_NOTE, LOGIN_OPTIONS, login, toKvs } from './ssh-login.js';
 
 export const SETUP = {
   usage: 'kvs setup --host <ip> --user <name>',
@@ -204,91 +151,6 @@ export const SERVER = {
   },
   notes: [LOGIN_NOTE],
 } as const satisfies CommandSpec<DocumentedOptions>;
-
-type LoginValues = {
-  [K in keyof typeof LOGIN_OPTIONS]?: (typeof LOGIN_OPTIONS)[K]['type'] extends 'string'
-    ? string
-    : boolean;
-};
-
-function readProcessStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (c: string) => (data += c));
-    process.stdin.once('end', () => resolve(data));
-    process.stdin.once('error', reject);
-  });
-}
-
-interface Login {
-  session: SshSession;
-  sudoPassword?: string;
-}
-
-function toKvs(e: unknown): unknown {
-  return isSshError(e) ? new KvsError(e.code, e.message, e.detail) : e;
-}
-
-async function login(values: LoginValues, io: CliIo): Promise<Login> {
-  const host = requireOption(values.host, 'host', '10.0.0.5');
-  const user = requireOption(values.user, 'user', 'ubuntu');
-  const port = intOption(values['ssh-port'], 'ssh-port', 1, 65535) ?? 22;
-  if (values.key !== undefined && values['password-stdin'])
-    throw new KvsError('INVALID_ARGUMENT', 'Choose either --key or --password-stdin, not both.');
-  if (values['accept-new-host-key'] && values['host-key'] !== undefined) {
-    throw new KvsError(
-      'INVALID_ARGUMENT',
-      'Choose either --accept-new-host-key or --host-key, not both.',
-    );
-  }
-  let lines: string[] = [];
-  if (values['password-stdin'] || values['sudo-password-stdin']) {
-    lines = (await (io.readStdin ?? readProcessStdin)()).split(/\r?\n/);
-  }
-  const sshPassword = values['password-stdin'] ? lines.shift() : undefined;
-  const sudoPassword = values['sudo-password-stdin'] ? lines.shift() : undefined;
-  if (values['password-stdin'] && !sshPassword)
-    throw new KvsError(
-      'INVALID_ARGUMENT',
-      '--password-stdin: no password on the first line of stdin.',
-    );
-  if (values['sudo-password-stdin'] && !sudoPassword)
-    throw new KvsError('INVALID_ARGUMENT', '--sudo-password-stdin: no sudo password on stdin.');
-
-  let auth: SshAuth;
-  if (sshPassword !== undefined) auth = { kind: 'password', password: sshPassword };
-  else if (values.key !== undefined) auth = { kind: 'key', privateKey: await readFile(values.key) };
-  else auth = { kind: 'agent' };
-
-  const knownHostsFile = values['known-hosts'] ?? path.join(userDataDir(), 'known-hosts.json');
-  let unknown: UnknownHostInfo | undefined;
-  const hostKey: HostKeyPolicy =
-    values['host-key'] !== undefined
-      ? { expectedFingerprint: values['host-key'] }
-      : values['accept-new-host-key']
-        ? { knownHostsFile, acceptNew: true }
-        : {
-            knownHostsFile,
-            onUnknownHost: async (info) => {
-              unknown = info;
-              return false;
-            },
-          };
-  try {
-    const session = await openSsh({ host, port, username: user, auth, hostKey });
-    return sudoPassword === undefined ? { session } : { session, sudoPassword };
-  } catch (e) {
-    if (unknown !== undefined && isSshError(e) && e.code === 'SSH_HOST_KEY_UNKNOWN') {
-      throw new KvsError(
-        'SSH_HOST_KEY_UNKNOWN',
-        `${host}:${port} is not a known host; its key is ${unknown.keyType} ${unknown.fingerprint}. ` +
-          `If that is the server's key (check with ssh-keygen -lf on the server), run again with --host-key ${unknown.fingerprint} or --accept-new-host-key.`,
-      );
-    }
-    throw toKvs(e);
-  }
-}
 
 function stepLine(io: CliIo, json: boolean): (e: StepEvent) => void {
   return (e) => {

@@ -1,0 +1,198 @@
+/**
+ * `kvs setup-cluster`: install a KRaft cluster of 3 (or 5) servers over SSH, one login for all
+ * (issue 16; core/setup/cluster-install.ts), then prove it from this computer: every broker in the
+ * metadata at its advertised address, a controller quorum with a leader and every voter caught up,
+ * and frames there and back through a topic with replication factor 3 and min.insync.replicas 2
+ * (acks=all). Passwords come from stdin only, as for `kvs setup`.
+ */
+import path from 'node:path';
+import { SETUP_DEFAULTS } from '../shared/contract.js';
+import { KvsError } from '../shared/errors.js';
+import { validateIPv4 } from '../shared/setup-validate.js';
+import {
+  clusterIdentity,
+  planCluster,
+  preflightCluster,
+  readNodeStorage,
+  runClusterPlans,
+  type ClusterServer,
+} from '../core/setup/cluster-install.js';
+import { renderPlan } from '../core/setup/dry-run.js';
+import { detectServer, verifyFromLaptop } from '../core/setup/executor.js';
+import { waitForQuorum } from '../core/setup/quorum-check.js';
+import { DEFAULT_INSTALL_DIR } from '../core/setup/scripts.js';
+import { parseCommand, requireOption, type CommandSpec, type DocumentedOptions } from './args.js';
+import type { CliIo } from './cli-io.js';
+import { LOGIN_NOTE, LOGIN_OPTIONS, openLogin, readLoginSecrets, toKvs } from './ssh-login.js';
+
+const { host: _host, 'host-key': _hostKey, ...CLUSTER_LOGIN } = LOGIN_OPTIONS;
+
+export const SETUP_CLUSTER = {
+  usage: 'kvs setup-cluster --hosts <ip>,<ip>,<ip> --user <name>',
+  summary:
+    'Install a KRaft Kafka cluster on 3 (or 5) Ubuntu servers over SSH, then check it from here.',
+  maxPositionals: 0,
+  options: {
+    hosts: {
+      type: 'string',
+      value: '<ip,ip,ip>',
+      help: "the servers' addresses, comma-separated: 3 or 5 (required)",
+    },
+    ...CLUSTER_LOGIN,
+    'kafka-version': { type: 'string', value: 'V', help: 'the Kafka version (default 4.x)' },
+    'kafka-tarball': {
+      type: 'string',
+      value: '<file>',
+      help: 'install from this Kafka .tgz, uploaded from here to each server',
+    },
+    'kafka-url': {
+      type: 'string',
+      value: '<mirror>',
+      help: 'download on each server from this Apache mirror (default: archive.apache.org)',
+    },
+    advertise: {
+      type: 'string',
+      value: '<ip,ip,ip>',
+      help: 'the addresses clients and the other nodes reach each server at (default: --hosts)',
+    },
+    'dry-run': { type: 'boolean', help: "print every server's steps and commands, run nothing" },
+  },
+  notes: [
+    LOGIN_NOTE,
+    'The same login for every server; host keys are pinned per server (--accept-new-host-key on first contact).',
+    'KRaft, each server a broker and a controller; a static controller quorum of all of them; the cluster id is made once and kept, so running it again changes nothing.',
+  ],
+} as const satisfies CommandSpec<DocumentedOptions>;
+
+function addresses(raw: string, what: string): string[] {
+  return raw.split(',').map((a, i) => {
+    try {
+      return validateIPv4(a.trim());
+    } catch {
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        `--${what}: "${a.trim()}" (number ${i + 1}) is not an IPv4 address such as 10.0.0.5.`,
+      );
+    }
+  });
+}
+
+export async function setupClusterCommand(
+  argv: string[],
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<number> {
+  const { values } = parseCommand(SETUP_CLUSTER, argv);
+  const hosts = addresses(
+    requireOption(values.hosts, 'hosts', '10.0.0.11,10.0.0.12,10.0.0.13'),
+    'hosts',
+  );
+  const advertised =
+    values.advertise === undefined ? hosts : addresses(values.advertise, 'advertise');
+  if (advertised.length !== hosts.length)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      `--advertise names ${advertised.length} addresses for ${hosts.length} servers.`,
+    );
+  if (values['kafka-tarball'] !== undefined && values['kafka-url'] !== undefined)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Choose either --kafka-tarball or --kafka-url, not both.',
+    );
+  requireOption(values.user, 'user', 'ubuntu');
+  const json = values.json === true;
+  const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
+  const say = json ? (l: string) => io.err(`${l}\n`) : (l: string) => io.out(l);
+  const secrets = await readLoginSecrets(values, io);
+
+  const servers: ClusterServer[] = [];
+  try {
+    for (const [i, host] of hosts.entries()) {
+      const { session, sudoPassword } = await openLogin(host, values, secrets);
+      const sudo = sudoPassword !== undefined ? { sudoPassword } : {};
+      const facts = await detectServer(session, installDir, { ...sudo, signal });
+      servers.push({ label: host, session, facts, advertise: advertised[i] ?? host, ...sudo });
+    }
+    for (const p of await preflightCluster(servers))
+      for (const w of p.warnings) say(`warning: ${w}`);
+    const storage = await Promise.all(servers.map((s) => readNodeStorage(s, signal)));
+    const identity = clusterIdentity(
+      servers.map((s, i) => ({ label: s.label, storage: storage[i] ?? null })),
+    );
+    const plans = planCluster(servers, identity, {
+      mode: 'kraft',
+      kafkaVersion: values['kafka-version'] ?? SETUP_DEFAULTS.kafkaVersion.kraft,
+      installDir,
+      source:
+        values['kafka-tarball'] !== undefined
+          ? { kind: 'upload', tarballPath: path.resolve(values['kafka-tarball']) }
+          : { kind: 'download', mirrorUrl: values['kafka-url'] ?? SETUP_DEFAULTS.mirrorUrl },
+    });
+    const nodes = servers.map((s, i) => ({ host: s.advertise, nodeId: identity.nodeIds[i] ?? 0 }));
+    say(
+      `Cluster ${identity.clusterId}: ${nodes.map((n) => `node ${n.nodeId} at ${n.host}`).join(', ')}.`,
+    );
+    if (values['dry-run']) {
+      for (const [i, plan] of plans.entries()) {
+        io.out(`== ${servers[i]?.label ?? ''} (node ${identity.nodeIds[i] ?? '?'})`);
+        for (const line of renderPlan(plan, { maxScriptLength: 80 })) io.out(line);
+      }
+      if (json)
+        io.out(JSON.stringify({ ok: true, dryRun: true, clusterId: identity.clusterId, nodes }));
+      return 0;
+    }
+    const results = await runClusterPlans(servers, plans, {
+      signal,
+      onStep: (i, e) => {
+        if (e.status === 'running') return;
+        say(
+          `${servers[i]?.label ?? ''} [${e.status}] ${e.title}${e.status === 'failed' && e.error ? `: ${e.error}` : ''}`,
+        );
+      },
+    });
+    const first = servers[0];
+    const inst = plans[0]?.installation;
+    if (first === undefined || inst === undefined) throw new KvsError('INTERNAL', 'No servers.');
+    const quorum = await waitForQuorum(
+      first,
+      inst,
+      `${first.advertise}:${SETUP_DEFAULTS.kafkaPort}`,
+      identity.nodeIds,
+      { signal },
+    );
+    const bootstraps = servers.map((s) => `${s.advertise}:${SETUP_DEFAULTS.kafkaPort}`);
+    const verify = await verifyFromLaptop({
+      advertise: first.advertise,
+      expectBrokers: bootstraps,
+      replication: { factor: Math.min(3, servers.length), minInsync: 2 },
+      signal,
+    });
+    if (!verify.ok)
+      throw new KvsError(
+        'KAFKA_ERROR',
+        `The cluster runs but the check from this computer failed: ${verify.problem ?? 'unknown problem'}`,
+      );
+    const changed = results.reduce((n, r) => n + r.changed, 0);
+    const unchanged = results.reduce((n, r) => n + r.unchanged + r.checked, 0);
+    const summary = `Kafka cluster ${identity.clusterId} is ready: ${servers.length} brokers, quorum leader node ${quorum.leaderId ?? '?'}, ${verify.framesReceived}/${verify.framesSent} test frames went through a topic with ${verify.replicas ?? '?'} replicas (acks=all).`;
+    say(summary);
+    if (json)
+      io.out(
+        JSON.stringify({
+          ok: true,
+          bootstrap: bootstraps.join(','),
+          clusterId: identity.clusterId,
+          nodes,
+          quorumLeader: quorum.leaderId,
+          changed,
+          unchanged,
+        }),
+      );
+    else io.out(`Bootstrap: ${bootstraps.join(',')}`);
+    return 0;
+  } catch (e) {
+    throw toKvs(e);
+  } finally {
+    await Promise.all(servers.map((s) => s.session.close().catch(() => undefined)));
+  }
+}
