@@ -109,6 +109,10 @@ describe.skipIf(!hasKafka())(`app services on a real broker (${target?.mode ?? '
       firstTimestamp: null,
       lastTimestamp: null,
       internal: false,
+      // one broker: its default (1 copy), all in sync
+      replicationFactor: 1,
+      underReplicated: 0,
+      offline: 0,
     });
     expect((await callError(services, 'topics:create', { topic })).code).toBe('TOPIC_EXISTS');
     // the contract refuses it before the app services do anything, with Kafka's rule in plain words

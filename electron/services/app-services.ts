@@ -213,6 +213,9 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
       firstTimestamp: t.firstTimestamp,
       lastTimestamp: t.lastTimestamp,
       internal: t.internal,
+      replicationFactor: t.replicationFactor,
+      underReplicated: t.underReplicated,
+      offline: t.offline,
     }));
   }
 

@@ -64,6 +64,10 @@ export const TopicSummary = z.object({
   firstTimestamp: z.number().nullable(),
   lastTimestamp: z.number().nullable(),
   internal: z.boolean(),
+  /** Replicas per partition; partitions short of in-sync replicas; partitions without a leader. */
+  replicationFactor: z.number(),
+  underReplicated: z.number(),
+  offline: z.number(),
 });
 export type TopicSummary = z.infer<typeof TopicSummary>;
 

@@ -29,6 +29,12 @@ export interface TopicInfo {
   readonly firstTimestamp: number | null;
   readonly lastTimestamp: number | null;
   readonly internal: boolean;
+  /** Replicas per partition (the first partition's; 0 when unknown). */
+  readonly replicationFactor: number;
+  /** Partitions with fewer in-sync replicas than replicas (a broker down or behind). */
+  readonly underReplicated: number;
+  /** Partitions without a leader: nobody can read or write them until a replica is back. */
+  readonly offline: number;
 }
 
 export interface PartitionOffsets {
@@ -109,9 +115,26 @@ export interface CreateTopicOptions {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The replication a new topic gets where none was asked for (issue 16): on a cluster, min(3,
+ * brokers) copies and — from three brokers — min.insync.replicas 2, so acks=all survives one broker
+ * down; on one broker, the broker's default.
+ */
+export async function clusterReplication(
+  admin: Admin,
+): Promise<{ replicationFactor: number; config: Record<string, string> }> {
+  const brokers = (await withTimeout(admin.describeCluster(), ADMIN_TIMEOUT_MS, 'Reading the cluster')).brokers.length;
+  return {
+    replicationFactor: brokers >= 2 ? Math.min(3, brokers) : -1,
+    config: brokers >= 3 ? { 'min.insync.replicas': '2' } : {},
+  };
+}
+
 export async function createTopicWith(admin: Admin, topic: string, opts: CreateTopicOptions = {}): Promise<boolean> {
   assertTopicName(topic);
-  const config = { ...VIDEO_TOPIC_CONFIG, ...opts.config };
+  const defaults =
+    opts.replicationFactor === undefined ? await clusterReplication(admin) : { replicationFactor: opts.replicationFactor, config: {} };
+  const config = { ...VIDEO_TOPIC_CONFIG, ...defaults.config, ...opts.config };
   return withTimeout(
     admin.createTopics({
       waitForLeaders: true,
@@ -120,7 +143,7 @@ export async function createTopicWith(admin: Admin, topic: string, opts: CreateT
         {
           topic,
           numPartitions: opts.partitions ?? 1,
-          replicationFactor: opts.replicationFactor ?? -1,
+          replicationFactor: defaults.replicationFactor,
           configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
         },
       ],
@@ -165,15 +188,17 @@ export async function listTopics(handle: KafkaHandle, opts: ListTopicsOptions = 
   const base = await withAdmin(handle, async (admin) => {
     const names = (await withTimeout(admin.listTopics(), ADMIN_TIMEOUT_MS, 'Listing topics')).sort();
     const wanted = names.filter((n) => opts.includeInternal || !n.startsWith('__'));
-    const out: Array<{ name: string; offsets: PartitionOffsets[] }> = [];
-    for (const name of wanted) out.push({ name, offsets: await partitionOffsets(admin, name) });
+    const out: Array<{ name: string; offsets: PartitionOffsets[]; health: ReplicaHealth }> = [];
+    const health = await replicaHealth(admin, wanted);
+    for (const name of wanted)
+      out.push({ name, offsets: await partitionOffsets(admin, name), health: health.get(name) ?? UNKNOWN_HEALTH });
     return out;
   });
   const ranges =
     opts.timeRange === false
       ? new Map<string, { first: number; last: number }>()
       : await readTimeRanges(handle, base, opts.timeRangeBudgetMs ?? 5000);
-  return base.map(({ name, offsets }) => {
+  return base.map(({ name, offsets, health }) => {
     const range = ranges.get(name);
     return {
       name,
@@ -182,8 +207,26 @@ export async function listTopics(handle: KafkaHandle, opts: ListTopicsOptions = 
       firstTimestamp: range?.first ?? null,
       lastTimestamp: range?.last ?? null,
       internal: name.startsWith('__'),
+      ...health,
     };
   });
+}
+
+type ReplicaHealth = Pick<TopicInfo, 'replicationFactor' | 'underReplicated' | 'offline'>;
+const UNKNOWN_HEALTH: ReplicaHealth = { replicationFactor: 0, underReplicated: 0, offline: 0 };
+
+/** Per topic: replicas per partition, partitions short of in-sync replicas, partitions without a leader. */
+export async function replicaHealth(admin: Admin, topics: readonly string[]): Promise<Map<string, ReplicaHealth>> {
+  const out = new Map<string, ReplicaHealth>();
+  if (topics.length === 0) return out;
+  const meta = await withTimeout(admin.fetchTopicMetadata({ topics: [...topics] }), ADMIN_TIMEOUT_MS, 'Reading the topics’ replicas');
+  for (const t of meta.topics)
+    out.set(t.name, {
+      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+      underReplicated: t.partitions.filter((p) => p.isr.length < p.replicas.length).length,
+      offline: t.partitions.filter((p) => p.leader < 0).length,
+    });
+  return out;
 }
 
 /** One topic's oldest and newest retained message times (null: it holds nothing, or no answer in time). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TopicSummary } from '../../../../electron/shared/contract.js';
-import { checkCreate, visibleTopics } from './topics-logic.js';
+import { checkCreate, replicaWarning, visibleTopics } from './topics-logic.js';
 
 const t = (name: string, internal = false): TopicSummary => ({
   name,
@@ -9,6 +9,9 @@ const t = (name: string, internal = false): TopicSummary => ({
   firstTimestamp: null,
   lastTimestamp: null,
   internal,
+  replicationFactor: 1,
+  underReplicated: 0,
+  offline: 0,
 });
 
 describe('visibleTopics', () => {
@@ -32,5 +35,18 @@ describe('checkCreate', () => {
     });
     expect(checkCreate('demo', '0', [])).toMatchObject({ field: 'partitions' });
     expect(checkCreate('demo', '1.5', [])).toMatchObject({ field: 'partitions' });
+  });
+});
+
+describe('replicaWarning', () => {
+  it('names offline partitions first, then under-replicated ones; nothing when all copies are in sync', () => {
+    const base = { ...t('v'), partitions: 3, replicationFactor: 3 };
+    expect(replicaWarning(base)).toBeNull();
+    expect(replicaWarning({ ...base, underReplicated: 2 })).toBe(
+      '2 of 3 partitions have fewer in-sync copies than the 3 they should: a broker is down or behind.',
+    );
+    expect(replicaWarning({ ...base, underReplicated: 3, offline: 1 })).toMatch(
+      /^1 of 3 partitions have no leader/,
+    );
   });
 });

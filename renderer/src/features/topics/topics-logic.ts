@@ -36,3 +36,16 @@ export function checkCreate(
     };
   return { ok: true, topic, partitions: p };
 }
+
+/**
+ * A cluster's trouble with a topic's copies (issue 16): partitions without a leader (unreadable
+ * until a replica is back) or short of in-sync replicas (a broker down or behind); null when fine.
+ */
+export function replicaWarning(t: TopicSummary): string | null {
+  const of = `of ${t.partitions} partition${t.partitions === 1 ? '' : 's'}`;
+  if (t.offline > 0)
+    return `${t.offline} ${of} have no leader: nothing can be read or written there until a broker holding a copy is back.`;
+  if (t.underReplicated > 0)
+    return `${t.underReplicated} ${of} have fewer in-sync copies than the ${t.replicationFactor} they should: a broker is down or behind.`;
+  return null;
+}

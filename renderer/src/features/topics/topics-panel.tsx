@@ -6,7 +6,7 @@ import { useKafka } from '../../shared/kafka-context.js';
 import { CheckField } from '../../shared/choice-fields.js';
 import { TextField } from '../../shared/labelled-field.js';
 import { NumberField } from '../../shared/number-field.js';
-import { checkCreate, visibleTopics } from './topics-logic.js';
+import { checkCreate, replicaWarning, visibleTopics } from './topics-logic.js';
 
 export function TopicsPanel() {
   const api = useApi();
@@ -119,6 +119,15 @@ export function TopicsPanel() {
                     <td className="mono">
                       {t.name}
                       {t.internal && <span className="tag">internal</span>}
+                      {replicaWarning(t) !== null && (
+                        <span
+                          className="tag tag-warning"
+                          data-testid="topic-replica-warning"
+                          title={replicaWarning(t) ?? ''}
+                        >
+                          {t.offline > 0 ? 'offline' : 'under-replicated'}
+                        </span>
+                      )}
                     </td>
                     <td className="num">{formatCount(t.partitions)}</td>
                     <td className="num">{formatCount(t.messages)}</td>
