@@ -11,7 +11,8 @@
  * - per server a holder process (`sleep infinity`, started by `ip netns exec <ns> unshare --mount
  *   --uts --propagation slave`) owns a private mount + UTS namespace. In it, folders of this
  *   machine are covered by bind mounts of the server's own folders under `rootDir`:
- *   /etc, /var/lib, /var/log, /var/mail, /srv are copies (taken at start) and /opt, /home, /tmp,
+ *   /etc, /var/lib, /var/log, /var/mail, /srv are copies (taken at start; not the data of services
+ *   such as PostgreSQL or Docker, see NOT_COPIED) and /opt, /home, /tmp,
  *   /var/tmp, /run start empty. Slave propagation: our mounts never reach the root namespace,
  *   but unmounts there (another test's `ip netns del`) still reach ours, so we keep nobody's
  *   namespace alive. /etc is a bind-mounted folder, not single files, so `useradd` (which renames
@@ -36,7 +37,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { LAYOUT } from '../../electron/core/setup/config.js';
@@ -48,6 +59,15 @@ const SSHD = '/usr/sbin/sshd';
 const START_TIMEOUT_MS = 15_000;
 /** Folders copied from this machine at start (small, and a server needs their content). */
 const COPIED = ['/etc', '/var/lib', '/var/log', '/var/mail', '/srv'] as const;
+/** Not copied: data of services a test server does not run (time and disk, × every server). */
+const NOT_COPIED: readonly string[] = [
+  '/var/lib/postgresql',
+  '/var/lib/mysql',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/var/lib/lxd',
+  '/var/lib/snapd',
+];
 /** Folders that start empty, with these modes. */
 const EMPTY: ReadonlyArray<readonly [string, number]> = [
   ['/opt', 0o755],
@@ -276,8 +296,13 @@ export async function startNetnsServers(opts: NetnsServersOptions): Promise<Netn
       const to = path.join(s.rootDir, d);
       await mkdir(path.dirname(to), { recursive: true, mode: 0o755 });
       // A symlink would be followed by the bind mount, to this machine's folder: copy real folders only.
-      if ((await lstat(d).catch(() => undefined))?.isDirectory()) await sh('cp', ['-a', d, to]);
-      else await mkdir(to, { mode: 0o755 });
+      const st = await lstat(d).catch(() => undefined);
+      await mkdir(to, { mode: 0o755 });
+      if (!st?.isDirectory()) continue;
+      await chmod(to, st.mode & 0o7777);
+      const entries = (await readdir(d)).filter((e) => !NOT_COPIED.includes(path.join(d, e)));
+      if (entries.length > 0)
+        await sh('cp', ['-a', '-t', to, ...entries.map((e) => path.join(d, e))]);
     }
     for (const [d, mode] of EMPTY) {
       const to = path.join(s.rootDir, d);
