@@ -107,8 +107,11 @@ describe.skipIf(reason !== undefined)(
       );
       expect(new Set(fx.servers.map((s) => s.hostKeyFingerprint)).size).toBe(3);
       for (const c of [`'`, '"', '$', '\\']) expect(s1.password).toContain(c);
-      // The test user exists in the servers only.
+      // Each server its own login, which exists in that server only.
+      expect(new Set(fx.servers.map((s) => s.user)).size).toBe(3);
+      expect(new Set(fx.servers.map((s) => s.password)).size).toBe(3);
       expect(spawnSync('getent', ['passwd', s1.user]).status).not.toBe(0);
+      await expect(s2.exec(['getent', 'passwd', s1.user])).rejects.toThrow();
       expect(await sh('ss', ['-Hltn'])).not.toContain(`${s1.address}:22`);
 
       for (const s of fx.servers) {
@@ -278,7 +281,12 @@ describe.skipIf(kafkaReason !== undefined)(
     const sessions: SshSession[] = [];
 
     beforeAll(async () => {
-      starting = startNetnsServers({ count: 3, prefix: 'kvs-srvkafka', sudo: true });
+      starting = startNetnsServers({
+        count: 3,
+        prefix: 'kvs-srvkafka',
+        sudo: true,
+        sharedLogin: true,
+      });
       fx = await starting;
       dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-srvkafka-'));
       tarball = (await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') }))
@@ -293,6 +301,8 @@ describe.skipIf(kafkaReason !== undefined)(
     }, 60_000);
 
     it('the same fixed layout (/opt/kafka, /var/lib/kafka, user kafka) installs in each server at once, without the install lock, and each broker answers from this machine', async () => {
+      // sharedLogin: one user and password for all (the cluster wizard's "same credentials").
+      expect(new Set(fx.servers.map((s) => `${s.user}:${s.password}`)).size).toBe(1);
       const t0 = Date.now();
       await Promise.all(
         fx.servers.map(async (s) => {

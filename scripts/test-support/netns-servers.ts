@@ -21,7 +21,8 @@
  *   server starts like a fresh machine whatever runs next to it.
  * - per server an sshd (`sshd -D -e`, entered into the holder's namespaces with nsenter), its host
  *   key, sshd_config and authorized_keys in the server's /etc/ssh/kvs-server, its privsep folder
- *   in the server's /run/sshd; a throwaway user `<prefix>-t-<rand>` with a shell-hostile password
+ *   in the server's /run/sshd; a throwaway user `<prefix>-t<i>-<rand>` with a shell-hostile password
+ *   (or, with `sharedLogin`, one user `<prefix>-t-<rand>` and one password on every server)
  *   created INSIDE the server (so only its /etc knows it) and, with `sudo: true`, its sudoers.d
  *   file there. The hostname is `<prefix>-<i>`, listed with every server's address in each
  *   server's /etc/hosts.
@@ -96,12 +97,17 @@ export interface NetnsServersOptions {
   count: number;
   /**
    * Names the namespaces (`<prefix>-<rand>-<i>`), hostnames (`<prefix>-<i>`), the users
-   * (`<prefix>-t-<rand>`) and the temp folder. Lower case, starting with "kvs", at most 20
+   * (`<prefix>-t<i>-<rand>`) and the temp folder. Lower case, starting with "kvs", at most 20
    * characters.
    */
   prefix: string;
   /** Put each server's user in its sudoers.d (password required), default false. */
   sudo?: boolean;
+  /**
+   * The same user and password on every server (a cluster install's "same credentials for
+   * all"), default false: each server its own user and password, so a mix-up shows.
+   */
+  sharedLogin?: boolean;
 }
 
 export interface NetnsServer {
@@ -219,7 +225,7 @@ export async function startNetnsServers(opts: NetnsServersOptions): Promise<Netn
   if (!Number.isInteger(count) || count < 1 || count > 9)
     throw new Error(`bad server count: ${String(count)}`);
   const rand = randomBytes(3).toString('hex');
-  const user = `${prefix}-t-${rand}`;
+  const sharedPassword = randomPassword();
   const servers: ServerState[] = [];
   let dir = '';
   let reservation = '';
@@ -477,8 +483,8 @@ export async function startNetnsServers(opts: NetnsServersOptions): Promise<Netn
         ns: `${prefix}-${rand}-${i}`,
         hostname: `${prefix}-${i}`,
         address: `${base}.${10 + i}`,
-        user,
-        password: randomPassword(),
+        user: opts.sharedLogin ? `${prefix}-t-${rand}` : `${prefix}-t${i}-${rand}`,
+        password: opts.sharedLogin ? sharedPassword : randomPassword(),
         home: '',
         hostKeyFingerprint: '',
         hostVeth: `kvs-v${octet}-h${i}`,
