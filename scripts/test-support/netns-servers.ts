@@ -31,8 +31,15 @@
  * not cover: /usr, /root, /dev/shm and /proc are this machine's (one PID namespace: `ps` inside
  * shows every process).
  *
+ * From the test: exec(argv) runs a command as root in a server's namespaces (read its files, kill
+ * its java), hostPath() says where a server path lies on this machine, setLinkDown()/setLinkUp()
+ * cut its link (its bridge port), pids() lists what runs in it. `count: 1` is the one-server form:
+ * an install test on it needs no install lock and never touches this machine's /var/lib/kafka.
+ *
  * close() kills every process in the namespaces (by `ip netns pids`), removes namespaces, veths,
  * the bridge, the reservation and the temp folder: idempotent, best effort, each step on its own.
+ * A test process killed outright leaves them behind (as netns-sshd's sandbox does): `ip netns
+ * pids` and `ip netns del` on the `<prefix>-…` namespaces, `ip link del kvs-v<N>-br` clean up.
  *
  * Plain Node (no Vitest), like netns-sshd.ts. Needs Linux and root: check serversSkipReason().
  */
@@ -315,6 +322,10 @@ export async function startNetnsServers(opts: NetnsServersOptions): Promise<Netn
       await mkdir(to, { recursive: true });
       await chmod(to, mode);
     }
+    // A copy taken while someone else's useradd ran would keep its lock files, and every
+    // useradd in this server would then fail ("cannot lock /etc/passwd").
+    for (const f of ['passwd', 'shadow', 'group', 'gshadow', 'subuid', 'subgid'])
+      await rm(path.join(s.rootDir, 'etc', `${f}.lock`), { force: true });
     // A fresh machine as far as the install is concerned: none of LAYOUT's folders.
     for (const d of [LAYOUT.stateDir, LAYOUT.logDir, LAYOUT.stagingDir])
       await rm(path.join(s.rootDir, d), { recursive: true, force: true });
