@@ -12,6 +12,7 @@ import { createKafka } from '../../electron/core/kafka/client.js';
 import { isKvsError } from '../../electron/shared/errors.js';
 import { serverProperties, zookeeperProperties } from '../../electron/core/setup/config.js';
 import { SCRIPTS } from '../../electron/core/setup/scripts.js';
+import { parseQuorumReplication } from '../../electron/core/setup/quorum-check.js';
 import { validateKafkaVersion } from '../../electron/shared/setup-validate.js';
 import { distributionFiles, packKafka } from './pack.js';
 import { freePorts } from './ports.js';
@@ -155,10 +156,12 @@ describe('npm run kafka -- pack', () => {
     const names = await readdir(path.join(base, 'bin'));
     expect(names.sort()).toEqual([
       'kafka-configs.sh',
+      'kafka-metadata-quorum.sh',
       'kafka-run-class.sh',
       'kafka-server-start.sh',
       'kafka-server-stop.sh',
       'kafka-storage.sh',
+      'kafka-topics.sh',
     ]);
     const [port, controllerPort] = await freePorts(2);
     if (port === undefined || controllerPort === undefined) throw new Error('no ports');
@@ -196,6 +199,17 @@ describe('npm run kafka -- pack', () => {
       expect((await processesWithArgument(cpArg)).length).toBe(1);
       expect(existsSync(path.join(base, 'logs', 'server.log'))).toBe(true);
       expect(existsSync(path.join(base, 'logs', 'kafkaServer.out'))).toBe(true);
+      // the quorum tool a cluster install's check runs: this node leads a quorum of one
+      const quorum = await run(
+        bin('kafka-metadata-quorum.sh'),
+        ['--bootstrap-server', `127.0.0.1:${port}`, 'describe', '--replication'],
+        JVM_ENV,
+      );
+      expect(quorum.code, quorum.stderr).toBe(0);
+      expect(parseQuorumReplication(quorum.stdout)).toMatchObject({
+        leaderId: 1,
+        members: [{ nodeId: 1, status: 'Leader' }],
+      });
 
       const stop = await run(bin('kafka-server-stop.sh'), [], {});
       expect(stop.code, stop.stderr + stop.stdout).toBe(0);

@@ -6,7 +6,8 @@
  *
  *   kafka_2.13-<version>/
  *     bin/     POSIX sh scripts (kafka-run-class.sh, kafka-server-start.sh, kafka-server-stop.sh,
- *              kafka-storage.sh, kafka-configs.sh, [kafka-topics.sh], [zookeeper-server-start.sh, zookeeper-server-stop.sh])
+ *              kafka-storage.sh, kafka-configs.sh, [kafka-topics.sh, kafka-metadata-quorum.sh],
+ *              [zookeeper-server-start.sh, zookeeper-server-stop.sh])
  *     config/  server.properties (+ zookeeper.properties), log4j config for the pom's logging jars
  *     libs/    every jar
  *     kvs-dist.properties   what was packed (read by electron/core/setup/detect.ts)
@@ -101,6 +102,11 @@ export function distributionFiles(
   script('kafka-configs.sh', toolScript('kafka.admin.ConfigCommand', dist));
   if (jars.some((j) => /^kafka-tools-\d[\w.-]*\.jar$/.test(j) && !j.startsWith('kafka-tools-api'))) {
     script('kafka-topics.sh', toolScript('org.apache.kafka.tools.TopicCommand', dist));
+    // the controller quorum's state (a cluster install's check: core/setup/quorum-check.ts)
+    script(
+      'kafka-metadata-quorum.sh',
+      toolScript('org.apache.kafka.tools.MetadataQuorumCommand', dist),
+    );
   } else {
     omitted.push(
       'bin/kafka-topics.sh: the kafka-tools jar (org.apache.kafka.tools.TopicCommand) is not among the pom\'s jars',
