@@ -54,8 +54,37 @@ export const ConnectionStatus = z.object({
   clusterId: z.string().nullable(),
   brokers: z.array(z.object({ nodeId: z.number(), host: z.string(), port: z.number() })),
   error: ErrorPayload.nullable(),
+  /**
+   * The cluster's shape (issue 16), refreshed every 5 s while connected; optional so that older
+   * events parse. controllerId: the active controller (in KRaft the quorum leader). quorum: the
+   * KRaft metadata quorum as DescribeQuorum tells it (null: not KRaft, or not known — a TLS/SASL
+   * connection); a voter's lag is the leader's log end offset minus its own (null: unknown).
+   * downBrokers: brokers seen earlier on this connection, or voters that are not caught up, that
+   * are not in the cluster's metadata, since when (ms since the epoch); host/port null when the
+   * node was never seen.
+   */
+  controllerId: z.number().nullable().optional(),
+  quorum: z
+    .object({
+      leaderId: z.number().nullable(),
+      voters: z.array(z.object({ nodeId: z.number(), lag: z.number().nullable() })),
+    })
+    .nullable()
+    .optional(),
+  downBrokers: z
+    .array(
+      z.object({
+        nodeId: z.number(),
+        host: z.string().nullable(),
+        port: z.number().nullable(),
+        since: z.number(),
+      }),
+    )
+    .optional(),
 });
 export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+/** A voter at most this many records behind the quorum leader counts as caught up. */
+export const QUORUM_CAUGHT_UP_LAG = 10;
 
 export const TopicSummary = z.object({
   name: z.string(),
