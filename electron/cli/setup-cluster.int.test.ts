@@ -1,0 +1,144 @@
+/**
+ * `kvs setup-cluster` (the built CLI) installs a KRaft cluster into three real "servers" — network +
+ * mount namespaces, each with its own sshd, address and filesystem (scripts/test-support/
+ * netns-servers.ts) — from a Kafka 4.1.1 tarball packed here, with one login for all. Then from this
+ * machine: every broker in the metadata at its own address, the quorum led with every voter caught
+ * up, frames through an RF 3 / min ISR 2 topic (the CLI's own check); the nodes' storage carries one
+ * cluster id and their own node.ids. A second run changes nothing.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  serversSkipReason,
+  startNetnsServers,
+  type NetnsServers,
+} from '../../scripts/test-support/netns-servers.js';
+import { packKafka } from '../../scripts/local-kafka/pack.js';
+import { LAYOUT } from '../core/setup/config.js';
+import { parseMetaProperties } from '../core/setup/cluster-install.js';
+
+const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
+const reason = serversSkipReason();
+
+function kvs(
+  args: string[],
+  stdin: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [bin, ...args],
+      { timeout: 9 * 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    child.stdin?.end(stdin);
+  });
+}
+
+const lastJson = (stdout: string): Record<string, unknown> =>
+  JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+
+describe.skipIf(reason !== undefined)(
+  `kvs setup-cluster into three servers${reason ? ` — skipped: ${reason}` : ''}`,
+  () => {
+    let starting: Promise<NetnsServers> | undefined;
+    let fx: NetnsServers;
+    let dir = '';
+    let tarball = '';
+
+    beforeAll(async () => {
+      starting = startNetnsServers({ count: 3, prefix: 'kvs-clus', sudo: true, sharedLogin: true });
+      dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-cluster-'));
+      [fx, tarball] = await Promise.all([
+        starting,
+        packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') }).then(
+          (p) => p.tarball,
+        ),
+      ]);
+    }, 240_000);
+
+    afterAll(async () => {
+      await (await starting?.catch(() => undefined))?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }, 60_000);
+
+    function args(): { argv: string[]; stdin: string } {
+      const first = fx.servers[0];
+      if (first === undefined) throw new Error('no servers');
+      return {
+        argv: [
+          'setup-cluster',
+          ...['--hosts', fx.servers.map((s) => s.address).join(',')],
+          ...['--user', first.user, '--password-stdin', '--sudo-password-stdin'],
+          ...['--accept-new-host-key', '--known-hosts', path.join(dir, 'known-hosts.json')],
+          ...['--kafka-tarball', tarball, '--json'],
+        ],
+        // one login for all (sharedLogin): SSH password, then sudo's
+        stdin: `${first.password}\n${first.password}\n`,
+      };
+    }
+
+    it(
+      'installs, and the check from here sees three brokers, a led quorum and an RF 3 round trip',
+      async () => {
+        const t0 = Date.now();
+        const { argv, stdin } = args();
+        const r = await kvs(argv, stdin);
+        expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
+        const out = lastJson(r.stdout);
+        console.log(`kvs setup-cluster (3 servers) took ${Date.now() - t0} ms`);
+        expect(out).toMatchObject({ ok: true });
+        const addresses = fx.servers.map((s) => `${s.address}:9092`);
+        expect(out.bootstrap).toBe(addresses.join(','));
+        expect(out.nodes).toEqual(fx.servers.map((s, i) => ({ host: s.address, nodeId: i + 1 })));
+        expect([1, 2, 3]).toContain(out.quorumLeader);
+        expect(r.stderr).toMatch(
+          /3 brokers, quorum leader node \d, \d+\/\d+ test frames went through a topic with 3 replicas/,
+        );
+
+        // one cluster id, made once, in every node's storage; each its own node.id
+        const metas = await Promise.all(
+          fx.servers.map(async (s) =>
+            parseMetaProperties(
+              await readFile(s.hostPath(`${LAYOUT.dataDir}/meta.properties`), 'utf8'),
+            ),
+          ),
+        );
+        expect(metas.map((m) => m?.nodeId)).toEqual([1, 2, 3]);
+        expect(new Set(metas.map((m) => m?.clusterId))).toEqual(new Set([out.clusterId]));
+        for (const s of fx.servers) {
+          const props = await readFile(s.hostPath('/opt/kafka/config/server.properties'), 'utf8');
+          expect(props).toContain(`advertised.listeners=PLAINTEXT://${s.address}:9092\n`);
+          expect(props).toContain(
+            `controller.quorum.voters=${fx.servers.map((x, i) => `${i + 1}@${x.address}:9093`).join(',')}\n`,
+          );
+        }
+      },
+      10 * 60_000,
+    );
+
+    it(
+      'a second run changes nothing and keeps the cluster id',
+      async () => {
+        const before = await readFile(
+          fx.servers[0]?.hostPath(`${LAYOUT.dataDir}/meta.properties`) ?? '',
+          'utf8',
+        );
+        const { argv, stdin } = args();
+        const r = await kvs(argv, stdin);
+        expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
+        const out = lastJson(r.stdout);
+        expect(out).toMatchObject({ ok: true, changed: 0 });
+        expect(out.clusterId).toBe(parseMetaProperties(before)?.clusterId);
+        expect(r.stderr).not.toContain('[changed]');
+      },
+      10 * 60_000,
+    );
+  },
+);
