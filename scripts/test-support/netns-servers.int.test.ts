@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,7 +130,7 @@ describe.skipIf(reason !== undefined)(
       }
     }, 60_000);
 
-    it('servers reach each other and this machine over the bridge', async () => {
+    it('servers reach each other and this machine over the bridge, both ways', async () => {
       for (const from of fx.servers) {
         const session = await login(from);
         for (const to of fx.servers.filter((s) => s !== from)) {
@@ -143,6 +143,28 @@ describe.skipIf(reason !== undefined)(
         }
       }
       for (const s of fx.servers) expect(await reachable(s.address, 3000)).toBe(true);
+
+      // A server on this machine's bridge address (a test's Kafka mirror) is reachable from each.
+      const server = createServer((c) => c.end('hello-from-host'));
+      await new Promise<void>((resolve) => server.listen(0, fx.hostAddress, resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        for (const s of fx.servers) {
+          const got = await s.exec([
+            'timeout',
+            '5',
+            'bash',
+            '-c',
+            'exec 3<>"/dev/tcp/$1/$2" && cat <&3',
+            'bash',
+            fx.hostAddress,
+            String(port),
+          ]);
+          expect(got, s.hostname).toBe('hello-from-host');
+        }
+      } finally {
+        server.close();
+      }
     }, 60_000);
 
     it('what a server writes to /var/lib, /opt, /tmp and /etc (useradd) stays in that server', async () => {
