@@ -10,6 +10,14 @@
  * (DOCTOR_ON_CONNECT_MS; a broker that answers is classified in well under a second), but never
  * past the connect's own limit by more than 1 s (DOCTOR_PAST_CONNECT_LIMIT_MS; at least 1 s, so a
  * connect that timed out still gets a word from the doctor), plus 0.5 s hard-cap slack.
+ *
+ * The cluster's shape (issue 16): while connected, every REFRESH_MS the metadata (kafkajs
+ * describeCluster, bootstrapped from the typed addresses and every broker seen, so a stopped
+ * bootstrap broker does not blind it) and, on PLAINTEXT connections, the KRaft quorum
+ * (core/kafka/describe-quorum.ts) are read within a time limit; core/kafka/cluster-shape.ts
+ * works out the controller, the quorum and the brokers that are down, and `connection:status` is
+ * sent only when that changed. A refresh that fails changes nothing (streams report a lost broker
+ * themselves: reportLink); the timer stops with the connection.
  */
 import type { Admin } from 'kafkajs';
 import type { ConnectionStatus, ErrorPayload } from '../shared/contract.js';
@@ -18,6 +26,17 @@ import { PLAINTEXT, type ConnectionSecurity } from '../shared/connection-securit
 import { KvsError, toKvsError } from '../shared/errors.js';
 import { createKafka, withTimeout, type KafkaHandle } from '../core/kafka/client.js';
 import { withAdmin } from '../core/kafka/topics.js';
+import { describeQuorum, type QuorumResult } from '../core/kafka/describe-quorum.js';
+import { voterLags } from '../core/kafka/describe-quorum-wire.js';
+import {
+  emptyMemory,
+  nextShape,
+  sameShape,
+  shapeFields,
+  type BrokerAddress,
+  type ShapeMemory,
+  type ShapeReading,
+} from '../core/kafka/cluster-shape.js';
 import { explainConnectError } from '../core/doctor/connect-error.js';
 import { diagnose, type DiagnoseResult } from '../core/doctor/diagnose.js';
 import { errorPayload } from './error-payload.js';
@@ -30,6 +49,8 @@ export interface Connection {
   readonly bootstrap: string;
   /** The security settings it was made with, as a key (a connect with other settings reconnects). */
   readonly securityKey: string;
+  /** Its security settings (the quorum is asked only on PLAINTEXT). */
+  readonly security?: ConnectionSecurity | undefined;
 }
 
 export const disconnected: ConnectionStatus = {
@@ -39,6 +60,11 @@ export const disconnected: ConnectionStatus = {
   brokers: [],
   error: null,
 };
+
+/** How often the cluster's shape is read while connected, and the time limits of one reading. */
+export const REFRESH_MS = 5_000;
+const REFRESH_METADATA_LIMIT_MS = 4_000;
+const QUORUM_LIMIT_MS = 2_000;
 
 /** The doctor's budget after a failed connect (see the header). */
 export const DOCTOR_ON_CONNECT_MS = 3_000;
@@ -67,6 +93,22 @@ export interface ConnectionServiceDeps {
     security: ConnectionSecurity | undefined,
     budgetMs: number,
   ) => Promise<DiagnoseResult>;
+  /** How often the cluster's shape is read while connected (default REFRESH_MS). */
+  readonly refreshMs?: number;
+  /** The KRaft quorum from these addresses (default: DescribeQuorum from this computer). */
+  readonly describeQuorum?: (
+    addresses: readonly { host: string; port: number }[],
+    budgetMs: number,
+  ) => Promise<QuorumResult>;
+}
+
+function hostPort(address: string): { host: string; port: number } | null {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:]+):(\d+)$/.exec(address);
+  return m?.[1] !== undefined && m[2] !== undefined ? { host: m[1], port: Number(m[2]) } : null;
+}
+
+function addressOf(b: { host: string; port: number }): string {
+  return b.host.includes(':') ? `[${b.host}]:${b.port}` : `${b.host}:${b.port}`;
 }
 
 function diagnoseAfterFailure(
@@ -95,6 +137,8 @@ export interface ConnectionService {
 export function createConnectionService(deps: ConnectionServiceDeps): ConnectionService {
   const { emit, connectTimeoutMs } = deps;
   const runDoctor = deps.diagnose ?? diagnoseAfterFailure;
+  const refreshMs = deps.refreshMs ?? REFRESH_MS;
+  const askQuorum = deps.describeQuorum ?? describeQuorum;
 
   /** The connect error, or the doctor's finding when it has one (never slower than the cap). */
   async function explained(
@@ -161,9 +205,112 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     }
   }
 
+  // ---- the cluster's shape, refreshed while connected -----------------------------------------
+  let memory: ShapeMemory = emptyMemory();
+  let refreshTimer: NodeJS.Timeout | null = null;
+  /** The handle the refresh reads metadata with, and the addresses it was made from. */
+  let refreshHandle: { key: string; handle: KafkaHandle } | null = null;
+
+  function stopRefresh(): void {
+    if (refreshTimer !== null) clearTimeout(refreshTimer);
+    refreshTimer = null;
+    refreshHandle = null;
+  }
+
+  function scheduleRefresh(gen: number): void {
+    if (refreshTimer !== null) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      void refreshShape(gen)
+        .catch(() => undefined)
+        .finally(() => {
+          if (gen === generation && conn !== null) scheduleRefresh(gen);
+        });
+    }, refreshMs);
+    refreshTimer.unref();
+  }
+
+  /** The quorum as a reading: only PLAINTEXT connections are asked; never rejects. */
+  async function readQuorum(
+    c: Connection,
+    brokers: readonly BrokerAddress[],
+  ): Promise<ShapeReading['quorum']> {
+    if ((c.security ?? PLAINTEXT).protocol !== 'PLAINTEXT') return { kind: 'unknown' };
+    const addresses = [
+      ...brokers.map((b) => ({ host: b.host, port: b.port })),
+      ...c.handle.brokers.map(hostPort).filter((a) => a !== null),
+    ];
+    const r = await askQuorum(addresses, QUORUM_LIMIT_MS).catch(() => null);
+    if (r === null) return { kind: 'unknown' };
+    if (r.ok)
+      return {
+        kind: 'ok',
+        quorum: { leaderId: r.quorum.leaderId, voters: voterLags(r.quorum) },
+      };
+    return r.kind === 'not-kraft' ? { kind: 'not-kraft' } : { kind: 'unknown' };
+  }
+
+  /** The handle bootstrapped from the typed addresses and every broker seen on this connection. */
+  function metadataHandle(c: Connection): KafkaHandle {
+    const addresses = [
+      ...new Set([...c.handle.brokers, ...[...memory.seen.values()].map(addressOf)]),
+    ];
+    const key = addresses.join(',');
+    if (refreshHandle?.key === key) return refreshHandle.handle;
+    try {
+      const handle = createKafka({
+        bootstrap: key,
+        ...(c.security !== undefined ? { security: c.security } : {}),
+      });
+      refreshHandle = { key, handle };
+      return handle;
+    } catch {
+      return c.handle; // an advertised address the bootstrap rule refuses: the typed ones only
+    }
+  }
+
+  /** One reading of the cluster's shape; sends the status when it changed. */
+  async function refreshShape(gen: number): Promise<void> {
+    const c = conn;
+    if (c === null || gen !== generation) return;
+    const handle = metadataHandle(c);
+    const [cluster, quorum] = await Promise.all([
+      withTimeout(
+        withAdmin(handle, (admin) => admin.describeCluster()),
+        Math.min(connectTimeoutMs, REFRESH_METADATA_LIMIT_MS),
+        'Reading the cluster metadata',
+      ).catch(() => null),
+      readQuorum(c, memory.shape.brokers),
+    ]);
+    if (cluster === null || gen !== generation || conn !== c) return;
+    applyReading(brokersOf(cluster), cluster.controller, quorum);
+  }
+
+  function brokersOf(cluster: Awaited<ReturnType<Admin['describeCluster']>>): BrokerAddress[] {
+    return cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }));
+  }
+
+  function applyReading(
+    brokers: BrokerAddress[],
+    controller: number | null,
+    quorum: ShapeReading['quorum'],
+  ): void {
+    const next = nextShape(memory, {
+      brokers,
+      metadataControllerId: controller,
+      quorum,
+      at: Date.now(),
+    });
+    const changed = !sameShape(memory.shape, next.shape);
+    memory = next;
+    if (changed && status.state === 'connected')
+      setStatus({ ...status, ...shapeFields(next.shape) });
+  }
+
   /** Stop every viewer and job of the current connection and forget it. */
   async function closeConnection(): Promise<void> {
     conn = null;
+    stopRefresh();
     await withTimeout(deps.stopStreams(), STOP_GRACE_MS, 'Stopping viewers and jobs').catch(
       () => undefined,
     );
@@ -207,6 +354,11 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       ...(security !== undefined ? { security } : {}),
     });
     const startedAt = performance.now();
+    const plaintext = (security ?? PLAINTEXT).protocol === 'PLAINTEXT';
+    // asked alongside the broker check, so the first status already has it (never rejects)
+    const quorumAtConnect = plaintext
+      ? readQuorum({ handle, bootstrap: parsed.normalized, securityKey, security }, [])
+      : Promise.resolve<ShapeReading['quorum']>({ kind: 'unknown' });
     try {
       cluster = await checkBroker(handle);
     } catch (e) {
@@ -223,17 +375,23 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
       });
       throw err;
     }
+    const quorum = await quorumAtConnect;
     if (gen !== generation) throw superseded();
-    conn = { handle, bootstrap: parsed.normalized, securityKey };
+    conn = { handle, bootstrap: parsed.normalized, securityKey, security };
+    memory = nextShape(emptyMemory(), {
+      brokers: brokersOf(cluster),
+      metadataControllerId: cluster.controller,
+      quorum,
+      at: Date.now(),
+    });
     setStatus({
       state: 'connected',
       bootstrap: parsed.normalized,
       clusterId: cluster.clusterId,
-      brokers: [...cluster.brokers]
-        .sort((a, b) => a.nodeId - b.nodeId)
-        .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
       error: null,
+      ...shapeFields(memory.shape),
     });
+    scheduleRefresh(gen);
     // remembering it is a convenience: a read-only config folder must not fail the connection
     await deps.recent.add(parsed.normalized).catch(() => undefined);
     return status;
