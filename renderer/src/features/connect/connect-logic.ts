@@ -1,5 +1,12 @@
-/** What the connection panel says, from the host's ConnectionStatus. Pure. */
-import type { ConnectionStatus } from '../../../../electron/shared/contract.js';
+/**
+ * What the connection panel says, from the host's ConnectionStatus: the headline, the advertised
+ * address warnings, and the cluster's brokers (issue 16: each node with its address, the quorum
+ * leader, the controller, a voter's lag, and the brokers that are down, since when). Pure.
+ */
+import {
+  QUORUM_CAUGHT_UP_LAG,
+  type ConnectionStatus,
+} from '../../../../electron/shared/contract.js';
 import type { StatusKind } from '../../shared/status.js';
 
 export interface StatusView {
@@ -75,6 +82,7 @@ export function describeStatus(
           ? `Advertised brokers: ${brokers.join(', ')}`
           : 'The broker advertised no addresses.',
       );
+      const down = status.downBrokers ?? [];
       // connected, but a stream has lost the broker (a restart, the network): it says why
       if (status.error)
         return {
@@ -82,11 +90,14 @@ export function describeStatus(
           headline: `Connected to ${target}, but Kafka is not answering right now — streams are reconnecting by themselves.`,
           lines: [status.error.message, ...lines],
         };
-      return {
-        tone: 'ok',
-        headline: `Connected to ${target}${profile !== null ? ` — profile “${profile}”` : ''}`,
-        lines,
-      };
+      const named = `Connected to ${target}${profile !== null ? ` — profile “${profile}”` : ''}`;
+      if (down.length > 0)
+        return {
+          tone: 'busy',
+          headline: `${named} — ${down.length === 1 ? 'one broker is' : `${down.length} brokers are`} down (${down.map((d) => `node ${d.nodeId}`).join(', ')}).`,
+          lines,
+        };
+      return { tone: 'ok', headline: named, lines };
     }
   }
 }
@@ -96,4 +107,109 @@ export function connectButtonMode(
   state: ConnectionStatus['state'] | undefined,
 ): 'connect' | 'disconnect' {
   return state === 'connected' || state === 'connecting' ? 'disconnect' : 'connect';
+}
+
+// ---- the cluster's brokers ---------------------------------------------------------------------
+
+export type BrokerRole = 'quorum-leader' | 'controller' | 'voter';
+
+export interface BrokerRow {
+  readonly nodeId: number;
+  /** host:port; null for a node never seen in the metadata. */
+  readonly address: string | null;
+  readonly state: 'up' | 'down';
+  /** What the node is besides a broker, in words, each with its kind. */
+  readonly roles: readonly { readonly kind: BrokerRole; readonly text: string }[];
+  /** For a down node: what is known and since when. */
+  readonly downNote: string | null;
+}
+
+export interface ClusterView {
+  readonly rows: readonly BrokerRow[];
+  /** One line about the KRaft quorum. */
+  readonly quorumLine: string;
+}
+
+/** 12:03:10 in this computer's time zone. */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
+}
+
+function lagText(lag: number | null): string {
+  if (lag === null) return 'voter, lag unknown';
+  if (lag <= QUORUM_CAUGHT_UP_LAG) return 'voter, caught up';
+  return `voter, ${lag} records behind`;
+}
+
+/**
+ * The broker list of a connected status: every broker in the metadata (up), every down node, and
+ * the quorum voters that are not brokers (controller-only nodes), by node id. Empty when not
+ * connected.
+ */
+export function clusterView(
+  status: ConnectionStatus | null,
+  formatTime: (ms: number) => string = clockTime,
+): ClusterView {
+  if (status?.state !== 'connected') return { rows: [], quorumLine: '' };
+  const quorum = status.quorum ?? null;
+  const controllerId = status.controllerId ?? null;
+  const voters = new Map((quorum?.voters ?? []).map((v) => [v.nodeId, v.lag]));
+  const roles = (nodeId: number): BrokerRow['roles'] => {
+    const out: { kind: BrokerRole; text: string }[] = [];
+    if (quorum !== null && quorum.leaderId === nodeId)
+      out.push({ kind: 'quorum-leader', text: 'quorum leader' });
+    if (controllerId === nodeId)
+      out.push({
+        kind: 'controller',
+        text: quorum !== null ? 'active controller' : 'controller',
+      });
+    if (voters.has(nodeId)) out.push({ kind: 'voter', text: lagText(voters.get(nodeId) ?? null) });
+    return out;
+  };
+  const rows: BrokerRow[] = status.brokers.map((b) => ({
+    nodeId: b.nodeId,
+    address: brokerAddress(b),
+    state: 'up',
+    roles: roles(b.nodeId),
+    downNote: null,
+  }));
+  for (const d of status.downBrokers ?? []) {
+    const address =
+      d.host !== null && d.port !== null ? brokerAddress({ host: d.host, port: d.port }) : null;
+    const since = formatTime(d.since);
+    rows.push({
+      nodeId: d.nodeId,
+      address,
+      state: 'down',
+      roles: roles(d.nodeId),
+      downNote:
+        address !== null
+          ? `node ${d.nodeId} at ${address} is down — not in the cluster's metadata since ${since}`
+          : `node ${d.nodeId} is down — a quorum voter that is not caught up and not in the cluster's metadata since ${since}`,
+    });
+  }
+  const listed = new Set(rows.map((r) => r.nodeId));
+  for (const nodeId of voters.keys())
+    if (!listed.has(nodeId))
+      rows.push({ nodeId, address: null, state: 'up', roles: roles(nodeId), downNote: null });
+  rows.sort((a, b) => a.nodeId - b.nodeId);
+
+  let quorumLine: string;
+  if (quorum === null)
+    quorumLine =
+      'No KRaft quorum known: a ZooKeeper-mode cluster, or a TLS/SASL connection (the quorum is asked only over PLAINTEXT).';
+  else if (quorum.leaderId === null)
+    quorumLine = `The metadata quorum has no leader right now (voters: ${[...voters.keys()].map((n) => `node ${n}`).join(', ')}).`;
+  else {
+    const behind = [...voters].filter(([, lag]) => lag === null || lag > QUORUM_CAUGHT_UP_LAG);
+    quorumLine =
+      `Quorum leader: node ${quorum.leaderId}; ${voters.size} voter${voters.size === 1 ? '' : 's'}` +
+      (behind.length === 0
+        ? ', all caught up.'
+        : `, not caught up: ${behind.map(([n]) => `node ${n}`).join(', ')}.`);
+  }
+  return { rows, quorumLine };
 }

@@ -4,7 +4,8 @@
  * connection doctor (on demand, and by itself when an attempt fails or the broker advertises
  * other addresses), and the connection profiles (TLS, SASL; recent connections are profiles too):
  * listed and connected in one click, made, edited and imported from a client.properties in the
- * profile form.
+ * profile form. Once connected, the cluster's brokers (issue 16): each node and its address, the
+ * quorum leader, the controller, and the brokers that are down.
  */
 import { useEffect, useId, useMemo, useState, type FormEvent, useEffectEvent } from 'react';
 import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
@@ -17,7 +18,12 @@ import { useDoctor } from '../doctor/use-doctor.js';
 import type { ConnectTarget } from '../../../../electron/shared/contract.js';
 import type { ProfileView, SecretName } from '../../../../electron/shared/connection-profile.js';
 import { errorCode, KvsCallError } from '../../transport/errors.js';
-import { advertisedWarnings, connectButtonMode, describeStatus } from './connect-logic.js';
+import {
+  advertisedWarnings,
+  clusterView,
+  connectButtonMode,
+  describeStatus,
+} from './connect-logic.js';
 import { ProfileFormView } from './profile-form.js';
 import { EMPTY_FORM, formFromProfile, type ProfileForm } from './profile-form-logic.js';
 import { ProfileList } from './profile-list.js';
@@ -118,6 +124,7 @@ export function ConnectPanel() {
         }
       : describeStatus(status, connectAction.error, connectedProfile);
   const warnings = status ? advertisedWarnings(status) : [];
+  const cluster = clusterView(status);
   const buttonLabel =
     mode === 'disconnect'
       ? status?.state === 'connecting'
@@ -211,6 +218,48 @@ export function ConnectPanel() {
         data-testid="connection-status"
         aria-live="polite"
       />
+      {cluster.rows.length > 0 && (
+        <div data-testid="cluster-brokers" aria-live="polite">
+          <ul className="notes">
+            {cluster.rows.map((r) => (
+              <li
+                key={r.nodeId}
+                data-testid="cluster-broker"
+                data-node-id={r.nodeId}
+                data-state={r.state}
+                className={r.state === 'down' ? 'warning' : undefined}
+              >
+                {r.downNote ?? (
+                  <>
+                    node {r.nodeId}
+                    {r.address !== null ? (
+                      <>
+                        {' '}
+                        at <code>{r.address}</code>
+                      </>
+                    ) : (
+                      ' (controller only)'
+                    )}
+                  </>
+                )}
+                {r.roles.map((role) => (
+                  <span key={role.kind}>
+                    {' — '}
+                    {role.kind === 'quorum-leader' ? (
+                      <strong data-testid="cluster-quorum-leader">{role.text}</strong>
+                    ) : (
+                      role.text
+                    )}
+                  </span>
+                ))}
+              </li>
+            ))}
+          </ul>
+          <p className="help" data-testid="cluster-quorum">
+            {cluster.quorumLine}
+          </p>
+        </div>
+      )}
       {warnings.map((w) => (
         <p key={w} className="warning" data-testid="advertised-warning">
           {w}
