@@ -29,6 +29,8 @@ import { until } from '../../scripts/test-support/service-calls.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
 const reason = serversSkipReason();
+/** Longer than a KRaft broker's session timeout (broker.session.timeout.ms, 9 s by default). */
+const CUT_MS = 15_000;
 
 function kvs(
   args: string[],
@@ -148,112 +150,144 @@ describe.skipIf(reason !== undefined)(
       10 * 60_000,
     );
 
-    it(
-      'leader loss: a 720p real-time stream (acks=all) with a live viewer rides out SIGKILL of the partition leader; every acked frame is read once, in order; the node rejoins',
-      async () => {
-        const bootstrap = fx.servers.map((s) => `${s.address}:9092`).join(',');
-        const handle = createKafka({ bootstrap });
-        const topic = `leader-loss-${randomBytes(3).toString('hex')}`;
-        await createTopic(handle, topic); // a cluster of 3: RF 3, min.insync.replicas 2
-        const video = await makeTestVideo({ dir, seconds: 10, width: 1280, height: 720, fps: 30 });
+    /**
+     * A 720p real-time stream (acks=all) with a live viewer while the partition leader is lost —
+     * its JVM SIGKILLed ('kill', then started again with kvs server start) or its link cut for
+     * longer than the broker session timeout ('cut', then up again): the producer goes on, every
+     * acked frame is read back exactly once and in order, the viewer keeps drawing, the node
+     * rejoins (ISR 3). Logs the figures.
+     */
+    async function rideOut(failure: 'kill' | 'cut'): Promise<void> {
+      const bootstrap = fx.servers.map((s) => `${s.address}:9092`).join(',');
+      const handle = createKafka({ bootstrap });
+      const topic = `leader-loss-${randomBytes(3).toString('hex')}`;
+      await createTopic(handle, topic); // a cluster of 3: RF 3, min.insync.replicas 2
+      const video = await makeTestVideo({ dir, seconds: 10, width: 1280, height: 720, fps: 30 });
 
-        const live: number[] = [];
-        const viewer = await startViewer(handle, {
-          topic,
-          from: { kind: 'beginning' },
-          onFrame: (f) => {
-            if (f.seq !== null) live.push(f.seq);
-          },
-        });
-        await viewer.ready;
-        let acked = 0;
-        const states: Array<{ state: string; at: number }> = [];
-        const producing = produceFile(handle, video, {
-          topic,
-          codec: 'jpeg',
-          realtime: true,
-          createTopic: false,
-          onProgress: (p) => (acked = p.acked),
-          onBrokerState: (state) => states.push({ state, at: Date.now() }),
-        });
+      const live: number[] = [];
+      const viewer = await startViewer(handle, {
+        topic,
+        from: { kind: 'beginning' },
+        onFrame: (f) => {
+          if (f.seq !== null) live.push(f.seq);
+        },
+      });
+      await viewer.ready;
+      let acked = 0;
+      let lastAckAt: number | null = null;
+      let longestAckGap = 0;
+      const states: Array<{ state: string; at: number }> = [];
+      const producing = produceFile(handle, video, {
+        topic,
+        codec: 'jpeg',
+        realtime: true,
+        createTopic: false,
+        onProgress: (p) => {
+          // the longest time without a new acknowledgement: the outage as the producer saw it
+          const t = Date.now();
+          if (p.acked > acked) {
+            if (lastAckAt !== null) longestAckGap = Math.max(longestAckGap, t - lastAckAt);
+            lastAckAt = t;
+          }
+          acked = p.acked;
+        },
+        onBrokerState: (state) => states.push({ state, at: Date.now() }),
+      });
 
-        await until(() => acked >= 90, '3 s of frames acknowledged', 30_000);
-        const meta = await withAdmin(handle, (admin) =>
-          admin.fetchTopicMetadata({ topics: [topic] }),
-        );
-        const leader = meta.topics[0]?.partitions[0]?.leader ?? -1;
-        const victim = fx.servers[leader - 1];
-        if (victim === undefined) throw new Error(`no server for leader ${leader}`);
-        const pid = Number((await readFile(victim.hostPath(LAYOUT.kafkaPidFile), 'utf8')).trim());
-        const killedAt = Date.now();
-        const liveAtKill = live.length;
-        process.kill(pid, 'SIGKILL');
+      await until(() => acked >= 90, '3 s of frames acknowledged', 30_000);
+      const meta = await withAdmin(handle, (admin) =>
+        admin.fetchTopicMetadata({ topics: [topic] }),
+      );
+      const leader = meta.topics[0]?.partitions[0]?.leader ?? -1;
+      const victim = fx.servers[leader - 1];
+      if (victim === undefined) throw new Error(`no server for leader ${leader}`);
+      const pid = Number((await readFile(victim.hostPath(LAYOUT.kafkaPidFile), 'utf8')).trim());
+      const killedAt = Date.now();
+      const liveAtKill = live.length;
+      if (failure === 'kill') process.kill(pid, 'SIGKILL');
+      else await victim.setLinkDown();
+      const cutUp =
+        failure === 'cut'
+          ? new Promise<void>((resolve) => setTimeout(resolve, CUT_MS)).then(() =>
+              victim.setLinkUp(),
+            )
+          : Promise.resolve();
 
-        const result = await producing;
-        expect(result.failed, String(result.firstError?.message)).toBe(0);
-        expect(result.acked).toBe(result.frames);
-        // the viewer kept drawing after the leader went
-        await until(
-          () => live.length >= result.acked,
-          'the live viewer to have every frame',
-          30_000,
-        );
-        expect(live.length).toBeGreaterThan(liveAtKill);
-        await viewer.stop();
+      const result = await producing;
+      await cutUp;
+      expect(result.failed, String(result.firstError?.message)).toBe(0);
+      expect(result.acked).toBe(result.frames);
+      // the viewer kept drawing after the leader went
+      await until(() => live.length >= result.acked, 'the live viewer to have every frame', 30_000);
+      expect(live.length).toBeGreaterThan(liveAtKill);
+      await viewer.stop();
 
-        // every acknowledged frame exactly once and in order, read back from the beginning
-        const seqs: number[] = [];
-        const reader = await startViewer(handle, {
-          topic,
-          from: { kind: 'beginning' },
-          untilCaughtUp: true,
-          onFrame: (f) => {
-            if (f.seq !== null) seqs.push(f.seq);
-          },
-        });
-        await reader.done;
-        const duplicates = seqs.length - new Set(seqs).size;
-        expect(seqs).toEqual([...Array(result.acked).keys()]);
+      // every acknowledged frame exactly once and in order, read back from the beginning
+      const seqs: number[] = [];
+      const reader = await startViewer(handle, {
+        topic,
+        from: { kind: 'beginning' },
+        untilCaughtUp: true,
+        onFrame: (f) => {
+          if (f.seq !== null) seqs.push(f.seq);
+        },
+      });
+      await reader.done;
+      const duplicates = seqs.length - new Set(seqs).size;
+      expect(seqs).toEqual([...Array(result.acked).keys()]);
 
-        // the killed node starts again (kvs server start) and is back in sync
-        const first = fx.servers[0];
-        const restart = await kvs(
-          [
-            'server',
-            'start',
-            ...['--host', victim.address, '--user', first?.user ?? ''],
-            ...[
-              '--password-stdin',
-              '--sudo-password-stdin',
-              '--known-hosts',
-              path.join(dir, 'known-hosts.json'),
-            ],
-          ],
-          `${first?.password ?? ''}\n${first?.password ?? ''}\n`,
-        );
-        expect(restart.code, restart.stderr).toBe(0);
-        const restartedAt = Date.now();
-        let isr = 0;
-        await until(
-          async () => {
-            const m = await withAdmin(handle, (admin) =>
-              admin.fetchTopicMetadata({ topics: [topic] }),
+      // the killed node starts again (kvs server start) and is back in sync
+      const first = fx.servers[0];
+      const restart =
+        failure === 'cut'
+          ? { code: 0, stderr: '' }
+          : await kvs(
+              [
+                'server',
+                'start',
+                ...['--host', victim.address, '--user', first?.user ?? ''],
+                ...[
+                  '--password-stdin',
+                  '--sudo-password-stdin',
+                  '--known-hosts',
+                  path.join(dir, 'known-hosts.json'),
+                ],
+              ],
+              `${first?.password ?? ''}\n${first?.password ?? ''}\n`,
             );
-            isr = m.topics[0]?.partitions[0]?.isr.length ?? 0;
-            return isr === 3;
-          },
-          'the in-sync replicas back to 3',
-          120_000,
-        );
-        const outage = states.find((x) => x.state !== 'connected');
-        const back = states.find((x) => x.state === 'connected' && x.at > (outage?.at ?? 0));
-        console.log(
-          `leader loss: killed node ${leader} at frame ${liveAtKill}; producer outage ${
-            outage && back ? back.at - outage.at : 0
-          } ms (longest ${result.longestOutageMs ?? 0} ms); acked ${result.acked}, consumed ${seqs.length} (${duplicates} duplicate); rejoined (ISR 3) ${Date.now() - restartedAt} ms after start, ${Date.now() - killedAt} ms after the kill`,
-        );
-        await deleteTopic(handle, topic).catch(() => undefined);
-      },
+      expect(restart.code, restart.stderr).toBe(0);
+      const restartedAt = Date.now();
+      let isr = 0;
+      await until(
+        async () => {
+          const m = await withAdmin(handle, (admin) =>
+            admin.fetchTopicMetadata({ topics: [topic] }),
+          );
+          isr = m.topics[0]?.partitions[0]?.isr.length ?? 0;
+          return isr === 3;
+        },
+        'the in-sync replicas back to 3',
+        120_000,
+      );
+      const outage = states.find((x) => x.state !== 'connected');
+      const back = states.find((x) => x.state === 'connected' && x.at > (outage?.at ?? 0));
+      console.log(
+        `leader loss (${failure}${failure === 'cut' ? ` ${CUT_MS} ms` : ''}): node ${leader} at frame ${liveAtKill}; producer outage ${
+          outage && back ? back.at - outage.at : 0
+        } ms (longest ${result.longestOutageMs ?? 0} ms); acked ${result.acked}, consumed ${seqs.length} (${duplicates} duplicate); rejoined (ISR 3) ${Date.now() - restartedAt} ms after start, ${Date.now() - killedAt} ms after the failure; longest time without an ack ${longestAckGap} ms`,
+      );
+      await deleteTopic(handle, topic).catch(() => undefined);
+    }
+
+    it(
+      'leader loss: SIGKILL of the partition leader mid-stream — the producer goes on, every acked frame read once and in order, the viewer keeps drawing, the node rejoins',
+      () => rideOut('kill'),
+      10 * 60_000,
+    );
+
+    it(
+      "network cut: the partition leader's link down longer than the session timeout, then up — the same",
+      () => rideOut('cut'),
       10 * 60_000,
     );
   },
