@@ -2,7 +2,10 @@
  * The connection service without a broker: what it says before connecting, a typo answered at
  * once, a refused address (127.0.0.1:1, this machine) reported as failed, streams stopped before a
  * connection goes, link trouble reported only while connected, and a failed connect explained by
- * the doctor (given here; on real brokers: connect-doctor.int.test.ts) within its budget.
+ * the doctor (given here; on real brokers: connect-doctor.int.test.ts) within its budget. And the
+ * cluster's shape while connected, with the metadata and the quorum faked: sent again only when it
+ * changes (a broker gone: once, as down), a failed reading changes nothing and keeps the
+ * connection, the refresh stops with the connection (on real brokers: connection-shape.int.test.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,8 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../shared/contract.js';
 import type { ConnectionSecurity } from '../shared/connection-security.js';
 import type { DiagnoseResult } from '../core/doctor/diagnose.js';
+import type { QuorumResult } from '../core/kafka/describe-quorum.js';
 import {
   createConnectionService,
+  type ClusterMetadata,
   DOCTOR_ON_CONNECT_MS,
   doctorBudgetMs,
   type ConnectionServiceDeps,
@@ -144,5 +149,94 @@ describe('a failed connect defers to the doctor', () => {
     expect(doctorBudgetMs(10_000, 9_000)).toBe(2_000);
     expect(doctorBudgetMs(10_000, 10_000)).toBe(1_000);
     expect(doctorBudgetMs(10_000, 60_000)).toBe(1_000);
+  });
+});
+
+describe('the cluster shape while connected (metadata and quorum faked)', () => {
+  const broker = (nodeId: number) => ({ nodeId, host: `10.0.0.1${nodeId}`, port: 9092 });
+  const quorum = (leo2: number): QuorumResult => ({
+    ok: true,
+    from: 'fake',
+    quorum: {
+      leaderId: 1,
+      leaderEpoch: 3,
+      highWatermark: 500,
+      voters: [
+        { nodeId: 1, logEndOffset: 500 },
+        { nodeId: 2, logEndOffset: leo2 },
+        { nodeId: 3, logEndOffset: 500 },
+      ],
+      observers: [],
+    },
+  });
+
+  it('sends the shape again only when it changes; a failed reading keeps the connection; disconnect stops reading', async () => {
+    let metadata: ClusterMetadata | Error = {
+      brokers: [broker(3), broker(1), broker(2)],
+      controller: 2, // what KRaft's Metadata says: any live broker
+      clusterId: 'c1',
+    };
+    let leo2 = 499;
+    let reads = 0;
+    const statuses: ConnectionStatus[] = [];
+    const conn = createConnectionService({
+      recent: new RecentConnections(dir),
+      connectTimeoutMs: 3_000,
+      refreshMs: 20,
+      emit: (channel, payload) => {
+        if (channel === 'connection:status') statuses.push(payload as ConnectionStatus);
+      },
+      stopStreams: () => Promise.resolve(),
+      describeCluster: () => {
+        reads++;
+        return metadata instanceof Error ? Promise.reject(metadata) : Promise.resolve(metadata);
+      },
+      describeQuorum: () => Promise.resolve(quorum(leo2)),
+    });
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    const first = await conn.connect({ bootstrap: '10.0.0.11:9092' });
+    expect(first).toMatchObject({
+      state: 'connected',
+      brokers: [broker(1), broker(2), broker(3)],
+      controllerId: 1,
+      quorum: {
+        leaderId: 1,
+        voters: [
+          { nodeId: 1, lag: 0 },
+          { nodeId: 2, lag: 1 },
+          { nodeId: 3, lag: 0 },
+        ],
+      },
+      downBrokers: [],
+    });
+    leo2 = 497; // a small lag change is no change
+    await wait(150);
+    expect(reads).toBeGreaterThan(3);
+    expect(statuses.map((s) => s.state)).toEqual(['connecting', 'connected']);
+
+    // node 2 stops: gone from the metadata, its log end offset stays behind
+    metadata = { brokers: [broker(1), broker(3)], controller: 3, clusterId: 'c1' };
+    leo2 = 400;
+    await wait(150);
+    expect(statuses).toHaveLength(3);
+    expect(statuses[2]?.downBrokers).toEqual([
+      { nodeId: 2, host: '10.0.0.12', port: 9092, since: expect.any(Number) as number },
+    ]);
+    expect(statuses[2]?.quorum?.voters[1]).toEqual({ nodeId: 2, lag: 100 });
+    expect(statuses[2]?.controllerId).toBe(1);
+
+    // the metadata cannot be read: nothing is sent, the connection stays
+    metadata = new Error('broker gone');
+    await wait(150);
+    expect(statuses).toHaveLength(3);
+    expect(conn.status().state).toBe('connected');
+    expect(() => conn.require()).not.toThrow();
+
+    await conn.disconnect();
+    const after = reads;
+    await wait(150);
+    expect(reads).toBe(after);
+    expect(statuses.map((s) => s.state).at(-1)).toBe('disconnected');
   });
 });

@@ -93,6 +93,8 @@ export interface ConnectionServiceDeps {
     security: ConnectionSecurity | undefined,
     budgetMs: number,
   ) => Promise<DiagnoseResult>;
+  /** The cluster's metadata through a handle (default: kafkajs describeCluster; tests fake it). */
+  readonly describeCluster?: (handle: KafkaHandle) => Promise<ClusterMetadata>;
   /** How often the cluster's shape is read while connected (default REFRESH_MS). */
   readonly refreshMs?: number;
   /** The KRaft quorum from these addresses (default: DescribeQuorum from this computer). */
@@ -100,6 +102,12 @@ export interface ConnectionServiceDeps {
     addresses: readonly { host: string; port: number }[],
     budgetMs: number,
   ) => Promise<QuorumResult>;
+}
+
+export type ClusterMetadata = Awaited<ReturnType<Admin['describeCluster']>>;
+
+function kafkajsDescribeCluster(handle: KafkaHandle): Promise<ClusterMetadata> {
+  return withAdmin(handle, (admin) => admin.describeCluster());
 }
 
 function hostPort(address: string): { host: string; port: number } | null {
@@ -139,6 +147,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
   const runDoctor = deps.diagnose ?? diagnoseAfterFailure;
   const refreshMs = deps.refreshMs ?? REFRESH_MS;
   const askQuorum = deps.describeQuorum ?? describeQuorum;
+  const readCluster = deps.describeCluster ?? kafkajsDescribeCluster;
 
   /** The connect error, or the doctor's finding when it has one (never slower than the cap). */
   async function explained(
@@ -185,10 +194,10 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     return conn;
   }
 
-  async function checkBroker(handle: KafkaHandle): ReturnType<Admin['describeCluster']> {
+  async function checkBroker(handle: KafkaHandle): Promise<ClusterMetadata> {
     try {
       return await withTimeout(
-        withAdmin(handle, (admin) => admin.describeCluster()),
+        readCluster(handle),
         connectTimeoutMs,
         `Checking the broker at ${handle.bootstrap}`,
       );
@@ -276,7 +285,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     const handle = metadataHandle(c);
     const [cluster, quorum] = await Promise.all([
       withTimeout(
-        withAdmin(handle, (admin) => admin.describeCluster()),
+        readCluster(handle),
         Math.min(connectTimeoutMs, REFRESH_METADATA_LIMIT_MS),
         'Reading the cluster metadata',
       ).catch(() => null),
@@ -286,7 +295,7 @@ export function createConnectionService(deps: ConnectionServiceDeps): Connection
     applyReading(brokersOf(cluster), cluster.controller, quorum);
   }
 
-  function brokersOf(cluster: Awaited<ReturnType<Admin['describeCluster']>>): BrokerAddress[] {
+  function brokersOf(cluster: ClusterMetadata): BrokerAddress[] {
     return cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }));
   }
 
