@@ -20,6 +20,8 @@ import {
 import { renderPlan } from '../core/setup/dry-run.js';
 import { detectServer, verifyFromLaptop } from '../core/setup/executor.js';
 import { waitForQuorum } from '../core/setup/quorum-check.js';
+import { rollingRestart } from '../core/setup/rolling-restart.js';
+import { createKafka } from '../core/kafka/client.js';
 import { DEFAULT_INSTALL_DIR } from '../core/setup/scripts.js';
 import { parseCommand, requireOption, type CommandSpec, type DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
@@ -56,6 +58,10 @@ export const SETUP_CLUSTER = {
       help: 'the addresses clients and the other nodes reach each server at (default: --hosts)',
     },
     'dry-run': { type: 'boolean', help: "print every server's steps and commands, run nothing" },
+    'rolling-restart': {
+      type: 'boolean',
+      help: 'restart the installed cluster one server at a time, each back in sync before the next',
+    },
   },
   notes: [
     LOGIN_NOTE,
@@ -112,6 +118,25 @@ export async function setupClusterCommand(
       const sudo = sudoPassword !== undefined ? { sudoPassword } : {};
       const facts = await detectServer(session, installDir, { ...sudo, signal });
       servers.push({ label: host, session, facts, advertise: advertised[i] ?? host, ...sudo });
+    }
+    if (values['rolling-restart']) {
+      const handle = createKafka({
+        bootstrap: servers.map((s) => `${s.advertise}:${SETUP_DEFAULTS.kafkaPort}`).join(','),
+      });
+      const times = await rollingRestart(servers, handle, {
+        installDir,
+        signal,
+        onStep: (i, e) => {
+          if (e.status !== 'running') say(`${servers[i]?.label ?? ''} [${e.status}] ${e.title}`);
+        },
+        onServerDone: (i, ms) =>
+          say(
+            `${servers[i]?.label ?? ''}: restarted and back in sync in ${(ms / 1000).toFixed(1)} s`,
+          ),
+      });
+      if (json) io.out(JSON.stringify({ ok: true, restarted: servers.length, ms: times }));
+      else io.out(`Rolling restart done: ${servers.length} servers, one at a time.`);
+      return 0;
     }
     for (const p of await preflightCluster(servers))
       for (const w of p.warnings) say(`warning: ${w}`);
