@@ -14,7 +14,12 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 export class DecodeError extends Error {}
 
-class Reader {
+/**
+ * Reads Kafka's encodings from one buffer, never past its end (DecodeError instead): the classic
+ * types, and the flexible versions' unsigned varints, compact strings and arrays and tagged fields
+ * (DescribeQuorum, core/kafka/describe-quorum-wire.ts).
+ */
+export class Reader {
   private offset = 0;
   constructor(private readonly buf: Buffer) {}
 
@@ -99,6 +104,60 @@ class Reader {
 
   int32Array(what: string): number[] {
     return this.array(what, 4, () => this.int32(what));
+  }
+
+  int64(what: string): number {
+    this.need(8, what);
+    const v = this.buf.readBigInt64BE(this.offset);
+    this.offset += 8;
+    return Number(v);
+  }
+
+  uvarint(what: string): number {
+    let value = 0;
+    for (let shift = 0; shift <= 28; shift += 7) {
+      this.need(1, what);
+      const b = this.buf.readUInt8(this.offset);
+      this.offset += 1;
+      value += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return value;
+    }
+    throw new DecodeError(`${what}: a varint longer than 5 bytes`);
+  }
+
+  skip(n: number, what: string): void {
+    this.need(n, what);
+    this.offset += n;
+  }
+
+  compactString(what: string): string {
+    const n = this.uvarint(`${what} length`);
+    if (n === 0) throw new DecodeError(`null ${what}`);
+    this.need(n - 1, what);
+    const s = this.buf.toString('utf8', this.offset, this.offset + n - 1);
+    this.offset += n - 1;
+    return s;
+  }
+
+  /** A compact array; the count is checked against the bytes left before any loop. */
+  compactArray<T>(what: string, minItemBytes: number, item: () => T): T[] {
+    const n = this.uvarint(`${what} count`);
+    if (n === 0) throw new DecodeError(`null ${what}`);
+    const count = n - 1;
+    if (count * minItemBytes > this.remaining)
+      throw new DecodeError(`${what} count ${count} does not fit in the reply`);
+    const items: T[] = [];
+    for (let i = 0; i < count; i += 1) items.push(item());
+    return items;
+  }
+
+  /** Tagged fields: skipped. */
+  taggedFields(what: string): void {
+    const count = this.uvarint(`${what} tag count`);
+    for (let i = 0; i < count; i += 1) {
+      this.uvarint(`${what} tag`);
+      this.skip(this.uvarint(`${what} tag size`), `${what} tagged field`);
+    }
   }
 
   rest(): Buffer {

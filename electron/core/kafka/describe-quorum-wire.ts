@@ -11,8 +11,10 @@
  * ErrorCode int16, LeaderId int32, LeaderEpoch int32, HighWatermark int64, CurrentVoters
  * [ReplicaState], Observers [ReplicaState]]]; ReplicaState: ReplicaId int32, LogEndOffset int64
  * (v1+: LastFetchTimestamp int64, LastCaughtUpTimestamp int64). Every struct ends with tagged
- * fields; arrays are compact (unsigned varint count + 1), strings compact (length + 1).
+ * fields; arrays are compact (unsigned varint count + 1), strings compact (length + 1). Read with
+ * the doctor's wire Reader (doctor/wire-codec.ts), which knows the flexible encodings too.
  */
+import { DecodeError, Reader } from '../doctor/wire-codec.js';
 
 export const DESCRIBE_QUORUM_API_KEY = 55;
 export const DESCRIBE_QUORUM_MIN_VERSION = 0;
@@ -43,8 +45,6 @@ export type QuorumDecoded =
       /** The Kafka error code, when the reply was valid and carried one. */
       readonly errorCode?: number;
     };
-
-class Malformed extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -110,76 +110,7 @@ export function encodeDescribeQuorumRequest(
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-class FlexReader {
-  private offset = 0;
-  constructor(private readonly buf: Buffer) {}
-
-  private need(n: number, what: string): void {
-    if (this.buf.length - this.offset < n) throw new Malformed(`truncated ${what}`);
-  }
-  int16(what: string): number {
-    this.need(2, what);
-    const v = this.buf.readInt16BE(this.offset);
-    this.offset += 2;
-    return v;
-  }
-  int32(what: string): number {
-    this.need(4, what);
-    const v = this.buf.readInt32BE(this.offset);
-    this.offset += 4;
-    return v;
-  }
-  int64(what: string): number {
-    this.need(8, what);
-    const v = this.buf.readBigInt64BE(this.offset);
-    this.offset += 8;
-    return Number(v);
-  }
-  uvarint(what: string): number {
-    let value = 0;
-    for (let shift = 0; shift <= 28; shift += 7) {
-      this.need(1, what);
-      const b = this.buf.readUInt8(this.offset);
-      this.offset += 1;
-      value += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) return value;
-    }
-    throw new Malformed(`${what}: a varint longer than 5 bytes`);
-  }
-  skip(n: number, what: string): void {
-    this.need(n, what);
-    this.offset += n;
-  }
-  compactString(what: string): string {
-    const n = this.uvarint(`${what} length`);
-    if (n === 0) throw new Malformed(`null ${what}`);
-    this.need(n - 1, what);
-    const s = this.buf.toString('utf8', this.offset, this.offset + n - 1);
-    this.offset += n - 1;
-    return s;
-  }
-  /** A compact array; the count is checked against the bytes left before any loop. */
-  compactArray<T>(what: string, minItemBytes: number, item: () => T): T[] {
-    const n = this.uvarint(`${what} count`);
-    if (n === 0) throw new Malformed(`null ${what}`);
-    const count = n - 1;
-    if (count * minItemBytes > this.buf.length - this.offset)
-      throw new Malformed(`${what} count ${count} does not fit in the reply`);
-    const items: T[] = [];
-    for (let i = 0; i < count; i += 1) items.push(item());
-    return items;
-  }
-  /** Tagged fields: skipped (none is needed here). */
-  taggedFields(what: string): void {
-    const count = this.uvarint(`${what} tag count`);
-    for (let i = 0; i < count; i += 1) {
-      this.uvarint(`${what} tag`);
-      this.skip(this.uvarint(`${what} tag size`), `${what} tagged field`);
-    }
-  }
-}
-
-function readReplica(r: FlexReader, apiVersion: number): QuorumReplica {
+function readReplica(r: Reader, apiVersion: number): QuorumReplica {
   const nodeId = r.int32('replica id');
   const logEndOffset = r.int64('log end offset');
   if (apiVersion >= 1) {
@@ -195,7 +126,7 @@ interface PartitionData extends QuorumInfo {
   readonly errorCode: number;
 }
 
-function readPartition(r: FlexReader, apiVersion: number): PartitionData {
+function readPartition(r: Reader, apiVersion: number): PartitionData {
   const partitionIndex = r.int32('partition index');
   const errorCode = r.int16('partition error code');
   const leader = r.int32('leader id');
@@ -225,10 +156,10 @@ function readPartition(r: FlexReader, apiVersion: number): PartitionData {
 export function decodeDescribeQuorumResponse(frame: Uint8Array, apiVersion: number): QuorumDecoded {
   try {
     const buf = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
-    const r = new FlexReader(buf);
+    const r = new Reader(buf);
     const size = r.int32('frame size');
     if (size !== buf.length - 4)
-      throw new Malformed(`frame size ${size} does not match the ${buf.length - 4} bytes given`);
+      throw new DecodeError(`frame size ${size} does not match the ${buf.length - 4} bytes given`);
     const correlationId = r.int32('correlation id');
     r.taggedFields('response header');
     const errorCode = r.int16('error code');
