@@ -20,7 +20,7 @@ import {
 import { packKafka } from '../../scripts/local-kafka/pack.js';
 import { LAYOUT } from '../core/setup/config.js';
 import { parseMetaProperties } from '../core/setup/cluster-install.js';
-import { createKafka } from '../core/kafka/client.js';
+import { createKafka, type KafkaHandle } from '../core/kafka/client.js';
 import { createTopic, deleteTopic, withAdmin } from '../core/kafka/topics.js';
 import { startViewer } from '../core/kafka/viewer.js';
 import { produceFile } from '../core/produce-file.js';
@@ -49,6 +49,21 @@ function kvs(
     );
     child.stdin?.end(stdin);
   });
+}
+
+/** Every frame's sequence number in the topic, from the beginning, in the order read. */
+async function readBack(handle: KafkaHandle, topic: string): Promise<number[]> {
+  const seqs: number[] = [];
+  const reader = await startViewer(handle, {
+    topic,
+    from: { kind: 'beginning' },
+    untilCaughtUp: true,
+    onFrame: (f) => {
+      if (f.seq !== null) seqs.push(f.seq);
+    },
+  });
+  await reader.done;
+  return seqs;
 }
 
 const lastJson = (stdout: string): Record<string, unknown> =>
@@ -249,16 +264,7 @@ describe.skipIf(reason !== undefined)(
       await viewer.stop();
 
       // every acknowledged frame exactly once and in order, read back from the beginning
-      const seqs: number[] = [];
-      const reader = await startViewer(handle, {
-        topic,
-        from: { kind: 'beginning' },
-        untilCaughtUp: true,
-        onFrame: (f) => {
-          if (f.seq !== null) seqs.push(f.seq);
-        },
-      });
-      await reader.done;
+      const seqs = await readBack(handle, topic);
       const duplicates = seqs.length - new Set(seqs).size;
       expect(seqs).toEqual([...Array(result.acked).keys()]);
 
@@ -350,16 +356,7 @@ describe.skipIf(reason !== undefined)(
         expect(r.stderr.match(/restarted and back in sync/g)).toHaveLength(3);
         expect(result.failed, String(result.firstError?.message)).toBe(0);
 
-        const seqs: number[] = [];
-        const reader = await startViewer(handle, {
-          topic,
-          from: { kind: 'beginning' },
-          untilCaughtUp: true,
-          onFrame: (f) => {
-            if (f.seq !== null) seqs.push(f.seq);
-          },
-        });
-        await reader.done;
+        const seqs = await readBack(handle, topic);
         // every acknowledged frame, in order, once (a frame sent as the stream was stopped may be there too)
         expect(seqs.slice(0, result.acked)).toEqual([...Array(result.acked).keys()]);
         expect(seqs.length - result.acked).toBeLessThanOrEqual(1);

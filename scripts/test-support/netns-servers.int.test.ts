@@ -187,6 +187,14 @@ describe.skipIf(reason !== undefined)(
         (await sudo(session, s1, ['runuser', '-u', LAYOUT.user, '--', 'id', '-un'])).trim(),
       ).toBe(LAYOUT.user);
       expect((await sudo(session, s1, ['cat', '/var/lib/kafka/marker'])).trim()).toBe(marker);
+      // … under a numeric id of its own: the PID namespace is shared, and userdel on this machine
+      // (an install test's uninstall) refuses while any process runs under the same id
+      const kafkaUid = Number((await sudo(session, s1, ['id', '-u', LAYOUT.user])).trim());
+      expect(kafkaUid).toBeGreaterThanOrEqual(20_000);
+      const machineIds = (await readFile('/etc/passwd', 'utf8'))
+        .split('\n')
+        .map((l) => Number(l.split(':')[2]));
+      expect(machineIds).not.toContain(kafkaUid);
 
       // Server 1's files are in its rootDir on this machine …
       expect((await readFile(s1.hostPath('/var/lib/kafka/marker'), 'utf8')).trim()).toBe(marker);

@@ -44,7 +44,7 @@
  * Plain Node (no Vitest), like netns-sshd.ts. Needs Linux and root: check serversSkipReason().
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import {
   chmod,
   lstat,
@@ -385,6 +385,8 @@ export async function startNetnsServers(opts: NetnsServersOptions): Promise<Netn
     await inServer(s, ['hostname', s.hostname]);
   };
 
+  /** This fixture's block of user/group ids (100 per server), apart from other fixtures' by chance of 1 in 400. */
+  const idBase = 20_000 + randomInt(400) * 1000;
   const prepareEtc = async (s: ServerState, hosts: string): Promise<void> => {
     // Not the machine's leftovers: the server has no `kafka` user until an install makes one.
     const has = (name: string, db: string): Promise<boolean> =>
@@ -394,6 +396,31 @@ export async function startNetnsServers(opts: NetnsServersOptions): Promise<Netn
       );
     if (await has(LAYOUT.user, 'passwd')) await inServer(s, ['userdel', '-f', LAYOUT.user]);
     if (await has(LAYOUT.user, 'group')) await inServer(s, ['groupdel', LAYOUT.user]);
+    // Its own user and group ids: the PID namespace is this machine's, and `userdel kafka` (an
+    // uninstall, here or in an install test on this machine) refuses while any process runs under
+    // that numeric id — a server's `kafka` must never share the machine's or another server's id.
+    const base = idBase + s.index * 100;
+    const defsFile = path.join(s.rootDir, 'etc/login.defs');
+    const defs = await readFile(defsFile, 'utf8').catch(() => '');
+    const ranges = [
+      ['UID_MIN', base + 50],
+      ['UID_MAX', base + 99],
+      ['GID_MIN', base + 50],
+      ['GID_MAX', base + 99],
+      ['SYS_UID_MIN', base],
+      ['SYS_UID_MAX', base + 49],
+      ['SYS_GID_MIN', base],
+      ['SYS_GID_MAX', base + 49],
+    ] as const;
+    const names = new Set<string>(ranges.map(([k]) => k));
+    await writeFile(
+      defsFile,
+      `${defs
+        .split('\n')
+        .filter((l) => !names.has(l.trim().replace(/^#/, '').split(/\s+/)[0] ?? ''))
+        .join('\n')
+        .trimEnd()}\n${ranges.map(([k, v]) => `${k} ${v}`).join('\n')}\n`,
+    );
     const hostsFile = path.join(s.rootDir, 'etc/hosts');
     const old = await readFile(hostsFile, 'utf8').catch(() => '127.0.0.1 localhost\n');
     await writeFile(hostsFile, `${old.trimEnd()}\n${hosts}`);
