@@ -69,6 +69,7 @@ export interface ResolvedTarget {
 
 export class ConnectionProfiles {
   private readonly store: PrivateJsonList<Stored>;
+  private seedChecked = false;
 
   constructor(
     readonly file: string,
@@ -219,6 +220,9 @@ export class ConnectionProfiles {
    * connections, newest first) become recent-connection profiles. Never throws.
    */
   async seedFromRecent(bootstraps: readonly string[], now: number = Date.now()): Promise<void> {
+    // once per process: after the first look the file exists or nothing was there to seed
+    if (this.seedChecked) return;
+    this.seedChecked = true;
     const exists = await readFile(this.file).then(
       () => true,
       () => false,
