@@ -178,7 +178,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     cipher: deps.cipher ?? null,
     events: {
       step: (e) => events.emit('setup:step', e),
-      log: (runId, lines) => events.emit('setup:log', { runId, lines }),
+      log: (runId, lines, node) =>
+        events.emit('setup:log', node === undefined ? { runId, lines } : { runId, node, lines }),
       ended: (e) => events.emit('setup:ended', e),
     },
     ...deps.setup,
@@ -288,6 +289,9 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'setup:plan': (req) => setup.plan(req),
     'setup:install': ({ planId }) => setup.install(planId),
     'setup:cancel': ({ runId }) => setup.cancel(runId),
+    'setup:cluster-plan': (req) => setup.clusterPlan(req),
+    'setup:cluster-install': ({ planId }) => setup.clusterInstall(planId),
+    'setup:rolling-restart': (req) => setup.rollingRestart(req),
     'setup:service': ({ sessionId, installDir, action }) =>
       setup.service(sessionId, installDir, action),
     'doctor:run': async ({ topic, frameBytes, ...target }) =>

@@ -13,15 +13,13 @@ import type { InstallPlan } from '../core/setup/plan-types.js';
 import { readCaCertificate } from '../core/setup/secure-install.js';
 import type { ConnectionSecurity } from '../shared/connection-security.js';
 import type { SshSession } from '../core/ssh/ssh-session.js';
+import { createLogBatch } from './setup-log-batch.js';
 import { plainSshError } from './setup-login.js';
-
-/** Log lines go out in batches at most this often. */
-const LOG_FLUSH_MS = 100;
-const MAX_LOG_BATCH = 500;
 
 export interface SetupEvents {
   step(e: SetupStepEvent): void;
-  log(runId: string, lines: string[]): void;
+  /** `node`: a cluster run's server (absent: one server's install, or this computer's checks). */
+  log(runId: string, lines: string[], node?: number): void;
   ended(e: SetupEndedEvent): void;
 }
 
@@ -47,18 +45,9 @@ export async function runInstall(r: InstallRun): Promise<void> {
     title: 'Check from this computer: metadata and a few frames through the advertised address',
   };
 
-  let pending: string[] = [];
-  let flushTimer: NodeJS.Timeout | null = null;
-  const flushLog = (): void => {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = null;
-    while (pending.length > 0) r.events.log(r.runId, pending.splice(0, MAX_LOG_BATCH));
-  };
-  const log = (line: string): void => {
-    pending.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
-    if (pending.length >= MAX_LOG_BATCH) flushLog();
-    else flushTimer ??= setTimeout(flushLog, LOG_FLUSH_MS);
-  };
+  const batch = createLogBatch<null>((_key, lines) => r.events.log(r.runId, lines));
+  const flushLog = (): void => batch.flush();
+  const log = (line: string): void => batch.add(null, line);
   const indexOf = new Map(steps.map((st, i) => [st.id, i]));
   const step = (e: Omit<SetupStepEvent, 'runId' | 'stepCount'>): void => {
     flushLog(); // the log lines of a step go out before its status
@@ -180,7 +169,6 @@ export async function runInstall(r: InstallRun): Promise<void> {
       secure: null,
     });
   } finally {
-    pending = [];
-    if (flushTimer) clearTimeout(flushTimer);
+    batch.close();
   }
 }

@@ -13,6 +13,9 @@
 import path from 'node:path';
 import {
   SETUP_DEFAULTS,
+  type ClusterPlanRequest,
+  type ClusterPlanView,
+  type RollingRestartRequest,
   type SetupConnectResult,
   type SetupLogin,
   type SetupPlanRequest,
@@ -22,6 +25,7 @@ import {
   type VideoRef,
 } from '../shared/contract.js';
 import { KvsError } from '../shared/errors.js';
+import { validateIPv4 } from '../shared/setup-validate.js';
 import { renderCommand } from '../core/setup/dry-run.js';
 import {
   detectServer,
@@ -36,6 +40,16 @@ import { buildInstallPlan } from '../core/setup/install-plan.js';
 import { type InstallPlan, type KafkaSource } from '../core/setup/plan-types.js';
 import { buildAdvertisePlan, buildStartPlan, buildStopPlan } from '../core/setup/service-plans.js';
 import { openSsh, type SshConnectOptions, type SshSession } from '../core/ssh/ssh-session.js';
+import {
+  clusterIdentity,
+  planCluster,
+  preflightCluster,
+  readNodeStorage,
+  type ClusterServer,
+} from '../core/setup/cluster-install.js';
+import { QUORUM_WHY } from '../core/setup/cluster-choice.js';
+import { waitForQuorum } from '../core/setup/quorum-check.js';
+import { runClusterInstall, runRollingRestart } from './cluster-run.js';
 import { runInstall, type SetupEvents } from './install-run.js';
 import {
   SAVED_SERVERS_FILE,
@@ -46,7 +60,8 @@ import {
 import { loginToServer, plainSshError } from './setup-login.js';
 import { newId } from './video-registry.js';
 
-export const MAX_SESSIONS = 4;
+/** Enough for a five-server cluster and one more server. */
+export const MAX_SESSIONS = 8;
 
 export interface SetupServiceDeps {
   readonly userDataDir: string;
@@ -60,6 +75,8 @@ export interface SetupServiceDeps {
   /** Defaults: the real SSH layer and the real check from this computer; tests may shorten timeouts. */
   readonly openSsh?: (opts: SshConnectOptions) => Promise<SshSession>;
   readonly verify?: (opts: VerifyOptions) => Promise<VerifyResult>;
+  /** A rolling restart's wait for one server to be back in sync (default 3 min). */
+  readonly inSyncTimeoutMs?: number;
 }
 
 interface SessionEntry {
@@ -79,6 +96,14 @@ interface PlanEntry {
   readonly scramPassword: string | undefined;
 }
 
+interface ClusterPlanEntry {
+  readonly sessionIds: readonly string[];
+  readonly servers: readonly ClusterServer[];
+  readonly plans: readonly InstallPlan[];
+  readonly clusterId: string;
+  readonly nodeIds: readonly number[];
+}
+
 interface RunEntry {
   readonly controller: AbortController;
   readonly done: Promise<void>;
@@ -92,11 +117,14 @@ export interface SetupService {
   chooseTarball(): Promise<VideoRef | null>;
   plan(req: SetupPlanRequest): Promise<SetupPlanView>;
   install(planId: string): Promise<{ runId: string }>;
+  clusterPlan(req: ClusterPlanRequest): Promise<ClusterPlanView>;
+  clusterInstall(planId: string): Promise<{ runId: string }>;
+  rollingRestart(req: RollingRestartRequest): Promise<{ runId: string }>;
   cancel(runId: string): Promise<Record<string, never>>;
   service(
     sessionId: string,
     installDir: string,
-    action: 'status' | 'start' | 'stop',
+    action: 'status' | 'start' | 'stop' | 'restart',
   ): Promise<ServiceState>;
   /** A logged-in session to this server (by the address typed in the wizard), for the doctor's "Fix on server". */
   sessionFor(host: string): string | null;
@@ -112,6 +140,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
   const verify = deps.verify ?? verifyFromLaptop;
   const sessions = new Map<string, SessionEntry>();
   const plans = new Map<string, PlanEntry>();
+  const clusterPlans = new Map<string, ClusterPlanEntry>();
   const runs = new Map<string, RunEntry>();
   let disposed = false;
 
@@ -159,24 +188,74 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     if (!s) return {};
     sessions.delete(sessionId);
     for (const [id, p] of plans) if (p.sessionId === sessionId) plans.delete(id);
+    for (const [id, p] of clusterPlans)
+      if (p.sessionIds.includes(sessionId)) clusterPlans.delete(id);
     await s.session.close().catch(() => undefined);
     return {};
   }
 
+  function sourceOf(req: Pick<SetupPlanRequest, 'source'>): KafkaSource {
+    if (req.source.kind === 'download')
+      return { kind: 'download', mirrorUrl: req.source.mirrorUrl };
+    const file = deps.fileById(req.source.fileId);
+    if (!file)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'The Kafka .tgz chosen for the upload is no longer available; choose it again.',
+      );
+    return { kind: 'upload', tarballPath: file.path };
+  }
+
+  /** Marks these sessions busy (refused when one already is); the returned function frees them. */
+  function claim(list: readonly SessionEntry[]): () => void {
+    const busy = list.find((x) => x.running);
+    if (busy)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        `Something is already running on ${busy.session.host} (an install, a restart); wait for it or cancel it.`,
+      );
+    for (const x of list) x.running = true;
+    return () => {
+      for (const x of list) x.running = false;
+    };
+  }
+
+  /** Starts `work` on the next turn (after the caller has the runId); cancel aborts its signal. */
+  function startRun(
+    work: (runId: string, signal: AbortSignal) => Promise<void>,
+    release: () => void,
+  ): { runId: string } {
+    const runId = newId();
+    const controller = new AbortController();
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => work(runId, controller.signal))
+      .finally(() => {
+        release();
+        runs.delete(runId);
+      });
+    runs.set(runId, { controller, done });
+    return { runId };
+  }
+
+  const viewSteps = (built: InstallPlan): SetupPlanView['steps'] =>
+    built.steps.map((step) => ({
+      id: step.id,
+      title: step.title,
+      why: step.why,
+      sudo: step.sudo,
+      commands: [
+        ...(step.check === undefined
+          ? []
+          : renderCommand(step.check, step.sudo, { maxScriptLength: 400 }).map((l, i) =>
+              i === 0 ? `${l}    # check: already done?` : l,
+            )),
+        ...step.apply.flatMap((c) => renderCommand(c, step.sudo, { maxScriptLength: 400 })),
+      ],
+    }));
+
   async function plan(req: SetupPlanRequest): Promise<SetupPlanView> {
     const s = sessionOf(req.sessionId);
-    let source: KafkaSource;
-    if (req.source.kind === 'upload') {
-      const file = deps.fileById(req.source.fileId);
-      if (!file)
-        throw new KvsError(
-          'INVALID_ARGUMENT',
-          'The Kafka .tgz chosen for the upload is no longer available; choose it again.',
-        );
-      source = { kind: 'upload', tarballPath: file.path };
-    } else {
-      source = { kind: 'download', mirrorUrl: req.source.mirrorUrl };
-    }
+    const source = sourceOf(req);
     const facts = await detectServer(s.session, req.installDir, sudoOpts(s));
     s.installDir = req.installDir;
     const built = buildInstallPlan(facts, {
@@ -202,21 +281,134 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
       kafkaVersion: built.installation.kafkaVersion,
       bootstrap: `${req.advertise}:${SETUP_DEFAULTS.kafkaPort}`,
       notes: built.notes,
-      steps: built.steps.map((step) => ({
-        id: step.id,
-        title: step.title,
-        why: step.why,
-        sudo: step.sudo,
-        commands: [
-          ...(step.check === undefined
-            ? []
-            : renderCommand(step.check, step.sudo, { maxScriptLength: 400 }).map((l, i) =>
-                i === 0 ? `${l}    # check: already done?` : l,
-              )),
-          ...step.apply.flatMap((c) => renderCommand(c, step.sudo, { maxScriptLength: 400 })),
-        ],
-      })),
+      steps: viewSteps(built),
     };
+  }
+
+  async function clusterServers(
+    sessionIds: readonly string[],
+    installDir: string,
+    advertise: readonly string[],
+  ): Promise<{ entries: SessionEntry[]; servers: ClusterServer[] }> {
+    const entries = sessionIds.map(sessionOf);
+    const hosts = new Set(entries.map((e) => e.session.host.toLowerCase()));
+    if (hosts.size !== entries.length)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'The same server is named twice; a cluster needs a different server for each node.',
+      );
+    const servers = await Promise.all(
+      entries.map(async (e, i) => ({
+        label: e.session.host,
+        session: e.session,
+        ...(e.sudoPassword === undefined ? {} : { sudoPassword: e.sudoPassword }),
+        facts: await detectServer(e.session, installDir, sudoOpts(e)),
+        advertise: advertise[i] ?? e.session.host,
+      })),
+    );
+    return { entries, servers };
+  }
+
+  async function clusterPlan(req: ClusterPlanRequest): Promise<ClusterPlanView> {
+    const sessionIds = req.nodes.map((n) => n.sessionId);
+    const advertise = req.nodes.map((n) => validateIPv4(n.advertise));
+    if (new Set(advertise).size !== advertise.length)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'Two nodes would advertise the same address; each node needs its own.',
+      );
+    const source = sourceOf(req);
+    const { entries, servers } = await clusterServers(sessionIds, req.installDir, advertise);
+    const [preflight, storage] = await Promise.all([
+      preflightCluster(servers),
+      Promise.all(servers.map((s) => readNodeStorage(s))),
+    ]);
+    const identity = clusterIdentity(
+      servers.map((s, i) => ({ label: s.label, storage: storage[i] ?? null })),
+    );
+    const built = planCluster(servers, identity, {
+      mode: 'kraft',
+      kafkaVersion: req.kafkaVersion,
+      installDir: req.installDir,
+      source,
+      zookeeper: 'auto',
+      openFirewall: req.openFirewall,
+    });
+    for (const e of entries) e.installDir = req.installDir;
+    const planId = newId();
+    clusterPlans.set(planId, {
+      sessionIds,
+      servers,
+      plans: built,
+      clusterId: identity.clusterId,
+      nodeIds: identity.nodeIds,
+    });
+    const voters = servers
+      .map((s, i) => `${identity.nodeIds[i] ?? '?'}@${s.advertise}:9093`)
+      .join(',');
+    return {
+      planId,
+      clusterId: identity.clusterId,
+      clusterIdKept: storage.some((x) => x !== null),
+      kafkaVersion: built[0]?.installation.kafkaVersion ?? req.kafkaVersion,
+      bootstrap: servers.map((s) => `${s.advertise}:${SETUP_DEFAULTS.kafkaPort}`).join(','),
+      quorum: `controller.quorum.voters=${voters} on every node. ${QUORUM_WHY}`,
+      nodes: servers.map((s, i) => {
+        const p = built[i];
+        return {
+          sessionId: sessionIds[i] ?? '',
+          host: s.label,
+          nodeId: identity.nodeIds[i] ?? 0,
+          advertise: s.advertise,
+          clockSkewS: preflight[i]?.clockSkewS ?? null,
+          warnings: [...(preflight[i]?.warnings ?? []), ...(p?.notes ?? [])],
+          steps: p === undefined ? [] : viewSteps(p),
+        };
+      }),
+    };
+  }
+
+  async function clusterInstall(planId: string): Promise<{ runId: string }> {
+    const p = clusterPlans.get(planId);
+    if (!p)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        'That plan is no longer available; make the plan again.',
+      );
+    const release = claim(p.sessionIds.map(sessionOf));
+    return startRun(
+      (runId, signal) =>
+        runClusterInstall({
+          runId,
+          signal,
+          events: deps.events,
+          servers: p.servers,
+          plans: p.plans,
+          clusterId: p.clusterId,
+          nodeIds: p.nodeIds,
+          verify,
+          waitForQuorum,
+        }),
+      release,
+    );
+  }
+
+  async function rollingRestartOf(req: RollingRestartRequest): Promise<{ runId: string }> {
+    const { entries, servers } = await clusterServers(req.sessionIds, req.installDir, []);
+    const release = claim(entries);
+    return startRun(
+      (runId, signal) =>
+        runRollingRestart({
+          runId,
+          signal,
+          events: deps.events,
+          servers,
+          installDir: req.installDir,
+          bootstrap: req.bootstrap,
+          ...(deps.inSyncTimeoutMs === undefined ? {} : { inSyncTimeoutMs: deps.inSyncTimeoutMs }),
+        }),
+      release,
+    );
   }
 
   async function install(planId: string): Promise<{ runId: string }> {
@@ -227,49 +419,41 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
         'That plan is no longer available; make the plan again.',
       );
     const s = sessionOf(p.sessionId);
-    if (s.running)
-      throw new KvsError(
-        'INVALID_ARGUMENT',
-        'An install is already running on this server; wait for it or cancel it.',
-      );
-    s.running = true;
-    const runId = newId();
-    const controller = new AbortController();
-    const run = (): Promise<void> =>
-      runInstall({
-        runId,
-        session: s.session,
-        plan: p.plan,
-        advertise: p.advertise,
-        sudoPassword: s.sudoPassword,
-        signal: controller.signal,
-        events: deps.events,
-        verify,
-        ...(p.scramPassword === undefined ? {} : { scramPassword: p.scramPassword }),
-      }).finally(() => {
-        s.running = false;
-        runs.delete(runId);
-      });
-    // starts on the next turn, after the caller has the runId
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
-    runs.set(runId, { controller, done });
-    return { runId };
+    const release = claim([s]);
+    return startRun(
+      (runId, signal) =>
+        runInstall({
+          runId,
+          session: s.session,
+          plan: p.plan,
+          advertise: p.advertise,
+          sudoPassword: s.sudoPassword,
+          signal,
+          events: deps.events,
+          verify,
+          ...(p.scramPassword === undefined ? {} : { scramPassword: p.scramPassword }),
+        }),
+      release,
+    );
   }
 
   async function service(
     sessionId: string,
     installDir: string,
-    action: 'status' | 'start' | 'stop',
+    action: 'status' | 'start' | 'stop' | 'restart',
   ): Promise<ServiceState> {
     const s = sessionOf(sessionId);
     const facts = await detectServer(s.session, installDir, sudoOpts(s));
     const inst = await installedIn(s.session, facts, installDir);
-    if (action !== 'status')
-      await runPlan(
-        s.session,
-        action === 'start' ? buildStartPlan(inst) : buildStopPlan(inst),
-        sudoOpts(s),
-      );
+    if (action !== 'status') {
+      const release = claim([s]);
+      try {
+        if (action !== 'start') await runPlan(s.session, buildStopPlan(inst), sudoOpts(s));
+        if (action !== 'stop') await runPlan(s.session, buildStartPlan(inst), sudoOpts(s));
+      } finally {
+        release();
+      }
+    }
     const up = await queryStatus(s.session, inst, sudoOpts(s));
     return { ...up, installDir: inst.installDir, kafkaVersion: inst.kafkaVersion, mode: inst.mode };
   }
@@ -322,6 +506,9 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     },
     plan,
     install,
+    clusterPlan,
+    clusterInstall,
+    rollingRestart: rollingRestartOf,
     async cancel(runId) {
       runs.get(runId)?.controller.abort();
       return {};

@@ -443,6 +443,71 @@ export const SetupPlanView = z.object({
 });
 export type SetupPlanView = z.infer<typeof SetupPlanView>;
 
+/** Servers in a cluster install (static quorum of combined broker + controller nodes). */
+export const CLUSTER_SIZES = [3, 5] as const;
+
+/**
+ * A KRaft cluster on 3 or 5 servers the wizard is logged in to (setup:connect each, own or shared
+ * login). Node order = node.id order for a new cluster; a re-run keeps each server's node.id and the
+ * cluster id from its storage.
+ */
+export const ClusterPlanRequest = z.object({
+  nodes: z
+    .array(
+      z.object({
+        sessionId: Id,
+        /** The IPv4 clients and the other nodes reach this server at (advertised.listeners). */
+        advertise: z.string().min(1).max(64),
+      }),
+    )
+    .refine((n) => (CLUSTER_SIZES as readonly number[]).includes(n.length), {
+      message: `A cluster has ${CLUSTER_SIZES.join(' or ')} servers.`,
+    }),
+  kafkaVersion: z.string().min(1).max(32),
+  installDir: z.string().min(1).max(256),
+  source: SetupPlanRequest.shape.source,
+  openFirewall: z.boolean(),
+});
+export type ClusterPlanRequest = z.infer<typeof ClusterPlanRequest>;
+
+export const ClusterPlanView = z.object({
+  planId: Id,
+  clusterId: z.string(),
+  /** true: the servers' storage already holds this cluster id (a re-run); false: made now. */
+  clusterIdKept: z.boolean(),
+  kafkaVersion: z.string(),
+  /** Every node's advertised host:port, comma-separated. */
+  bootstrap: z.string(),
+  /** How the controller quorum is set, and why (shown above the plan). */
+  quorum: z.string(),
+  nodes: z.array(
+    z.object({
+      sessionId: Id,
+      /** The address the wizard logged in to. */
+      host: z.string(),
+      nodeId: z.number().int(),
+      advertise: z.string(),
+      /** Seconds this server's clock is ahead (+) or behind (−) this computer's; null: unknown. */
+      clockSkewS: z.number().nullable(),
+      /** Per-node preflight (clock, and the plan's own notes). */
+      warnings: z.array(z.string()),
+      steps: SetupPlanView.shape.steps,
+    }),
+  ),
+});
+export type ClusterPlanView = z.infer<typeof ClusterPlanView>;
+
+/** Restart an installed cluster one server at a time, each back in sync before the next. */
+export const RollingRestartRequest = z.object({
+  sessionIds: z.array(Id).refine((n) => (CLUSTER_SIZES as readonly number[]).includes(n.length), {
+    message: `A cluster has ${CLUSTER_SIZES.join(' or ')} servers.`,
+  }),
+  installDir: z.string().min(1).max(256),
+  /** The cluster's brokers (host:port, comma-separated), watched for partitions back in sync. */
+  bootstrap: z.string().min(1).max(2048),
+});
+export type RollingRestartRequest = z.infer<typeof RollingRestartRequest>;
+
 export const SetupStepStatus = z.enum([
   'pending',
   'running',
@@ -456,7 +521,14 @@ export type SetupStepStatus = z.infer<typeof SetupStepStatus>;
 
 export const SetupStepEvent = z.object({
   runId: Id,
-  /** 0-based; the last step (index stepCount - 1) is the check from this computer. */
+  /**
+   * A cluster run (setup:cluster-install, setup:rolling-restart): the server this step ran on, as
+   * its index in the plan's `nodes` (or the request's `sessionIds`); `index`/`stepCount` then count
+   * that server's steps. Absent: one server's install, or a cluster run's checks from this computer
+   * (their own list, `index` of `stepCount`).
+   */
+  node: z.number().int().min(0).optional(),
+  /** 0-based; for one server's install the last step (index stepCount - 1) is the check from this computer. */
   index: z.number(),
   stepCount: z.number(),
   stepId: z.string(),
@@ -466,7 +538,12 @@ export const SetupStepEvent = z.object({
 });
 export type SetupStepEvent = z.infer<typeof SetupStepEvent>;
 
-export const SetupLogEvent = z.object({ runId: Id, lines: z.array(z.string()) });
+export const SetupLogEvent = z.object({
+  runId: Id,
+  /** A cluster run: the server these lines came from (absent: this computer's checks). */
+  node: z.number().int().min(0).optional(),
+  lines: z.array(z.string()),
+});
 export type SetupLogEvent = z.infer<typeof SetupLogEvent>;
 
 export const SetupEndedEvent = z.object({
@@ -500,6 +577,20 @@ export const SetupEndedEvent = z.object({
       mechanism: z.literal('SCRAM-SHA-512'),
     })
     .nullable(),
+  /** A cluster install that went through: what the checks from this computer saw (else null/absent). */
+  cluster: z
+    .object({
+      clusterId: z.string(),
+      /** Every broker's advertised host:port, comma-separated: what to connect to. */
+      bootstrap: z.string(),
+      nodes: z.array(z.object({ nodeId: z.number().int(), advertise: z.string() })),
+      quorumLeader: z.number().int().nullable(),
+      /** The check topic's replicas and in-sync replicas after the acks=all round trip. */
+      replicas: z.number().int().nullable(),
+      inSync: z.number().int().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type SetupEndedEvent = z.infer<typeof SetupEndedEvent>;
 
@@ -511,7 +602,7 @@ export const SavedServer = z.object({
 });
 export type SavedServer = z.infer<typeof SavedServer>;
 
-export const ServiceAction = z.enum(['status', 'start', 'stop']);
+export const ServiceAction = z.enum(['status', 'start', 'stop', 'restart']);
 export const ServiceState = z.object({
   kafka: z.boolean(),
   zookeeper: z.boolean().nullable(),
@@ -679,6 +770,16 @@ export const invoke = {
   /** Run a plan, then check from this computer; progress comes as setup:step / setup:log / setup:ended. */
   'setup:install': { args: z.object({ planId: Id }), result: z.object({ runId: Id }) },
   'setup:cancel': { args: z.object({ runId: Id }), result: z.object({}) },
+  /** Every server's steps and preflight for a KRaft cluster, before anything runs. */
+  'setup:cluster-plan': { args: ClusterPlanRequest, result: ClusterPlanView },
+  /**
+   * Run a cluster plan node by node, then check from this computer (quorum; every broker at its
+   * advertised address; frames through a replicated topic with acks=all). Progress: setup:step /
+   * setup:log with `node`, the checks without; the end: setup:ended with `cluster`.
+   */
+  'setup:cluster-install': { args: z.object({ planId: Id }), result: z.object({ runId: Id }) },
+  /** A rolling restart (events as for a cluster install; cancel with setup:cancel). */
+  'setup:rolling-restart': { args: RollingRestartRequest, result: z.object({ runId: Id }) },
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
   /** Why a broker cannot be used and what to change (at most ~10 s). `topic` + `frameBytes`: also check the topic's max.message.bytes. */
   'doctor:run': {
@@ -716,6 +817,7 @@ export const invoke = {
 export const SLOW_CALL_MS: Partial<Record<InvokeChannel, number>> = {
   'setup:connect': 2 * 60_000,
   'setup:plan': 2 * 60_000,
+  'setup:cluster-plan': 3 * 60_000,
   'setup:service': 5 * 60_000,
   'doctor:fix-on-server': 5 * 60_000,
 };

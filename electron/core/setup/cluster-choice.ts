@@ -15,6 +15,7 @@
  * (cluster-state.ts) and never formats again.
  */
 import { randomBytes } from 'node:crypto';
+import { CLUSTER_SIZES } from '../../shared/contract.js';
 import { validateIPv4 } from '../../shared/setup-validate.js';
 import { atLeast } from './config.js';
 import type { KafkaVersion } from '../../shared/setup-validate.js';
@@ -29,7 +30,11 @@ export interface ClusterChoice {
   readonly voters: readonly { readonly nodeId: number; readonly host: string }[];
 }
 
-export const CLUSTER_SIZES = [3, 5] as const;
+export { CLUSTER_SIZES };
+
+/** The quorum choice in a sentence, for the plan the wizard shows (the comment above says more). */
+export const QUORUM_WHY =
+  'A static controller quorum: every node is a broker and a controller, and every node is a voter. Static, not the dynamic quorum (KIP-853), because for a fixed set of 3 or 5 combined nodes it is one line, the same on every node, and formatting needs only the cluster id; the wizard does not add or remove controllers later, which is what the dynamic quorum is for.';
 const CLUSTER_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/;
 
 /** A new cluster id: 16 random bytes, base64url without padding, never starting with '-' (as Kafka's Uuid). */

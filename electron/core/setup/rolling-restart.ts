@@ -18,7 +18,10 @@ export interface RollingRestartOptions {
   /** Give up waiting for one server to be back in sync after this long (default 3 min). */
   readonly inSyncTimeoutMs?: number;
   readonly signal?: AbortSignal;
-  onStep?(server: number, event: StepEvent): void;
+  /** A step of the stop plan or of the start plan (which ends waiting for the ports) of a server. */
+  onStep?(server: number, event: StepEvent, phase: 'stop' | 'start'): void;
+  /** The server is up again; now waiting for every partition to be back in sync. */
+  onWaitInSync?(server: number): void;
   /** A server is back: restarted and every partition fully in sync, `ms` after its stop began. */
   onServerDone?(server: number, ms: number): void;
 }
@@ -78,13 +81,14 @@ export async function rollingRestart(
   for (const [i, s] of servers.entries()) {
     const t0 = Date.now();
     const inst = await installedIn(s.session, s.facts, opts.installDir);
-    const run = {
+    const run = (phase: 'stop' | 'start') => ({
       ...(s.sudoPassword !== undefined ? { sudoPassword: s.sudoPassword } : {}),
       ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-      onStep: (e: StepEvent) => opts.onStep?.(i, e),
-    };
-    await runPlan(s.session, buildStopPlan(inst), run);
-    await runPlan(s.session, buildStartPlan(inst), run);
+      onStep: (e: StepEvent) => opts.onStep?.(i, e, phase),
+    });
+    await runPlan(s.session, buildStopPlan(inst), run('stop'));
+    await runPlan(s.session, buildStartPlan(inst), run('start'));
+    opts.onWaitInSync?.(i);
     const timeoutMs = opts.inSyncTimeoutMs ?? 180_000;
     await waitInSync(
       handle,
