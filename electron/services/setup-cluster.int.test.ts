@@ -1,10 +1,13 @@
 /**
- * `kvs setup-cluster` (the built CLI) installs a KRaft cluster into three real "servers" — network +
- * mount namespaces, each with its own sshd, address and filesystem (scripts/test-support/
- * netns-servers.ts) — from a Kafka 4.1.1 tarball packed here, with one login for all. Then from this
- * machine: every broker in the metadata at its own address, the quorum led with every voter caught
- * up, frames through an RF 3 / min ISR 2 topic (the CLI's own check); the nodes' storage carries one
- * cluster id and their own node.ids. A second run changes nothing.
+ * A KRaft cluster installed into three real "servers" — network + mount namespaces, each with its own
+ * sshd, address and filesystem (scripts/test-support/netns-servers.ts) — through the host service the
+ * wizard uses (setup:connect per server with its host key, setup:cluster-plan, setup:cluster-install),
+ * from a Kafka 4.1.1 tarball packed here, one login for all. Checked from this machine: every broker
+ * in the metadata at its own address, the quorum led with every voter caught up, frames through an
+ * RF 3 / min ISR 2 topic (the run's own checks); the nodes' storage carries one cluster id and their
+ * own node.ids. A re-run (the built `kvs setup-cluster`, as installed) changes nothing. Then, on the
+ * same cluster: a leader SIGKILLed (started again from the host service), a leader cut off, and a
+ * rolling restart from the host service, each while a video streams.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -25,10 +28,12 @@ import { createTopic, deleteTopic, withAdmin } from '../core/kafka/topics.js';
 import { startViewer } from '../core/kafka/viewer.js';
 import { produceFile } from '../core/produce-file.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
-import { call, until } from '../../scripts/test-support/service-calls.js';
-import { createAppServices } from '../services/app-services.js';
+import { call, EventLog, until } from '../../scripts/test-support/service-calls.js';
+import { createAppServices, type AppServices } from './app-services.js';
+import type { SetupEndedEvent, SetupStepEvent } from '../shared/contract.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
+const installDir = '/opt/kafka';
 const reason = serversSkipReason();
 /** Longer than a KRaft broker's session timeout (broker.session.timeout.ms, 9 s by default). */
 const CUT_MS = 15_000;
@@ -70,12 +75,16 @@ const lastJson = (stdout: string): Record<string, unknown> =>
   JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
 describe.skipIf(reason !== undefined)(
-  `kvs setup-cluster into three servers${reason ? ` — skipped: ${reason}` : ''}`,
+  `a cluster of three servers from the host service${reason ? ` — skipped: ${reason}` : ''}`,
   () => {
     let starting: Promise<NetnsServers> | undefined;
     let fx: NetnsServers;
     let dir = '';
     let tarball = '';
+    /** The wizard's side: logged in to every server, kept for the later tests' node controls. */
+    let wizard: AppServices;
+    let events: EventLog;
+    const sessionIds: string[] = [];
 
     beforeAll(async () => {
       starting = startNetnsServers({ count: 3, prefix: 'kvs-clus', sudo: true, sharedLogin: true });
@@ -86,9 +95,32 @@ describe.skipIf(reason !== undefined)(
           (p) => p.tarball,
         ),
       ]);
+      wizard = createAppServices({
+        userDataDir: path.join(dir, 'wizard'),
+        allowOpenPath: false,
+        chooseTarball: () => Promise.resolve(tarball),
+      });
+      events = new EventLog(wizard);
     }, 240_000);
 
+    /** Runs to its setup:ended; returns it with the run's step events. */
+    async function ended(
+      runId: string,
+    ): Promise<{ end: SetupEndedEvent; steps: SetupStepEvent[] }> {
+      const end = (await events.waitFor(
+        'setup:ended',
+        (e) => (e as SetupEndedEvent).runId === runId,
+        9 * 60_000,
+      )) as SetupEndedEvent;
+      const steps = events
+        .of('setup:step')
+        .map((e) => e as SetupStepEvent)
+        .filter((e) => e.runId === runId);
+      return { end, steps };
+    }
+
     afterAll(async () => {
+      await wizard?.dispose().catch(() => undefined);
       await (await starting?.catch(() => undefined))?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
     }, 60_000);
@@ -110,22 +142,103 @@ describe.skipIf(reason !== undefined)(
     }
 
     it(
-      'installs, and the check from here sees three brokers, a led quorum and an RF 3 round trip',
+      'installs through the host service: per-server login and host key, the plan for every node, node by node, then the checks from here',
       async () => {
         const t0 = Date.now();
-        const { argv, stdin } = args();
-        const r = await kvs(argv, stdin);
-        expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
-        const out = lastJson(r.stdout);
-        console.log(`kvs setup-cluster (3 servers) took ${Date.now() - t0} ms`);
-        expect(out).toMatchObject({ ok: true });
-        const addresses = fx.servers.map((s) => `${s.address}:9092`);
-        expect(out.bootstrap).toBe(addresses.join(','));
-        expect(out.nodes).toEqual(fx.servers.map((s, i) => ({ host: s.address, nodeId: i + 1 })));
-        expect([1, 2, 3]).toContain(out.quorumLeader);
-        expect(r.stderr).toMatch(
-          /3 brokers, quorum leader node \d, \d+\/\d+ test frames went through a topic with 3 replicas/,
+        // each server: its host key shown first (trust on first use), then the login
+        for (const server of fx.servers) {
+          const login = {
+            host: server.address,
+            port: 22,
+            user: server.user,
+            auth: { kind: 'password' as const, password: server.password },
+            remember: false,
+          };
+          const first = await call(wizard, 'setup:connect', login);
+          expect(first).toMatchObject({
+            state: 'unknown-host',
+            fingerprint: server.hostKeyFingerprint,
+          });
+          const connected = await call(wizard, 'setup:connect', {
+            ...login,
+            trustHostKey: server.hostKeyFingerprint,
+          });
+          if (connected.state !== 'connected') throw new Error('not connected');
+          expect(connected.facts.java).not.toBeNull();
+          sessionIds.push(connected.sessionId);
+        }
+        const picked = await call(wizard, 'setup:choose-tarball', {});
+        if (picked === null) throw new Error('no tarball');
+        const request = {
+          nodes: fx.servers.map((s, i) => ({
+            sessionId: sessionIds[i] ?? '',
+            advertise: s.address,
+          })),
+          kafkaVersion: '4.1.1',
+          installDir,
+          source: { kind: 'upload' as const, fileId: picked.videoId },
+          openFirewall: false,
+        };
+        const plan = await call(wizard, 'setup:cluster-plan', request);
+        // the plan of every node, before anything runs: its node.id, address, steps
+        expect(plan.clusterIdKept).toBe(false);
+        expect(plan.bootstrap).toBe(fx.servers.map((s) => `${s.address}:9092`).join(','));
+        expect(plan.quorum).toContain(
+          `controller.quorum.voters=${fx.servers.map((x, i) => `${i + 1}@${x.address}:9093`).join(',')}`,
         );
+        expect(plan.nodes.map((n) => [n.nodeId, n.advertise])).toEqual(
+          fx.servers.map((s, i) => [i + 1, s.address]),
+        );
+        for (const n of plan.nodes) {
+          expect(n.clockSkewS).not.toBeNull();
+          expect(Math.abs(n.clockSkewS ?? 99)).toBeLessThanOrEqual(2);
+          expect(n.steps.map((st) => st.id)).toContain('format');
+          expect(n.steps.flatMap((st) => st.commands).join('\n')).toContain(plan.clusterId);
+        }
+
+        const { runId } = await call(wizard, 'setup:cluster-install', { planId: plan.planId });
+        const { end, steps } = await ended(runId);
+        expect(end.error, JSON.stringify(end.error)).toBeNull();
+        expect(end.ok).toBe(true);
+        console.log(`cluster install from the host service (3 servers) took ${Date.now() - t0} ms`);
+        // node by node: every node's steps ran before any node waited for its ports; live log per node
+        const finals = steps.filter((e) => e.status !== 'running');
+        for (const [i] of fx.servers.entries()) {
+          const mine = finals.filter((e) => e.node === i);
+          expect(mine.length).toBe(plan.nodes[i]?.steps.length);
+          expect(mine.every((e) => e.status !== 'failed')).toBe(true);
+        }
+        const firstWait = finals.findIndex((e) => e.stepId === 'verify-ports');
+        const lastPrepared = finals.findLastIndex(
+          (e) => e.node !== undefined && e.stepId !== 'verify-ports',
+        );
+        expect(lastPrepared).toBeLessThan(firstWait);
+        const logNodes = new Set(
+          events
+            .of('setup:log')
+            .map((e) => e as { runId: string; node?: number })
+            .filter((e) => e.runId === runId)
+            .map((e) => e.node),
+        );
+        expect(logNodes).toEqual(new Set([0, 1, 2, undefined]));
+        // then the checks from this computer, without a node
+        expect(finals.filter((e) => e.node === undefined).map((e) => [e.stepId, e.status])).toEqual(
+          [
+            ['quorum', 'checked'],
+            ['verify-from-here', 'checked'],
+          ],
+        );
+        const addresses = fx.servers.map((s) => `${s.address}:9092`);
+        expect(end.cluster).toMatchObject({
+          clusterId: plan.clusterId,
+          bootstrap: addresses.join(','),
+          nodes: fx.servers.map((s, i) => ({ nodeId: i + 1, advertise: s.address })),
+          replicas: 3,
+          inSync: 3,
+        });
+        expect([1, 2, 3]).toContain(end.cluster?.quorumLeader);
+        expect(end.verify?.brokers.toSorted()).toEqual(addresses.toSorted());
+        expect(end.verify?.framesReceived).toBe(end.verify?.framesSent);
 
         // one cluster id, made once, in every node's storage; each its own node.id
         const metas = await Promise.all(
@@ -136,7 +249,7 @@ describe.skipIf(reason !== undefined)(
           ),
         );
         expect(metas.map((m) => m?.nodeId)).toEqual([1, 2, 3]);
-        expect(new Set(metas.map((m) => m?.clusterId))).toEqual(new Set([out.clusterId]));
+        expect(new Set(metas.map((m) => m?.clusterId))).toEqual(new Set([plan.clusterId]));
         for (const s of fx.servers) {
           const props = await readFile(s.hostPath('/opt/kafka/config/server.properties'), 'utf8');
           expect(props).toContain(`advertised.listeners=PLAINTEXT://${s.address}:9092\n`);
@@ -144,12 +257,23 @@ describe.skipIf(reason !== undefined)(
             `controller.quorum.voters=${fx.servers.map((x, i) => `${i + 1}@${x.address}:9093`).join(',')}\n`,
           );
         }
+
+        // the doctor checks every broker's advertised address, as it does for one
+        const diagnosis = await call(wizard, 'doctor:run', { bootstrap: addresses.join(',') });
+        expect(diagnosis.ok, JSON.stringify(diagnosis.findings)).toBe(true);
+        expect(diagnosis.brokers.map((b) => [b.advertised, b.reachable]).toSorted()).toEqual(
+          addresses.map((a) => [a, true]).toSorted(),
+        );
+
+        // planning again keeps the cluster id the storage holds
+        const again = await call(wizard, 'setup:cluster-plan', request);
+        expect(again).toMatchObject({ clusterIdKept: true, clusterId: plan.clusterId });
       },
       10 * 60_000,
     );
 
     it(
-      'a second run changes nothing and keeps the cluster id',
+      'a second run (the built kvs setup-cluster) changes nothing and keeps the cluster id',
       async () => {
         const before = await readFile(
           fx.servers[0]?.hostPath(`${LAYOUT.dataDir}/meta.properties`) ?? '',
@@ -256,6 +380,12 @@ describe.skipIf(reason !== undefined)(
       const result = await producing;
       await cutUp;
       const appShowedDown = await shownDown;
+      if (failure === 'kill') {
+        // the killed node is still down: the topics panel shows the topic under-replicated
+        const listed = (await call(app, 'topics:list', {})).find((t) => t.name === topic);
+        expect(listed).toMatchObject({ replicationFactor: 3, offline: 0 });
+        expect(listed?.underReplicated).toBeGreaterThan(0);
+      }
       expect(result.failed, String(result.firstError?.message)).toBe(0);
       expect(result.acked).toBe(result.frames);
       // the viewer kept drawing after the leader went
@@ -269,25 +399,15 @@ describe.skipIf(reason !== undefined)(
       expect(seqs).toEqual([...Array(result.acked).keys()]);
 
       // the killed node starts again (kvs server start) and is back in sync
-      const first = fx.servers[0];
-      const restart =
-        failure === 'cut'
-          ? { code: 0, stderr: '' }
-          : await kvs(
-              [
-                'server',
-                'start',
-                ...['--host', victim.address, '--user', first?.user ?? ''],
-                ...[
-                  '--password-stdin',
-                  '--sudo-password-stdin',
-                  '--known-hosts',
-                  path.join(dir, 'known-hosts.json'),
-                ],
-              ],
-              `${first?.password ?? ''}\n${first?.password ?? ''}\n`,
-            );
-      expect(restart.code, restart.stderr).toBe(0);
+      // the killed node: started again from the wizard's server view (setup:service start)
+      if (failure === 'kill') {
+        const state = await call(wizard, 'setup:service', {
+          sessionId: sessionIds[leader - 1] ?? '',
+          installDir,
+          action: 'start',
+        });
+        expect(state.kafka).toBe(true);
+      }
       const restartedAt = Date.now();
       let isr = 0;
       await until(
@@ -330,7 +450,7 @@ describe.skipIf(reason !== undefined)(
     );
 
     it(
-      'rolling restart (kvs setup-cluster --rolling-restart) while a stream runs: no acknowledged frame lost, none twice',
+      "rolling restart from the host service (the wizard's server view) while a stream runs: no acknowledged frame lost, none twice",
       async () => {
         const bootstrap = fx.servers.map((s) => `${s.address}:9092`).join(',');
         const handle = createKafka({ bootstrap });
@@ -346,14 +466,27 @@ describe.skipIf(reason !== undefined)(
           createTopic: false,
           signal: stop.signal,
         });
-        const { argv, stdin } = args();
         const t0 = Date.now();
-        const r = await kvs([...argv, '--rolling-restart'], stdin);
+        const { runId } = await call(wizard, 'setup:rolling-restart', {
+          sessionIds,
+          installDir,
+          bootstrap,
+        });
+        const { end, steps } = await ended(runId);
         stop.abort();
         const result = await producing;
-        expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
-        expect(lastJson(r.stdout)).toMatchObject({ ok: true, restarted: 3 });
-        expect(r.stderr.match(/restarted and back in sync/g)).toHaveLength(3);
+        expect(end.error, JSON.stringify(end.error)).toBeNull();
+        expect(end).toMatchObject({ ok: true, changed: 3 });
+        // one server at a time: each stopped, started and back in sync before the next is stopped
+        const inSync = steps.filter((e) => e.stepId === 'in-sync' && e.status === 'checked');
+        expect(inSync.map((e) => e.node)).toEqual([0, 1, 2]);
+        for (const node of [1, 2]) {
+          const stopAt = steps.findIndex((e) => e.node === node && e.stepId === 'stop');
+          const prevDone = steps.findIndex(
+            (e) => e.node === node - 1 && e.stepId === 'in-sync' && e.status === 'checked',
+          );
+          expect(prevDone).toBeLessThan(stopAt);
+        }
         expect(result.failed, String(result.firstError?.message)).toBe(0);
 
         const seqs = await readBack(handle, topic);
@@ -361,7 +494,7 @@ describe.skipIf(reason !== undefined)(
         expect(seqs.slice(0, result.acked)).toEqual([...Array(result.acked).keys()]);
         expect(seqs.length - result.acked).toBeLessThanOrEqual(1);
         console.log(
-          `rolling restart: ${Date.now() - t0} ms for 3 servers (${String(lastJson(r.stdout).ms)}); ${result.acked} frames acked, ${seqs.length} read back, longest producer outage ${result.longestOutageMs} ms`,
+          `rolling restart: ${Date.now() - t0} ms for 3 servers; ${result.acked} frames acked, ${seqs.length} read back, longest producer outage ${result.longestOutageMs} ms`,
         );
         await deleteTopic(handle, topic).catch(() => undefined);
       },
