@@ -37,6 +37,9 @@ const installDir = '/opt/kafka';
 const reason = serversSkipReason();
 /** Longer than a KRaft broker's session timeout (broker.session.timeout.ms, 9 s by default). */
 const CUT_MS = 15_000;
+/** 3 in the suite; KVS_CLUSTER_SIZE=5 runs the same tests on five servers (the same code). */
+const SIZE = process.env.KVS_CLUSTER_SIZE === '5' ? 5 : 3;
+const nodeIds = [...Array(SIZE).keys()].map((i) => i + 1);
 
 function kvs(
   args: string[],
@@ -75,7 +78,7 @@ const lastJson = (stdout: string): Record<string, unknown> =>
   JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 
 describe.skipIf(reason !== undefined)(
-  `a cluster of three servers from the host service${reason ? ` — skipped: ${reason}` : ''}`,
+  `a cluster of ${SIZE} servers from the host service${reason ? ` — skipped: ${reason}` : ''}`,
   () => {
     let starting: Promise<NetnsServers> | undefined;
     let fx: NetnsServers;
@@ -87,7 +90,12 @@ describe.skipIf(reason !== undefined)(
     const sessionIds: string[] = [];
 
     beforeAll(async () => {
-      starting = startNetnsServers({ count: 3, prefix: 'kvs-clus', sudo: true, sharedLogin: true });
+      starting = startNetnsServers({
+        count: SIZE,
+        prefix: 'kvs-clus',
+        sudo: true,
+        sharedLogin: true,
+      });
       dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-cluster-'));
       [fx, tarball] = await Promise.all([
         starting,
@@ -200,7 +208,9 @@ describe.skipIf(reason !== undefined)(
         const { end, steps } = await ended(runId);
         expect(end.error, JSON.stringify(end.error)).toBeNull();
         expect(end.ok).toBe(true);
-        console.log(`cluster install from the host service (3 servers) took ${Date.now() - t0} ms`);
+        console.log(
+          `cluster install from the host service (${SIZE} servers) took ${Date.now() - t0} ms`,
+        );
         // node by node: every node's steps ran before any node waited for its ports; live log per node
         const finals = steps.filter((e) => e.status !== 'running');
         for (const [i] of fx.servers.entries()) {
@@ -220,7 +230,7 @@ describe.skipIf(reason !== undefined)(
             .filter((e) => e.runId === runId)
             .map((e) => e.node),
         );
-        expect(logNodes).toEqual(new Set([0, 1, 2, undefined]));
+        expect(logNodes).toEqual(new Set([...nodeIds.map((id) => id - 1), undefined]));
         // then the checks from this computer, without a node
         expect(finals.filter((e) => e.node === undefined).map((e) => [e.stepId, e.status])).toEqual(
           [
@@ -236,7 +246,7 @@ describe.skipIf(reason !== undefined)(
           replicas: 3,
           inSync: 3,
         });
-        expect([1, 2, 3]).toContain(end.cluster?.quorumLeader);
+        expect(nodeIds).toContain(end.cluster?.quorumLeader);
         expect(end.verify?.brokers.toSorted()).toEqual(addresses.toSorted());
         expect(end.verify?.framesReceived).toBe(end.verify?.framesSent);
 
@@ -248,7 +258,7 @@ describe.skipIf(reason !== undefined)(
             ),
           ),
         );
-        expect(metas.map((m) => m?.nodeId)).toEqual([1, 2, 3]);
+        expect(metas.map((m) => m?.nodeId)).toEqual(nodeIds);
         expect(new Set(metas.map((m) => m?.clusterId))).toEqual(new Set([plan.clusterId]));
         for (const s of fx.servers) {
           const props = await readFile(s.hostPath('/opt/kafka/config/server.properties'), 'utf8');
@@ -308,8 +318,8 @@ describe.skipIf(reason !== undefined)(
         allowOpenPath: false,
       });
       const status = await call(app, 'connection:connect', { bootstrap });
-      expect(status.brokers).toHaveLength(3);
-      expect([1, 2, 3]).toContain(status.quorum?.leaderId);
+      expect(status.brokers).toHaveLength(SIZE);
+      expect(nodeIds).toContain(status.quorum?.leaderId);
       const video = await makeTestVideo({ dir, seconds: 10, width: 1280, height: 720, fps: 30 });
 
       const live: number[] = [];
@@ -476,11 +486,11 @@ describe.skipIf(reason !== undefined)(
         stop.abort();
         const result = await producing;
         expect(end.error, JSON.stringify(end.error)).toBeNull();
-        expect(end).toMatchObject({ ok: true, changed: 3 });
+        expect(end).toMatchObject({ ok: true, changed: SIZE });
         // one server at a time: each stopped, started and back in sync before the next is stopped
         const inSync = steps.filter((e) => e.stepId === 'in-sync' && e.status === 'checked');
-        expect(inSync.map((e) => e.node)).toEqual([0, 1, 2]);
-        for (const node of [1, 2]) {
+        expect(inSync.map((e) => e.node)).toEqual(nodeIds.map((id) => id - 1));
+        for (const node of nodeIds.slice(0, -1)) {
           const stopAt = steps.findIndex((e) => e.node === node && e.stepId === 'stop');
           const prevDone = steps.findIndex(
             (e) => e.node === node - 1 && e.stepId === 'in-sync' && e.status === 'checked',
@@ -494,7 +504,7 @@ describe.skipIf(reason !== undefined)(
         expect(seqs.slice(0, result.acked)).toEqual([...Array(result.acked).keys()]);
         expect(seqs.length - result.acked).toBeLessThanOrEqual(1);
         console.log(
-          `rolling restart: ${Date.now() - t0} ms for 3 servers; ${result.acked} frames acked, ${seqs.length} read back, longest producer outage ${result.longestOutageMs} ms`,
+          `rolling restart: ${Date.now() - t0} ms for ${SIZE} servers; ${result.acked} frames acked, ${seqs.length} read back, longest producer outage ${result.longestOutageMs} ms`,
         );
         await deleteTopic(handle, topic).catch(() => undefined);
       },
