@@ -28,7 +28,7 @@ import { createTopic, deleteTopic, withAdmin } from '../core/kafka/topics.js';
 import { startViewer } from '../core/kafka/viewer.js';
 import { produceFile } from '../core/produce-file.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
-import { call, EventLog, until } from '../../scripts/test-support/service-calls.js';
+import { call, callError, EventLog, until } from '../../scripts/test-support/service-calls.js';
 import { createAppServices, type AppServices } from './app-services.js';
 import type { SetupEndedEvent, SetupStepEvent } from '../shared/contract.js';
 
@@ -187,6 +187,17 @@ describe.skipIf(reason !== undefined)(
           source: { kind: 'upload' as const, fileId: picked.videoId },
           openFirewall: false,
         };
+        // a server named twice, or two nodes on one address: refused before anything runs
+        const twice = await callError(wizard, 'setup:cluster-plan', {
+          ...request,
+          nodes: [request.nodes[0], ...request.nodes.slice(0, -1)],
+        });
+        expect(twice.message).toMatch(/same server is named twice/);
+        const sameAddress = await callError(wizard, 'setup:cluster-plan', {
+          ...request,
+          nodes: request.nodes.map((n) => ({ ...n, advertise: fx.servers[0]?.address ?? '' })),
+        });
+        expect(sameAddress.message).toMatch(/advertise the same address/);
         const plan = await call(wizard, 'setup:cluster-plan', request);
         // the plan of every node, before anything runs: its node.id, address, steps
         expect(plan.clusterIdKept).toBe(false);
