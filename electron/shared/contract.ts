@@ -164,6 +164,23 @@ export const ProduceProgressEvent = z.object({
   brokerState: z.enum(['connected', 'reconnecting', 'down']),
   /** Why the link is not connected; null when it is. */
   brokerError: ErrorPayload.nullable(),
+  /**
+   * The broker leading the partition the stream goes to, and its last move while the job ran
+   * (information, not an error: with replicas the stream goes on on the new leader). null until
+   * known; absent from older app services.
+   */
+  leader: z
+    .object({
+      partition: z.number().int().nonnegative(),
+      /** The broker (node id) leading it now. */
+      nodeId: z.number().int(),
+      /** The broker that led it before the last move seen; null when none was seen. */
+      previous: z.number().int().nullable(),
+      /** When that move was seen (ms since the epoch); null when none was. */
+      movedAt: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type ProduceProgressEvent = z.infer<typeof ProduceProgressEvent>;
 
@@ -256,6 +273,23 @@ export const WatchStatsEvent = z.object({
   /** Frames the app services dropped because the screen fell behind (newest frame wins). */
   dropped: z.number(),
   error: ErrorPayload.nullable(),
+  /**
+   * The broker leading the topic's partition (of several: the one whose leader moved last, else
+   * the first), and its last move while the viewer ran — information, not an error: the viewer
+   * goes on reading from the new leader. null until known; absent from older app services.
+   */
+  leader: z
+    .object({
+      partition: z.number().int().nonnegative(),
+      /** The broker (node id) leading it now. */
+      nodeId: z.number().int(),
+      /** The broker that led it before the last move seen; null when none was seen. */
+      previous: z.number().int().nullable(),
+      /** When that move was seen (ms since the epoch); null when none was. */
+      movedAt: z.number().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type WatchStatsEvent = z.infer<typeof WatchStatsEvent>;
 
@@ -778,7 +812,11 @@ export const invoke = {
    * setup:log with `node`, the checks without; the end: setup:ended with `cluster`.
    */
   'setup:cluster-install': { args: z.object({ planId: Id }), result: z.object({ runId: Id }) },
-  /** A rolling restart (events as for a cluster install; cancel with setup:cancel). */
+  /**
+   * A rolling restart: per node (`node`) the steps stop (index 0), start (1), in sync (2); then
+   * setup:ended, its `changed` = servers restarted. Cancel with setup:cancel (the node being
+   * restarted finishes its step; later nodes are not touched).
+   */
   'setup:rolling-restart': { args: RollingRestartRequest, result: z.object({ runId: Id }) },
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */
   /** Why a broker cannot be used and what to change (at most ~10 s). `topic` + `frameBytes`: also check the topic's max.message.bytes. */
