@@ -76,7 +76,17 @@ export function InstallProgress({
 }
 
 /** The live log: follows the end unless the person scrolled up to read. */
-function LogView({ lines, dropped }: { lines: readonly string[]; dropped: number }) {
+export function LogView({
+  lines,
+  dropped,
+  title = 'Log',
+  testId = 'setup-log',
+}: {
+  lines: readonly string[];
+  dropped: number;
+  title?: string;
+  testId?: string;
+}) {
   const ref = useRef<HTMLPreElement | null>(null);
   const follow = useRef(true);
   useLayoutEffect(() => {
@@ -95,7 +105,7 @@ function LogView({ lines, dropped }: { lines: readonly string[]; dropped: number
   }, []);
   return (
     <div className="setup-log-wrap">
-      <h3>Log</h3>
+      <h3>{title}</h3>
       {dropped > 0 && (
         <p className="muted">
           Showing the last {lines.length} lines ({dropped} earlier lines not kept).
@@ -104,9 +114,9 @@ function LogView({ lines, dropped }: { lines: readonly string[]; dropped: number
       <pre
         ref={ref}
         className="setup-log"
-        data-testid="setup-log"
+        data-testid={testId}
         tabIndex={0}
-        aria-label="Install log"
+        aria-label={title === 'Log' ? 'Install log' : title}
         onScroll={(e) => {
           const el = e.currentTarget;
           if (el.clientHeight === 0) return; // hidden: not the person scrolling

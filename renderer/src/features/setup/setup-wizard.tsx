@@ -34,6 +34,9 @@ import {
   type SetupSession,
 } from './server-form.js';
 import { stepIndex, WIZARD_STEPS, type WizardStep } from './wizard-steps.js';
+import { RadioGroup } from '../../shared/choice-fields.js';
+import { clusterSize, SETUP_KIND_OPTIONS, type SetupKind } from './cluster-form.js';
+import { CLUSTER_STEPS, ClusterWizard, type ClusterStep } from './cluster-wizard.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import { useInstallRun } from './use-install-run.js';
 import { useTarball } from './use-tarball.js';
@@ -49,6 +52,9 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
   const heading = useId();
   const headingRef = useRef<HTMLHeadingElement | null>(null);
 
+  const [kind, setKind] = useState<SetupKind>('one');
+  const [clusterStep, setClusterStep] = useState<ClusterStep>('servers');
+  const [clusterBusy, setClusterBusy] = useState(false);
   const [step, setStep] = useState<WizardStep>('server');
   const [server, setServer] = useState(DEFAULT_SERVER_FORM);
   const [target, setTarget] = useState<ServerTarget | null>(null);
@@ -158,6 +164,7 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
     setStep('review');
   };
 
+  const cluster = clusterSize(kind);
   let screen: ReactNode;
   switch (current) {
     case 'server':
@@ -259,29 +266,65 @@ export function SetupWizard({ open, onClose }: { open: boolean; onClose(): void 
         </button>
       </div>
       <p className="muted setup-intro">
-        Install ZooKeeper + Kafka on an Ubuntu server over SSH, verified from this computer.
+        Install Kafka on an Ubuntu server over SSH — or a KRaft cluster on 3 or 5 — verified from
+        this computer.
         {run.active && ' Closing this keeps the install running; open it again to follow it.'}
       </p>
-      <StepIndicator current={current} />
-      {session !== null && (
-        <div className="setup-session">
-          <span>
-            Logged in to <strong className="mono">{serverLabel(session.target)}</strong>
-          </span>
-          <button
-            type="button"
-            className="link"
-            data-testid="setup-disconnect"
-            disabled={run.active || disconnectAction.pending}
-            title={run.active ? 'Wait until the install has ended' : undefined}
-            onClick={disconnect}
-          >
-            {disconnectAction.pending ? 'Disconnecting…' : 'Disconnect from server'}
-          </button>
-        </div>
+      <fieldset
+        className="group setup-kind"
+        disabled={session !== null || run.active || clusterBusy}
+        title={
+          session !== null || clusterBusy
+            ? 'Log out of the servers first to set up something else'
+            : undefined
+        }
+      >
+        <legend>What to set up</legend>
+        <RadioGroup<SetupKind>
+          label="What to set up"
+          value={kind}
+          onChange={setKind}
+          options={SETUP_KIND_OPTIONS.map((o) => ({ ...o, testId: `setup-kind-${o.value}` }))}
+        />
+      </fieldset>
+      {cluster !== null ? (
+        <>
+          <StepIndicator steps={CLUSTER_STEPS} current={clusterStep} />
+          <FeatureBoundary name="Set up a cluster">
+            <ClusterWizard
+              size={cluster}
+              tarball={tarball}
+              onStep={setClusterStep}
+              onBusy={setClusterBusy}
+            />
+          </FeatureBoundary>
+        </>
+      ) : (
+        <>
+          <StepIndicator steps={WIZARD_STEPS} current={current} />
+          {session !== null && (
+            <div className="setup-session">
+              <span>
+                Logged in to <strong className="mono">{serverLabel(session.target)}</strong>
+              </span>
+              <button
+                type="button"
+                className="link"
+                data-testid="setup-disconnect"
+                disabled={run.active || disconnectAction.pending}
+                title={run.active ? 'Wait until the install has ended' : undefined}
+                onClick={disconnect}
+              >
+                {disconnectAction.pending ? 'Disconnecting…' : 'Disconnect from server'}
+              </button>
+            </div>
+          )}
+          <ErrorBox error={disconnectAction.error} at="disconnect" />
+          <FeatureBoundary name={`Set up a server: ${stepLabel(current)}`}>
+            {screen}
+          </FeatureBoundary>
+        </>
       )}
-      <ErrorBox error={disconnectAction.error} at="disconnect" />
-      <FeatureBoundary name={`Set up a server: ${stepLabel(current)}`}>{screen}</FeatureBoundary>
     </section>
   );
 }
@@ -290,11 +333,17 @@ function stepLabel(step: WizardStep): string {
   return WIZARD_STEPS.find((s) => s.name === step)?.label ?? step;
 }
 
-function StepIndicator({ current }: { current: WizardStep }) {
-  const at = stepIndex(current);
+function StepIndicator<S extends string>({
+  steps,
+  current,
+}: {
+  steps: readonly { readonly name: S; readonly label: string }[];
+  current: S;
+}) {
+  const at = steps.findIndex((s) => s.name === current);
   return (
     <ol className="setup-steps" data-testid="setup-steps" aria-label="Setup steps">
-      {WIZARD_STEPS.map((s, i) => (
+      {steps.map((s, i) => (
         <li
           key={s.name}
           data-testid={`setup-step-${s.name}`}
