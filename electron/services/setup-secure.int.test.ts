@@ -1,6 +1,6 @@
 /**
- * The "TLS + SCRAM login" install (issue 15) end to end, against a real sshd in a network namespace,
- * real openssl, real Kafka and real TLS — no mocks:
+ * The "TLS + SCRAM login" install (issue 15) end to end, against a real sshd in one "server" of
+ * scripts/test-support/netns-servers.ts (its own network namespace and folders), real openssl, real Kafka and real TLS — no mocks:
  *
  * - KRaft (Kafka 4.1.1) through the wizard's calls: the plan holds the password on no command line,
  *   the install makes the CA and certificate on the server and the SCRAM user, the check from this
@@ -11,10 +11,11 @@
  * - ZooKeeper mode (Kafka 3.9.1, the bundled ZooKeeper) through `kvs setup --tls-scram --json`, the
  *   password from a file: the JSON carries the CA; SASL_SSL round trip; again: nothing changed; a
  *   new password: only the SCRAM step changes.
- * - Each is uninstalled with --remove-data at the end (and in afterAll, whatever happened).
+ * - Each is uninstalled with --remove-data at the end; closing the server ends whatever is left.
  *
- * Shares the fixed LAYOUT (/var/lib/kafka, the kafka user) with the other install tests: one at a
- * time (install-lock.ts), and only where none of it exists.
+ * The fixed LAYOUT (/var/lib/kafka, the kafka user) lands in the server's own /var/lib and /etc,
+ * not on this machine: no install lock. Its files are read through the server's hostPath(), owners
+ * resolved by the server's own user list.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -25,23 +26,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packKafka } from '../../scripts/local-kafka/pack.js';
 import {
-  acquireInstallLock,
-  removeInstallLeftovers,
-  sh,
-  sshdSkipReason,
-  startSshdSandbox,
-  type SshdSandbox,
-} from '../../scripts/test-support/netns-sshd.js';
+  serversSkipReason,
+  startNetnsServers,
+  type NetnsServer,
+  type NetnsServers,
+} from '../../scripts/test-support/netns-servers.js';
 import { call, EventLog, until } from '../../scripts/test-support/service-calls.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { newViewerId } from '../../renderer/src/transport/viewer-id.js';
 import { main } from '../cli/kvs.js';
 import { locateFfmpeg } from '../core/ffmpeg/locate-ffmpeg.js';
 import { LAYOUT } from '../core/setup/config.js';
-import { detectServer, installedIn, runPlan, verifyFromLaptop } from '../core/setup/executor.js';
+import { verifyFromLaptop } from '../core/setup/executor.js';
 import { SECURE_FILES } from '../core/setup/secure-install.js';
-import { buildUninstallPlan } from '../core/setup/uninstall-plan.js';
-import { openSsh } from '../core/ssh/ssh-session.js';
 import type { SetupEndedEvent, SetupPlanRequest } from '../shared/contract.js';
 import { decodeFramePacket } from '../shared/frame-packet.js';
 import { createAppServices, type AppServices } from './app-services.js';
@@ -49,14 +46,13 @@ import type { SecretCipher } from './saved-servers.js';
 
 function staticSkipReason(): string | undefined {
   return (
-    sshdSkipReason() ??
+    serversSkipReason() ??
     (spawnSync('sh', ['-c', 'command -v java openssl']).status !== 0
       ? 'java or openssl missing'
       : undefined)
   );
 }
-const lock = staticSkipReason() === undefined ? await acquireInstallLock() : undefined;
-const reason = staticSkipReason() ?? lock?.reason;
+const reason = staticSkipReason();
 
 /** A real cipher (AES-256-GCM, random key) standing in for the OS keychain. */
 function testCipher(): SecretCipher {
@@ -77,7 +73,7 @@ function testCipher(): SecretCipher {
   };
 }
 
-/** Every distinct command line seen on this machine (the namespace shares its /proc) while it runs. */
+/** Every distinct command line seen on this machine (the server shares its PID namespace) while it runs. */
 function watchCommandLines(): { stop: () => Promise<Set<string>> } {
   const seen = new Set<string>();
   let running = true;
@@ -114,20 +110,21 @@ async function keyLines(file: string): Promise<string[]> {
   );
 }
 
-function modeOwner(file: string): { mode: string; owner: string } {
-  const st = statSync(file);
-  const name = (id: number, db: string): string =>
-    spawnSync('getent', [db, String(id)], { encoding: 'utf8' }).stdout.split(':')[0] ?? '?';
-  return {
-    mode: (st.mode & 0o777).toString(8).padStart(4, '0'),
-    owner: `${name(st.uid, 'passwd')}:${name(st.gid, 'group')}`,
-  };
+/** Mode and owner of a file in the server, the names from the server's own /etc. */
+async function modeOwner(
+  server: NetnsServer,
+  file: string,
+): Promise<{ mode: string; owner: string }> {
+  const [mode = '', owner = ''] = (await server.exec(['stat', '-c', '%a %U:%G', '--', file]))
+    .trim()
+    .split(' ');
+  return { mode: mode.padStart(4, '0'), owner };
 }
 
 const FRAMES = 10;
 
 describe.skipIf(reason !== undefined)(
-  `secure install (TLS + SCRAM login) over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`,
+  `secure install (TLS + SCRAM login) over SSH into a server in its own namespaces${reason ? ` (skipped: ${reason})` : ''}`,
   () => {
     const rand = randomBytes(3).toString('hex');
     const root = `/tmp/kvs-sec-${rand}`;
@@ -136,8 +133,8 @@ describe.skipIf(reason !== undefined)(
     const scramUser = 'kvs-admin';
     // what the page offers: a strong generated password (here with the punctuation the rule allows)
     const password = `Pw-${randomBytes(18).toString('base64url')}!#%&(=,[]`;
-    let starting: Promise<SshdSandbox> | undefined;
-    let sb: SshdSandbox;
+    let starting: Promise<NetnsServers> | undefined;
+    let sb: NetnsServer;
     let dir = '';
     let kraftTarball = '';
     let zkTarball = '';
@@ -194,8 +191,8 @@ describe.skipIf(reason !== undefined)(
     ];
 
     beforeAll(async () => {
-      starting = startSshdSandbox({ prefix: 'kvs-secwiz', sudo: true });
-      sb = await starting;
+      starting = startNetnsServers({ count: 1, prefix: 'kvs-secwiz', sudo: true });
+      sb = (await starting).servers[0] as NetnsServer;
       dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-secwiz-it-'));
       const [kraft, zk, clip, ffmpeg] = await Promise.all([
         packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') }),
@@ -225,34 +222,10 @@ describe.skipIf(reason !== undefined)(
         }
       };
       await step(() => services.dispose());
-      // whatever is still installed: stopped and removed through the uninstall plan
-      for (const d of [installDir, zkInstallDir]) {
-        await step(async () => {
-          const s = await openSsh({
-            host: sb.address,
-            username: sb.user,
-            auth: { kind: 'password', password: sb.password },
-            hostKey: { knownHostsFile: path.join(dir, 'kh-cleanup.json'), acceptNew: true },
-          });
-          try {
-            const facts = await detectServer(s, d, { sudoPassword: sb.password });
-            if (facts.kafkaVersion !== null)
-              await runPlan(
-                s,
-                buildUninstallPlan(await installedIn(s, facts, d), { removeData: true }),
-                { sudoPassword: sb.password },
-              );
-          } finally {
-            await s.close();
-          }
-        });
-      }
+      // Whatever is still installed ends with the server: every process in it, its folders.
       await step(async () => (await starting)?.close());
-      await removeInstallLeftovers();
-      await step(() => rm(root, { recursive: true, force: true }));
       await step(() => rm(dir, { recursive: true, force: true }));
-      await lock?.release();
-    }, 180_000);
+    }, 60_000);
 
     it('KRaft 4.1.1 via the wizard calls: CA + certificate on the server, SASL_SSL, the SCRAM user, checked over SASL_SSL; no secret on any command line', async () => {
       const hello = await call(services, 'setup:connect', {
@@ -307,24 +280,33 @@ describe.skipIf(reason !== undefined)(
       });
       expect(ended.secure).toEqual({
         bootstrap: `${sb.address}:9092`,
-        ca: await readFile(SECURE_FILES.caCert, 'utf8'),
+        ca: await readFile(sb.hostPath(SECURE_FILES.caCert), 'utf8'),
         username: scramUser,
         mechanism: 'SCRAM-SHA-512',
       });
       first = ended;
 
       // the files: keys 0600, owned by root (the CA's) and kafka (the broker's keystore)
-      expect(modeOwner(LAYOUT.tlsDir)).toEqual({ mode: '0750', owner: 'root:kafka' });
-      expect(modeOwner(SECURE_FILES.caKey)).toEqual({ mode: '0600', owner: 'root:root' });
-      expect(modeOwner(SECURE_FILES.keystore)).toEqual({ mode: '0600', owner: 'kafka:kafka' });
-      expect(modeOwner(SECURE_FILES.caCert)).toEqual({ mode: '0644', owner: 'root:kafka' });
-      expect(modeOwner(LAYOUT.scramMarker)).toEqual({ mode: '0600', owner: 'kafka:kafka' });
-      const marker = await readFile(LAYOUT.scramMarker, 'utf8');
+      expect(await modeOwner(sb, LAYOUT.tlsDir)).toEqual({ mode: '0750', owner: 'root:kafka' });
+      expect(await modeOwner(sb, SECURE_FILES.caKey)).toEqual({ mode: '0600', owner: 'root:root' });
+      expect(await modeOwner(sb, SECURE_FILES.keystore)).toEqual({
+        mode: '0600',
+        owner: 'kafka:kafka',
+      });
+      expect(await modeOwner(sb, SECURE_FILES.caCert)).toEqual({
+        mode: '0644',
+        owner: 'root:kafka',
+      });
+      expect(await modeOwner(sb, LAYOUT.scramMarker)).toEqual({
+        mode: '0600',
+        owner: 'kafka:kafka',
+      });
+      const marker = await readFile(sb.hostPath(LAYOUT.scramMarker), 'utf8');
       expect(marker).toMatch(new RegExp(`^SCRAM-SHA-512 ${scramUser} [0-9a-f]{64}\\n$`));
       // the certificate names the address the clients use
       const text = spawnSync(
         'openssl',
-        ['x509', '-in', SECURE_FILES.serverCert, '-noout', '-text'],
+        ['x509', '-in', sb.hostPath(SECURE_FILES.serverCert), '-noout', '-text'],
         {
           encoding: 'utf8',
         },
@@ -332,7 +314,7 @@ describe.skipIf(reason !== undefined)(
       expect(text).toContain(`IP Address:${sb.address}`);
 
       // listeners: SASL_SSL on every interface, PLAINTEXT (internal, controller) on 127.0.0.1 only
-      const ss = await sh('ip', ['netns', 'exec', sb.ns, 'ss', '-Hltn']);
+      const ss = await sb.exec(['ss', '-Hltn']);
       const local = (port: number): string[] =>
         ss
           .split('\n')
@@ -347,8 +329,8 @@ describe.skipIf(reason !== undefined)(
 
       // no command line held the password or a private key, while it all ran
       const leakedKeys = [
-        ...(await keyLines(SECURE_FILES.caKey)),
-        ...(await keyLines(SECURE_FILES.keystore)),
+        ...(await keyLines(sb.hostPath(SECURE_FILES.caKey))),
+        ...(await keyLines(sb.hostPath(SECURE_FILES.keystore))),
       ];
       expect(leakedKeys.length).toBeGreaterThan(2);
       expect(cmdlines.size).toBeGreaterThan(20);
@@ -446,10 +428,8 @@ describe.skipIf(reason !== undefined)(
     it('kvs server uninstall --remove-data removes the secure KRaft install', async () => {
       const un = await cli(['server', 'uninstall', ...loginArgs(installDir), '--remove-data']);
       expect(un.code, un.err).toBe(0);
-      expect(spawnSync('id', [LAYOUT.user]).status).not.toBe(0);
-      expect(await sh('ip', ['netns', 'exec', sb.ns, 'ss', '-Hltn'])).not.toMatch(
-        /:(9091|9092|9093)\s/,
-      );
+      await expect(sb.exec(['getent', 'passwd', LAYOUT.user])).rejects.toThrow();
+      expect(await sb.exec(['ss', '-Hltn'])).not.toMatch(/:(9091|9092|9093)\s/);
     }, 120_000);
 
     it('ZooKeeper mode (Kafka 3.9.1, bundled ZooKeeper) via kvs setup --tls-scram --json: SASL_SSL round trip, again unchanged, a new password changes only the login, uninstalled', async () => {
@@ -501,13 +481,16 @@ describe.skipIf(reason !== undefined)(
         },
       });
       const ca = last.secure?.ca ?? '';
-      expect(ca).toBe(await readFile(SECURE_FILES.caCert, 'utf8'));
+      expect(ca).toBe(await readFile(sb.hostPath(SECURE_FILES.caCert), 'utf8'));
       for (const c of cmdlines) {
         expect(c).not.toContain(password);
         expect(c).not.toContain('PRIVATE KEY');
       }
-      expect(modeOwner(SECURE_FILES.keystore)).toEqual({ mode: '0600', owner: 'kafka:kafka' });
-      expect(modeOwner(SECURE_FILES.caKey)).toEqual({ mode: '0600', owner: 'root:root' });
+      expect(await modeOwner(sb, SECURE_FILES.keystore)).toEqual({
+        mode: '0600',
+        owner: 'kafka:kafka',
+      });
+      expect(await modeOwner(sb, SECURE_FILES.caKey)).toEqual({ mode: '0600', owner: 'root:root' });
 
       const v = await verifyFromLaptop({
         advertise: sb.address,
@@ -541,9 +524,7 @@ describe.skipIf(reason !== undefined)(
 
       const un = await cli(['server', 'uninstall', ...loginArgs(zkInstallDir), '--remove-data']);
       expect(un.code, un.err).toBe(0);
-      expect(await sh('ip', ['netns', 'exec', sb.ns, 'ss', '-Hltn'])).not.toMatch(
-        /:(2181|9091|9092)\s/,
-      );
+      expect(await sb.exec(['ss', '-Hltn'])).not.toMatch(/:(2181|9091|9092)\s/);
     }, 400_000);
   },
 );

@@ -1,7 +1,9 @@
 /**
- * The wizard's calls (`setup:*`) through the app services, against a real sshd in a network namespace
- * and a local stand-in for the Apache mirror (on the namespace's veth peer, so the server
- * downloads over the namespace's own network): trust on first use, wrong password, wrong sudo
+ * The wizard's calls (`setup:*`) through the app services, against a real sshd in one "server" of
+ * scripts/test-support/netns-servers.ts (its own network namespace and its own /etc, /var/lib,
+ * /var/log, /var/tmp, /tmp, so the install never touches this machine and needs no install lock)
+ * and a local stand-in for the Apache mirror (on this machine's bridge address, so the server
+ * downloads over its own network): trust on first use, wrong password, wrong sudo
  * password, an interrupted download that the next run resumes (a Range request), a cancelled
  * download, a full install that is checked from this computer, remembered passwords, and
  * start / stop / status. Nothing here is a mock: ssh2 → OpenSSH, curl → HTTP, Kafka → Kafka.
@@ -15,12 +17,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packKafka } from '../../scripts/local-kafka/pack.js';
 import {
-  acquireInstallLock,
-  removeInstallLeftovers,
-  sshdSkipReason,
-  startSshdSandbox,
-  type SshdSandbox,
-} from '../../scripts/test-support/netns-sshd.js';
+  serversSkipReason,
+  startNetnsServers,
+  type NetnsServer,
+  type NetnsServers,
+} from '../../scripts/test-support/netns-servers.js';
 import { startTestMirror, type TestMirror } from '../../scripts/test-support/test-mirror.js';
 import { LAYOUT } from '../core/setup/config.js';
 import { verifyFromLaptop } from '../core/setup/executor.js';
@@ -31,15 +32,13 @@ import { call, callError, EventLog } from '../../scripts/test-support/service-ca
 
 function staticSkipReason(): string | undefined {
   return (
-    sshdSkipReason() ??
+    serversSkipReason() ??
     (spawnSync('sh', ['-c', 'command -v java curl sha512sum']).status !== 0
       ? 'java, curl or sha512sum missing'
       : undefined)
   );
 }
-// One install test at a time on this machine (they share the fixed LAYOUT).
-const lock = staticSkipReason() === undefined ? await acquireInstallLock() : undefined;
-const reason = staticSkipReason() ?? lock?.reason;
+const reason = staticSkipReason();
 
 /** A real cipher (AES-256-GCM, random key) standing in for the OS keychain. */
 function testCipher(): SecretCipher {
@@ -65,12 +64,12 @@ const TGZ = `kafka_2.13-${VERSION}.tgz`;
 const TGZ_PATH = `/kafka/${VERSION}/${TGZ}`;
 
 describe.skipIf(reason !== undefined)(
-  `setup wizard calls over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`,
+  `setup wizard calls over SSH into a server in its own namespaces${reason ? ` (skipped: ${reason})` : ''}`,
   () => {
     const rand = randomBytes(3).toString('hex');
     const installDir = `/tmp/kvs-wiz-${rand}/kafka`;
-    let starting: Promise<SshdSandbox> | undefined;
-    let sb: SshdSandbox;
+    let starting: Promise<NetnsServers> | undefined;
+    let sb: NetnsServer;
     let mirror: TestMirror;
     let dir = '';
     let tarballSize = 0;
@@ -106,8 +105,9 @@ describe.skipIf(reason !== undefined)(
     };
 
     beforeAll(async () => {
-      starting = startSshdSandbox({ prefix: 'kvs-wiz', sudo: true });
-      sb = await starting;
+      starting = startNetnsServers({ count: 1, prefix: 'kvs-wiz', sudo: true });
+      const fx = await starting;
+      sb = fx.servers[0] as NetnsServer;
       dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-wiz-it-'));
       const { tarball } = await packKafka({ mode: 'kraft', out: path.join(dir, TGZ) });
       tarballSize = statSync(tarball).size;
@@ -115,7 +115,7 @@ describe.skipIf(reason !== undefined)(
         .update(await readFile(tarball))
         .digest('hex');
       await writeFile(path.join(dir, `${TGZ}.sha512`), `${sum}  ${TGZ}\n`);
-      mirror = await startTestMirror(sb.hostAddress, {
+      mirror = await startTestMirror(fx.hostAddress, {
         [TGZ_PATH]: tarball,
         [`${TGZ_PATH}.sha512`]: path.join(dir, `${TGZ}.sha512`),
       });
@@ -141,11 +141,9 @@ describe.skipIf(reason !== undefined)(
         );
       await step(() => services.dispose());
       await step(() => mirror.close());
+      // Every process in the server (the broker too), its namespaces and folders (the install's).
       await step(async () => (await starting)?.close());
-      await removeInstallLeftovers();
-      await step(() => rm(`/tmp/kvs-wiz-${rand}`, { recursive: true, force: true }));
       await step(() => rm(dir, { recursive: true, force: true }));
-      await lock?.release();
     }, 60_000);
 
     it('an unknown server: its key is shown, a different confirmed key is refused, a wrong password is told', async () => {
@@ -269,7 +267,7 @@ describe.skipIf(reason !== undefined)(
       expect(plan.steps.flatMap((s) => s.commands).join('\n')).toContain(
         `advertised.listeners=PLAINTEXT://${sb.address}:9092`,
       );
-      expect(existsSync(LAYOUT.stateDir)).toBe(false);
+      expect(existsSync(sb.hostPath(LAYOUT.stateDir))).toBe(false);
     }, 60_000);
 
     it('a download cut part-way fails at the download step; a cancelled one stops; the next run resumes it', async () => {
@@ -282,7 +280,7 @@ describe.skipIf(reason !== undefined)(
         .of('setup:step')
         .filter((e) => e.runId === cut.runId && e.status === 'failed');
       expect(failedStep.map((e) => e.stepId)).toEqual(['download']);
-      expect(statSync(`${LAYOUT.stagingDir}/${TGZ}.part`).size).toBe(cutAt);
+      expect(statSync(sb.hostPath(`${LAYOUT.stagingDir}/${TGZ}.part`)).size).toBe(cutAt);
 
       mirror.setBehaviour(TGZ_PATH, { kind: 'stall', bytes: 1024 * 1024 });
       const cancelled = await installOnce(async (runId) => {

@@ -1,28 +1,30 @@
 /**
- * The setup wizard end to end against a real sshd (no mocks): sshd runs in a network
- * namespace of its own (veth on 10.232.N.0/30), a throwaway user logs in with a password
+ * The setup wizard end to end against a real sshd (no mocks): one "server" of
+ * scripts/test-support/netns-servers.ts (its own network namespace on a bridge, its own
+ * /etc, /var/lib, /var/log, /var/tmp, /tmp, /run), a throwaway user logs in with a password
  * and sudo password, and `kvs setup` uploads a packed KRaft Kafka, installs and starts it
- * inside the namespace (no systemd here: the pid-file path). From the root namespace ("the
- * laptop") the metadata must advertise the namespace address and a video must round-trip.
+ * inside the server (no systemd here: the pid-file path). From the root namespace ("the
+ * laptop") the metadata must advertise the server's address and a video must round-trip.
  *
  * The plan's fixed layout (/var/lib/kafka, /var/log/kafka, /var/tmp/kvs-setup, user kafka)
- * is on this machine, so the test only runs when none of them exists, and removes them all.
+ * lands in the server's own folders, so no install lock: asserted below, the install leaves
+ * nothing of it on this machine.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packKafka } from '../../../scripts/local-kafka/pack.js';
+import { sh } from '../../../scripts/test-support/netns-subnet.js';
 import {
-  acquireInstallLock,
-  removeInstallLeftovers,
-  sh,
-  sshdSkipReason,
-  startSshdSandbox,
-  type SshdSandbox,
-} from '../../../scripts/test-support/netns-sshd.js';
+  serversSkipReason,
+  startNetnsServers,
+  type NetnsServer,
+  type NetnsServers,
+} from '../../../scripts/test-support/netns-servers.js';
 import { main } from '../../cli/kvs.js';
 import { makeTestVideo } from '../../../scripts/test-support/test-video.js';
 import { openSsh, type SshSession } from '../ssh/ssh-session.js';
@@ -36,28 +38,21 @@ import {
 } from './executor.js';
 import { buildInstallPlan } from './install-plan.js';
 import { type InstallPlan } from './plan-types.js';
-import { buildStopPlan } from './service-plans.js';
 
 function staticSkipReason(): string | undefined {
-  const sandbox = sshdSkipReason();
-  if (sandbox !== undefined) return sandbox;
+  const servers = serversSkipReason();
+  if (servers !== undefined) return servers;
   if (spawnSync('sh', ['-c', 'command -v java']).status !== 0) return 'java missing';
   return undefined;
 }
-// One install test at a time on this machine (they share the fixed LAYOUT): wait for the others.
-const lock = staticSkipReason() === undefined ? await acquireInstallLock() : undefined;
-const reason = staticSkipReason() ?? lock?.reason;
-
-const userExists = (name: string): boolean =>
-  spawnSync('id', [name], { stdio: 'ignore' }).status === 0;
+const reason = staticSkipReason();
 
 describe.skipIf(reason !== undefined)(
-  `kvs setup over SSH into a network namespace${reason ? ` (skipped: ${reason})` : ''}`,
+  `kvs setup over SSH into a server in its own namespaces${reason ? ` (skipped: ${reason})` : ''}`,
   () => {
     const rand = randomBytes(3).toString('hex');
-    let starting: Promise<SshdSandbox> | undefined;
-    let sb: SshdSandbox | undefined;
-    let ns = '';
+    let starting: Promise<NetnsServers> | undefined;
+    let srv: NetnsServer | undefined;
     let user = '';
     let password = '';
     let nsAddr = '';
@@ -77,7 +72,22 @@ describe.skipIf(reason !== undefined)(
       sessions.push(s);
       return s;
     };
-    const nsPids = async (): Promise<number[]> => (await sb?.pids()) ?? [];
+    const server = (): NetnsServer => {
+      if (!srv) throw new Error('the server did not start');
+      return srv;
+    };
+    const nsPids = async (): Promise<number[]> => (await srv?.pids()) ?? [];
+    /** Whether the server (not this machine) has the `kafka` user. */
+    const kafkaUserInServer = (): Promise<boolean> =>
+      server()
+        .exec(['getent', 'passwd', LAYOUT.user])
+        .then(
+          () => true,
+          () => false,
+        );
+    /** Whether a path exists in the server's own folders. */
+    const inServer = (p: string): boolean => existsSync(server().hostPath(p));
+    const listening = (): Promise<string> => server().exec(['ss', '-Hltn']);
     const loginArgs = (): string[] => [
       '--host',
       nsAddr,
@@ -116,9 +126,10 @@ describe.skipIf(reason !== undefined)(
 
     beforeAll(async () => {
       installDir = `/tmp/kvs-setup-${rand}/kafka`;
-      starting = startSshdSandbox({ prefix: 'kvs-setup', sudo: true });
-      sb = await starting;
-      ({ ns, user, password, address: nsAddr, dir } = sb);
+      starting = startNetnsServers({ count: 1, prefix: 'kvs-setup', sudo: true });
+      srv = (await starting).servers[0];
+      ({ user, password, address: nsAddr } = server());
+      dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-setup-it-'));
 
       const packed = await packKafka({
         mode: 'kraft',
@@ -136,25 +147,11 @@ describe.skipIf(reason !== undefined)(
           /* keep cleaning */
         }
       };
-      // The broker via the stop plan first, then anything left in the namespace by pid.
-      if (userExists(LAYOUT.user) && installDir) {
-        await step(async () => {
-          const s = await open();
-          const facts = await detectServer(s, installDir, { sudoPassword: password });
-          if (facts.kafkaVersion !== null) {
-            const plan = await planFor(s, password);
-            await runPlan(s, buildStopPlan(plan.installation), { sudoPassword: password });
-          }
-        });
-      }
       for (const s of sessions) await step(() => s.close());
-      // sshd, anything left in the namespace (by pid), the namespace, veth, user, sudoers file,
-      // temp folder; also when beforeAll gave up early and the sandbox is still on its way up.
+      // Every process in the server (a broker still running too), its namespaces, the bridge and
+      // its folders (the install's with them); also when beforeAll gave up early.
       await step(async () => (await starting)?.close());
-      // installLeftoversReason() === undefined guaranteed these did not exist before the test.
-      await removeInstallLeftovers();
-      await lock?.release();
-      await step(() => rm(`/tmp/kvs-setup-${rand}`, { recursive: true, force: true }));
+      if (dir) await step(() => rm(dir, { recursive: true, force: true }));
     }, 60_000);
 
     it('a wrong sudo password fails with SUDO_AUTH_FAILED at the first sudo step and changes nothing', async () => {
@@ -178,8 +175,8 @@ describe.skipIf(reason !== undefined)(
       expect(re.message).toContain(firstSudo?.title ?? '?');
       expect(JSON.stringify([re.toJSON(), events])).not.toContain(wrong);
       expect(events.filter((e) => e.status === 'changed')).toEqual([]);
-      expect(userExists(LAYOUT.user)).toBe(false);
-      expect(existsSync(LAYOUT.stateDir) || existsSync(installDir)).toBe(false);
+      expect(await kafkaUserInServer()).toBe(false);
+      expect(inServer(LAYOUT.stateDir) || inServer(installDir)).toBe(false);
     }, 60_000);
 
     it('kvs setup --dry-run prints the plan and changes nothing', async () => {
@@ -194,7 +191,7 @@ describe.skipIf(reason !== undefined)(
       ]);
       expect(r.code, r.err).toBe(0);
       expect(r.out.join('\n')).toContain('Start Kafka in the background');
-      expect(userExists(LAYOUT.user)).toBe(false);
+      expect(await kafkaUserInServer()).toBe(false);
     }, 60_000);
 
     it('kvs setup installs and starts Kafka in the namespace (upload, password + sudo password, --json)', async () => {
@@ -223,10 +220,33 @@ describe.skipIf(reason !== undefined)(
         kafkaVersion: '4.1.1',
       });
       expect(last.changed).toBeGreaterThan(5);
-      // The broker listens inside the namespace only.
-      expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).toContain(':9092');
+      // The broker listens inside the server only.
+      expect(await listening()).toContain(':9092');
       expect(await sh('ss', ['-Hltn'])).not.toMatch(/:9092\s/);
       console.log(`setup took ${Date.now() - t0} ms`);
+
+      // It all went into the server's own folders and /etc, none of it onto this machine: the
+      // install folder (unique to this test), the data folder with this install's cluster id, the
+      // pid file with this broker's pid, the `kafka` user with the server's numeric id.
+      const s = server();
+      expect(inServer(installDir)).toBe(true);
+      expect(existsSync(path.dirname(installDir))).toBe(false);
+      const meta = await readFile(s.hostPath(`${LAYOUT.dataDir}/meta.properties`), 'utf8');
+      const clusterId = /^cluster\.id=(.+)$/m.exec(meta)?.[1] ?? '';
+      expect(clusterId).not.toBe('');
+      const machineMeta = await readFile(`${LAYOUT.dataDir}/meta.properties`, 'utf8').catch(
+        () => '',
+      );
+      expect(machineMeta).not.toContain(clusterId);
+      const brokerPid = (await readFile(s.hostPath(LAYOUT.kafkaPidFile), 'utf8')).trim();
+      expect(await s.pids()).toContain(Number(brokerPid));
+      const machinePid = await readFile(LAYOUT.kafkaPidFile, 'utf8').catch(() => '');
+      expect(machinePid.trim()).not.toBe(brokerPid);
+      const serverKafka = (await s.exec(['getent', 'passwd', LAYOUT.user])).trim();
+      const kafkaUid = serverKafka.split(':')[2] ?? '';
+      expect(kafkaUid).toMatch(/^\d+$/);
+      expect(await readFile('/etc/passwd', 'utf8')).not.toContain(serverKafka);
+      expect(spawnSync('getent', ['passwd', kafkaUid]).status, `uid ${kafkaUid}`).not.toBe(0);
     }, 120_000);
 
     it('from the laptop: metadata advertises the namespace address and a 1 s video round-trips every frame', async () => {
@@ -268,17 +288,17 @@ describe.skipIf(reason !== undefined)(
 
       const stop = await cli(['server', 'stop', ...loginArgs()]);
       expect(stop.code, stop.err).toBe(0);
-      expect(await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn'])).not.toContain(':9092');
+      expect(await listening()).not.toContain(':9092');
       const st2 = await cli(['server', 'status', ...loginArgs(), '--json']);
       expect(JSON.parse(st2.out.at(-1) ?? '{}')).toMatchObject({ kafka: false });
 
       const un = await cli(['server', 'uninstall', ...loginArgs(), '--remove-data', '--json']);
       expect(un.code, un.err).toBe(0);
-      expect(existsSync(installDir)).toBe(false);
-      expect(existsSync(LAYOUT.stateDir)).toBe(false);
-      expect(existsSync(LAYOUT.stagingDir)).toBe(false);
-      expect(userExists(LAYOUT.user)).toBe(false);
-      // Only sshd (and session processes on their way out) remain in the namespace: no java.
+      expect(inServer(installDir)).toBe(false);
+      expect(inServer(LAYOUT.stateDir)).toBe(false);
+      expect(inServer(LAYOUT.stagingDir)).toBe(false);
+      expect(await kafkaUserInServer()).toBe(false);
+      // Only sshd (and session processes on their way out) remain in the server: no java.
       const cmds = await Promise.all(
         (await nsPids()).map((p) => sh('ps', ['-o', 'comm=', '-p', String(p)]).catch(() => '')),
       );
@@ -324,10 +344,9 @@ describe.skipIf(reason !== undefined)(
       const un = await cli(['server', 'uninstall', ...zkArgs, '--remove-data']);
       expect(un.code, un.err).toBe(0);
       expect(un.out.join('\n')).toContain('[changed] Stop ZooKeeper');
-      expect(userExists(LAYOUT.user)).toBe(false);
-      expect(existsSync(LAYOUT.stateDir)).toBe(false);
-      const listening = await sh('ip', ['netns', 'exec', ns, 'ss', '-Hltn']);
-      expect(listening).not.toMatch(/:(9092|2181)\s/);
+      expect(await kafkaUserInServer()).toBe(false);
+      expect(inServer(LAYOUT.stateDir)).toBe(false);
+      expect(await listening()).not.toMatch(/:(9092|2181)\s/);
     }, 120_000);
 
     it('an unknown host key without --accept-new-host-key is refused with the fingerprint and how to accept it', async () => {
