@@ -104,6 +104,8 @@ function reporter(r: RunBase, stepIds: readonly (readonly string[])[]) {
 }
 
 function errorOf(r: RunBase, e: unknown, what: string): KvsError {
+  // a rolling restart says itself where it stopped
+  if (e instanceof KvsError && e.code === 'CANCELLED' && what === 'rolling restart') return e;
   return r.signal.aborted
     ? new KvsError(
         'CANCELLED',

@@ -190,7 +190,9 @@ describe.skipIf(reason !== undefined)(
         // a server named twice, or two nodes on one address: refused before anything runs
         const twice = await callError(wizard, 'setup:cluster-plan', {
           ...request,
-          nodes: [request.nodes[0], ...request.nodes.slice(0, -1)],
+          nodes: request.nodes.map((n, i) =>
+            i === 1 ? { ...n, sessionId: request.nodes[0]?.sessionId ?? '' } : n,
+          ),
         });
         expect(twice.message).toMatch(/same server is named twice/);
         const sameAddress = await callError(wizard, 'setup:cluster-plan', {
@@ -520,6 +522,39 @@ describe.skipIf(reason !== undefined)(
         await deleteTopic(handle, topic).catch(() => undefined);
       },
       10 * 60_000,
+    );
+
+    it(
+      'a rolling restart cancelled during the first server: that server is started again, the others are not touched',
+      async () => {
+        const bootstrap = fx.servers.map((s) => `${s.address}:9092`).join(',');
+        const { runId } = await call(wizard, 'setup:rolling-restart', {
+          sessionIds,
+          installDir,
+          bootstrap,
+        });
+        await events.waitFor(
+          'setup:step',
+          (e) => {
+            const st = e as SetupStepEvent;
+            return st.runId === runId && st.node === 0 && st.stepId === 'stop';
+          },
+          60_000,
+        );
+        await call(wizard, 'setup:cancel', { runId });
+        const { end, steps } = await ended(runId);
+        expect(end).toMatchObject({ ok: false, cancelled: true, changed: 0 });
+        expect(end.error?.message).toMatch(/cancelled after restarting .*not touched/);
+        expect(steps.filter((e) => e.node !== undefined && e.node > 0)).toEqual([]);
+        // the first server runs again (it was never left stopped)
+        const state = await call(wizard, 'setup:service', {
+          sessionId: sessionIds[0] ?? '',
+          installDir,
+          action: 'status',
+        });
+        expect(state.kafka).toBe(true);
+      },
+      5 * 60_000,
     );
   },
 );

@@ -814,8 +814,8 @@ export const invoke = {
   'setup:cluster-install': { args: z.object({ planId: Id }), result: z.object({ runId: Id }) },
   /**
    * A rolling restart: per node (`node`) the steps stop (index 0), start (1), in sync (2); then
-   * setup:ended, its `changed` = servers restarted. Cancel with setup:cancel (the node being
-   * restarted finishes its step; later nodes are not touched).
+   * setup:ended, its `changed` = servers restarted. Cancel with setup:cancel: a node being
+   * restarted is started again first (never left stopped); later nodes are not touched.
    */
   'setup:rolling-restart': { args: RollingRestartRequest, result: z.object({ runId: Id }) },
   /** Start, stop or ask about the Kafka (and ZooKeeper) installed in installDir. */

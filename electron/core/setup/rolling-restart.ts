@@ -17,6 +17,10 @@ export interface RollingRestartOptions {
   readonly installDir: string;
   /** Give up waiting for one server to be back in sync after this long (default 3 min). */
   readonly inSyncTimeoutMs?: number;
+  /**
+   * Cancels between servers, or while waiting for one to be back in sync — never between a
+   * server's stop and its start, which would leave it stopped.
+   */
   readonly signal?: AbortSignal;
   /** A step of the stop plan or of the start plan (which ends waiting for the ports) of a server. */
   onStep?(server: number, event: StepEvent, phase: 'stop' | 'start'): void;
@@ -42,11 +46,12 @@ async function waitInSync(
   timeoutMs: number,
   failure: (state: string) => string,
   signal?: AbortSignal,
+  cancelled = 'The rolling restart was cancelled; nothing was restarted.',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
-    if (signal?.aborted) throw new KvsError('CANCELLED', 'The rolling restart was cancelled.');
+    if (signal?.aborted) throw new KvsError('CANCELLED', cancelled);
     try {
       const [seen, behind] = await withAdmin(handle, async (admin) => [
         (await withTimeout(admin.describeCluster(), 10_000, 'Reading the cluster')).brokers.length,
@@ -81,9 +86,13 @@ export async function rollingRestart(
   for (const [i, s] of servers.entries()) {
     const t0 = Date.now();
     const inst = await installedIn(s.session, s.facts, opts.installDir);
+    if (opts.signal?.aborted)
+      throw new KvsError(
+        'CANCELLED',
+        `The rolling restart was cancelled before ${s.label}; the servers before it were restarted, it and the ones after it were not touched.`,
+      );
     const run = (phase: 'stop' | 'start') => ({
       ...(s.sudoPassword !== undefined ? { sudoPassword: s.sudoPassword } : {}),
-      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
       onStep: (e: StepEvent) => opts.onStep?.(i, e, phase),
     });
     await runPlan(s.session, buildStopPlan(inst), run('stop'));
@@ -97,6 +106,7 @@ export async function rollingRestart(
       (state) =>
         `After restarting ${s.label} the cluster did not get back in sync within ${Math.round(timeoutMs / 1000)} s (${state}); the rolling restart stopped there — the servers after it were not touched.`,
       opts.signal,
+      `The rolling restart was cancelled after restarting ${s.label} (it runs again, catching up); the servers after it were not touched.`,
     );
     times.push(Date.now() - t0);
     opts.onServerDone?.(i, Date.now() - t0);
