@@ -856,6 +856,8 @@ export const SLOW_CALL_MS: Partial<Record<InvokeChannel, number>> = {
   'setup:connect': 2 * 60_000,
   'setup:plan': 2 * 60_000,
   'setup:cluster-plan': 3 * 60_000,
+  /** Looks at every server again before the first restart. */
+  'setup:rolling-restart': 2 * 60_000,
   'setup:service': 5 * 60_000,
   'doctor:fix-on-server': 5 * 60_000,
 };
