@@ -77,6 +77,7 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
       bytesPerSec: 0,
       shrunk: 0,
       brokerState: 'connected',
+      leader: null,
     };
     let brokerError: ErrorPayload | null = null;
     let lastTotal: number | null = null;
@@ -85,7 +86,7 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
     const started = now();
     const sendProgress = (force: boolean): void => {
       const t = now();
-      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}`;
+      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${last.leader?.nodeId ?? ''}/${last.leader?.movedAt ?? ''}`;
       if (!force && t - lastSent < STATS_INTERVAL_MS) return;
       if (force && key === lastSentKey) return;
       lastSent = t;

@@ -81,6 +81,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
       repeats: s?.repeats ?? 0,
       dropped: v.gate.dropped,
       error: v.error ?? v.fallback?.error ?? null,
+      leader: v.viewer?.leader ?? null,
     };
   }
 
@@ -209,6 +210,10 @@ export function createViewers(deps: ViewersDeps): Viewers {
             );
           else reportLink(id, null);
           if (entry.viewer) sendStats(entry, true);
+        },
+        // a move is news at once, not at the next stats tick
+        onLeader: () => {
+          if (entry.viewer && !entry.finished) sendStats(entry, true);
         },
       });
     } catch (e) {

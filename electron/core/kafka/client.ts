@@ -32,7 +32,17 @@ export interface KafkaHandle {
   readonly kafka: KafkaClient;
   readonly brokers: readonly string[];
   readonly bootstrap: string;
+  /**
+   * A client of its own for small metadata reads (leader-watch.ts): the same brokers (in a random
+   * order) and security, but a short request timeout and no retries of its own, so a broker whose
+   * connection hangs costs one short wait and kafkajs goes on to the next broker. Absent (a handle
+   * made elsewhere): use `kafka`.
+   */
+  readonly metadataClient?: () => KafkaClient;
 }
+
+/** A metadata answer is a few hundred bytes: 3 s is plenty even on a slow link. */
+export const METADATA_REQUEST_TIMEOUT_MS = 3000;
 
 export function createKafka(opts: ClientOptions): KafkaHandle {
   const parsed = parseBootstrap(opts.bootstrap);
@@ -53,7 +63,17 @@ export function createKafka(opts: ClientOptions): KafkaHandle {
     },
   };
   if (opts.security) Object.assign(config, kafkajsSecurity(opts.security));
-  return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized };
+  const metadataClient = (): KafkaClient =>
+    new Kafka({
+      ...config,
+      brokers: [...parsed.brokers].sort(() => Math.random() - 0.5),
+      connectionTimeout: Math.min(config.connectionTimeout ?? 3000, 3000),
+      requestTimeout: METADATA_REQUEST_TIMEOUT_MS,
+      retry: { retries: 0 },
+      // its failures are expected while a broker is gone; the watch says what matters
+      logLevel: logLevel.NOTHING,
+    });
+  return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized, metadataClient };
 }
 
 export { topicNameProblem };
@@ -109,6 +129,28 @@ export function isRetriableKafkaError(e: unknown): boolean {
   if (translated === 'FRAME_TOO_LARGE' || translated === 'TOPIC_INVALID') return false;
   if (translated === 'BROKER_UNREACHABLE' || translated === 'TIMEOUT') return true;
   return chain(e).some((x) => x.retriable === true);
+}
+
+/**
+ * The producer stopped waiting on a partition's old leader because another broker leads it now
+ * (leader-watch.ts): worth another try at once, on a fresh connection (a TIMEOUT to everyone else).
+ */
+export class LeaderMovedError extends KvsError {
+  constructor(
+    readonly from: number,
+    readonly to: number,
+  ) {
+    super(
+      'TIMEOUT',
+      `The partition's leader moved from broker ${from} to broker ${to} while a send waited on broker ${from}; sending again to broker ${to}.`,
+    );
+  }
+}
+
+/** The partition's leader moved: the broker said it does not lead it (any more), or LeaderMovedError. */
+export function isLeaderMoveError(e: unknown): boolean {
+  if (e instanceof LeaderMovedError) return true;
+  return chain(e).some((x) => /NOT_LEADER_OR_FOLLOWER|NOT_LEADER_FOR_PARTITION|LEADER_NOT_AVAILABLE/.test(`${x.type ?? ''}`));
 }
 
 /** Translate a kafkajs (or socket) error into a KvsError a person can act on. */

@@ -10,7 +10,16 @@ import type { Producer } from 'kafkajs';
 import { CompressionTypes } from './kafkajs.js';
 import { KvsError, toKvsError } from '../../shared/errors.js';
 import type { Frame } from '../frame.js';
-import { assertTopicName, isRetriableKafkaError, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
+import {
+  LeaderMovedError,
+  assertTopicName,
+  isLeaderMoveError,
+  isRetriableKafkaError,
+  translateKafkaError,
+  withTimeout,
+  type KafkaHandle,
+} from './client.js';
+import { startLeaderWatch, type LeaderInfo } from './leader-watch.js';
 import { OrderedSender, messageBytes } from './ordered-sender.js';
 import { SendBudget, type BrokerLinkState } from './send-budget.js';
 import { createTopicWith, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
@@ -76,7 +85,15 @@ export interface ProduceProgress {
   readonly bytesPerSec: number;
   readonly shrunk: number;
   readonly brokerState: BrokerLinkState;
+  /** The leader of the partition the stream goes to, and its last move (leader-watch.ts); null until known. */
+  readonly leader: LeaderInfo | null;
 }
+
+/**
+ * A send waiting this long makes the leader watch read every second, and a leader move seen
+ * meanwhile ends the wait (see produceFrames). A healthy acks=all send takes milliseconds.
+ */
+export const HURRY_AFTER_MS = 2_000;
 
 export interface ProduceResult {
   readonly topic: string;
@@ -104,6 +121,8 @@ export interface ProduceResult {
   readonly largestFrameBytes: number;
   /** H.264: what was lowered to fit the topic's limit ("the bitrate from … to …"); null when nothing was. */
   readonly rateLowered: string | null;
+  /** The partition's leader at the end, and its last move during the run (null: never read). */
+  readonly leader: LeaderInfo | null;
 }
 
 export function defaultStreamId(): string {
@@ -144,17 +163,87 @@ export async function produceFrames(
   const format = opts.format ?? 'kvs';
   const { maxMessageBytes, created } = await preflight(handle, topic, opts.createTopic ?? true);
 
-  const producer: Producer = handle.kafka.producer({
-    allowAutoTopicCreation: false,
-    maxInFlightRequests: 1,
-    idempotent: false,
-    // kafkajs's own retries are short; the SendBudget below rides out restarts
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
   const ctx = { bootstrap: handle.bootstrap, topic };
-  await withTimeout(producer.connect(), 10_000, `Connecting the producer to ${handle.bootstrap}`).catch((e: unknown) => {
-    throw translateKafkaError(e, ctx);
+  /** A connected kafkajs producer, and since when it knows the partition's leader (`now` clock). */
+  interface Live {
+    readonly producer: Producer;
+    since: number;
+  }
+  const connectProducer = async (): Promise<Live> => {
+    const p = handle.kafka.producer({
+      allowAutoTopicCreation: false,
+      maxInFlightRequests: 1,
+      idempotent: false,
+      // No retries inside kafkajs: the SendBudget below retries and rides out restarts. A kafkajs
+      // retry could also send a batch again from a producer given up on (its request hung on a
+      // leader that moved, see sendOnce) after newer frames went out: out of order in the topic.
+      retry: { retries: 0 },
+    });
+    await withTimeout(p.connect(), 10_000, `Connecting the producer to ${handle.bootstrap}`).catch((e: unknown) => {
+      void p.disconnect().catch(() => undefined);
+      throw translateKafkaError(e, ctx);
+    });
+    return { producer: p, since: now() };
+  };
+  let live: Live | null = await connectProducer();
+  /** Gives a producer up: its hung request is left to time out (kafkajs's disconnect waits for it). */
+  const retire = (l: Live): void => {
+    if (live === l) live = null;
+    void l.producer.disconnect().catch(() => undefined);
+  };
+  /** The partition the stream goes to (all frames share one key), from the first acknowledgement. */
+  let partition: number | null = null;
+  const watch = startLeaderWatch(handle, topic, {
+    now,
+    onChange: (info) => {
+      // a new leader: a batch waiting out its back-off goes there now
+      if (info?.previous != null) budget.nudge();
+      progress(true);
+    },
   });
+  /** The watch reads every second while a send waits long or the link is not connected. */
+  let sendWaitingLong = false;
+  const updateHurry = (): void => watch.hurry(sendWaitingLong || budget.state !== 'connected');
+
+  /**
+   * One try of one batch. kafkajs sends it to the leader it last read from the metadata; when
+   * that broker is cut off the network its request hangs until kafkajs's request timeout (15 s),
+   * and kafkajs then tries the same broker again without reading the metadata. So: once the send
+   * has waited HURRY_AFTER_MS, the leader watch reads every second, and when it sees the
+   * partition's leader move (a move this producer has not acted on: after its connect or last
+   * acknowledgement) the wait ends — this producer is given up (no retries of its own: it never
+   * sends the batch again) and the batch goes again on a fresh one, to the new leader. The batch
+   * may then be in the topic twice (it may have reached the old leader and its followers before
+   * the cut): the viewer shows a repeated frame once. A broker that restarts keeps its node id, so
+   * a single broker's restart never triggers this.
+   */
+  const sendOnce = async (messages: OutgoingMessage[]): Promise<void> => {
+    const l = live ?? (live = await connectProducer());
+    const sending = l.producer.send({ topic, acks: -1, timeout: 30_000, compression: CompressionTypes.None, messages });
+    const stopWaiting = new AbortController();
+    const moved = new Promise<LeaderInfo>((resolve) => {
+      const t = setTimeout(() => {
+        sendWaitingLong = true;
+        updateHurry();
+        void watch.waitMoveSince(partition, l.since, stopWaiting.signal).then(resolve);
+      }, HURRY_AFTER_MS);
+      stopWaiting.signal.addEventListener('abort', () => clearTimeout(t));
+    });
+    try {
+      const first = await Promise.race([sending.then((md) => ({ md, info: null })), moved.then((info) => ({ md: null, info }))]);
+      if (first.info !== null) {
+        sending.catch(() => undefined);
+        retire(l);
+        throw new LeaderMovedError(first.info.previous ?? -1, first.info.nodeId);
+      }
+      l.since = now();
+      partition ??= first.md?.[0]?.partition ?? null;
+    } finally {
+      stopWaiting.abort();
+      sendWaitingLong = false;
+      updateHurry();
+    }
+  };
 
   const started = now();
   let produced = 0;
@@ -169,23 +258,20 @@ export async function produceFrames(
   let rateLowered: string | null = null;
   let firstError: KvsError | null = null;
   let warnedThisOutage = false;
-  const budget = new SendBudget(
-    (messages) =>
-      producer
-        .send({ topic, acks: -1, timeout: 30_000, compression: CompressionTypes.None, messages })
-        .then(() => undefined),
-    {
+  const budget = new SendBudget(sendOnce, {
       budgetMs: opts.retryBudgetMs,
       signal: opts.signal,
       now,
+      initialBackoffMs: 150,
       isRetriable: isRetriableKafkaError,
+      isLeaderMove: isLeaderMoveError,
       onState: (state, error) => {
         if (state === 'connected') warnedThisOutage = false;
+        updateHurry();
         opts.onBrokerState?.(state, error === null ? null : translateKafkaError(error, ctx));
         progress(true);
       },
-    },
-  );
+    });
   let lastProgress = -Infinity;
   const interval = opts.progressIntervalMs ?? 250;
   const progress = (force = false): void => {
@@ -194,7 +280,7 @@ export async function produceFrames(
     lastProgress = t;
     const elapsedMs = t - started;
     const secs = Math.max(elapsedMs / 1000, 1e-3);
-    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk, brokerState: budget.state });
+    opts.onProgress({ frames: produced, acked, failed, bytes, elapsedMs, fps: acked / secs, bytesPerSec: bytes / secs, shrunk, brokerState: budget.state, leader: watch.info(partition) });
   };
 
   const sender = new OrderedSender(
@@ -292,12 +378,14 @@ export async function produceFrames(
   try {
     await sender.flush();
     if (format === 'kvs' && fatal === null && (acked > 0 || failed > 0)) {
-      await producer
-        .send({ topic, acks: -1, timeout: 10_000, messages: [encodeEndOfStream(streamId, seq, produced)] })
-        .catch((e: unknown) => opts.onWarning?.(translateKafkaError(e, ctx)));
+      const endOfStream = async (): Promise<void> => {
+        const l = live ?? (live = await connectProducer());
+        await l.producer.send({ topic, acks: -1, timeout: 10_000, messages: [encodeEndOfStream(streamId, seq, produced)] });
+      };
+      await endOfStream().catch((e: unknown) => opts.onWarning?.(translateKafkaError(e, ctx)));
     }
   } finally {
-    await producer.disconnect().catch(() => undefined);
+    await Promise.all([live?.producer.disconnect().catch(() => undefined), watch.stop()]);
   }
   progress(true);
   if (fatal !== null) throw toKvsError(fatal, 'INTERNAL');
@@ -319,6 +407,7 @@ export async function produceFrames(
     keyframes,
     largestFrameBytes: largest,
     rateLowered,
+    leader: watch.info(partition),
   };
 }
 

@@ -113,4 +113,83 @@ describe('SendBudget', () => {
     });
     await expect(r.sendBatch(batch)).resolves.toBeUndefined();
   });
+
+  describe('a leader that moved', () => {
+    const moved = (): KvsError => new KvsError('TIMEOUT', 'leader moved from broker 1 to 2');
+    const isLeaderMove = (e: unknown): boolean =>
+      e instanceof KvsError && e.message.startsWith('leader moved');
+
+    function leaderRig(failures: Array<() => KvsError>) {
+      let attempts = 0;
+      let slept = 0;
+      const states: BrokerLinkState[] = [];
+      const budget = new SendBudget(
+        async () => {
+          const f = failures[attempts++];
+          if (f) throw f();
+        },
+        {
+          budgetMs: 20_000,
+          now: () => slept,
+          sleep: async (ms) => {
+            slept += ms;
+          },
+          isRetriable: () => true,
+          isLeaderMove,
+          onState: (s) => states.push(s),
+        },
+      );
+      return {
+        budget,
+        states,
+        get attempts() {
+          return attempts;
+        },
+        get slept() {
+          return slept;
+        },
+      };
+    }
+
+    it('is tried again at once, with no change of state: the next try goes to the new leader', async () => {
+      const r = leaderRig([moved]);
+      await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+      expect(r.attempts).toBe(2);
+      expect(r.slept).toBe(0);
+      expect(r.states).toEqual([]);
+      expect(r.budget.state).toBe('connected');
+      expect(r.budget.retries).toBe(1);
+    });
+
+    it('only once per batch: a second failure is an outage (reconnecting, then connected)', async () => {
+      const r = leaderRig([moved, moved, gone]);
+      await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+      expect(r.attempts).toBe(4);
+      expect(r.states).toEqual(['reconnecting', 'connected']);
+    });
+
+    it('not while reconnecting already: other errors and a move during an outage keep the back-off', async () => {
+      const r = leaderRig([gone, moved]);
+      await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+      expect(r.states).toEqual(['reconnecting', 'connected']);
+      expect(r.slept).toBeGreaterThan(0);
+    });
+  });
+
+  it('nudge ends the back-off under way: the next try goes at once', async () => {
+    let attempts = 0;
+    const budget = new SendBudget(
+      async () => {
+        if (attempts++ === 0) throw gone();
+      },
+      { initialBackoffMs: 60_000, isRetriable: () => true },
+    );
+    const sending = budget.sendBatch(batch);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(budget.state).toBe('reconnecting');
+    budget.nudge();
+    await expect(sending).resolves.toBeUndefined();
+    expect(attempts).toBe(2);
+    expect(budget.state).toBe('connected');
+  });
 });

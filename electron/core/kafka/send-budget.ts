@@ -12,6 +12,11 @@
  *   still gone, counted as not delivered at once — the stream keeps going and the count is exact.
  *   The first acknowledged send returns to `connected`.
  *
+ * A leader that moved (`isLeaderMove`: the broker said it no longer leads, or the producer gave up
+ * waiting on the old leader) is not an outage: while connected, the batch is tried again at once,
+ * once, without a change of state — the next try goes to the new leader. Only when that fails too
+ * does the link count as reconnecting.
+ *
  * A non-retriable error (frame too large, topic refused) fails the batch at once.
  * Cancelling stops the waiting: a batch is tried once more, at most.
  */
@@ -33,6 +38,8 @@ export interface SendBudgetOptions {
   readonly onState?: (state: BrokerLinkState, error: unknown) => void;
   /** Which failures are worth another try. */
   readonly isRetriable: (error: unknown) => boolean;
+  /** Which failures say the partition's leader moved (tried again at once, quietly; see above). */
+  readonly isLeaderMove?: (error: unknown) => boolean;
 }
 
 export const DEFAULT_SEND_BUDGET_MS = 20_000;
@@ -53,6 +60,8 @@ export class SendBudget {
   longestOutageMs = 0;
   /** Sends that were tried again after a retriable failure. */
   retries = 0;
+  /** Aborted by nudge(): ends the back-off under way. */
+  private wake = new AbortController();
 
   constructor(
     private readonly send: (messages: OutgoingMessage[]) => Promise<void>,
@@ -67,9 +76,19 @@ export class SendBudget {
     return this.current;
   }
 
+  /**
+   * Try again now rather than at the end of the back-off: something says the next try may go
+   * through (e.g. the partition has a new leader).
+   */
+  nudge(): void {
+    this.wake.abort();
+    this.wake = new AbortController();
+  }
+
   /** Send one batch: resolves when acknowledged, rejects when it is not delivered. */
   readonly sendBatch = async (messages: OutgoingMessage[]): Promise<void> => {
     let backoff = this.opts.initialBackoffMs ?? 250;
+    let quietRetry = this.current === 'connected';
     for (;;) {
       try {
         await this.send(messages);
@@ -79,6 +98,12 @@ export class SendBudget {
         if (!this.opts.isRetriable(error)) throw error;
         const t = this.now();
         this.outageSince ??= t;
+        if (quietRetry && this.opts.isLeaderMove?.(error) === true && !this.opts.signal?.aborted) {
+          quietRetry = false;
+          this.retries++;
+          continue;
+        }
+        quietRetry = false;
         this.longestOutageMs = Math.max(this.longestOutageMs, t - this.outageSince);
         const overBudget = t - this.outageSince >= this.budgetMs;
         if (overBudget || this.current === 'down' || this.opts.signal?.aborted) {
@@ -87,9 +112,10 @@ export class SendBudget {
         }
         this.setState('reconnecting', error);
         this.retries++;
+        const wake = this.wake.signal;
         await this.sleep(
           Math.min(backoff, this.budgetMs - (t - this.outageSince)),
-          this.opts.signal,
+          this.opts.signal ? AbortSignal.any([this.opts.signal, wake]) : wake,
         );
         backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 2000);
       }

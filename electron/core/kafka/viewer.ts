@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { KvsError, toKvsError } from '../../shared/errors.js';
 import { assertTopicName, translateKafkaError, withTimeout, type KafkaHandle } from './client.js';
+import { startLeaderWatch, type LeaderInfo, type LeaderWatch } from './leader-watch.js';
 import { Pacer, realClock, type PacerClock } from './pacer.js';
 import { SequenceTracker } from './sequence-tracker.js';
 import { topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
@@ -111,6 +112,11 @@ export interface ViewerOptions {
   readonly onSkip?: (reason: SkipReason, where: { partition: number; offset: string }) => void;
   readonly onEndOfStream?: (streamId: string | null, totalFrames: number | null) => void;
   readonly onState?: (state: ViewerState, error?: KvsError) => void;
+  /**
+   * The leader of the topic's partitions was read and moved (or was read the first time):
+   * information (leader-watch.ts), the consumer follows a move on its own. Not for untilCaughtUp.
+   */
+  readonly onLeader?: (leader: LeaderInfo | null) => void;
   /** Stop once every partition has reached the end offsets it had when the viewer started. */
   readonly untilCaughtUp?: boolean;
   readonly clock?: PacerClock;
@@ -119,6 +125,8 @@ export interface ViewerOptions {
 export interface Viewer {
   readonly stats: Readonly<ViewerStats>;
   readonly state: ViewerState;
+  /** The broker leading the topic's partition (of several: the one that moved last); null until read. */
+  readonly leader: LeaderInfo | null;
   /** Resolves when the viewer has stopped (by stop(), caught up, or a fatal error). */
   readonly done: Promise<ViewerStats>;
   /** Resolves once the viewer has joined and completed its first fetch (its start offsets are fixed). */
@@ -429,13 +437,19 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     }
   });
 
+  // A reader to the end (untilCaughtUp) is short-lived and reports nothing: no watch for it.
+  let leaderWatch: LeaderWatch | null = null;
   let finished = false;
   async function finish(): Promise<ViewerStats> {
     if (!finished) {
       finished = true;
       clearInterval(watchdog);
       stopCtl.abort();
-      await Promise.all([consumer.disconnect().catch(() => undefined), dropSeekAdmin()]);
+      await Promise.all([
+        consumer.disconnect().catch(() => undefined),
+        dropSeekAdmin(),
+        leaderWatch?.stop(),
+      ]);
       if (state !== 'failed') setState('stopped');
       resolveDone(stats);
     }
@@ -540,6 +554,16 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     throw translateKafkaError(e, ctx);
   }
   if (opts.untilCaughtUp && remaining.size === 0) void stop();
+  if (!opts.untilCaughtUp && !finished)
+    leaderWatch = startLeaderWatch(handle, topic, {
+      onChange: (leader) => {
+        try {
+          opts.onLeader?.(leader);
+        } catch {
+          // a listener's failure never stops the viewer
+        }
+      },
+    });
 
   return {
     get stats() {
@@ -547,6 +571,9 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     },
     get state() {
       return state;
+    },
+    get leader() {
+      return leaderWatch?.info() ?? null;
     },
     done,
     ready,

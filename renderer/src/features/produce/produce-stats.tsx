@@ -11,6 +11,7 @@ import {
   formatMegabytesPerSecond,
 } from '../../shared/format.js';
 import { brokerLinkNotice, progressView } from './produce-logic.js';
+import { leaderMovedText, leaderMovedTitle } from '../watch/leader-moved.js';
 
 /** A produce run as the panel knows it: the latest progress, its end, whether it still runs. */
 interface ProduceRunProps {
@@ -80,6 +81,7 @@ function ProduceStats({ progress, ended, running }: ProduceRunProps) {
           )}
         </dl>
       )}
+      {progress && <LeaderMoved progress={progress} />}
       {running && progress && <BrokerLink progress={progress} />}
       {running && !progress && <p className="muted">Starting ffmpeg…</p>}
       {ended &&
@@ -97,6 +99,23 @@ function ProduceStats({ progress, ended, running }: ProduceRunProps) {
           </p>
         ))}
     </div>
+  );
+}
+
+/** The partition's leader moved during the run: information (muted), never an error. */
+function LeaderMoved({ progress }: { progress: ProduceProgressEvent }) {
+  const text = leaderMovedText(progress.leader);
+  if (text === null || !progress.leader) return null;
+  return (
+    <p
+      className="muted"
+      data-testid="produce-leader-moved"
+      data-node-id={progress.leader.nodeId}
+      data-previous={progress.leader.previous ?? undefined}
+      title={leaderMovedTitle(progress.leader)}
+    >
+      {text}
+    </p>
   );
 }
 

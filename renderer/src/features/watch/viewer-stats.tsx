@@ -1,10 +1,12 @@
 /**
  * The numbers over a viewer's picture: frames, fps, latency, size, dropped (and, once an H.264
- * frame came, frames skipped to a keyframe and decoder errors), skipped, gaps.
+ * frame came, frames skipped to a keyframe and decoder errors), skipped, gaps, and a move of the
+ * partition leader (information, not an error).
  */
 import type { WatchStatsEvent } from '../../../../electron/shared/contract.js';
 import { formatBytes, formatCount, formatFps, formatLatency } from '../../shared/format.js';
 import type { ViewerSnapshot } from './viewer-renderer.js';
+import { leaderMovedText, leaderMovedTitle } from './leader-moved.js';
 
 export function ViewerStats({
   snap: s,
@@ -20,6 +22,8 @@ export function ViewerStats({
   const servicesDropped = Math.max(s?.servicesDropped ?? 0, servicesStats?.dropped ?? 0);
   const localDropped = s?.localDropped ?? 0;
   const dropped = servicesDropped + localDropped;
+  const leader = servicesStats?.leader ?? null;
+  const leaderMoved = leaderMovedText(leader);
   return (
     <dl className="overlay" aria-label="Viewer statistics">
       <div>
@@ -91,6 +95,20 @@ export function ViewerStats({
         <dt>gaps</dt>
         <dd>{formatCount(servicesStats?.gaps ?? 0)}</dd>
       </div>
+      {leader && leaderMoved !== null && (
+        // information, not an error: the viewer goes on reading from the new leader
+        <div>
+          <dt>leader</dt>
+          <dd
+            data-testid="viewer-leader-moved"
+            data-node-id={leader.nodeId}
+            data-previous={leader.previous ?? undefined}
+            title={leaderMovedTitle(leader)}
+          >
+            {leaderMoved}
+          </dd>
+        </div>
+      )}
     </dl>
   );
 }
