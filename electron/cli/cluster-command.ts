@@ -25,12 +25,19 @@ import { createKafka } from '../core/kafka/client.js';
 import { DEFAULT_INSTALL_DIR } from '../core/setup/scripts.js';
 import { parseCommand, requireOption, type CommandSpec, type DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
-import { LOGIN_NOTE, LOGIN_OPTIONS, openLogin, readLoginSecrets, toKvs } from './ssh-login.js';
+import {
+  LOGIN_NOTE,
+  LOGIN_OPTIONS,
+  openLogin,
+  readLoginSecrets,
+  toKvs,
+  type LoginSecrets,
+} from './ssh-login.js';
 
 const { host: _host, 'host-key': _hostKey, ...CLUSTER_LOGIN } = LOGIN_OPTIONS;
 
 export const SETUP_CLUSTER = {
-  usage: 'kvs setup-cluster --hosts <ip>,<ip>,<ip> --user <name>',
+  usage: 'kvs setup-cluster --hosts [user@]<ip>,[user@]<ip>,[user@]<ip> --user <name>',
   summary:
     'Install a KRaft Kafka cluster on 3 (or 5) Ubuntu servers over SSH, then check it from here.',
   maxPositionals: 0,
@@ -38,9 +45,18 @@ export const SETUP_CLUSTER = {
     hosts: {
       type: 'string',
       value: '<ip,ip,ip>',
-      help: "the servers' addresses, comma-separated: 3 or 5 (required)",
+      help: "the servers' addresses, comma-separated: 3 or 5 (required); user@ip logs in to that one as user",
     },
     ...CLUSTER_LOGIN,
+    user: {
+      type: 'string',
+      value: '<name>',
+      help: 'the user to log in as on every server without its own user@ (required unless each has one)',
+    },
+    'passwords-per-server': {
+      type: 'boolean',
+      help: 'each server its own passwords: stdin has one SSH password line per server (in --hosts order), then one sudo line per server',
+    },
     'kafka-version': { type: 'string', value: 'V', help: 'the Kafka version (default 4.x)' },
     'kafka-tarball': {
       type: 'string',
@@ -65,21 +81,40 @@ export const SETUP_CLUSTER = {
   },
   notes: [
     LOGIN_NOTE,
-    'The same login for every server; host keys are pinned per server (--accept-new-host-key on first contact).',
+    'One login for every server, or each its own (user@ip in --hosts, --passwords-per-server); host keys are pinned per server (--accept-new-host-key on first contact).',
     'KRaft, each server a broker and a controller; a static controller quorum of all of them; the cluster id is made once and kept, so running it again changes nothing.',
   ],
 } as const satisfies CommandSpec<DocumentedOptions>;
 
+function address(raw: string, i: number, what: string): string {
+  try {
+    return validateIPv4(raw.trim());
+  } catch {
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      `--${what}: "${raw.trim()}" (number ${i + 1}) is not an IPv4 address such as 10.0.0.5.`,
+    );
+  }
+}
+
 function addresses(raw: string, what: string): string[] {
-  return raw.split(',').map((a, i) => {
-    try {
-      return validateIPv4(a.trim());
-    } catch {
+  return raw.split(',').map((a, i) => address(a, i, what));
+}
+
+const USER = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
+
+/** --hosts: `ip` or `user@ip`, comma-separated. */
+export function parseHosts(raw: string): { host: string; user: string | undefined }[] {
+  return raw.split(',').map((entry, i) => {
+    const at = entry.lastIndexOf('@');
+    if (at < 0) return { host: address(entry, i, 'hosts'), user: undefined };
+    const user = entry.slice(0, at).trim();
+    if (!USER.test(user))
       throw new KvsError(
         'INVALID_ARGUMENT',
-        `--${what}: "${a.trim()}" (number ${i + 1}) is not an IPv4 address such as 10.0.0.5.`,
+        `--hosts: "${user}" (number ${i + 1}) is not a user name (letters, digits, ".", "_" and "-").`,
       );
-    }
+    return { host: address(entry.slice(at + 1), i, 'hosts'), user };
   });
 }
 
@@ -89,10 +124,8 @@ export async function setupClusterCommand(
   signal: AbortSignal,
 ): Promise<number> {
   const { values } = parseCommand(SETUP_CLUSTER, argv);
-  const hosts = addresses(
-    requireOption(values.hosts, 'hosts', '10.0.0.11,10.0.0.12,10.0.0.13'),
-    'hosts',
-  );
+  const entries = parseHosts(requireOption(values.hosts, 'hosts', '10.0.0.11,10.0.0.12,10.0.0.13'));
+  const hosts = entries.map((e) => e.host);
   const advertised =
     values.advertise === undefined ? hosts : addresses(values.advertise, 'advertise');
   if (advertised.length !== hosts.length)
@@ -105,16 +138,29 @@ export async function setupClusterCommand(
       'INVALID_ARGUMENT',
       'Choose either --kafka-tarball or --kafka-url, not both.',
     );
-  requireOption(values.user, 'user', 'ubuntu');
+  if (entries.some((e) => e.user === undefined)) requireOption(values.user, 'user', 'ubuntu');
   const json = values.json === true;
   const installDir = values['install-dir'] ?? DEFAULT_INSTALL_DIR;
   const say = json ? (l: string) => io.err(`${l}\n`) : (l: string) => io.out(l);
-  const secrets = await readLoginSecrets(values, io);
+  const perServer = values['passwords-per-server'] === true;
+  if (perServer && !values['password-stdin'] && !values['sudo-password-stdin'])
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      '--passwords-per-server reads passwords from stdin: add --password-stdin and/or --sudo-password-stdin.',
+    );
+  const secrets: LoginSecrets[] = perServer
+    ? await readLoginSecrets(values, io, hosts.length)
+    : Array<LoginSecrets>(hosts.length).fill(await readLoginSecrets(values, io));
 
   const servers: ClusterServer[] = [];
   try {
     for (const [i, host] of hosts.entries()) {
-      const { session, sudoPassword } = await openLogin(host, values, secrets);
+      const { session, sudoPassword } = await openLogin(
+        host,
+        values,
+        secrets[i] ?? {},
+        entries[i]?.user,
+      );
       const sudo = sudoPassword !== undefined ? { sudoPassword } : {};
       const facts = await detectServer(session, installDir, { ...sudo, signal });
       servers.push({ label: host, session, facts, advertise: advertised[i] ?? host, ...sudo });

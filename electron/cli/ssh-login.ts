@@ -88,8 +88,22 @@ export function toKvs(e: unknown): unknown {
   return isSshError(e) ? new KvsError(e.code, e.message, e.detail) : e;
 }
 
-/** Checks the login options and reads the passwords they ask for from stdin. */
-export async function readLoginSecrets(values: LoginValues, io: CliIo): Promise<LoginSecrets> {
+/**
+ * Checks the login options and reads the passwords they ask for from stdin. `servers` > 1 (a
+ * cluster with a login per server): one SSH password line per server, then one sudo line per
+ * server, in the servers' order.
+ */
+export async function readLoginSecrets(values: LoginValues, io: CliIo): Promise<LoginSecrets>;
+export async function readLoginSecrets(
+  values: LoginValues,
+  io: CliIo,
+  servers: number,
+): Promise<LoginSecrets[]>;
+export async function readLoginSecrets(
+  values: LoginValues,
+  io: CliIo,
+  servers?: number,
+): Promise<LoginSecrets | LoginSecrets[]> {
   if (values.key !== undefined && values['password-stdin'])
     throw new KvsError('INVALID_ARGUMENT', 'Choose either --key or --password-stdin, not both.');
   if (values['accept-new-host-key'] && values['host-key'] !== undefined) {
@@ -102,19 +116,32 @@ export async function readLoginSecrets(values: LoginValues, io: CliIo): Promise<
   if (values['password-stdin'] || values['sudo-password-stdin']) {
     lines = (await (io.readStdin ?? readProcessStdin)()).split(/\r?\n/);
   }
-  const sshPassword = values['password-stdin'] ? lines.shift() : undefined;
-  const sudoPassword = values['sudo-password-stdin'] ? lines.shift() : undefined;
-  if (values['password-stdin'] && !sshPassword)
-    throw new KvsError(
-      'INVALID_ARGUMENT',
-      '--password-stdin: no password on the first line of stdin.',
-    );
-  if (values['sudo-password-stdin'] && !sudoPassword)
-    throw new KvsError('INVALID_ARGUMENT', '--sudo-password-stdin: no sudo password on stdin.');
-  return {
-    ...(sshPassword !== undefined ? { sshPassword } : {}),
-    ...(sudoPassword !== undefined ? { sudoPassword } : {}),
+  const n = servers ?? 1;
+  const take = (want: boolean | undefined, what: string): Array<string | undefined> => {
+    if (!want) return Array<undefined>(n).fill(undefined);
+    const got = lines.splice(0, n);
+    const missing = got.length < n ? got.length : got.findIndex((l) => !l);
+    if (missing >= 0)
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        n === 1
+          ? what === '--password-stdin'
+            ? '--password-stdin: no password on the first line of stdin.'
+            : '--sudo-password-stdin: no sudo password on stdin.'
+          : `${what}: stdin has no password for server ${missing + 1} of ${n} (one line per server, in --hosts order).`,
+      );
+    return got;
   };
+  const ssh = take(values['password-stdin'], '--password-stdin');
+  const sudo = take(values['sudo-password-stdin'], '--sudo-password-stdin');
+  const all = ssh.map((sshPassword, i) => {
+    const sudoPassword = sudo[i];
+    return {
+      ...(sshPassword !== undefined ? { sshPassword } : {}),
+      ...(sudoPassword !== undefined ? { sudoPassword } : {}),
+    };
+  });
+  return servers === undefined ? (all[0] ?? {}) : all;
 }
 
 /** Logs in to `host` with the options and the passwords read before. */
@@ -122,8 +149,10 @@ export async function openLogin(
   host: string,
   values: LoginValues,
   secrets: LoginSecrets,
+  /** This server's own user (a cluster's `user@ip`); default --user. */
+  ownUser?: string,
 ): Promise<Login> {
-  const user = requireOption(values.user, 'user', 'ubuntu');
+  const user = ownUser ?? requireOption(values.user, 'user', 'ubuntu');
   const port = intOption(values['ssh-port'], 'ssh-port', 1, 65535) ?? 22;
   let auth: SshAuth;
   if (secrets.sshPassword !== undefined) auth = { kind: 'password', password: secrets.sshPassword };

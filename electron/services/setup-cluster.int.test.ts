@@ -2,12 +2,13 @@
  * A KRaft cluster installed into three real "servers" — network + mount namespaces, each with its own
  * sshd, address and filesystem (scripts/test-support/netns-servers.ts) — through the host service the
  * wizard uses (setup:connect per server with its host key, setup:cluster-plan, setup:cluster-install),
- * from a Kafka 4.1.1 tarball packed here, one login for all. Checked from this machine: every broker
- * in the metadata at its own address, the quorum led with every voter caught up, frames through an
- * RF 3 / min ISR 2 topic (the run's own checks); the nodes' storage carries one cluster id and their
- * own node.ids. A re-run (the built `kvs setup-cluster`, as installed) changes nothing. Then, on the
- * same cluster: a leader SIGKILLed (started again from the host service), a leader cut off, and a
- * rolling restart from the host service, each while a video streams.
+ * from a Kafka 4.1.1 tarball packed here, every server its own user and password. Checked from this
+ * machine: every broker in the metadata at its own address, the quorum led with every voter caught
+ * up, frames through an RF 3 / min ISR 2 topic (the run's own checks); the nodes' storage carries one
+ * cluster id and their own node.ids. A re-run (the built `kvs setup-cluster`, as installed, a login
+ * per server) changes nothing. Then, on the same cluster: a leader SIGKILLed (started again from the
+ * host service), a leader cut off, and a rolling restart from the host service (and one cancelled),
+ * each while a video streams.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -94,7 +95,6 @@ describe.skipIf(reason !== undefined)(
         count: SIZE,
         prefix: 'kvs-clus',
         sudo: true,
-        sharedLogin: true,
       });
       dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-cluster-'));
       [fx, tarball] = await Promise.all([
@@ -133,19 +133,19 @@ describe.skipIf(reason !== undefined)(
       if (dir) await rm(dir, { recursive: true, force: true });
     }, 60_000);
 
+    /** The built CLI's arguments: every server its own login (user@ip, a password line each). */
     function args(): { argv: string[]; stdin: string } {
-      const first = fx.servers[0];
-      if (first === undefined) throw new Error('no servers');
+      const passwords = fx.servers.map((s) => `${s.password}\n`).join('');
       return {
         argv: [
           'setup-cluster',
-          ...['--hosts', fx.servers.map((s) => s.address).join(',')],
-          ...['--user', first.user, '--password-stdin', '--sudo-password-stdin'],
+          ...['--hosts', fx.servers.map((s) => `${s.user}@${s.address}`).join(',')],
+          ...['--password-stdin', '--sudo-password-stdin', '--passwords-per-server'],
           ...['--accept-new-host-key', '--known-hosts', path.join(dir, 'known-hosts.json')],
           ...['--kafka-tarball', tarball, '--json'],
         ],
-        // one login for all (sharedLogin): SSH password, then sudo's
-        stdin: `${first.password}\n${first.password}\n`,
+        // SSH passwords in --hosts order, then sudo's (the same, here)
+        stdin: passwords + passwords,
       };
     }
 
