@@ -236,6 +236,7 @@ interface MetadataReader {
 /** Metadata reads of one topic on one admin connection, dropped after a failure. */
 function metadataReader(handle: KafkaHandle, topic: string): MetadataReader {
   let admin: Admin | null = null;
+  let closed = false;
   const drop = (): void => {
     const a = admin;
     admin = null;
@@ -244,11 +245,17 @@ function metadataReader(handle: KafkaHandle, topic: string): MetadataReader {
   };
   return {
     async read() {
+      if (closed) throw new Error('closed');
       try {
         if (admin === null) {
           const a = (handle.metadataClient?.() ?? handle.kafka).admin();
           admin = a;
           await withTimeout(a.connect(), READ_TIMEOUT_MS, 'Connecting for metadata');
+          // closed while connecting: whatever the connect left open goes now
+          if (closed) {
+            await a.disconnect().catch(() => undefined);
+            throw new Error('closed');
+          }
         }
         const m = await withTimeout(
           admin.fetchTopicMetadata({ topics: [topic] }),
@@ -263,6 +270,7 @@ function metadataReader(handle: KafkaHandle, topic: string): MetadataReader {
       }
     },
     async close() {
+      closed = true;
       const a = admin;
       admin = null;
       await withTimeout(a?.disconnect() ?? Promise.resolve(), 2_000, 'Disconnecting').catch(
