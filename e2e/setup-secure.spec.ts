@@ -1,9 +1,10 @@
 /**
- * The setup wizard's "TLS + SCRAM login" as a person uses it: a real sshd in a network namespace
- * this spec creates, a Kafka .tgz packed from the Maven Central jars and uploaded from "this
- * computer", the option turned on (a generated password offered), the plan showing SASL_SSL and
- * the password on no line, the install, and one click that saves a connection profile with the CA
- * and the login and connects with it. Where the password cannot be remembered (kvs serve), the
+ * The setup wizard's "TLS + SCRAM login" as a person uses it: a real sshd in a "server" this spec
+ * creates (scripts/test-support/netns-servers.ts: its own network namespace and folders, so the
+ * install writes nothing on this machine), a Kafka .tgz packed from the Maven Central jars and
+ * uploaded from "this computer", the option turned on (a generated password offered), the plan
+ * showing SASL_SSL and the password on no line, the install, and one click that saves a connection
+ * profile with the CA and the login and connects with it. Where the password cannot be remembered (kvs serve), the
  * page says so and still connects.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,58 +12,53 @@ import os from 'node:os';
 import path from 'node:path';
 import { packKafka } from '../scripts/local-kafka/pack.js';
 import {
-  acquireInstallLock,
-  removeInstallLeftovers,
-  sshdSkipReason,
-  startSshdSandbox,
-  type SshdSandbox,
-} from '../scripts/test-support/netns-sshd.js';
+  serversSkipReason,
+  startNetnsServers,
+  type NetnsServer,
+  type NetnsServers,
+} from '../scripts/test-support/netns-servers.js';
 import { electronBinary } from '../scripts/electron-binary.js';
 import { expect, test } from './fixtures.js';
 
 const installDir = `/tmp/kvs-e2e-secure/kafka`;
 
 test.describe('setup wizard: TLS + SCRAM login', () => {
-  let sb: SshdSandbox | undefined;
+  let fx: NetnsServers | undefined;
+  let sb: NetnsServer | undefined;
   let dir = '';
   let tarball = '';
-  let release: (() => Promise<void>) | undefined;
-  let blocked: string | undefined = sshdSkipReason();
+  let blocked: string | undefined = serversSkipReason();
 
   // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
   test.beforeAll(async ({}, testInfo) => {
-    test.setTimeout(15 * 60_000); // may wait for another install test's lock
+    test.setTimeout(3 * 60_000);
     const bin = electronBinary();
     if (testInfo.project.name === 'electron' && 'missing' in bin) blocked = bin.missing;
     if (blocked !== undefined) return;
-    const lock = await acquireInstallLock();
-    blocked = lock.reason;
-    if (blocked !== undefined) return;
-    release = lock.release;
-    sb = await startSshdSandbox({ prefix: 'kvs-e2es', sudo: true });
+    fx = await startNetnsServers({ count: 1, prefix: 'kvs-e2es', sudo: true });
+    sb = fx.servers[0];
     dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-secure-'));
     tarball = (await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') }))
       .tarball;
   });
 
   test.afterAll(async () => {
-    // Kafka runs inside the namespace: closing the sandbox ends it with everything else there.
-    await sb?.close();
-    if (release) {
-      await removeInstallLeftovers();
-      await rm(path.dirname(installDir), { recursive: true, force: true });
-      await release();
-    }
+    // Kafka runs inside the server: closing it ends the broker with everything else there and
+    // removes the server's folders (the install's too; none of it is on this machine).
+    await fx?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   test('installs with TLS + SCRAM login and connects through a new profile in one click', async ({
     app,
   }, testInfo) => {
-    test.skip(blocked !== undefined, `needs a network namespace with sshd: ${blocked ?? ''}`);
+    test.skip(
+      blocked !== undefined,
+      `needs a server in network + mount namespaces with sshd: ${blocked ?? ''}`,
+    );
     test.setTimeout(5 * 60_000);
     const server = sb;
-    if (!server) throw new Error('the sandbox did not start');
+    if (!server) throw new Error('the server did not start');
     const { page } = app;
 
     await page.getByTestId('setup-open').click();

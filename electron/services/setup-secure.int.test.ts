@@ -1,6 +1,7 @@
 /**
  * The "TLS + SCRAM login" install (issue 15) end to end, against a real sshd in one "server" of
- * scripts/test-support/netns-servers.ts (its own network namespace and folders), real openssl, real Kafka and real TLS — no mocks:
+ * scripts/test-support/netns-servers.ts (its own network namespace and folders), real openssl,
+ * real Kafka and real TLS — no mocks:
  *
  * - KRaft (Kafka 4.1.1) through the wizard's calls: the plan holds the password on no command line,
  *   the install makes the CA and certificate on the server and the SCRAM user, the check from this
@@ -73,7 +74,7 @@ function testCipher(): SecretCipher {
   };
 }
 
-/** Every distinct command line seen on this machine (the server shares its PID namespace) while it runs. */
+/** Every distinct command line on this machine while it runs (servers share its PID namespace). */
 function watchCommandLines(): { stop: () => Promise<Set<string>> } {
   const seen = new Set<string>();
   let running = true;
