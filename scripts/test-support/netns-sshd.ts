@@ -17,8 +17,12 @@
  * Plain Node (no Vitest): the Vitest integration tests and the Playwright e2e global setup
  * (run through tsx) both use it. Needs Linux and root: check sshdSkipReason() first.
  *
- * Shared parts: netns-subnet.ts (sh, the subnet reservation), ssh-test-keys.ts (key pairs),
- * install-lock.ts (one install test at a time, the LAYOUT leftovers); all re-exported here.
+ * Shared parts: netns-subnet.ts (sh, the subnet reservation), ssh-test-keys.ts (key pairs); both
+ * re-exported here.
+ *
+ * The sandbox shares this machine's filesystem (users, /etc, /var/lib …): it is for tests that
+ * only need an sshd. Tests that install Kafka use netns-servers.ts (`count: 1` for one server),
+ * whose servers have folders and users of their own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,7 +35,6 @@ import { generateKey, keyFingerprint } from './ssh-test-keys.js';
 
 export { SANDBOX_NET, reserveSubnet, sh } from './netns-subnet.js';
 export { generateKey, keyFingerprint } from './ssh-test-keys.js';
-export { acquireInstallLock, installLeftoversReason, removeInstallLeftovers } from './install-lock.js';
 
 const SSHD = '/usr/sbin/sshd';
 const SUDO = '/usr/bin/sudo';
