@@ -53,10 +53,10 @@ async function main(): Promise<void> {
             lastAckAt = t;
           }
           acked = p.acked;
-          const l = (p as { leader?: { nodeId: number; previous: number | null } | null }).leader;
-          if (l?.previous != null) {
-            const m = `${l.previous}->${l.nodeId}`;
-            if (moves.at(-1) !== m) moves.push(m);
+          const l = p.leader;
+          if (l?.previous != null && l.movedAt != null) {
+            const m = `${l.previous}->${l.nodeId} seen ${failedAt === null ? '?' : l.movedAt - failedAt} ms after`;
+            if (!moves.some((x) => x.startsWith(`${l.previous}->${l.nodeId} `))) moves.push(m);
           }
         },
         onBrokerState: (s) =>

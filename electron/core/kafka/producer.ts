@@ -218,6 +218,10 @@ export async function produceFrames(
    * a single broker's restart never triggers this.
    */
   const sendOnce = async (messages: OutgoingMessage[]): Promise<void> => {
+    // A move this producer has not acted on: its metadata may still name the old leader (kafkajs
+    // reads it again only after an error, and then perhaps before the move). A fresh producer reads
+    // it now, so this try goes to the new leader rather than waiting out another back-off.
+    if (live !== null && watch.movedSince(partition, live.since)) retire(live);
     const l = live ?? (live = await connectProducer());
     const sending = l.producer.send({ topic, acks: -1, timeout: 30_000, compression: CompressionTypes.None, messages });
     const stopWaiting = new AbortController();
