@@ -72,11 +72,21 @@ export function ClusterProgress({
           run={n.run}
           node={i}
           testId={testId}
-          open={active ? nodeStatus(n.run) === 'running' : true}
+          open={
+            active
+              ? nodeStatus(n.run) === 'running'
+              : ['failed', 'cancelled'].includes(nodeStatus(n.run))
+          }
         />
       ))}
       {run.checks.steps.length > 0 && (
-        <Steps heading="From this computer" run={run.checks} node={null} testId={testId} open />
+        <Steps
+          heading="From this computer"
+          run={run.checks}
+          node={null}
+          testId={testId}
+          open={nodeStatus(run.checks) !== 'pending'}
+        />
       )}
     </div>
   );
