@@ -136,7 +136,38 @@ describe('clusterView (the broker list)', () => {
       "node 2 at 10.0.0.12:9092 is down — not in the cluster's metadata since 12:03:10",
     );
     expect(v.rows[1]?.roles.map((r) => r.text)).toEqual(['voter, 250 records behind']);
-    expect(v.quorumLine).toBe('Quorum leader: node 1; 3 voters, not caught up: node 2.');
+    expect(v.quorumLine).toBe('Quorum leader: node 1; 3 voters, down: node 2.');
+  });
+
+  it('a stopped voter is not called caught up (its lag is the last one seen)', () => {
+    const v = clusterView(
+      {
+        ...three,
+        brokers: [
+          { nodeId: 1, host: '10.0.0.11', port: 9092 },
+          { nodeId: 2, host: '10.0.0.12', port: 9092 },
+        ],
+        quorum: {
+          leaderId: 1,
+          voters: [
+            { nodeId: 1, lag: 0 },
+            { nodeId: 2, lag: 400 },
+            { nodeId: 3, lag: 0 },
+          ],
+        },
+        downBrokers: [{ nodeId: 3, host: '10.0.0.13', port: 9092, since: 0 }],
+      },
+      at,
+    );
+    expect(v.rows.map((r) => [r.nodeId, r.state])).toEqual([
+      [1, 'up'],
+      [2, 'up'],
+      [3, 'down'],
+    ]);
+    expect(v.rows[2]?.roles.map((r) => r.text)).toEqual(['voter, not answering']);
+    expect(v.quorumLine).toBe(
+      'Quorum leader: node 1; 3 voters, not caught up: node 2; down: node 3.',
+    );
   });
 
   it('the headline says which brokers are down', () => {

@@ -138,9 +138,10 @@ export function clockTime(ms: number): string {
     .join(':');
 }
 
-function lagText(lag: number | null): string {
+function lagText(lag: number | null, down: boolean): string {
   if (lag === null) return 'voter, lag unknown';
-  if (lag <= QUORUM_CAUGHT_UP_LAG) return 'voter, caught up';
+  // a stopped node's lag is the last one the leader saw: not "caught up" now
+  if (lag <= QUORUM_CAUGHT_UP_LAG) return down ? 'voter, not answering' : 'voter, caught up';
   return `voter, ${lag} records behind`;
 }
 
@@ -157,6 +158,7 @@ export function clusterView(
   const quorum = status.quorum ?? null;
   const controllerId = status.controllerId ?? null;
   const voters = new Map((quorum?.voters ?? []).map((v) => [v.nodeId, v.lag]));
+  const down = new Set((status.downBrokers ?? []).map((d) => d.nodeId));
   const roles = (nodeId: number): BrokerRow['roles'] => {
     const out: { kind: BrokerRole; text: string }[] = [];
     if (quorum !== null && quorum.leaderId === nodeId)
@@ -166,7 +168,8 @@ export function clusterView(
         kind: 'controller',
         text: quorum !== null ? 'active controller' : 'controller',
       });
-    if (voters.has(nodeId)) out.push({ kind: 'voter', text: lagText(voters.get(nodeId) ?? null) });
+    if (voters.has(nodeId))
+      out.push({ kind: 'voter', text: lagText(voters.get(nodeId) ?? null, down.has(nodeId)) });
     return out;
   };
   const rows: BrokerRow[] = status.brokers.map((b) => ({
@@ -204,12 +207,18 @@ export function clusterView(
   else if (quorum.leaderId === null)
     quorumLine = `The metadata quorum has no leader right now (voters: ${[...voters.keys()].map((n) => `node ${n}`).join(', ')}).`;
   else {
-    const behind = [...voters].filter(([, lag]) => lag === null || lag > QUORUM_CAUGHT_UP_LAG);
+    const nodes = (ids: readonly number[]) => ids.map((n) => `node ${n}`).join(', ');
+    const downVoters = [...voters.keys()].filter((n) => down.has(n));
+    const behind = [...voters]
+      .filter(([n, lag]) => !down.has(n) && (lag === null || lag > QUORUM_CAUGHT_UP_LAG))
+      .map(([n]) => n);
+    const problems = [
+      ...(behind.length > 0 ? [`not caught up: ${nodes(behind)}`] : []),
+      ...(downVoters.length > 0 ? [`down: ${nodes(downVoters)}`] : []),
+    ];
     quorumLine =
       `Quorum leader: node ${quorum.leaderId}; ${voters.size} voter${voters.size === 1 ? '' : 's'}` +
-      (behind.length === 0
-        ? ', all caught up.'
-        : `, not caught up: ${behind.map(([n]) => `node ${n}`).join(', ')}.`);
+      (problems.length === 0 ? ', all caught up.' : `, ${problems.join('; ')}.`);
   }
   return { rows, quorumLine };
 }

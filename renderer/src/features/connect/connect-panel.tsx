@@ -12,6 +12,7 @@ import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import { useAction, useApi, useServicesReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { peekAutostart, takeAutostart } from '../../shared/autostart.js';
+import { CheckRow } from '../../shared/check-row.js';
 import { Status } from '../../shared/status.js';
 import { DoctorPanel } from '../doctor/doctor-panel.js';
 import { useDoctor } from '../doctor/use-doctor.js';
@@ -220,16 +221,16 @@ export function ConnectPanel() {
       />
       {cluster.rows.length > 0 && (
         <div data-testid="cluster-brokers" aria-live="polite">
-          <ul className="notes">
+          <ul className="check-rows" aria-label="The cluster's brokers">
             {cluster.rows.map((r) => (
-              <li
-                key={r.nodeId}
+              <CheckRow
+                key={`${r.nodeId}-${r.state}`}
                 data-testid="cluster-broker"
                 data-node-id={r.nodeId}
                 data-state={r.state}
-                className={r.state === 'down' ? 'warning' : undefined}
-              >
-                {r.downNote ?? (
+                tone={r.state === 'down' ? 'warning' : 'ok'}
+                label={r.state}
+                title={
                   <>
                     node {r.nodeId}
                     {r.address !== null ? (
@@ -238,21 +239,22 @@ export function ConnectPanel() {
                         at <code>{r.address}</code>
                       </>
                     ) : (
-                      ' (controller only)'
+                      r.state === 'up' && ' (controller only)'
                     )}
+                    {r.roles.map((role) => (
+                      <span key={role.kind}>
+                        {' — '}
+                        {role.kind === 'quorum-leader' ? (
+                          <strong data-testid="cluster-quorum-leader">{role.text}</strong>
+                        ) : (
+                          role.text
+                        )}
+                      </span>
+                    ))}
                   </>
-                )}
-                {r.roles.map((role) => (
-                  <span key={role.kind}>
-                    {' — '}
-                    {role.kind === 'quorum-leader' ? (
-                      <strong data-testid="cluster-quorum-leader">{role.text}</strong>
-                    ) : (
-                      role.text
-                    )}
-                  </span>
-                ))}
-              </li>
+                }
+                detail={r.downNote}
+              />
             ))}
           </ul>
           <p className="help" data-testid="cluster-quorum">

@@ -27,7 +27,9 @@ export function ClusterProgress({
   const servicesReady = useServicesReady();
   const action = useSetupAction();
   const { done, total } = clusterProgress(run);
-  const runningNode = run.nodes.find((n) => nodeStatus(n.run) === 'running');
+  // the server a step runs on now (a node can wait half-done: its port check comes after the others)
+  const stepRunning = (r: RunView) => r.steps.some((s) => s.status === 'running');
+  const runningNode = run.nodes.find((n) => stepRunning(n.run));
   const text = `${done} of ${total} steps done`;
   return (
     <div className="setup-install" data-testid={testId}>
@@ -72,11 +74,7 @@ export function ClusterProgress({
           run={n.run}
           node={i}
           testId={testId}
-          open={
-            active
-              ? nodeStatus(n.run) === 'running'
-              : ['failed', 'cancelled'].includes(nodeStatus(n.run))
-          }
+          open={active ? stepRunning(n.run) : ['failed', 'cancelled'].includes(nodeStatus(n.run))}
         />
       ))}
       {run.checks.steps.length > 0 && (
@@ -133,7 +131,7 @@ function Steps({
       <LogView
         lines={run.log}
         dropped={run.droppedLines}
-        title={`Log of ${heading}`}
+        title={node === null ? 'Log of the checks from this computer' : `Log of ${heading}`}
         testId={`${testId}-log`}
       />
     </details>
