@@ -322,6 +322,19 @@ describe('a cluster run', () => {
     expect(after).toBe(v);
   });
 
+  it('a server (or the checks) is done, already done, or checked', () => {
+    const rows = (...statuses: ('changed' | 'unchanged' | 'checked')[]) => ({
+      runId: null,
+      steps: statuses.map((status, index) => ({ index, stepId: `s${index}`, title: 't', status })),
+      log: [],
+      droppedLines: 0,
+      ended: null,
+    });
+    expect(nodeStatus(rows('changed', 'checked'))).toBe('changed');
+    expect(nodeStatus(rows('unchanged', 'checked'))).toBe('unchanged');
+    expect(nodeStatus(rows('checked', 'checked'))).toBe('checked');
+  });
+
   it('ends with the brokers, the quorum leader and the replicas in sync', () => {
     const v = applyClusterEvent(startClusterInstall(plan, 'r1'), { type: 'ended', ev: ended({}) });
     const r = clusterResultView(v, plan);

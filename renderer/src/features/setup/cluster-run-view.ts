@@ -145,7 +145,11 @@ export function nodeStatus(run: RunView): SetupStepStatus {
   if (s.some((x) => x.status === 'cancelled')) return 'cancelled';
   if (s.some((x) => x.status === 'running')) return 'running';
   if (s.length > 0 && s.every((x) => isCompleted(x.status)))
-    return s.some((x) => x.status === 'changed') ? 'changed' : 'unchanged';
+    return s.some((x) => x.status === 'changed')
+      ? 'changed'
+      : s.every((x) => x.status === 'checked')
+        ? 'checked'
+        : 'unchanged';
   // between two steps
   return s.some((x) => isCompleted(x.status)) ? 'running' : 'pending';
 }
