@@ -8,6 +8,9 @@
  *
  *   flock /tmp/kvs-heavy.lock node --import tsx scripts/test-support/leader-loss-measure.ts cut kill
  *
+ * CUT_MS (default 15000) sets the cut's length; LEADER=n makes node n the partition's leader (the
+ * first of its replicas), e.g. LEADER=1 for the node first in the bootstrap list.
+ *
  * Needs what kraft-cluster.ts needs (root, java, cached Kafka 4.1.1 jars) and ffmpeg.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -33,7 +36,23 @@ async function main(): Promise<void> {
     for (const kind of kinds.length > 0 ? kinds : ['cut']) {
       const handle = createKafka({ bootstrap: cluster.bootstrap });
       const topic = `leader-measure-${randomBytes(3).toString('hex')}`;
-      await createTopic(handle, topic);
+      const wanted = Number(process.env.LEADER ?? 0);
+      if (wanted > 0)
+        // replicas [wanted, others…]: the preferred (first) replica leads
+        await withAdmin(handle, (a) =>
+          a.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic,
+                replicaAssignment: [
+                  { partition: 0, replicas: [wanted, ...[1, 2, 3].filter((n) => n !== wanted)] },
+                ],
+              },
+            ],
+          }),
+        );
+      else await createTopic(handle, topic);
       let acked = 0;
       let lastAckAt: number | null = null;
       let longestAckGap = 0;
@@ -59,8 +78,10 @@ async function main(): Promise<void> {
             if (!moves.some((x) => x.startsWith(`${l.previous}->${l.nodeId} `))) moves.push(m);
           }
         },
-        onBrokerState: (s) =>
-          states.push(`${s}@${failedAt === null ? '-' : Date.now() - failedAt}`),
+        onBrokerState: (s, e) =>
+          states.push(
+            `${s}@${failedAt === null ? '-' : Date.now() - failedAt}${e ? ` (${e.message.slice(0, 120)})` : ''}`,
+          ),
       });
       while (acked < 90) await sleep(50);
       const meta = await withAdmin(handle, (a) => a.fetchTopicMetadata({ topics: [topic] }));
@@ -76,6 +97,17 @@ async function main(): Promise<void> {
           : sleep(1000).then(() => node.start());
       const r = await producing;
       await back;
+      // the node back in sync first: just after its link is back, a cut-off leader may still answer
+      // as the leader for a moment (a stale high watermark), and a read from it would end early
+      for (let i = 0; i < 240; i++) {
+        const m = await withAdmin(handle, (a) => a.fetchTopicMetadata({ topics: [topic] })).catch(
+          () => null,
+        );
+        const p0 = m?.topics[0]?.partitions[0];
+        // (a stale answer from the node itself would still name it the leader)
+        if (p0?.isr.length === 3 && p0.leader !== leader) break;
+        await sleep(500);
+      }
       const seqs: number[] = [];
       const reader = await startViewer(handle, {
         topic,
@@ -101,14 +133,6 @@ async function main(): Promise<void> {
           states,
         }),
       );
-      // the node back in sync before the next run
-      for (let i = 0; i < 240; i++) {
-        const m = await withAdmin(handle, (a) => a.fetchTopicMetadata({ topics: [topic] })).catch(
-          () => null,
-        );
-        if (m?.topics[0]?.partitions[0]?.isr.length === 3) break;
-        await sleep(500);
-      }
     }
   } finally {
     await cluster.close();

@@ -39,6 +39,13 @@ export interface KafkaHandle {
    * made elsewhere): use `kafka`.
    */
   readonly metadataClient?: () => KafkaClient;
+  /**
+   * A client like `kafka` that starts from these brokers (host:port): a producer made again after
+   * a leader moved starts from the brokers the cluster lists as alive, not from a bootstrap broker
+   * that may be the one cut off (kafkajs tries the bootstrap list in order, and a hung broker costs
+   * the connection timeout). Absent: use `kafka`.
+   */
+  readonly clientWith?: (brokers: readonly string[]) => KafkaClient;
 }
 
 /** A metadata answer is a few hundred bytes: 3 s is plenty even on a slow link. */
@@ -73,7 +80,8 @@ export function createKafka(opts: ClientOptions): KafkaHandle {
       // its failures are expected while a broker is gone; the watch says what matters
       logLevel: logLevel.NOTHING,
     });
-  return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized, metadataClient };
+  const clientWith = (brokers: readonly string[]): KafkaClient => new Kafka({ ...config, brokers: [...brokers] });
+  return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized, metadataClient, clientWith };
 }
 
 export { topicNameProblem };

@@ -152,4 +152,32 @@ describe('startLeaderWatch', () => {
     expect(late).toBe(false);
     await watch.stop();
   });
+
+  it('on a move, reads the brokers the cluster lists before telling anyone; a failed read keeps the last list', async () => {
+    vi.useFakeTimers();
+    let leader = 1;
+    const lists: Array<string[] | Error> = [['b:9092', 'c:9092'], new Error('no answer')];
+    const seen: Array<readonly string[] | null> = [];
+    const watch = startLeaderWatch(handle, 't', {
+      intervalMs: 1000,
+      now: () => Date.now(),
+      read: async () => one(leader),
+      readBrokers: async () => {
+        const l = lists.shift();
+        if (l instanceof Error || l === undefined) throw l ?? new Error('none');
+        return l;
+      },
+      onChange: () => seen.push(watch.liveBrokers()),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(watch.liveBrokers()).toBeNull(); // no move yet: not read
+    leader = 2;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(seen).toEqual([null, ['b:9092', 'c:9092']]);
+    leader = 3;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(watch.info()).toMatchObject({ nodeId: 3, previous: 2 });
+    expect(watch.liveBrokers()).toEqual(['b:9092', 'c:9092']);
+    await watch.stop();
+  });
 });

@@ -15,6 +15,8 @@
  * `metadataClient`): a metadata answer is tiny, so 3 s is plenty, and kafkajs tries the next
  * broker when one does not answer — a hung broker costs one short wait, not the 15 s of the
  * producer's requests. A failed read drops that client's connection; the next read connects anew.
+ * When a move is seen, the watch also reads which brokers the cluster lists as alive (a fenced or
+ * cut-off node is not listed): a producer made again starts from those (producer.ts).
  */
 import type { Admin } from 'kafkajs';
 import { withTimeout, type KafkaHandle } from './client.js';
@@ -122,6 +124,8 @@ export interface LeaderWatchOptions {
   readonly onChange?: (info: LeaderInfo | null) => void;
   /** Reads the topic's leaders; default: a metadata read through `handle` (see the file comment). */
   readonly read?: () => Promise<readonly PartitionLeader[]>;
+  /** Reads the brokers the cluster lists (host:port); default: through `handle`. */
+  readonly readBrokers?: () => Promise<readonly string[]>;
   readonly now?: () => number;
   readonly wallNow?: () => number;
 }
@@ -138,6 +142,8 @@ export interface LeaderWatch {
   ): Promise<LeaderInfo>;
   /** Read every hurryIntervalMs instead of every intervalMs (a send waits longer than it should). */
   hurry(on: boolean): void;
+  /** The brokers (host:port) the cluster listed when the last move was seen; null before any. */
+  liveBrokers(): readonly string[] | null;
   stop(): Promise<void>;
 }
 
@@ -152,7 +158,10 @@ export function startLeaderWatch(
   const hurryInterval = opts.hurryIntervalMs ?? HURRY_INTERVAL_MS;
   const tracker = new LeaderTracker();
   const metadata = opts.read === undefined ? metadataReader(handle, topic) : null;
-  const read = opts.read ?? (() => (metadata as MetadataReader).read());
+  const read = opts.read ?? (async () => (metadata === null ? [] : metadata.read()));
+  const readBrokers =
+    opts.readBrokers ?? (async () => (metadata === null ? [] : metadata.brokers()));
+  let live: readonly string[] | null = null;
   let stopped = false;
   let hurrying = false;
   let timer: NodeJS.Timeout | null = null;
@@ -165,6 +174,12 @@ export function startLeaderWatch(
       const partitions = await read();
       if (stopped) return;
       const moves = tracker.observe(partitions, wallNow(), now());
+      if (moves.length > 0) {
+        // before anyone acts on the move: where a new producer should start from
+        const brokers = await readBrokers().catch(() => null);
+        if (brokers !== null && brokers.length > 0) live = brokers;
+        if (stopped) return;
+      }
       if (moves.length > 0 || first) {
         first = false;
         try {
@@ -213,6 +228,7 @@ export function startLeaderWatch(
         check();
       });
     },
+    liveBrokers: () => live,
     hurry(on) {
       if (on === hurrying) return;
       hurrying = on;
@@ -230,6 +246,8 @@ export function startLeaderWatch(
 
 interface MetadataReader {
   read(): Promise<PartitionLeader[]>;
+  /** The brokers the cluster lists, on the connection of the last read (none: throws). */
+  brokers(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -268,6 +286,12 @@ function metadataReader(handle: KafkaHandle, topic: string): MetadataReader {
         drop();
         throw e;
       }
+    },
+    async brokers() {
+      const a = admin;
+      if (a === null || closed) throw new Error('not connected');
+      const c = await withTimeout(a.describeCluster(), READ_TIMEOUT_MS, 'Reading the brokers');
+      return c.brokers.map((b) => `${b.host}:${b.port}`);
     },
     async close() {
       closed = true;

@@ -169,8 +169,10 @@ export async function produceFrames(
     readonly producer: Producer;
     since: number;
   }
-  const connectProducer = async (): Promise<Live> => {
-    const p = handle.kafka.producer({
+  /** `seeds`: brokers to start from (the live ones after a leader moved); default the bootstrap list. */
+  const connectProducer = async (seeds: readonly string[] | null = null): Promise<Live> => {
+    const kafka = seeds !== null && seeds.length > 0 && handle.clientWith ? handle.clientWith(seeds) : handle.kafka;
+    const p = kafka.producer({
       allowAutoTopicCreation: false,
       maxInFlightRequests: 1,
       idempotent: false,
@@ -222,7 +224,7 @@ export async function produceFrames(
     // reads it again only after an error, and then perhaps before the move). A fresh producer reads
     // it now, so this try goes to the new leader rather than waiting out another back-off.
     if (live !== null && watch.movedSince(partition, live.since)) retire(live);
-    const l = live ?? (live = await connectProducer());
+    const l = live ?? (live = await connectProducer(watch.liveBrokers()));
     const sending = l.producer.send({ topic, acks: -1, timeout: 30_000, compression: CompressionTypes.None, messages });
     const stopWaiting = new AbortController();
     const moved = new Promise<LeaderInfo>((resolve) => {
@@ -383,7 +385,7 @@ export async function produceFrames(
     await sender.flush();
     if (format === 'kvs' && fatal === null && (acked > 0 || failed > 0)) {
       const endOfStream = async (): Promise<void> => {
-        const l = live ?? (live = await connectProducer());
+        const l = live ?? (live = await connectProducer(watch.liveBrokers()));
         await l.producer.send({ topic, acks: -1, timeout: 10_000, messages: [encodeEndOfStream(streamId, seq, produced)] });
       };
       await endOfStream().catch((e: unknown) => opts.onWarning?.(translateKafkaError(e, ctx)));
