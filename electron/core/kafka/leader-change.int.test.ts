@@ -152,6 +152,19 @@ describe.skipIf(reason !== undefined)(
       expect(stats.state).not.toBe('failed');
       await call(services, 'watch:stop', { viewerId });
 
+      // the node back in sync, and the cluster's answer not the node's own: just after its link is
+      // back, a cut-off leader may answer as the leader for a moment, with a stale high watermark
+      // (a read from it would end early)
+      await until(
+        async () =>
+          (
+            await withAdmin(handle, (a) => a.fetchTopicMetadata({ topics: [topic] })).catch(
+              () => null,
+            )
+          )?.topics[0]?.partitions.every((p) => p.isr.length === 3 && p.leader !== leader) === true,
+        'the in-sync replicas back to 3',
+        120_000,
+      );
       // every acknowledged frame, once and in order
       const seqs = await readBack(handle, topic);
       expect(seqs).toEqual([...Array(ended.acked).keys()]);
@@ -170,20 +183,17 @@ describe.skipIf(reason !== undefined)(
         lastAcked = p.acked;
       }
       console.log(
-        `leader ${failure}: node ${String(leader)} → ${String(moved?.leader?.nodeId)}; ${ended.acked}/${ended.frames} acked, ${seqs.length} read back; link states ${states.join(' → ')}; longest time without a new ack ~${Math.round(longestGap)} ms (progress events every 250 ms)`,
+        `leader ${failure}: node ${String(leader)} → ${String(moved?.leader?.nodeId)}; ${ended.acked}/${ended.frames} acked, ${seqs.length} read back; link states ${states.join(' → ')} ${JSON.stringify(
+          [
+            ...new Set(
+              progress()
+                .map((p) => p.brokerError?.message)
+                .filter(Boolean),
+            ),
+          ],
+        )}; longest time without a new ack ~${Math.round(longestGap)} ms (progress events every 250 ms)`,
       );
 
-      // back in sync before the next case
-      await until(
-        async () =>
-          (
-            await withAdmin(handle, (a) => a.fetchTopicMetadata({ topics: [topic] })).catch(
-              () => null,
-            )
-          )?.topics[0]?.partitions[0]?.isr.length === 3,
-        'the in-sync replicas back to 3',
-        120_000,
-      );
       await deleteTopic(handle, topic).catch(() => undefined);
     }
 
