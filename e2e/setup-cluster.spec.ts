@@ -6,7 +6,8 @@
  * checks from this computer, one click to connect — then the broker panel lists three brokers and
  * a quorum leader, shows a node stopped from the wizard's server view as down (no error) and up
  * again once started. Then, in the browser project, a rolling restart from the server view; in
- * electron-standin, the plan made again (the cluster id kept) and a re-run that changes nothing.
+ * electron-standin, the plan made again (the cluster id kept), a re-run that changes nothing, and
+ * logging in again shows the servers' state without a new install.
  *
  * Each project starts its own servers (a fresh worker per project), so each installs anew.
  */
@@ -176,6 +177,20 @@ test.describe('setup wizard: a KRaft cluster on three servers', () => {
       expect(await again.getAttribute('data-ok'), await again.innerText()).toBe('true');
       await expect(page.getByTestId('cluster-counts')).toHaveAttribute('data-changed', '0');
       await expect(page.getByTestId('cluster-counts')).toContainText('0 steps changed something');
+
+      // coming back to it: log out and in again (keys known now) → its servers, no install needed
+      await page.getByTestId('setup-back').click();
+      await page.getByTestId('setup-back').click();
+      await page.getByTestId('cluster-logout-all').click();
+      await page.getByTestId('cluster-password').fill(first.password);
+      await page.getByTestId('cluster-login-all').click();
+      await expect(page.getByTestId('cluster-node-facts').first()).toContainText(
+        'Kafka 4.1.1 there',
+      );
+      const again3 = page.getByTestId('cluster-server');
+      await expect(again3).toHaveCount(3);
+      for (const row of await again3.all())
+        await expect(row).toHaveAttribute('data-state', 'running');
       return;
     }
     await page.getByTestId('cluster-rolling-restart').click();

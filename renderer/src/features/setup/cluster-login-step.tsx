@@ -26,7 +26,7 @@ import {
   type ClusterServersForm,
 } from './cluster-form.js';
 import { HostKeyPrompt, type UnknownHost } from './hostkey-prompt.js';
-import { buildLogin, connectErrorHint } from './login-form.js';
+import { buildLogin, connectErrorHint, withoutSecrets } from './login-form.js';
 import { serverLabel, type SetupSession } from './server-form.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
@@ -114,6 +114,12 @@ export function ClusterLoginStep({
         current.current = current.current.map((s, j) => (j === i ? session : s));
         setSession(i, session);
       }
+      // every server logged in: the page keeps no password or key any longer
+      setForm((f) => ({
+        ...f,
+        login: withoutSecrets(f.login),
+        nodes: f.nodes.map((n) => ({ ...n, login: withoutSecrets(n.login) })),
+      }));
     });
   };
 

@@ -44,7 +44,8 @@ export function ClusterServersPanel({
 }: {
   sessions: readonly SetupSession[];
   /** Each server's node.id, in the same order (for the labels). */
-  nodeIds: readonly number[];
+  /** null: not known (no plan made in this wizard): the servers are named by their order. */
+  nodeIds: readonly number[] | null;
   installDir: string;
   bootstrap: string;
 }) {
@@ -54,6 +55,8 @@ export function ClusterServersPanel({
   const rolling = useClusterRun();
   const rollAction = useSetupAction();
 
+  const nameOf = (i: number) =>
+    nodeIds === null ? `server ${i + 1}` : `node ${nodeIds[i] ?? '?'}`;
   const setNode = (i: number, f: (s: NodeService) => NodeService) =>
     setNodes((list) => list.map((s, j) => (j === i ? f(s) : s)));
 
@@ -99,7 +102,7 @@ export function ClusterServersPanel({
           }),
         (runId) =>
           startRollingRestart(
-            sessions.map((s, i) => `node ${nodeIds[i] ?? '?'} — ${s.target.host}`),
+            sessions.map((s, i) => `${nameOf(i)} — ${s.target.host}`),
             runId,
           ),
       );
@@ -112,10 +115,17 @@ export function ClusterServersPanel({
       aria-label="The cluster's servers"
     >
       <h3>The cluster&apos;s servers</h3>
+      {nodeIds === null && (
+        <p className="help">
+          Kafka is already in {installDir} on every server: start, stop or restart it here — or go
+          on to the plan; installing again redoes only what is missing.
+        </p>
+      )}
       <ul className="check-rows">
         {sessions.map((s, i) => {
           const n = nodes[i] ?? IDLE;
-          const nodeId = nodeIds[i];
+          const nodeId = nodeIds?.[i];
+          const name = nameOf(i);
           return (
             <li
               key={s.sessionId}
@@ -126,8 +136,7 @@ export function ClusterServersPanel({
               data-pending={n.pending ?? undefined}
             >
               <span>
-                <strong>node {nodeId ?? '?'}</strong>{' '}
-                <span className="mono">{serverLabel(s.target)}</span>
+                <strong>{name}</strong> <span className="mono">{serverLabel(s.target)}</span>
                 {': '}
                 <span data-testid="cluster-server-state" aria-live="polite">
                   Kafka {stateText(n)}
@@ -140,7 +149,7 @@ export function ClusterServersPanel({
                   type="button"
                   className="secondary"
                   data-testid={`cluster-server-${a}`}
-                  aria-label={`${a[0]?.toUpperCase()}${a.slice(1)} Kafka on node ${nodeId ?? '?'}`}
+                  aria-label={`${a[0]?.toUpperCase()}${a.slice(1)} Kafka on ${name}`}
                   disabled={!servicesReady || busy || n.pending !== null}
                   onClick={() => void service(i, a)}
                 >

@@ -4,7 +4,11 @@
  * and the cluster's servers (start / stop / restart each, rolling restart).
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { ClusterPlanRequest, ClusterPlanView } from '../../../../electron/shared/contract.js';
+import {
+  SETUP_DEFAULTS,
+  type ClusterPlanRequest,
+  type ClusterPlanView,
+} from '../../../../electron/shared/contract.js';
 import { useApi } from '../../shared/api-context.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
 import {
@@ -129,14 +133,27 @@ export function ClusterWizard({
   switch (current) {
     case 'servers':
       screen = (
-        <ClusterLoginStep
-          form={servers}
-          setForm={setServers}
-          sessions={sessions}
-          setSession={setSession}
-          logOutAll={logOutAll}
-          onNext={() => setStep('options')}
-        />
+        <>
+          <ClusterLoginStep
+            form={servers}
+            setForm={setServers}
+            sessions={sessions}
+            setSession={setSession}
+            logOutAll={logOutAll}
+            onNext={() => setStep('options')}
+          />
+          {/* coming back to a cluster installed before: its servers without a new install */}
+          {loggedIn?.every((s) => s.facts.kafkaVersion !== null) === true && (
+            <ClusterServersPanel
+              sessions={loggedIn}
+              nodeIds={null}
+              installDir={SETUP_DEFAULTS.installDir}
+              bootstrap={loggedIn
+                .map((s) => `${s.target.host}:${SETUP_DEFAULTS.kafkaPort}`)
+                .join(',')}
+            />
+          )}
+        </>
       );
       break;
     case 'options':
