@@ -102,6 +102,39 @@ describe('a KRaft cluster node', () => {
     expect(argvOf(format?.check)).toContain(ID);
   });
 
+  it('ufw active: the controller port is opened to the other nodes only (or the plan says it stays closed)', () => {
+    const facts = freshFacts('ubuntu-22.04', { ufw: 'active' });
+    const open = buildInstallPlan(facts, { ...base, cluster: node2, openFirewall: true }).steps;
+    const step = open.find((s) => s.id === 'firewall-controller');
+    expect(step?.apply.map(argvOf)).toEqual([
+      ['ufw', 'allow', 'from', '10.0.0.11', 'to', 'any', 'port', '9093', 'proto', 'tcp'],
+      ['ufw', 'allow', 'from', '10.0.0.13', 'to', 'any', 'port', '9093', 'proto', 'tcp'],
+    ]);
+    const check = argvOf(step?.check);
+    expect(isFixedScript(check[2] ?? '')).toBe(true);
+    expect(check.slice(3)).toEqual(['sh', '9093', '10.0.0.11', '10.0.0.13']);
+    // before the port wait: the quorum needs it to form
+    const ids = open.map((s) => s.id);
+    expect(ids.indexOf('firewall-controller')).toBeLessThan(ids.indexOf('verify-ports'));
+
+    const closed = buildInstallPlan(facts, { ...base, cluster: node2 }).steps.find(
+      (s) => s.id === 'firewall-controller',
+    );
+    expect(closed?.apply).toEqual([]);
+    expect(closed?.why).toContain('ufw allow from <other node> to any port 9093 proto tcp');
+    // no ufw, or one server: no such step
+    expect(
+      buildInstallPlan(freshFacts(), { ...base, cluster: node2, openFirewall: true }).steps.some(
+        (s) => s.id === 'firewall-controller',
+      ),
+    ).toBe(false);
+    expect(
+      buildInstallPlan(facts, { ...base, openFirewall: true }).steps.some(
+        (s) => s.id === 'firewall-controller',
+      ),
+    ).toBe(false);
+  });
+
   it('refuses what cannot make a cluster, saying why', () => {
     const c = (over: Partial<ClusterChoice>, choices: Partial<InstallChoices> = {}) =>
       refusal(() =>

@@ -47,7 +47,7 @@ import {
   tlsStep,
 } from './secure-install.js';
 import { startSteps, waitPortsStep } from './service-plans.js';
-import { checkClusterChoice } from './cluster-choice.js';
+import { checkClusterChoice, type ClusterChoice } from './cluster-choice.js';
 
 export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): InstallPlan {
   const inst = installationFor(facts, choices);
@@ -422,6 +422,8 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
           },
     );
   }
+  if (facts.ufw === 'active' && cluster !== null)
+    steps.push(controllerFirewallStep(cluster, choices.openFirewall === true));
   steps.push(waitPortsStep(inst));
   if (secure !== null) steps.push(scramStep(inst, secure));
   return {
@@ -431,6 +433,33 @@ export function buildInstallPlan(facts: ServerFacts, choices: InstallChoices): I
     notes,
     secure: secure === null ? null : secureSetup(secure),
   };
+}
+
+/**
+ * A cluster node behind an active ufw: the other nodes' controllers must reach this one's
+ * controller port (the quorum forms over it), and only they — clients never use it.
+ */
+function controllerFirewallStep(cluster: ClusterChoice, open: boolean): PlanStep {
+  const peers = cluster.voters.filter((v) => v.nodeId !== cluster.nodeId).map((v) => v.host);
+  const port = String(LAYOUT.controllerPort);
+  return open
+    ? {
+        id: 'firewall-controller',
+        title: `Allow port ${port}/tcp in ufw from the other nodes (${peers.join(', ')})`,
+        why: 'The controller quorum talks on this port between the nodes; without it the cluster has no controller. Only the other nodes may connect.',
+        apply: peers.map((ip) =>
+          argv('ufw', 'allow', 'from', ip, 'to', 'any', 'port', port, 'proto', 'tcp'),
+        ),
+        check: sh(SCRIPTS.ufwAllowsFromAll, port, ...peers),
+        sudo: true,
+      }
+    : {
+        id: 'firewall-controller',
+        title: `The ufw firewall is active: the controller port ${port} stays closed`,
+        why: `The nodes cannot form the controller quorum until each allows ${port}/tcp from the others (sudo ufw allow from <other node> to any port ${port} proto tcp), or choose "open the firewall".`,
+        apply: [],
+        sudo: false,
+      };
 }
 
 /** Kafka (and ZooKeeper) accept connections: a start is only done when clients can connect. */

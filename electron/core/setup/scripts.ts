@@ -64,6 +64,9 @@ export const SCRIPTS = {
     't="$1"; shift; for p in "$@"; do i=0; until ss -ltn | awk \'{print $4}\' | grep -q ":$p\\$"; do ' +
     'i=$((i+1)); if [ "$i" -ge "$t" ]; then echo "Nothing listens on TCP port $p after $t s; see the logs in /var/log/kafka." >&2; exit 1; fi; sleep 1; done; done',
   ufwAllows: 'ufw status | grep -Eq "^$1(/tcp)?[[:space:]]+ALLOW"',
+  /** ufw allows port $1/tcp from every address after it (`ufw allow from A to any port $1 proto tcp`). */
+  ufwAllowsFromAll:
+    'p=$1; shift; s=$(ufw status) || exit 1; for a in "$@"; do printf "%s\\n" "$s" | grep -E "^$p/tcp[[:space:]]+ALLOW" | grep -Fqw -- "$a" || exit 1; done',
   // Secure install (secure-install.ts). $1 the TLS folder, $2 the advertised IPv4, $3 the kafka
   // user. Private keys are made by openssl into files under umask 077 (never on a command line);
   // the CA is made once and kept (a connection profile trusts it), the server certificate again

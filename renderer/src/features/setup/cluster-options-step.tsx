@@ -233,17 +233,17 @@ export function ClusterOptionsStep({
         {firewallActive.length > 0 && (
           <>
             <CheckField
-              label="Allow TCP port 9092 in the firewall"
+              label="Open the firewall: port 9092 for clients, 9093 between the servers"
               data-testid="cluster-open-firewall"
               checked={form.openFirewall}
               onChange={(on) => set('openFirewall', on)}
             />
             <p className="help">
-              The firewall (ufw) is active on {firewallActive.join(', ')}: clients need port 9092.
-              The servers also reach each other&apos;s controllers on port 9093, which the plan does
-              not open: allow it between the servers (
-              <code>sudo ufw allow from &lt;server&gt; to any port 9093 proto tcp</code>) before
-              installing.
+              The firewall (ufw) is active on {firewallActive.join(', ')}: clients need port 9092,
+              and the servers reach each other&apos;s controllers on port 9093 (the quorum forms
+              there). Ticked, the plan allows 9092 and allows 9093 from the other servers only. Not
+              ticked, allow them yourself before installing (
+              <code>sudo ufw allow from &lt;server&gt; to any port 9093 proto tcp</code>).
             </p>
           </>
         )}
