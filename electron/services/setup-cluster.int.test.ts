@@ -416,12 +416,11 @@ describe.skipIf(reason !== undefined)(
       expect(live.length).toBeGreaterThan(liveAtKill);
       await viewer.stop();
 
-      // every acknowledged frame exactly once and in order, read back from the beginning
-      const seqs = await readBack(handle, topic);
-      const duplicates = seqs.length - new Set(seqs).size;
-      expect(seqs).toEqual([...Array(result.acked).keys()]);
+      // the producer followed the new leader and said so (information, not an error)
+      expect(result.leader).toMatchObject({ partition: 0, previous: leader });
+      expect(result.leader?.nodeId).not.toBe(leader);
+      expect(states.at(-1)?.state ?? 'connected').toBe('connected');
 
-      // the killed node starts again (kvs server start) and is back in sync
       // the killed node: started again from the wizard's server view (setup:service start)
       if (failure === 'kill') {
         const state = await call(wizard, 'setup:service', {
@@ -444,6 +443,12 @@ describe.skipIf(reason !== undefined)(
         'the in-sync replicas back to 3',
         120_000,
       );
+      // every acknowledged frame exactly once and in order, read back from the beginning — once the
+      // node is back in sync: a leader cut off and just back may answer for a moment as if it still
+      // led, with its old high watermark, and a read from it would stop short
+      const seqs = await readBack(handle, topic);
+      const duplicates = seqs.length - new Set(seqs).size;
+      expect(seqs).toEqual([...Array(result.acked).keys()]);
       await until(
         async () => ((await call(app, 'connection:status', {})).downBrokers ?? []).length === 0,
         'the app to show every node up again',
@@ -455,7 +460,7 @@ describe.skipIf(reason !== undefined)(
       console.log(
         `leader loss (${failure}${failure === 'cut' ? ` ${CUT_MS} ms` : ''}): node ${leader} at frame ${liveAtKill}; producer outage ${
           outage && back ? back.at - outage.at : 0
-        } ms (longest ${result.longestOutageMs ?? 0} ms); acked ${result.acked}, consumed ${seqs.length} (${duplicates} duplicate); rejoined (ISR 3) ${Date.now() - restartedAt} ms after start, ${Date.now() - killedAt} ms after the failure; longest time without an ack ${longestAckGap} ms; the app showed the node down: ${String(appShowedDown)}`,
+        } ms (longest ${result.longestOutageMs ?? 0} ms); acked ${result.acked}, consumed ${seqs.length} (${duplicates} duplicate); the producer saw the leader move ${leader} → ${result.leader?.nodeId ?? '?'}; rejoined (ISR 3) ${Date.now() - restartedAt} ms after start, ${Date.now() - killedAt} ms after the failure; longest time without an ack ${longestAckGap} ms; the app showed the node down: ${String(appShowedDown)}`,
       );
       await deleteTopic(handle, topic).catch(() => undefined);
     }
