@@ -144,6 +144,18 @@ export const ProduceRequest = z
   );
 export type ProduceRequest = z.infer<typeof ProduceRequest>;
 
+/** Which broker leads a partition, and its last move seen (information: a stream goes on there). */
+export const PartitionLeader = z.object({
+  partition: z.number().int().nonnegative(),
+  /** The broker (node id) leading it now. */
+  nodeId: z.number().int(),
+  /** The broker that led it before the last move seen; null when none was seen. */
+  previous: z.number().int().nullable(),
+  /** When that move was seen (ms since the epoch); null when none was. */
+  movedAt: z.number().nullable(),
+});
+export type PartitionLeader = z.infer<typeof PartitionLeader>;
+
 export const ProduceProgressEvent = z.object({
   jobId: Id,
   frames: z.number(),
@@ -169,18 +181,7 @@ export const ProduceProgressEvent = z.object({
    * (information, not an error: with replicas the stream goes on on the new leader). null until
    * known; absent from older app services.
    */
-  leader: z
-    .object({
-      partition: z.number().int().nonnegative(),
-      /** The broker (node id) leading it now. */
-      nodeId: z.number().int(),
-      /** The broker that led it before the last move seen; null when none was seen. */
-      previous: z.number().int().nullable(),
-      /** When that move was seen (ms since the epoch); null when none was. */
-      movedAt: z.number().nullable(),
-    })
-    .nullable()
-    .optional(),
+  leader: PartitionLeader.nullable().optional(),
 });
 export type ProduceProgressEvent = z.infer<typeof ProduceProgressEvent>;
 
@@ -278,18 +279,7 @@ export const WatchStatsEvent = z.object({
    * the first), and its last move while the viewer ran — information, not an error: the viewer
    * goes on reading from the new leader. null until known; absent from older app services.
    */
-  leader: z
-    .object({
-      partition: z.number().int().nonnegative(),
-      /** The broker (node id) leading it now. */
-      nodeId: z.number().int(),
-      /** The broker that led it before the last move seen; null when none was seen. */
-      previous: z.number().int().nullable(),
-      /** When that move was seen (ms since the epoch); null when none was. */
-      movedAt: z.number().nullable(),
-    })
-    .nullable()
-    .optional(),
+  leader: PartitionLeader.nullable().optional(),
 });
 export type WatchStatsEvent = z.infer<typeof WatchStatsEvent>;
 
