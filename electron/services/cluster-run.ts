@@ -15,6 +15,7 @@ import { rollingRestart } from '../core/setup/rolling-restart.js';
 import type { StepEvent } from '../core/setup/run-plan.js';
 import { createKafka } from '../core/kafka/client.js';
 import type { SetupEvents } from './install-run.js';
+import { errorPayload } from './error-payload.js';
 import { createLogBatch } from './setup-log-batch.js';
 import { plainSshError } from './setup-login.js';
 
@@ -114,10 +115,6 @@ function errorOf(r: RunBase, e: unknown, what: string): KvsError {
     : plainSshError(e);
 }
 
-const payload = (err: KvsError): SetupEndedEvent['error'] =>
-  err.detail === undefined
-    ? { code: err.code, message: err.message }
-    : { code: err.code, message: err.message, detail: err.detail };
 
 /** Runs a cluster install to its end; never throws (the outcome is the `ended` event). */
 export async function runClusterInstall(r: ClusterInstallRun): Promise<void> {
@@ -220,7 +217,7 @@ export async function runClusterInstall(r: ClusterInstallRun): Promise<void> {
       changed,
       unchanged,
       verify: verified,
-      error: payload(err),
+      error: errorPayload(err),
       secure: null,
       cluster: null,
     });
@@ -316,7 +313,7 @@ export async function runRollingRestart(r: RollingRestartRun): Promise<void> {
       changed: done,
       unchanged: 0,
       verify: null,
-      error: payload(err),
+      error: errorPayload(err),
       secure: null,
       cluster: null,
     });

@@ -13,6 +13,7 @@ import type { InstallPlan } from '../core/setup/plan-types.js';
 import { readCaCertificate } from '../core/setup/secure-install.js';
 import type { ConnectionSecurity } from '../shared/connection-security.js';
 import type { SshSession } from '../core/ssh/ssh-session.js';
+import { errorPayload } from './error-payload.js';
 import { createLogBatch } from './setup-log-batch.js';
 import { plainSshError } from './setup-login.js';
 
@@ -162,10 +163,7 @@ export async function runInstall(r: InstallRun): Promise<void> {
       changed,
       unchanged,
       verify: verified,
-      error:
-        err.detail === undefined
-          ? { code: err.code, message: err.message }
-          : { code: err.code, message: err.message, detail: err.detail },
+      error: errorPayload(err),
       secure: null,
     });
   } finally {
