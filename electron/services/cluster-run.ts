@@ -115,7 +115,6 @@ function errorOf(r: RunBase, e: unknown, what: string): KvsError {
     : plainSshError(e);
 }
 
-
 /** Runs a cluster install to its end; never throws (the outcome is the `ended` event). */
 export async function runClusterInstall(r: ClusterInstallRun): Promise<void> {
   const rep = reporter(
