@@ -234,18 +234,19 @@ export async function runRollingRestart(r: RollingRestartRun): Promise<void> {
     r,
     r.servers.map(() => RESTART_STEPS),
   );
-  const handle = createKafka({ bootstrap: r.bootstrap });
   let current = -1;
   let stage = 0;
+  let title = '';
   const restartStep = (
     node: number,
     index: number,
     status: SetupStepEvent['status'],
-    title: string,
+    stepTitle: string,
     error?: string,
   ): void => {
     current = node;
     stage = index;
+    title = stepTitle;
     rep.batch.flush();
     r.events.step({
       runId: r.runId,
@@ -253,13 +254,14 @@ export async function runRollingRestart(r: RollingRestartRun): Promise<void> {
       index,
       stepCount: RESTART_STEPS.length,
       stepId: RESTART_STEPS[index] ?? 'in-sync',
-      title,
+      title: stepTitle,
       status,
       ...(error === undefined ? {} : { error }),
     });
   };
   let done = 0;
   try {
+    const handle = createKafka({ bootstrap: r.bootstrap });
     await rollingRestart(r.servers, handle, {
       installDir: r.installDir,
       signal: r.signal,
@@ -301,7 +303,7 @@ export async function runRollingRestart(r: RollingRestartRun): Promise<void> {
         current,
         stage,
         err.code === 'CANCELLED' ? 'cancelled' : 'failed',
-        err.message,
+        title,
         err.message,
       );
     rep.batch.flush();

@@ -26,6 +26,7 @@ import {
 } from '../shared/contract.js';
 import { KvsError } from '../shared/errors.js';
 import { validateIPv4 } from '../shared/setup-validate.js';
+import { parseBootstrap } from '../shared/bootstrap.js';
 import { renderCommand } from '../core/setup/dry-run.js';
 import {
   detectServer,
@@ -105,6 +106,8 @@ interface ClusterPlanEntry {
 }
 
 interface RunEntry {
+  /** The sessions it runs on (a disconnect of one cancels the run and waits for its end). */
+  readonly sessionIds: readonly string[];
   readonly controller: AbortController;
   readonly done: Promise<void>;
 }
@@ -186,6 +189,11 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
   async function disconnect(sessionId: string): Promise<Record<string, never>> {
     const s = sessions.get(sessionId);
     if (!s) return {};
+    // A run on this server is cancelled and waited for first: closing the session under it would
+    // cut a command in half (a rolling restart's node stopped and never started again).
+    const using = [...runs.values()].filter((r) => r.sessionIds.includes(sessionId));
+    for (const r of using) r.controller.abort();
+    await Promise.all(using.map((r) => r.done));
     sessions.delete(sessionId);
     for (const [id, p] of plans) if (p.sessionId === sessionId) plans.delete(id);
     for (const [id, p] of clusterPlans)
@@ -222,6 +230,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
 
   /** Starts `work` on the next turn (after the caller has the runId); cancel aborts its signal. */
   function startRun(
+    sessionIds: readonly string[],
     work: (runId: string, signal: AbortSignal) => Promise<void>,
     release: () => void,
   ): { runId: string } {
@@ -229,11 +238,14 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     const controller = new AbortController();
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => work(runId, controller.signal))
+      // the runs end with an event, never a throw; should one throw anyway (an events sink gone),
+      // it must not become an unhandled rejection in the host
+      .catch(() => undefined)
       .finally(() => {
         release();
         runs.delete(runId);
       });
-    runs.set(runId, { controller, done });
+    runs.set(runId, { sessionIds, controller, done });
     return { runId };
   }
 
@@ -377,6 +389,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
       );
     const release = claim(p.sessionIds.map(sessionOf));
     return startRun(
+      p.sessionIds,
       (runId, signal) =>
         runClusterInstall({
           runId,
@@ -394,9 +407,19 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
   }
 
   async function rollingRestartOf(req: RollingRestartRequest): Promise<{ runId: string }> {
-    const { entries, servers } = await clusterServers(req.sessionIds, req.installDir, []);
-    const release = claim(entries);
+    const parsed = parseBootstrap(req.bootstrap);
+    if (!parsed.ok) throw new KvsError('INVALID_ARGUMENT', parsed.error);
+    // claimed before looking at the servers: nothing else may start on them meanwhile
+    const release = claim(req.sessionIds.map(sessionOf));
+    let servers: ClusterServer[];
+    try {
+      servers = (await clusterServers(req.sessionIds, req.installDir, [])).servers;
+    } catch (e) {
+      release();
+      throw e;
+    }
     return startRun(
+      req.sessionIds,
       (runId, signal) =>
         runRollingRestart({
           runId,
@@ -404,7 +427,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
           events: deps.events,
           servers,
           installDir: req.installDir,
-          bootstrap: req.bootstrap,
+          bootstrap: parsed.normalized,
           ...(deps.inSyncTimeoutMs === undefined ? {} : { inSyncTimeoutMs: deps.inSyncTimeoutMs }),
         }),
       release,
@@ -421,6 +444,7 @@ export function createSetupService(deps: SetupServiceDeps): SetupService {
     const s = sessionOf(p.sessionId);
     const release = claim([s]);
     return startRun(
+      [s.id],
       (runId, signal) =>
         runInstall({
           runId,

@@ -844,6 +844,8 @@ export const invoke = {
  */
 export const SLOW_CALL_MS: Partial<Record<InvokeChannel, number>> = {
   'setup:connect': 2 * 60_000,
+  /** Cancels a run on that server first and waits for it (a node being restarted is started again). */
+  'setup:disconnect': 2 * 60_000,
   'setup:plan': 2 * 60_000,
   'setup:cluster-plan': 3 * 60_000,
   /** Looks at every server again before the first restart. */

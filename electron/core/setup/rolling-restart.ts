@@ -78,7 +78,7 @@ export async function rollingRestart(
   await waitInSync(
     handle,
     servers.length,
-    30_000,
+    60_000,
     (state) =>
       `The cluster is not fully in sync now (${state}): restarting a server would take away a copy that is needed. Wait, or bring the missing broker back first; nothing was restarted.`,
     opts.signal,
