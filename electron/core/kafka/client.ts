@@ -34,9 +34,9 @@ export interface KafkaHandle {
   readonly bootstrap: string;
   /**
    * A client of its own for small metadata reads (leader-watch.ts): the same brokers (in a random
-   * order) and security, but a short request timeout and no retries of its own, so a broker whose
-   * connection hangs costs one short wait and kafkajs goes on to the next broker. Absent (a handle
-   * made elsewhere): use `kafka`.
+   * order) and security, but a short request timeout and one quick retry (kafkajs connects to the
+   * next seed broker only on a retry), so a broker whose connection hangs costs one short wait and
+   * the retry goes to another. Absent (a handle made elsewhere): use `kafka`.
    */
   readonly metadataClient?: () => KafkaClient;
   /**
@@ -73,15 +73,25 @@ export function createKafka(opts: ClientOptions): KafkaHandle {
   const metadataClient = (): KafkaClient =>
     new Kafka({
       ...config,
-      brokers: [...parsed.brokers].sort(() => Math.random() - 0.5),
+      brokers: shuffled(parsed.brokers),
       connectionTimeout: Math.min(config.connectionTimeout ?? 3000, 3000),
       requestTimeout: METADATA_REQUEST_TIMEOUT_MS,
-      retry: { retries: 0 },
+      retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
       // its failures are expected while a broker is gone; the watch says what matters
       logLevel: logLevel.NOTHING,
     });
   const clientWith = (brokers: readonly string[]): KafkaClient => new Kafka({ ...config, brokers: [...brokers] });
   return { kafka: new Kafka(config), brokers: parsed.brokers, bootstrap: parsed.normalized, metadataClient, clientWith };
+}
+
+/** A uniformly shuffled copy (Fisher–Yates). */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 export { topicNameProblem };

@@ -268,7 +268,17 @@ function metadataReader(handle: KafkaHandle, topic: string): MetadataReader {
         if (admin === null) {
           const a = (handle.metadataClient?.() ?? handle.kafka).admin();
           admin = a;
-          await withTimeout(a.connect(), READ_TIMEOUT_MS, 'Connecting for metadata');
+          const connecting = a.connect();
+          await withTimeout(connecting, READ_TIMEOUT_MS, 'Connecting for metadata').catch(
+            (e: unknown) => {
+              // a connect that timed out may still finish later: close it then too
+              void connecting.then(
+                () => a.disconnect().catch(() => undefined),
+                () => undefined,
+              );
+              throw e;
+            },
+          );
           // closed while connecting: whatever the connect left open goes now
           if (closed) {
             await a.disconnect().catch(() => undefined);

@@ -181,17 +181,26 @@ export async function produceFrames(
       // leader that moved, see sendOnce) after newer frames went out: out of order in the topic.
       retry: { retries: 0 },
     });
-    await withTimeout(p.connect(), 10_000, `Connecting the producer to ${handle.bootstrap}`).catch((e: unknown) => {
+    const connecting = p.connect();
+    await withTimeout(connecting, 10_000, `Connecting the producer to ${handle.bootstrap}`).catch((e: unknown) => {
       void p.disconnect().catch(() => undefined);
+      // a connect that timed out may still finish later (kafkajs retries it): close it then too
+      void connecting.then(() => p.disconnect().catch(() => undefined), () => undefined);
       throw translateKafkaError(e, ctx);
     });
     return { producer: p, since: now() };
   };
   let live: Live | null = await connectProducer();
-  /** Gives a producer up: its hung request is left to time out (kafkajs's disconnect waits for it). */
-  const retire = (l: Live): void => {
+  /**
+   * Gives a producer up: its hung request is left to time out (kafkajs's disconnect waits for it).
+   * `pending`: that send; when it ends kafkajs may connect again to read the metadata (it finds
+   * its cluster disconnected), so the producer is disconnected once more after it.
+   */
+  const retire = (l: Live, pending?: Promise<unknown>): void => {
     if (live === l) live = null;
     void l.producer.disconnect().catch(() => undefined);
+    if (pending !== undefined)
+      void pending.then(() => undefined, () => undefined).then(() => l.producer.disconnect()).catch(() => undefined);
   };
   /** The partition the stream goes to (all frames share one key), from the first acknowledgement. */
   let partition: number | null = null;
@@ -239,7 +248,7 @@ export async function produceFrames(
       const first = await Promise.race([sending.then((md) => ({ md, info: null })), moved.then((info) => ({ md: null, info }))]);
       if (first.info !== null) {
         sending.catch(() => undefined);
-        retire(l);
+        retire(l, sending);
         throw new LeaderMovedError(first.info.previous ?? -1, first.info.nodeId);
       }
       l.since = now();

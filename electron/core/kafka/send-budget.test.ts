@@ -161,11 +161,22 @@ describe('SendBudget', () => {
       expect(r.budget.retries).toBe(1);
     });
 
-    it('only once per batch: a second failure is an outage (reconnecting, then connected)', async () => {
-      const r = leaderRig([moved, moved, gone]);
+    it('a move still seen on the next tries (old metadata, an election) is tried twice more after a short pause, still quietly', async () => {
+      const r = leaderRig([moved, moved, moved]);
       await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
       expect(r.attempts).toBe(4);
+      expect(r.slept).toBe(300);
+      expect(r.states).toEqual([]);
+    });
+
+    it('then it is an outage (reconnecting, then connected); any other failure ends the quiet tries', async () => {
+      const r = leaderRig([moved, moved, moved, moved, gone]);
+      await expect(r.budget.sendBatch(batch)).resolves.toBeUndefined();
+      expect(r.attempts).toBe(6);
       expect(r.states).toEqual(['reconnecting', 'connected']);
+      const g = leaderRig([moved, gone, moved]);
+      await expect(g.budget.sendBatch(batch)).resolves.toBeUndefined();
+      expect(g.states).toEqual(['reconnecting', 'connected']);
     });
 
     it('not while reconnecting already: other errors and a move during an outage keep the back-off', async () => {

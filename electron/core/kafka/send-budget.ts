@@ -13,15 +13,20 @@
  *   The first acknowledged send returns to `connected`.
  *
  * A leader that moved (`isLeaderMove`: the broker said it no longer leads, or the producer gave up
- * waiting on the old leader) is not an outage: while connected, the batch is tried again at once,
- * once, without a change of state — the next try goes to the new leader. Only when that fails too
- * does the link count as reconnecting.
+ * waiting on the old leader) is not an outage: while connected, the batch is tried again at once
+ * without a change of state — the next try goes to the new leader — and, should the metadata still
+ * name the old one or an election still run (LEADER_NOT_AVAILABLE), again after LEADER_RETRY_MS
+ * and twice that: what kafkajs's own retries used to absorb before they were turned off
+ * (producer.ts). Only when those fail too does the link count as reconnecting.
  *
  * A non-retriable error (frame too large, topic refused) fails the batch at once.
  * Cancelling stops the waiting: a batch is tried once more, at most.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { OutgoingMessage } from './wire-format.js';
+
+/** Quiet tries after a leader move: at once, then after these pauses (ms). */
+export const LEADER_RETRY_MS = [0, 100, 200] as const;
 
 export type BrokerLinkState = 'connected' | 'reconnecting' | 'down';
 
@@ -88,7 +93,7 @@ export class SendBudget {
   /** Send one batch: resolves when acknowledged, rejects when it is not delivered. */
   readonly sendBatch = async (messages: OutgoingMessage[]): Promise<void> => {
     let backoff = this.opts.initialBackoffMs ?? 250;
-    let quietRetry = this.current === 'connected';
+    let quiet = this.current === 'connected' ? 0 : LEADER_RETRY_MS.length;
     for (;;) {
       try {
         await this.send(messages);
@@ -98,12 +103,18 @@ export class SendBudget {
         if (!this.opts.isRetriable(error)) throw error;
         const t = this.now();
         this.outageSince ??= t;
-        if (quietRetry && this.opts.isLeaderMove?.(error) === true && !this.opts.signal?.aborted) {
-          quietRetry = false;
+        const pause = LEADER_RETRY_MS[quiet];
+        if (
+          pause !== undefined &&
+          this.opts.isLeaderMove?.(error) === true &&
+          !this.opts.signal?.aborted
+        ) {
+          quiet += 1;
           this.retries++;
+          if (pause > 0) await this.sleep(pause, this.opts.signal ?? this.wake.signal);
           continue;
         }
-        quietRetry = false;
+        quiet = LEADER_RETRY_MS.length;
         this.longestOutageMs = Math.max(this.longestOutageMs, t - this.outageSince);
         const overBudget = t - this.outageSince >= this.budgetMs;
         if (overBudget || this.current === 'down' || this.opts.signal?.aborted) {
