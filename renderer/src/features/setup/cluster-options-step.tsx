@@ -3,17 +3,15 @@
  * folder, the firewall, and each server's advertised address. "Show the plan" asks the service
  * for every server's steps before anything runs.
  */
-import { type ChangeEvent, type Dispatch, type SetStateAction } from 'react';
+import { type Dispatch, type SetStateAction } from 'react';
 import {
   SETUP_DEFAULTS,
   type ClusterPlanRequest,
   type ClusterPlanView,
 } from '../../../../electron/shared/contract.js';
-import { useApi, useServicesReady } from '../../shared/api-context.js';
+import { useApi } from '../../shared/api-context.js';
 import { CheckField } from '../../shared/choice-fields.js';
-import { LabelledField, SelectField, TextField } from '../../shared/labelled-field.js';
-import { PickedFileView } from '../../shared/picked-file-view.js';
-import { WizardNav } from '../../shared/wizard-nav.js';
+import { TextField } from '../../shared/labelled-field.js';
 import {
   buildClusterPlanRequest,
   clusterVersion,
@@ -22,12 +20,10 @@ import {
   type ClusterNodeRef,
   type ClusterOptionsForm,
 } from './cluster-form.js';
-import {
-  advertiseNotes,
-  modeVersionProblem,
-  tarballVersion,
-  type SourceKind,
-} from './options-form.js';
+import { KafkaSourceFields } from './kafka-source-fields.js';
+import { KafkaVersionField } from './kafka-version-field.js';
+import { advertiseNotes, modeVersionProblem } from './options-form.js';
+import { PlanNav } from './plan-nav.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import type { Tarball } from './use-tarball.js';
 
@@ -47,7 +43,6 @@ export function ClusterOptionsStep({
   onBack(): void;
 }) {
   const api = useApi();
-  const servicesReady = useServicesReady();
   const action = useSetupAction();
   const version = clusterVersion(form);
   const versionProblem = modeVersionProblem('kraft', version);
@@ -59,8 +54,6 @@ export function ClusterOptionsStep({
     if (action.error?.at === key) action.clear();
   };
   const firewallActive = nodes.filter((n) => n.facts.ufw === 'active').map((n) => n.host);
-  const fileVersion =
-    tarball.state.kind === 'ready' ? tarballVersion(tarball.state.ref.name) : null;
   const defaultVersion = SETUP_DEFAULTS.kafkaVersion.kraft;
 
   const makePlan = () => {
@@ -75,12 +68,6 @@ export function ClusterOptionsStep({
     });
   };
 
-  const onFile = (e: ChangeEvent<HTMLInputElement>) => {
-    const file = e.target.files?.[0];
-    if (!file) return;
-    void action.run('tarball', () => tarball.upload(file));
-  };
-
   return (
     <div className="setup-screen" data-testid="cluster-options">
       <fieldset className="group" disabled={locked}>
@@ -89,23 +76,15 @@ export function ClusterOptionsStep({
           The cluster runs in KRaft mode: every server is a broker and a controller, with no
           ZooKeeper. ZooKeeper clusters are not offered.
         </p>
-        <TextField
-          label="Kafka version"
-          data-testid="cluster-kafka-version"
-          className="mono narrow-input"
-          value={version}
-          invalid={invalid('kafkaVersion') || versionProblem !== null}
+        <KafkaVersionField
+          testId="cluster-kafka-version"
+          version={version}
+          edited={form.kafkaVersion}
+          defaultVersion={defaultVersion}
+          problem={versionProblem}
+          invalid={invalid('kafkaVersion')}
           onChange={(v) => set('kafkaVersion', v)}
-          beside={
-            form.kafkaVersion !== null &&
-            form.kafkaVersion !== defaultVersion && (
-              <button type="button" className="link" onClick={() => set('kafkaVersion', null)}>
-                Use {defaultVersion}
-              </button>
-            )
-          }
         />
-        {versionProblem !== null && <p className="field-error">{versionProblem}</p>}
         <ErrorBox error={action.error} at="kafkaVersion" />
       </fieldset>
 
@@ -143,81 +122,17 @@ export function ClusterOptionsStep({
         })}
       </fieldset>
 
-      <fieldset className="group" disabled={locked}>
-        <legend>Where Kafka comes from</legend>
-        <SelectField<SourceKind>
-          label="Kafka source"
-          data-testid="cluster-source"
-          value={form.source}
-          onChange={(source) => set('source', source)}
-          options={[
-            { value: 'download', label: 'Download from a mirror on each server' },
-            {
-              value: 'upload',
-              label: 'Upload a .tgz from this computer (servers without internet)',
-            },
-          ]}
-        />
-        {form.source === 'download' ? (
-          <>
-            <TextField
-              label="Mirror"
-              data-testid="cluster-mirror"
-              className="mono"
-              value={form.mirrorUrl}
-              invalid={invalid('mirrorUrl')}
-              onChange={(v) => set('mirrorUrl', v)}
-            />
-            <p className="help">
-              Each server downloads Kafka {version.trim() || '…'} from this Apache mirror itself and
-              checks it against the mirror&apos;s SHA-512.
-            </p>
-            <ErrorBox error={action.error} at="mirrorUrl" />
-          </>
-        ) : (
-          <>
-            {api.transport === 'electron' ? (
-              <div className="row">
-                <button
-                  type="button"
-                  className="secondary"
-                  data-testid="setup-tarball-choose"
-                  disabled={!servicesReady || action.pending}
-                  onClick={() => void action.run('tarball', () => tarball.choose())}
-                >
-                  Choose the Kafka .tgz…
-                </button>
-              </div>
-            ) : (
-              <LabelledField label="Kafka .tgz (uploaded to the service, then to each server)">
-                {(id) => (
-                  <input
-                    id={id}
-                    data-testid="setup-tarball-file"
-                    type="file"
-                    accept=".tgz,.tar.gz"
-                    aria-invalid={invalid('tarball')}
-                    disabled={!servicesReady}
-                    onChange={onFile}
-                  />
-                )}
-              </LabelledField>
-            )}
-            <PickedFileView
-              file={tarball.state}
-              progressTestId="setup-tarball-progress"
-              nameTestId="setup-tarball-name"
-            />
-            {fileVersion !== null && fileVersion !== version.trim() && (
-              <p className="warning">
-                The file&apos;s name says Kafka {fileVersion}, but the version above is{' '}
-                {version.trim()}. Make them match.
-              </p>
-            )}
-            <ErrorBox error={action.error} at="tarball" />
-          </>
-        )}
-      </fieldset>
+      <KafkaSourceFields
+        audience="cluster"
+        source={form.source}
+        mirrorUrl={form.mirrorUrl}
+        version={version}
+        tarball={tarball}
+        action={action}
+        disabled={locked}
+        onSource={(source) => set('source', source)}
+        onMirrorUrl={(url) => set('mirrorUrl', url)}
+      />
 
       <fieldset className="group" disabled={locked}>
         <legend>On the servers</legend>
@@ -249,16 +164,7 @@ export function ClusterOptionsStep({
         )}
       </fieldset>
 
-      <ErrorBox error={action.error} at="plan" />
-      <WizardNav
-        back={{ onClick: onBack, disabled: action.running === 'plan' }}
-        next={{
-          label: action.running === 'plan' ? 'Making the plan…' : 'Show the plan',
-          testId: 'cluster-make-plan',
-          onClick: makePlan,
-          disabled: !servicesReady || action.pending,
-        }}
-      />
+      <PlanNav action={action} testId="cluster-make-plan" onBack={onBack} onMakePlan={makePlan} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { ClusterPlanView } from '../../../../electron/shared/contract.js';
 import { useServicesReady } from '../../shared/api-context.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
 import { skewText } from './cluster-form.js';
+import { PlanStepsList } from './plan-steps-list.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
 export function ClusterPlanStep({
@@ -62,26 +63,7 @@ export function ClusterPlanStep({
               ))}
             </ul>
           )}
-          <ol className="setup-plan-steps">
-            {n.steps.map((s) => (
-              <li key={s.id} data-testid="cluster-plan-step" className="setup-plan-step">
-                <div className="setup-plan-head">
-                  <strong>{s.title}</strong>
-                  {s.sudo && (
-                    <span className="tag tag-sudo" title="Runs as root through sudo">
-                      sudo
-                    </span>
-                  )}
-                </div>
-                <p className="help">{s.why}</p>
-                {s.commands.length > 0 ? (
-                  <pre className="setup-commands">{s.commands.join('\n')}</pre>
-                ) : (
-                  <p className="muted">No commands on the server: checked from this computer.</p>
-                )}
-              </li>
-            ))}
-          </ol>
+          <PlanStepsList steps={n.steps} testId="cluster-plan-step" />
         </details>
       ))}
       <p className="muted">

@@ -2,12 +2,11 @@
  * A cluster run as it goes (an install or a rolling restart): overall progress and cancel, then
  * each server's steps and live log, then the checks from this computer.
  */
-import { useServicesReady } from '../../shared/api-context.js';
-import { CheckRow } from '../../shared/check-row.js';
 import { clusterProgress, nodeStatus, type ClusterRunView } from './cluster-run-view.js';
 import { LogView } from './install-step.js';
-import { STATUS_LABELS, STATUS_TONES, type RunView } from './run-view.js';
-import { ErrorBox, useSetupAction } from './setup-ui.js';
+import { STATUS_LABELS, type RunView } from './run-view.js';
+import { RunProgressBar } from './run-progress-bar.js';
+import { RunStepRows } from './run-step-rows.js';
 
 export function ClusterProgress({
   run,
@@ -24,49 +23,23 @@ export function ClusterProgress({
   /** The container's data-testid (cluster-run, cluster-rolling). */
   testId: string;
 }) {
-  const servicesReady = useServicesReady();
-  const action = useSetupAction();
   const { done, total } = clusterProgress(run);
   // the server a step runs on now (a node can wait half-done: its port check comes after the others)
   const stepRunning = (r: RunView) => r.steps.some((s) => s.status === 'running');
   const runningNode = run.nodes.find((n) => stepRunning(n.run));
-  const text = `${done} of ${total} steps done`;
   return (
     <div className="setup-install" data-testid={testId}>
-      <div
-        className={`bar bar-main${active && done === 0 ? ' indeterminate' : ''}`}
-        role="progressbar"
-        data-testid={`${testId}-progress`}
-        aria-label={`Cluster ${what} progress`}
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={done}
-        aria-valuetext={text}
-      >
-        <div
-          className="bar-fill"
-          style={{ width: `${total > 0 ? (done / total) * 100 : active ? 100 : 0}%` }}
-        />
-      </div>
-      <div className="row">
-        <span className="muted" aria-live="polite">
-          {text}
-          {active && runningNode ? ` — now on ${runningNode.label}` : ''}
-        </span>
-        <span className="spacer" />
-        {active && (
-          <button
-            type="button"
-            className="danger"
-            data-testid={`${testId}-cancel`}
-            disabled={!servicesReady || action.pending}
-            onClick={() => void action.run('cancel', onCancel)}
-          >
-            {action.pending ? 'Cancelling…' : `Cancel the ${what}`}
-          </button>
-        )}
-      </div>
-      <ErrorBox error={action.error} at="cancel" />
+      <RunProgressBar
+        done={done}
+        total={total}
+        active={active}
+        now={runningNode ? ` — now on ${runningNode.label}` : ''}
+        label={`Cluster ${what} progress`}
+        testId={`${testId}-progress`}
+        cancelTestId={`${testId}-cancel`}
+        cancelLabel={`Cancel the ${what}`}
+        onCancel={onCancel}
+      />
       {run.nodes.map((n, i) => (
         <Steps
           key={i}
@@ -115,19 +88,7 @@ function Steps({
       <summary>
         <strong>{heading}</strong> — {STATUS_LABELS[status]}
       </summary>
-      <ol className="check-rows setup-rows">
-        {run.steps.map((s) => (
-          <CheckRow
-            key={s.index}
-            tone={STATUS_TONES[s.status]}
-            title={`${s.index + 1}. ${s.title}`}
-            label={STATUS_LABELS[s.status]}
-            detail={s.error}
-            data-testid={`${testId}-step-row`}
-            data-status={s.status}
-          />
-        ))}
-      </ol>
+      <RunStepRows steps={run.steps} testId={`${testId}-step-row`} />
       <LogView
         lines={run.log}
         dropped={run.droppedLines}

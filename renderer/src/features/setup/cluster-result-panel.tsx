@@ -3,12 +3,12 @@
  * what changed, and one click to connect the app to the cluster (the same path as the Kafka
  * broker panel). On failure: which server and step, and the way back to the plan.
  */
-import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import { useServicesReady } from '../../shared/api-context.js';
-import { useKafka } from '../../shared/kafka-context.js';
 import { Status, StatusLine } from '../../shared/status.js';
 import type { ClusterResultView } from './cluster-run-view.js';
+import { RetryPlanButton } from './retry-plan-button.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
+import { useBrokerConnect } from './use-broker-connect.js';
 
 export function ClusterResultPanel({
   view,
@@ -22,8 +22,9 @@ export function ClusterResultPanel({
   onRetry(): Promise<void>;
 }) {
   const servicesReady = useServicesReady();
-  const kafka = useKafka();
   const action = useSetupAction();
+  const bootstrap = view.bootstrap ?? '';
+  const { connectedHere, connecting, connect } = useBrokerConnect(bootstrap);
   if (!view.ok)
     return (
       <section className="setup-result" data-testid="cluster-result" data-ok="false">
@@ -41,30 +42,10 @@ export function ClusterResultPanel({
           </li>
         </ul>
         <ErrorBox error={action.error} at="retry" />
-        <div className="row">
-          <button
-            type="button"
-            data-testid="cluster-retry"
-            disabled={!servicesReady || action.pending}
-            onClick={() => void action.run('retry', onRetry)}
-          >
-            {action.pending ? 'Making the plan…' : 'Review the plan and run it again'}
-          </button>
-        </div>
+        <RetryPlanButton testId="cluster-retry" action={action} onRetry={onRetry} />
       </section>
     );
 
-  const bootstrap = view.bootstrap ?? '';
-  const parsed = parseBootstrap(bootstrap);
-  const normalized = parsed.ok ? parsed.normalized : bootstrap;
-  const connectedHere =
-    kafka.status?.state === 'connected' && kafka.status.bootstrap === normalized;
-  const connecting = kafka.status?.state === 'connecting' && kafka.status.bootstrap === normalized;
-  const connect = async () => {
-    const status = await kafka.connect(bootstrap);
-    if (status.state !== 'connected')
-      throw new Error(status.error?.message ?? `Could not connect to ${bootstrap}.`);
-  };
   return (
     <section className="setup-result" data-testid="cluster-result" data-ok="true">
       <Status status="ok" headline={view.headline}>

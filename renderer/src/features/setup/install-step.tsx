@@ -1,9 +1,8 @@
 /** Step 5: the install as it runs — progress, each step's state, the live log, cancel. */
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import { useServicesReady } from '../../shared/api-context.js';
-import { CheckRow } from '../../shared/check-row.js';
-import { runProgress, STATUS_LABELS, STATUS_TONES, type RunView } from './run-view.js';
-import { ErrorBox, useSetupAction } from './setup-ui.js';
+import { runProgress, type RunView } from './run-view.js';
+import { RunProgressBar } from './run-progress-bar.js';
+import { RunStepRows } from './run-step-rows.js';
 
 export function InstallProgress({
   run,
@@ -15,61 +14,22 @@ export function InstallProgress({
   active: boolean;
   onCancel(): Promise<void>;
 }) {
-  const servicesReady = useServicesReady();
-  const action = useSetupAction();
   const { done, total } = runProgress(run);
   const current = run.steps.find((s) => s.status === 'running');
-  const text = `${done} of ${total} steps done`;
   return (
     <div className="setup-install">
-      <div
-        className={`bar bar-main${active && done === 0 ? ' indeterminate' : ''}`}
-        role="progressbar"
-        data-testid="setup-progress"
-        aria-label="Install progress"
-        aria-valuemin={0}
-        aria-valuemax={total}
-        aria-valuenow={done}
-        aria-valuetext={text}
-      >
-        <div
-          className="bar-fill"
-          style={{ width: `${total > 0 ? (done / total) * 100 : active ? 100 : 0}%` }}
-        />
-      </div>
-      <div className="row">
-        <span className="muted" aria-live="polite">
-          {text}
-          {active && current ? ` — now: ${current.title}` : ''}
-        </span>
-        <span className="spacer" />
-        {/* only while it runs: a finished install has nothing to cancel */}
-        {active && (
-          <button
-            type="button"
-            className="danger"
-            data-testid="setup-cancel"
-            disabled={!servicesReady || action.pending}
-            onClick={() => void action.run('cancel', onCancel)}
-          >
-            {action.pending ? 'Cancelling…' : 'Cancel install'}
-          </button>
-        )}
-      </div>
-      <ErrorBox error={action.error} at="cancel" />
-      <ol className="check-rows setup-rows">
-        {run.steps.map((s) => (
-          <CheckRow
-            key={s.index}
-            tone={STATUS_TONES[s.status]}
-            title={`${s.index + 1}. ${s.title}`}
-            label={STATUS_LABELS[s.status]}
-            detail={s.error}
-            data-testid="setup-step-row"
-            data-status={s.status}
-          />
-        ))}
-      </ol>
+      <RunProgressBar
+        done={done}
+        total={total}
+        active={active}
+        now={current ? ` — now: ${current.title}` : ''}
+        label="Install progress"
+        testId="setup-progress"
+        cancelTestId="setup-cancel"
+        cancelLabel="Cancel install"
+        onCancel={onCancel}
+      />
+      <RunStepRows steps={run.steps} testId="setup-step-row" />
       <LogView lines={run.log} dropped={run.droppedLines} />
     </div>
   );

@@ -4,18 +4,16 @@
  * firewall, and "TLS + SCRAM login" (its user and a generated password). "Show the plan" asks the
  * service for every step before anything runs.
  */
-import { useId, type ChangeEvent, type Dispatch, type SetStateAction } from 'react';
+import { useId, type Dispatch, type SetStateAction } from 'react';
 import {
   SETUP_DEFAULTS,
   type SetupPlanRequest,
   type SetupPlanView,
   type SetupServerFacts,
 } from '../../../../electron/shared/contract.js';
-import { useApi, useServicesReady } from '../../shared/api-context.js';
+import { useApi } from '../../shared/api-context.js';
 import { CheckField } from '../../shared/choice-fields.js';
-import { LabelledField, SelectField, TextField } from '../../shared/labelled-field.js';
-import { PickedFileView } from '../../shared/picked-file-view.js';
-import { WizardNav } from '../../shared/wizard-nav.js';
+import { SelectField, TextField } from '../../shared/labelled-field.js';
 import {
   advertiseNotes,
   buildPlanRequest,
@@ -25,12 +23,13 @@ import {
   MODE_OPTIONS,
   modeVersionProblem,
   secureVersionProblem,
-  tarballVersion,
   type OptionsField,
   type OptionsForm,
-  type SourceKind,
   type ZookeeperChoice,
 } from './options-form.js';
+import { KafkaSourceFields } from './kafka-source-fields.js';
+import { KafkaVersionField } from './kafka-version-field.js';
+import { PlanNav } from './plan-nav.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 import type { Tarball } from './use-tarball.js';
 
@@ -60,7 +59,6 @@ export function OptionsStep({
   onBack,
 }: OptionsStepProps) {
   const api = useApi();
-  const servicesReady = useServicesReady();
   const action = useSetupAction();
   const advertiseHelp = useId();
   const version = effectiveVersion(form);
@@ -96,15 +94,6 @@ export function OptionsStep({
     });
   };
 
-  const onFile = (e: ChangeEvent<HTMLInputElement>) => {
-    const file = e.target.files?.[0];
-    if (!file) return;
-    void action.run('tarball', () => tarball.upload(file));
-  };
-
-  const fileVersion =
-    tarball.state.kind === 'ready' ? tarballVersion(tarball.state.ref.name) : null;
-
   return (
     <div className="setup-screen">
       <fieldset className="group" disabled={action.pending && !uploading}>
@@ -122,23 +111,15 @@ export function OptionsStep({
             : 'Kafka 3.9 and older with ZooKeeper beside it, as the classic “install ZooKeeper, then Kafka” guides do.'}
         </p>
 
-        <TextField
-          label="Kafka version"
-          data-testid="setup-kafka-version"
-          className="mono narrow-input"
-          value={version}
-          invalid={invalid('kafkaVersion') || versionProblem !== null}
+        <KafkaVersionField
+          testId="setup-kafka-version"
+          version={version}
+          edited={form.kafkaVersion}
+          defaultVersion={defaultVersion}
+          problem={versionProblem}
+          invalid={invalid('kafkaVersion')}
           onChange={(v) => set('kafkaVersion', v)}
-          beside={
-            form.kafkaVersion !== null &&
-            form.kafkaVersion !== defaultVersion && (
-              <button type="button" className="link" onClick={() => set('kafkaVersion', null)}>
-                Use {defaultVersion}
-              </button>
-            )
-          }
         />
-        {versionProblem !== null && <p className="field-error">{versionProblem}</p>}
         {facts.kafkaVersion !== null &&
           facts.kafkaVersion !== version.trim() &&
           form.installDir.trim() === factsDir && (
@@ -263,85 +244,17 @@ export function OptionsStep({
         )}
       </fieldset>
 
-      <fieldset className="group" disabled={action.pending && !uploading}>
-        <legend>Where Kafka comes from</legend>
-        <SelectField<SourceKind>
-          label="Kafka source"
-          data-testid="setup-source"
-          value={form.source}
-          onChange={(source) => set('source', source)}
-          options={[
-            { value: 'download', label: 'Download from a mirror on the server' },
-            {
-              value: 'upload',
-              label: 'Upload a .tgz from this computer (server without internet)',
-            },
-          ]}
-        />
-        {form.source === 'download' ? (
-          <>
-            <TextField
-              label="Mirror"
-              data-testid="setup-mirror"
-              className="mono"
-              value={form.mirrorUrl}
-              invalid={invalid('mirrorUrl')}
-              onChange={(v) => set('mirrorUrl', v)}
-            />
-            <p className="help">
-              The server downloads Kafka {version.trim() || '…'} from this Apache mirror itself (it
-              needs internet for that) and checks it against the mirror&apos;s SHA-512.
-            </p>
-            <ErrorBox error={action.error} at="mirrorUrl" />
-          </>
-        ) : (
-          <>
-            {api.transport === 'electron' ? (
-              <div className="row">
-                <button
-                  type="button"
-                  className="secondary"
-                  data-testid="setup-tarball-choose"
-                  disabled={!servicesReady || action.pending}
-                  onClick={() => void action.run('tarball', () => tarball.choose())}
-                >
-                  Choose the Kafka .tgz…
-                </button>
-              </div>
-            ) : (
-              <LabelledField label="Kafka .tgz (uploaded to the service, then to the server)">
-                {(id) => (
-                  <input
-                    id={id}
-                    data-testid="setup-tarball-file"
-                    type="file"
-                    accept=".tgz,.tar.gz"
-                    aria-invalid={invalid('tarball')}
-                    disabled={!servicesReady}
-                    onChange={onFile}
-                  />
-                )}
-              </LabelledField>
-            )}
-            <PickedFileView
-              file={tarball.state}
-              progressTestId="setup-tarball-progress"
-              nameTestId="setup-tarball-name"
-            />
-            {fileVersion !== null && fileVersion !== version.trim() && (
-              <p className="warning">
-                The file&apos;s name says Kafka {fileVersion}, but the version above is{' '}
-                {version.trim()}. Make them match.
-              </p>
-            )}
-            <p className="help">
-              Get it from <code>kafka.apache.org/downloads</code> (the binary, e.g.{' '}
-              <code>kafka_2.13-{version.trim() || '4.1.1'}.tgz</code>).
-            </p>
-            <ErrorBox error={action.error} at="tarball" />
-          </>
-        )}
-      </fieldset>
+      <KafkaSourceFields
+        audience="one"
+        source={form.source}
+        mirrorUrl={form.mirrorUrl}
+        version={version}
+        tarball={tarball}
+        action={action}
+        disabled={action.pending && !uploading}
+        onSource={(source) => set('source', source)}
+        onMirrorUrl={(url) => set('mirrorUrl', url)}
+      />
 
       <fieldset className="group" disabled={action.pending && !uploading}>
         <legend>On the server</legend>
@@ -370,16 +283,7 @@ export function OptionsStep({
         )}
       </fieldset>
 
-      <ErrorBox error={action.error} at="plan" />
-      <WizardNav
-        back={{ onClick: onBack, disabled: action.running === 'plan' }}
-        next={{
-          label: action.running === 'plan' ? 'Making the plan…' : 'Show the plan',
-          testId: 'setup-make-plan',
-          onClick: makePlan,
-          disabled: !servicesReady || action.pending,
-        }}
-      />
+      <PlanNav action={action} testId="setup-make-plan" onBack={onBack} onMakePlan={makePlan} />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useServicesReady } from '../../shared/api-context.js';
 import { WizardNav } from '../../shared/wizard-nav.js';
 import { modeLabel } from './options-form.js';
+import { PlanStepsList } from './plan-steps-list.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
 
 export function PlanStep({
@@ -37,26 +38,7 @@ export function PlanStep({
           ))}
         </ul>
       )}
-      <ol className="setup-plan-steps">
-        {plan.steps.map((s) => (
-          <li key={s.id} data-testid="setup-plan-step" className="setup-plan-step">
-            <div className="setup-plan-head">
-              <strong>{s.title}</strong>
-              {s.sudo && (
-                <span className="tag tag-sudo" title="Runs as root through sudo">
-                  sudo
-                </span>
-              )}
-            </div>
-            <p className="help">{s.why}</p>
-            {s.commands.length > 0 ? (
-              <pre className="setup-commands">{s.commands.join('\n')}</pre>
-            ) : (
-              <p className="muted">No commands on the server: checked from this computer.</p>
-            )}
-          </li>
-        ))}
-      </ol>
+      <PlanStepsList steps={plan.steps} testId="setup-plan-step" />
       <p className="muted">
         Last, Kafka Video Studio checks from this computer: it connects to{' '}
         <code>{plan.bootstrap}</code>, sends a few frames and reads them back.

@@ -6,25 +6,16 @@
  * failed, and the way back to the plan.
  */
 import { useRef, useState } from 'react';
-import { parseBootstrap } from '../../../../electron/shared/bootstrap.js';
 import type { SetupPlanView } from '../../../../electron/shared/contract.js';
 import { useApi, useServicesReady } from '../../shared/api-context.js';
 import { useKafka } from '../../shared/kafka-context.js';
 import { resultView, type ResultView } from './result-view.js';
 import { type RunView } from './run-view.js';
+import { RetryPlanButton } from './retry-plan-button.js';
 import { ErrorBox, useSetupAction } from './setup-ui.js';
+import { useBrokerConnect } from './use-broker-connect.js';
 import { copyOrSelect } from '../../shared/copy-text.js';
 import { Status, StatusLine } from '../../shared/status.js';
-
-/** Connect the app to the new broker through the same path as the Kafka broker panel. */
-function useBrokerConnect(): (bootstrap: string) => Promise<void> {
-  const kafka = useKafka();
-  return async (bootstrap: string) => {
-    const status = await kafka.connect(bootstrap);
-    if (status.state !== 'connected')
-      throw new Error(status.error?.message ?? `Could not connect to ${bootstrap}.`);
-  };
-}
 
 export function ResultPanel({
   run,
@@ -116,7 +107,6 @@ function Success({
 }) {
   const servicesReady = useServicesReady();
   const kafka = useKafka();
-  const connectBroker = useBrokerConnect();
   const connectProfile = useProfileConnect();
   const secure = view.secure;
   const withProfile = secure !== null && scramPassword !== null;
@@ -125,15 +115,11 @@ function Success({
   const [copied, setCopied] = useState<'yes' | 'select' | null>(null);
   const codeRef = useRef<HTMLElement | null>(null);
   const bootstrap = view.bootstrap ?? '';
-  const parsed = parseBootstrap(bootstrap);
-  const normalized = parsed.ok ? parsed.normalized : bootstrap;
-  const connectedHere =
-    kafka.status?.state === 'connected' && kafka.status.bootstrap === normalized;
-  const connecting = kafka.status?.state === 'connecting' && kafka.status.bootstrap === normalized;
+  const { normalized, connectedHere, connecting, connect } = useBrokerConnect(bootstrap);
   const connectNow = (): Promise<void> =>
     withProfile
       ? connectProfile(secure, `Kafka on ${host}`.slice(0, 80), scramPassword)
-      : connectBroker(bootstrap);
+      : connect();
 
   const copy = () => {
     void copyOrSelect(bootstrap, codeRef.current).then((how) =>
@@ -205,7 +191,6 @@ function Success({
 }
 
 function Failure({ view, onRetry }: { view: ResultView; onRetry(): Promise<void> }) {
-  const servicesReady = useServicesReady();
   const action = useSetupAction();
   return (
     <section className="setup-result" data-testid="setup-result">
@@ -225,16 +210,7 @@ function Failure({ view, onRetry }: { view: ResultView; onRetry(): Promise<void>
         ))}
         {view.counts !== '' && <li data-testid="setup-counts">{view.counts}</li>}
       </ul>
-      <div className="row">
-        <button
-          type="button"
-          data-testid="setup-retry"
-          disabled={!servicesReady || action.pending}
-          onClick={() => void action.run('retry', onRetry)}
-        >
-          {action.pending ? 'Making the plan…' : 'Review the plan and run it again'}
-        </button>
-      </div>
+      <RetryPlanButton testId="setup-retry" action={action} onRetry={onRetry} />
     </section>
   );
 }
