@@ -13,10 +13,10 @@ import {
   validateIPv4,
   validateInstallDir,
   validateKafkaVersion,
-  validateMirrorUrl,
 } from '../../../../electron/shared/setup-validate.js';
 import type { PickedFile } from '../../shared/picked-file.js';
 import { FormCheck, defaultAdvertise, fail, problemOf } from './form-check.js';
+import { checkKafkaSource } from './kafka-source-check.js';
 import { DEFAULT_LOGIN_FORM, type LoginForm } from './login-form.js';
 import { modeVersionProblem, type SourceKind } from './options-form.js';
 import { checkServer, type ServerTarget } from './server-form.js';
@@ -226,28 +226,14 @@ export function buildClusterPlanRequest(
   const dirProblem = problemOf(() => validateInstallDir(installDir));
   if (dirProblem !== null) return fail('installDir', dirProblem);
 
-  let source: ClusterPlanRequest['source'];
-  if (form.source === 'download') {
-    const mirrorUrl = form.mirrorUrl.trim();
-    const mirrorProblem = problemOf(() => validateMirrorUrl(mirrorUrl));
-    if (mirrorProblem !== null) return fail('mirrorUrl', mirrorProblem);
-    source = { kind: 'download', mirrorUrl };
-  } else {
-    if (tarball.kind === 'uploading')
-      return fail('tarball', `Wait until ${tarball.name} has finished uploading.`);
-    if (tarball.kind === 'none')
-      return fail(
-        'tarball',
-        'Choose the Kafka .tgz to upload (e.g. kafka_2.13-4.1.1.tgz from kafka.apache.org/downloads).',
-      );
-    source = { kind: 'upload', fileId: tarball.ref.videoId };
-  }
+  const source = checkKafkaSource(form, tarball);
+  if (!source.ok) return source;
 
   const request: ClusterPlanRequest = {
     nodes: planNodes,
     kafkaVersion: version,
     installDir,
-    source,
+    source: source.value,
     openFirewall: form.openFirewall && nodes.some((n) => n.facts.ufw === 'active'),
   };
   const parsed = ClusterPlanRequest.safeParse(request);

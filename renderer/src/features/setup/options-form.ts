@@ -11,12 +11,12 @@ import {
   validateIPv4,
   validateInstallDir,
   validateKafkaVersion,
-  validateMirrorUrl,
   validateScramPassword,
   validateScramUser,
 } from '../../../../electron/shared/setup-validate.js';
 import type { PickedFile } from '../../shared/picked-file.js';
 import { FormCheck, defaultAdvertise, fail, isDottedIPv4, problemOf } from './form-check.js';
+import { checkKafkaSource } from './kafka-source-check.js';
 
 // ---- step 3: mode & version --------------------------------------------------------------------
 
@@ -196,22 +196,8 @@ export function buildPlanRequest(
     secure = { scramUser, scramPassword: form.scramPassword };
   }
 
-  let source: SetupPlanRequest['source'];
-  if (form.source === 'download') {
-    const mirrorUrl = form.mirrorUrl.trim();
-    const mirrorProblem = problemOf(() => validateMirrorUrl(mirrorUrl));
-    if (mirrorProblem !== null) return fail('mirrorUrl', mirrorProblem);
-    source = { kind: 'download', mirrorUrl };
-  } else {
-    if (ctx.tarball.kind === 'uploading')
-      return fail('tarball', `Wait until ${ctx.tarball.name} has finished uploading.`);
-    if (ctx.tarball.kind === 'none')
-      return fail(
-        'tarball',
-        'Choose the Kafka .tgz to upload (e.g. kafka_2.13-4.1.1.tgz from kafka.apache.org/downloads).',
-      );
-    source = { kind: 'upload', fileId: ctx.tarball.ref.videoId };
-  }
+  const source = checkKafkaSource(form, ctx.tarball);
+  if (!source.ok) return source;
 
   const request: SetupPlanRequest = {
     sessionId,
@@ -219,7 +205,7 @@ export function buildPlanRequest(
     kafkaVersion: version,
     advertise,
     installDir,
-    source,
+    source: source.value,
     zookeeper: form.zookeeper,
     openFirewall: ctx.facts.ufw === 'active' && form.openFirewall,
     secure,

@@ -1,25 +1,17 @@
 /**
- * One install run as the page sees it: started with setup:install, followed through
- * setup:step / setup:log / setup:ended. The listeners live as long as the wizard (which
- * stays mounted once opened), so they are in place before install is called; events that
- * arrive before the run id is known wait in a RunInbox and are replayed.
+ * One install run as the page sees it: started with setup:install, followed through its events
+ * (useRunEvents). The wizard stays mounted once opened, so the listeners are in place before
+ * install is called.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback } from 'react';
 import type { SetupEndedEvent, SetupPlanView } from '../../../../electron/shared/contract.js';
-import { useApi, useApiEvent, useServicesLost } from '../../shared/api-context.js';
-import { applyRunEvent, RunInbox, startRun, type RunEvent, type RunView } from './run-view.js';
+import { useApi } from '../../shared/api-context.js';
+import { applyRunEvent, startRun, type RunView } from './run-view.js';
+import { useRunEvents, type FollowedRun } from './use-run-events.js';
 
-export interface InstallRun {
-  readonly view: RunView | null;
-  /** The service went away while the run was going: how it ended is unknown. */
-  readonly lost: boolean;
-  /** True from the answer of setup:install until the run ended (or was lost). */
-  readonly active: boolean;
+export interface InstallRun extends Omit<FollowedRun<RunView>, 'start'> {
   /** Calls setup:install; rejects when the service refuses (the view is then left as it was). */
   start(plan: SetupPlanView): Promise<string>;
-  cancel(): Promise<void>;
-  /** Forget the run shown (before a new one). */
-  reset(): void;
 }
 
 export interface InstallRunOptions {
@@ -29,59 +21,15 @@ export interface InstallRunOptions {
 
 export function useInstallRun({ onEnded }: InstallRunOptions = {}): InstallRun {
   const api = useApi();
-  const [view, setView] = useState<RunView | null>(null);
-  const [lost, setLost] = useState(false);
-  const runIdRef = useRef<string | null>(null);
-  const inbox = useRef(new RunInbox());
-  const onEndedRef = useRef(onEnded);
-  useEffect(() => {
-    onEndedRef.current = onEnded;
-  });
-
-  const onEvent = (e: RunEvent) => {
-    if (e.ev.runId !== runIdRef.current) {
-      inbox.current.push(e);
-      return;
-    }
-    setView((v) => (v === null ? v : applyRunEvent(v, e)));
-    if (e.type === 'ended') onEndedRef.current?.(e.ev);
-  };
-  useApiEvent('setup:step', (ev) => onEvent({ type: 'step', ev }));
-  useApiEvent('setup:log', (ev) => onEvent({ type: 'log', ev }));
-  useApiEvent('setup:ended', (ev) => onEvent({ type: 'ended', ev }));
-
-  const active = view !== null && view.runId !== null && view.ended === null && !lost;
-
-  // The service went away mid-run: its events (and the end) will never reach this page.
-  useServicesLost(() => {
-    if (active) setLost(true);
-  });
-
+  const run = useRunEvents(applyRunEvent, onEnded);
+  const begin = run.start;
   const start = useCallback(
-    async (plan: SetupPlanView) => {
-      runIdRef.current = null;
-      const { runId } = await api.invoke('setup:install', { planId: plan.planId });
-      runIdRef.current = runId;
-      const early = inbox.current.take(runId);
-      setLost(false);
-      setView(early.reduce(applyRunEvent, startRun(plan, runId)));
-      for (const e of early) if (e.type === 'ended') onEndedRef.current?.(e.ev);
-      return runId;
-    },
-    [api],
+    (plan: SetupPlanView) =>
+      begin(
+        () => api.invoke('setup:install', { planId: plan.planId }),
+        (runId) => startRun(plan, runId),
+      ),
+    [api, begin],
   );
-
-  const runId = view?.runId ?? null;
-  const cancel = useCallback(async () => {
-    if (runId === null) return;
-    await api.invoke('setup:cancel', { runId });
-  }, [api, runId]);
-
-  const reset = useCallback(() => {
-    runIdRef.current = null;
-    setView(null);
-    setLost(false);
-  }, []);
-
-  return { view, lost, active, start, cancel, reset };
+  return { ...run, start };
 }
