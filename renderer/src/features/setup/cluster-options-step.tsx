@@ -56,18 +56,6 @@ export function ClusterOptionsStep({
   const firewallActive = nodes.filter((n) => n.facts.ufw === 'active').map((n) => n.host);
   const defaultVersion = SETUP_DEFAULTS.kafkaVersion.kraft;
 
-  const makePlan = () => {
-    const built = buildClusterPlanRequest(nodes, form, tarball.state);
-    if (!built.ok) {
-      action.fail(built.field, built.error);
-      return;
-    }
-    void action.run('plan', async () => {
-      const plan = await api.invoke('setup:cluster-plan', built.value);
-      onPlanned(plan, built.value);
-    });
-  };
-
   return (
     <div className="setup-screen" data-testid="cluster-options">
       <fieldset className="group" disabled={locked}>
@@ -164,7 +152,14 @@ export function ClusterOptionsStep({
         )}
       </fieldset>
 
-      <PlanNav action={action} testId="cluster-make-plan" onBack={onBack} onMakePlan={makePlan} />
+      <PlanNav
+        action={action}
+        testId="cluster-make-plan"
+        onBack={onBack}
+        build={() => buildClusterPlanRequest(nodes, form, tarball.state)}
+        send={(request) => api.invoke('setup:cluster-plan', request)}
+        onPlanned={onPlanned}
+      />
     </div>
   );
 }

@@ -82,18 +82,6 @@ export function OptionsStep({
   const secureProblem = form.secure ? secureVersionProblem(form.mode, version) : null;
   const protocol = form.secure ? 'SASL_SSL' : 'PLAINTEXT';
 
-  const makePlan = () => {
-    const built = buildPlanRequest(sessionId, form, { host, facts, tarball: tarball.state });
-    if (!built.ok) {
-      action.fail(built.field, built.error);
-      return;
-    }
-    void action.run('plan', async () => {
-      const plan = await api.invoke('setup:plan', built.value);
-      onPlanned(plan, built.value);
-    });
-  };
-
   return (
     <div className="setup-screen">
       <fieldset className="group" disabled={action.pending && !uploading}>
@@ -283,7 +271,14 @@ export function OptionsStep({
         )}
       </fieldset>
 
-      <PlanNav action={action} testId="setup-make-plan" onBack={onBack} onMakePlan={makePlan} />
+      <PlanNav
+        action={action}
+        testId="setup-make-plan"
+        onBack={onBack}
+        build={() => buildPlanRequest(sessionId, form, { host, facts, tarball: tarball.state })}
+        send={(request) => api.invoke('setup:plan', request)}
+        onPlanned={onPlanned}
+      />
     </div>
   );
 }
