@@ -18,6 +18,7 @@ import {
   type RunView,
   type StepRow,
 } from './run-view.js';
+import { countsText, failedRunText } from './run-ending.js';
 
 export interface ClusterRunNode {
   /** e.g. "node 2 — 10.0.0.6". */
@@ -181,10 +182,6 @@ export interface ClusterResultView {
   readonly error: { readonly message: string; readonly detail: string | null } | null;
 }
 
-export function countsText(changed: number, unchanged: number): string {
-  return `${changed} step${changed === 1 ? '' : 's'} changed something, ${unchanged} ${unchanged === 1 ? 'was' : 'were'} already done.`;
-}
-
 export function clusterResultView(
   view: ClusterRunView,
   plan: Pick<ClusterPlanView, 'kafkaVersion' | 'bootstrap' | 'nodes'>,
@@ -227,31 +224,20 @@ export function clusterResultView(
     };
   }
   const failure = clusterFailure(view);
-  const lines: string[] = [];
-  if (ended.cancelled) lines.push('The install was cancelled. What finished stays in place.');
-  if (failure !== null)
-    lines.push(
-      `On ${failure.where}, step ${failure.step.index + 1} failed: ${failure.step.title}.`,
-    );
-  if (ended.verify?.problem) lines.push(`Check from this computer: ${ended.verify.problem}`);
-  lines.push('Running it again is safe: finished steps report “already done” and are skipped.');
+  const failed = failedRunText(
+    ended,
+    failure && {
+      line: `On ${failure.where}, step ${failure.step.index + 1} failed: ${failure.step.title}.`,
+      error: failure.step.error,
+    },
+  );
   return {
     ok: false,
-    headline: ended.cancelled ? 'Install cancelled' : 'Install failed',
-    lines,
+    ...failed,
     counts,
     bootstrap: null,
     brokers: [],
     quorumLeader: null,
     inSync: null,
-    error: {
-      message:
-        ended.error?.message ??
-        failure?.step.error ??
-        (ended.cancelled
-          ? 'The install was cancelled.'
-          : 'The install failed; no reason was given.'),
-      detail: ended.error?.detail ?? null,
-    },
   };
 }

@@ -1,6 +1,7 @@
 /** The end of the wizard: what the check from this computer found, and what to do next. */
 import { type SetupEndedEvent, type SetupPlanView } from '../../../../electron/shared/contract.js';
 import { modeLabel } from './options-form.js';
+import { countsText, failedRunText } from './run-ending.js';
 import { RunView, failedStep } from './run-view.js';
 
 export interface ResultView {
@@ -23,7 +24,7 @@ export function resultView(
   host: string,
   run: RunView,
 ): ResultView {
-  const counts = `${ended.changed} step${ended.changed === 1 ? '' : 's'} changed something, ${ended.unchanged} ${ended.unchanged === 1 ? 'was' : 'were'} already done.`;
+  const counts = countsText(ended.changed, ended.unchanged);
   const verify = ended.verify;
   if (ended.ok) {
     const lines: string[] = [];
@@ -50,22 +51,14 @@ export function resultView(
     };
   }
   const failed = failedStep(run);
-  const lines: string[] = [];
-  if (ended.cancelled) lines.push('The install was cancelled. What finished stays in place.');
-  if (failed !== null) lines.push(`Step ${failed.index + 1} failed: ${failed.title}.`);
-  if (verify?.problem) lines.push(`Check from this computer: ${verify.problem}`);
-  lines.push('Running it again is safe: finished steps report “already done” and are skipped.');
-  const message =
-    ended.error?.message ??
-    failed?.error ??
-    (ended.cancelled ? 'The install was cancelled.' : 'The install failed; no reason was given.');
   return {
     ok: false,
-    headline: ended.cancelled ? 'Install cancelled' : 'Install failed',
-    lines,
+    ...failedRunText(
+      ended,
+      failed && { line: `Step ${failed.index + 1} failed: ${failed.title}.`, error: failed.error },
+    ),
     counts,
     bootstrap: null,
-    error: { message, detail: ended.error?.detail ?? null },
     secure: null,
   };
 }
