@@ -20,6 +20,7 @@ import {
   type ClusterNodeRef,
   type ClusterOptionsForm,
 } from './cluster-form.js';
+import { InstallDirField } from './install-dir-field.js';
 import { KafkaSourceFields } from './kafka-source-fields.js';
 import { KafkaVersionField } from './kafka-version-field.js';
 import { advertiseNotes, modeVersionProblem } from './options-form.js';
@@ -124,15 +125,13 @@ export function ClusterOptionsStep({
 
       <fieldset className="group" disabled={locked}>
         <legend>On the servers</legend>
-        <TextField
+        <InstallDirField
           label="Install folder (the same on every server)"
-          data-testid="cluster-install-dir"
-          className="mono"
+          testId="cluster-install-dir"
           value={form.installDir}
-          invalid={invalid('installDir')}
+          action={action}
           onChange={(v) => set('installDir', v)}
         />
-        <ErrorBox error={action.error} at="installDir" />
         {firewallActive.length > 0 && (
           <>
             <CheckField

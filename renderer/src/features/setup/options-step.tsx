@@ -27,6 +27,7 @@ import {
   type OptionsForm,
   type ZookeeperChoice,
 } from './options-form.js';
+import { InstallDirField } from './install-dir-field.js';
 import { KafkaSourceFields } from './kafka-source-fields.js';
 import { KafkaVersionField } from './kafka-version-field.js';
 import { PlanNav } from './plan-nav.js';
@@ -246,15 +247,13 @@ export function OptionsStep({
 
       <fieldset className="group" disabled={action.pending && !uploading}>
         <legend>On the server</legend>
-        <TextField
+        <InstallDirField
           label="Install folder"
-          data-testid="setup-install-dir"
-          className="mono"
+          testId="setup-install-dir"
           value={form.installDir}
-          invalid={invalid('installDir')}
+          action={action}
           onChange={(v) => set('installDir', v)}
         />
-        <ErrorBox error={action.error} at="installDir" />
         {facts.ufw === 'active' && (
           <>
             <CheckField
