@@ -4,24 +4,17 @@
  * each other over the bridge; what one writes under /var/lib or /opt and a user it adds stay in
  * that server; a link cut makes a server unreachable and its return reachable again; close()
  * leaves nothing (namespaces, veths, bridge, addresses, processes, mounts, temp folder).
- * Then three real single-node KRaft installs at once, one per server, with the app's own plan and
- * the same fixed layout, each checked from this machine.
+ * Kafka installed into these servers (the same fixed layout in each, no collision) is what the
+ * cluster tests do (electron/services/setup-cluster.int.test.ts) and the one-server install tests.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSsh, type SshSession } from '../../electron/core/ssh/ssh-session.js';
 import { LAYOUT } from '../../electron/core/setup/config.js';
-import { buildInstallPlan } from '../../electron/core/setup/install-plan.js';
-import { runPlan } from '../../electron/core/setup/run-plan.js';
-import { detectServer } from '../../electron/core/setup/server-queries.js';
-import { verifyFromLaptop } from '../../electron/core/setup/verify-from-laptop.js';
-import { packKafka } from '../local-kafka/pack.js';
 import { sh } from './netns-subnet.js';
 import {
   serversSkipReason,
@@ -290,106 +283,5 @@ describe.skipIf(reason !== undefined)(
       expect(await readFile('/proc/self/mountinfo', 'utf8')).not.toContain(fx.dir);
       await expect(s1.exec(['true'])).rejects.toThrow(/closed/);
     }, 60_000);
-  },
-);
-
-function kafkaSkipReason(): string | undefined {
-  if (reason !== undefined) return reason;
-  if (spawnSync('sh', ['-c', 'command -v java ffmpeg']).status !== 0)
-    return 'java or ffmpeg missing';
-  return undefined;
-}
-const kafkaReason = kafkaSkipReason();
-
-describe.skipIf(kafkaReason !== undefined)(
-  `three Kafka installs side by side, one per server, over SSH with the app's own plan${kafkaReason ? ` (skipped: ${kafkaReason})` : ''}`,
-  () => {
-    let starting: Promise<NetnsServers> | undefined;
-    let fx: NetnsServers;
-    let dir = '';
-    let tarball = '';
-    const sessions: SshSession[] = [];
-
-    beforeAll(async () => {
-      starting = startNetnsServers({
-        count: 3,
-        prefix: 'kvs-srvkafka',
-        sudo: true,
-        sharedLogin: true,
-      });
-      fx = await starting;
-      dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-srvkafka-'));
-      tarball = (await packKafka({ mode: 'kraft', out: path.join(dir, 'kafka_2.13-4.1.1.tgz') }))
-        .tarball;
-    }, 180_000);
-
-    afterAll(async () => {
-      for (const s of sessions) await s.close().catch(() => undefined);
-      // Kills the brokers with everything else in the servers.
-      await (await starting?.catch(() => undefined))?.close();
-      if (dir) await rm(dir, { recursive: true, force: true });
-    }, 60_000);
-
-    it('the same fixed layout (/opt/kafka, /var/lib/kafka, user kafka) installs in each server at once, without the install lock, and each broker answers from this machine', async () => {
-      // sharedLogin: one user and password for all (the cluster wizard's "same credentials").
-      expect(new Set(fx.servers.map((s) => `${s.user}:${s.password}`)).size).toBe(1);
-      const t0 = Date.now();
-      await Promise.all(
-        fx.servers.map(async (s) => {
-          const session = await openSsh({
-            host: s.address,
-            username: s.user,
-            auth: { kind: 'password', password: s.password },
-            hostKey: { expectedFingerprint: s.hostKeyFingerprint },
-          });
-          sessions.push(session);
-          const facts = await detectServer(session, '/opt/kafka', { sudoPassword: s.password });
-          expect(facts.kafkaVersion).toBeNull(); // a fresh server, whatever this machine holds
-          const plan = buildInstallPlan(facts, {
-            mode: 'kraft',
-            kafkaVersion: '4.1.1',
-            installDir: '/opt/kafka',
-            advertise: s.address,
-            source: { kind: 'upload', tarballPath: tarball },
-          });
-          expect(plan.installation.systemd).toBe(false);
-          const log: string[] = [];
-          const result = await runPlan(session, plan, {
-            sudoPassword: s.password,
-            onLog: (l) => log.push(l),
-          }).catch((e: unknown) => {
-            throw new Error(`${s.hostname}: ${String(e)}\n${log.slice(-30).join('\n')}`);
-          });
-          expect(result.changed).toBeGreaterThan(5);
-        }),
-      );
-      console.log(`3 installs in parallel took ${Date.now() - t0} ms`);
-
-      const clusterIds = new Set<string>();
-      const javaPids: number[] = [];
-      for (const s of fx.servers) {
-        const v = await verifyFromLaptop({ advertise: s.address });
-        expect(v, s.hostname).toMatchObject({ ok: true, brokers: [`${s.address}:9092`] });
-        expect(v.framesReceived).toBe(v.framesSent);
-        // Its own files, on this machine only under its rootDir.
-        const meta = await readFile(s.hostPath(`${LAYOUT.dataDir}/meta.properties`), 'utf8');
-        clusterIds.add(/^cluster\.id=(.+)$/m.exec(meta)?.[1] ?? '');
-        expect(await readFile(s.hostPath('/opt/kafka/config/server.properties'), 'utf8')).toContain(
-          `advertised.listeners=PLAINTEXT://${s.address}:9092`,
-        );
-        const pid = Number((await readFile(s.hostPath(LAYOUT.kafkaPidFile), 'utf8')).trim());
-        expect(await s.pids()).toContain(pid);
-        javaPids.push(pid);
-        expect(await s.exec(['ss', '-Hltn'])).toContain(`:9092`);
-      }
-      expect(clusterIds.size).toBe(3);
-      expect(existsSync('/opt/kafka')).toBe(false);
-      const machinePid = await readFile(LAYOUT.kafkaPidFile, 'utf8').catch(() => '');
-      expect(javaPids).not.toContain(Number(machinePid.trim()));
-
-      for (const s of sessions) await s.close().catch(() => undefined);
-      await fx.close();
-      for (const p of javaPids) expect(pidAlive(p), `java ${p}`).toBe(false);
-    }, 300_000);
   },
 );
