@@ -34,9 +34,12 @@ export interface KafkaHandle {
   readonly bootstrap: string;
   /**
    * A client of its own for small metadata reads (leader-watch.ts): the same brokers (in a random
-   * order) and security, but a short request timeout and one quick retry (kafkajs connects to the
-   * next seed broker only on a retry), so a broker whose connection hangs costs one short wait and
-   * the retry goes to another. Absent (a handle made elsewhere): use `kafka`.
+   * order, new for each client) and security, but a short request timeout and no retries of its
+   * own, so a broker whose connection hangs costs one short wait; kafkajs tries one seed broker per
+   * connect (it moves to the next only on a retry), so the next read, on a new client, likely
+   * starts from another. (One quick retry was tried and made SASL_SSL/SCRAM CLI runs hang until
+   * their test's time limit: kvs-secure.int.test.ts; not understood yet, so left out.) Absent (a
+   * handle made elsewhere): use `kafka`.
    */
   readonly metadataClient?: () => KafkaClient;
   /**
@@ -76,7 +79,7 @@ export function createKafka(opts: ClientOptions): KafkaHandle {
       brokers: shuffled(parsed.brokers),
       connectionTimeout: Math.min(config.connectionTimeout ?? 3000, 3000),
       requestTimeout: METADATA_REQUEST_TIMEOUT_MS,
-      retry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
+      retry: { retries: 0 },
       // its failures are expected while a broker is gone; the watch says what matters
       logLevel: logLevel.NOTHING,
     });
