@@ -135,22 +135,53 @@ export async function createTopicWith(admin: Admin, topic: string, opts: CreateT
   const defaults =
     opts.replicationFactor === undefined ? await clusterReplication(admin) : { replicationFactor: opts.replicationFactor, config: {} };
   const config = { ...VIDEO_TOPIC_CONFIG, ...defaults.config, ...opts.config };
-  return withTimeout(
-    admin.createTopics({
-      waitForLeaders: true,
-      timeout: ADMIN_TIMEOUT_MS,
-      topics: [
-        {
-          topic,
-          numPartitions: opts.partitions ?? 1,
-          replicationFactor: defaults.replicationFactor,
-          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
-        },
-      ],
-    }),
-    ADMIN_TIMEOUT_MS + 2000,
-    `Creating topic "${topic}"`,
-  );
+  const partitions = opts.partitions ?? 1;
+  try {
+    return await withTimeout(
+      admin.createTopics({
+        waitForLeaders: true,
+        timeout: ADMIN_TIMEOUT_MS,
+        topics: [
+          {
+            topic,
+            numPartitions: partitions,
+            replicationFactor: defaults.replicationFactor,
+            configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      }),
+      ADMIN_TIMEOUT_MS + 2000,
+      `Creating topic "${topic}"`,
+    );
+  } catch (e) {
+    // kafkajs made the topic, then asked one broker for its leaders; on a KRaft cluster that
+    // broker may not have applied the new topic yet and answers UNKNOWN_TOPIC_OR_PARTITION, which
+    // kafkajs's wait (retryOnLeaderNotAvailable, src/admin/index.js) does not retry. Wait here.
+    if (!isUnknownTopic(e)) throw e;
+    await waitForLeaders(admin, topic, partitions);
+    return true;
+  }
+}
+
+function isUnknownTopic(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && 'type' in e && e.type === 'UNKNOWN_TOPIC_OR_PARTITION';
+}
+
+/** Until the metadata names `partitions` partitions of `topic`, each with a leader (ADMIN_TIMEOUT_MS at most). */
+async function waitForLeaders(admin: Admin, topic: string, partitions: number): Promise<void> {
+  const deadline = Date.now() + ADMIN_TIMEOUT_MS;
+  for (;;) {
+    const meta = await whileTopicAppears(
+      topic,
+      () => withTimeout(admin.fetchTopicMetadata({ topics: [topic] }), ADMIN_TIMEOUT_MS, `Reading the leaders of "${topic}"`),
+      Math.max(0, deadline - Date.now()),
+    );
+    const led = meta.topics[0]?.partitions.filter((p) => p.leader >= 0).length ?? 0;
+    if (led >= partitions) return;
+    if (Date.now() > deadline)
+      throw new KvsError('KAFKA_ERROR', `Topic "${topic}" was created, but ${partitions - led} of its partitions have no leader yet.`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export async function createTopic(handle: KafkaHandle, topic: string, opts: CreateTopicOptions = {}): Promise<void> {

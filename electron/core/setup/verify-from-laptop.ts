@@ -11,7 +11,7 @@ import type { ConnectionSecurity } from '../../shared/connection-security.js';
 import { KvsError } from '../../shared/errors.js';
 import { locateFfmpeg } from '../ffmpeg/locate-ffmpeg.js';
 import { createKafka } from '../kafka/client.js';
-import { deleteTopic } from '../kafka/topics.js';
+import { createTopicWith, deleteTopic, withAdmin } from '../kafka/topics.js';
 import { startViewer } from '../kafka/viewer.js';
 import { produceFile } from '../produce-file.js';
 import { tail } from './command-log.js';
@@ -200,29 +200,24 @@ export async function verifyFromLaptop(opts: VerifyOptions): Promise<VerifyResul
   }
 }
 
-/** The check topic with the cluster's replication (acks=all then needs min.insync replicas). */
-async function createReplicated(
+/**
+ * The check topic with the cluster's replication (acks=all then needs min.insync replicas), waited
+ * for until every partition has a leader.
+ */
+function createReplicated(
   handle: ReturnType<typeof createKafka>,
   topic: string,
   r: { readonly factor: number; readonly minInsync: number },
-): Promise<void> {
-  const admin = handle.kafka.admin();
-  try {
-    await admin.connect();
-    await admin.createTopics({
-      topics: [
-        {
-          topic,
-          numPartitions: 1,
-          replicationFactor: r.factor,
-          configEntries: [{ name: 'min.insync.replicas', value: String(r.minInsync) }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+): Promise<boolean> {
+  return withAdmin(
+    handle,
+    (admin) =>
+      createTopicWith(admin, topic, {
+        replicationFactor: r.factor,
+        config: { 'min.insync.replicas': String(r.minInsync) },
+      }),
+    topic,
+  );
 }
 
 /** Replicas and in-sync replicas of the topic's first partition. */
