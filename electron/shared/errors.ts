@@ -28,6 +28,21 @@ export const ERROR_CODES = [
   'FILE_NO_VIDEO_STREAM',
   'FFMPEG_FAILED',
   'PROBE_TIMEOUT',
+  // live sources (network URLs, cameras): what the probe or the stream said
+  /** Nothing listens there, or the host cannot be found or reached. */
+  'SOURCE_UNREACHABLE',
+  /** Connected (or tried to) and no answer came in time. */
+  'SOURCE_TIMEOUT',
+  /** The source wants a user and password (HTTP 401/403, RTSP 401). */
+  'SOURCE_UNAUTHORIZED',
+  /** The server answered that there is no such stream (HTTP/RTSP 404). */
+  'SOURCE_NOT_FOUND',
+  /** It answered, but with no video ffmpeg can read. */
+  'SOURCE_NOT_VIDEO',
+  'DEVICE_NOT_FOUND',
+  'DEVICE_BUSY',
+  /** Another failure of a live source (the details say what ffmpeg said). */
+  'SOURCE_FAILED',
   // export to a file
   'FILE_EXISTS',
   'FOLDER_NOT_WRITABLE',

@@ -177,7 +177,7 @@ export interface FrameSource extends AsyncIterable<Frame> {
 
 // --- pure helpers (exported for tests) ----------------------------------------------------------
 
-async function assertRunnable(ffmpegPath: string): Promise<void> {
+export async function assertRunnable(ffmpegPath: string): Promise<void> {
   if (!/[\\/]/.test(ffmpegPath)) return; // a bare name: left to spawn's PATH lookup
   try {
     await access(ffmpegPath, fsConstants.X_OK);
@@ -194,7 +194,7 @@ function invalid(message: string): KvsError {
   return new KvsError('INVALID_ARGUMENT', message);
 }
 
-function validate(opts: FrameSourceOptions): void {
+export function validate(opts: FrameSourceOptions): void {
   const { fps, maxWidth, maxHeight, quality, maxBufferedFrames } = opts;
   validateH264(opts);
   if (fps !== undefined && !(Number.isFinite(fps) && fps > 0 && fps <= MAX_FPS)) {

@@ -5,7 +5,7 @@
  */
 import { AccessUnitSplitter, codecString, isKeyframe } from '../h264/annexb.js';
 import type { FrameCodec, StdoutSplitter } from './frame-codec.js';
-import type { PassShape } from './ffmpeg-plan.js';
+import type { FfmpegPlan, PassShape } from './ffmpeg-plan.js';
 import {
   RATE_STEPS,
   describeRate,
@@ -49,6 +49,9 @@ export function h264Codec(
   file: string,
   out: PassShape & H264Settings,
   input: VideoProbe,
+  /** The argv of a pass (default: planH264 of the file); a live input brings its own. */
+  makePlan: (settings: PassShape & H264Settings, startMs: number) => FfmpegPlan = (settings, startMs) =>
+    planH264(file, settings, input, startMs),
 ): H264Codec {
   let rate = out.rate;
   let steps = 0;
@@ -59,7 +62,7 @@ export function h264Codec(
     get rate() {
       return rate;
     },
-    plan: (startMs) => planH264(file, { ...out, rate }, input, startMs),
+    plan: (startMs) => makePlan({ ...out, rate }, startMs),
     newSplitter: () => new AccessUnitQueue(),
     describe: (au) => {
       const keyframe = isKeyframe(au);
