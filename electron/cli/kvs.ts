@@ -19,6 +19,8 @@ import { processIo, type CliIo } from './cli-io.js';
 import { doctorCommand } from './doctor-command.js';
 import { EXPORT, exportCommand } from './export-command.js';
 import { PRODUCE, produceCommand } from './produce-command.js';
+import { DEVICES, devicesCommand } from './devices-command.js';
+import { redactUrl } from '../shared/redact-url.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
 import { setupClusterCommand } from './cluster-command.js';
@@ -29,7 +31,7 @@ import {
   SECURITY_OPTIONS,
 } from './security-options.js';
 
-export { CONSUME, EXPORT, PRODUCE };
+export { CONSUME, DEVICES, EXPORT, PRODUCE };
 
 const defaultIo: CliIo = processIo;
 
@@ -41,6 +43,12 @@ Usage:
               [--quality Q] [--realtime|--max-rate] [--loop] [--raw] [--no-create]
               [--refuse-oversize] [--stream-id ID] [--retry-budget-ms 20000] [--json]
               one message per frame: H.264 (default) or JPEG (--raw: the tutorial's bare JPEG)
+  kvs produce <rtsp://…|rtsps://…|http(s)://…|udp://…> --bootstrap <list> --topic <name>
+  kvs produce --device <name> [--input-format F] --bootstrap <list> --topic <name>
+              [--frames N] [--source-timeout S] [--stall-timeout S] [the codec options above]
+              a live source until Ctrl-C: reconnects when it stalls or drops; passwords never shown
+  kvs devices [--json]
+              the cameras --device can read
   kvs consume --bootstrap <list> --topic <name> [--from-beginning|--from-time <ISO or ms>]
               [--max-frames N] [--timeout-ms T] [--until-eos] [--pace] [--out <dir>] [--json]
               --out writes images as frame-000001.jpg, … and H.264 as <streamId>.h264
@@ -104,6 +112,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await produceCommand(rest, io, controller.signal);
       case 'consume':
         return await consumeCommand(rest, io, controller.signal);
+      case 'devices':
+        return await devicesCommand(rest, io);
       case 'export':
         return await exportCommand(rest, io, controller.signal);
       case 'topics':
@@ -133,8 +143,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       return 0;
     }
     const err = toKvsError(e);
-    io.err(`kvs: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`);
-    if (process.env.KVS_DEBUG && err.detail) io.err(`${err.detail}\n`);
+    // a source URL's password never reaches the terminal, whatever the error
+    io.err(`kvs: ${redactUrl(err.message).replace(/\s*\n\s*/g, ' ')}\n`);
+    if (process.env.KVS_DEBUG && err.detail) io.err(`${redactUrl(err.detail)}\n`);
     return err.code === 'INVALID_ARGUMENT' ? 2 : 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,4 +1,8 @@
-/** `kvs produce`: a video file into a topic, as H.264 access units (default) or JPEG images. */
+/**
+ * `kvs produce`: a video file, a network stream (rtsp/rtsps/http(s)/udp URL) or a camera
+ * (`--device`) into a topic, as H.264 access units (default) or JPEG images. Live sources run in
+ * produce-live-run.ts.
+ */
 import { KvsError } from '../shared/errors.js';
 import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
@@ -15,6 +19,7 @@ import {
 } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { makeProgressLine } from './progress-line.js';
+import { produceLiveRun, sourceFromArgs } from './produce-live-run.js';
 import {
   kafkaFromOptions,
   requireBootstrapOrConfig,
@@ -23,9 +28,9 @@ import {
 } from './security-options.js';
 
 export const PRODUCE = {
-  usage: 'kvs produce <file> --bootstrap <list> --topic <name>',
+  usage: 'kvs produce <file|url> | --device NAME --bootstrap <list> --topic <name>',
   summary:
-    'Stream a video file into a Kafka topic, one message per frame: an H.264 access unit (the default) or a JPEG image.',
+    'Stream a video file, a network stream (rtsp://, rtsps://, http(s):// HLS or MJPEG, udp://) or a camera into a Kafka topic, one message per frame: an H.264 access unit (the default) or a JPEG image.',
   maxPositionals: 1,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
@@ -93,11 +98,39 @@ export const PRODUCE = {
       help: 'how long to retry while the broker is gone (default 20000)',
     },
     json: { type: 'boolean', help: 'end with one JSON line of counts on stdout' },
+    device: {
+      type: 'string',
+      value: 'NAME',
+      help: 'read a camera instead of a file: /dev/video0 or 0 (Linux), a name or index (macOS), a name (Windows); see kvs devices',
+    },
+    'input-format': {
+      type: 'string',
+      value: 'F',
+      help: "ffmpeg's input format for --device (default: v4l2, avfoundation or dshow by platform)",
+    },
+    frames: {
+      type: 'string',
+      value: 'N',
+      help: 'live sources: stop after N frames (default: until Ctrl-C)',
+    },
+    'source-timeout': {
+      type: 'string',
+      value: 'S',
+      help: 'live sources: seconds to wait for the source to answer (default 10)',
+    },
+    'stall-timeout': {
+      type: 'string',
+      value: 'S',
+      help: 'live sources: seconds without a frame before reconnecting (default 5)',
+    },
   },
   notes: [
     'H.264 is the default: one access unit per message (Annex B, SPS/PPS before every keyframe,',
     'no B-frames), about 6–10× smaller than JPEG. With --raw (the tutorial format) the default is',
     'JPEG, and --codec h264 is refused. --bitrate and --crf are for H.264 only, and not together.',
+    'A URL or --device is a live source: it has no end, so progress shows the time and rate; a',
+    'source that stalls or drops is said so and connected again (1, 2, 4 … 30 s apart) until',
+    'Ctrl-C, in the same stream. A password in a URL (rtsp://user:pass@host/…) is never printed.',
     ...SECURITY_NOTES,
   ],
 } as const satisfies CommandSpec<DocumentedOptions>;
@@ -184,15 +217,12 @@ export async function produceCommand(
   signal: AbortSignal,
 ): Promise<number> {
   const { values, positionals } = parseCommand(PRODUCE, argv);
-  const file = positionals[0];
-  if (!file)
-    throw new KvsError(
-      'INVALID_ARGUMENT',
-      'Name the video file to produce, e.g. kvs produce video.mp4 --bootstrap 10.0.0.5:9092 --topic demo.',
-    );
+  const source = sourceFromArgs(positionals[0], values);
   if (values.realtime && values['max-rate'])
     throw new KvsError('INVALID_ARGUMENT', 'Choose either --realtime or --max-rate, not both.');
   const codec = codecOptions(values);
+  if (source.kind !== 'file') return produceLiveRun(source, values, codec, io, signal);
+  const file = source.path;
   requireBootstrapOrConfig(values);
   const topic = requireOption(values.topic, 'topic', 'demo');
   const handle = await kafkaFromOptions(values, io);

@@ -28,7 +28,7 @@ import type {
 } from '../shared/contract.js';
 import { PLAINTEXT } from '../shared/connection-security.js';
 import { KvsError } from '../shared/errors.js';
-import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
+import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createTopic, deleteTopic, listTopics, topicTimeRange } from '../core/kafka/topics.js';
 import { ConnectionProfiles, PROFILES_FILE, type ResolvedTarget } from './connection-profiles.js';
 import { createConnectionService } from './connection-service.js';
@@ -37,7 +37,8 @@ import { runDoctor } from './doctor-service.js';
 import { createEventBus, type EventListener, type FrameListener } from './event-bus.js';
 import { createExportJobs } from './export-jobs.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './limits.js';
-import { createProduceJobs } from './produce-jobs.js';
+import { createProduceJobs, type ProduceJobsDeps } from './produce-jobs.js';
+import { listDevices } from '../core/ffmpeg/list-devices.js';
 import { importClientProperties } from './profile-import.js';
 import { RecentConnections } from './recent-connections.js';
 import type { SecretCipher } from './saved-servers.js';
@@ -78,6 +79,8 @@ export interface AppServicesDeps {
   readonly userDataDir: string;
   /** Default: located on first use (FFMPEG_PATH, ffmpeg-static, PATH). */
   readonly ffmpeg?: FfmpegPaths;
+  /** Live sources' time limits and back-off (tests shorten them). Default: the core's. */
+  readonly liveOptions?: ProduceJobsDeps['liveOptions'];
   /** Electron's native open dialog: an absolute path, or null when cancelled. Absent in the browser. */
   readonly chooseVideo?: () => Promise<string | null>;
   /** Allow `video:open-path` (a path typed in the page). Electron: false. */
@@ -152,6 +155,7 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     emit: events.emit,
     now,
     ffmpeg: deps.ffmpeg,
+    liveOptions: deps.liveOptions,
   });
   const exports = createExportJobs({
     connection,
@@ -276,6 +280,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'produce:stop': (args) => jobs.stop(args),
     'export:start': (req, ctx) => exports.start(req, ctx),
     'export:cancel': (args) => exports.cancel(args),
+    'devices:list': async () =>
+      listDevices({ ffmpegPath: (deps.ffmpeg ?? (await locateFfmpeg())).ffmpegPath }),
     'watch:start': (req, ctx) => viewers.start(req, ctx),
     'watch:stop': (args, ctx) => viewers.stop(args, ctx),
     'watch:control': (args, ctx) => viewers.control(args, ctx),

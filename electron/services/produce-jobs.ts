@@ -1,5 +1,7 @@
 /**
- * Produce jobs: a video file streamed into a topic (core produceFile), with throttled
+ * Produce jobs: a video file (core produceFile) or a live source — a network URL or a camera on
+ * the host (core produceLive, with the source's state in every progress event) — streamed into a
+ * topic, with throttled
  * produce:progress events, the producer's link to the broker reported to the connection, and
  * one produce:ended event. A job belongs to the page that started it (its client).
  */
@@ -14,6 +16,10 @@ import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { assertTopicName } from '../core/kafka/client.js';
 import { undeliveredError, type ProduceProgress } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
+import { produceLive, type ProduceLiveOptions } from '../core/produce-live.js';
+import type { LiveStatus } from '../core/ffmpeg/live-frame-source.js';
+import type { BrokerLinkState } from '../core/kafka/send-budget.js';
+import { redactUrl } from '../shared/redact-url.js';
 import type { ConnectionService } from './connection-service.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
@@ -35,6 +41,25 @@ export interface ProduceJobsDeps {
   /** Monotonic ms. */
   readonly now: () => number;
   readonly ffmpeg?: FfmpegPaths | undefined;
+  /** Live sources: time limits and back-off (tests shorten them); default the core's. */
+  readonly liveOptions?:
+    Pick<ProduceLiveOptions, 'timeoutMs' | 'stallMs' | 'backoffMs'> | undefined;
+}
+
+/** A live source's status as the contract carries it (its error's URL redacted). */
+export function liveProgress(s: LiveStatus): NonNullable<ProduceProgressEvent['live']> {
+  return {
+    state: s.state,
+    reconnects: s.reconnects,
+    lastFrameAt: s.lastFrameAt,
+    error: s.error
+      ? {
+          code: s.error.code,
+          message: redactUrl(s.error.message),
+          ...(s.error.detail ? { detail: redactUrl(s.error.detail) } : {}),
+        }
+      : null,
+  };
 }
 
 export interface ProduceJobs {
@@ -52,8 +77,9 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
   const jobs = new Map<string, JobEntry>();
 
   async function produceStart(req: ProduceRequest, ctx: CallContext): Promise<{ jobId: string }> {
-    const video = videos.get(req.videoId);
-    if (!video)
+    const video = req.videoId === undefined ? undefined : videos.get(req.videoId);
+    const live = req.source;
+    if (!video && !live)
       throw new KvsError(
         'INVALID_ARGUMENT',
         'That video is no longer available. Choose or upload it again.',
@@ -80,13 +106,14 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
       leader: null,
     };
     let brokerError: ErrorPayload | null = null;
+    let liveState: LiveStatus | null = null;
     let lastTotal: number | null = null;
     let lastSent = -Infinity;
     let lastSentKey = '';
     const started = now();
     const sendProgress = (force: boolean): void => {
       const t = now();
-      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${last.leader?.nodeId ?? ''}/${last.leader?.movedAt ?? ''}`;
+      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${last.leader?.nodeId ?? ''}/${last.leader?.movedAt ?? ''}/${liveState?.state ?? ''}/${liveState?.reconnects ?? ''}`;
       if (!force && t - lastSent < STATS_INTERVAL_MS) return;
       if (force && key === lastSentKey) return;
       lastSent = t;
@@ -96,44 +123,84 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
         ...last,
         total: lastTotal,
         brokerError: last.brokerState === 'connected' ? null : brokerError,
+        ...(liveState ? { live: liveProgress(liveState) } : {}),
       };
       emit('produce:progress', payload);
     };
 
     const run = async (): Promise<ProduceEndedEvent> => {
       try {
-        const r = await produceFile(
-          c.handle,
-          video.path,
-          {
-            topic: req.topic,
-            fps: req.fps,
-            maxWidth: req.maxWidth,
-            maxHeight: req.maxHeight,
-            quality: req.quality,
-            realtime: req.realtime,
-            loop: req.loop,
-            format: req.format,
-            codec: req.codec,
-            bitrateKbps: req.bitrateKbps,
-            crf: req.crf,
-            keyframeIntervalS: req.keyframeIntervalS,
-            signal: controller.signal,
-            progressIntervalMs: STATS_INTERVAL_MS,
-            onProgress: (p, total) => {
-              last = p;
-              lastTotal = total;
-              sendProgress(false);
-            },
-            onBrokerState: (state, err) => {
-              brokerError = err === null ? null : errorPayload(err);
-              reportLink(jobId, state === 'connected' ? null : brokerError);
-              last = { ...last, brokerState: state };
-              sendProgress(true);
-            },
+        const common = {
+          topic: req.topic,
+          fps: req.fps,
+          maxWidth: req.maxWidth,
+          maxHeight: req.maxHeight,
+          quality: req.quality,
+          format: req.format,
+          codec: req.codec,
+          bitrateKbps: req.bitrateKbps,
+          crf: req.crf,
+          keyframeIntervalS: req.keyframeIntervalS,
+          signal: controller.signal,
+          progressIntervalMs: STATS_INTERVAL_MS,
+          onBrokerState: (state: BrokerLinkState, err: KvsError | null) => {
+            brokerError = err === null ? null : errorPayload(err);
+            reportLink(jobId, state === 'connected' ? null : brokerError);
+            last = { ...last, brokerState: state };
+            sendProgress(true);
           },
-          deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},
-        );
+        };
+        const r = live
+          ? await produceLive(
+              c.handle,
+              live,
+              {
+                ...common,
+                ...deps.liveOptions,
+                onProgress: (p, s) => {
+                  last = p;
+                  liveState = s;
+                  sendProgress(false);
+                },
+                onSourceStatus: (s) => {
+                  liveState = s;
+                  sendProgress(true);
+                },
+              },
+              deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},
+            )
+          : await produceFile(
+              c.handle,
+              (video as { path: string }).path,
+              {
+                topic: req.topic,
+                fps: req.fps,
+                maxWidth: req.maxWidth,
+                maxHeight: req.maxHeight,
+                quality: req.quality,
+                realtime: req.realtime,
+                loop: req.loop,
+                format: req.format,
+                codec: req.codec,
+                bitrateKbps: req.bitrateKbps,
+                crf: req.crf,
+                keyframeIntervalS: req.keyframeIntervalS,
+                signal: controller.signal,
+                progressIntervalMs: STATS_INTERVAL_MS,
+                onProgress: (p, total) => {
+                  last = p;
+                  lastTotal = total;
+                  sendProgress(false);
+                },
+                onBrokerState: (state, err) => {
+                  brokerError = err === null ? null : errorPayload(err);
+                  reportLink(jobId, state === 'connected' ? null : brokerError);
+                  last = { ...last, brokerState: state };
+                  sendProgress(true);
+                },
+              },
+              deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},
+            );
         last = { ...last, frames: r.frames, acked: r.acked, failed: r.failed, bytes: r.bytes };
         sendProgress(true);
         const error = undeliveredError(r);

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { DecodedFrame } from './frame-packet.js';
 import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import { topicNameProblem } from './topic-name.js';
+import { deviceNameProblem, inputFormatProblem, sourceUrlProblem } from './source-input.js';
 import { ConnectionSecurity } from './connection-security.js';
 import { ProfileName, ProfileSecrets, ProfileView, PublicSecurity } from './connection-profile.js';
 
@@ -108,9 +109,38 @@ export const VideoRef = z.object({
 });
 export type VideoRef = z.infer<typeof VideoRef>;
 
+/** A live source of a produce run (issue 17): a network stream or a camera on the host. */
+export const ProduceSource = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('url'),
+    url: z.string().superRefine((url, ctx) => {
+      const problem = sourceUrlProblem(url);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  }),
+  z.object({
+    kind: z.literal('device'),
+    device: z.string().superRefine((device, ctx) => {
+      const problem = deviceNameProblem(device);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    inputFormat: z
+      .string()
+      .superRefine((format, ctx) => {
+        const problem = inputFormatProblem(format);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+  }),
+]);
+export type ProduceSource = z.infer<typeof ProduceSource>;
+
 export const ProduceRequest = z
   .object({
-    videoId: Id,
+    /** A file the app services hold (video:choose, upload); or else `source`. */
+    videoId: Id.optional(),
+    /** A network URL or a camera on the host, instead of `videoId`. */
+    source: ProduceSource.optional(),
     topic: TopicName,
     fps: z.number().min(0.1).max(240).optional(),
     maxWidth: z.number().int().min(16).max(8192).optional(),
@@ -127,6 +157,14 @@ export const ProduceRequest = z
     crf: z.number().int().min(0).max(51).optional(),
     /** H.264: seconds between keyframes (absent: 1). */
     keyframeIntervalS: z.number().min(0.1).max(60).optional(),
+  })
+  .refine((r) => (r.videoId === undefined) !== (r.source === undefined), {
+    message: 'Choose one source: a video file, a network URL or a device.',
+    path: ['source'],
+  })
+  .refine((r) => r.source === undefined || !r.loop, {
+    message: 'Looping is for files: a live source goes on until stopped.',
+    path: ['loop'],
   })
   .refine((r) => !(r.codec === 'h264' && r.format === 'raw'), {
     message: "The tutorial's raw format carries JPEG images only: choose JPEG for it.",
@@ -182,6 +220,20 @@ export const ProduceProgressEvent = z.object({
    * known; absent from older app services.
    */
   leader: PartitionLeader.nullable().optional(),
+  /**
+   * A live source (a URL or a camera; absent for files and from older app services): `total` is
+   * null, and the source is reading, stalled (no frame for a few seconds) or reconnecting (with
+   * back-off, until stopped; the stream goes on); `error` says why it is not reading.
+   */
+  live: z
+    .object({
+      state: z.enum(['reading', 'stalled', 'reconnecting']),
+      reconnects: z.number().int().nonnegative(),
+      /** When the last frame came (ms since the epoch); null before the first. */
+      lastFrameAt: z.number().nullable(),
+      error: ErrorPayload.nullable(),
+    })
+    .optional(),
 });
 export type ProduceProgressEvent = z.infer<typeof ProduceProgressEvent>;
 
@@ -739,6 +791,17 @@ export const ProfileImportResult = z.object({
 });
 export type ProfileImportResult = z.infer<typeof ProfileImportResult>;
 
+/** A camera on the host, as `devices:list` gives it (`id` is what a device source takes). */
+export const CameraDevice = z.object({ id: z.string(), name: z.string(), format: z.string() });
+export const DeviceList = z.object({
+  devices: z.array(CameraDevice),
+  /** The host's camera input format (v4l2, avfoundation, dshow); null where none is known. */
+  format: z.string().nullable(),
+  /** What could not be listed, or that there is no camera. */
+  notes: z.array(z.string()),
+});
+export type DeviceList = z.infer<typeof DeviceList>;
+
 // ---- request/response calls ---------------------------------------------------------------------
 
 export const invoke = {
@@ -836,6 +899,8 @@ export const invoke = {
    */
   'export:start': { args: ExportRequest, result: z.object({ exportId: Id }) },
   'export:cancel': { args: z.object({ exportId: Id }), result: z.object({}) },
+  /** The cameras on the host (the computer running the app services) a device source can read. */
+  'devices:list': { args: z.object({}), result: DeviceList },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 /**

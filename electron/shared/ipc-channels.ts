@@ -47,6 +47,7 @@ export const INVOKE_CHANNELS = [
   'setup:service',
   'export:start',
   'export:cancel',
+  'devices:list',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -56,6 +56,8 @@ export function effectiveCodec(form: Pick<ProduceForm, 'format' | 'codec'>): 'h2
 
 export type FormField =
   | 'video'
+  /** A live source's URL or device (live-source-logic.ts). */
+  | 'source'
   | 'topic'
   | 'maxWidth'
   | 'maxHeight'

@@ -1,6 +1,7 @@
 /**
  * Produce: pick a video (browser: upload to the service with progress; desktop: the native
- * dialog), choose topic and settings, start/stop, and follow the run's progress.
+ * dialog), or a live source (a network URL or a camera on the host: source-choice.tsx), choose
+ * topic and settings, start/stop, and follow the run's progress.
  */
 import { useId, useState } from 'react';
 import { useAction } from '../../shared/api-context.js';
@@ -17,12 +18,21 @@ import { ProduceSettings } from './produce-settings.js';
 import { ProduceProgress } from './produce-stats.js';
 import { useProduceJob } from './use-produce-job.js';
 import { VideoPicker } from './video-picker.js';
+import { buildLiveRequest, DEFAULT_SOURCE, type SourceForm } from './live-source-logic.js';
+import { LiveSourceStatus } from './live-source-status.js';
+import { SourceChoice } from './source-choice.js';
 
 export function ProducePanel() {
   const kafka = useKafka();
   const ids = { heading: useId(), error: useId() };
   const video = usePickedFile();
   const [form, setForm] = useState<ProduceForm>(DEFAULT_FORM);
+  const [source, setSourceForm] = useState<SourceForm>(DEFAULT_SOURCE);
+  const setSource = (patch: Partial<SourceForm>) => {
+    setSourceForm((s) => ({ ...s, ...patch }));
+    if (fieldError?.field === 'source') setFieldError(null);
+  };
+  const live = source.kind !== 'file';
   const [fieldError, setFieldError] = useState<{ field: FormField; error: string } | null>(null);
   const job = useProduceJob();
   const startAction = useAction();
@@ -40,7 +50,7 @@ export function ProducePanel() {
   };
 
   const start = () => {
-    const built = buildProduceRequest(videoId, form);
+    const built = live ? buildLiveRequest(source, form) : buildProduceRequest(videoId, form);
     if (!built.ok) {
       setFieldError({ field: built.field, error: built.error });
       return;
@@ -62,12 +72,21 @@ export function ProducePanel() {
     <section className="card" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Produce a video</h2>
 
-      <VideoPicker
-        video={video}
+      <SourceChoice
+        source={source}
+        setSource={setSource}
         disabled={job.running}
-        invalid={invalid('video')}
-        describedBy={describedBy('video')}
-        onUploaded={() => clearFieldError('video')}
+        invalid={invalid('source')}
+        describedBy={describedBy('source')}
+        filePicker={
+          <VideoPicker
+            video={video}
+            disabled={job.running}
+            invalid={invalid('video')}
+            describedBy={describedBy('video')}
+            onUploaded={() => clearFieldError('video')}
+          />
+        }
       />
       <ProduceSettings
         form={form}
@@ -91,7 +110,7 @@ export function ProducePanel() {
           type="button"
           data-testid="produce-start-button"
           onClick={start}
-          disabled={videoId === null || job.running || startAction.pending}
+          disabled={(!live && videoId === null) || job.running || startAction.pending}
         >
           {startAction.pending ? 'Starting…' : 'Start producing'}
         </button>
@@ -104,12 +123,13 @@ export function ProducePanel() {
         >
           Stop
         </button>
-        {videoId === null && video.state.kind !== 'uploading' && (
+        {!live && videoId === null && video.state.kind !== 'uploading' && (
           <span className="muted">Choose a video first.</span>
         )}
       </div>
 
       <ProduceProgress progress={job.progress} ended={job.ended} running={job.running} />
+      <LiveSourceStatus progress={job.progress} running={job.running} />
       {job.lost && (
         <p className="warning" role="alert">
           Lost contact with the service during this run, so how it ended is unknown. Check the topic
