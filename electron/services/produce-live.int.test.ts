@@ -43,7 +43,7 @@ describe.skipIf(!hasKafka())('live sources through the app services', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-live-services-'));
-    servers = await startLiveServers();
+    servers = await startLiveServers({ hls: false, rtsp: false });
     services = createAppServices({
       userDataDir: path.join(dir, 'user'),
       allowOpenPath: false,

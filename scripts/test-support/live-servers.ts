@@ -137,48 +137,54 @@ function startRtsp(login: {
   );
 }
 
-export async function startLiveServers(): Promise<LiveServers> {
+/** `hls` / `rtsp` false: leave that server out (a test that does not read it starts faster). */
+export async function startLiveServers(
+  opts: { readonly hls?: boolean; readonly rtsp?: boolean } = {},
+): Promise<LiveServers> {
   const { ffmpegPath } = await locateFfmpeg();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-live-'));
   const login = { user: 'cam-user', password: 'pa55-w0rd-secret' };
   const jpegs = await makeJpegs(ffmpegPath);
 
   // a live HLS playlist, written by ffmpeg as long as the servers run
-  const hls = spawn(
-    ffmpegPath,
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=160x120:rate=10',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-tune',
-      'zerolatency',
-      '-g',
-      '10',
-      '-pix_fmt',
-      'yuv420p',
-      '-f',
-      'hls',
-      '-hls_time',
-      '1',
-      '-hls_list_size',
-      '4',
-      '-hls_flags',
-      'delete_segments+omit_endlist',
-      path.join(dir, 'live.m3u8'),
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  hls.stderr.resume();
+  const hls =
+    opts.hls === false
+      ? null
+      : spawn(
+          ffmpegPath,
+          [
+            '-hide_banner',
+            '-loglevel',
+            'error',
+            '-nostdin',
+            '-re',
+            '-f',
+            'lavfi',
+            '-i',
+            'testsrc2=size=160x120:rate=10',
+            '-c:v',
+            'libx264',
+            '-preset',
+            'ultrafast',
+            '-tune',
+            'zerolatency',
+            '-g',
+            '10',
+            '-pix_fmt',
+            'yuv420p',
+            '-f',
+            'hls',
+            '-hls_time',
+            '1',
+            '-hls_list_size',
+            '4',
+            '-hls_flags',
+            'delete_segments+omit_endlist',
+            path.join(dir, 'live.m3u8'),
+          ],
+          { stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+  hls?.stderr?.resume();
 
   let mode: MjpegMode = 'up';
   let framesSent = 0;
@@ -260,10 +266,10 @@ export async function startLiveServers(): Promise<LiveServers> {
   });
   const silentPort = await listen(silent);
   const refused = await closedPort();
-  const rtsp = await startRtsp(login);
+  const rtsp = opts.rtsp === false ? null : await startRtsp(login);
 
   // a live playlist is read from a few segments before its end: wait for three
-  let segments = 0;
+  let segments = hls ? 0 : 3;
   await waitFor(() => {
     void readFile(path.join(dir, 'live.m3u8'), 'utf8').then(
       (t) => (segments = t.split('\n').filter((l) => l.endsWith('.ts')).length),
@@ -310,7 +316,7 @@ export async function startLiveServers(): Promise<LiveServers> {
     },
     async close() {
       clearInterval(tick);
-      hls.kill('SIGKILL');
+      hls?.kill('SIGKILL');
       rtsp?.proc.kill('SIGKILL');
       for (const s of sockets) s.destroy();
       for (const s of silentSockets) s.destroy();

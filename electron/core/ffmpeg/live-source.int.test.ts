@@ -16,7 +16,7 @@ let servers: LiveServers;
 let ff: FfmpegPaths;
 beforeAll(async () => {
   ff = await locateFfmpeg();
-  servers = await startLiveServers();
+  servers = await startLiveServers({ hls: false, rtsp: false });
 });
 afterAll(() => servers?.close());
 
