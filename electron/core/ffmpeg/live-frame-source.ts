@@ -123,15 +123,6 @@ export class LiveFrameSource implements FrameSource {
     };
   }
 
-  get status(): LiveStatus {
-    return {
-      state: this.state,
-      reconnects: this.reconnects,
-      lastFrameAt: this.lastFrameAt,
-      error: null,
-    };
-  }
-
   [Symbol.asyncIterator](): AsyncIterator<Frame> {
     return this.generator;
   }

@@ -1,9 +1,11 @@
 /**
  * Live sources with real ffmpeg and real servers on 127.0.0.1 (no Kafka): a camera stand-in
- * (ffmpeg's lavfi through --input-format), and MJPEG over HTTP with a login that stalls, then
+ * (ffmpeg's lavfi through --input-format), MPEG-TS over udp:// from an ffmpeg sender, and MJPEG over HTTP with a login that stalls, then
  * drops, and comes back each time. HLS, RTSP and every bad input run through the built CLI
  * (electron/cli/kvs-live.int.test.ts) and the app services (services/produce-live.int.test.ts).
  */
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveServers, type LiveServers } from '../../../scripts/test-support/live-servers.js';
 import type { LiveInput } from '../../shared/source-input.js';
@@ -43,6 +45,44 @@ describe('live sources', () => {
     expect(frames.every((f) => f.width === 160 && f.height === 120 && f.data[0] === 0xff)).toBe(
       true,
     );
+  });
+
+  it('reads MPEG-TS sent to a udp:// address', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const sock = createSocket('udp4');
+      sock.bind(0, '127.0.0.1', () => {
+        const p = sock.address().port;
+        sock.close(() => resolve(p));
+      });
+    });
+    const sender = spawn(
+      ff.ffmpegPath,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=160x120:rate=10',
+        '-c:v',
+        'mpeg2video',
+        '-g',
+        '2',
+        '-f',
+        'mpegts',
+        `udp://127.0.0.1:${port}?pkt_size=1316`,
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      const frames = await take({ kind: 'url', url: `udp://127.0.0.1:${port}` }, 5);
+      expect(frames.map((f) => f.index)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      sender.kill('SIGKILL');
+    }
   });
 
   it('MJPEG over HTTP that stalls, then drops, comes back each time, and frames stay in order', async () => {

@@ -25,6 +25,8 @@ export const queryKeys = {
   topics: (bootstrap: string, clusterId: string | null) =>
     ['topics', bootstrap, clusterId] as const,
   savedServers: ['setup', 'saved-servers'] as const,
+  /** The cameras on the host (devices:list). */
+  devices: ['devices', 'list'] as const,
 };
 
 export function createQueryClient(): QueryClient {

@@ -5,6 +5,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../shared/api-context.js';
+import { queryKeys } from '../../shared/queries.js';
 import { SelectField, TextField } from '../../shared/labelled-field.js';
 import { errorMessage } from '../../transport/errors.js';
 import type { SourceForm } from './live-source-logic.js';
@@ -26,7 +27,7 @@ export function DevicePicker({
 }) {
   const api = useApi();
   const devices = useQuery({
-    queryKey: ['devices', 'list'],
+    queryKey: queryKeys.devices,
     queryFn: () => api.invoke('devices:list', {}),
   });
   const listed = devices.data?.devices ?? [];
