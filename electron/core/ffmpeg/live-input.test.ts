@@ -30,9 +30,18 @@ describe('liveInputArgs', () => {
       'low_delay',
       '-analyzeduration',
       '2000000',
+      '-protocol_whitelist',
+      'udp,rtp',
       '-timeout',
       '2000000',
     ]);
+  });
+
+  it('lets ffmpeg open only the protocols of the scheme (no file: from a playlist)', () => {
+    const http = liveInputArgs({ kind: 'url', url: 'http://cam/live.m3u8' }, { platform: 'linux' });
+    const wl = http.inputOptions[http.inputOptions.indexOf('-protocol_whitelist') + 1];
+    expect(wl?.split(',')).not.toContain('file');
+    expect(wl?.split(',')).toContain('crypto');
   });
 
   it('refuses another scheme', () => {

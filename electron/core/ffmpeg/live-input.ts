@@ -11,6 +11,8 @@
  *   macOS (`NAME:none`: video only), dshow on Windows (`video=NAME`); `inputFormat` overrides the
  *   format, and the device is then passed as it is (e.g. `--input-format lavfi` with a test source).
  * - Every live input: `-fflags nobuffer -flags low_delay` (hand frames on as they come).
+ * - Every URL: `-protocol_whitelist` of what its scheme needs, so a playlist or a redirect from
+ *   the stream's server cannot make ffmpeg open a local file (`file:`) or another protocol.
  */
 import { KvsError } from '../../shared/errors.js';
 import type { LiveInput } from '../../shared/source-input.js';
@@ -54,6 +56,13 @@ function scheme(url: string): string {
 }
 
 const LOW_DELAY = ['-fflags', 'nobuffer', '-flags', 'low_delay'];
+/** The protocols ffmpeg may open for a URL of each scheme (nested opens included: HLS segments). */
+export const PROTOCOL_WHITELIST = {
+  rtsp: 'rtsp,rtsps,rtp,srtp,tcp,udp,tls',
+  http: 'http,https,tcp,tls,crypto',
+  udp: 'udp,rtp',
+} as const;
+
 /** A live URL is analysed for 2 s, not ffmpeg's 5 (RTSP would wait them out at every connect). */
 const ANALYZE = ['-analyzeduration', '2000000'];
 
@@ -70,7 +79,16 @@ export function liveInputArgs(
       return {
         input: url,
         format: null,
-        inputOptions: [...LOW_DELAY, ...ANALYZE, '-rtsp_transport', 'tcp', '-timeout', us],
+        inputOptions: [
+          ...LOW_DELAY,
+          ...ANALYZE,
+          '-protocol_whitelist',
+          PROTOCOL_WHITELIST.rtsp,
+          '-rtsp_transport',
+          'tcp',
+          '-timeout',
+          us,
+        ],
       };
     if (s === 'http' || s === 'https')
       return {
@@ -79,6 +97,8 @@ export function liveInputArgs(
         inputOptions: [
           ...LOW_DELAY,
           ...ANALYZE,
+          '-protocol_whitelist',
+          PROTOCOL_WHITELIST.http,
           '-rw_timeout',
           us,
           '-reconnect',
@@ -90,7 +110,18 @@ export function liveInputArgs(
         ],
       };
     if (s === 'udp')
-      return { input: url, format: null, inputOptions: [...LOW_DELAY, ...ANALYZE, '-timeout', us] };
+      return {
+        input: url,
+        format: null,
+        inputOptions: [
+          ...LOW_DELAY,
+          ...ANALYZE,
+          '-protocol_whitelist',
+          PROTOCOL_WHITELIST.udp,
+          '-timeout',
+          us,
+        ],
+      };
     throw new KvsError(
       'INVALID_ARGUMENT',
       'The address must start with rtsp://, rtsps://, http://, https:// or udp://.',
