@@ -20,6 +20,7 @@ import {
 import type { CliIo } from './cli-io.js';
 import { makeProgressLine } from './progress-line.js';
 import { produceLiveRun, sourceFromArgs } from './produce-live-run.js';
+import { streamNameOption } from './stream-name-option.js';
 import {
   kafkaFromOptions,
   requireBootstrapOrConfig,
@@ -91,6 +92,11 @@ export const PRODUCE = {
       type: 'string',
       value: 'ID',
       help: "the stream id (the messages' key; default: a new one)",
+    },
+    'stream-name': {
+      type: 'string',
+      value: 'NAME',
+      help: "the stream's name, sent in every frame's kvs-stream-name header (any text, 1–100 characters)",
     },
     'retry-budget-ms': {
       type: 'string',
@@ -240,6 +246,7 @@ export async function produceCommand(
     createTopic: values['no-create'] !== true,
     oversize: values['refuse-oversize'] ? 'refuse' : 'shrink',
     ...(values['stream-id'] ? { streamId: values['stream-id'] } : {}),
+    ...streamNameOption(values['stream-name'], values.raw === true),
     retryBudgetMs: intOption(values['retry-budget-ms'], 'retry-budget-ms', 0, 3_600_000),
     signal,
     onInfo: (info) =>

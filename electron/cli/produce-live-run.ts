@@ -22,6 +22,7 @@ import { intOption, numberOption, requireOption } from './args.js';
 import type { CliIo } from './cli-io.js';
 import type { CodecChoice } from './produce-command.js';
 import { makeProgressLine } from './progress-line.js';
+import { streamNameOption } from './stream-name-option.js';
 import {
   kafkaFromOptions,
   requireBootstrapOrConfig,
@@ -42,6 +43,7 @@ export type LiveValues = SecurityValues & {
   readonly 'no-create'?: boolean | undefined;
   readonly 'refuse-oversize'?: boolean | undefined;
   readonly 'stream-id'?: string | undefined;
+  readonly 'stream-name'?: string | undefined;
   readonly 'retry-budget-ms'?: string | undefined;
   readonly json?: boolean | undefined;
   readonly device?: string | undefined;
@@ -141,6 +143,7 @@ export async function produceLiveRun(
     createTopic: values['no-create'] !== true,
     oversize: values['refuse-oversize'] ? 'refuse' : 'shrink',
     ...(values['stream-id'] ? { streamId: values['stream-id'] } : {}),
+    ...streamNameOption(values['stream-name'], values.raw === true),
     retryBudgetMs: intOption(values['retry-budget-ms'], 'retry-budget-ms', 0, 3_600_000),
     maxFrames: frames,
     timeoutMs: sourceTimeout === undefined ? undefined : sourceTimeout * 1000,

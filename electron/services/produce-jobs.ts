@@ -141,6 +141,7 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
           bitrateKbps: req.bitrateKbps,
           crf: req.crf,
           keyframeIntervalS: req.keyframeIntervalS,
+          ...(req.streamName !== undefined ? { streamName: req.streamName.trim() } : {}),
           signal: controller.signal,
           progressIntervalMs: STATS_INTERVAL_MS,
           onBrokerState: (state: BrokerLinkState, err: KvsError | null) => {
@@ -173,30 +174,13 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
               c.handle,
               (video as { path: string }).path,
               {
-                topic: req.topic,
-                fps: req.fps,
-                maxWidth: req.maxWidth,
-                maxHeight: req.maxHeight,
-                quality: req.quality,
+                ...common,
                 realtime: req.realtime,
                 loop: req.loop,
-                format: req.format,
-                codec: req.codec,
-                bitrateKbps: req.bitrateKbps,
-                crf: req.crf,
-                keyframeIntervalS: req.keyframeIntervalS,
-                signal: controller.signal,
-                progressIntervalMs: STATS_INTERVAL_MS,
                 onProgress: (p, total) => {
                   last = p;
                   lastTotal = total;
                   sendProgress(false);
-                },
-                onBrokerState: (state, err) => {
-                  brokerError = err === null ? null : errorPayload(err);
-                  reportLink(jobId, state === 'connected' ? null : brokerError);
-                  last = { ...last, brokerState: state };
-                  sendProgress(true);
                 },
               },
               deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},

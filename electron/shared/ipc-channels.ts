@@ -48,6 +48,7 @@ export const INVOKE_CHANNELS = [
   'export:start',
   'export:cancel',
   'devices:list',
+  'topics:streams',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

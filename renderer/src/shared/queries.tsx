@@ -27,6 +27,10 @@ export const queryKeys = {
   savedServers: ['setup', 'saved-servers'] as const,
   /** The cameras on the host (devices:list). */
   devices: ['devices', 'list'] as const,
+  /** The streams one topic carries (`topics:streams`), on one cluster. */
+  streamsAll: ['streams'] as const,
+  streams: (bootstrap: string, clusterId: string | null, topic: string) =>
+    ['streams', bootstrap, clusterId, topic] as const,
 };
 
 export function createQueryClient(): QueryClient {

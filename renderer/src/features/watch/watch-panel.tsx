@@ -38,6 +38,7 @@ import { ViewerStats } from './viewer-stats.js';
 import { hasVideoNotes, VideoNotes } from './video-notes.js';
 import { webCodecsDecoders } from './webcodecs-decoder.js';
 import { ExportPanel } from './export-panel.js';
+import { StreamPicker } from './stream-picker.js';
 import { Timeline } from './timeline.js';
 import { keyAction, markedRange, widen, type TimeRange } from './timeline-model.js';
 import { newViewerId } from '../../transport/viewer-id.js';
@@ -75,6 +76,8 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
   const [topic, setTopic] = useState(() => (index === 0 ? (peekAutostart('watch') ?? '') : ''));
   const [fromBeginning, setFromBeginning] = useState(false);
   const [pace, setPace] = useState(true);
+  /** The stream played (its id); null: every stream of the topic. */
+  const [streamId, setStreamId] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>('idle');
   const [playing, setPlaying] = useState<{ topic: string; from: WatchFrom } | null>(null);
   const [snap, setSnap] = useState<ViewerSnapshot | null>(null);
@@ -177,7 +180,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
     }
   });
 
-  const begin = (fresh: boolean, at?: WatchFrom) => {
+  const begin = (fresh: boolean, at?: WatchFrom, stream: string | null = streamId) => {
     const name = (fresh ? topic : (playing?.topic ?? topic)).trim();
     const err = topicNameError(name);
     if (err) {
@@ -205,7 +208,14 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         const viewerId = newViewerId();
         const offFrame = api.onFrame(viewerId, (frame) => renderer.push(frame));
         try {
-          await api.invoke('watch:start', { viewerId, topic: name, from, pace, speed });
+          await api.invoke('watch:start', {
+            viewerId,
+            topic: name,
+            from,
+            pace,
+            speed,
+            ...(stream !== null ? { streamId: stream } : {}),
+          });
         } catch (err) {
           offFrame();
           throw err;
@@ -466,6 +476,16 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
           Stop
         </button>
       </div>
+      <StreamPicker
+        topic={topic.trim()}
+        value={streamId}
+        onChange={(id) => {
+          setStreamId(id);
+          // playing: the chosen stream plays at once, from where the viewer was asked to start
+          if (active) begin(true, undefined, id);
+        }}
+        shown={lastFrame}
+      />
       <p id={ids.error} className="field-error" data-testid="watch-error" aria-live="polite">
         {topicError ?? errorText ?? ''}
       </p>
@@ -515,7 +535,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
       {playing !== null && (
         <ExportPanel
           topic={playing.topic}
-          streamId={lastFrame?.streamId ?? null}
+          streamId={streamId ?? lastFrame?.streamId ?? null}
           range={exportRange}
         />
       )}
