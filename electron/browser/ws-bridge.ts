@@ -88,7 +88,8 @@ export function createWsBridge(
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
-        ignoredMessages++;
+        // the page's camera frames (camera-packet.ts): parsed and checked by the app services
+        service.cameraFrame(rawToBuffer(data), client);
         return;
       }
       let json: unknown;
