@@ -17,6 +17,8 @@ import { ProduceSettings } from './produce-settings.js';
 import { ProduceProgress } from './produce-stats.js';
 import { useProduceJob } from './use-produce-job.js';
 import { VideoPicker } from './video-picker.js';
+import { CameraPanel } from '../camera/camera-panel.js';
+import { ProduceSourceChoice, type ProduceSourceKind } from './produce-source.js';
 
 export function ProducePanel() {
   const kafka = useKafka();
@@ -27,6 +29,7 @@ export function ProducePanel() {
   const job = useProduceJob();
   const startAction = useAction();
   const stopAction = useAction();
+  const [source, setSource] = useState<ProduceSourceKind>('file');
 
   const videoId = video.state.kind === 'ready' ? video.state.ref.videoId : null;
   const invalid = (field: FormField) => fieldError?.field === field;
@@ -58,9 +61,19 @@ export function ProducePanel() {
     void stopAction.run(job.stop);
   };
 
+  if (source === 'camera')
+    return (
+      <section className="card" aria-labelledby={ids.heading}>
+        <h2 id={ids.heading}>Produce a video</h2>
+        <ProduceSourceChoice value={source} onChange={setSource} />
+        <CameraPanel />
+      </section>
+    );
+
   return (
     <section className="card" aria-labelledby={ids.heading}>
       <h2 id={ids.heading}>Produce a video</h2>
+      {!job.running && <ProduceSourceChoice value={source} onChange={setSource} />}
 
       <VideoPicker
         video={video}
