@@ -21,11 +21,7 @@ import { PageFrameSource } from '../core/camera/page-frame-source.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createJpegShrinker } from '../core/ffmpeg/shrink-jpeg.js';
 import { assertTopicName } from '../core/kafka/client.js';
-import {
-  produceFrames,
-  undeliveredError,
-  type ProduceProgress,
-} from '../core/kafka/producer.js';
+import { produceFrames, undeliveredError, type ProduceProgress } from '../core/kafka/producer.js';
 import type { ConnectionService } from './connection-service.js';
 import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
@@ -78,7 +74,10 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
     const c = deps.connection.require();
     assertTopicName(req.topic);
     if (jobs.size >= MAX_JOBS)
-      throw new KvsError('INVALID_ARGUMENT', `At most ${MAX_JOBS} cameras can stream at once. Stop one first.`);
+      throw new KvsError(
+        'INVALID_ARGUMENT',
+        `At most ${MAX_JOBS} cameras can stream at once. Stop one first.`,
+      );
     const jobId = newId();
     const source = new PageFrameSource({ now });
     const controller = new AbortController();
@@ -123,17 +122,20 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
       emit('produce:progress', payload);
     };
     // nothing hangs without saying why: a page that stops sending ends its job
-    const idle = setInterval(() => {
-      const since = source.lastFrameAt ?? started;
-      if (now() - since < idleMs) return;
-      stopJob(
-        job,
-        new KvsError(
-          'CAMERA_STALLED',
-          `No frame came from the camera for ${Math.round(idleMs / 1000)} s (the page stopped sending, or the camera stopped), so the stream was ended.`,
-        ),
-      );
-    }, Math.min(1000, idleMs));
+    const idle = setInterval(
+      () => {
+        const since = source.lastFrameAt ?? started;
+        if (now() - since < idleMs) return;
+        stopJob(
+          job,
+          new KvsError(
+            'CAMERA_STALLED',
+            `No frame came from the camera for ${Math.round(idleMs / 1000)} s (the page stopped sending, or the camera stopped), so the stream was ended.`,
+          ),
+        );
+      },
+      Math.min(1000, idleMs),
+    );
     idle.unref?.();
 
     const run = async (): Promise<ProduceEndedEvent> => {
@@ -176,7 +178,8 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
         };
       } catch (e) {
         const err = job.reason ?? toKvsError(e);
-        const cancelled = controller.signal.aborted && job.reason === null && err.code === 'CANCELLED';
+        const cancelled =
+          controller.signal.aborted && job.reason === null && err.code === 'CANCELLED';
         return {
           jobId,
           ok: cancelled,
@@ -251,7 +254,10 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
           .map((j) =>
             stopJob(
               j,
-              new KvsError('CANCELLED', 'The page that sent the camera frames went away, so its stream ended.'),
+              new KvsError(
+                'CANCELLED',
+                'The page that sent the camera frames went away, so its stream ended.',
+              ),
             ),
           ),
       );

@@ -50,7 +50,10 @@ describe('camera packets', () => {
   });
 
   it('refuses what is not a camera packet: empty, short, a viewer frame packet, random bytes', () => {
-    expect(decodeCameraPacket(new Uint8Array())).toEqual({ ok: false, error: 'not a camera packet' });
+    expect(decodeCameraPacket(new Uint8Array())).toEqual({
+      ok: false,
+      error: 'not a camera packet',
+    });
     expect(decodeCameraPacket(new Uint8Array([0x4b, 0x56, 0x53]))).toMatchObject({ ok: false });
     const viewer = encodeFramePacket(
       {
@@ -78,7 +81,10 @@ describe('camera packets', () => {
     const bad = encodeCameraPacket(header, frame);
     new DataView(bad.buffer).setUint32(4, 10_000, false);
     expect(decodeCameraPacket(bad)).toEqual({ ok: false, error: 'bad header length' });
-    expect(decodeCameraPacket(withHeader('{nope'))).toEqual({ ok: false, error: 'header is not JSON' });
+    expect(decodeCameraPacket(withHeader('{nope'))).toEqual({
+      ok: false,
+      error: 'header is not JSON',
+    });
     for (const h of [
       { ...header, seq: -1 },
       { ...header, seq: 1.5 },

@@ -14,9 +14,12 @@ export async function listCameras(): Promise<MediaDeviceInfo[]> {
 /** Ask for the camera: video only. Rejects with getUserMedia's DOMException (camera-logic.ts names it). */
 export async function openCamera(s: CameraSettings): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia)
-    throw Object.assign(new Error('This page cannot use a camera (not a secure context, or no camera support).'), {
-      name: 'NotSupportedError',
-    });
+    throw Object.assign(
+      new Error('This page cannot use a camera (not a secure context, or no camera support).'),
+      {
+        name: 'NotSupportedError',
+      },
+    );
   return navigator.mediaDevices.getUserMedia({
     audio: false,
     video: {
@@ -36,7 +39,10 @@ export function stopCamera(stream: MediaStream | null): void {
 interface TrackProcessor {
   readonly readable: ReadableStream<VideoFrame>;
 }
-type TrackProcessorCtor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => TrackProcessor;
+type TrackProcessorCtor = new (init: {
+  track: MediaStreamTrack;
+  maxBufferSize?: number;
+}) => TrackProcessor;
 
 /**
  * Every frame of the camera, until the returned stop is called. Uses MediaStreamTrackProcessor

@@ -53,7 +53,9 @@ function h264Config(o: EncoderOptions): VideoEncoderConfig {
 }
 
 /** Can this page encode H.264 at this size and rate? */
-export async function h264Supported(o: Pick<EncoderOptions, 'width' | 'height' | 'fps'>): Promise<boolean> {
+export async function h264Supported(
+  o: Pick<EncoderOptions, 'width' | 'height' | 'fps'>,
+): Promise<boolean> {
   if (typeof VideoEncoder === 'undefined') return false;
   try {
     const r = await VideoEncoder.isConfigSupported(
@@ -138,7 +140,14 @@ function jpegEncoder(o: EncoderOptions): CameraEncoder {
         .then((blob) => blob.arrayBuffer())
         .then((buf) => {
           if (!closed)
-            o.onFrame({ data: new Uint8Array(buf), keyframe: true, timestampUs, codec: 'jpeg', width, height });
+            o.onFrame({
+              data: new Uint8Array(buf),
+              keyframe: true,
+              timestampUs,
+              codec: 'jpeg',
+              width,
+              height,
+            });
         })
         .catch((e: unknown) => o.onError(e instanceof Error ? e : new Error(String(e))))
         .finally(() => inFlight--);

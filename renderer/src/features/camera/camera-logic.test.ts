@@ -16,7 +16,12 @@ import {
 
 describe('the camera form', () => {
   it('turns a good form into settings (trimmed topic, the size, the rate; default camera = null)', () => {
-    const r = checkCameraForm({ ...DEFAULT_CAMERA_FORM, topic: '  cam-1 ', resolution: '1280x720', fps: '25' });
+    const r = checkCameraForm({
+      ...DEFAULT_CAMERA_FORM,
+      topic: '  cam-1 ',
+      resolution: '1280x720',
+      fps: '25',
+    });
     expect(r).toEqual({
       ok: true,
       settings: { topic: 'cam-1', deviceId: null, width: 1280, height: 720, fps: 25 },
@@ -26,18 +31,41 @@ describe('the camera form', () => {
   });
 
   it('says which field is wrong', () => {
-    expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, topic: '' })).toMatchObject({ ok: false, field: 'topic' });
-    expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, topic: 'a b' })).toMatchObject({ ok: false, field: 'topic' });
-    expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, resolution: 'big' })).toMatchObject({ ok: false, field: 'resolution' });
+    expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, topic: '' })).toMatchObject({
+      ok: false,
+      field: 'topic',
+    });
+    expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, topic: 'a b' })).toMatchObject({
+      ok: false,
+      field: 'topic',
+    });
+    expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, resolution: 'big' })).toMatchObject({
+      ok: false,
+      field: 'resolution',
+    });
     for (const fps of ['', '0', '61', '2.5', 'x'])
-      expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, fps }), fps).toMatchObject({ ok: false, field: 'fps' });
+      expect(checkCameraForm({ ...DEFAULT_CAMERA_FORM, fps }), fps).toMatchObject({
+        ok: false,
+        field: 'fps',
+      });
   });
 
   it('asks camera:start what the contract takes', () => {
     const req = cameraStartRequest('cam', 'h264', { width: 639.6, height: 360 }, 30);
-    expect(req).toEqual({ topic: 'cam', codec: 'h264', width: 640, height: 360, fps: 30, format: 'kvs' });
+    expect(req).toEqual({
+      topic: 'cam',
+      codec: 'h264',
+      width: 640,
+      height: 360,
+      fps: 30,
+      format: 'kvs',
+    });
     expect(CameraStartRequest.safeParse(req).success).toBe(true);
-    expect(CameraStartRequest.safeParse(cameraStartRequest('cam', 'jpeg', { width: 1, height: 99_999 }, 500)).success).toBe(true);
+    expect(
+      CameraStartRequest.safeParse(
+        cameraStartRequest('cam', 'jpeg', { width: 1, height: 99_999 }, 500),
+      ).success,
+    ).toBe(true);
   });
 });
 
@@ -83,11 +111,20 @@ describe('what a person is told', () => {
   it('permission denied, no camera, camera busy: each its own kind and sentence', () => {
     expect(cameraProblem(dom('NotAllowedError')).kind).toBe('permission-denied');
     expect(cameraProblem(dom('NotAllowedError')).message).toMatch(/denied/);
-    expect(cameraProblem(dom('NotFoundError'))).toMatchObject({ kind: 'no-camera', message: expect.stringMatching(/No camera/) });
+    expect(cameraProblem(dom('NotFoundError'))).toMatchObject({
+      kind: 'no-camera',
+      message: expect.stringMatching(/No camera/),
+    });
     expect(cameraProblem(dom('OverconstrainedError')).kind).toBe('no-camera');
-    expect(cameraProblem(dom('NotReadableError'))).toMatchObject({ kind: 'camera-busy', message: expect.stringMatching(/another app/) });
+    expect(cameraProblem(dom('NotReadableError'))).toMatchObject({
+      kind: 'camera-busy',
+      message: expect.stringMatching(/another app/),
+    });
     expect(cameraProblem({ name: 'AbortError' }).kind).toBe('camera-busy');
-    expect(cameraProblem(new TypeError('boom'))).toMatchObject({ kind: 'other', message: expect.stringMatching(/boom/) });
+    expect(cameraProblem(new TypeError('boom'))).toMatchObject({
+      kind: 'other',
+      message: expect.stringMatching(/boom/),
+    });
     expect(cameraProblem('weird').kind).toBe('other');
   });
 
@@ -99,9 +136,13 @@ describe('what a person is told', () => {
 
 describe('codecFromAnnexB', () => {
   it('reads profile, constraint flags and level from the SPS (3- or 4-byte start codes)', () => {
-    const au = new Uint8Array([0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0xda, 0, 0, 1, 0x68, 0xce]);
+    const au = new Uint8Array([
+      0, 0, 0, 1, 0x09, 0xf0, 0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0xda, 0, 0, 1, 0x68, 0xce,
+    ]);
     expect(codecFromAnnexB(au)).toBe('avc1.42C01E');
-    expect(codecFromAnnexB(new Uint8Array([0, 0, 1, 0x27, 0x64, 0x00, 0x1f, 0xac]))).toBe('avc1.64001F');
+    expect(codecFromAnnexB(new Uint8Array([0, 0, 1, 0x27, 0x64, 0x00, 0x1f, 0xac]))).toBe(
+      'avc1.64001F',
+    );
   });
   it('null without an SPS (a delta frame), or for bytes that are not Annex B', () => {
     expect(codecFromAnnexB(new Uint8Array([0, 0, 0, 1, 0x41, 0x9a, 0x00, 0x11, 0x22]))).toBeNull();

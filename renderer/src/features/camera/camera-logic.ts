@@ -141,12 +141,7 @@ export function shouldSkipFrame(
 }
 
 export type CameraProblem =
-  | 'permission-denied'
-  | 'no-camera'
-  | 'camera-busy'
-  | 'unsupported'
-  | 'insecure'
-  | 'other';
+  'permission-denied' | 'no-camera' | 'camera-busy' | 'unsupported' | 'insecure' | 'other';
 
 /** What getUserMedia's failure means, and the sentence for it. */
 export function cameraProblem(err: unknown): { kind: CameraProblem; message: string } {
@@ -187,7 +182,9 @@ export function cameraProblem(err: unknown): { kind: CameraProblem; message: str
 }
 
 function isDomLike(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string';
+  return (
+    typeof err === 'object' && err !== null && typeof (err as { name?: unknown }).name === 'string'
+  );
 }
 
 /** The camera stopped while streaming (unplugged, taken by another app, turned off). */

@@ -34,7 +34,9 @@ export function CameraPanel() {
   const kafka = useKafka();
   const ids = { error: useId(), topics: useId() };
   const [form, setForm] = useState<CameraForm>(DEFAULT_CAMERA_FORM);
-  const [fieldError, setFieldError] = useState<{ field: CameraFormField; error: string } | null>(null);
+  const [fieldError, setFieldError] = useState<{ field: CameraFormField; error: string } | null>(
+    null,
+  );
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [phase, setPhase] = useState<Phase>('idle');
   const [problem, setProblem] = useState<string | null>(null);
@@ -65,7 +67,9 @@ export function CameraPanel() {
 
   useServicesLost(() => {
     if (live.current === null) return;
-    setProblem('Lost the connection to the service, so the camera stream stopped. Frames sent before that are in the topic.');
+    setProblem(
+      'Lost the connection to the service, so the camera stream stopped. Frames sent before that are in the topic.',
+    );
     void teardown(false).then(() => setPhase('idle'));
   });
 
@@ -149,7 +153,12 @@ export function CameraPanel() {
       });
       const { jobId } = await api.invoke(
         'camera:start',
-        cameraStartRequest(s.topic, encoder.codec, { width: encoder.width, height: encoder.height }, fps),
+        cameraStartRequest(
+          s.topic,
+          encoder.codec,
+          { width: encoder.width, height: encoder.height },
+          fps,
+        ),
       );
       job.follow(jobId);
       if (live.current === null) {
@@ -245,7 +254,13 @@ export function CameraPanel() {
         />
       </fieldset>
 
-      <p id={ids.error} className="field-error" data-testid="camera-error" aria-live="polite" role="alert">
+      <p
+        id={ids.error}
+        className="field-error"
+        data-testid="camera-error"
+        aria-live="polite"
+        role="alert"
+      >
         {fieldError?.error ?? problem ?? ''}
       </p>
 

@@ -26,7 +26,10 @@ export interface CameraStreamOptions {
   readonly preview: HTMLVideoElement;
   readonly fps: number;
   /** Makes the encoder; its output must go to the `onEncoded` it is given. */
-  readonly encoder: (onEncoded: (f: EncodedCameraFrame) => void, onError: (e: Error) => void) => Promise<CameraEncoder>;
+  readonly encoder: (
+    onEncoded: (f: EncodedCameraFrame) => void,
+    onError: (e: Error) => void,
+  ) => Promise<CameraEncoder>;
   /** The stream cannot go on (camera gone, encoder failed): say why; the owner stops it. */
   readonly onProblem: (message: string) => void;
 }
