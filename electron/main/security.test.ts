@@ -259,8 +259,12 @@ describe('permissionGranted: the camera', () => {
   const fromApp = { appWindow: true, requestingUrl: PACKAGED_APP_URL };
 
   it('grants a video-only capture (a camera) to the app page in the app window: the request (mediaTypes) and the check (mediaType)', () => {
-    expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, { mediaTypes: ['video'] })).toBe(true);
-    expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, { mediaType: 'video' })).toBe(true);
+    expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, { mediaTypes: ['video'] })).toBe(
+      true,
+    );
+    expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, { mediaType: 'video' })).toBe(
+      true,
+    );
   });
 
   it('refuses a microphone, a camera with a microphone, a screen or tab capture (no type named), and an unknown type', () => {
@@ -276,21 +280,34 @@ describe('permissionGranted: the camera', () => {
       // a request's mediaTypes decides, whatever else the details say
       { mediaTypes: ['audio'], mediaType: 'video' },
     ])
-      expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, details), JSON.stringify(details)).toBe(false);
+      expect(
+        permissionGranted('media', fromApp, PACKAGED_APP_URL, details),
+        JSON.stringify(details),
+      ).toBe(false);
   });
 
   it('refuses a camera to another webContents or another page, and refuses every other permission with video details', () => {
     expect(
-      permissionGranted('media', { appWindow: false, requestingUrl: PACKAGED_APP_URL }, PACKAGED_APP_URL, { mediaTypes: ['video'] }),
+      permissionGranted(
+        'media',
+        { appWindow: false, requestingUrl: PACKAGED_APP_URL },
+        PACKAGED_APP_URL,
+        { mediaTypes: ['video'] },
+      ),
     ).toBe(false);
     for (const requestingUrl of ['https://evil.example/', 'file:///etc/passwd', 'about:blank', ''])
       expect(
-        permissionGranted('media', { appWindow: true, requestingUrl }, PACKAGED_APP_URL, { mediaTypes: ['video'] }),
+        permissionGranted('media', { appWindow: true, requestingUrl }, PACKAGED_APP_URL, {
+          mediaTypes: ['video'],
+        }),
         requestingUrl,
       ).toBe(false);
     for (const permission of ['display-capture', 'notifications', 'geolocation', 'MEDIA', 'media '])
       expect(
-        permissionGranted(permission, fromApp, PACKAGED_APP_URL, { mediaTypes: ['video'], mediaType: 'video' }),
+        permissionGranted(permission, fromApp, PACKAGED_APP_URL, {
+          mediaTypes: ['video'],
+          mediaType: 'video',
+        }),
         permission,
       ).toBe(false);
   });
@@ -763,8 +780,12 @@ describe('the main process (index.ts), not packaged, no dev server', () => {
     expect(request(own, 'media', b.appUrl, { mediaTypes: ['video', 'audio'] })).toEqual([false]);
     expect(request(own, 'media', b.appUrl, { mediaTypes: ['audio'] })).toEqual([false]);
     expect(check(own, 'media', b.appUrl, { mediaType: 'audio' })).toBe(false);
-    expect(request(new FakeWebContents(), 'media', b.appUrl, { mediaTypes: ['video'] })).toEqual([false]);
-    expect(request(own, 'media', 'https://evil.example/', { mediaTypes: ['video'] })).toEqual([false]);
+    expect(request(new FakeWebContents(), 'media', b.appUrl, { mediaTypes: ['video'] })).toEqual([
+      false,
+    ]);
+    expect(request(own, 'media', 'https://evil.example/', { mediaTypes: ['video'] })).toEqual([
+      false,
+    ]);
   });
 
   it('permission checks: the same answers', () => {

@@ -31,6 +31,8 @@ import { newId } from './video-registry.js';
 
 /** A camera job whose page sent nothing for this long ends (CAMERA_STALLED). */
 export const CAMERA_IDLE_MS = 10_000;
+/** How long a stopped camera job may take to send the frames it already has. */
+const STOP_DRAIN_MS = 3_000;
 
 interface CameraJob {
   readonly id: string;
@@ -173,7 +175,7 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
           failed: r.failed,
           bytes: r.bytes,
           durationMs: r.durationMs,
-          cancelled: r.cancelled || (controller.signal.aborted && job.reason === null),
+          cancelled: r.cancelled,
           error: error === null ? null : errorPayload(error),
         };
       } catch (e) {
@@ -204,12 +206,20 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
     return { jobId };
   }
 
-  /** Stop a job: no more frames are taken; the producer stops (frames waiting are not sent). */
-  function stopJob(job: CameraJob, reason: KvsError | null): Promise<void> {
+  /**
+   * Stop a job: no more frames are taken; the frames already here (at most the queue's second or
+   * so) still go, unless that takes longer than STOP_DRAIN_MS (a broker that is away): then the
+   * producer is cancelled like a file's, and what waits is not sent.
+   */
+  async function stopJob(job: CameraJob, reason: KvsError | null): Promise<void> {
     job.reason ??= reason;
-    job.source.close();
-    job.controller.abort();
-    return job.ended;
+    job.source.end();
+    const t = setTimeout(() => {
+      job.source.close();
+      job.controller.abort();
+    }, STOP_DRAIN_MS);
+    await job.ended;
+    clearTimeout(t);
   }
 
   function packet(data: Uint8Array, client: string | null): 'queued' | 'refused' | 'dropped' {
