@@ -83,7 +83,8 @@ export class CameraStream {
     const t = performance.now();
     if (this.stopped || !enc || shouldSkipFrame(t, this.lastTaken, this.o.fps, enc.queueSize())) {
       frame.close();
-      if (!this.stopped) this.skipped++;
+      // a camera faster than the chosen rate is not a drop; an encoder behind is
+      if (!this.stopped && enc && enc.queueSize() > 2) this.skipped++;
       return;
     }
     this.lastTaken = t;
