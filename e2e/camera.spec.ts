@@ -82,6 +82,50 @@ test.describe('camera allowed', () => {
       `[${testInfo.project.name}] camera: ${frames.length} frames of ${codec} (${first.headers['kvs-codec']?.toString() ?? 'jpeg'})\n`,
     );
   });
+
+  test('where the page cannot encode H.264 (VideoEncoder.isConfigSupported says no), sends JPEG frames the viewer shows', async ({
+    app,
+  }) => {
+    test.skip(app.runner !== 'browser', 'the same page code; once is enough');
+    const { page } = app;
+    // this page's WebCodecs says no to every H.264 configuration
+    await page.addInitScript(() => {
+      const real = VideoEncoder.isConfigSupported.bind(VideoEncoder);
+      VideoEncoder.isConfigSupported = (config: VideoEncoderConfig) =>
+        config.codec.startsWith('avc1')
+          ? Promise.resolve({ supported: false, config })
+          : real(config);
+    });
+    await page.reload();
+    const topic = `e2e-camera-jpeg-${randomBytes(3).toString('hex')}`;
+    await connectToBroker(page);
+    await page.getByTestId('produce-source-camera').check();
+    await page.getByTestId('camera-topic-input').fill(topic);
+    await page.getByTestId('camera-resolution-select').selectOption('320x240');
+    await page.getByTestId('camera-fps-input').fill('10');
+    await page.getByTestId('camera-start-button').click();
+    const state = page.getByTestId('camera-state');
+    await expect(state).toContainText(/Streaming JPEG · [1-9]\d* frames sent/);
+    await page.getByTestId('watch-topic-input').first().fill(topic);
+    await page.getByTestId('watch-start-button').first().click();
+    await expect
+      .poll(async () => Number(await page.getByTestId('watch-frame-count').first().textContent()), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(5);
+    await page.getByTestId('camera-stop-button').click();
+    await expect(state).toHaveAttribute('data-phase', 'idle');
+    const messages = await readTopic(
+      createKafka({ bootstrap: e2eBootstrap(), clientId: 'kvs-e2e-camera' }),
+      topic,
+    );
+    const frames = messages.filter((m) => (m.value?.length ?? 0) > 0);
+    expect(frames.length).toBeGreaterThan(5);
+    for (const m of frames) {
+      expect(m.headers['content-type']?.toString()).toBe('image/jpeg');
+      expect([...m.value!.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    }
+  });
 });
 
 test.describe('camera denied', () => {
