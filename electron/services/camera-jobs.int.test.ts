@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { makeH264Clip, type H264Clip } from '../../scripts/test-support/h264-topic.js';
 import { call, EventLog } from '../../scripts/test-support/service-calls.js';
@@ -18,7 +18,9 @@ import { encodeCameraPacket } from '../shared/camera-packet.js';
 import { InvokeReply } from '../shared/contract.js';
 import { NAL, nalUnits } from '../core/h264/annexb.js';
 import { createKafka } from '../core/kafka/client.js';
+import type { ProduceEndedEvent } from '../shared/contract.js';
 import { createAppServices, type AppServices } from './app-services.js';
+import { createCameraJobs } from './camera-jobs.js';
 
 const target = kafkaModes()[0];
 
@@ -125,6 +127,46 @@ describe.skipIf(!hasKafka())(`camera jobs on a real broker (${target?.mode ?? 'n
     const eos = messages.at(-1);
     expect(eos?.headers['kvs-eos']?.toString()).toBe('1');
     expect(eos?.headers['kvs-total-frames']?.toString()).toBe(String(n));
+  });
+
+  it('a camera that stops sending ends its job after the idle limit, saying why; the frames before are in the topic', async () => {
+    const ended: ProduceEndedEvent[] = [];
+    const cameras = createCameraJobs({
+      connection: {
+        require: () => ({
+          handle: createKafka({ bootstrap, clientId: 'kvs-camera-idle' }),
+          bootstrap,
+          securityKey: '',
+        }),
+        reportLink: () => undefined,
+      },
+      emit: (channel, payload) => {
+        if (channel === 'produce:ended') ended.push(payload as ProduceEndedEvent);
+      },
+      now: () => performance.now(),
+      idleMs: 1500,
+    });
+    const { jobId } = await cameras.start(
+      {
+        topic: `camera-idle-${randomBytes(3).toString('hex')}`,
+        codec: 'h264',
+        width: clip.width,
+        height: clip.height,
+        fps: clip.fps,
+        format: 'kvs',
+      },
+      { client: 'page-9' },
+    );
+    expect(cameras.packet(packet(jobId, 0, 0), 'page-9')).toBe('queued');
+    expect(cameras.packet(packet(jobId, 1, 1), 'page-9')).toBe('queued');
+    expect(cameras.packet(packet(jobId, 2, 2), 'page-8')).toBe('refused');
+    await vi.waitFor(() => expect(ended).toHaveLength(1), { timeout: 20_000 });
+    expect(ended[0]).toMatchObject({ jobId, ok: false, acked: 2, failed: 0, cancelled: false });
+    expect(ended[0]?.error).toMatchObject({
+      code: 'CAMERA_STALLED',
+      message: expect.stringMatching(/No frame came from the camera for 2 s/),
+    });
+    expect(cameras.refused()).toBe(1);
   });
 
   it('a page that goes ends its camera job, saying why', async () => {
