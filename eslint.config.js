@@ -162,7 +162,10 @@ export default tseslint.config(
   room(['scripts/**'], [NO_ELECTRON]),
   {
     // sent to the page as text by the Electron stand-in: browser globals, one function expression
-    files: ['scripts/test-support/electron-standin/page-world.js'],
+    files: [
+      'scripts/test-support/electron-standin/page-world.js',
+      'scripts/test-support/electron-standin/media-permission.js',
+    ],
     languageOptions: {
       globals: {
         window: 'readonly',
@@ -170,6 +173,8 @@ export default tseslint.config(
         structuredClone: 'readonly',
         MessageChannel: 'readonly',
         MessageEvent: 'readonly',
+        navigator: 'readonly',
+        DOMException: 'readonly',
         location: 'readonly',
       },
     },

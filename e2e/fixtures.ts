@@ -38,13 +38,22 @@ export interface AppUnderTest {
 
 const root = path.resolve(import.meta.dirname, '..');
 
-export const test = base.extend<{ app: AppUnderTest; keyring: string | null }>({
+export const test = base.extend<{
+  app: AppUnderTest;
+  keyring: string | null;
+  camera: 'allow' | 'deny' | null;
+}>({
   /**
    * electron-standin only: the stand-in's safeStorage backend (null: 'basic_text', no keyring;
    * e.g. 'gnome_libsecret': a desktop with a keyring, so secrets can be remembered).
    */
   keyring: [null, { option: true }],
-  app: async ({ keyring }, use, testInfo) => {
+  /**
+   * Chromium's fake camera, its prompt allowed or denied (e2e/camera.spec.ts); null: no camera
+   * flags (every other spec).
+   */
+  camera: [null, { option: true }],
+  app: async ({ keyring, camera }, use, testInfo) => {
     const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kvs-e2e-user-'));
     try {
       if (testInfo.project.name === 'electron') {
@@ -93,7 +102,7 @@ export const test = base.extend<{ app: AppUnderTest; keyring: string | null }>({
 
       if (testInfo.project.name === 'electron-standin') {
         // Electron loads the page from file://; its module scripts need what Electron's file:// allows
-        const browser = await launchChromium({ fileAccess: true });
+        const browser = await launchChromium({ fileAccess: true, camera });
         try {
           const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
           page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
@@ -138,7 +147,7 @@ export const test = base.extend<{ app: AppUnderTest; keyring: string | null }>({
         staticDir: path.join(root, 'out/renderer'),
         userDataDir,
       });
-      const browser = await launchChromium();
+      const browser = await launchChromium({ camera });
       try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         page.on('pageerror', (e) => console.error(`page error: ${e.message}`));

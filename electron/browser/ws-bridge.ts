@@ -8,6 +8,7 @@
 import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { isCameraPacket } from '../shared/camera-packet.js';
 import { ClientMessage, WS_PATH, type ServerMessage } from '../shared/ws-protocol.js';
 import type { AppServices } from '../services/app-services.js';
 import { FORBIDDEN_MESSAGE, type Access } from './access.js';
@@ -88,7 +89,11 @@ export function createWsBridge(
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
-        ignoredMessages++;
+        // the page's camera frames (camera-packet.ts): parsed and checked by the app services;
+        // any other binary message is ignored
+        const bytes = rawToBuffer(data);
+        if (isCameraPacket(bytes)) service.cameraFrame(bytes, client);
+        else ignoredMessages++;
         return;
       }
       let json: unknown;

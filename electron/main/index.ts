@@ -91,12 +91,13 @@ void app.whenReady().then(() => {
     appWindow: wc !== null && !win.isDestroyed() && wc === win.webContents,
     requestingUrl,
   });
-  // The copy buttons' clipboard write, from the app's own page: granted. Anything else: refused.
+  // The copy buttons' clipboard write and a camera (video only), from the app's own page:
+  // granted. Anything else: refused (security.ts permissionGranted says why and cites Electron).
   session.defaultSession.setPermissionRequestHandler((wc, permission, callback, details) =>
-    callback(permissionGranted(permission, fromApp(wc, details.requestingUrl), appUrl)),
+    callback(permissionGranted(permission, fromApp(wc, details.requestingUrl), appUrl, details)),
   );
   session.defaultSession.setPermissionCheckHandler((wc, permission, _origin, details) =>
-    permissionGranted(permission, fromApp(wc, details.requestingUrl ?? ''), appUrl),
+    permissionGranted(permission, fromApp(wc, details.requestingUrl ?? ''), appUrl, details),
   );
   const csp = desktopContentSecurityPolicy(location.kind === 'dev-server' ? location.url : null);
   session.defaultSession.webRequest.onHeadersReceived(cspUrlFilter(appUrl), (details, callback) => {

@@ -300,6 +300,21 @@ describe('registerIpc: hello makes a client per page load', () => {
     ]);
   });
 
+  it("hands the page's camera packets (bytes on its frame port) to the app services with that page's client; other messages are not packets", async () => {
+    const cameraFrame = vi.spyOn(services, 'cameraFrame');
+    const { client, port } = await page();
+    const bytes = new Uint8Array([0x4b, 0x56, 0x53, 0x43, 0, 0, 0, 2, 0x7b, 0x7d, 1]);
+    port.emit('message', { data: bytes, ports: [] });
+    port.emit('message', { data: bytes.slice().buffer, ports: [] });
+    port.emit('message', { data: 'KVSC', ports: [] });
+    port.emit('message', { data: { type: 'frame-ack', viewerId: 'v1' }, ports: [] });
+    port.emit('message', { data: null, ports: [] });
+    expect(cameraFrame.mock.calls.map(([packet, who]) => [[...packet], who])).toEqual([
+      [[...bytes], client],
+      [[...bytes], client],
+    ]);
+  });
+
   it('a second hello (a reload) makes a new client and port and releases the old ones', async () => {
     const first = await page();
     const releaseSpy = vi.spyOn(services, 'releaseClient');

@@ -85,6 +85,16 @@ export function registerIpc({ services, win, appUrl, onRelease }: RegisterIpcOpt
     port1.on('message', (e) => {
       const data: unknown = e.data;
       if (data === null || typeof data !== 'object') return;
+      // a camera packet (camera-packet.ts): bytes the page posted (structured clone keeps a
+      // Uint8Array one); the app services parse it and refuse it unless this page owns the job
+      if (ArrayBuffer.isView(data)) {
+        services.cameraFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), id);
+        return;
+      }
+      if (data instanceof ArrayBuffer) {
+        services.cameraFrame(new Uint8Array(data), id);
+        return;
+      }
       const { type, viewerId } = data as { type?: unknown; viewerId?: unknown };
       if (type === 'frame-ack' && typeof viewerId === 'string' && viewerId.length <= 64)
         services.ackFrame(viewerId, id);

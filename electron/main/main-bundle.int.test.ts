@@ -18,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hasKafka, kafkaModes } from '../../scripts/test-support/kafka-env.js';
 import { launchChromium } from '../../scripts/test-support/chromium.js';
 import { StandinApp } from '../../scripts/test-support/electron-standin/standin-app.js';
+import type { Query } from '../../scripts/test-support/electron-standin/protocol.js';
 import { makeTestVideo } from '../../scripts/test-support/test-video.js';
 import { createKafka } from '../core/kafka/client.js';
 import { INVOKE_CHANNELS, IPC, type BridgeReply } from '../shared/ipc-channels.js';
@@ -142,7 +143,7 @@ describe('the built main bundle with the stand-in electron (electron .)', () => 
       .toMatch(/127\.0\.0\.1:1/);
   });
 
-  it('session rules: clipboard-write only for the app page, every other permission refused; the CSP header only on the app page, with connect-src none', async () => {
+  it('session rules: clipboard-write and a video-only camera only for the app page, every other permission refused; the CSP header only on the app page, with connect-src none', async () => {
     const { app } = await start();
     const [win] = await app.query<Array<{ url: string }>>({ q: 'windows' });
     const appUrl = win!.url;
@@ -166,6 +167,30 @@ describe('the built main bundle with the stand-in electron (electron .)', () => 
       ])
         expect(await ask(q, other, appUrl), `${q} ${other}`).toBe(false);
     }
+    // a camera: Electron's media request carries details.mediaTypes, its check details.mediaType
+    // (the stand-in passes them as shell/browser/web_contents_permission_helper.cc does)
+    const media = (
+      extra:
+        { mediaTypes: Array<'video' | 'audio'> } | { mediaType: 'video' | 'audio' | 'unknown' },
+      requestingUrl = appUrl,
+      fromAppWindow = true,
+    ) =>
+      app.query<boolean | string>({
+        q: 'mediaTypes' in extra ? 'permission-request' : 'permission-check',
+        permission: 'media',
+        requestingUrl,
+        fromAppWindow,
+        ...extra,
+      } as Query);
+    expect(await media({ mediaTypes: ['video'] })).toBe(true);
+    expect(await media({ mediaType: 'video' })).toBe(true);
+    expect(await media({ mediaTypes: ['audio', 'video'] })).toBe(false);
+    expect(await media({ mediaTypes: ['audio'] })).toBe(false);
+    expect(await media({ mediaTypes: [] })).toBe(false);
+    expect(await media({ mediaType: 'audio' })).toBe(false);
+    expect(await media({ mediaType: 'unknown' })).toBe(false);
+    expect(await media({ mediaTypes: ['video'] }, 'https://example.com/')).toBe(false);
+    expect(await media({ mediaTypes: ['video'] }, appUrl, false)).toBe(false);
     const headers = await app.query<Record<string, string[]> | null>({ q: 'headers', url: appUrl });
     expect(headers?.['X-Other']).toEqual(['1']);
     const csp = headers?.['Content-Security-Policy']?.[0] ?? '';

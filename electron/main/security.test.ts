@@ -255,6 +255,64 @@ describe('permissionGranted', () => {
   });
 });
 
+describe('permissionGranted: the camera', () => {
+  const fromApp = { appWindow: true, requestingUrl: PACKAGED_APP_URL };
+
+  it('grants a video-only capture (a camera) to the app page in the app window: the request (mediaTypes) and the check (mediaType)', () => {
+    expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, { mediaTypes: ['video'] })).toBe(
+      true,
+    );
+    expect(permissionGranted('media', fromApp, PACKAGED_APP_URL, { mediaType: 'video' })).toBe(
+      true,
+    );
+  });
+
+  it('refuses a microphone, a camera with a microphone, a screen or tab capture (no type named), and an unknown type', () => {
+    for (const details of [
+      { mediaTypes: ['audio'] },
+      { mediaTypes: ['video', 'audio'] },
+      { mediaTypes: ['audio', 'video'] },
+      { mediaTypes: [] },
+      { mediaTypes: ['video', 'video'] },
+      { mediaType: 'audio' },
+      { mediaType: 'unknown' },
+      {},
+      // a request's mediaTypes decides, whatever else the details say
+      { mediaTypes: ['audio'], mediaType: 'video' },
+    ])
+      expect(
+        permissionGranted('media', fromApp, PACKAGED_APP_URL, details),
+        JSON.stringify(details),
+      ).toBe(false);
+  });
+
+  it('refuses a camera to another webContents or another page, and refuses every other permission with video details', () => {
+    expect(
+      permissionGranted(
+        'media',
+        { appWindow: false, requestingUrl: PACKAGED_APP_URL },
+        PACKAGED_APP_URL,
+        { mediaTypes: ['video'] },
+      ),
+    ).toBe(false);
+    for (const requestingUrl of ['https://evil.example/', 'file:///etc/passwd', 'about:blank', ''])
+      expect(
+        permissionGranted('media', { appWindow: true, requestingUrl }, PACKAGED_APP_URL, {
+          mediaTypes: ['video'],
+        }),
+        requestingUrl,
+      ).toBe(false);
+    for (const permission of ['display-capture', 'notifications', 'geolocation', 'MEDIA', 'media '])
+      expect(
+        permissionGranted(permission, fromApp, PACKAGED_APP_URL, {
+          mediaTypes: ['video'],
+          mediaType: 'video',
+        }),
+        permission,
+      ).toBe(false);
+  });
+});
+
 describe('one Content-Security-Policy everywhere', () => {
   it("the desktop header and kvs serve send the same policy, except connect-src ('none' on the desktop)", () => {
     expect(SERVE_CSP).toBe(CONTENT_SECURITY_POLICY);
@@ -598,17 +656,30 @@ describe('the main process (index.ts), not packaged, no dev server', () => {
     for (const l of listeners) (l as (e: unknown, u: string) => void)(event, url);
     return prevented;
   };
-  const request = (wc: unknown, permission: string, requestingUrl: string): boolean[] => {
+  const request = (
+    wc: unknown,
+    permission: string,
+    requestingUrl: string,
+    more: Record<string, unknown> = {},
+  ): boolean[] => {
     const handler = b.electron.session.permissionRequest;
     if (!handler) throw new Error('no permission request handler');
     const answers: boolean[] = [];
-    handler(wc, permission, (ok) => answers.push(ok), { requestingUrl });
+    handler(wc, permission, (ok) => answers.push(ok), { requestingUrl, ...more });
     return answers;
   };
-  const check = (wc: unknown, permission: string, requestingUrl: string | undefined): boolean => {
+  const check = (
+    wc: unknown,
+    permission: string,
+    requestingUrl: string | undefined,
+    more: Record<string, unknown> = {},
+  ): boolean => {
     const handler = b.electron.session.permissionCheck;
     if (!handler) throw new Error('no permission check handler');
-    return handler(wc, permission, 'file://', requestingUrl === undefined ? {} : { requestingUrl });
+    return handler(wc, permission, 'file://', {
+      ...(requestingUrl === undefined ? {} : { requestingUrl }),
+      ...more,
+    });
   };
 
   beforeAll(async () => {
@@ -700,6 +771,21 @@ describe('the main process (index.ts), not packaged, no dev server', () => {
       [own, 'about:blank'],
     ] as const)
       expect(request(who, 'clipboard-sanitized-write', url), url).toEqual([false]);
+  });
+
+  it('a camera: a video-only media request or check from the app page in the app window; no microphone, no other page', () => {
+    const own = b.win.webContents;
+    expect(request(own, 'media', b.appUrl, { mediaTypes: ['video'] })).toEqual([true]);
+    expect(check(own, 'media', b.appUrl, { mediaType: 'video' })).toBe(true);
+    expect(request(own, 'media', b.appUrl, { mediaTypes: ['video', 'audio'] })).toEqual([false]);
+    expect(request(own, 'media', b.appUrl, { mediaTypes: ['audio'] })).toEqual([false]);
+    expect(check(own, 'media', b.appUrl, { mediaType: 'audio' })).toBe(false);
+    expect(request(new FakeWebContents(), 'media', b.appUrl, { mediaTypes: ['video'] })).toEqual([
+      false,
+    ]);
+    expect(request(own, 'media', 'https://evil.example/', { mediaTypes: ['video'] })).toEqual([
+      false,
+    ]);
   });
 
   it('permission checks: the same answers', () => {

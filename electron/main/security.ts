@@ -81,21 +81,50 @@ export function rendererLocation(opts: {
 }
 
 /**
- * The one permission the page gets: writing text to the clipboard (the copy buttons), asked
- * by the app's own page in the app window. Everything else — camera, microphone,
- * notifications, geolocation, … — is refused. Electron names it `clipboard-sanitized-write`
- * (docs/api/session.md, setPermissionRequestHandler).
+ * What the page may be granted, and only when it is the app's own page in the app window:
+ * - writing text to the clipboard (the copy buttons): Electron names it
+ *   `clipboard-sanitized-write` (docs/api/session.md, setPermissionRequestHandler);
+ * - a camera, for "Camera" in the produce panel (issue 17): Electron names every media capture
+ *   `media` (shell/common/gin_converters/content_converter.cc: AUDIO_CAPTURE, VIDEO_CAPTURE and
+ *   CAMERA_PAN_TILT_ZOOM all become "media"), so the details decide. A getUserMedia request comes
+ *   with `details.mediaTypes` — "video" for a camera, "audio" for a microphone
+ *   (shell/browser/web_contents_permission_helper.cc RequestMediaAccessPermission; docs/api/
+ *   structures/media-access-permission-request.md) — and it is granted only when it asks for
+ *   exactly ["video"]: no microphone, and not a screen or tab capture (their types are not named
+ *   there, so mediaTypes is empty). A check comes with `details.mediaType` "video", "audio" or
+ *   "unknown" (electron_permission_manager.cc CheckPermissionWithDetails; docs/api/session.md,
+ *   setPermissionCheckHandler): only "video" is granted. `requestingUrl` (set by Electron for
+ *   both, from the requesting frame's last committed URL) must be the app page.
+ * Everything else — microphone, screen capture, notifications, geolocation, … — is refused.
  */
 export const GRANTED_PERMISSION = 'clipboard-sanitized-write';
+export const CAMERA_PERMISSION = 'media';
+
+/** What Electron passes as `details` to the request and check handlers, as far as we read it. */
+export interface PermissionDetails {
+  readonly requestingUrl?: string | undefined;
+  /** Request handler, `media`: the capture kinds asked for. */
+  readonly mediaTypes?: readonly string[] | undefined;
+  /** Check handler, `media`: "video", "audio" or "unknown". */
+  readonly mediaType?: string | undefined;
+}
+
+/** A camera (video only) and nothing else: the request's mediaTypes, or the check's mediaType. */
+export function videoCaptureOnly(details: PermissionDetails): boolean {
+  if (Array.isArray(details.mediaTypes))
+    return details.mediaTypes.length === 1 && details.mediaTypes[0] === 'video';
+  return details.mediaType === 'video';
+}
 
 export function permissionGranted(
   permission: string,
   from: { readonly appWindow: boolean; readonly requestingUrl: string },
   appUrl: string,
+  details: PermissionDetails = {},
 ): boolean {
-  return (
-    permission === GRANTED_PERMISSION && from.appWindow && isAppUrl(from.requestingUrl, appUrl)
-  );
+  if (!from.appWindow || !isAppUrl(from.requestingUrl, appUrl)) return false;
+  if (permission === GRANTED_PERMISSION) return true;
+  return permission === CAMERA_PERMISSION && videoCaptureOnly(details);
 }
 
 /**

@@ -32,6 +32,7 @@ import { locateFfmpeg, type FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js'
 import { createTopic, deleteTopic, listTopics, topicTimeRange } from '../core/kafka/topics.js';
 import { listTopicStreams } from '../core/kafka/stream-list.js';
 import { ConnectionProfiles, PROFILES_FILE, type ResolvedTarget } from './connection-profiles.js';
+import { createCameraJobs } from './camera-jobs.js';
 import { createConnectionService } from './connection-service.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { runDoctor } from './doctor-service.js';
@@ -116,6 +117,11 @@ export interface AppServices {
    * of another client (when `client` is given), are ignored.
    */
   ackFrame(viewerId: string, client?: string): void;
+  /**
+   * A camera packet (shared/camera-packet.ts) from a page, on its frame channel. Parsed here;
+   * refused (counted) unless it belongs to a camera job that client started. Never throws.
+   */
+  cameraFrame(packet: Uint8Array, client: string): void;
   /** Browser upload: stream `body` into the uploads folder (capped) and register it. Throws KvsError / UploadTooLargeError. */
   registerUpload(name: string, body: AsyncIterable<Uint8Array>): Promise<VideoRef>;
   /** Browser: an export's finished file waiting for its download (GET /exports/<id>), else null. */
@@ -148,7 +154,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     connectTimeoutMs: deps.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     emit: events.emit,
     // viewers and jobs run on the connection: they stop before it goes
-    stopStreams: () => Promise.all([viewers.stopAll(), jobs.stopAll(), exports.stopAll()]),
+    stopStreams: () =>
+      Promise.all([viewers.stopAll(), jobs.stopAll(), exports.stopAll(), cameras.stopAll()]),
   });
   const jobs = createProduceJobs({
     videos,
@@ -157,6 +164,12 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     now,
     ffmpeg: deps.ffmpeg,
     liveOptions: deps.liveOptions,
+  });
+  const cameras = createCameraJobs({
+    connection,
+    emit: events.emit,
+    now,
+    ffmpeg: deps.ffmpeg,
   });
   const exports = createExportJobs({
     connection,
@@ -278,7 +291,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'video:choose': chooseVideo,
     'video:open-path': openPath,
     'produce:start': (req, ctx) => jobs.start(req, ctx),
-    'produce:stop': (args) => jobs.stop(args),
+    'produce:stop': async (args) => ((await cameras.stop(args.jobId)) ? {} : jobs.stop(args)),
+    'camera:start': (req, ctx) => cameras.start(req, ctx),
     'export:start': (req, ctx) => exports.start(req, ctx),
     'export:cancel': (args) => exports.cancel(args),
     'devices:list': async () =>
@@ -319,6 +333,7 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     onEvent: (listener: EventListener) => events.onEvent(listener),
     onFrame: (listener: FrameListener) => events.onFrame(listener),
     ackFrame: (viewerId, client) => viewers.ack(viewerId, client),
+    cameraFrame: (packet, client) => void cameras.packet(packet, client),
     registerUpload(name, body) {
       if (disposed) return Promise.reject(new KvsError('CANCELLED', 'The app is shutting down.'));
       return videos.addUpload(name, body);
@@ -326,6 +341,8 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     async releaseClient(client, opts = { jobs: false }) {
       await Promise.all([
         viewers.release(client),
+        // a camera's frames come from its page: when the page goes, its camera stream ends
+        cameras.release(client),
         opts.jobs ? jobs.release(client) : undefined,
         opts.jobs ? exports.release(client) : undefined,
       ]);

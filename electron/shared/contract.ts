@@ -234,7 +234,7 @@ export const ProduceProgressEvent = z.object({
    */
   leader: PartitionLeader.nullable().optional(),
   /**
-   * A live source (a URL or a camera; absent for files and from older app services): `total` is
+   * A live source (a URL or a device on the host; absent for files and from older app services): `total` is
    * null, and the source is reading, stalled (no frame for a few seconds) or reconnecting (with
    * back-off, until stopped; the stream goes on); `error` says why it is not reading.
    */
@@ -247,6 +247,12 @@ export const ProduceProgressEvent = z.object({
       error: ErrorPayload.nullable(),
     })
     .optional(),
+  /**
+   * A camera job: frames the page sent that the app services dropped because the producer fell
+   * behind (the queue between page and producer is bounded; H.264 drops until its next keyframe).
+   * Absent for a file.
+   */
+  dropped: z.number().optional(),
 });
 export type ProduceProgressEvent = z.infer<typeof ProduceProgressEvent>;
 
@@ -262,6 +268,24 @@ export const ProduceEndedEvent = z.object({
   error: ErrorPayload.nullable(),
 });
 export type ProduceEndedEvent = z.infer<typeof ProduceEndedEvent>;
+
+/**
+ * A camera in the page (issue 17): the page captures and encodes, then sends each frame as a
+ * binary camera packet (camera-packet.ts) with the returned jobId; the app services produce them
+ * like a file's frames. Stop with produce:stop; progress and end come as produce:progress /
+ * produce:ended with that jobId.
+ */
+export const CameraStartRequest = z.object({
+  topic: TopicName,
+  codec: z.enum(['h264', 'jpeg']),
+  width: z.number().int().min(16).max(4096),
+  height: z.number().int().min(16).max(4096),
+  fps: z.number().min(1).max(120),
+  format: z.literal('kvs'),
+  /** The stream's name, sent in every frame's `kvs-stream-name` header (absent: none). */
+  streamName: StreamName.optional(),
+});
+export type CameraStartRequest = z.infer<typeof CameraStartRequest>;
 
 export const WatchFrom = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('live') }),
@@ -959,6 +983,8 @@ export const invoke = {
   'export:cancel': { args: z.object({ exportId: Id }), result: z.object({}) },
   /** The cameras on the host (the computer running the app services) a device source can read. */
   'devices:list': { args: z.object({}), result: DeviceList },
+  /** Produce the page's camera frames (sent as camera packets with this jobId) into a topic. */
+  'camera:start': { args: CameraStartRequest, result: z.object({ jobId: Id }) },
 } as const satisfies Record<InvokeChannel, { args: z.ZodType; result: z.ZodType }>;
 
 /**
@@ -1010,5 +1036,11 @@ export interface KvsApi {
    * before `watch:start`: the first frames may arrive before its reply.
    */
   onFrame(viewerId: string, listener: (frame: DecodedFrame) => void): () => void;
+  /**
+   * Send one camera packet (camera-packet.ts) to the app services, on the frame channel (the
+   * frame port in Electron, a binary WebSocket message in the browser). False when it could not
+   * be sent now (no channel yet, the socket gone or backed up): the page drops that frame.
+   */
+  sendCameraFrame(packet: Uint8Array): boolean;
   readonly transport: 'electron' | 'browser';
 }

@@ -78,6 +78,9 @@ export const ERROR_CODES = [
   'PORT_IN_USE',
   // ssh / setup
   ...SSH_ERROR_CODES,
+  // a camera in the page (issue 17)
+  /** No frame came from the page's camera for a while (the page went away or stopped sending). */
+  'CAMERA_STALLED',
   // generic
   'CANCELLED',
   'INVALID_ARGUMENT',

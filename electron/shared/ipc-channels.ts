@@ -49,6 +49,7 @@ export const INVOKE_CHANNELS = [
   'export:cancel',
   'devices:list',
   'topics:streams',
+  'camera:start',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 
@@ -102,6 +103,11 @@ export interface FrameAckMessage {
   readonly type: 'frame-ack';
   readonly viewerId: string;
 }
+
+/**
+ * Page → main on the same frame port: a camera packet (camera-packet.ts) is sent as a bare
+ * Uint8Array, never wrapped in an object; main parses it (the page is not trusted).
+ */
 
 /** main's answer to `kvs:hello`. */
 export interface HelloReply {

@@ -10,7 +10,16 @@ import { chromium, type Browser } from '@playwright/test';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function chromiumArgs(opts: { fileAccess?: boolean } = {}): string[] {
+/**
+ * `camera`: Chromium's fake camera (`--use-fake-device-for-media-stream`, a test pattern) with its
+ * prompt answered without a person (`--use-fake-ui-for-media-stream`: allow; `=deny`: deny).
+ */
+export interface ChromiumOptions {
+  readonly fileAccess?: boolean;
+  readonly camera?: 'allow' | 'deny' | null;
+}
+
+export function chromiumArgs(opts: ChromiumOptions = {}): string[] {
   return [
     '--no-sandbox',
     '--disable-gpu',
@@ -20,10 +29,18 @@ export function chromiumArgs(opts: { fileAccess?: boolean } = {}): string[] {
     '--disable-component-update',
     '--disable-sync',
     ...(opts.fileAccess ? ['--allow-file-access-from-files'] : []),
+    ...(opts.camera
+      ? [
+          '--use-fake-device-for-media-stream',
+          opts.camera === 'deny'
+            ? '--use-fake-ui-for-media-stream=deny'
+            : '--use-fake-ui-for-media-stream',
+        ]
+      : []),
   ];
 }
 
-export function launchChromium(opts: { fileAccess?: boolean } = {}): Promise<Browser> {
+export function launchChromium(opts: ChromiumOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(
       `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH).`,

@@ -370,3 +370,31 @@ describe('BrowserTransport frames', () => {
     expect(last().sent).toEqual([]);
   });
 });
+
+describe('BrowserTransport camera packets', () => {
+  it('sends a camera packet as one binary message while the socket is open and not backed up; false otherwise', () => {
+    const { t, last } = setup();
+    const bytes = new Uint8Array([0x4b, 0x56, 0x53, 0x43, 1]);
+    const binary: Array<{ data: Uint8Array; maxBuffered: number }> = [];
+    let backedUp = false;
+    const s = last() as FakeSocket & {
+      sendBinary?: (data: Uint8Array, maxBuffered: number) => boolean;
+    };
+    s.sendBinary = (data, maxBuffered) => {
+      if (backedUp) return false;
+      binary.push({ data, maxBuffered });
+      return true;
+    };
+    expect(t.sendCameraFrame(bytes)).toBe(false); // not open yet
+    s.open();
+    expect(t.sendCameraFrame(bytes)).toBe(true);
+    expect(binary).toEqual([{ data: bytes, maxBuffered: 4 * 1024 * 1024 }]);
+    expect(s.sent).toEqual([]); // never as text
+    backedUp = true;
+    expect(t.sendCameraFrame(bytes)).toBe(false);
+    s.drop();
+    backedUp = false;
+    expect(t.sendCameraFrame(bytes)).toBe(false);
+    t.dispose();
+  });
+});

@@ -43,6 +43,11 @@ export interface SocketHandlers {
 
 export interface SocketHandle {
   send(text: string): void;
+  /**
+   * A binary message (a camera packet); false when the socket is not open or more than
+   * `maxBuffered` bytes wait in it already (the page then drops that frame).
+   */
+  sendBinary?(data: Uint8Array, maxBuffered: number): boolean;
   close(): void;
 }
 
@@ -68,6 +73,11 @@ export const webSocketFactory: SocketFactory = (url, handlers) => {
   return {
     send: (text) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    },
+    sendBinary: (data, maxBuffered) => {
+      if (ws.readyState !== WebSocket.OPEN || ws.bufferedAmount > maxBuffered) return false;
+      ws.send(data);
+      return true;
     },
     close: () => {
       closed = true;
@@ -110,6 +120,9 @@ interface PendingCall {
 const ServerMessageSchema = z.union(ServerMessage.options);
 
 export const SERVICES_NAME = 'the Kafka Video Studio service';
+
+/** Camera packets wait in the socket up to this many bytes; past it the page drops frames. */
+const CAMERA_MAX_BUFFERED = 4 * 1024 * 1024;
 
 export class BrowserTransport implements KvsClient {
   readonly transport = 'browser' as const;
@@ -232,6 +245,11 @@ export class BrowserTransport implements KvsClient {
   // ---- transport extras -----------------------------------------------------------------------
 
   /** The page is done with one frame of this viewer (see FrameInbox for what reaches the service). */
+  sendCameraFrame(packet: Uint8Array): boolean {
+    if (!this.socketOpen || !this.socket?.sendBinary) return false;
+    return this.socket.sendBinary(packet, CAMERA_MAX_BUFFERED);
+  }
+
   ackFrame(viewerId: string): void {
     this.inbox.ack(viewerId);
   }

@@ -487,3 +487,16 @@ describe('ElectronClient watch:start and the frame port', () => {
     await expect(started).resolves.toEqual({ viewerId: 'v1' });
   });
 });
+
+describe('ElectronClient camera packets', () => {
+  it('posts a camera packet as bytes on the frame port once it has one; false before', async () => {
+    const { client, givePort } = setup();
+    const bytes = new Uint8Array([0x4b, 0x56, 0x53, 0x43, 1, 2, 3]);
+    expect(client.sendCameraFrame(bytes)).toBe(false);
+    const c = givePort();
+    await vi.waitFor(() => expect(client.sendCameraFrame(bytes)).toBe(true));
+    await vi.waitFor(() => expect(c.fromPage).toHaveLength(1));
+    expect(c.fromPage[0]).toBeInstanceOf(Uint8Array);
+    expect([...(c.fromPage[0] as Uint8Array)]).toEqual([...bytes]);
+  });
+});

@@ -148,6 +148,13 @@ export class ElectronClient implements KvsClient {
     this.inbox.ack(viewerId);
   }
 
+  sendCameraFrame(packet: Uint8Array): boolean {
+    if (!this.port) return false;
+    // the bytes are cloned to main as a Uint8Array (ipc.ts parses them there)
+    this.port.postMessage(packet);
+    return true;
+  }
+
   getStatus(): TransportStatus {
     return OPEN;
   }

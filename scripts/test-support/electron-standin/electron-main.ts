@@ -381,13 +381,29 @@ type PermissionRequestHandler = (
   wc: StandinWebContents | null,
   permission: string,
   callback: (granted: boolean) => void,
-  details: { requestingUrl: string; isMainFrame: boolean },
+  // `media` requests add mediaTypes and securityOrigin (web_contents_permission_helper.cc
+  // RequestMediaAccessPermission); requestingUrl and isMainFrame are set for every request
+  // (electron_permission_manager.cc RequestPermissionsWithDetails)
+  details: {
+    requestingUrl: string;
+    isMainFrame: boolean;
+    mediaTypes?: Array<'video' | 'audio'>;
+    securityOrigin?: string;
+  },
 ) => void;
 type PermissionCheckHandler = (
   wc: StandinWebContents | null,
   permission: string,
   origin: string,
-  details: { requestingUrl?: string; isMainFrame: boolean },
+  // `media` checks add securityOrigin and mediaType "video" | "audio" | "unknown"
+  // (web_contents_permission_helper.cc CheckMediaAccessPermission; electron_permission_manager.cc
+  // CheckPermissionWithDetails)
+  details: {
+    requestingUrl?: string;
+    isMainFrame: boolean;
+    securityOrigin?: string;
+    mediaType?: 'video' | 'audio' | 'unknown';
+  },
 ) => boolean;
 type HeadersListener = (
   details: { url: string; responseHeaders?: Record<string, string[]> },

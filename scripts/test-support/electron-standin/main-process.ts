@@ -238,6 +238,16 @@ configureStandin(
 
 // ---- requests from the page's side ------------------------------------------------------------------
 
+/** A URL's origin as Chromium serialises it for `securityOrigin` (GURL spec: a trailing slash). */
+function securityOrigin(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'file:' ? 'file:///' : `${u.origin}/`;
+  } catch {
+    return '';
+  }
+}
+
 function webContentsOf(fromAppWindow: boolean): StandinWebContents | null {
   return fromAppWindow ? (BrowserWindow.getAllWindows()[0]?.webContents ?? null) : null;
 }
@@ -320,6 +330,13 @@ async function answer(q: Query): Promise<unknown> {
       if (!handler) return 'no handler (Electron grants every request then)';
       return new Promise<boolean>((resolve) =>
         handler(webContentsOf(q.fromAppWindow), q.permission, resolve, {
+          // a media request's details: mediaTypes and securityOrigin
+          // (shell/browser/web_contents_permission_helper.cc RequestMediaAccessPermission),
+          // then requestingUrl and isMainFrame for every request
+          // (shell/browser/electron_permission_manager.cc RequestPermissionsWithDetails)
+          ...(q.mediaTypes !== undefined
+            ? { mediaTypes: [...q.mediaTypes], securityOrigin: securityOrigin(q.requestingUrl) }
+            : {}),
           requestingUrl: q.requestingUrl,
           isMainFrame: true,
         }),
@@ -332,7 +349,17 @@ async function answer(q: Query): Promise<unknown> {
         webContentsOf(q.fromAppWindow),
         q.permission,
         new URL(q.requestingUrl).origin,
-        { requestingUrl: q.requestingUrl, isMainFrame: true },
+        {
+          // a media check's details: securityOrigin and mediaType
+          // (web_contents_permission_helper.cc CheckMediaAccessPermission; the manager sets
+          // mediaType from the permission type too: electron_permission_manager.cc
+          // CheckPermissionWithDetails)
+          ...(q.mediaType !== undefined
+            ? { securityOrigin: securityOrigin(q.requestingUrl), mediaType: q.mediaType }
+            : {}),
+          requestingUrl: q.requestingUrl,
+          isMainFrame: true,
+        },
       );
     }
     case 'headers': {

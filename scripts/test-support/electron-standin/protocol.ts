@@ -61,12 +61,15 @@ export type Query =
       readonly permission: string;
       readonly requestingUrl: string;
       readonly fromAppWindow: boolean;
+      /** `media`: what getUserMedia asked for ('video' for a camera, 'audio' for a microphone). */
+      readonly mediaTypes?: ReadonlyArray<'video' | 'audio'>;
     }
   | {
       readonly q: 'permission-check';
       readonly permission: string;
       readonly requestingUrl: string;
       readonly fromAppWindow: boolean;
+      readonly mediaType?: 'video' | 'audio' | 'unknown';
     }
   | { readonly q: 'headers'; readonly url: string }
   | {

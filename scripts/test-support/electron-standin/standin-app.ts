@@ -51,6 +51,12 @@ interface Pending {
 
 export class StandinApp {
   readonly loads: LoadInfo[] = [];
+  /** The page's getUserMedia requests as the built main's permission handler answered them. */
+  readonly mediaRequests: Array<{
+    mediaTypes: string[];
+    requestingUrl: string;
+    granted: boolean | string;
+  }> = [];
   readonly exitCode: Promise<number | null>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -225,6 +231,22 @@ export class StandinApp {
     await context.exposeBinding('__kvsStandinPortOut', (_source, portId: number, data: unknown) => {
       this.send({ t: 'port-out', portId, data });
     });
+    // getUserMedia asks the built main's permission request handler first (media-permission.js);
+    // with no handler Electron grants every request (docs/api/session.md)
+    await context.exposeBinding(
+      '__kvsStandinMediaRequest',
+      async (_source, mediaTypes: Array<'video' | 'audio'>, requestingUrl: string) => {
+        const answer = await this.query<boolean | string>({
+          q: 'permission-request',
+          permission: 'media',
+          requestingUrl,
+          fromAppWindow: true,
+          mediaTypes,
+        });
+        this.mediaRequests.push({ mediaTypes: [...mediaTypes], requestingUrl, granted: answer });
+        return answer === true || typeof answer === 'string';
+      },
+    );
   }
 
   private async onLoad(info: LoadInfo): Promise<void> {
@@ -237,6 +259,9 @@ export class StandinApp {
         .replace(/;$/, '');
       await this.page.addInitScript({
         content: `${source}(${JSON.stringify({ exposed: info.exposed satisfies Record<string, ApiShape> })});`,
+      });
+      await this.page.addInitScript({
+        content: readFileSync(path.join(here, 'media-permission.js'), 'utf8'),
       });
     } else if (shape !== this.shape) {
       throw new Error(

@@ -11,7 +11,8 @@ import {
 } from '../../../../electron/shared/source-input.js';
 import { buildProduceRequest, type BuildResult, type ProduceForm } from './produce-logic.js';
 
-export type SourceKind = 'file' | 'url' | 'device';
+/** `camera`: a camera in this page, encoded here (features/camera, camera:start): not a request of this form. */
+export type SourceKind = 'file' | 'url' | 'device' | 'camera';
 
 export interface SourceForm {
   readonly kind: SourceKind;

@@ -21,6 +21,7 @@ import { VideoPicker } from './video-picker.js';
 import { buildLiveRequest, DEFAULT_SOURCE, type SourceForm } from './live-source-logic.js';
 import { LiveSourceStatus } from './live-source-status.js';
 import { SourceChoice } from './source-choice.js';
+import { CameraPanel } from '../camera/camera-panel.js';
 
 export function ProducePanel() {
   const kafka = useKafka();
@@ -88,53 +89,60 @@ export function ProducePanel() {
           />
         }
       />
-      <ProduceSettings
-        form={form}
-        set={set}
-        onTutorialPreset={() => {
-          setForm((f) => ({ ...f, ...TUTORIAL_PRESET }));
-          if (fieldError?.field === 'topic') setFieldError(null);
-        }}
-        topics={kafka.topics}
-        disabled={job.running}
-        invalid={invalid}
-        describedBy={describedBy}
-      />
+      {source.kind === 'camera' ? (
+        // the page's own camera: encoded here, its own settings and job (features/camera)
+        <CameraPanel />
+      ) : (
+        <>
+          <ProduceSettings
+            form={form}
+            set={set}
+            onTutorialPreset={() => {
+              setForm((f) => ({ ...f, ...TUTORIAL_PRESET }));
+              if (fieldError?.field === 'topic') setFieldError(null);
+            }}
+            topics={kafka.topics}
+            disabled={job.running}
+            invalid={invalid}
+            describedBy={describedBy}
+          />
 
-      <p id={ids.error} className="field-error" data-testid="produce-error" aria-live="polite">
-        {fieldError?.error ?? startAction.error ?? stopAction.error ?? ''}
-      </p>
+          <p id={ids.error} className="field-error" data-testid="produce-error" aria-live="polite">
+            {fieldError?.error ?? startAction.error ?? stopAction.error ?? ''}
+          </p>
 
-      <div className="row">
-        <button
-          type="button"
-          data-testid="produce-start-button"
-          onClick={start}
-          disabled={(!live && videoId === null) || job.running || startAction.pending}
-        >
-          {startAction.pending ? 'Starting…' : 'Start producing'}
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          data-testid="produce-stop-button"
-          onClick={stop}
-          disabled={!job.running || stopAction.pending}
-        >
-          Stop
-        </button>
-        {!live && videoId === null && video.state.kind !== 'uploading' && (
-          <span className="muted">Choose a video first.</span>
-        )}
-      </div>
+          <div className="row">
+            <button
+              type="button"
+              data-testid="produce-start-button"
+              onClick={start}
+              disabled={(!live && videoId === null) || job.running || startAction.pending}
+            >
+              {startAction.pending ? 'Starting…' : 'Start producing'}
+            </button>
+            <button
+              type="button"
+              className="secondary"
+              data-testid="produce-stop-button"
+              onClick={stop}
+              disabled={!job.running || stopAction.pending}
+            >
+              Stop
+            </button>
+            {!live && videoId === null && video.state.kind !== 'uploading' && (
+              <span className="muted">Choose a video first.</span>
+            )}
+          </div>
 
-      <ProduceProgress progress={job.progress} ended={job.ended} running={job.running} />
-      <LiveSourceStatus progress={job.progress} running={job.running} />
-      {job.lost && (
-        <p className="warning" role="alert">
-          Lost contact with the service during this run, so how it ended is unknown. Check the topic
-          once the service is back.
-        </p>
+          <ProduceProgress progress={job.progress} ended={job.ended} running={job.running} />
+          <LiveSourceStatus progress={job.progress} running={job.running} />
+          {job.lost && (
+            <p className="warning" role="alert">
+              Lost contact with the service during this run, so how it ended is unknown. Check the
+              topic once the service is back.
+            </p>
+          )}
+        </>
       )}
     </section>
   );

@@ -1,6 +1,7 @@
 /**
  * Where a produce run reads from: a video file (the picker the panel gives as `filePicker`), a
- * network URL (rtsp, rtsps, http(s) HLS or MJPEG, udp) or a camera on the host. A URL's
+ * network URL (rtsp, rtsps, http(s) HLS or MJPEG, udp), a camera on the host (ffmpeg reads it), or
+ * a camera in this page (`camera`: the panel shows the camera panel instead of this form's rest). A URL's
  * password is sent to the service and never shown back (the service redacts it everywhere).
  */
 import type { ReactNode } from 'react';
@@ -37,6 +38,7 @@ export function SourceChoice({
           { value: 'file', label: 'File', testId: 'produce-source-file' },
           { value: 'url', label: 'Network URL', testId: 'produce-source-url-choice' },
           { value: 'device', label: 'Device on the host', testId: 'produce-source-device-choice' },
+          { value: 'camera', label: 'Camera (this computer)', testId: 'produce-source-camera' },
         ]}
       />
       {source.kind === 'file' && filePicker}
