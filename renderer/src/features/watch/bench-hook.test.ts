@@ -27,6 +27,12 @@ describe('benchRecorder', () => {
     for (let i = 0; i < BENCH_CAP + 5; i++) rec?.(i, null, i, i);
     expect(target.__kvsBench.length).toBe(BENCH_CAP);
   });
+  it('tells grid tiles apart', () => {
+    const target: BenchTarget = {};
+    benchRecorder(true, target, 0)?.(1, 10, 11, 12);
+    benchRecorder(true, target, 3)?.(1, 20, 21, 22);
+    expect(target.__kvsBench?.map((s) => s.tile)).toEqual([0, 3]);
+  });
 });
 
 describe('benchRecorder with the viewer renderer', () => {
