@@ -22,7 +22,14 @@ export function TileStats({
   const now = useNow(waiting, 1000);
   const note = lastFrameNote({ waiting, lastDrawnAt: s?.lastFrame?.drawnAt ?? null, now });
   return (
-    <div className="tile-stats mono" data-testid="tile-stats" aria-label="Tile statistics">
+    <div
+      className="tile-stats mono"
+      data-testid="tile-stats"
+      aria-label="Tile statistics"
+      data-ms={s?.lastFrame?.timestamp ?? ''}
+      data-seq={s?.lastFrame?.seq ?? ''}
+      data-size={s?.width != null && s.height != null ? `${s.width}x${s.height}` : ''}
+    >
       <span data-testid="tile-state" data-state={state} className={`tile-state ${state}`}>
         {state}
       </span>
