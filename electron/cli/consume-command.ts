@@ -34,6 +34,11 @@ export const CONSUME = {
     bootstrap: BOOTSTRAP_OPTION,
     ...SECURITY_OPTIONS,
     topic: { type: 'string', value: '<name>', help: 'the topic (required)' },
+    stream: {
+      type: 'string',
+      value: 'ID',
+      help: 'only this stream of the topic (its id: kvs streams lists them); default: every stream',
+    },
     'from-beginning': { type: 'boolean', help: 'start at the oldest message' },
     'from-time': { type: 'string', value: '<ISO or ms>', help: 'start at this time' },
     'max-frames': { type: 'string', value: 'N', help: 'stop after N frames' },
@@ -71,6 +76,7 @@ export async function consumeCommand(
     );
   requireBootstrapOrConfig(values);
   const topic = requireOption(values.topic, 'topic', 'demo');
+  if (values.stream === '') throw new KvsError('INVALID_ARGUMENT', '--stream must not be empty.');
   const maxFrames = intOption(values['max-frames'], 'max-frames', 1, Number.MAX_SAFE_INTEGER);
   const fromTime = timeOption(values['from-time']);
   const from: StartFrom = values['from-beginning']
@@ -96,6 +102,7 @@ export async function consumeCommand(
     topic,
     from,
     pace: values.pace === true,
+    ...(values.stream !== undefined ? { streamId: values.stream } : {}),
     onFrame: async (f: ViewerFrame) => {
       lastArrival = Date.now();
       const codec = f.type === 'video/h264' ? (f.codec ?? 'h264') : f.type;
@@ -143,7 +150,7 @@ export async function consumeCommand(
   if (idleTimer) clearInterval(idleTimer);
   const files = (await writer?.close()) ?? [];
   progressLine.done(
-    `Received ${stats.frames} frames from "${topic}" (${stopReason}); ${stats.skipped} skipped, ${stats.gaps} missing, ${formatBytes(stats.bytes)}${outDir ? `; written to ${outDir}${files.length > 0 ? ` (${files.join(', ')})` : ''}` : ''}.`,
+    `Received ${stats.frames} frames from "${topic}"${values.stream !== undefined ? `, stream "${values.stream}"` : ''} (${stopReason}); ${stats.skipped} skipped, ${stats.gaps} missing, ${formatBytes(stats.bytes)}${outDir ? `; written to ${outDir}${files.length > 0 ? ` (${files.join(', ')})` : ''}` : ''}.`,
   );
   if (values.json)
     io.out(

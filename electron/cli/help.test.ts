@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CommandSpec, DocumentedOptions } from './args.js';
 import type { CliIo } from './cli-io.js';
 import { DOCTOR } from './doctor-command.js';
-import { CONSUME, main, PRODUCE, TOPICS } from './kvs.js';
+import { CONSUME, main, PRODUCE, STREAMS, TOPICS } from './kvs.js';
 import { SERVE } from './serve.js';
 import { SERVER, SETUP } from './setup-command.js';
 import { SETUP_CLUSTER } from './cluster-command.js';
@@ -16,6 +16,7 @@ const COMMANDS: Array<[string, CommandSpec<DocumentedOptions>]> = [
   ['produce', PRODUCE],
   ['consume', CONSUME],
   ['topics', TOPICS],
+  ['streams', STREAMS],
   ['serve', SERVE],
   ['setup', SETUP],
   ['server', SERVER],

@@ -22,6 +22,7 @@ import { PRODUCE, produceCommand } from './produce-command.js';
 import { serveCommand } from './serve.js';
 import { serverCommand, setupCommand } from './setup-command.js';
 import { setupClusterCommand } from './cluster-command.js';
+import { STREAMS, streamsCommand } from './streams-command.js';
 import {
   kafkaFromOptions,
   requireBootstrapOrConfig,
@@ -29,7 +30,7 @@ import {
   SECURITY_OPTIONS,
 } from './security-options.js';
 
-export { CONSUME, EXPORT, PRODUCE };
+export { CONSUME, EXPORT, PRODUCE, STREAMS };
 
 const defaultIo: CliIo = processIo;
 
@@ -39,15 +40,18 @@ Usage:
   kvs produce <file> --bootstrap <list> --topic <name> [--codec h264|jpeg]
               [--bitrate 2M|--crf N] [--keyframe-interval S] [--fps N] [--width W] [--height H]
               [--quality Q] [--realtime|--max-rate] [--loop] [--raw] [--no-create]
-              [--refuse-oversize] [--stream-id ID] [--retry-budget-ms 20000] [--json]
+              [--refuse-oversize] [--stream-id ID] [--stream-name NAME]
+              [--retry-budget-ms 20000] [--json]
               one message per frame: H.264 (default) or JPEG (--raw: the tutorial's bare JPEG)
-  kvs consume --bootstrap <list> --topic <name> [--from-beginning|--from-time <ISO or ms>]
+  kvs consume --bootstrap <list> --topic <name> [--stream ID] [--from-beginning|--from-time <ISO or ms>]
               [--max-frames N] [--timeout-ms T] [--until-eos] [--pace] [--out <dir>] [--json]
               --out writes images as frame-000001.jpg, … and H.264 as <streamId>.h264
   kvs export --bootstrap <list> --topic <name> [--stream ID] [--from T1] [--to T2]
               [--force] [--json] <out.mp4>
               a time range of a stream to MP4 (H.264 copied, JPEG encoded)
   kvs topics --bootstrap <list> [--json]
+  kvs streams <topic> --bootstrap <list> [--per-partition N] [--json]
+              the streams a topic carries: ids, names, partitions, formats
   kvs topics create <name> --bootstrap <list> [--partitions N]
   kvs topics delete <name> --bootstrap <list>
   kvs serve [--host 127.0.0.1] [--port N] [--open-path]
@@ -108,6 +112,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return await exportCommand(rest, io, controller.signal);
       case 'topics':
         return await topicsCommand(rest, io);
+      case 'streams':
+        return await streamsCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io, controller.signal);
       case 'setup':

@@ -1,5 +1,6 @@
 /** `kvs produce`: a video file into a topic, as H.264 access units (default) or JPEG images. */
 import { KvsError } from '../shared/errors.js';
+import { streamNameProblem } from '../shared/stream-name.js';
 import { formatBytes, undeliveredError } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
 import type { VideoCodec } from '../core/ffmpeg/frame-source.js';
@@ -86,6 +87,11 @@ export const PRODUCE = {
       type: 'string',
       value: 'ID',
       help: "the stream id (the messages' key; default: a new one)",
+    },
+    'stream-name': {
+      type: 'string',
+      value: 'NAME',
+      help: 'the stream\'s name, sent in every frame\'s kvs-stream-name header (any text, 1–100 characters)',
     },
     'retry-budget-ms': {
       type: 'string',
@@ -210,6 +216,7 @@ export async function produceCommand(
     createTopic: values['no-create'] !== true,
     oversize: values['refuse-oversize'] ? 'refuse' : 'shrink',
     ...(values['stream-id'] ? { streamId: values['stream-id'] } : {}),
+    ...streamNameOption(values['stream-name'], values.raw === true),
     retryBudgetMs: intOption(values['retry-budget-ms'], 'retry-budget-ms', 0, 3_600_000),
     signal,
     onInfo: (info) =>
@@ -258,4 +265,17 @@ export async function produceCommand(
   const undelivered = undeliveredError(result);
   if (undelivered) throw undelivered;
   return 0;
+}
+
+/** `--stream-name`: checked by the shared rule; the raw format has no headers to carry it. */
+function streamNameOption(name: string | undefined, raw: boolean): { streamName?: string } {
+  if (name === undefined) return {};
+  if (raw)
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      "--raw sends the tutorial's format, bare images without headers: it has no place for --stream-name. Drop one of them.",
+    );
+  const problem = streamNameProblem(name);
+  if (problem !== null) throw new KvsError('INVALID_ARGUMENT', `--stream-name: ${problem}`);
+  return { streamName: name.trim() };
 }

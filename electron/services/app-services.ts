@@ -30,6 +30,7 @@ import { PLAINTEXT } from '../shared/connection-security.js';
 import { KvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createTopic, deleteTopic, listTopics, topicTimeRange } from '../core/kafka/topics.js';
+import { listTopicStreams } from '../core/kafka/stream-list.js';
 import { ConnectionProfiles, PROFILES_FILE, type ResolvedTarget } from './connection-profiles.js';
 import { createConnectionService } from './connection-service.js';
 import { dispatch, type Handlers } from './dispatch.js';
@@ -281,6 +282,7 @@ export function createAppServices(deps: AppServicesDeps): AppServices {
     'watch:control': (args, ctx) => viewers.control(args, ctx),
     'watch:fallback': (args, ctx) => viewers.fallback(args, ctx),
     'topics:range': ({ topic }) => topicTimeRange(connection.require().handle, topic),
+    'topics:streams': ({ topic }) => listTopicStreams(connection.require().handle, topic),
     'setup:saved-servers': () => setup.savedServers(),
     'setup:forget-server': (login) => setup.forgetServer(login),
     'setup:connect': (login) => setup.connect(login),

@@ -41,6 +41,7 @@ function frame(seq: number, opts: { streamId?: string; catchUp?: boolean } = {})
     keyframe: seq % 30 === 0,
     codec: 'avc1.8A001E',
     streamId: opts.streamId ?? 'cam',
+    streamName: null,
     seq,
     ptsMs: (seq * 1000) / 30,
     fps: 30,

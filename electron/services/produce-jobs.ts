@@ -118,6 +118,7 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
             bitrateKbps: req.bitrateKbps,
             crf: req.crf,
             keyframeIntervalS: req.keyframeIntervalS,
+            ...(req.streamName !== undefined ? { streamName: req.streamName.trim() } : {}),
             signal: controller.signal,
             progressIntervalMs: STATS_INTERVAL_MS,
             onProgress: (p, total) => {

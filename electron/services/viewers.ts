@@ -139,6 +139,7 @@ export function createViewers(deps: ViewersDeps): Viewers {
           offset: f.offset,
           ...(f.epoch > 0 ? { epoch: f.epoch } : {}),
           ...(f.transcodedFrom !== undefined ? { transcodedFrom: f.transcodedFrom } : {}),
+          ...(f.streamName !== null ? { streamName: f.streamName } : {}),
         },
         image,
       );
@@ -186,6 +187,8 @@ export function createViewers(deps: ViewersDeps): Viewers {
         // live frames come as they are made: pacing them would only keep the delay of the first one
         pace: req.pace && !live,
         ...(req.speed !== undefined ? { speed: req.speed } : {}),
+        // one stream: the others are passed over as they are read, never sent to the page
+        ...(req.streamId !== undefined ? { streamId: req.streamId } : {}),
         onFrame: (f) =>
           entry.fallback?.takes(f)
             ? entry.fallback.push(f)

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { DecodedFrame } from './frame-packet.js';
 import type { EventChannel, InvokeChannel } from './ipc-channels.js';
 import { topicNameProblem } from './topic-name.js';
+import { streamNameProblem } from './stream-name.js';
 import { ConnectionSecurity } from './connection-security.js';
 import { ProfileName, ProfileSecrets, ProfileView, PublicSecurity } from './connection-profile.js';
 
@@ -43,6 +44,13 @@ const TopicName = z.string().superRefine((name, ctx) => {
   if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
 });
 const Bootstrap = z.string().max(4096);
+/** A stream's name (shared/stream-name.ts): 1–100 characters of any script, trimmed by the app services. */
+const StreamName = z.string().max(1000).superRefine((name, ctx) => {
+  const problem = streamNameProblem(name);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+/** A stream's id: the messages' key and `kvs-stream-id` header. */
+const StreamId = z.string().min(1).max(256);
 
 export const ConnectionState = z.enum(['disconnected', 'connecting', 'connected', 'failed']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
@@ -127,6 +135,8 @@ export const ProduceRequest = z
     crf: z.number().int().min(0).max(51).optional(),
     /** H.264: seconds between keyframes (absent: 1). */
     keyframeIntervalS: z.number().min(0.1).max(60).optional(),
+    /** The stream's name, sent in every frame's `kvs-stream-name` header (absent: none). */
+    streamName: StreamName.optional(),
   })
   .refine((r) => !(r.codec === 'h264' && r.format === 'raw'), {
     message: "The tutorial's raw format carries JPEG images only: choose JPEG for it.",
@@ -258,8 +268,51 @@ export const WatchRequest = z.object({
   pace: z.boolean(),
   /** With `pace`, × the recorded pace (default 1). */
   speed: Speed.optional(),
+  /**
+   * Play only this stream of the topic (its id); absent: every stream. Applied by the app services
+   * before frames are sent, so the others cost this page nothing.
+   */
+  streamId: StreamId.optional(),
 });
 export type WatchRequest = z.infer<typeof WatchRequest>;
+
+/** One stream a topic carries, as its recent messages show it (`topics:streams`). */
+export const StreamSummary = z.object({
+  /** Its `kvs-stream-id` (= the key); null: plain images without one (e.g. the tutorial's producer). */
+  id: StreamId.nullable(),
+  /** Its `kvs-stream-name`; null when the producer gave none. */
+  name: z.string().max(1000).nullable(),
+  /** The partition its newest frame was in (one stream stays in one partition: its key's). */
+  partition: z.number().int().nonnegative(),
+  type: z.enum(['image/jpeg', 'image/png', 'video/h264']),
+  /** H.264: the codec string (`avc1.PPCCLL`) when known; null for images. */
+  codec: z.string().max(64).nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  fps: z.number().nullable(),
+  /** Frames of it among the messages read. */
+  frames: z.number().int().nonnegative(),
+  /** Its newest frame's sequence number (null: plain images) and message time (ms since epoch). */
+  lastSeq: z.number().nullable(),
+  lastFrameAt: z.number(),
+  /** Its end-of-stream marker came after its newest frame. */
+  ended: z.boolean(),
+});
+export type StreamSummary = z.infer<typeof StreamSummary>;
+
+/** The streams of a topic, from the newest messages of each partition (core/kafka/stream-list.ts). */
+export const TopicStreams = z.object({
+  topic: z.string(),
+  partitions: z.number().int().nonnegative(),
+  /** Newest frame first. */
+  streams: z.array(StreamSummary),
+  /** Messages read, and those that were not frames (garbage, text; skipped). */
+  scanned: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  /** False when the time limit ended the read before every partition was read to its end. */
+  complete: z.boolean(),
+});
+export type TopicStreams = z.infer<typeof TopicStreams>;
 
 export const ViewerState = z.enum(['connecting', 'playing', 'reconnecting', 'stopped', 'failed']);
 
@@ -775,6 +828,8 @@ export const invoke = {
   'watch:fallback': { args: WatchFallback, result: z.object({}) },
   /** The oldest and newest message time of a topic (for a viewer's timeline). */
   'topics:range': { args: z.object({ topic: TopicName }), result: TopicRange },
+  /** The streams a topic carries (ids, names, partitions, formats), from its newest messages. */
+  'topics:streams': { args: z.object({ topic: TopicName }), result: TopicStreams },
   /** Servers logged in to before (and whether a password is remembered for them). */
   'setup:saved-servers': {
     args: z.object({}),

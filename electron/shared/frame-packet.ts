@@ -50,6 +50,8 @@ export const FramePacketHeader = z.object({
    * could not (`watch:fallback`); the other fields are the access unit's. Absent: not transcoded.
    */
   transcodedFrom: z.string().max(64).optional(),
+  /** The stream's name (its `kvs-stream-name` header); absent when it has none. */
+  streamName: z.string().max(1000).optional(),
 });
 export type FramePacketHeader = z.infer<typeof FramePacketHeader>;
 

@@ -47,6 +47,7 @@ export const INVOKE_CHANNELS = [
   'setup:service',
   'export:start',
   'export:cancel',
+  'topics:streams',
 ] as const;
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[number];
 

@@ -5,4 +5,4 @@
  */
 import kafkajs from 'kafkajs';
 
-export const { Kafka, logLevel, ConfigResourceTypes, CompressionTypes } = kafkajs;
+export const { Kafka, logLevel, ConfigResourceTypes, CompressionTypes, Partitioners } = kafkajs;

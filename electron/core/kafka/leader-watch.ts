@@ -120,8 +120,11 @@ export class LeaderTracker {
 export interface LeaderWatchOptions {
   readonly intervalMs?: number;
   readonly hurryIntervalMs?: number;
-  /** Called after every reading that shows a move (and after the first reading). */
-  readonly onChange?: (info: LeaderInfo | null) => void;
+  /**
+   * Called after every reading that shows a move (and after the first reading): `info` as
+   * `info()` gives it, `moves` the partitions that moved in that reading (none at the first).
+   */
+  readonly onChange?: (info: LeaderInfo | null, moves: readonly LeaderInfo[]) => void;
   /** Reads the topic's leaders; default: a metadata read through `handle` (see the file comment). */
   readonly read?: () => Promise<readonly PartitionLeader[]>;
   /** Reads the brokers the cluster lists (host:port); default: through `handle`. */
@@ -183,7 +186,7 @@ export function startLeaderWatch(
       if (moves.length > 0 || first) {
         first = false;
         try {
-          opts.onChange?.(tracker.info());
+          opts.onChange?.(tracker.info(), moves);
         } catch {
           // a listener's failure never stops the watch
         }

@@ -22,7 +22,8 @@ import {
 import { startLeaderWatch, type LeaderInfo } from './leader-watch.js';
 import { OrderedSender, messageBytes } from './ordered-sender.js';
 import { SendBudget, type BrokerLinkState } from './send-budget.js';
-import { createTopicWith, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
+import { partitionForKey } from './stream-partition.js';
+import { createTopicWith, partitionOffsets, topicExists, topicMaxMessageBytes, withAdmin } from './topics.js';
 import {
   RECORD_BATCH_OVERHEAD,
   encodeEndOfStream,
@@ -36,6 +37,8 @@ export interface ProduceOptions {
   readonly topic: string;
   /** Stream id (message key); default: a short random id. */
   readonly streamId?: string;
+  /** The stream's name, sent in every frame's `kvs-stream-name` header (absent: none). */
+  readonly streamName?: string;
   /** Create the topic when it is missing (default true). */
   readonly createTopic?: boolean;
   /**
@@ -123,18 +126,23 @@ export interface ProduceResult {
   readonly rateLowered: string | null;
   /** The partition's leader at the end, and its last move during the run (null: never read). */
   readonly leader: LeaderInfo | null;
+  /**
+   * The partition the stream went to: its key's (stream-partition.ts), as the first
+   * acknowledgement confirmed; null for the raw format (no key: spread over the partitions).
+   */
+  readonly partition: number | null;
 }
 
 export function defaultStreamId(): string {
   return `kvs-${randomBytes(4).toString('hex')}`;
 }
 
-/** Connect, check the topic (create it when allowed) and read its size limit. */
+/** Connect, check the topic (create it when allowed) and read its size limit and partition count. */
 export async function preflight(
   handle: KafkaHandle,
   topic: string,
   createTopic: boolean,
-): Promise<{ maxMessageBytes: number; created: boolean }> {
+): Promise<{ maxMessageBytes: number; created: boolean; partitions: number }> {
   assertTopicName(topic);
   return withAdmin(
     handle,
@@ -145,7 +153,8 @@ export async function preflight(
           throw new KvsError('TOPIC_NOT_FOUND', `Topic "${topic}" does not exist on ${handle.bootstrap}, and creating it was turned off.`);
         created = await createTopicWith(admin, topic);
       }
-      return { maxMessageBytes: await topicMaxMessageBytes(admin, topic), created };
+      const maxMessageBytes = await topicMaxMessageBytes(admin, topic);
+      return { maxMessageBytes, created, partitions: (await partitionOffsets(admin, topic)).length };
     },
     topic,
   );
@@ -161,7 +170,8 @@ export async function produceFrames(
   const topic = opts.topic;
   const streamId = opts.streamId ?? defaultStreamId();
   const format = opts.format ?? 'kvs';
-  const { maxMessageBytes, created } = await preflight(handle, topic, opts.createTopic ?? true);
+  const { maxMessageBytes, created, partitions } = await preflight(handle, topic, opts.createTopic ?? true);
+  const streamName = opts.streamName?.trim() || undefined;
 
   const ctx = { bootstrap: handle.bootstrap, topic };
   /** A connected kafkajs producer, and since when it knows the partition's leader (`now` clock). */
@@ -202,13 +212,19 @@ export async function produceFrames(
     if (pending !== undefined)
       void pending.then(() => undefined, () => undefined).then(() => l.producer.disconnect()).catch(() => undefined);
   };
-  /** The partition the stream goes to (all frames share one key), from the first acknowledgement. */
-  let partition: number | null = null;
+  /**
+   * The partition the stream goes to (all frames share one key): the key's, known before the first
+   * send so the leader watch follows it from the start (not partition 0 of a topic of several);
+   * the first acknowledgement has the last word (the topic may have grown since preflight).
+   * Raw messages have no key (kafkajs spreads them): null, the watch reports the topic's.
+   */
+  let partition: number | null = format === 'kvs' && partitions > 0 ? partitionForKey(streamId, partitions, topic) : null;
+  let partitionConfirmed = false;
   const watch = startLeaderWatch(handle, topic, {
     now,
-    onChange: (info) => {
-      // a new leader: a batch waiting out its back-off goes there now
-      if (info?.previous != null) budget.nudge();
+    onChange: (_info, moves) => {
+      // a new leader of this stream's partition: a batch waiting out its back-off goes there now
+      if (moves.some((m) => partition === null || m.partition === partition)) budget.nudge();
       progress(true);
     },
   });
@@ -252,7 +268,10 @@ export async function produceFrames(
         throw new LeaderMovedError(first.info.previous ?? -1, first.info.nodeId);
       }
       l.since = now();
-      partition ??= first.md?.[0]?.partition ?? null;
+      if (!partitionConfirmed && format === 'kvs') {
+        partitionConfirmed = true;
+        partition = first.md?.[0]?.partition ?? partition;
+      }
     } finally {
       stopWaiting.abort();
       sendWaitingLong = false;
@@ -344,6 +363,7 @@ export async function produceFrames(
         height: frame.height,
         capturedAt: Date.now() - (now() - frame.producedAt),
         ...(frame.codec === null ? {} : { codec: frame.codec, keyframe: frame.keyframe }),
+        ...(streamName === undefined ? {} : { streamName }),
       };
       let msg = toWire(encodeFrameMessage(frame.data, meta, h264 ? 'video/h264' : 'image/jpeg'), format);
       if (!fits(msg) && h264) {
@@ -423,6 +443,7 @@ export async function produceFrames(
     largestFrameBytes: largest,
     rateLowered,
     leader: watch.info(partition),
+    partition,
   };
 }
 

@@ -56,6 +56,8 @@ export interface ViewerFrame {
   /** H.264: the stream's codec string, when known. */
   readonly codec: string | null;
   readonly streamId: string | null;
+  /** The stream's name (`kvs-stream-name`), when the producer gave one. */
+  readonly streamName: string | null;
   readonly seq: number | null;
   readonly ptsMs: number | null;
   readonly fps: number | null;
@@ -95,6 +97,8 @@ export interface ViewerStats {
   lastSeq: number | null;
   /** Errors the consumer recovered from (broker restarts, rebalances). */
   recoveredErrors: number;
+  /** With `streamId`: messages of other streams passed over (not frames of this viewer). */
+  otherStreams: number;
 }
 
 export type ViewerState = 'connecting' | 'playing' | 'reconnecting' | 'stopped' | 'failed';
@@ -119,6 +123,12 @@ export interface ViewerOptions {
   readonly onLeader?: (leader: LeaderInfo | null) => void;
   /** Stop once every partition has reached the end offsets it had when the viewer started. */
   readonly untilCaughtUp?: boolean;
+  /**
+   * Only this stream (its `kvs-stream-id`): frames and end markers of other streams, and plain
+   * images without an id, are passed over as they are read (counted in `otherStreams`; never
+   * held for a keyframe start, paced or handed on). Absent: every stream.
+   */
+  readonly streamId?: string;
   readonly clock?: PacerClock;
 }
 
@@ -178,7 +188,11 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
     firstSeq: null,
     lastSeq: null,
     recoveredErrors: 0,
+    otherStreams: 0,
   };
+  const only = opts.streamId;
+  /** With `only`: the partition its frames were last read from (its leader is the one reported). */
+  let onlyPartition: number | null = null;
   const tracker = new SequenceTracker();
   let keyframeStart: KeyframeStart<HeldMessage> | null = pre.plan.keyframeStart;
   const seekTo = pre.plan.seekTo;
@@ -283,8 +297,16 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       const ks = keyframeStart;
       try {
         const decoded = decodeMessage(m.value, m.headers);
+        const other =
+          only !== undefined &&
+          ((decoded.kind === 'frame' && decoded.meta.streamId !== only) ||
+            (decoded.kind === 'eos' && decoded.streamId !== only));
+        if (other) stats.otherStreams++;
+        else if (only !== undefined && decoded.kind === 'frame') onlyPartition = batch.partition;
         const one = { topic: batch.topic, partition: batch.partition, epoch: batchEpoch, beat };
-        if (ks?.isHistory(batch.partition, offset))
+        if (other) {
+          // another stream's: nothing to hold or show (its partition may still reach its edge)
+        } else if (ks?.isHistory(batch.partition, offset))
           ks.hold(batch.partition, decoded, { decoded, offset: m.offset, timestamp });
         else await handleOne(one, m.offset, timestamp, decoded, false);
         for (const h of ks?.reached(batch.partition, offset + 1) ?? []) {
@@ -377,6 +399,7 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       keyframe: decoded.keyframe,
       codec: meta.codec ?? null,
       streamId: meta.streamId,
+      streamName: meta.streamName ?? null,
       seq: meta.seq,
       ptsMs: meta.ptsMs ?? null,
       fps: meta.fps ?? null,
@@ -573,7 +596,7 @@ export async function startViewer(handle: KafkaHandle, opts: ViewerOptions): Pro
       return state;
     },
     get leader() {
-      return leaderWatch?.info() ?? null;
+      return leaderWatch?.info(onlyPartition) ?? null;
     },
     done,
     ready,

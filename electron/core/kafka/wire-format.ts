@@ -14,6 +14,7 @@
  * Python producer) are recognized by the image's magic bytes instead.
  */
 import { accessUnitFacts, startsWithStartCode } from '../h264/annexb.js';
+import { MAX_STREAM_NAME_CHARS } from '../../shared/stream-name.js';
 
 export const HEADER = {
   contentType: 'content-type',
@@ -29,6 +30,8 @@ export const HEADER = {
   codec: 'kvs-codec',
   /** H.264 only: '1' on a keyframe (an IDR access unit, SPS and PPS before it), else '0'. */
   keyframe: 'kvs-keyframe',
+  /** The stream's name, UTF-8 percent-encoded (encodeStreamName); absent when it has none. */
+  streamName: 'kvs-stream-name',
   eos: 'kvs-eos',
 } as const;
 
@@ -48,6 +51,8 @@ export interface FrameMeta {
   /** H.264: the stream's codec string and whether this access unit is a keyframe. */
   readonly codec?: string;
   readonly keyframe?: boolean;
+  /** The stream's name (`kvs-stream-name`); absent: none. */
+  readonly streamName?: string;
 }
 
 export interface OutgoingMessage {
@@ -76,6 +81,7 @@ export function encodeFrameMessage(image: Buffer, meta: FrameMeta, type: MediaTy
       [HEADER.height]: String(meta.height),
       [HEADER.capturedAt]: String(Math.round(meta.capturedAt)),
       ...h264,
+      ...(meta.streamName === undefined ? {} : { [HEADER.streamName]: encodeStreamName(meta.streamName) }),
     },
   };
 }
@@ -91,6 +97,35 @@ export function encodeEndOfStream(streamId: string, seq: number, totalFrames: nu
       'kvs-total-frames': String(totalFrames),
     },
   };
+}
+
+/**
+ * A stream name as a header value. Kafka header values are bytes, but our headers are ASCII
+ * strings (what every client library, kcat and the console consumer print as they are), so the
+ * name's UTF-8 bytes are percent-encoded (RFC 3986: every byte outside A–Z a–z 0–9 - _ . ! ~ * ' ( )
+ * becomes %XX, as JavaScript's encodeURIComponent does): "Café 1" → "Caf%C3%A9%201".
+ */
+export function encodeStreamName(name: string): string {
+  return encodeURIComponent(name);
+}
+
+/**
+ * A `kvs-stream-name` value back to the name; null when it is not valid percent-encoded UTF-8 or
+ * holds nothing but spaces. Control characters become spaces and the name is cut to
+ * MAX_STREAM_NAME_CHARS, so whatever another producer wrote is one short line of text.
+ */
+export function decodeStreamName(value: string): string | null {
+  let name: string;
+  try {
+    name = decodeURIComponent(value);
+  } catch {
+    return null; // a lone %, %ZZ, or bytes that are not UTF-8
+  }
+  // eslint-disable-next-line no-control-regex
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').trim();
+  if (clean.length === 0) return null;
+  const chars = [...clean];
+  return chars.length > MAX_STREAM_NAME_CHARS ? chars.slice(0, MAX_STREAM_NAME_CHARS).join('').trimEnd() : clean;
 }
 
 /** Bytes a message adds to a record batch beyond its value: key, headers and record framing. */
@@ -128,6 +163,8 @@ export interface IncomingMeta {
   capturedAt?: number;
   /** H.264: the codec string (from the SPS when the access unit has one, else the header). */
   codec?: string;
+  /** The stream's name (`kvs-stream-name`, decoded); absent when it has none or it is unreadable. */
+  streamName?: string;
 }
 
 export type SkipReason = 'empty' | 'json' | 'text' | 'not-image' | 'truncated-jpeg';
@@ -148,14 +185,17 @@ export type DecodedMessage =
 
 type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
 
-function headerString(headers: RawHeaders, name: string): string | null {
+function headerString(headers: RawHeaders, name: string, maxLength = 256): string | null {
   const v = headers?.[name];
   if (v === undefined) return null;
   const one = Array.isArray(v) ? v[v.length - 1] : v;
   if (one === undefined) return null;
   const s = typeof one === 'string' ? one : one.toString('latin1');
-  return s.length > 256 ? null : s;
+  return s.length > maxLength ? null : s;
 }
+
+/** 100 characters of 4-byte UTF-8, percent-encoded, is 1200; longer is not ours. */
+const MAX_ENCODED_NAME = 4 * 3 * MAX_STREAM_NAME_CHARS;
 
 function headerInt(headers: RawHeaders, name: string): number | undefined {
   const s = headerString(headers, name);
@@ -219,5 +259,8 @@ export function decodeMessage(value: Buffer | null, headers?: RawHeaders): Decod
   if (width !== undefined && width > 0) meta.width = width;
   if (height !== undefined && height > 0) meta.height = height;
   if (capturedAt !== undefined) meta.capturedAt = capturedAt;
+  const rawName = headerString(headers, HEADER.streamName, MAX_ENCODED_NAME);
+  const streamName = rawName === null ? null : decodeStreamName(rawName);
+  if (streamName !== null) meta.streamName = streamName;
   return { kind: 'frame', type, image: value, keyframe, meta };
 }
