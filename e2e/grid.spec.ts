@@ -44,8 +44,10 @@ function kvs(args: readonly string[]): Promise<string> {
 const tile = (page: Page, i: number): Locator => page.getByTestId('watch-panel').nth(i);
 const stats = (page: Page, i: number): Locator => tile(page, i).getByTestId('tile-stats');
 
-/** Pick one stream of the tile's topic. */
+/** Pick one stream of the tile's topic: the topic lists its four streams, then one is chosen. */
 async function chooseStream(t: Locator, streamId: string): Promise<void> {
+  await t.getByTestId('tile-stream-refresh').click();
+  await expect(t.getByTestId('tile-stream-note')).toHaveText('4 streams');
   await t.getByTestId('tile-stream-input').fill(streamId);
 }
 
@@ -78,6 +80,8 @@ test('a 2×2 grid plays four streams of one topic, one per tile; focus, one time
           '--realtime',
           '--stream-id',
           ids[i] ?? '',
+          '--stream-name',
+          `Camera ${i + 1}`,
           '--json',
         ]),
       ),

@@ -55,6 +55,7 @@ import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
 import type { TileHandle, TileLink } from './tile-link.js';
 import { TileStats } from './tile-stats.js';
+import { TileStreamField } from './tile-stream-field.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'stopped';
 
@@ -90,6 +91,8 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
   const [topic, setTopic] = useState(() => (index === 0 ? (peekAutostart('watch') ?? '') : ''));
   const [fromBeginning, setFromBeginning] = useState(false);
   const [pace, setPace] = useState(true);
+  /** A tile's stream ('' = every stream of the topic). */
+  const [tileStream, setTileStream] = useState('');
   const [phase, setPhase] = useState<Phase>('idle');
   const [playing, setPlaying] = useState<{ topic: string; from: WatchFrom } | null>(null);
   const [snap, setSnap] = useState<ViewerSnapshot | null>(null);
@@ -220,7 +223,14 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
         const viewerId = newViewerId();
         const offFrame = api.onFrame(viewerId, (frame) => renderer.push(frame));
         try {
-          await api.invoke('watch:start', { viewerId, topic: name, from, pace, speed });
+          await api.invoke('watch:start', {
+            viewerId,
+            topic: name,
+            from,
+            pace,
+            speed,
+            ...(tile && tileStream !== '' ? { streamId: tileStream } : {}),
+          });
         } catch (err) {
           offFrame();
           throw err;
@@ -533,6 +543,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
           {kafka.topicsLoading ? 'Loading…' : 'Refresh topics'}
         </button>
       </div>
+      {tile && <TileStreamField topic={topic} value={tileStream} onChange={setTileStream} />}
       <div className="row wrap">
         <CheckField
           label="From the beginning"
