@@ -12,7 +12,15 @@ import type { Locator, Page } from 'playwright';
 import { createTopic } from '../../electron/core/kafka/topics.js';
 import { produceFile } from '../../electron/core/produce-file.js';
 import { sleep, type BenchContext } from './browser-runs.js';
-import { cpuBound, tileFigures, type Bound, type TileFigures } from './grid-stats.js';
+import { readFileSync } from 'node:fs';
+import {
+  cpuBound,
+  machineBusyPct,
+  parseCpuTotals,
+  tileFigures,
+  type Bound,
+  type TileFigures,
+} from './grid-stats.js';
 import { cpuPercent, sampleChromiumByType, startCpuWindow, type ProcessGroup } from './proc.js';
 
 export const GRID_TILES = 4;
@@ -56,6 +64,14 @@ async function startTile(page: Page, i: number, topic: string, streamId: string)
 /** Choose one stream of the tile's topic in its stream picker. */
 async function chooseStream(tile: Locator, streamId: string): Promise<void> {
   await tile.getByTestId('tile-stream-input').fill(streamId);
+}
+
+function readCpuTotals(): { busy: number; total: number } | null {
+  try {
+    return parseCpuTotals(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
 }
 
 export async function runGrid(ctx: BenchContext, opts: GridRunOptions): Promise<GridRun> {
@@ -107,6 +123,7 @@ export async function runGrid(ctx: BenchContext, opts: GridRunOptions): Promise<
     await sleep(2000, ctx.signal);
 
     await page.evaluate(() => (window.__kvsBench = []));
+    const machine0 = readCpuTotals();
     const cpu = startCpuWindow(ctx.brokerPid);
     const byType0 = sampleChromiumByType();
     const t0 = Date.now();
@@ -114,6 +131,8 @@ export async function runGrid(ctx: BenchContext, opts: GridRunOptions): Promise<
     await sleep(opts.windowSeconds * 1000, ctx.signal);
     const windowMs = performance.now() - p0;
     const cpuPct = cpu.stop();
+    const machine1 = readCpuTotals();
+    const machinePct = machine0 && machine1 ? machineBusyPct(machine0, machine1, opts.cores) : null;
     const byType1 = sampleChromiumByType();
     const t1 = Date.now();
     const chromiumCpuPct: Record<string, number> = {};
@@ -144,7 +163,7 @@ export async function runGrid(ctx: BenchContext, opts: GridRunOptions): Promise<
       produced,
       cpuPct,
       chromiumCpuPct,
-      bound: cpuBound(cpuPct, opts.cores),
+      bound: cpuBound(cpuPct, opts.cores, machinePct),
       screenshot,
     };
   } finally {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBound, tileFigures, type TileSample } from './grid-stats.js';
+import {
+  cpuBound,
+  machineBusyPct,
+  parseCpuTotals,
+  tileFigures,
+  type TileSample,
+} from './grid-stats.js';
 
 describe('grid bench figures', () => {
   it('splits the samples by tile: fps over the window and capture → drawn latency', () => {
@@ -32,5 +38,21 @@ describe('grid bench figures', () => {
     expect(idle.cpuBound).toBe(false);
     expect(idle.top).toBe('browser');
     expect(cpuBound({ app: null, ffmpeg: null, browser: null, broker: null }, 2).top).toBeNull();
+  });
+
+  it('reads the machine’s busy share from /proc/stat and names other work when it dominates', () => {
+    const a = parseCpuTotals('cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3 4\n');
+    const b = parseCpuTotals('cpu  250 0 200 750 100 0 0 0 0 0\n');
+    expect(a).toEqual({ busy: 200, total: 1000 });
+    expect(b).toEqual({ busy: 450, total: 1300 });
+    expect(machineBusyPct(a ?? { busy: 0, total: 0 }, b ?? { busy: 0, total: 0 }, 2)).toBeCloseTo(
+      166.7,
+      1,
+    );
+    expect(parseCpuTotals('nothing')).toBeNull();
+    const busy = cpuBound({ app: 10, ffmpeg: 40, browser: 30, broker: 5 }, 2, 190);
+    expect(busy.cpuBound).toBe(true);
+    expect(busy.otherPct).toBe(105);
+    expect(busy.text).toMatch(/largest share is other work on the machine/);
   });
 });

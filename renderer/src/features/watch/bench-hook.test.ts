@@ -29,9 +29,13 @@ describe('benchRecorder', () => {
   });
   it('tells grid tiles apart', () => {
     const target: BenchTarget = {};
-    benchRecorder(true, target, 0)?.(1, 10, 11, 12);
-    benchRecorder(true, target, 3)?.(1, 20, 21, 22);
-    expect(target.__kvsBench?.map((s) => s.tile)).toEqual([0, 3]);
+    let index: number | undefined = undefined;
+    const rec = benchRecorder(true, target, () => index);
+    rec?.(1, 10, 11, 12);
+    index = 0; // the viewer became the grid's first tile
+    rec?.(2, 20, 21, 22);
+    benchRecorder(true, target, () => 3)?.(1, 20, 21, 22);
+    expect(target.__kvsBench?.map((s) => s.tile)).toEqual([undefined, 0, 3]);
   });
 });
 

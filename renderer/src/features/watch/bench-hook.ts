@@ -31,8 +31,8 @@ export interface BenchTarget {
 export function benchRecorder(
   enabled: boolean,
   target: BenchTarget,
-  /** The grid tile that records (a grid's bench tells its tiles apart). */
-  tile?: number,
+  /** The grid tile that records, asked at each frame (a viewer becomes a tile when the layout changes). */
+  tileOf?: () => number | undefined,
 ):
   | ((seq: number | null, capturedAt: number | null, receivedAt: number, drawnAt: number) => void)
   | undefined {
@@ -41,6 +41,7 @@ export function benchRecorder(
   return (seq, capturedAt, receivedAt, drawnAt) => {
     // the benchmark may swap the array between runs: always push into the current one
     const list = target.__kvsBench ?? samples;
+    const tile = tileOf?.();
     if (list.length < BENCH_CAP)
       list.push(
         tile === undefined

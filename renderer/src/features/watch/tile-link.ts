@@ -30,3 +30,15 @@ export interface TileLink {
   onReport(report: TileReport): void;
   onHandle(handle: TileHandle | null): void;
 }
+
+/**
+ * Which tile a viewer is now, for what reads it per frame (the bench hook): a viewer made alone
+ * becomes the grid's first tile when the layout changes, without being made again.
+ */
+export class TileIndex {
+  private index: number | undefined = undefined;
+  set(index: number | undefined): void {
+    this.index = index;
+  }
+  get = (): number | undefined => this.index;
+}

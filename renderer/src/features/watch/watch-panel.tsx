@@ -53,7 +53,7 @@ import { Timeline } from './timeline.js';
 import { keyAction, markedRange, widen, type TimeRange } from './timeline-model.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
-import type { TileHandle, TileLink } from './tile-link.js';
+import { TileIndex, type TileHandle, type TileLink } from './tile-link.js';
 import { TileStats } from './tile-stats.js';
 import { TileStreamField } from './tile-stream-field.js';
 
@@ -129,6 +129,12 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
   const sessions = useLatestCall();
   const statsByViewer = useRef(new Map<string, WatchStatsEvent>());
 
+  /** The tile this viewer is now (the bench hook tags its samples with it). */
+  const [tileIndex] = useState(() => new TileIndex());
+  const currentTile = tile?.index;
+  useEffect(() => {
+    tileIndex.set(currentTile);
+  }, [tileIndex, currentTile]);
   const [surface] = useState(() => new CanvasSurface());
   const attachCanvas = useCallback(
     (canvas: HTMLCanvasElement | null) => surface.attach(canvas),
@@ -143,7 +149,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
         ack: (viewerId) => api.ackFrame(viewerId),
         now: () => Date.now(),
         log: console,
-        onDrawn: benchRecorder(benchEnabled, window, tile?.index),
+        onDrawn: benchRecorder(benchEnabled, window, tileIndex.get),
         video: { decoders: webCodecsDecoders(), draw: (frame) => surface.drawVideoFrame(frame) },
       }),
   );
