@@ -56,6 +56,7 @@ import { useLatestCall } from '../../shared/latest-call.js';
 import { TileIndex, type TileHandle, type TileLink } from './tile-link.js';
 import { TileStats } from './tile-stats.js';
 import { TileStreamField } from './tile-stream-field.js';
+import { useDrawLimit } from './use-draw-limit.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'stopped';
 
@@ -136,6 +137,8 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
     tileIndex.set(currentTile);
   }, [tileIndex, currentTile]);
   const [surface] = useState(() => new CanvasSurface());
+  // a small tile draws at its size on screen (less to draw and composite per frame)
+  const stageRef = useDrawLimit(surface, tile !== undefined && !tile.focused);
   const attachCanvas = useCallback(
     (canvas: HTMLCanvasElement | null) => surface.attach(canvas),
     [surface],
@@ -588,6 +591,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
       </p>
 
       <div
+        ref={stageRef}
         className={tile ? 'stage tile-stage' : 'stage'}
         data-testid="watch-stage"
         {...(tile
