@@ -139,6 +139,7 @@ test('a 2×2 grid plays four streams of one topic, one per tile; focus, one time
     await gt.getByTestId('watch-pause-button').click();
     for (let i = 0; i < 4; i++)
       await expect(tile(page, i).getByTestId('tile-state')).toHaveAttribute('data-state', 'paused');
+    await expect(gt.getByTestId('watch-pause-button')).toHaveText('Play');
     const ends = await Promise.all(
       [0, 1, 2, 3].map(async (i) => Number(await stats(page, i).getAttribute('data-ms'))),
     );

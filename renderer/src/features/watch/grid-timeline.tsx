@@ -33,9 +33,14 @@ export function GridTimeline({
   const view = gridTimelineView(now);
   const spread = spreadMs(now);
   const all = (f: (h: TileHandle) => void) => handles().forEach(f);
-  const seek = (ms: number) => all((h) => h.seek(ms, view.paused));
+  // actions read the tiles as they are now, not as last shown (a pause may be 250 ms old)
+  const fresh = () => gridTimelineView(reports());
+  const seek = (ms: number) => {
+    const paused = fresh().paused;
+    all((h) => h.seek(ms, paused));
+  };
   const playPause = () =>
-    playPauseAll(view) === 'play' ? all((h) => h.play()) : all((h) => h.pause());
+    playPauseAll(fresh()) === 'play' ? all((h) => h.play()) : all((h) => h.pause());
   const goLive = () => all((h) => h.goLive());
   const disabled = view.tiles === 0;
 

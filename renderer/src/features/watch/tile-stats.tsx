@@ -45,7 +45,7 @@ export function TileStats({
       {s?.lastFrame?.streamId != null && (
         <span
           data-testid="tile-stream-id"
-          className="tile-stream"
+          className="tile-stream-id"
           title="Stream of the frame on screen"
         >
           {s.lastFrame.streamId}
