@@ -44,11 +44,15 @@ function kvs(args: readonly string[]): Promise<string> {
 const tile = (page: Page, i: number): Locator => page.getByTestId('watch-panel').nth(i);
 const stats = (page: Page, i: number): Locator => tile(page, i).getByTestId('tile-stats');
 
-/** Pick one stream of the tile's topic: the topic lists its four streams, then one is chosen. */
-async function chooseStream(t: Locator, streamId: string): Promise<void> {
-  await t.getByTestId('tile-stream-refresh').click();
-  await expect(t.getByTestId('tile-stream-note')).toHaveText('4 streams');
-  await t.getByTestId('tile-stream-input').fill(streamId);
+/** Pick one stream of the tile's topic in its stream picker (which lists the four, by name). */
+async function chooseStream(t: Locator, streamId: string, name: string): Promise<void> {
+  const picker = t.getByTestId('stream-picker');
+  await expect(picker.getByTestId('stream-picker-status')).toHaveText(/^4 streams/);
+  const select = picker.getByTestId('stream-picker-select');
+  await expect(select.locator(`option[value="${streamId}"]`)).toContainText(
+    `${name} (${streamId})`,
+  );
+  await select.selectOption(streamId);
 }
 
 test('a 2×2 grid plays four streams of one topic, one per tile; focus, one timeline, a stopped stream', async ({
@@ -93,7 +97,7 @@ test('a 2×2 grid plays four streams of one topic, one per tile; focus, one time
     for (let i = 0; i < 4; i++) {
       const t = tile(page, i);
       await t.getByTestId('watch-topic-input').fill(topic);
-      await chooseStream(t, ids[i] ?? '');
+      await chooseStream(t, ids[i] ?? '', `Camera ${i + 1}`);
       await t.getByTestId('watch-from-beginning').check();
       await t.getByTestId('watch-start-button').click();
     }

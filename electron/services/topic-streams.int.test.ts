@@ -1,11 +1,14 @@
 /**
  * Several streams in one topic (issue 17), on a real broker with real ffmpeg: four named streams
- * (two JPEG, two H.264) produced at once through the app services into a topic of 4 partitions,
+ * (two JPEG, two H.264) produced at once into a topic of 4 partitions — three through the app
+ * services, one by the built `kvs produce --stream-name` —
  * with some garbage between them. Each stream's messages are in its key's partition (read raw),
  * the producer's leader report follows that partition, `topics:streams` lists the four with
  * their ids and names, and a viewer of one stream (`streamId`) gets exactly that stream's frames,
- * in order with no gaps — in the app services and in the core viewer.
+ * in order with no gaps — in the app services, the core viewer and the built `kvs consume
+ * --stream`; `kvs streams` lists the four.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,11 +31,24 @@ const FRAMES = 20; // 2 s at 10 fps
 const STREAMS = [
   { name: 'Front door', codec: 'jpeg' },
   { name: 'Café terrace', codec: 'h264' },
-  { name: 'カメラ 3', codec: 'jpeg' },
+  { name: 'カメラ 3', codec: 'jpeg', cli: true },
   { name: 'Garden 🌳', codec: 'h264' },
 ] as const;
 
 const target = kafkaModes()[0];
+const bin = path.resolve(import.meta.dirname, '../../bin/kvs.mjs');
+
+/** The built CLI (npm run build), as a person runs it. */
+function kvs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+const lastJson = (stdout: string): Record<string, unknown> =>
+  JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'none'})`, () => {
   const bootstrap = target?.bootstrap ?? '';
   const topic = `streams-${randomBytes(3).toString('hex')}`;
@@ -58,9 +74,23 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
     await producer.connect();
     await producer.send({ topic, messages: [{ key: 'junk', value: '{"not":"a frame"}' }, { value: Buffer.from([1, 2, 3]) }] });
     await producer.disconnect();
-    // four live streams at once, each with its name
+    // four live streams at once, each with its name; one of them from the built CLI
+    const cliRun = kvs([
+      'produce',
+      video,
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--codec',
+      'jpeg',
+      '--realtime',
+      '--stream-name',
+      'カメラ 3',
+      '--json',
+    ]);
     const jobs = await Promise.all(
-      STREAMS.map(async (s) => ({
+      STREAMS.filter((s) => !('cli' in s)).map(async (s) => ({
         ...s,
         jobId: (
           await call(services, 'produce:start', {
@@ -80,6 +110,9 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
       const ended = await events.waitFor('produce:ended', (e) => e.jobId === j.jobId, 60_000);
       expect(ended, j.name).toMatchObject({ ok: true, acked: FRAMES, failed: 0 });
     }
+    const cli = await cliRun;
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(lastJson(cli.stdout)).toMatchObject({ acked: FRAMES, failed: 0, streamId: expect.any(String) });
     const listed = await call(services, 'topics:streams', { topic });
     for (const s of listed.streams) if (s.id !== null && s.name !== null) idOf.set(s.name, s.id);
     // the producer's leader report is about its stream's partition, from the first reading on
@@ -166,6 +199,23 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
     } finally {
       off();
     }
+  });
+
+  it('kvs consume --stream (built CLI) gets that stream only; kvs streams lists the four', async () => {
+    const streamId = idOf.get('Garden 🌳') ?? '';
+    const c = await kvs(['consume', '--bootstrap', bootstrap, '--topic', topic, '--stream', streamId, '--from-beginning', '--until-eos', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toContain(`stream "${streamId}"`);
+    expect(lastJson(c.stdout)).toMatchObject({ frames: FRAMES, gaps: 0, repeats: 0, firstSeq: 0, lastSeq: FRAMES - 1 });
+    expect(Object.keys(lastJson(c.stdout).codecs as object)).toEqual([expect.stringMatching(/^avc1\./)]);
+
+    const l = await kvs(['streams', topic, '--bootstrap', bootstrap, '--json']);
+    expect(l.code, l.stderr).toBe(0);
+    const listed = lastJson(l.stdout) as unknown as TopicStreams;
+    expect(listed.streams.map((x) => [x.id, x.name]).sort()).toEqual([...idOf.entries()].map(([n, id]) => [id, n]).sort());
+    const text = await kvs(['streams', topic, '--bootstrap', bootstrap]);
+    expect(text.stdout).toContain(`${streamId}\tname="Garden 🌳"\tpartition=${partitionForKey(streamId, 4)}`);
+    expect(text.stderr).toContain(`2 of ${4 * (FRAMES + 1) + 2} messages read were not frames`);
   });
 
   it('the core viewer reads the whole topic and passes the other streams over', async () => {

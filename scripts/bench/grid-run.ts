@@ -61,9 +61,18 @@ async function startTile(page: Page, i: number, topic: string, streamId: string)
   await tile.getByTestId('watch-start-button').click();
 }
 
-/** Choose one stream of the tile's topic in its stream picker. */
+/** Choose one stream of the tile's topic in its stream picker (listing the topic again until it shows). */
 async function chooseStream(tile: Locator, streamId: string): Promise<void> {
-  await tile.getByTestId('tile-stream-input').fill(streamId);
+  const picker = tile.getByTestId('stream-picker');
+  const option = picker.locator(`option[value="${streamId}"]`);
+  for (let i = 0; i < 10 && (await option.count()) === 0; i++) {
+    await picker
+      .getByTestId('stream-picker-refresh')
+      .click({ timeout: 5000 })
+      .catch(() => undefined);
+    await option.waitFor({ state: 'attached', timeout: 2000 }).catch(() => undefined);
+  }
+  await picker.getByTestId('stream-picker-select').selectOption(streamId);
 }
 
 function readCpuTotals(): { busy: number; total: number } | null {

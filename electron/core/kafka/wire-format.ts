@@ -102,8 +102,8 @@ export function encodeEndOfStream(streamId: string, seq: number, totalFrames: nu
 /**
  * A stream name as a header value. Kafka header values are bytes, but our headers are ASCII
  * strings (what every client library, kcat and the console consumer print as they are), so the
- * name's UTF-8 bytes are percent-encoded (RFC 3986: every byte outside A–Z a–z 0–9 - _ . ! ~ * ' ( )
- * becomes %XX, as JavaScript's encodeURIComponent does): "Café 1" → "Caf%C3%A9%201".
+ * name's UTF-8 bytes are percent-encoded as encodeURIComponent does (every byte outside
+ * A–Z a–z 0–9 - _ . ! ~ * ' ( ) becomes %XX; any percent-decoder reads it): "Café 1" → "Caf%C3%A9%201".
  */
 export function encodeStreamName(name: string): string {
   return encodeURIComponent(name);

@@ -25,6 +25,10 @@ export const queryKeys = {
   topics: (bootstrap: string, clusterId: string | null) =>
     ['topics', bootstrap, clusterId] as const,
   savedServers: ['setup', 'saved-servers'] as const,
+  /** The streams one topic carries (`topics:streams`), on one cluster. */
+  streamsAll: ['streams'] as const,
+  streams: (bootstrap: string, clusterId: string | null, topic: string) =>
+    ['streams', bootstrap, clusterId, topic] as const,
 };
 
 export function createQueryClient(): QueryClient {

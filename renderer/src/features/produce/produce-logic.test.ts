@@ -83,6 +83,25 @@ describe('buildProduceRequest', () => {
     // JPEG's quality field is not read for H.264
     expect(buildProduceRequest('v1', { ...form, quality: '0' })).toMatchObject({ ok: true });
   });
+  it('sends the stream name trimmed, checks it, and leaves it out when empty or in the raw format', () => {
+    const form = { ...DEFAULT_FORM, topic: 'cams' };
+    const named = buildProduceRequest('v1', { ...form, streamName: '  Café door 🎥 ' });
+    expect(named.ok && named.request.streamName).toBe('Café door 🎥');
+    const empty = buildProduceRequest('v1', { ...form, streamName: '   ' });
+    expect(empty.ok && 'streamName' in empty.request).toBe(false);
+    const raw = buildProduceRequest('v1', { ...form, ...TUTORIAL_PRESET, streamName: 'x' });
+    expect(raw.ok && 'streamName' in raw.request).toBe(false);
+    expect(buildProduceRequest('v1', { ...form, streamName: 'a\tb' })).toMatchObject({
+      ok: false,
+      field: 'streamName',
+      error: expect.stringMatching(/control characters/),
+    });
+    expect(buildProduceRequest('v1', { ...form, streamName: 'x'.repeat(101) })).toMatchObject({
+      ok: false,
+      field: 'streamName',
+    });
+  });
+
   it('passes numbers and checks ranges', () => {
     const r = buildProduceRequest('v1', {
       ...DEFAULT_FORM,

@@ -5,6 +5,7 @@ import {
   type ProduceProgressEvent,
 } from '../../../../electron/shared/contract.js';
 import { topicNameError } from '../../shared/topic-name.js';
+import { streamNameProblem } from '../../../../electron/shared/stream-name.js';
 
 export interface ProduceForm {
   readonly topic: string;
@@ -24,6 +25,8 @@ export interface ProduceForm {
   readonly crf: string;
   /** Seconds between keyframes. */
   readonly keyframeInterval: string;
+  /** The stream's name (the `kvs-stream-name` header); empty: none. Not in the raw format. */
+  readonly streamName: string;
 }
 
 export const DEFAULT_FORM: ProduceForm = {
@@ -40,6 +43,7 @@ export const DEFAULT_FORM: ProduceForm = {
   bitrate: '',
   crf: '23',
   keyframeInterval: '1',
+  streamName: '',
 };
 
 /** The scotch.io tutorial's topic and wire format (bare JPEG values). */
@@ -63,7 +67,8 @@ export type FormField =
   | 'quality'
   | 'bitrate'
   | 'crf'
-  | 'keyframeInterval';
+  | 'keyframeInterval'
+  | 'streamName';
 
 export type BuildResult =
   | { readonly ok: true; readonly request: ProduceRequest }
@@ -95,6 +100,9 @@ export function buildProduceRequest(videoId: string | null, form: ProduceForm): 
   if ('error' in height) return { ok: false, field: 'maxHeight', error: height.error };
   const fps = optionalNumber(form.fps, 'Frames per second', 0.1, 240, false);
   if ('error' in fps) return { ok: false, field: 'fps', error: fps.error };
+  const name = form.format === 'kvs' && form.streamName.trim() !== '' ? form.streamName.trim() : null;
+  const nameError = name === null ? null : streamNameProblem(name);
+  if (nameError) return { ok: false, field: 'streamName', error: nameError };
   const codec = effectiveCodec(form);
   const encoding = codec === 'h264' ? h264Settings(form) : jpegSettings(form);
   if ('field' in encoding) return { ok: false, ...encoding };
@@ -108,6 +116,7 @@ export function buildProduceRequest(videoId: string | null, form: ProduceForm): 
     ...(width.value === undefined ? {} : { maxWidth: width.value }),
     ...(height.value === undefined ? {} : { maxHeight: height.value }),
     ...(fps.value === undefined ? {} : { fps: fps.value }),
+    ...(name === null ? {} : { streamName: name }),
     ...encoding,
   };
   const parsed = ProduceRequest.safeParse(candidate);

@@ -77,6 +77,17 @@ export function ProduceSettings({
           onChange={(v) => set('topic', v)}
           beside={<TopicSuggestions id={topicList} topics={topics} />}
         />
+        <TextField
+          label="Stream name"
+          data-testid="produce-stream-name-input"
+          className="grow"
+          placeholder={form.format === 'raw' ? 'none: the raw format has no headers' : 'optional, e.g. Front door'}
+          value={form.format === 'raw' ? '' : form.streamName}
+          disabled={form.format === 'raw'}
+          invalid={invalid('streamName')}
+          aria-describedby={describedBy('streamName')}
+          onChange={(v) => set('streamName', v)}
+        />
         <button
           type="button"
           className="link"

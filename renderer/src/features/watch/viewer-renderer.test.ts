@@ -184,6 +184,7 @@ describe('ViewerRenderer', () => {
       timestamp: 5000,
       seq: 40,
       streamId: null,
+      streamName: null,
       partition: 0,
       offset: '40',
       epoch: 1,

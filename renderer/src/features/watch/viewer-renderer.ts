@@ -76,6 +76,8 @@ export interface DrawnFrame {
   readonly seq: number | null;
   /** The stream it belongs to (null: plain image messages). */
   readonly streamId: string | null;
+  /** That stream's name (`kvs-stream-name`); null when it has none. */
+  readonly streamName: string | null;
   readonly partition: number | null;
   readonly offset: string | null;
   readonly epoch: number;
@@ -265,6 +267,7 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
         timestamp,
         seq,
         streamId: header.streamId,
+        streamName: header.streamName ?? null,
         partition: header.partition ?? null,
         offset: header.offset ?? null,
         epoch: header.epoch ?? 0,

@@ -49,13 +49,13 @@ import { ViewerStats } from './viewer-stats.js';
 import { hasVideoNotes, VideoNotes } from './video-notes.js';
 import { webCodecsDecoders } from './webcodecs-decoder.js';
 import { ExportPanel } from './export-panel.js';
+import { StreamPicker } from './stream-picker.js';
 import { Timeline } from './timeline.js';
 import { keyAction, markedRange, widen, type TimeRange } from './timeline-model.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
 import { TileIndex, type TileHandle, type TileLink } from './tile-link.js';
 import { TileStats } from './tile-stats.js';
-import { TileStreamField } from './tile-stream-field.js';
 import { useDrawLimit } from './use-draw-limit.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'stopped';
@@ -92,8 +92,8 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
   const [topic, setTopic] = useState(() => (index === 0 ? (peekAutostart('watch') ?? '') : ''));
   const [fromBeginning, setFromBeginning] = useState(false);
   const [pace, setPace] = useState(true);
-  /** A tile's stream ('' = every stream of the topic). */
-  const [tileStream, setTileStream] = useState('');
+  /** The stream played (its id); null: every stream of the topic. */
+  const [streamId, setStreamId] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>('idle');
   const [playing, setPlaying] = useState<{ topic: string; from: WatchFrom } | null>(null);
   const [snap, setSnap] = useState<ViewerSnapshot | null>(null);
@@ -204,7 +204,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
     }
   });
 
-  const begin = (fresh: boolean, at?: WatchFrom) => {
+  const begin = (fresh: boolean, at?: WatchFrom, stream: string | null = streamId) => {
     const name = (fresh ? topic : (playing?.topic ?? topic)).trim();
     const err = topicNameError(name);
     if (err) {
@@ -238,7 +238,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
             from,
             pace,
             speed,
-            ...(tile && tileStream !== '' ? { streamId: tileStream } : {}),
+            ...(stream !== null ? { streamId: stream } : {}),
           });
         } catch (err) {
           offFrame();
@@ -552,7 +552,6 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
           {kafka.topicsLoading ? 'Loading…' : 'Refresh topics'}
         </button>
       </div>
-      {tile && <TileStreamField topic={topic} value={tileStream} onChange={setTileStream} />}
       <div className="row wrap">
         <CheckField
           label="From the beginning"
@@ -586,6 +585,16 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
           Stop
         </button>
       </div>
+      <StreamPicker
+        topic={topic.trim()}
+        value={streamId}
+        onChange={(id) => {
+          setStreamId(id);
+          // playing: the chosen stream plays at once, from where the viewer was asked to start
+          if (active) begin(true, undefined, id);
+        }}
+        shown={lastFrame}
+      />
       <p id={ids.error} className="field-error" data-testid="watch-error" aria-live="polite">
         {topicError ?? errorText ?? ''}
       </p>
@@ -675,7 +684,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchP
       {playing !== null && (tile === undefined || tile.focused) && (
         <ExportPanel
           topic={playing.topic}
-          streamId={lastFrame?.streamId ?? null}
+          streamId={streamId ?? lastFrame?.streamId ?? null}
           range={exportRange}
         />
       )}
