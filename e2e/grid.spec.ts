@@ -41,6 +41,22 @@ function kvs(args: readonly string[]): Promise<string> {
   );
 }
 
+/** Viewers with members on the broker (each viewer of the app services is a consumer group of its own). */
+async function activeViewers(): Promise<number> {
+  const admin = createKafka({ bootstrap: e2eBootstrap(), clientId: 'kvs-e2e-grid' }).kafka.admin();
+  await admin.connect();
+  try {
+    const ids = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith('kvs-viewer-'));
+    if (ids.length === 0) return 0;
+    const { groups } = await admin.describeGroups(ids);
+    return groups.filter((g) => g.members.length > 0).length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 const tile = (page: Page, i: number): Locator => page.getByTestId('watch-panel').nth(i);
 const stats = (page: Page, i: number): Locator => tile(page, i).getByTestId('tile-stats');
 
@@ -189,9 +205,13 @@ test('a 2×2 grid plays four streams of one topic, one per tile; focus, one time
     await expect(gt).toHaveCount(0);
     await expect(tile(page, 3).getByTestId('watch-timeline')).toBeVisible();
 
-    // back to one tile: the other three are removed (their viewers stopped)
+    // back to one tile: the other three are removed, and their viewers stop on the app services
+    // (their consumer groups empty on the broker): no viewer is left behind
+    await expect.poll(activeViewers).toBeGreaterThanOrEqual(4);
+    const before = await activeViewers();
     await page.getByTestId('grid-layout-1').check();
     await expect(page.getByTestId('watch-panel')).toHaveCount(1);
+    await expect.poll(activeViewers, { timeout: 60_000 }).toBe(before - 3);
     await expect(page.getByTestId('watch-error')).toHaveText('');
   } finally {
     await rm(dir, { recursive: true, force: true });
