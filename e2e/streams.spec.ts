@@ -8,7 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { h264Message, sendMessages } from '../scripts/test-support/h264-topic.js';
 import { createKafka } from '../electron/core/kafka/client.js';
 import { createTopic } from '../electron/core/kafka/topics.js';
-import { HEADER, encodeStreamName, type OutgoingMessage } from '../electron/core/kafka/wire-format.js';
+import {
+  HEADER,
+  encodeStreamName,
+  type OutgoingMessage,
+} from '../electron/core/kafka/wire-format.js';
 import { distinctColours } from './canvas-colours.js';
 import { connectToBroker, e2eBootstrap, testClip } from './broker-page.js';
 import { expect, test } from './fixtures.js';
@@ -20,7 +24,9 @@ const STREAMS = [
   { id: 'cam-d', name: 'Garden', frames: 75 },
 ] as const;
 
-test('the watch panel lists the streams of a topic and plays the chosen one', async ({ app }, testInfo) => {
+test('the watch panel lists the streams of a topic and plays the chosen one', async ({
+  app,
+}, testInfo) => {
   const { page } = app;
   const clip = await testClip();
   const topic = `e2e-streams-${randomBytes(3).toString('hex')}`;
@@ -30,7 +36,10 @@ test('the watch panel lists the streams of a topic and plays the chosen one', as
   for (const s of STREAMS)
     for (let seq = 0; seq < s.frames; seq++) {
       const m = h264Message(clip, seq, { streamId: s.id });
-      messages.push({ ...m, headers: { ...m.headers, [HEADER.streamName]: encodeStreamName(s.name) } });
+      messages.push({
+        ...m,
+        headers: { ...m.headers, [HEADER.streamName]: encodeStreamName(s.name) },
+      });
     }
   await sendMessages(handle, topic, messages);
 
@@ -43,16 +52,23 @@ test('the watch panel lists the streams of a topic and plays the chosen one', as
   await expect(options).toHaveCount(5);
   await expect(options.first()).toHaveText('All streams');
   for (const s of STREAMS)
-    await expect(select.locator(`option[value="${s.id}"]`)).toContainText(`${s.name} (${s.id}) — H.264 640×360 30 fps`);
+    await expect(select.locator(`option[value="${s.id}"]`)).toContainText(
+      `${s.name} (${s.id}) — H.264 640×360 30 fps`,
+    );
 
   const [, chosen, , other] = STREAMS;
   await select.selectOption(chosen.id);
   await page.getByTestId('watch-from-beginning').first().check();
   await page.getByTestId('watch-start-button').first().click();
   await expect(page.getByTestId('watch-frame-count').first()).toHaveText(String(chosen.frames));
-  await expect(picker.getByTestId('stream-picker-shown')).toHaveText(`${chosen.name} (${chosen.id})`);
+  await expect(picker.getByTestId('stream-picker-shown')).toHaveText(
+    `${chosen.name} (${chosen.id})`,
+  );
   expect(await distinctColours(page)).toBeGreaterThan(8);
-  await page.screenshot({ path: testInfo.outputPath(`streams-${testInfo.project.name}.png`), fullPage: true });
+  await page.screenshot({
+    path: testInfo.outputPath(`streams-${testInfo.project.name}.png`),
+    fullPage: true,
+  });
 
   // another stream while playing: the viewer starts again on it
   await select.selectOption(other.id);

@@ -91,7 +91,7 @@ export const PRODUCE = {
     'stream-name': {
       type: 'string',
       value: 'NAME',
-      help: 'the stream\'s name, sent in every frame\'s kvs-stream-name header (any text, 1–100 characters)',
+      help: "the stream's name, sent in every frame's kvs-stream-name header (any text, 1–100 characters)",
     },
     'retry-budget-ms': {
       type: 'string',

@@ -22,7 +22,8 @@ import {
 
 export const STREAMS = {
   usage: 'kvs streams <topic> --bootstrap <list>',
-  summary: 'List the streams a topic carries (ids, names, partitions, formats), from its newest messages.',
+  summary:
+    'List the streams a topic carries (ids, names, partitions, formats), from its newest messages.',
   maxPositionals: 1,
   options: {
     bootstrap: BOOTSTRAP_OPTION,
@@ -44,18 +45,27 @@ export async function streamsCommand(argv: string[], io: CliIo): Promise<number>
   const { values, positionals } = parseCommand(STREAMS, argv);
   const [topic] = positionals;
   if (topic === undefined)
-    throw new KvsError('INVALID_ARGUMENT', 'Name the topic, e.g. kvs streams demo --bootstrap 127.0.0.1:9092.');
+    throw new KvsError(
+      'INVALID_ARGUMENT',
+      'Name the topic, e.g. kvs streams demo --bootstrap 127.0.0.1:9092.',
+    );
   requireBootstrapOrConfig(values);
   const perPartition = intOption(values['per-partition'], 'per-partition', 1, 100_000);
   const handle = await kafkaFromOptions(values, io);
-  const list = await listTopicStreams(handle, topic, perPartition === undefined ? {} : { perPartition });
+  const list = await listTopicStreams(
+    handle,
+    topic,
+    perPartition === undefined ? {} : { perPartition },
+  );
   if (values.json) {
     io.out(JSON.stringify(list));
     return 0;
   }
   const partitions = `${list.partitions} partition${list.partitions === 1 ? '' : 's'}`;
   if (list.streams.length === 0)
-    io.out(`No video streams among the newest ${list.scanned} messages of "${list.topic}" (${partitions}).`);
+    io.out(
+      `No video streams among the newest ${list.scanned} messages of "${list.topic}" (${partitions}).`,
+    );
   for (const s of list.streams) {
     const format = s.type === 'video/h264' ? (s.codec ?? 'h264') : s.type;
     const size = s.width !== null && s.height !== null ? `${s.width}x${s.height}` : '-';
@@ -73,7 +83,9 @@ export async function streamsCommand(argv: string[], io: CliIo): Promise<number>
       ].join('\t'),
     );
   }
-  if (list.skipped > 0) io.err(`${list.skipped} of ${list.scanned} messages read were not frames (skipped).\n`);
-  if (!list.complete) io.err('Not every partition was read to its end in time: the list may be short.\n');
+  if (list.skipped > 0)
+    io.err(`${list.skipped} of ${list.scanned} messages read were not frames (skipped).\n`);
+  if (!list.complete)
+    io.err('Not every partition was read to its end in time: the list may be short.\n');
   return 0;
 }

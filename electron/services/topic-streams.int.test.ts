@@ -63,7 +63,11 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
     dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-streams-int-'));
     const ff = await locateFfmpeg();
     const video = await makeTestVideo({ dir, seconds: 2, width: 160, height: 90, fps: 10 });
-    services = createAppServices({ userDataDir: path.join(dir, 'user'), allowOpenPath: true, ffmpeg: ff });
+    services = createAppServices({
+      userDataDir: path.join(dir, 'user'),
+      allowOpenPath: true,
+      ffmpeg: ff,
+    });
     events = new EventLog(services);
     handle = createKafka({ bootstrap });
     await call(services, 'connection:connect', { bootstrap });
@@ -72,7 +76,10 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
     // garbage first, as another producer might leave it: it must not stop anything
     const producer = handle.kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'junk', value: '{"not":"a frame"}' }, { value: Buffer.from([1, 2, 3]) }] });
+    await producer.send({
+      topic,
+      messages: [{ key: 'junk', value: '{"not":"a frame"}' }, { value: Buffer.from([1, 2, 3]) }],
+    });
     await producer.disconnect();
     // four live streams at once, each with its name; one of them from the built CLI
     const cliRun = kvs([
@@ -112,7 +119,11 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
     }
     const cli = await cliRun;
     expect(cli.code, cli.stderr).toBe(0);
-    expect(lastJson(cli.stdout)).toMatchObject({ acked: FRAMES, failed: 0, streamId: expect.any(String) });
+    expect(lastJson(cli.stdout)).toMatchObject({
+      acked: FRAMES,
+      failed: 0,
+      streamId: expect.any(String),
+    });
     const listed = await call(services, 'topics:streams', { topic });
     for (const s of listed.streams) if (s.id !== null && s.name !== null) idOf.set(s.name, s.id);
     // the producer's leader report is about its stream's partition, from the first reading on
@@ -135,23 +146,36 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
   it('puts each stream, in order, in the partition its key maps to', async () => {
     const messages = await readTopic(handle, topic);
     const byKey = new Map<string, typeof messages>();
-    for (const m of messages) if (m.key !== null && m.key !== 'junk') byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
+    for (const m of messages)
+      if (m.key !== null && m.key !== 'junk') byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
     expect([...byKey.keys()].sort()).toEqual([...idOf.values()].sort());
     for (const [key, ms] of byKey) {
       expect(new Set(ms.map((m) => m.partition)), key).toEqual(new Set([partitionForKey(key, 4)]));
       const frames = ms.filter((m) => header(m, 'kvs-eos') !== '1');
-      expect(frames.map((m) => Number(header(m, 'kvs-seq'))), key).toEqual([...Array(FRAMES).keys()]);
+      expect(
+        frames.map((m) => Number(header(m, 'kvs-seq'))),
+        key,
+      ).toEqual([...Array(FRAMES).keys()]);
       expect(new Set(frames.map((m) => header(m, 'kvs-stream-name'))).size, key).toBe(1);
     }
   });
 
   it('topics:streams lists the four streams with their ids, names, partitions and formats; garbage is counted', async () => {
     const listed: TopicStreams = await call(services, 'topics:streams', { topic });
-    expect(listed).toMatchObject({ topic, partitions: 4, complete: true, skipped: 2, scanned: 4 * (FRAMES + 1) + 2 });
+    expect(listed).toMatchObject({
+      topic,
+      partitions: 4,
+      complete: true,
+      skipped: 2,
+      scanned: 4 * (FRAMES + 1) + 2,
+    });
     expect(listed.streams.map((s) => s.name).sort()).toEqual(STREAMS.map((s) => s.name).sort());
     for (const s of STREAMS) {
       const id = idOf.get(s.name) ?? '';
-      expect(listed.streams.find((x) => x.id === id), s.name).toEqual({
+      expect(
+        listed.streams.find((x) => x.id === id),
+        s.name,
+      ).toEqual({
         id,
         name: s.name,
         partition: partitionForKey(id, 4),
@@ -187,14 +211,22 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
           pace: false,
           streamId,
         });
-        await until(() => (received.get(viewerId)?.length ?? 0) >= FRAMES, `${s.name}: ${FRAMES} frames`);
+        await until(
+          () => (received.get(viewerId)?.length ?? 0) >= FRAMES,
+          `${s.name}: ${FRAMES} frames`,
+        );
         await events.waitFor('watch:stats', (e) => e.viewerId === viewerId && e.frames === FRAMES);
         await call(services, 'watch:stop', { viewerId });
         const headers = received.get(viewerId) ?? [];
         expect(new Set(headers.map((h) => h.streamId)), s.name).toEqual(new Set([streamId]));
         expect(new Set(headers.map((h) => h.streamName)), s.name).toEqual(new Set([s.name]));
-        expect(headers.map((h) => h.seq), s.name).toEqual([...Array(FRAMES).keys()]);
-        expect(new Set(headers.map((h) => h.partition)), s.name).toEqual(new Set([partitionForKey(streamId, 4)]));
+        expect(
+          headers.map((h) => h.seq),
+          s.name,
+        ).toEqual([...Array(FRAMES).keys()]);
+        expect(new Set(headers.map((h) => h.partition)), s.name).toEqual(
+          new Set([partitionForKey(streamId, 4)]),
+        );
       }
     } finally {
       off();
@@ -203,18 +235,41 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
 
   it('kvs consume --stream (built CLI) gets that stream only; kvs streams lists the four', async () => {
     const streamId = idOf.get('Garden 🌳') ?? '';
-    const c = await kvs(['consume', '--bootstrap', bootstrap, '--topic', topic, '--stream', streamId, '--from-beginning', '--until-eos', '--json']);
+    const c = await kvs([
+      'consume',
+      '--bootstrap',
+      bootstrap,
+      '--topic',
+      topic,
+      '--stream',
+      streamId,
+      '--from-beginning',
+      '--until-eos',
+      '--json',
+    ]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toContain(`stream "${streamId}"`);
-    expect(lastJson(c.stdout)).toMatchObject({ frames: FRAMES, gaps: 0, repeats: 0, firstSeq: 0, lastSeq: FRAMES - 1 });
-    expect(Object.keys(lastJson(c.stdout).codecs as object)).toEqual([expect.stringMatching(/^avc1\./)]);
+    expect(lastJson(c.stdout)).toMatchObject({
+      frames: FRAMES,
+      gaps: 0,
+      repeats: 0,
+      firstSeq: 0,
+      lastSeq: FRAMES - 1,
+    });
+    expect(Object.keys(lastJson(c.stdout).codecs as object)).toEqual([
+      expect.stringMatching(/^avc1\./),
+    ]);
 
     const l = await kvs(['streams', topic, '--bootstrap', bootstrap, '--json']);
     expect(l.code, l.stderr).toBe(0);
     const listed = lastJson(l.stdout) as unknown as TopicStreams;
-    expect(listed.streams.map((x) => [x.id, x.name]).sort()).toEqual([...idOf.entries()].map(([n, id]) => [id, n]).sort());
+    expect(listed.streams.map((x) => [x.id, x.name]).sort()).toEqual(
+      [...idOf.entries()].map(([n, id]) => [id, n]).sort(),
+    );
     const text = await kvs(['streams', topic, '--bootstrap', bootstrap]);
-    expect(text.stdout).toContain(`${streamId}\tname="Garden 🌳"\tpartition=${partitionForKey(streamId, 4)}`);
+    expect(text.stdout).toContain(
+      `${streamId}\tname="Garden 🌳"\tpartition=${partitionForKey(streamId, 4)}`,
+    );
     expect(text.stderr).toContain(`2 of ${4 * (FRAMES + 1) + 2} messages read were not frames`);
   });
 
@@ -232,6 +287,12 @@ describe.skipIf(!hasKafka())(`several streams in one topic (${target?.mode ?? 'n
     const stats = await viewer.done;
     expect(seqs).toEqual([...Array(FRAMES).keys()]);
     // the other three streams' frames and end markers
-    expect(stats).toMatchObject({ frames: FRAMES, gaps: 0, otherStreams: 3 * (FRAMES + 1), skipped: 2, endOfStreams: 1 });
+    expect(stats).toMatchObject({
+      frames: FRAMES,
+      gaps: 0,
+      otherStreams: 3 * (FRAMES + 1),
+      skipped: 2,
+      endOfStreams: 1,
+    });
   });
 });

@@ -45,10 +45,13 @@ const TopicName = z.string().superRefine((name, ctx) => {
 });
 const Bootstrap = z.string().max(4096);
 /** A stream's name (shared/stream-name.ts): 1–100 characters of any script, trimmed by the app services. */
-const StreamName = z.string().max(1000).superRefine((name, ctx) => {
-  const problem = streamNameProblem(name);
-  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
-});
+const StreamName = z
+  .string()
+  .max(1000)
+  .superRefine((name, ctx) => {
+    const problem = streamNameProblem(name);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
 /** A stream's id: the messages' key and `kvs-stream-id` header. */
 const StreamId = z.string().min(1).max(256);
 

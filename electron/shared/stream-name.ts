@@ -18,6 +18,7 @@ export function streamNameProblem(name: unknown): string | null {
   const chars = [...t].length;
   if (chars > MAX_STREAM_NAME_CHARS)
     return `The stream name is ${chars} characters long; at most ${MAX_STREAM_NAME_CHARS} are allowed.`;
-  if (CONTROL.test(t)) return 'A stream name cannot contain control characters such as a line break or a tab.';
+  if (CONTROL.test(t))
+    return 'A stream name cannot contain control characters such as a line break or a tab.';
   return null;
 }

@@ -130,6 +130,40 @@ describe('startLeaderWatch', () => {
     expect(reads).toBe(5);
   });
 
+  it("onChange names the partitions that moved, so a producer acts only on its own partition's", async () => {
+    vi.useFakeTimers();
+    const readings = [
+      [
+        { partition: 0, leader: 1 },
+        { partition: 2, leader: 1 },
+      ],
+      [
+        { partition: 0, leader: 1 },
+        { partition: 2, leader: 3 },
+      ],
+    ];
+    let reads = 0;
+    const calls: Array<{ info: number | null; moved: number[] }> = [];
+    const watch = startLeaderWatch(handle, 't', {
+      intervalMs: 1000,
+      now: () => Date.now(),
+      read: async () => readings[Math.min(reads++, readings.length - 1)] ?? [],
+      onChange: (info, moves) =>
+        calls.push({ info: info?.partition ?? null, moved: moves.map((m) => m.partition) }),
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    // the first reading is no move; then partition 2 moved (partition 0 did not)
+    expect(calls).toEqual([
+      { info: 0, moved: [] },
+      { info: 2, moved: [2] },
+    ]);
+    expect(watch.info(0)).toMatchObject({ partition: 0, nodeId: 1, previous: null });
+    expect(watch.info(2)).toMatchObject({ partition: 2, nodeId: 3, previous: 1 });
+    expect(watch.movedSince(0, 0)).toBe(false);
+    await watch.stop();
+  });
+
   it('waitMoveSince resolves at once for a move seen already, and never once aborted', async () => {
     vi.useFakeTimers();
     let leader = 1;

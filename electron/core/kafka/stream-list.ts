@@ -47,15 +47,22 @@ export async function listTopicStreams(
     handle,
     async (admin) => {
       if (!(await topicExists(admin, topic)))
-        throw new KvsError('TOPIC_NOT_FOUND', `Topic "${topic}" does not exist on ${handle.bootstrap}.`);
-      return { offsets: await partitionOffsets(admin, topic), maxMessageBytes: await topicMaxMessageBytes(admin, topic) };
+        throw new KvsError(
+          'TOPIC_NOT_FOUND',
+          `Topic "${topic}" does not exist on ${handle.bootstrap}.`,
+        );
+      return {
+        offsets: await partitionOffsets(admin, topic),
+        maxMessageBytes: await topicMaxMessageBytes(admin, topic),
+      };
     },
     topic,
   );
   /** partition → [first offset to read, the end when the read began] */
   const ranges = new Map<number, { start: number; end: number }>();
   for (const o of pre.offsets)
-    if (o.high > o.low) ranges.set(o.partition, { start: Math.max(o.low, o.high - perPartition), end: o.high });
+    if (o.high > o.low)
+      ranges.set(o.partition, { start: Math.max(o.low, o.high - perPartition), end: o.high });
   const tally = new StreamTally();
   const summary = (complete: boolean): TopicStreamList => {
     const r = tally.result();
@@ -131,7 +138,8 @@ export async function listTopicStreams(
     );
   } catch (e) {
     // what was read so far is still an answer; a broker that never answered is an error
-    if (tally.result().scanned === 0) throw translateKafkaError(e, { bootstrap: handle.bootstrap, topic });
+    if (tally.result().scanned === 0)
+      throw translateKafkaError(e, { bootstrap: handle.bootstrap, topic });
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }

@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { streamNameProblem } from '../../shared/stream-name.js';
-import { HEADER, decodeMessage, decodeStreamName, encodeFrameMessage, encodeStreamName } from './wire-format.js';
+import {
+  HEADER,
+  decodeMessage,
+  decodeStreamName,
+  encodeFrameMessage,
+  encodeStreamName,
+} from './wire-format.js';
 
 const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 1, 2, 3, 0xff, 0xd9]);
-const meta = { streamId: 'cam-1', seq: 0, ptsMs: 0, fps: 30, width: 640, height: 360, capturedAt: 1 };
+const meta = {
+  streamId: 'cam-1',
+  seq: 0,
+  ptsMs: 0,
+  fps: 30,
+  width: 640,
+  height: 360,
+  capturedAt: 1,
+};
 const asBuffers = (h: Record<string, string>): Record<string, Buffer> =>
   Object.fromEntries(Object.entries(h).map(([k, v]) => [k, Buffer.from(v, 'latin1')]));
 

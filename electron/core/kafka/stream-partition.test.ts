@@ -6,7 +6,9 @@ describe('partitionForKey', () => {
     // Kafka's Utils.murmur2 test vectors, through toPositive(h) % n
     expect(partitionForKey('21', 1000)).toBe((-973932308 & 0x7fffffff) % 1000);
     expect(partitionForKey('foobar', 1000)).toBe((-790332482 & 0x7fffffff) % 1000);
-    expect(partitionForKey('a-little-bit-long-string', 1000)).toBe((-985981536 & 0x7fffffff) % 1000);
+    expect(partitionForKey('a-little-bit-long-string', 1000)).toBe(
+      (-985981536 & 0x7fffffff) % 1000,
+    );
   });
 
   it('stays in range and is stable; one partition takes everything', () => {

@@ -9,7 +9,8 @@ import { Partitioners } from './kafkajs.js';
 
 /** The partition of `key` in a topic of `partitions` partitions (0…partitions-1). */
 export function partitionForKey(key: string, partitions: number, topic = 'topic'): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions: ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`partitions: ${partitions}`);
   const partitionMetadata: PartitionMetadata[] = Array.from({ length: partitions }, (_, i) => ({
     partitionErrorCode: 0,
     partitionId: i,
@@ -17,5 +18,9 @@ export function partitionForKey(key: string, partitions: number, topic = 'topic'
     replicas: [0],
     isr: [0],
   }));
-  return Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key, value: null } });
+  return Partitioners.DefaultPartitioner()({
+    topic,
+    partitionMetadata,
+    message: { key, value: null },
+  });
 }

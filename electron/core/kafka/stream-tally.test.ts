@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { StreamTally } from './stream-tally.js';
-import { decodeMessage, encodeEndOfStream, encodeFrameMessage, type OutgoingMessage } from './wire-format.js';
+import {
+  decodeMessage,
+  encodeEndOfStream,
+  encodeFrameMessage,
+  type OutgoingMessage,
+} from './wire-format.js';
 
 const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 1, 2, 3, 0xff, 0xd9]);
 const decoded = (m: OutgoingMessage) => decodeMessage(m.value, m.headers);
-const frame = (streamId: string, seq: number, extra: { streamName?: string; width?: number } = {}) =>
+const frame = (
+  streamId: string,
+  seq: number,
+  extra: { streamName?: string; width?: number } = {},
+) =>
   decoded(
     encodeFrameMessage(jpeg, {
       streamId,
@@ -43,7 +52,13 @@ describe('StreamTally', () => {
       lastFrameAt: 1040,
       ended: false,
     });
-    expect(r.streams[1]).toMatchObject({ id: 'b', name: 'Garden', partition: 1, frames: 2, lastFrameAt: 1020 });
+    expect(r.streams[1]).toMatchObject({
+      id: 'b',
+      name: 'Garden',
+      partition: 1,
+      frames: 2,
+      lastFrameAt: 1020,
+    });
   });
 
   it('marks a stream ended when its end marker follows its newest frame, not before it', () => {
@@ -72,7 +87,14 @@ describe('StreamTally', () => {
     expect(r.scanned).toBe(5);
     expect(r.skipped).toBe(3);
     expect(r.streams).toHaveLength(1);
-    expect(r.streams[0]).toMatchObject({ id: null, name: null, partition: 3, frames: 2, lastSeq: null, fps: null });
+    expect(r.streams[0]).toMatchObject({
+      id: null,
+      name: null,
+      partition: 3,
+      frames: 2,
+      lastSeq: null,
+      fps: null,
+    });
   });
 
   it('keeps at most maxStreams entries and says how many it left out', () => {

@@ -108,6 +108,11 @@ export class StreamTally {
     const streams = [...this.streams.values()].sort(
       (a, b) => b.lastFrameAt - a.lastFrameAt || b.lastArrival - a.lastArrival,
     );
-    return { streams, scanned: this.scanned, skipped: this.skipped, droppedStreams: this.dropped.size };
+    return {
+      streams,
+      scanned: this.scanned,
+      skipped: this.skipped,
+      droppedStreams: this.dropped.size,
+    };
   }
 }

@@ -100,7 +100,8 @@ export function buildProduceRequest(videoId: string | null, form: ProduceForm): 
   if ('error' in height) return { ok: false, field: 'maxHeight', error: height.error };
   const fps = optionalNumber(form.fps, 'Frames per second', 0.1, 240, false);
   if ('error' in fps) return { ok: false, field: 'fps', error: fps.error };
-  const name = form.format === 'kvs' && form.streamName.trim() !== '' ? form.streamName.trim() : null;
+  const name =
+    form.format === 'kvs' && form.streamName.trim() !== '' ? form.streamName.trim() : null;
   const nameError = name === null ? null : streamNameProblem(name);
   if (nameError) return { ok: false, field: 'streamName', error: nameError };
   const codec = effectiveCodec(form);

@@ -81,7 +81,11 @@ export function ProduceSettings({
           label="Stream name"
           data-testid="produce-stream-name-input"
           className="grow"
-          placeholder={form.format === 'raw' ? 'none: the raw format has no headers' : 'optional, e.g. Front door'}
+          placeholder={
+            form.format === 'raw'
+              ? 'none: the raw format has no headers'
+              : 'optional, e.g. Front door'
+          }
           value={form.format === 'raw' ? '' : form.streamName}
           disabled={form.format === 'raw'}
           invalid={invalid('streamName')}

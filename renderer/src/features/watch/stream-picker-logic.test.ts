@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamSummary, TopicStreams } from '../../../../electron/shared/contract.js';
-import { ALL_STREAMS, choiceOf, listSummary, shownStream, streamLabel, streamOptions } from './stream-picker-logic.js';
+import {
+  ALL_STREAMS,
+  choiceOf,
+  listSummary,
+  shownStream,
+  streamLabel,
+  streamOptions,
+} from './stream-picker-logic.js';
 
 const stream = (over: Partial<StreamSummary>): StreamSummary => ({
   id: 'cam-1',
@@ -29,15 +36,30 @@ const list = (streams: StreamSummary[], over: Partial<TopicStreams> = {}): Topic
 
 describe('stream picker logic', () => {
   it('labels a stream by name and id, format, partition and whether it ended', () => {
-    expect(streamLabel(stream({ name: 'Front door', type: 'video/h264', width: 640, height: 360, fps: 30, partition: 2, ended: true }))).toBe(
-      'Front door (cam-1) — H.264 640×360 30 fps, partition 2, ended',
+    expect(
+      streamLabel(
+        stream({
+          name: 'Front door',
+          type: 'video/h264',
+          width: 640,
+          height: 360,
+          fps: 30,
+          partition: 2,
+          ended: true,
+        }),
+      ),
+    ).toBe('Front door (cam-1) — H.264 640×360 30 fps, partition 2, ended');
+    expect(streamLabel(stream({ width: null, height: null, fps: null }))).toBe(
+      'cam-1 — JPEG, partition 0',
     );
-    expect(streamLabel(stream({ width: null, height: null, fps: null }))).toBe('cam-1 — JPEG, partition 0');
     expect(streamLabel(stream({ id: null }))).toMatch(/^Plain images \(no stream id\)/);
   });
 
   it('offers All streams first, each stream, plain images disabled, and keeps a choice not listed', () => {
-    const options = streamOptions(list([stream({ id: 'a', name: 'A' }), stream({ id: null })]), 'gone');
+    const options = streamOptions(
+      list([stream({ id: 'a', name: 'A' }), stream({ id: null })]),
+      'gone',
+    );
     expect(options.map((o) => [o.value, o.disabled])).toEqual([
       [ALL_STREAMS, false],
       ['a', false],
@@ -51,7 +73,9 @@ describe('stream picker logic', () => {
   it('sums the list up, with skipped messages and an incomplete read', () => {
     expect(listSummary(null)).toBe('');
     expect(listSummary(list([stream({}), stream({ id: 'b' })]))).toBe('2 streams in 4 partitions.');
-    expect(listSummary(list([stream({})], { partitions: 1, skipped: 1 }))).toBe('1 stream in 1 partition. 1 message was not frames.');
+    expect(listSummary(list([stream({})], { partitions: 1, skipped: 1 }))).toBe(
+      '1 stream in 1 partition. 1 message was not frames.',
+    );
     expect(listSummary(list([], { complete: false, skipped: 3 }))).toBe(
       'No video streams among the newest 40 messages (4 partitions). 3 messages were not frames. Not every partition was read in time: the list may be short.',
     );

@@ -26,11 +26,7 @@ export function streamFormat(s: Pick<StreamSummary, 'type' | 'width' | 'height' 
 /** "Front door (cam-1) — H.264 640×360 30 fps, partition 2, ended". */
 export function streamLabel(s: StreamSummary): string {
   const who =
-    s.id === null
-      ? 'Plain images (no stream id)'
-      : s.name !== null
-        ? `${s.name} (${s.id})`
-        : s.id;
+    s.id === null ? 'Plain images (no stream id)' : s.name !== null ? `${s.name} (${s.id})` : s.id;
   return `${who} — ${streamFormat(s)}, partition ${s.partition}${s.ended ? ', ended' : ''}`;
 }
 
@@ -45,7 +41,11 @@ export function streamOptions(list: TopicStreams | null, chosen: string | null):
   for (const s of streams)
     options.push({ value: s.id ?? '\u0000plain', label: streamLabel(s), disabled: s.id === null });
   if (chosen !== null && !streams.some((s) => s.id === chosen))
-    options.push({ value: chosen, label: `${chosen} (not among the newest messages)`, disabled: false });
+    options.push({
+      value: chosen,
+      label: `${chosen} (not among the newest messages)`,
+      disabled: false,
+    });
   return options;
 }
 
@@ -58,8 +58,13 @@ export function listSummary(list: TopicStreams | null): string {
     n === 0
       ? `No video streams among the newest ${list.scanned} messages (${parts}).`
       : `${n} stream${n === 1 ? '' : 's'} in ${parts}.`;
-  const skipped = list.skipped > 0 ? ` ${list.skipped} message${list.skipped === 1 ? ' was' : 's were'} not frames.` : '';
-  const short = list.complete ? '' : ' Not every partition was read in time: the list may be short.';
+  const skipped =
+    list.skipped > 0
+      ? ` ${list.skipped} message${list.skipped === 1 ? ' was' : 's were'} not frames.`
+      : '';
+  const short = list.complete
+    ? ''
+    : ' Not every partition was read in time: the list may be short.';
   return head + skipped + short;
 }
 
@@ -69,7 +74,9 @@ export function choiceOf(value: string): string | null {
 }
 
 /** What is on screen: "Front door (cam-1)", "cam-1", or null for plain images. */
-export function shownStream(frame: { streamId: string | null; streamName: string | null } | null): string | null {
+export function shownStream(
+  frame: { streamId: string | null; streamName: string | null } | null,
+): string | null {
   if (frame === null || frame.streamId === null) return null;
   return frame.streamName !== null ? `${frame.streamName} (${frame.streamId})` : frame.streamId;
 }

@@ -32,7 +32,13 @@ export interface StreamPickerProps {
   readonly shown?: { readonly streamId: string | null; readonly streamName: string | null } | null;
 }
 
-export function StreamPicker({ topic, value, onChange, disabled = false, shown = null }: StreamPickerProps) {
+export function StreamPicker({
+  topic,
+  value,
+  onChange,
+  disabled = false,
+  shown = null,
+}: StreamPickerProps) {
   const api = useApi();
   const kafka = useKafka();
   const queryClient = useQueryClient();
@@ -86,7 +92,10 @@ export function StreamPicker({ topic, value, onChange, disabled = false, shown =
           onClick={() =>
             void (known
               ? query.refetch()
-              : queryClient.fetchQuery({ queryKey: key, queryFn: () => api.invoke('topics:streams', { topic }) }))
+              : queryClient.fetchQuery({
+                  queryKey: key,
+                  queryFn: () => api.invoke('topics:streams', { topic }),
+                }))
           }
           title="Read the topic's newest messages again for its streams"
         >
