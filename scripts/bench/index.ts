@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--quick] [--only seek] [--bootstrap <list>]`: fps, latency and CPU from file to
+ * `npm run bench [-- --json] [--quick] [--only seek|grid] [--grid-screenshot <png>] [--bootstrap <list>]`: fps, latency and CPU from file to
  * screen, beside the tutorial's Python pipeline, in one run. See docs/BENCHMARKS.md.
  *
  * Starts a fresh local KRaft broker (stopped at the end, also on errors and Ctrl-C) unless
@@ -13,9 +13,13 @@
  *   timelineSeek the same topic and points: a click on the timeline's scrub bar (the same viewer
  *               seeks), playing and paused → the target's first frame drawn
  *   export      60 s of that topic to an MP4 (core exportStream) → × real time
+ *   grid        four 720p30 H.264 streams produced live into one 4-partition topic, drawn in the
+ *               page's 2×2 grid: per-tile fps and p95 latency, CPU per process (grid-run.ts);
+ *               --grid-screenshot saves a PNG of it playing
  *   max720/360  produce as fast as possible + core viewer in this process, end to end
  *   baseline    baseline_producer.py / baseline_consumer.py (kafka-python + OpenCV)
  * `--only seek`: only the seek topic and the two seek runs (and the export of that topic).
+ * `--only grid`: only the grid run.
  * Progress goes to stderr; with --json the last stdout line is one JSON object.
  */
 import { execFile } from 'node:child_process';
@@ -43,13 +47,14 @@ import { runMaxRate, type MaxRate } from './max-rate.js';
 import { toJson, toTable, type Results } from './report.js';
 import { runSeek, type Seek } from './seek-run.js';
 import { runTimelineSeek, type TimelineSeek } from './timeline-seek-run.js';
+import { runGrid, type GridRun } from './grid-run.js';
 import { h264Stream, writeStampedTopic, type StampedTopic } from './seek-topic.js';
 import { testVideo } from './videos.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** Parts that can be run alone (`--only`). */
-const ONLY = ['seek'] as const;
+const ONLY = ['seek', 'grid'] as const;
 type Only = (typeof ONLY)[number];
 
 interface Args {
@@ -57,9 +62,11 @@ interface Args {
   quick: boolean;
   only: Only | null;
   bootstrap: string | null;
+  gridScreenshot: string | null;
 }
 
-const USAGE = 'Usage: npm run bench [-- --json] [--quick] [--only seek] [--bootstrap <list>]';
+const USAGE =
+  'Usage: npm run bench [-- --json] [--quick] [--only seek|grid] [--grid-screenshot <png>] [--bootstrap <list>]';
 
 function onlyValue(v: string | undefined): Only {
   const hit = ONLY.find((o) => o === v);
@@ -68,7 +75,7 @@ function onlyValue(v: string | undefined): Only {
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { json: false, quick: false, only: null, bootstrap: null };
+  const a: Args = { json: false, quick: false, only: null, bootstrap: null, gridScreenshot: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--json') a.json = true;
@@ -80,7 +87,11 @@ export function parseArgs(argv: readonly string[]): Args {
       if (!next) throw new Error('--bootstrap needs a value, e.g. --bootstrap 127.0.0.1:9092');
       a.bootstrap = next;
     } else if (v?.startsWith('--bootstrap=')) a.bootstrap = v.slice('--bootstrap='.length);
-    else throw new Error(`Unknown option ${v}. ${USAGE}`);
+    else if (v === '--grid-screenshot') {
+      const next = argv[++i];
+      if (!next) throw new Error('--grid-screenshot needs a file, e.g. docs/grid.png');
+      a.gridScreenshot = path.resolve(next);
+    } else throw new Error(`Unknown option ${v}. ${USAGE}`);
   }
   return a;
 }
@@ -165,9 +176,14 @@ async function main(): Promise<void> {
     const v720max = all ? await testVideo(1280, 720, maxSeconds) : '';
     const v360max = all ? await testVideo(640, 360, maxSeconds) : '';
     const v1080rt = all ? await testVideo(1920, 1080, rtSeconds) : '';
+    const doGrid = all || args.only === 'grid';
+    const gridWindowSeconds = args.quick ? 4 : 30;
+    // the grid's streams: warm-up (~10 s: tiles pick their streams and start) + the window + slack
+    const vGrid = doGrid ? await testVideo(1280, 720, gridWindowSeconds + 20) : '';
+    const doSeek = all || args.only === 'seek';
     // the seek topic's stream: 10 minutes (--quick: 20 s), 720p30 H.264, made once (~2 min)
     const seekSeconds = args.quick ? 20 : 600;
-    const seekStream = await h264Stream(1280, 720, seekSeconds);
+    const seekStream = doSeek ? await h264Stream(1280, 720, seekSeconds) : null;
 
     let bootstrap = args.bootstrap;
     let brokerPid: number | null = null;
@@ -228,17 +244,18 @@ async function main(): Promise<void> {
         : await stage('rt1080h264 (1080p30 H.264 real time, drawn in Chromium)', notes, () =>
             runH264Realtime(ctx, v1080rt, 'rt1080h264'),
           );
-    const seekTopic: StampedTopic | null = stop.signal.aborted
-      ? null
-      : await stage(`writing a ${seekSeconds} s H.264 topic stamped as in real time`, notes, () =>
-          writeStampedTopic(handle, seekStream, {
-            topic: `bench-seek-${Date.now().toString(36)}`,
-            width: 1280,
-            height: 720,
-            fps: 30,
-            frames: seekSeconds * 30,
-          }),
-        );
+    const seekTopic: StampedTopic | null =
+      stop.signal.aborted || seekStream === null
+        ? null
+        : await stage(`writing a ${seekSeconds} s H.264 topic stamped as in real time`, notes, () =>
+            writeStampedTopic(handle, seekStream, {
+              topic: `bench-seek-${Date.now().toString(36)}`,
+              width: 1280,
+              height: 720,
+              fps: 30,
+              frames: seekSeconds * 30,
+            }),
+          );
     const seek: Seek | null =
       seekTopic && !stop.signal.aborted
         ? await stage(
@@ -253,6 +270,17 @@ async function main(): Promise<void> {
             runTimelineSeek(ctx, seekTopic, args.quick ? 3 : 5),
           )
         : null;
+    const grid: GridRun | null =
+      stop.signal.aborted || !doGrid
+        ? null
+        : await stage('grid (4 × 720p30 H.264 live, one topic, 2×2 grid in Chromium)', notes, () =>
+            runGrid(ctx, {
+              video: vGrid,
+              windowSeconds: gridWindowSeconds,
+              cores: machine.cores,
+              screenshot: args.gridScreenshot,
+            }),
+          );
     await browser.close();
     browser = null;
     const exportRun: ExportRun | null =
@@ -304,6 +332,7 @@ async function main(): Promise<void> {
       seek,
       timelineSeek,
       exportRun,
+      grid,
       baseline,
       notes,
     };

@@ -7,6 +7,7 @@ import type { MaxRate } from './max-rate.js';
 import type { Seek } from './seek-run.js';
 import type { TimelineSeek, TimelineSeekMode } from './timeline-seek-run.js';
 import { ratio } from './stats.js';
+import type { GridRun } from './grid-run.js';
 
 export interface Results {
   readonly machine: Machine;
@@ -33,6 +34,8 @@ export interface Results {
   readonly timelineSeek: TimelineSeek | null;
   /** Export of 60 s of 720p H.264 to MP4 (export-run.ts). */
   readonly exportRun: ExportRun | null;
+  /** Four 720p30 H.264 streams live into one topic, drawn in a 2×2 grid (grid-run.ts). */
+  readonly grid?: GridRun | null;
   readonly baseline: Baseline | null;
   readonly notes: string[];
 }
@@ -79,6 +82,20 @@ export function targets(r: Results): Target[] {
       limit: 150,
     },
     ...h264Targets(r),
+    {
+      name: 'grid 4×720p30 fps (worst tile)',
+      value: r.grid?.minFps ?? null,
+      unit: 'fps',
+      op: '>=',
+      limit: 29,
+    },
+    {
+      name: 'grid 4×720p30 p95 (worst)',
+      value: r.grid?.maxP95Ms ?? null,
+      unit: 'ms',
+      op: '<=',
+      limit: 80,
+    },
   ];
 }
 
@@ -207,6 +224,7 @@ export function toJson(r: Results): Record<string, unknown> {
     /** a click on the timeline (watch:control seek on the same viewer) */
     timelineSeek: r.timelineSeek,
     export: r.exportRun,
+    grid: r.grid ?? null,
     baseline: b,
     ratios: ratios(r),
     targets: Object.fromEntries(
@@ -310,6 +328,18 @@ export function toTable(r: Results): string {
     lines.push(
       `export ${ex.seconds} s of 720p H.264 to MP4: ${fmt(ex.timesRealTime, '×')} real time (${ex.wallMs} ms; ${ex.frames} frames written, ffprobe counts ${fmt(ex.probedFrames)} of ${ex.expectedFrames}; ${ex.remuxed ? 'remuxed' : 'encoded'}, ${ex.fileBytes} B)`,
     );
+  const g = r.grid;
+  if (g) {
+    lines.push(
+      `grid 2×2, 4 × 720p30 H.264 live into one topic (${g.windowMs} ms window): ${g.tiles.map((t) => `tile ${t.tile + 1} ${fmt(t.fps)} fps, p50/p95 ${fmt(t.latencyMs.p50)}/${fmt(t.latencyMs.p95)} ms`).join('; ')}; produced ${g.produced.join('/')} frames`,
+    );
+    const types = Object.entries(g.chromiumCpuPct)
+      .sort((a, b) => b[1] - a[1])
+      .map(([t, v]) => `${t} ${v}`)
+      .join(', ');
+    lines.push(`  ${g.bound.text}; Chromium by process: ${types || '—'}`);
+    if (g.screenshot) lines.push(`  screenshot: ${g.screenshot}`);
+  }
   const b = r.baseline;
   if (b && 'skipped' in b)
     lines.push(`baseline (tutorial, kafka-python + OpenCV): skipped — ${b.skipped}`);

@@ -27,6 +27,16 @@ describe('benchRecorder', () => {
     for (let i = 0; i < BENCH_CAP + 5; i++) rec?.(i, null, i, i);
     expect(target.__kvsBench.length).toBe(BENCH_CAP);
   });
+  it('tells grid tiles apart', () => {
+    const target: BenchTarget = {};
+    let index: number | undefined = undefined;
+    const rec = benchRecorder(true, target, () => index);
+    rec?.(1, 10, 11, 12);
+    index = 0; // the viewer became the grid's first tile
+    rec?.(2, 20, 21, 22);
+    benchRecorder(true, target, () => 3)?.(1, 20, 21, 22);
+    expect(target.__kvsBench?.map((s) => s.tile)).toEqual([undefined, 0, 3]);
+  });
 });
 
 describe('benchRecorder with the viewer renderer', () => {

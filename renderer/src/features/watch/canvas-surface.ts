@@ -13,7 +13,7 @@
  * (the same picture, no copy) and the clone transferred, so the caller may still read it. The
  * worker closes what it receives (offscreen-drawer.ts).
  */
-import type { FromDrawer, ToDrawer } from './offscreen-drawer.js';
+import { fitWithin, type FromDrawer, type ToDrawer } from './offscreen-drawer.js';
 import { startDrawWorker } from './draw-worker-start.js';
 
 type Picture = CanvasImageSource & { readonly width: number; readonly height: number };
@@ -54,6 +54,8 @@ export class CanvasSurface {
   /** The newest picture while the worker starts, ours to close. */
   private pending: ImageBitmap | VideoFrame | null = null;
   private releaseTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Draw no larger than this (a grid tile's size on screen); null: the picture's size. */
+  private sizeLimit: { width: number; height: number } | null = null;
   private readonly startWorker: DrawWorkerStarter;
   private readonly readyTimeoutMs: number;
 
@@ -104,11 +106,26 @@ export class CanvasSurface {
     };
   }
 
+  /**
+   * Draw no larger than width × height device pixels (a grid tile: its size on screen), keeping
+   * the picture's shape; 0 × 0: the picture's own size. Less to draw and composite per frame.
+   */
+  limit(width: number, height: number): void {
+    const w = Math.max(0, Math.round(width));
+    const h = Math.max(0, Math.round(height));
+    const now = this.sizeLimit;
+    if (now !== null && now.width === w && now.height === h) return;
+    this.sizeLimit = { width: w, height: h };
+    const mode = this.mode;
+    if (mode.kind === 'worker') this.post(mode.worker, { kind: 'limit', width: w, height: h }, []);
+  }
+
   /** Draws the picture, resizing the canvas to it; the caller closes it. */
   draw(picture: Picture): void {
     const mode = this.mode;
     if (mode.kind === 'main') {
-      this.context(picture.width, picture.height)?.drawImage(picture, 0, 0);
+      const { width, height } = fitWithin(picture.width, picture.height, this.sizeLimit);
+      this.context(width, height)?.drawImage(picture, 0, 0, width, height);
     } else if (mode.kind === 'worker' && picture instanceof ImageBitmap) {
       this.post(mode.worker, { kind: 'draw', picture }, [picture]);
     } else if (mode.kind === 'starting' && picture instanceof ImageBitmap) {
@@ -122,7 +139,7 @@ export class CanvasSurface {
   drawVideoFrame(frame: VideoFrame): void {
     const mode = this.mode;
     if (mode.kind === 'main') {
-      const { displayWidth: width, displayHeight: height } = frame;
+      const { width, height } = fitWithin(frame.displayWidth, frame.displayHeight, this.sizeLimit);
       this.context(width, height)?.drawImage(frame, 0, 0, width, height);
     } else if (mode.kind === 'worker') {
       const copy = frame.clone();
@@ -159,6 +176,8 @@ export class CanvasSurface {
     }
     this.setMode({ kind: 'worker', worker });
     this.post(worker, { kind: 'canvas', canvas: offscreen as never }, [offscreen]);
+    const limit = this.sizeLimit;
+    if (limit !== null) this.post(worker, { kind: 'limit', ...limit }, []);
     const first = this.pending;
     this.pending = null;
     if (first !== null) this.post(worker, { kind: 'draw', picture: first }, [first]);

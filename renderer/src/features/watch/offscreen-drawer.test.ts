@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  fitWithin,
   OffscreenDrawer,
   type DrawCanvas,
   type DrawContext,
@@ -140,5 +141,35 @@ describe('OffscreenDrawer (the drawing worker)', () => {
     expect(pics.map((p) => p.closes)).toEqual([1, 1]);
     expect(drawer.counts.failed).toBe(2);
     expect(reports).toEqual([{ kind: 'failed', message: 'draw failed' }]);
+  });
+
+  it('draws no larger than its limit (a grid tile), keeping the shape; 0 × 0 lifts it', () => {
+    const { drawer, run } = setup();
+    const canvas = new Canvas();
+    drawer.handle({ kind: 'canvas', canvas });
+    drawer.handle({ kind: 'limit', width: 640, height: 640 });
+    const a = new Frame(1280, 720);
+    drawer.handle({ kind: 'draw', picture: a });
+    run();
+    expect(canvas.drawn.at(-1)).toMatchObject({ w: 640, h: 360 });
+    expect([canvas.width, canvas.height]).toEqual([640, 360]);
+    expect(a.closes).toBe(1);
+    drawer.handle({ kind: 'limit', width: 0, height: 0 });
+    drawer.handle({ kind: 'draw', picture: new Frame(1280, 720) });
+    run();
+    expect([canvas.width, canvas.height]).toEqual([1280, 720]);
+  });
+});
+
+describe('fitWithin', () => {
+  it('scales down only, keeping the shape', () => {
+    expect(fitWithin(1280, 720, { width: 420, height: 400 })).toEqual({ width: 420, height: 236 });
+    expect(fitWithin(1280, 720, { width: 2000, height: 2000 })).toEqual({
+      width: 1280,
+      height: 720,
+    });
+    expect(fitWithin(1280, 720, null)).toEqual({ width: 1280, height: 720 });
+    expect(fitWithin(1280, 720, { width: 0, height: 0 })).toEqual({ width: 1280, height: 720 });
+    expect(fitWithin(1280, 720, { width: 1, height: 1 })).toEqual({ width: 1, height: 1 });
   });
 });

@@ -36,7 +36,27 @@ export interface DrawContext {
 export type ToDrawer =
   | { readonly kind: 'canvas'; readonly canvas: DrawCanvas }
   | { readonly kind: 'draw'; readonly picture: WorkerPicture }
-  | { readonly kind: 'clear' };
+  | { readonly kind: 'clear' }
+  /**
+   * Draw no larger than this (a grid tile: its size on screen, in device pixels), keeping the
+   * picture's shape; 0 × 0: the picture's own size.
+   */
+  | { readonly kind: 'limit'; readonly width: number; readonly height: number };
+
+/** A picture's size scaled down (never up) to fit within a limit (0 × 0: no limit), keeping its shape. */
+export function fitWithin(
+  width: number,
+  height: number,
+  limit: { readonly width: number; readonly height: number } | null,
+): { width: number; height: number } {
+  if (limit === null || limit.width <= 0 || limit.height <= 0 || width <= 0 || height <= 0)
+    return { width, height };
+  const scale = Math.min(1, limit.width / width, limit.height / height);
+  return {
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+  };
+}
 
 /** Messages from the worker to the page. */
 export type FromDrawer =
@@ -56,6 +76,7 @@ export class OffscreenDrawer {
   private drawn = 0;
   private replaced = 0;
   private failed = 0;
+  private limit: { width: number; height: number } | null = null;
 
   constructor(
     /** Run `task` in a later task of the worker (setTimeout 0), after the messages already waiting. */
@@ -82,6 +103,9 @@ export class OffscreenDrawer {
         }
         this.latest = message.picture;
         this.later();
+        return;
+      case 'limit':
+        this.limit = { width: message.width, height: message.height };
         return;
       case 'clear': {
         this.latest?.close();
@@ -117,8 +141,11 @@ export class OffscreenDrawer {
     }
     this.latest = null;
     try {
-      const width = picture.displayWidth ?? picture.width ?? 0;
-      const height = picture.displayHeight ?? picture.height ?? 0;
+      const { width, height } = fitWithin(
+        picture.displayWidth ?? picture.width ?? 0,
+        picture.displayHeight ?? picture.height ?? 0,
+        this.limit,
+      );
       if (canvas.width !== width) canvas.width = width;
       if (canvas.height !== height) canvas.height = height;
       ctx.drawImage(picture as never, 0, 0, width, height);

@@ -31,6 +31,8 @@ export interface TimelineProps {
   onGoLive(): void;
   onSpeed(speed: number): void;
   onMark(which: 'in' | 'out' | 'clear'): void;
+  /** false: no in/out marks (the grid's timeline: an export is one tile's). Default true. */
+  readonly marks?: boolean;
 }
 
 const pct = (f: number): string => `${(f * 100).toFixed(3)}%`;
@@ -218,7 +220,7 @@ export function Timeline(p: TimelineProps) {
           {range === null ? 'time range unknown' : formatClock(range.firstMs)}
         </span>
         <span className="spacer" />
-        <span className="timeline-marks">
+        <span className="timeline-marks" hidden={p.marks === false}>
           <button
             type="button"
             className="link"

@@ -188,6 +188,8 @@ describe('ViewerRenderer', () => {
       partition: 0,
       offset: '40',
       epoch: 1,
+      // when it was drawn (the fake clock): a stopped stream's tile says when
+      drawnAt: 1100,
     });
     // a number not above the current one changes nothing
     h.r.showFromEpoch(1);

@@ -81,6 +81,8 @@ export interface DrawnFrame {
   readonly partition: number | null;
   readonly offset: string | null;
   readonly epoch: number;
+  /** When it was drawn (this machine's clock): a tile whose stream stopped says when. */
+  readonly drawnAt: number;
 }
 
 interface Item {
@@ -269,6 +271,7 @@ export class ViewerRenderer<P extends Picture, V extends VideoFrameLike = VideoF
         partition: header.partition ?? null,
         offset: header.offset ?? null,
         epoch: header.epoch ?? 0,
+        drawnAt: now,
       },
     };
     this.deps.onDrawn?.(seq, capturedAt, receivedAt, now);

@@ -8,8 +8,19 @@
  * step shows that one frame; Pause holds the viewer (nothing more is fetched) and Play goes on
  * from the frame on screen — a live viewer that pauses or seeks back becomes a replay, and
  * "Go live" returns. Start (or Restart) begins a fresh session with the counts at zero.
+ *
+ * In a grid (watch-area.tsx) the viewer is a tile (`tile`): small numbers (tile-stats.tsx), a
+ * click or Enter on the picture focuses it, and the grid may drive its timeline (tile-link.ts).
  */
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import type {
   WatchControl,
   WatchFrom,
@@ -43,6 +54,9 @@ import { Timeline } from './timeline.js';
 import { keyAction, markedRange, widen, type TimeRange } from './timeline-model.js';
 import { newViewerId } from '../../transport/viewer-id.js';
 import { useLatestCall } from '../../shared/latest-call.js';
+import { TileIndex, type TileHandle, type TileLink } from './tile-link.js';
+import { TileStats } from './tile-stats.js';
+import { useDrawLimit } from './use-draw-limit.js';
 
 type Phase = 'idle' | 'starting' | 'playing' | 'stopped';
 
@@ -61,9 +75,11 @@ export interface WatchPanelProps {
   readonly onRemove?: (() => void) | undefined;
   /** This page cannot decode a stream's codec (the viewer's note says so in any case). */
   readonly onUnsupportedCodec?: UnsupportedCodecListener | undefined;
+  /** One tile of a grid (absent: the only viewer). */
+  readonly tile?: TileLink | undefined;
 }
 
-export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelProps) {
+export function WatchPanel({ index, onRemove, onUnsupportedCodec, tile }: WatchPanelProps) {
   const api = useApi();
   const servicesReady = useServicesReady();
   const kafka = useKafka();
@@ -114,7 +130,15 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
   const sessions = useLatestCall();
   const statsByViewer = useRef(new Map<string, WatchStatsEvent>());
 
+  /** The tile this viewer is now (the bench hook tags its samples with it). */
+  const [tileIndex] = useState(() => new TileIndex());
+  const currentTile = tile?.index;
+  useEffect(() => {
+    tileIndex.set(currentTile);
+  }, [tileIndex, currentTile]);
   const [surface] = useState(() => new CanvasSurface());
+  // a small tile draws at its size on screen (less to draw and composite per frame)
+  const stageRef = useDrawLimit(surface, tile !== undefined && !tile.focused);
   const attachCanvas = useCallback(
     (canvas: HTMLCanvasElement | null) => surface.attach(canvas),
     [surface],
@@ -128,7 +152,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         ack: (viewerId) => api.ackFrame(viewerId),
         now: () => Date.now(),
         log: console,
-        onDrawn: benchRecorder(benchEnabled, window),
+        onDrawn: benchRecorder(benchEnabled, window, tileIndex.get),
         video: { decoders: webCodecsDecoders(), draw: (frame) => surface.drawVideoFrame(frame) },
       }),
   );
@@ -339,6 +363,63 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
     else if (positionMs !== null) setMarks((m) => ({ ...m, [which]: positionMs }));
   };
 
+  // a tile: the grid drives this timeline through a handle that always calls the newest closures
+  const handleRef = useRef<TileHandle | null>(null);
+  useLayoutEffect(() => {
+    handleRef.current = {
+      seek: (ms, p) => {
+        setPaused(p);
+        setLive(false);
+        control({
+          op: 'seek',
+          from: { kind: 'timestamp', ms: Math.max(0, Math.round(ms)) },
+          paused: p,
+        });
+      },
+      play: () => {
+        if (paused) playPause();
+      },
+      pause: () => {
+        if (!paused) playPause();
+      },
+      goLive,
+      step,
+      speed: changeSpeed,
+    };
+  });
+  const onHandle = tile?.onHandle;
+  useEffect(() => {
+    if (onHandle === undefined) return undefined;
+    onHandle({
+      seek: (ms, p) => handleRef.current?.seek(ms, p),
+      play: () => handleRef.current?.play(),
+      pause: () => handleRef.current?.pause(),
+      goLive: () => handleRef.current?.goLive(),
+      step: (d) => handleRef.current?.step(d),
+      speed: (v) => handleRef.current?.speed(v),
+    });
+    return () => onHandle(null);
+  }, [onHandle]);
+  const onReport = tile?.onReport;
+  const rangeFirst = shownRange?.firstMs ?? null;
+  const rangeLast = shownRange?.lastMs ?? null;
+  const controlBusy = controlAction.pending;
+  useEffect(() => {
+    onReport?.({
+      playing: phase === 'playing',
+      range:
+        rangeFirst === null || rangeLast === null
+          ? null
+          : { firstMs: rangeFirst, lastMs: rangeLast },
+      positionMs,
+      paused,
+      live,
+      busy: controlBusy,
+      speed,
+      paced: pace,
+    });
+  }, [onReport, phase, rangeFirst, rangeLast, positionMs, paused, live, controlBusy, speed, pace]);
+
   const timelineReady = phase === 'playing';
   /** Space, ←/→, Home/End anywhere on the viewer — not while typing, and Space still clicks buttons. */
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
@@ -395,7 +476,35 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
       onKeyDown={onKeyDown}
     >
       <div className="viewer-head">
-        <h2 id={ids.heading}>Viewer {index + 1}</h2>
+        <h2 id={ids.heading}>{tile ? `Tile ${index + 1}` : `Viewer ${index + 1}`}</h2>
+        {tile && (
+          <span className="tile-actions">
+            {tile.focused && (
+              <button
+                type="button"
+                className="link"
+                data-testid="tile-back-to-grid"
+                aria-keyshortcuts="Escape"
+                onClick={tile.onFocus}
+              >
+                Back to grid
+              </button>
+            )}
+            <button
+              type="button"
+              className="link"
+              data-testid="tile-close"
+              title="Stop this tile's viewer and empty the tile"
+              aria-label={`Close tile ${index + 1}`}
+              onClick={() => {
+                halt();
+                tile.onClose();
+              }}
+            >
+              Close
+            </button>
+          </span>
+        )}
         {onRemove && (
           <button
             type="button"
@@ -490,7 +599,28 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
         {topicError ?? errorText ?? ''}
       </p>
 
-      <div className="stage">
+      <div
+        ref={stageRef}
+        className={tile ? 'stage tile-stage' : 'stage'}
+        data-testid="watch-stage"
+        {...(tile
+          ? {
+              role: 'button',
+              tabIndex: 0,
+              'aria-label': tile.focused
+                ? `Tile ${index + 1}: back to the grid (Enter or Escape)`
+                : `Tile ${index + 1}: fill the area (Enter)`,
+              'aria-pressed': tile.focused,
+              onClick: tile.onFocus,
+              onKeyDown: (e: KeyboardEvent<HTMLElement>) => {
+                if (e.key !== 'Enter' || e.target !== e.currentTarget) return;
+                e.preventDefault();
+                e.stopPropagation();
+                tile.onFocus();
+              },
+            }
+          : {})}
+      >
         <canvas
           ref={attachCanvas}
           data-testid="watch-canvas"
@@ -509,9 +639,28 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
           </div>
         )}
         <VideoNotes h264={s?.h264 ?? null} />
-        <ViewerStats snap={s} servicesStats={servicesStats} playing={phase === 'playing'} />
+        {(tile === undefined || tile.focused) && (
+          <ViewerStats snap={s} servicesStats={servicesStats} playing={phase === 'playing'} />
+        )}
+        {tile && (
+          <TileStats
+            snap={s}
+            state={
+              phase === 'playing'
+                ? paused
+                  ? 'paused'
+                  : (servicesState ?? 'playing')
+                : phase === 'starting'
+                  ? 'starting'
+                  : phase === 'stopped'
+                    ? 'stopped'
+                    : 'idle'
+            }
+            waiting={phase === 'playing' && !paused}
+          />
+        )}
       </div>
-      {playing !== null && (
+      {playing !== null && (tile === undefined || tile.ownTimeline) && (
         <Timeline
           range={shownRange}
           positionMs={positionMs}
@@ -532,7 +681,7 @@ export function WatchPanel({ index, onRemove, onUnsupportedCodec }: WatchPanelPr
           onMark={mark}
         />
       )}
-      {playing !== null && (
+      {playing !== null && (tile === undefined || tile.focused) && (
         <ExportPanel
           topic={playing.topic}
           streamId={streamId ?? lastFrame?.streamId ?? null}
