@@ -9,23 +9,18 @@
  * A camera job ends with its page: when the page goes (a reload, a closed socket) no more frames
  * can come. It also ends, saying why, when no frame came for `idleMs`.
  */
-import type {
-  CameraStartRequest,
-  ErrorPayload,
-  ProduceEndedEvent,
-  ProduceProgressEvent,
-} from '../shared/contract.js';
+import type { CameraStartRequest, ProduceEndedEvent } from '../shared/contract.js';
 import { decodeCameraPacket } from '../shared/camera-packet.js';
-import { KvsError, toKvsError } from '../shared/errors.js';
+import { KvsError } from '../shared/errors.js';
 import { PageFrameSource } from '../core/camera/page-frame-source.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { createJpegShrinker } from '../core/ffmpeg/shrink-jpeg.js';
 import { assertTopicName } from '../core/kafka/client.js';
-import { produceFrames, undeliveredError, type ProduceProgress } from '../core/kafka/producer.js';
+import { produceFrames, undeliveredError } from '../core/kafka/producer.js';
 import type { ConnectionService } from './connection-service.js';
-import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
 import type { CallContext } from './app-services.js';
+import { createJobReport } from './job-report.js';
 import { MAX_JOBS, STATS_INTERVAL_MS } from './limits.js';
 import { newId } from './video-registry.js';
 
@@ -92,37 +87,16 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
       reason: null,
     };
     const started = now();
-    let last: ProduceProgress = {
-      frames: 0,
-      acked: 0,
-      failed: 0,
-      bytes: 0,
-      elapsedMs: 0,
-      fps: 0,
-      bytesPerSec: 0,
-      shrunk: 0,
-      brokerState: 'connected',
-      leader: null,
-    };
-    let brokerError: ErrorPayload | null = null;
-    let lastSent = -Infinity;
-    let lastKey = '';
-    const sendProgress = (force: boolean): void => {
-      const t = now();
-      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${source.dropped}`;
-      if (!force && t - lastSent < STATS_INTERVAL_MS) return;
-      if (force && key === lastKey) return;
-      lastSent = t;
-      lastKey = key;
-      const payload: ProduceProgressEvent = {
-        jobId,
-        ...last,
-        total: null,
-        brokerError: last.brokerState === 'connected' ? null : brokerError,
-        dropped: source.dropped,
-      };
-      emit('produce:progress', payload);
-    };
+    const report = createJobReport({
+      jobId,
+      emit,
+      now,
+      reportLink: deps.connection.reportLink,
+      extras: {
+        fields: () => ({ total: null, dropped: source.dropped }),
+        key: () => String(source.dropped),
+      },
+    });
     // nothing hangs without saying why: a page that stops sending ends its job
     const idle = setInterval(
       () => {
@@ -152,56 +126,22 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
             ...(req.streamName !== undefined ? { streamName: req.streamName.trim() } : {}),
             signal: controller.signal,
             progressIntervalMs: STATS_INTERVAL_MS,
-            onProgress: (p) => {
-              last = p;
-              sendProgress(false);
-            },
-            onBrokerState: (state, err) => {
-              brokerError = err === null ? null : errorPayload(err);
-              deps.connection.reportLink(jobId, state === 'connected' ? null : brokerError);
-              last = { ...last, brokerState: state };
-              sendProgress(true);
-            },
+            onProgress: (p) => report.progress(p),
+            onBrokerState: (state, err) => report.brokerState(state, err),
           },
           deps.ffmpeg ? { shrinkJpeg: createJpegShrinker(deps.ffmpeg.ffmpegPath) } : {},
         );
-        last = { ...last, frames: r.frames, acked: r.acked, failed: r.failed, bytes: r.bytes };
-        sendProgress(true);
-        const error = job.reason ?? undeliveredError(r);
-        return {
-          jobId,
-          ok: error === null,
-          frames: r.frames,
-          acked: r.acked,
-          failed: r.failed,
-          bytes: r.bytes,
-          durationMs: r.durationMs,
-          cancelled: r.cancelled,
-          error: error === null ? null : errorPayload(error),
-        };
+        return report.returned(r, job.reason ?? undeliveredError(r));
       } catch (e) {
-        const err = job.reason ?? toKvsError(e);
-        const cancelled =
-          controller.signal.aborted && job.reason === null && err.code === 'CANCELLED';
-        return {
-          jobId,
-          ok: cancelled,
-          frames: last.frames,
-          acked: last.acked,
-          failed: last.failed,
-          bytes: last.bytes,
-          durationMs: Math.round(now() - started),
-          cancelled: controller.signal.aborted && job.reason === null,
-          error: cancelled ? null : errorPayload(err),
-        };
+        // stopped on purpose (not by a reason such as the idle limit): a clean end
+        return report.threw(job.reason ?? e, controller.signal.aborted && job.reason === null);
       }
     };
     job.ended = run().then((event) => {
       clearInterval(idle);
       source.close();
       jobs.delete(jobId);
-      deps.connection.reportLink(jobId, null);
-      emit('produce:ended', event);
+      report.end(event);
     });
     jobs.set(jobId, job);
     return { jobId };

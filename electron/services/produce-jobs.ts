@@ -6,24 +6,23 @@
  * one produce:ended event. A job belongs to the page that started it (its client).
  */
 import type {
-  ErrorPayload,
   ProduceEndedEvent,
   ProduceProgressEvent,
   ProduceRequest,
 } from '../shared/contract.js';
-import { KvsError, toKvsError } from '../shared/errors.js';
+import { KvsError } from '../shared/errors.js';
 import type { FfmpegPaths } from '../core/ffmpeg/locate-ffmpeg.js';
 import { assertTopicName } from '../core/kafka/client.js';
-import { undeliveredError, type ProduceProgress } from '../core/kafka/producer.js';
+import { undeliveredError } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
 import { produceLive, type ProduceLiveOptions } from '../core/produce-live.js';
 import type { LiveStatus } from '../core/ffmpeg/live-frame-source.js';
 import type { BrokerLinkState } from '../core/kafka/send-budget.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { ConnectionService } from './connection-service.js';
-import { errorPayload } from './error-payload.js';
 import type { EventBus } from './event-bus.js';
 import type { CallContext } from './app-services.js';
+import { createJobReport } from './job-report.js';
 import { MAX_JOBS, STATS_INTERVAL_MS } from './limits.js';
 import { newId, type VideoRegistry } from './video-registry.js';
 
@@ -93,40 +92,21 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
       );
     const jobId = newId();
     const controller = new AbortController();
-    let last: ProduceProgress = {
-      frames: 0,
-      acked: 0,
-      failed: 0,
-      bytes: 0,
-      elapsedMs: 0,
-      fps: 0,
-      bytesPerSec: 0,
-      shrunk: 0,
-      brokerState: 'connected',
-      leader: null,
-    };
-    let brokerError: ErrorPayload | null = null;
     let liveState: LiveStatus | null = null;
     let lastTotal: number | null = null;
-    let lastSent = -Infinity;
-    let lastSentKey = '';
-    const started = now();
-    const sendProgress = (force: boolean): void => {
-      const t = now();
-      const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${last.leader?.nodeId ?? ''}/${last.leader?.movedAt ?? ''}/${liveState?.state ?? ''}/${liveState?.reconnects ?? ''}`;
-      if (!force && t - lastSent < STATS_INTERVAL_MS) return;
-      if (force && key === lastSentKey) return;
-      lastSent = t;
-      lastSentKey = key;
-      const payload: ProduceProgressEvent = {
-        jobId,
-        ...last,
-        total: lastTotal,
-        brokerError: last.brokerState === 'connected' ? null : brokerError,
-        ...(liveState ? { live: liveProgress(liveState) } : {}),
-      };
-      emit('produce:progress', payload);
-    };
+    const report = createJobReport({
+      jobId,
+      emit,
+      now,
+      reportLink,
+      extras: {
+        fields: () => ({
+          total: lastTotal,
+          ...(liveState ? { live: liveProgress(liveState) } : {}),
+        }),
+        key: () => `${liveState?.state ?? ''}/${liveState?.reconnects ?? ''}`,
+      },
+    });
 
     const run = async (): Promise<ProduceEndedEvent> => {
       try {
@@ -144,12 +124,8 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
           ...(req.streamName !== undefined ? { streamName: req.streamName.trim() } : {}),
           signal: controller.signal,
           progressIntervalMs: STATS_INTERVAL_MS,
-          onBrokerState: (state: BrokerLinkState, err: KvsError | null) => {
-            brokerError = err === null ? null : errorPayload(err);
-            reportLink(jobId, state === 'connected' ? null : brokerError);
-            last = { ...last, brokerState: state };
-            sendProgress(true);
-          },
+          onBrokerState: (state: BrokerLinkState, err: KvsError | null) =>
+            report.brokerState(state, err),
         };
         const r = live
           ? await produceLive(
@@ -159,13 +135,12 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
                 ...common,
                 ...deps.liveOptions,
                 onProgress: (p, s) => {
-                  last = p;
                   liveState = s;
-                  sendProgress(false);
+                  report.progress(p);
                 },
                 onSourceStatus: (s) => {
                   liveState = s;
-                  sendProgress(true);
+                  report.sendNow();
                 },
               },
               deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},
@@ -178,47 +153,20 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
                 realtime: req.realtime,
                 loop: req.loop,
                 onProgress: (p, total) => {
-                  last = p;
                   lastTotal = total;
-                  sendProgress(false);
+                  report.progress(p);
                 },
               },
               deps.ffmpeg ? { ffmpeg: deps.ffmpeg } : {},
             );
-        last = { ...last, frames: r.frames, acked: r.acked, failed: r.failed, bytes: r.bytes };
-        sendProgress(true);
-        const error = undeliveredError(r);
-        return {
-          jobId,
-          ok: error === null,
-          frames: r.frames,
-          acked: r.acked,
-          failed: r.failed,
-          bytes: r.bytes,
-          durationMs: r.durationMs,
-          cancelled: r.cancelled,
-          error: error === null ? null : errorPayload(error),
-        };
+        return report.returned(r, undeliveredError(r));
       } catch (e) {
-        const err = toKvsError(e);
-        const cancelled = controller.signal.aborted && err.code === 'CANCELLED';
-        return {
-          jobId,
-          ok: cancelled,
-          frames: last.frames,
-          acked: last.acked,
-          failed: last.failed,
-          bytes: last.bytes,
-          durationMs: Math.round(now() - started),
-          cancelled: controller.signal.aborted,
-          error: cancelled ? null : errorPayload(err),
-        };
+        return report.threw(e, controller.signal.aborted);
       }
     };
     const ended = run().then((event) => {
       jobs.delete(jobId);
-      reportLink(jobId, null);
-      emit('produce:ended', event);
+      report.end(event);
     });
     jobs.set(jobId, { id: jobId, client: ctx.client ?? null, controller, ended });
     return { jobId };
