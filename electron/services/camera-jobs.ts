@@ -102,6 +102,7 @@ export function createCameraJobs(deps: CameraJobsDeps): CameraJobs {
       () => {
         const since = source.lastFrameAt ?? started;
         if (now() - since < idleMs) return;
+        clearInterval(idle); // once: the job drains and ends from here
         stopJob(
           job,
           new KvsError(

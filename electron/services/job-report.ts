@@ -69,7 +69,7 @@ export function createJobReport(deps: JobReportDeps): JobReport {
 
   const send = (force: boolean): void => {
     const t = now();
-    const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${last.leader?.nodeId ?? ''}/${last.leader?.movedAt ?? ''}/${extras.key()}`;
+    const key = `${last.frames}/${last.acked}/${last.failed}/${last.brokerState}/${brokerError?.message ?? ''}/${last.leader?.nodeId ?? ''}/${last.leader?.movedAt ?? ''}/${extras.key()}`;
     if (!force && t - lastSent < STATS_INTERVAL_MS) return;
     if (force && key === lastKey) return;
     lastSent = t;

@@ -17,12 +17,14 @@ import { undeliveredError } from '../core/kafka/producer.js';
 import { produceFile } from '../core/produce-file.js';
 import { produceLive, type ProduceLiveOptions } from '../core/produce-live.js';
 import type { LiveStatus } from '../core/ffmpeg/live-frame-source.js';
+import type { Platform } from '../core/ffmpeg/live-input.js';
 import type { BrokerLinkState } from '../core/kafka/send-budget.js';
 import { redactUrl } from '../shared/redact-url.js';
 import type { ConnectionService } from './connection-service.js';
 import type { EventBus } from './event-bus.js';
 import type { CallContext } from './app-services.js';
 import { createJobReport } from './job-report.js';
+import { pageDeviceProblem } from './page-device-policy.js';
 import { MAX_JOBS, STATS_INTERVAL_MS } from './limits.js';
 import { newId, type VideoRegistry } from './video-registry.js';
 
@@ -40,6 +42,8 @@ export interface ProduceJobsDeps {
   /** Monotonic ms. */
   readonly now: () => number;
   readonly ffmpeg?: FfmpegPaths | undefined;
+  /** The host's platform (what a page may open as a camera: page-device-policy.ts). */
+  readonly platform?: Platform | undefined;
   /** Live sources: time limits and back-off (tests shorten them); default the core's. */
   readonly liveOptions?:
     Pick<ProduceLiveOptions, 'timeoutMs' | 'stallMs' | 'backoffMs'> | undefined;
@@ -83,6 +87,10 @@ export function createProduceJobs(deps: ProduceJobsDeps): ProduceJobs {
         'INVALID_ARGUMENT',
         'That video is no longer available. Choose or upload it again.',
       );
+    if (live?.kind === 'device') {
+      const problem = pageDeviceProblem(live, deps.platform ?? process.platform);
+      if (problem !== null) throw new KvsError('INVALID_ARGUMENT', problem);
+    }
     const c = requireConnection();
     assertTopicName(req.topic);
     if (jobs.size >= MAX_JOBS)

@@ -60,7 +60,7 @@ describe.skipIf(!hasKafka())('live sources through the app services', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('the contract takes exactly one source, an allowed scheme, no loop for a live one', async () => {
+  it('the contract takes exactly one source, an allowed scheme, no loop for a live one; a device is a camera only', async () => {
     const both = { ...request({ kind: 'url', url: servers.mjpegUrl }), videoId: 'abc' };
     expect(await callError(services, 'produce:start', both)).toMatchObject({
       code: 'INVALID_ARGUMENT',
@@ -73,7 +73,14 @@ describe.skipIf(!hasKafka())('live sources through the app services', () => {
     const loop = { ...request({ kind: 'device', device: '/dev/video0' }), loop: true };
     expect((await callError(services, 'produce:start', loop)).message).toContain(
       'Looping is for files',
-    );
+    );    // a page gets the platform's own camera input only: no file read through another demuxer
+    const file = request({ kind: 'device', device: 'movie=/etc/hostname', inputFormat: 'lavfi' });
+    expect(await callError(services, 'produce:start', file)).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('with v4l2 only'),
+    });
+    const path = request({ kind: 'device', device: '/etc/hostname' });
+    expect((await callError(services, 'produce:start', path)).message).toContain('video device');
   });
 
   it('ends each bad input with its own error, without the password', async () => {

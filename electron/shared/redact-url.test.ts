@@ -25,6 +25,13 @@ describe('redactUrl', () => {
     expect(out).toContain('rtsp://***@127.0.0.1:8554/cam');
   });
 
+  it('a password with a plain @ is hidden whole (the login ends at the last @ before the path)', () => {
+    expect(redactUrl('rtsp://admin:p@ss@cam.local:554/x')).toBe('rtsp://***@cam.local:554/x');
+    expect(redactUrl('failed: rtsp://a:b@c@10.0.0.1/s and http://u:v@h/p')).toBe(
+      'failed: rtsp://***@10.0.0.1/s and http://***@h/p',
+    );
+  });
+
   it('leaves text without credentials unchanged', () => {
     for (const t of ['udp://239.0.0.1:1234', '/dev/video0', 'e-mail a@b.c', 'file:/tmp/a@b.mp4'])
       expect(redactUrl(t)).toBe(t);

@@ -6,8 +6,12 @@
  * Pure (no Node, no DOM): the CLI, the app services and the page use the same function.
  */
 
-/** `scheme://user:password@` or `scheme://user@` (a user alone can be a token, e.g. a key). */
-const USERINFO_RE = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@"'<>]*)@/gi;
+/**
+ * `scheme://user:password@` or `scheme://user@` (a user alone can be a token, e.g. a key), up to
+ * the LAST `@` before the path: ffmpeg splits the login there, so a password with a plain `@`
+ * (`rtsp://admin:p@ss@cam/x`) is hidden whole.
+ */
+const USERINFO_RE = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)@/gi;
 /** Query parameters whose value is a secret. */
 const SECRET_PARAM_RE =
   /([?&;](?:pass(?:word|wd)?|pwd|token|access_token|auth|authorization|key|api_?key|secret|sig|signature|credentials?)=)([^&#\s"'<>]*)/gi;

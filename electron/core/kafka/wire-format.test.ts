@@ -102,6 +102,11 @@ describe('wire format', () => {
     }
   });
 
+  it('an empty stream id header is no stream id (the stream list and the filter never see "")', () => {
+    expect(decodeMessage(jpeg, { [HEADER.streamId]: '' })).toMatchObject({ kind: 'frame', meta: { streamId: null } });
+    expect(decodeMessage(Buffer.alloc(0), { [HEADER.streamId]: '', [HEADER.eos]: '1' })).toMatchObject({ kind: 'eos', streamId: null });
+  });
+
   it('never throws on any value and headers (property)', () => {
     fc.assert(
       fc.property(

@@ -233,7 +233,8 @@ function classifyNonImage(value: Buffer): SkipReason {
  */
 export function decodeMessage(value: Buffer | null, headers?: RawHeaders): DecodedMessage {
   const seq = headerInt(headers, HEADER.seq) ?? null;
-  const streamId = headerString(headers, HEADER.streamId);
+  // an empty id (another producer's header) is no id: a stream id is never empty
+  const streamId = headerString(headers, HEADER.streamId) || null;
   if (headerString(headers, HEADER.eos) === '1')
     return { kind: 'eos', streamId, seq, totalFrames: headerInt(headers, 'kvs-total-frames') ?? null };
   if (!value || value.length === 0) return { kind: 'skip', reason: 'empty' };

@@ -13,7 +13,11 @@ import { TopicSuggestions } from '../../shared/topic-suggestions.js';
 import { errorMessage } from '../../transport/errors.js';
 import { ProduceProgress } from '../produce/produce-stats.js';
 import { listCameras, openCamera, stopCamera } from './camera-capture.js';
-import { createCameraEncoder, type EncodedCameraFrame } from './camera-encoder.js';
+import {
+  createCameraEncoder,
+  type CameraEncoder,
+  type EncodedCameraFrame,
+} from './camera-encoder.js';
 import {
   cameraLabel,
   cameraProblem,
@@ -29,7 +33,8 @@ import { useCameraJob } from './use-camera-job.js';
 
 type Phase = 'idle' | 'starting' | 'streaming' | 'stopping';
 
-export function CameraPanel() {
+/** `onBusy`: told when the camera starts or stops streaming (the produce panel locks its source). */
+export function CameraPanel({ onBusy }: { readonly onBusy?: (busy: boolean) => void } = {}) {
   const api = useApi();
   const kafka = useKafka();
   const ids = { error: useId(), topics: useId() };
@@ -139,24 +144,32 @@ export function CameraPanel() {
     const got = track.getSettings();
     const size = { width: got.width ?? s.width, height: got.height ?? s.height };
     const fps = Math.round(Math.min(got.frameRate ?? s.fps, s.fps)) || s.fps;
+    // the encoder is this function's until a CameraStream takes it (then the stream closes it):
+    // a start that fails or is stopped before that closes it here, or it stays configured
+    let encoder: CameraEncoder | null = null;
+    const dropEncoder = async (): Promise<void> => {
+      await encoder?.close().catch(() => undefined);
+      encoder = null;
+    };
     try {
       // the codec is known once the encoder is made: make it first, hand its output to the stream
       let sink: { frame: (f: EncodedCameraFrame) => void; error: (e: Error) => void } = {
         frame: () => undefined,
         error: () => undefined,
       };
-      const encoder = await createCameraEncoder({
+      const made = await createCameraEncoder({
         ...size,
         fps,
         onFrame: (f) => sink.frame(f),
         onError: (e) => sink.error(e),
       });
+      encoder = made;
       const { jobId } = await api.invoke(
         'camera:start',
         cameraStartRequest(
           s.topic,
-          encoder.codec,
-          { width: encoder.width, height: encoder.height },
+          made.codec,
+          { width: made.width, height: made.height },
           fps,
           s.streamName,
         ),
@@ -164,6 +177,7 @@ export function CameraPanel() {
       job.follow(jobId);
       if (live.current === null) {
         // stopped while camera:start was asked
+        await dropEncoder();
         await api.invoke('produce:stop', { jobId }).catch(() => undefined);
         return;
       }
@@ -177,7 +191,8 @@ export function CameraPanel() {
         fps,
         encoder: (frame, error) => {
           sink = { frame, error };
-          return Promise.resolve(encoder);
+          encoder = null; // the stream's now
+          return Promise.resolve(made);
         },
         onProblem: (message) => {
           setProblem(message);
@@ -189,6 +204,7 @@ export function CameraPanel() {
       await camera.start();
       setPhase('streaming');
     } catch (err) {
+      await dropEncoder();
       await teardown(true);
       setProblem(errorMessage(err));
       setPhase('idle');
@@ -201,6 +217,9 @@ export function CameraPanel() {
   };
 
   const busy = phase !== 'idle';
+  useEffect(() => {
+    onBusy?.(busy);
+  }, [busy, onBusy]);
   const invalid = (f: CameraFormField) => fieldError?.field === f;
   const describedBy = (f: CameraFormField) => (invalid(f) ? ids.error : undefined);
   const running = job.jobId !== null && job.ended === null;

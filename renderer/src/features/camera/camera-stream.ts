@@ -62,7 +62,11 @@ export class CameraStream {
       (f) => this.onEncoded(f),
       (e) => this.o.onProblem(`The video encoder failed: ${e.message}`),
     );
-    if (this.stopped) return;
+    // stopped while the encoder was being made: stop() found none to close
+    if (this.stopped) {
+      await this.encoder.close();
+      return;
+    }
     this.o.track.addEventListener('ended', this.onEnded);
     this.stopFrames = cameraFrames(this.o.track, this.o.preview, (f) => this.onFrame(f));
   }

@@ -60,25 +60,22 @@ export function DevicePicker({
           onChange={(device) => setSource({ device })}
         />
       )}
-      <TextField
-        label="Input format (optional)"
-        data-testid="produce-device-format"
-        placeholder={devices.data?.format ?? 'v4l2, avfoundation, dshow'}
-        value={source.inputFormat}
-        disabled={disabled}
-        onChange={(inputFormat) => setSource({ inputFormat })}
-        beside={
-          <button
-            type="button"
-            className="secondary"
-            data-testid="produce-device-refresh"
-            disabled={disabled || devices.isFetching}
-            onClick={() => void devices.refetch()}
-          >
-            {devices.isFetching ? 'Looking…' : 'Look for cameras'}
-          </button>
-        }
-      />
+      {/* the host opens a page's camera with its own camera input only (page-device-policy.ts) */}
+      <div className="row">
+        <button
+          type="button"
+          className="secondary"
+          data-testid="produce-device-refresh"
+          disabled={disabled || devices.isFetching}
+          onClick={() => void devices.refetch()}
+        >
+          {devices.isFetching ? 'Looking…' : 'Look for cameras'}
+        </button>
+        <span className="muted" data-testid="produce-device-format">
+          Opened with {devices.data?.format ?? "the host's camera input"}; other ffmpeg inputs:{' '}
+          <code>kvs produce --device … --input-format …</code>
+        </span>
+      </div>
       <p className="muted" data-testid="produce-device-notes">
         {devices.isError
           ? `The cameras could not be listed: ${errorMessage(devices.error)}`

@@ -29,6 +29,8 @@ export function ProducePanel() {
   const video = usePickedFile();
   const [form, setForm] = useState<ProduceForm>(DEFAULT_FORM);
   const [source, setSourceForm] = useState<SourceForm>(DEFAULT_SOURCE);
+  // a camera streaming: leaving its source would end the stream without a word
+  const [cameraBusy, setCameraBusy] = useState(false);
   const setSource = (patch: Partial<SourceForm>) => {
     setSourceForm((s) => ({ ...s, ...patch }));
     if (fieldError?.field === 'source') setFieldError(null);
@@ -76,7 +78,7 @@ export function ProducePanel() {
       <SourceChoice
         source={source}
         setSource={setSource}
-        disabled={job.running}
+        disabled={job.running || cameraBusy}
         invalid={invalid('source')}
         describedBy={describedBy('source')}
         filePicker={
@@ -91,7 +93,7 @@ export function ProducePanel() {
       />
       {source.kind === 'camera' ? (
         // the page's own camera: encoded here, its own settings and job (features/camera)
-        <CameraPanel />
+        <CameraPanel onBusy={setCameraBusy} />
       ) : (
         <>
           <ProduceSettings
